@@ -1,0 +1,42 @@
+/**
+ * Two projects: `unit` (src/ *.spec.ts files, no I/O) and `e2e` (test/ *.e2e-spec.ts files, real
+ * PostgreSQL + Redis; each file gets its own database cloned from a migrated template).
+ */
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    '!src/**/*.spec.ts',
+    // Process entries: thin wrappers over bootstrap.ts/cli commands, exercised by the boot tests
+    // in child processes (which jest cannot instrument).
+    '!src/main.api.ts',
+    '!src/main.worker.ts',
+    '!src/cli.ts',
+    '!src/database/migrations/*.ts',
+  ],
+  coverageThreshold: { global: { lines: 80 } },
+  coverageReporters: ['text-summary', 'lcov'],
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      testEnvironment: 'node',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+    },
+    {
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testEnvironment: 'node',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      setupFiles: ['reflect-metadata'],
+      testTimeout: 30000,
+    },
+  ],
+};

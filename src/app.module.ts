@@ -1,0 +1,41 @@
+import type { Writable } from 'node:stream';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { AppConfig, AppConfigModule } from './core/config';
+import { DatabaseModule } from './core/database';
+import { HealthController, HealthModule } from './core/health';
+import { HttpCoreModule } from './core/http';
+import { LoggingModule } from './core/logging/logging.module';
+import { MetricsModule } from './core/metrics';
+import { QueueModule, SystemController } from './core/queue';
+import { RedisModule } from './core/redis';
+import { DOMAIN_MODULES } from './modules';
+
+export interface AppModuleOptions {
+  /** Extra modules (tests add probe controllers). */
+  imports?: (Type | DynamicModule)[];
+  /** Where JSON logs go (default stdout). */
+  logDestination?: Writable;
+}
+
+/** The HTTP API: core platform modules + every domain module. Nothing else lives here. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(options.logDestination),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        HealthModule,
+        MetricsModule,
+        HttpCoreModule,
+        ...DOMAIN_MODULES,
+        ...(options.imports ?? []),
+      ],
+      controllers: [HealthController, SystemController],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import type { Writable } from 'node:stream';
+import { AppModule, AppModuleOptions } from './app.module';
+import { AppConfig } from './core/config';
+import { configureHttpApp } from './core/http/http-app';
+import { requestIdFor } from './core/http/request-id';
+import { APP_VERSION } from './version';
+import { WorkerModule } from './worker.module';
+
+/** Builds (does not start) the HTTP API. Used by `main.api.ts`, the CLI and the e2e tests. */
+export async function createApiApplication(
+  config: AppConfig,
+  options: AppModuleOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.app.bodyLimitBytes,
+    genReqId: requestIdFor,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    {
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs(); // boot logs were buffered until the JSON logger existed
+  app.enableShutdownHooks();
+  await configureHttpApp(app, config, APP_VERSION);
+  return app;
+}
+
+/** Builds and starts the worker (processors + its health server). */
+export async function createWorkerApplication(
+  config: AppConfig,
+  logDestination?: Writable,
+): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot(config, logDestination),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs(); // boot logs were buffered until the JSON logger existed
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../core/config';
+import { buildDataSourceOptions } from '../core/database';
+import { runSeeds } from '../database/seeds';
+import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
+
+export type Print = (line: string) => void;
+
+export type Command = (config: AppConfig, args: string[], print: Print) => Promise<void>;
+
+async function withDataSource<T>(
+  config: AppConfig,
+  work: (ds: DataSource) => Promise<T>,
+): Promise<T> {
+  const dataSource = new DataSource({ ...buildDataSourceOptions(config), logging: ['error'] });
+  await dataSource.initialize();
+  try {
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export const COMMANDS: Record<string, { help: string; run: Command }> = {
+  migrate: {
+    help: 'apply pending migrations',
+    run: (config, _args, print) =>
+      withDataSource(config, async (ds) => {
+        const applied = await ds.runMigrations({ transaction: 'each' });
+        print(
+          applied.length
+            ? applied.map((m) => `migrated: ${m.name}`).join('\n')
+            : 'migrate: up to date',
+        );
+      }),
+  },
+  'migrate:revert': {
+    help: 'revert the last migration (--all: every migration)',
+    run: (config, args, print) =>
+      withDataSource(config, async (ds) => {
+        const { values } = parseArgs({ args, options: { all: { type: 'boolean' } } });
+        do {
+          const before = await ds.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM schema_migrations`,
+          );
+          if (before[0].n === 0) break;
+          await ds.undoLastMigration({ transaction: 'each' });
+          print(`reverted: ${before[0].n} → ${before[0].n - 1} migrations applied`);
+        } while (values.all);
+      }),
+  },
+  seed: {
+    help: 'insert reference data (idempotent)',
+    run: (config, _args, print) =>
+      withDataSource(config, async (ds) => {
+        const lines = await runSeeds(ds, config);
+        print(lines.length ? lines.join('\n') : 'seed: nothing to seed');
+      }),
+  },
+  openapi: {
+    help: 'write openapi.json (--out PATH)',
+    run: async (config, args, print) => {
+      const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+      const out = resolve(values.out ?? 'openapi.json');
+      writeFileSync(out, serializeOpenApi(await generateOpenApiDocument(config)));
+      print(`openapi: wrote ${out}`);
+    },
+  },
+};
+
+/** Registers a command contributed by a module (e.g. `create-admin` from users). */
+export function registerCommand(name: string, help: string, run: Command): void {
+  COMMANDS[name] = { help, run };
+}
+
+/** Runs one CLI command; `false` when there is no such command. */
+export async function runCommand(
+  name: string,
+  args: string[],
+  config: AppConfig,
+  print: Print,
+): Promise<boolean> {
+  const command = COMMANDS[name];
+  if (!command) return false;
+  await command.run(config, args, print);
+  return true;
+}
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.help}`);
+  return `usage: npm run cli -- <command>\n${lines.join('\n')}\n`;
+}

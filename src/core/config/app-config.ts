@@ -1,0 +1,176 @@
+import { Environment, EnvironmentVariables } from './env.schema';
+
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RedisSettings {
+  host: string;
+  port: number;
+  password?: string;
+  queueDb: number;
+  cacheDb: number;
+  rateLimitDb: number;
+  flagsDb: number;
+  maxConnections: number;
+  /** Prepended to every key this process writes. */
+  keyPrefix: string;
+}
+
+/**
+ * The one typed configuration object, built once at boot from validated variables and injected
+ * everywhere as `AppConfig`. Nothing outside `src/core/config` reads `process.env`.
+ */
+export class AppConfig {
+  readonly app: {
+    name: string;
+    environment: Environment;
+    isProduction: boolean;
+    debug: boolean;
+    /** Without leading slash, as Nest's global prefix wants it: `api/v1`. */
+    apiPrefix: string;
+    timeZone: string;
+    port: number;
+    workerPort: number;
+    logLevel: string;
+    corsAllowedOrigins: string[];
+    bodyLimitBytes: number;
+    publicUrl: string;
+  };
+  readonly database: {
+    url: string;
+    replicaUrls: string[];
+    poolSize: number;
+    statementTimeoutMs: number;
+    logging: boolean;
+  };
+  readonly redis: RedisSettings;
+  readonly jwt: {
+    secret: string;
+    algorithm: 'HS256' | 'HS384' | 'HS512';
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  readonly pagination: { defaultSize: number; maxSize: number };
+  readonly rateLimit: { user: RateLimitRule; anonymous: RateLimitRule };
+  readonly files: {
+    backend: 'local' | 's3';
+    localRoot: string;
+    s3: {
+      bucket?: string;
+      region?: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      presignedUrlExpirySeconds: number;
+    };
+  };
+  readonly search: { backend: 'postgres' | 'elasticsearch'; elasticsearchUrl: string };
+  readonly email: {
+    backend: 'console' | 'file' | 'smtp';
+    from: string;
+    fileDir: string;
+    smtp: { host: string; port: number; user?: string; password?: string };
+  };
+  readonly sentry: { dsn?: string };
+
+  constructor(init: Omit<AppConfig, never>) {
+    Object.assign(this, init);
+  }
+}
+
+const SECONDS_PER_UNIT = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
+
+export function parseRateLimit(value: string): RateLimitRule {
+  const [limit, unit] = value.split('/') as [string, keyof typeof SECONDS_PER_UNIT];
+  return { limit: Number(limit), windowSeconds: SECONDS_PER_UNIT[unit] };
+}
+
+function redisSettings(v: EnvironmentVariables): RedisSettings {
+  // REDIS_URL is a shortcut for host/port/password; explicit REDIS_* variables win over it.
+  const url = v.REDIS_URL ? new URL(v.REDIS_URL) : undefined;
+  return {
+    host: v.REDIS_HOST ?? url?.hostname ?? '127.0.0.1',
+    port: v.REDIS_PORT ?? (url?.port ? Number(url.port) : 6379),
+    password: v.REDIS_PASSWORD ?? (url?.password ? decodeURIComponent(url.password) : undefined),
+    queueDb: v.REDIS_QUEUE_DB,
+    cacheDb: v.REDIS_CACHE_DB,
+    rateLimitDb: v.REDIS_RATE_LIMIT_DB,
+    flagsDb: v.REDIS_FLAGS_DB,
+    maxConnections: v.REDIS_MAX_CONNECTIONS,
+    keyPrefix: v.REDIS_KEY_PREFIX,
+  };
+}
+
+const splitList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** A development-only signing key: `assertProductionSafe` refuses it outside development/test. */
+export const DEVELOPMENT_JWT_SECRET = 'alees-development-only-jwt-secret-do-not-use-in-production';
+
+export function buildAppConfig(v: EnvironmentVariables): AppConfig {
+  return new AppConfig({
+    app: {
+      name: v.APP_NAME,
+      environment: v.ENVIRONMENT,
+      isProduction: v.ENVIRONMENT === Environment.Production,
+      debug: v.DEBUG_MODE,
+      apiPrefix: v.API_V1_PREFIX.replace(/^\/+/, ''),
+      timeZone: v.TIME_ZONE,
+      port: v.PORT,
+      workerPort: v.WORKER_PORT,
+      logLevel: v.LOG_LEVEL,
+      corsAllowedOrigins: splitList(v.CORS_ALLOWED_ORIGINS),
+      bodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
+      publicUrl: v.PUBLIC_APP_URL.replace(/\/+$/, ''),
+    },
+    database: {
+      url: v.DATABASE_URL,
+      replicaUrls: splitList(v.DATABASE_REPLICA_URLS),
+      poolSize: v.DATABASE_POOL_SIZE,
+      statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+      logging: v.DATABASE_LOGGING,
+    },
+    redis: redisSettings(v),
+    jwt: {
+      secret: v.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
+      algorithm: v.JWT_ALGORITHM as 'HS256' | 'HS384' | 'HS512',
+      accessTokenTtlSeconds: v.JWT_ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTokenTtlSeconds: v.JWT_REFRESH_TOKEN_EXPIRE_DAYS * 86400,
+    },
+    pagination: {
+      defaultSize: v.API_PAGINATION_DEFAULT_SIZE,
+      maxSize: v.API_PAGINATION_MAX_SIZE,
+    },
+    rateLimit: {
+      user: parseRateLimit(v.API_RATE_LIMIT_USER),
+      anonymous: parseRateLimit(v.API_RATE_LIMIT_ANONYMOUS),
+    },
+    files: {
+      backend: v.FILE_STORAGE_BACKEND,
+      localRoot: v.LOCAL_MEDIA_ROOT,
+      s3: {
+        bucket: v.AWS_S3_BUCKET_NAME,
+        region: v.AWS_S3_REGION_NAME,
+        endpoint: v.AWS_S3_ENDPOINT_URL,
+        forcePathStyle: v.AWS_S3_FORCE_PATH_STYLE,
+        accessKeyId: v.AWS_ACCESS_KEY_ID,
+        secretAccessKey: v.AWS_SECRET_ACCESS_KEY,
+        presignedUrlExpirySeconds: v.AWS_S3_PRESIGNED_URL_EXPIRY_SECONDS,
+      },
+    },
+    search: { backend: v.SEARCH_BACKEND, elasticsearchUrl: v.ELASTICSEARCH_URL },
+    email: {
+      backend: v.EMAIL_BACKEND,
+      from: v.EMAIL_FROM,
+      fileDir: v.EMAIL_FILE_DIR,
+      smtp: { host: v.SMTP_HOST, port: v.SMTP_PORT, user: v.SMTP_USER, password: v.SMTP_PASSWORD },
+    },
+    sentry: { dsn: v.SENTRY_DSN || undefined },
+  });
+}

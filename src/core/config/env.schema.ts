@@ -1,0 +1,142 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+/**
+ * The raw environment, as variables. Names follow the seed's Settings (§2.1) so its docs stay true.
+ * Every field here is documented in `.env.example`; a field without `@IsOptional` is required.
+ */
+export enum Environment {
+  Development = 'development',
+  Test = 'test',
+  Staging = 'staging',
+  Production = 'production',
+}
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+export const RATE_LIMIT_PATTERN = /^\d+\/(second|minute|hour|day)$/;
+
+export class EnvironmentVariables {
+  @IsString() @IsOptional() APP_NAME = 'Alees ERP';
+  @Transform(toBoolean) @IsBoolean() @IsOptional() DEBUG_MODE = false;
+  @IsEnum(Environment) @IsOptional() ENVIRONMENT: Environment = Environment.Development;
+  @Matches(/^\/[a-z0-9/_-]*[a-z0-9]$/i, { message: 'API_V1_PREFIX must look like /api/v1' })
+  @IsOptional()
+  API_V1_PREFIX = '/api/v1';
+  @IsString() @IsOptional() TIME_ZONE = 'UTC';
+  // 0 = any free port (tests)
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional() PORT = 3000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional() WORKER_PORT = 3001;
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional() LOG_LEVEL =
+    'info';
+  @Transform(toInt) @IsInt() @Min(1024) @IsOptional() HTTP_BODY_LIMIT_BYTES = 1_048_576;
+
+  // Secrets source (seed §2.2)
+  @IsIn(['env', 'aws']) @IsOptional() SECRETS_SOURCE: 'env' | 'aws' = 'env';
+  @IsString() @IsOptional() AWS_SECRETS_IDS?: string;
+  @IsString() @IsOptional() AWS_REGION?: string;
+  @IsString() @IsOptional() AWS_ENDPOINT_URL?: string;
+
+  // Database
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string;
+  @IsString() @IsOptional() DATABASE_REPLICA_URLS?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(500) @IsOptional() DATABASE_POOL_SIZE = 20;
+  @Transform(toInt) @IsInt() @Min(0) @IsOptional() DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+  @Transform(toBoolean) @IsBoolean() @IsOptional() DATABASE_LOGGING = false;
+
+  // Redis
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  @IsOptional()
+  REDIS_URL?: string;
+  @IsString() @IsOptional() REDIS_HOST?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) @IsOptional() REDIS_PORT?: number;
+  @IsString() @IsOptional() REDIS_PASSWORD?: string;
+  @Transform(toInt) @IsInt() @Min(0) @Max(15) @IsOptional() REDIS_QUEUE_DB = 0;
+  @Transform(toInt) @IsInt() @Min(0) @Max(15) @IsOptional() REDIS_CACHE_DB = 1;
+  @Transform(toInt) @IsInt() @Min(0) @Max(15) @IsOptional() REDIS_RATE_LIMIT_DB = 2;
+  @Transform(toInt) @IsInt() @Min(0) @Max(15) @IsOptional() REDIS_FLAGS_DB = 3;
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() REDIS_MAX_CONNECTIONS = 20;
+  /** Prepended to every Redis key (tests give each file its own, so parallel runs never collide). */
+  @Matches(/^[A-Za-z0-9:_-]*$/) @IsOptional() REDIS_KEY_PREFIX = '';
+
+  // JWT
+  @IsString() @IsOptional() JWT_SECRET_KEY?: string;
+  @IsIn(['HS256', 'HS384', 'HS512']) @IsOptional() JWT_ALGORITHM = 'HS256';
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() JWT_ACCESS_TOKEN_EXPIRE_MINUTES = 15;
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() JWT_REFRESH_TOKEN_EXPIRE_DAYS = 7;
+
+  // API behaviour
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) @IsOptional() API_PAGINATION_DEFAULT_SIZE = 20;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) @IsOptional() API_PAGINATION_MAX_SIZE = 100;
+  @Matches(RATE_LIMIT_PATTERN, { message: 'API_RATE_LIMIT_USER must look like 1000/hour' })
+  @IsOptional()
+  API_RATE_LIMIT_USER = '1000/hour';
+  @Matches(RATE_LIMIT_PATTERN, { message: 'API_RATE_LIMIT_ANONYMOUS must look like 100/hour' })
+  @IsOptional()
+  API_RATE_LIMIT_ANONYMOUS = '100/hour';
+  @IsString() @IsOptional() CORS_ALLOWED_ORIGINS = 'http://localhost:3000';
+
+  // Files
+  @IsIn(['local', 's3']) @IsOptional() FILE_STORAGE_BACKEND: 'local' | 's3' = 'local';
+  @IsString() @IsOptional() LOCAL_MEDIA_ROOT = './.data/files';
+  @IsString() @IsOptional() AWS_S3_BUCKET_NAME?: string;
+  @IsString() @IsOptional() AWS_S3_REGION_NAME?: string;
+  @IsString() @IsOptional() AWS_S3_ENDPOINT_URL?: string;
+  @Transform(toBoolean) @IsBoolean() @IsOptional() AWS_S3_FORCE_PATH_STYLE = false;
+  @IsString() @IsOptional() AWS_ACCESS_KEY_ID?: string;
+  @IsString() @IsOptional() AWS_SECRET_ACCESS_KEY?: string;
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  @IsOptional()
+  AWS_S3_PRESIGNED_URL_EXPIRY_SECONDS = 3600;
+
+  // Search, email
+  @IsIn(['postgres', 'elasticsearch']) @IsOptional() SEARCH_BACKEND: 'postgres' | 'elasticsearch' =
+    'postgres';
+  @IsString() @IsOptional() ELASTICSEARCH_URL = 'http://127.0.0.1:9200';
+  @IsIn(['console', 'file', 'smtp']) @IsOptional() EMAIL_BACKEND: 'console' | 'file' | 'smtp' =
+    'console';
+  @IsString() @IsOptional() EMAIL_FROM = 'Alees <no-reply@alees.local>';
+  @IsString() @IsOptional() EMAIL_FILE_DIR = './.data/mail';
+  @IsString() @IsOptional() SMTP_HOST = '127.0.0.1';
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) @IsOptional() SMTP_PORT = 1025;
+  @IsString() @IsOptional() SMTP_USER?: string;
+  @IsString() @IsOptional() SMTP_PASSWORD?: string;
+  @IsString() @IsOptional() PUBLIC_APP_URL = 'http://localhost:3000';
+
+  // Monitoring
+  @IsString() @IsOptional() SENTRY_DSN?: string;
+}
+
+/** Keys whose values are secrets: never logged, never echoed in a config error. */
+export const SECRET_KEYS = new Set([
+  'DATABASE_URL',
+  'DATABASE_REPLICA_URLS',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'JWT_SECRET_KEY',
+  'AWS_SECRET_ACCESS_KEY',
+  'SMTP_PASSWORD',
+  'SENTRY_DSN',
+]);

@@ -1,0 +1,94 @@
+import helmet from '@fastify/helmet';
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { AppConfig } from '../config';
+import { MetricsService } from '../metrics';
+import { AllExceptionsFilter, AppValidationPipe, BadRequestError } from './errors';
+import { RouteTable } from './route-table';
+import { buildOpenApiDocument, setupSwagger } from './swagger';
+
+const EXPOSED_HEADERS = ['X-Request-ID', 'ETag', 'Location', 'Retry-After', 'Idempotent-Replayed'];
+const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json$/;
+
+/**
+ * JSON only (anything else is a 415), parsed safely (`__proto__` refused), and a malformed body is
+ * our own typed 400 rather than Fastify's text.
+ */
+function registerJsonParser(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(
+        null,
+        secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
+      );
+    } catch {
+      done(new BadRequestError('The request body is not valid JSON', 'malformed_json'), undefined);
+    }
+  });
+}
+
+/** `/api/v1` for the API; operators' probes and metrics stay at the root. */
+export function applyGlobalPrefix(app: INestApplication, config: AppConfig): void {
+  app.setGlobalPrefix(config.app.apiPrefix, {
+    exclude: [
+      { path: 'healthz/live', method: RequestMethod.GET },
+      { path: 'healthz/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+}
+
+/**
+ * Everything HTTP-wide, in one place, shared by `main.api.ts` and the e2e app factory: request id,
+ * security headers, CORS, body parsing, prefix, validation, the error envelope, metrics, Swagger.
+ * Call before `app.init()` (routes are collected as they register).
+ */
+export async function configureHttpApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  version: string,
+): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const routes = new RouteTable();
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-ID', request.id);
+    done();
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeHttp(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  registerJsonParser(fastify);
+
+  await app.register(helmet, {
+    // Swagger UI needs inline scripts; JSON responses have nothing for a CSP to protect.
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+    hsts: config.app.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  const allowed = new Set(config.app.corsAllowedOrigins);
+  app.enableCors({
+    origin: (origin, callback) => callback(null, !origin || allowed.has(origin)),
+    credentials: true,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+
+  applyGlobalPrefix(app, config);
+  app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter(routes));
+  setupSwagger(app, buildOpenApiDocument(app, version));
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, Observable, of, throwError } from 'rxjs';
+import { catchError, mergeMap } from 'rxjs/operators';
+import { ConflictError, RuleViolationError, ValidationFailedError } from '../errors';
+import { IdempotencyRepository } from './idempotency.repository';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Response headers worth replaying (the rest are per-request). */
+const REPLAYED_HEADERS = ['location', 'etag', 'content-location'];
+
+/** Sorted-key JSON, so `{a,b}` and `{b,a}` hash the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Who is asking: the authenticated principal, else the client address. */
+function callerScope(request: FastifyRequest): string {
+  const principal = (request as { principal?: { scopeKey?: string } }).principal;
+  return principal?.scopeKey ?? `ip:${request.ip}`;
+}
+
+/**
+ * `Idempotency-Key` on any POST: the first response is stored for 24 h and replayed for a retry
+ * with the same key and body; the same key with another body is a 422; a retry while the first is
+ * still running is a 409. Failed first attempts release the key, so a retry really runs.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly repository: IdempotencyRepository) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const header = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || header === undefined) return next.handle();
+
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!KEY_PATTERN.test(key)) {
+      throw new ValidationFailedError([
+        {
+          parameter: 'Idempotency-Key',
+          detail: 'Idempotency-Key must be 1-255 printable ASCII characters',
+        },
+      ]);
+    }
+    const reply = http.getResponse<FastifyReply>();
+    const scope = `${callerScope(request)} ${request.routeOptions.url ?? request.url}`;
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`)
+      .digest('hex');
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      HttpStatus.CREATED;
+
+    return from(this.repository.claim(scope, key, requestHash, IDEMPOTENCY_TTL_SECONDS)).pipe(
+      mergeMap((claimed) => {
+        if (claimed) return this.runFirst(scope, key, status, reply, next);
+        return from(this.replay(scope, key, requestHash, reply));
+      }),
+    );
+  }
+
+  private runFirst(
+    scope: string,
+    key: string,
+    status: number,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Observable<unknown> {
+    return next.handle().pipe(
+      mergeMap((body: unknown) => {
+        const headers: Record<string, string> = {};
+        for (const name of REPLAYED_HEADERS) {
+          const value = reply.getHeader(name);
+          if (value !== undefined) headers[name] = String(value);
+        }
+        return from(this.repository.complete(scope, key, { status, body, headers })).pipe(
+          mergeMap(() => of(body)),
+        );
+      }),
+      catchError((error: unknown) =>
+        from(this.repository.release(scope, key)).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+
+  private async replay(
+    scope: string,
+    key: string,
+    requestHash: string,
+    reply: FastifyReply,
+  ): Promise<unknown> {
+    const stored = await this.repository.find(scope, key);
+    if (!stored) {
+      // Released between our claim attempt and this read: the first attempt failed; ask to retry.
+      throw new ConflictError('A request with this Idempotency-Key just failed; retry', {
+        code: 'idempotency_request_in_progress',
+      });
+    }
+    if (stored.requestHash !== requestHash) {
+      throw new RuleViolationError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request body',
+      );
+    }
+    if (stored.state === 'pending') {
+      throw new ConflictError('A request with this Idempotency-Key is still being processed', {
+        code: 'idempotency_request_in_progress',
+      });
+    }
+    void reply.headers({ ...(stored.responseHeaders ?? {}), 'idempotent-replayed': 'true' });
+    return stored.responseBody;
+  }
+}

@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config';
+import { FieldIssue, ValidationFailedError } from './errors';
+
+/** How one allow-listed filter parameter is typed. */
+export type FilterType =
+  | 'string'
+  | 'uuid'
+  | 'boolean'
+  | 'int'
+  | 'decimal'
+  | 'date'
+  | 'datetime'
+  | { enum: readonly string[] };
+
+/** A resource's list grammar: what it may be sorted and filtered by. Declared once per resource. */
+export interface ListDefinition<S extends string = string, F extends string = string> {
+  sortable: readonly S[];
+  /** e.g. `-createdAt`; `id` is always appended as a tie-breaker so pages are stable. */
+  defaultSort: string;
+  filters: Readonly<Record<F, FilterType>>;
+  /** Accepts `?cursor=` keyset pagination (large append-only lists). */
+  cursor?: boolean;
+}
+
+export interface SortKey<S extends string = string> {
+  field: S;
+  direction: 'ASC' | 'DESC';
+}
+
+export type FilterValue = string | number | boolean | Date;
+
+export interface ListQuery<S extends string = string, F extends string = string> {
+  page: number;
+  size: number;
+  offset: number;
+  sort: SortKey<S>[];
+  filters: Partial<Record<F, FilterValue>>;
+  /** Decoded keyset position (`after` these sort values), when `?cursor=` was sent. */
+  cursor?: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  size: number;
+  pages: number;
+  /** Present in cursor mode: pass it back as `?cursor=` for the next page (absent on the last). */
+  nextCursor?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
+const RESERVED = new Set(['page', 'size', 'sort', 'cursor']);
+
+function parseFilter(name: string, type: FilterType, raw: string): FilterValue | FieldIssue {
+  const issue = (detail: string): FieldIssue => ({ parameter: name, detail: `${name} ${detail}` });
+  if (typeof type === 'object') {
+    return type.enum.includes(raw) ? raw : issue(`must be one of: ${type.enum.join(', ')}`);
+  }
+  switch (type) {
+    case 'string':
+      return raw.length <= 200 ? raw : issue('must be at most 200 characters');
+    case 'uuid':
+      return UUID.test(raw) ? raw.toLowerCase() : issue('must be a UUID');
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : issue('must be true or false');
+    case 'int':
+      return /^-?\d{1,15}$/.test(raw) ? Number(raw) : issue('must be an integer');
+    case 'decimal':
+      return DECIMAL.test(raw) ? raw : issue('must be a decimal number like 12.50');
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))
+        ? raw
+        : issue('must be a date like 2026-01-31');
+    case 'datetime': {
+      const time = Date.parse(raw);
+      return /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) && !Number.isNaN(time)
+        ? new Date(time)
+        : issue('must be an ISO-8601 timestamp');
+    }
+  }
+}
+
+export function encodeCursor(position: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses `?page&size&sort&cursor&<filters>` against a resource's allow-list. Anything unknown,
+ * mistyped or out of range is a 422 naming the parameter — never silently ignored, never passed
+ * through to SQL.
+ */
+export function parseListQuery<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
+  raw: Record<string, unknown>,
+  limits: { defaultSize: number; maxSize: number },
+): ListQuery<S, F> {
+  const issues: FieldIssue[] = [];
+  const single = (name: string): string | undefined => {
+    const value = raw[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      issues.push({ parameter: name, detail: `${name} must be given once` });
+      return undefined;
+    }
+    return value;
+  };
+
+  const positiveInt = (name: string, fallback: number, max: number): number => {
+    const value = single(name);
+    if (value === undefined) return fallback;
+    if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      issues.push({ parameter: name, detail: `${name} must be an integer from 1 to ${max}` });
+      return fallback;
+    }
+    return Number(value);
+  };
+  const page = positiveInt('page', 1, 1_000_000);
+  const size = positiveInt('size', limits.defaultSize, limits.maxSize);
+
+  const sort: SortKey<S>[] = [];
+  const sortParam = single('sort') ?? definition.defaultSort;
+  for (const token of sortParam
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
+    const direction = token.startsWith('-') ? 'DESC' : 'ASC';
+    const field = token.replace(/^[-+]/, '') as S;
+    if (!definition.sortable.includes(field)) {
+      issues.push({
+        parameter: 'sort',
+        detail: `cannot sort by "${field}"; sortable: ${definition.sortable.join(', ')}`,
+      });
+    } else if (sort.some((s) => s.field === field)) {
+      issues.push({ parameter: 'sort', detail: `"${field}" appears twice in sort` });
+    } else sort.push({ field, direction });
+  }
+
+  let cursor: Record<string, unknown> | undefined;
+  const cursorParam = single('cursor');
+  if (cursorParam !== undefined) {
+    if (!definition.cursor)
+      issues.push({ parameter: 'cursor', detail: 'this list has no cursor mode' });
+    else {
+      cursor = decodeCursor(cursorParam);
+      if (!cursor) issues.push({ parameter: 'cursor', detail: 'cursor is not valid' });
+    }
+    if (raw.page !== undefined)
+      issues.push({ parameter: 'page', detail: 'use either page or cursor' });
+  }
+
+  const filters: Partial<Record<F, FilterValue>> = {};
+  for (const name of Object.keys(raw)) {
+    if (RESERVED.has(name)) continue;
+    const type = (definition.filters as Record<string, FilterType>)[name];
+    if (!type) {
+      const known = Object.keys(definition.filters);
+      issues.push({
+        parameter: name,
+        detail: `unknown parameter "${name}"${known.length ? `; filters: ${known.join(', ')}` : ''}`,
+      });
+      continue;
+    }
+    const value = single(name);
+    if (value === undefined) continue;
+    const parsed = parseFilter(name, type, value);
+    if (typeof parsed === 'object' && !(parsed instanceof Date)) issues.push(parsed);
+    else filters[name as F] = parsed;
+  }
+
+  if (issues.length > 0) throw new ValidationFailedError(issues);
+  return { page, size, offset: (page - 1) * size, sort, filters, cursor };
+}
+
+export function toPage<T>(
+  items: T[],
+  total: number,
+  query: ListQuery,
+  nextCursor?: string,
+): Page<T> {
+  const page: Page<T> = {
+    items,
+    total,
+    page: query.page,
+    size: query.size,
+    pages: Math.ceil(total / query.size),
+  };
+  if (nextCursor) page.nextCursor = nextCursor;
+  return page;
+}
+
+/** Injectable front of `parseListQuery` carrying the configured page-size limits. */
+@Injectable()
+export class ListQueryParser {
+  constructor(private readonly config: AppConfig) {}
+
+  parse<S extends string, F extends string>(
+    definition: ListDefinition<S, F>,
+    raw: Record<string, unknown>,
+  ): ListQuery<S, F> {
+    return parseListQuery(definition, raw, this.config.pagination);
+  }
+}

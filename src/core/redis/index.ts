@@ -1,0 +1,2 @@
+export { RedisModule } from './redis.module';
+export { RedisService, RedisPurpose, redisOptions } from './redis.service';

@@ -1,0 +1,29 @@
+import type { Writable } from 'node:stream';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, AppConfigModule } from './core/config';
+import { DatabaseModule } from './core/database';
+import { HealthModule, WorkerHealthServer } from './core/health';
+import { LoggingModule } from './core/logging/logging.module';
+import { QueueModule, SystemPingProcessor } from './core/queue';
+import { RedisModule } from './core/redis';
+import { DOMAIN_JOB_MODULES } from './modules';
+
+/** The worker: the same core, plus the queue processors. No HTTP API (only its health server). */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, logDestination?: Writable): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(logDestination),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        HealthModule,
+        ...DOMAIN_JOB_MODULES,
+      ],
+      providers: [SystemPingProcessor, WorkerHealthServer],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+
+/** Boots an entry the way production does (a child process), with exactly this environment. */
+function boot(entry: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('boot refuses bad configuration', () => {
+  it('production without JWT_SECRET_KEY exits non-zero naming the variable', () => {
+    const result = boot('src/main.api.ts', {
+      ENVIRONMENT: 'production',
+      DATABASE_URL: 'postgres://app:pw@127.0.0.1:5432/alees',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('JWT_SECRET_KEY');
+    expect(result.stderr).not.toContain('pw@');
+  });
+
+  it('names every invalid variable at once, for the worker too', () => {
+    const result = boot('src/main.worker.ts', {
+      ENVIRONMENT: 'staging',
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+    });
+    expect(result.status).toBe(1);
+    for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET_KEY', 'REDIS_URL']) {
+      expect(result.stderr).toContain(name);
+    }
+  });
+});

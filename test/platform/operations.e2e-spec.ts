@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { runCommand } from '../../src/cli/commands';
+import { loadConfig } from '../../src/core/config';
+import { buildDataSourceOptions } from '../../src/core/database';
+import { generateOpenApiDocument, serializeOpenApi } from '../../src/openapi';
+import { createEmptyDatabase, dropDatabase } from '../support/template-db';
+import { createTestApp, TestApp } from '../support/test-app';
+
+interface Envelope {
+  errors: { status: string; code: string; meta?: Record<string, unknown> }[];
+}
+
+describe('operations: health, metrics, docs, queue', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('GET /healthz/live → {"status":"alive"}', async () => {
+    const res = await t.http.get('/healthz/live').expect(200);
+    expect(res.body).toEqual({ status: 'alive' });
+  });
+
+  it('GET /healthz/ready → 200 with db and redis up', async () => {
+    const res = await t.http.get('/healthz/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ok', checks: { db: 'up', redis: 'up' } });
+  });
+
+  it('GET /metrics → Prometheus text with durations labelled by route template', async () => {
+    await t.http.get('/api/v1/system/ping/12345').expect(404);
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/system\/ping\/:taskId",status_code="404"\} 1/,
+    );
+    expect(res.text).not.toContain('route="/api/v1/system/ping/12345"');
+    expect(res.text).toMatch(/db_pool_connections\{state="total"\} \d+/);
+    expect(res.text).toMatch(/queue_jobs\{queue="system",state="waiting"\} \d+/);
+  });
+
+  it('GET /docs serves Swagger UI and /docs-json a valid OpenAPI 3 document', async () => {
+    const ui = await t.http.get('/docs').redirects(1).expect(200);
+    expect(ui.text).toContain('swagger-ui');
+    const res = await t.http.get('/docs-json').expect(200);
+    const doc = res.body as {
+      openapi: string;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
+    expect(doc.components.schemas.ErrorEnvelopeDto).toBeDefined();
+    expect(doc.paths['/api/v1/system/ping']).toBeDefined();
+  });
+
+  it('the ping job is enqueued by the API and processed by a real worker', async () => {
+    await t.startWorker();
+    const accepted = await t.http.post('/api/v1/system/ping').expect(202);
+    const { taskId } = accepted.body as { taskId: string };
+    let state: { state: string; result?: { pong: boolean; processedBy: string } } = {
+      state: 'queued',
+    };
+    for (let i = 0; i < 100 && state.state !== 'completed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = (await t.http.get(`/api/v1/system/ping/${taskId}`).expect(200)).body as typeof state;
+    }
+    expect(state).toMatchObject({
+      state: 'completed',
+      result: { pong: true, processedBy: 'worker' },
+    });
+  });
+});
+
+describe('readiness when Redis is unreachable', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis command fails fast.
+    t = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  });
+  afterAll(async () => t.close());
+
+  it('ready → 503 envelope saying redis is down, db up; live and db-only routes still answer', async () => {
+    const res = await t.http.get('/healthz/ready').expect(503);
+    const error = (res.body as Envelope).errors[0];
+    expect(error).toMatchObject({ status: '503', code: 'service_unavailable' });
+    expect(error.meta).toEqual({ checks: { db: 'up', redis: 'down' } });
+    await t.http.get('/healthz/live').expect(200);
+    await t.http.get('/docs-json').expect(200);
+  });
+
+  it('enqueueing answers 503 in the envelope instead of hanging', async () => {
+    const res = await t.http.post('/api/v1/system/ping').expect(503);
+    expect((res.body as Envelope).errors[0].code).toBe('service_unavailable');
+  });
+});
+
+describe('CLI, migrations and the committed OpenAPI document', () => {
+  it('migrate, revert to zero and migrate again; the seed is idempotent; entities match migrations', async () => {
+    const database = await createEmptyDatabase();
+    const config = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: database.url });
+    const output: string[] = [];
+    const print = (line: string) => output.push(line);
+    try {
+      await runCommand('migrate', [], config, print);
+      await runCommand('migrate:revert', ['--all'], config, print);
+      const dataSource = new DataSource(buildDataSourceOptions(config));
+      await dataSource.initialize();
+      const tables = await dataSource.query<unknown[]>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
+      );
+      expect(tables).toEqual([]);
+      await dataSource.destroy();
+
+      await runCommand('migrate', [], config, print);
+      await runCommand('migrate', [], config, print);
+      expect(output).toContain('migrate: up to date');
+      await runCommand('seed', [], config, print);
+      await runCommand('seed', [], config, print);
+
+      // Drift: the schema TypeORM would build from the entities equals what the migrations built.
+      const check = new DataSource(buildDataSourceOptions(config));
+      await check.initialize();
+      const pending = await check.driver.createSchemaBuilder().log();
+      await check.destroy();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await dropDatabase(database.name);
+    }
+  });
+
+  it('openapi.json is current (run `npm run cli -- openapi` after changing routes)', async () => {
+    const config = loadConfig({
+      ENVIRONMENT: 'test',
+      DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
+    });
+    const generated = serializeOpenApi(await generateOpenApiDocument(config));
+    const committed = readFileSync(join(__dirname, '../../openapi.json'), 'utf8');
+    expect(committed).toBe(generated);
+  });
+
+  it('unknown commands are refused', async () => {
+    const config = loadConfig({
+      ENVIRONMENT: 'test',
+      DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
+    });
+    expect(await runCommand('nope', [], config, () => undefined)).toBe(false);
+  });
+});

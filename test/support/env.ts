@@ -1,0 +1,14 @@
+/**
+ * Where the tests find PostgreSQL and Redis. Local defaults match the development machines;
+ * CI overrides with TEST_DATABASE_URL / TEST_REDIS_URL (or REDIS_URL).
+ */
+export const TEST_ADMIN_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL =
+  process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
