@@ -151,7 +151,7 @@ function fromHttpException(exception: HttpException): ErrorObject {
   const response = exception.getResponse();
   let detail = typeof response === 'string' ? response : exception.message;
   if (typeof response === 'object' && response && 'message' in response) {
-    const message = (response).message;
+    const message = response.message;
     detail = Array.isArray(message) ? message.join('; ') : String(message);
   }
   if (status >= 500) detail = DETAIL_BY_STATUS[status] ?? DETAIL_BY_STATUS[500];
