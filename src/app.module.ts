@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { CacheModule } from './core/cache';
 import { AppConfig, AppConfigModule } from './core/config';
 import { DatabaseModule } from './core/database';
 import { HealthController, HealthModule } from './core/health';
@@ -28,6 +29,7 @@ export class AppModule {
         LoggingModule.forRoot(options.logDestination),
         DatabaseModule,
         RedisModule,
+        CacheModule,
         QueueModule,
         HealthModule,
         MetricsModule,

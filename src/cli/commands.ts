@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config';
 import { buildDataSourceOptions } from '../core/database';
 import { runSeeds } from '../database/seeds';
+import { createAdmin } from '../modules/users/create-admin';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 
 export type Print = (line: string) => void;
@@ -58,6 +59,25 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
       withDataSource(config, async (ds) => {
         const lines = await runSeeds(ds, config);
         print(lines.length ? lines.join('\n') : 'seed: nothing to seed');
+      }),
+  },
+  'create-admin': {
+    help: 'create or reset a superuser (--email E --password P)',
+    run: (config, args, print) =>
+      withDataSource(config, async (ds) => {
+        const { values } = parseArgs({
+          args,
+          options: { email: { type: 'string' }, password: { type: 'string' } },
+        });
+        if (!values.email || !values.password)
+          throw new Error('create-admin needs --email and --password');
+        const result = await createAdmin(ds, values.email, values.password);
+        print(
+          `create-admin: ${result.created ? 'created' : 'reset'} ${values.email}` +
+            (result.organizationId
+              ? ` (owner of new root organization ${result.organizationId})`
+              : ''),
+        );
       }),
   },
   openapi: {

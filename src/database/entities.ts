@@ -1,7 +1,35 @@
 import { IdempotencyKeyEntity } from '../core/http/idempotency/idempotency-key.entity';
+import { RoleEntity, RolePermissionEntity } from '../modules/access/role.entity';
+import { PermissionEntity } from '../modules/access/permission.entity';
+import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
+import { AuditLogEntity } from '../modules/audit/audit-log.entity';
+import {
+  PasswordResetTokenEntity,
+  RecoveryCodeEntity,
+  RefreshTokenEntity,
+} from '../modules/auth/auth-tokens.entity';
+import { MembershipEntity, MembershipRoleEntity } from '../modules/memberships/membership.entity';
+import { OrganizationTypeEntity } from '../modules/organization-types/organization-type.entity';
+import { OrganizationEntity } from '../modules/organizations/organization.entity';
+import { UserEntity } from '../modules/users/user.entity';
 
 /**
- * Every TypeORM entity, listed explicitly. A module adds its entities here (from its index.ts);
- * the drift test fails when an entity and the migrations disagree.
+ * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
+ * when an entity and the migrations disagree.
  */
-export const ENTITIES = [IdempotencyKeyEntity];
+export const ENTITIES = [
+  IdempotencyKeyEntity,
+  UserEntity,
+  OrganizationTypeEntity,
+  OrganizationEntity,
+  PermissionEntity,
+  RoleEntity,
+  RolePermissionEntity,
+  MembershipEntity,
+  MembershipRoleEntity,
+  RefreshTokenEntity,
+  PasswordResetTokenEntity,
+  RecoveryCodeEntity,
+  ApiKeyEntity,
+  AuditLogEntity,
+];

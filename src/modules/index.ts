@@ -1,7 +1,28 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { AccessModule } from './access';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit';
+import { AuditLogsModule } from './audit-logs/audit-logs.module';
+import { AuthModule } from './auth';
+import { MembershipsModule } from './memberships/memberships.module';
+import { OrganizationTypesModule } from './organization-types/organization-types.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { RolesModule } from './roles/roles.module';
+import { UsersModule } from './users/users.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
-export const DOMAIN_MODULES: (Type | DynamicModule)[] = [];
+export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
+  AuditModule,
+  AccessModule,
+  AuthModule,
+  UsersModule,
+  OrganizationTypesModule,
+  OrganizationsModule,
+  MembershipsModule,
+  RolesModule,
+  ApiKeysModule,
+  AuditLogsModule,
+];
 
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [];

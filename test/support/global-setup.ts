@@ -1,12 +1,40 @@
 import 'reflect-metadata';
+import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/core/config';
 import { buildDataSourceOptions } from '../../src/core/database';
+import { runSeeds } from '../../src/database/seeds';
 import { databaseUrl } from './env';
 import { databaseExists, templateName, withAdminClient } from './template-db';
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Once per `jest` run: make sure the migrated template database exists. Runs under an advisory
+ * Databases left by crashed runs: their owning process is gone. (Templates of other migration sets
+ * are kept: a concurrent run on this machine may be cloning one.)
+ */
+async function dropLeftovers(client: Client): Promise<void> {
+  const leftovers = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname ~ '^alees_(test|empty)_[0-9]+_'`,
+  );
+  for (const { datname } of leftovers.rows) {
+    if (!isAlive(Number(datname.split('_')[2]))) {
+      await client
+        .query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        .catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Once per `jest` run: make sure the migrated and seeded template database exists. Runs under an advisory
  * lock so two concurrent runs on one machine never build it twice.
  */
 export default async function globalSetup(): Promise<void> {
@@ -14,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
   await withAdminClient(async (client) => {
     await client.query('SELECT pg_advisory_lock(774411)');
     try {
+      await dropLeftovers(client);
       if (await databaseExists(client, name)) return;
       const building = `${name}_building`;
       await client.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
@@ -22,19 +51,10 @@ export default async function globalSetup(): Promise<void> {
       const dataSource = new DataSource({ ...buildDataSourceOptions(config), logging: ['error'] });
       await dataSource.initialize();
       await dataSource.runMigrations({ transaction: 'each' });
+      await runSeeds(dataSource, config);
       await dataSource.destroy();
       // Renamed only once complete, so a crash mid-build never leaves a half-migrated template.
       await client.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
-      // Old templates from previous migration sets are dead weight.
-      const stale = await client.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE 'alees_tpl_%' AND datname <> $1`,
-        [name],
-      );
-      for (const row of stale.rows) {
-        await client
-          .query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`)
-          .catch(() => undefined);
-      }
     } finally {
       await client.query('SELECT pg_advisory_unlock(774411)');
     }

@@ -5,9 +5,15 @@ import { Client } from 'pg';
 import { databaseUrl, TEST_ADMIN_DATABASE_URL } from './env';
 
 const MIGRATIONS_DIR = join(__dirname, '../../src/database/migrations');
+/** Seeders shape the template too, so their sources are part of its name. */
+const SEED_SOURCES = [
+  join(__dirname, '../../src/modules/access/permissions.registry.ts'),
+  join(__dirname, '../../src/modules/access/access.seeder.ts'),
+  join(__dirname, '../../src/modules/organization-types/organization-types.seeder.ts'),
+];
 
 /**
- * The template's name carries a hash of the migrations' source, so a changed migration gets a
+ * The template's name carries a hash of the migrations' and seeders' source, so a changed migration gets a
  * fresh template and an unchanged one is reused across runs (cloning takes ~100 ms).
  */
 export function templateName(): string {
@@ -15,6 +21,7 @@ export function templateName(): string {
   for (const file of readdirSync(MIGRATIONS_DIR).sort()) {
     hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
   }
+  for (const file of SEED_SOURCES) hash.update(readFileSync(file));
   return `alees_tpl_${hash.digest('hex').slice(0, 12)}`;
 }
 

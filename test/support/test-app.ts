@@ -56,6 +56,9 @@ export async function createTestEnvironment(
       PORT: '0',
       WORKER_PORT: '0',
       DATABASE_POOL_SIZE: '5',
+      // Every request of a test file comes from 127.0.0.1; rate-limit tests set their own limits.
+      API_RATE_LIMIT_ANONYMOUS: '100000/hour',
+      API_RATE_LIMIT_USER: '100000/hour',
       ...env,
     });
   } catch (error) {

@@ -1,2 +1,10 @@
 export { Public, RequirePermissions, IS_PUBLIC_KEY, PERMISSIONS_KEY } from './decorators';
-export { AccessGuard } from './access.guard';
+export {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  AuthenticatedRequest,
+  CurrentPrincipal,
+  Principal,
+  principalOf,
+} from './principal';

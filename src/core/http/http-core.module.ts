@@ -1,21 +1,24 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { AccessGuard } from '../auth/access.guard';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Clock } from '../clock';
 import { ETagInterceptor } from './etag.interceptor';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { ListQueryParser } from './list-query';
 
-/** HTTP conventions that need DI: deny-by-default guard, idempotency, ETags, list parsing. */
+/**
+ * HTTP conventions that need DI: idempotency, ETags, list parsing, the clock. (The deny-by-default
+ * guard is the auth module's, registered as APP_GUARD.)
+ */
 @Global()
 @Module({
   providers: [
     IdempotencyRepository,
     ListQueryParser,
-    { provide: APP_GUARD, useClass: AccessGuard },
+    Clock,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
   ],
-  exports: [ListQueryParser, IdempotencyRepository],
+  exports: [ListQueryParser, IdempotencyRepository, Clock],
 })
 export class HttpCoreModule {}

@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../auth/decorators';
+import { RequirePermissions } from '../auth/decorators';
 import { ErrorEnvelopeDto } from '../http/error-envelope.dto';
 import { NotFoundError } from '../http/errors';
 import { JobQueue } from './job-queue.service';
@@ -41,10 +41,10 @@ const STATE: Record<string, string> = {
 
 /**
  * A round trip through the queue, so operators (and the tests) can prove the API and the worker
- * share code and Redis. Public until the identity module adds permissions.
+ * share code and Redis.
  */
 @ApiTags('system')
-@Public()
+@RequirePermissions('system:ping')
 @Controller('system')
 export class SystemController {
   constructor(private readonly jobs: JobQueue) {}

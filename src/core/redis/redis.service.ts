@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { once } from 'node:events';
 import Redis, { RedisOptions } from 'ioredis';
 import { AppConfig, RedisSettings } from '../config';
@@ -26,7 +26,7 @@ export function redisOptions(settings: RedisSettings, db: number): RedisOptions 
  * and closed at shutdown. Callers get errors immediately when Redis is unreachable.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly clients = new Map<RedisPurpose, Redis>();
 
@@ -46,6 +46,32 @@ export class RedisService implements OnApplicationShutdown {
       this.clients.set(purpose, client);
     }
     return client;
+  }
+
+  /**
+   * Connects every client at boot (waiting at most ~1 s), so the first requests do not fail fast
+   * on a connection still being set up. Boot never fails here: Redis may come later.
+   */
+  async onModuleInit(): Promise<void> {
+    const purposes: RedisPurpose[] = ['cache', 'rateLimit', 'flags'];
+    await Promise.all(purposes.map((purpose) => this.waitReady(this.client(purpose), 1_000)));
+  }
+
+  private async waitReady(client: Redis, timeoutMs: number): Promise<boolean> {
+    if (client.status === 'ready') return true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        once(client, 'ready').then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** `true` when Redis answers PING within the timeout (waiting for a connection in progress). */

@@ -1,4 +1,5 @@
 import { CreatePlatformBase1764000000000 } from './1764000000000-CreatePlatformBase';
+import { CreateIdentity1764000100000 } from './1764000100000-CreateIdentity';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
-export const MIGRATIONS = [CreatePlatformBase1764000000000];
+export const MIGRATIONS = [CreatePlatformBase1764000000000, CreateIdentity1764000100000];

@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../core/config';
+import { accessSeeder } from '../../modules/access/access.seeder';
+import { organizationTypesSeeder } from '../../modules/organization-types/organization-types.seeder';
 import type { Seeder } from './seeder';
 
-/** Every seeder, in order. Modules append theirs (reference data, system roles, permissions). */
-export const SEEDERS: Seeder[] = [];
+/** Every seeder, in order. Each is idempotent: running the seed twice equals running it once. */
+export const SEEDERS: Seeder[] = [organizationTypesSeeder, accessSeeder];
 
-/** Runs every seeder inside one transaction; returns one summary line per seeder. */
+/** Runs every seeder; returns one summary line per seeder. */
 export async function runSeeds(dataSource: DataSource, config: AppConfig): Promise<string[]> {
   const lines: string[] = [];
   for (const seeder of SEEDERS) {

@@ -1,0 +1,2 @@
+export { CacheModule } from './cache.module';
+export { CacheService } from './cache.service';

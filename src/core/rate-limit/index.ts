@@ -1,0 +1,1 @@
+export { RateLimit, RateLimitGuard, RouteRateLimit } from './rate-limit.guard';

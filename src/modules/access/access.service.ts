@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CacheService } from '../../core/cache';
+import { ALL_PERMISSIONS } from './permissions.registry';
+
+const CACHE_NAMESPACE = 'access';
+const CACHE_TTL_SECONDS = 300;
+
+export interface OrganizationAccess {
+  /** The user may act in this organization (a membership here, or an ancestor's that extends down). */
+  member: boolean;
+  permissions: string[];
+}
+
+/**
+ * Effective permissions of a user in an organization: the union of the roles of every membership
+ * that applies there. Cached per (org, user) under a generation that role and membership changes
+ * bump, so a revoked permission stops working at once.
+ */
+@Injectable()
+export class AccessService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cache: CacheService,
+  ) {}
+
+  async resolve(
+    userId: string,
+    organizationId: string,
+    isSuperuser: boolean,
+  ): Promise<OrganizationAccess> {
+    if (isSuperuser) {
+      const exists = await this.dataSource.query<unknown[]>(
+        'SELECT 1 FROM organizations WHERE id = $1',
+        [organizationId],
+      );
+      return { member: exists.length > 0, permissions: exists.length > 0 ? ALL_PERMISSIONS : [] };
+    }
+    const generation = await this.cache.generation(CACHE_NAMESPACE);
+    return this.cache.getOrLoad(
+      `${CACHE_NAMESPACE}:${generation}:${organizationId}:${userId}`,
+      CACHE_TTL_SECONDS,
+      () => this.load(userId, organizationId),
+    );
+  }
+
+  private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
+    const rows = await this.dataSource.query<{ permission_code: string | null }[]>(
+      `SELECT DISTINCT rp.permission_code
+         FROM organizations target
+         JOIN memberships m ON m.user_id = $1
+         JOIN organizations home ON home.id = m.organization_id
+         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+         LEFT JOIN role_permissions rp ON rp.role_id = mr.role_id
+        WHERE target.id = $2
+          AND (m.organization_id = target.id
+               OR (m.applies_to_descendants AND target.path LIKE home.path || '%'))`,
+      [userId, organizationId],
+    );
+    return {
+      member: rows.length > 0,
+      permissions: rows
+        .map((r) => r.permission_code)
+        .filter((p): p is string => p !== null)
+        .sort(),
+    };
+  }
+
+  /** Permissions of an API key's role. */
+  async rolePermissions(roleId: string): Promise<string[]> {
+    const rows = await this.dataSource.query<{ permission_code: string }[]>(
+      'SELECT permission_code FROM role_permissions WHERE role_id = $1 ORDER BY 1',
+      [roleId],
+    );
+    return rows.map((r) => r.permission_code);
+  }
+
+  /** The organization a user lands in without X-Organization-Id. */
+  async defaultOrganizationId(userId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query<{ organization_id: string }[]>(
+      `SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY is_default DESC, created_at LIMIT 1`,
+      [userId],
+    );
+    return row?.organization_id ?? null;
+  }
+
+  /** Call after committing a change to roles, role permissions or memberships. */
+  async invalidate(): Promise<void> {
+    await this.cache.bump(CACHE_NAMESPACE);
+  }
+}

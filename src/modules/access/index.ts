@@ -1,0 +1,3 @@
+export { AccessModule } from './access.module';
+export { AccessService } from './access.service';
+export { PERMISSIONS, PermissionCode, SYSTEM_ROLES, ALL_PERMISSIONS } from './permissions.registry';

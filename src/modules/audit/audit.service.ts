@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import { Clock } from '../../core/clock';
+import { chainHash, ChainedFields, GENESIS_HASH, maskSecrets } from './audit-chain';
+
+export interface AuditEntry {
+  organizationId: string | null;
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  changes?: Record<string, unknown>;
+  context: AuditContext;
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  checked: number;
+  firstBroken?: {
+    id: string;
+    seq: string;
+    reason: 'hash_mismatch' | 'chain_broken' | 'sequence_gap';
+  };
+}
+
+interface StoredRow {
+  id: string;
+  organization_id: string | null;
+  chain_key: string;
+  seq: string;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  changes: Record<string, unknown>;
+  request_id: string | null;
+  ip: string | null;
+  created_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+/**
+ * The one audit writer. `record` must run inside the caller's transaction, so the audit row
+ * commits or rolls back with the change it describes; rows of one organization form a hash chain.
+ */
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(
+        'AuditService.record must run inside the transaction of the change it records',
+      );
+    }
+    const chainKey = entry.organizationId ?? 'system';
+    // Serialises writers of one chain until commit, so seq/prev_hash never fork.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [chainKey]);
+    const [last] = await manager.query<{ seq: string; hash: string }[]>(
+      'SELECT seq, hash FROM audit_logs WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1',
+      [chainKey],
+    );
+    const fields: ChainedFields = {
+      id: uuidv7(),
+      organizationId: entry.organizationId,
+      chainKey,
+      seq: last ? (BigInt(last.seq) + 1n).toString() : '1',
+      actorUserId: entry.context.actorUserId,
+      actorApiKeyId: entry.context.actorApiKeyId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      changes: maskSecrets(entry.changes ?? {}),
+      requestId: entry.context.requestId,
+      ip: entry.context.ip,
+      createdAt: this.clock.now().toISOString(),
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    await manager.query(
+      `INSERT INTO audit_logs (id, organization_id, chain_key, seq, actor_user_id, actor_api_key_id, action,
+         entity_type, entity_id, changes, request_id, ip, created_at, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        fields.id,
+        fields.organizationId,
+        fields.chainKey,
+        fields.seq,
+        fields.actorUserId,
+        fields.actorApiKeyId,
+        fields.action,
+        fields.entityType,
+        fields.entityId,
+        JSON.stringify(fields.changes),
+        fields.requestId,
+        fields.ip,
+        fields.createdAt,
+        fields.prevHash,
+        chainHash(fields),
+      ],
+    );
+  }
+
+  /** For events with no surrounding change (login success/failure): its own small transaction. */
+  async recordStandalone(entry: AuditEntry): Promise<void> {
+    await this.dataSource.transaction((manager) => this.record(manager, entry));
+  }
+
+  /** Walks a chain in order and reports the first row whose hash or link does not hold. */
+  async verify(organizationId: string | null): Promise<ChainVerification> {
+    const chainKey = organizationId ?? 'system';
+    let previousHash = GENESIS_HASH;
+    let expectedSeq = 1n;
+    let checked = 0;
+    let after = '0';
+    for (;;) {
+      const rows = await this.dataSource.query<StoredRow[]>(
+        `SELECT * FROM audit_logs WHERE chain_key = $1 AND seq > $2 ORDER BY seq LIMIT 1000`,
+        [chainKey, after],
+      );
+      if (rows.length === 0) return { valid: true, checked };
+      for (const row of rows) {
+        const broken = (
+          reason: 'hash_mismatch' | 'chain_broken' | 'sequence_gap',
+        ): ChainVerification => ({
+          valid: false,
+          checked,
+          firstBroken: { id: row.id, seq: String(row.seq), reason },
+        });
+        if (BigInt(row.seq) !== expectedSeq) return broken('sequence_gap');
+        if (row.prev_hash !== previousHash) return broken('chain_broken');
+        const recomputed = chainHash({
+          id: row.id,
+          organizationId: row.organization_id,
+          chainKey: row.chain_key,
+          seq: String(row.seq),
+          actorUserId: row.actor_user_id,
+          actorApiKeyId: row.actor_api_key_id,
+          action: row.action,
+          entityType: row.entity_type,
+          entityId: row.entity_id,
+          changes: row.changes,
+          requestId: row.request_id,
+          ip: row.ip,
+          createdAt: new Date(row.created_at).toISOString(),
+          prevHash: row.prev_hash,
+        });
+        if (recomputed !== row.hash) return broken('hash_mismatch');
+        previousHash = row.hash;
+        expectedSeq += 1n;
+        checked += 1;
+        after = String(row.seq);
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { AuditModule } from './audit.module';
+export { AuditService, AuditEntry, ChainVerification } from './audit.service';
+export { diffFields, maskSecrets } from './audit-chain';

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { IS_PUBLIC_KEY, PERMISSIONS_KEY, Principal } from '../../core/auth';
+import { Clock } from '../../core/clock';
+import { ForbiddenError, UnauthorizedError } from '../../core/http/errors';
+import { AccessService } from '../access/access.service';
+import { TokenService } from './token.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `lastUsedAt` is a hint, not a log: write it at most once a minute per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface UserRow {
+  id: string;
+  is_active: boolean;
+  is_superuser: boolean;
+  language: string;
+  password_changed_at: Date | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  organization_id: string;
+  role_id: string;
+  last_used_at: Date | null;
+}
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/**
+ * The global guard, deny by default. A route is reachable if it is `@Public()`; otherwise the
+ * caller must authenticate (Bearer JWT or X-API-Key), act for an organization it belongs to
+ * (X-Organization-Id or its default), and hold every permission the route declares. A route that
+ * declares nothing is refused (the route-walking test keeps that from shipping).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
+    private readonly logger: PinoLogger,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(
+      PERMISSIONS_KEY,
+      targets,
+    );
+    if (required === undefined)
+      throw new ForbiddenError('This route declares no permission', 'route_not_declared');
+
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const principal = await this.authenticate(request);
+    request.principal = principal;
+    this.logger.assign({
+      userId: principal.userId ?? undefined,
+      apiKeyId: principal.apiKeyId ?? undefined,
+      orgId: principal.organizationId ?? undefined,
+    });
+
+    const missing = required.filter((p) => !principal.permissions.has(p));
+    if (missing.length > 0) {
+      throw new ForbiddenError(`Missing permission: ${missing.join(', ')}`, 'forbidden', {
+        missing,
+      });
+    }
+    return true;
+  }
+
+  private async authenticate(request: FastifyRequest): Promise<Principal> {
+    const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey.length > 0) return this.fromApiKey(apiKey, request);
+    const authorization = request.headers.authorization;
+    const match =
+      typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+    if (!match) throw new UnauthorizedError();
+    return this.fromAccessToken(match[1], request);
+  }
+
+  private requestedOrganization(request: FastifyRequest): string | undefined {
+    const header = request.headers['x-organization-id'];
+    if (header === undefined) return undefined;
+    if (typeof header !== 'string' || !UUID.test(header)) {
+      throw new ForbiddenError(
+        'X-Organization-Id must be the id of one of your organizations',
+        'organization_forbidden',
+      );
+    }
+    return header.toLowerCase();
+  }
+
+  private async fromAccessToken(token: string, request: FastifyRequest): Promise<Principal> {
+    const claims = await this.tokens.verifyAccess(token);
+    const [user] = await this.dataSource.query<UserRow[]>(
+      'SELECT id, is_active, is_superuser, language, password_changed_at FROM users WHERE id = $1',
+      [claims.sub],
+    );
+    const issuedAt = (claims as { iat?: number }).iat ?? 0;
+    // Tokens issued before a password change stop working (1 s grace for same-second issue).
+    const stale =
+      user?.password_changed_at && issuedAt * 1000 < user.password_changed_at.getTime() - 1000;
+    if (!user || !user.is_active || stale)
+      throw new UnauthorizedError('The token is invalid or expired', 'invalid_token');
+
+    const organizationId =
+      this.requestedOrganization(request) ?? (await this.access.defaultOrganizationId(user.id));
+    let permissions: string[] = [];
+    if (organizationId) {
+      const access = await this.access.resolve(user.id, organizationId, user.is_superuser);
+      if (!access.member) {
+        throw new ForbiddenError(
+          'You are not a member of this organization',
+          'organization_forbidden',
+        );
+      }
+      permissions = access.permissions;
+    }
+    return {
+      kind: 'user',
+      userId: user.id,
+      apiKeyId: null,
+      isSuperuser: user.is_superuser,
+      organizationId: organizationId ?? null,
+      permissions: new Set(permissions),
+      scopeKey: `user:${user.id}`,
+      language: user.language,
+    };
+  }
+
+  private async fromApiKey(key: string, request: FastifyRequest): Promise<Principal> {
+    const [row] = await this.dataSource.query<ApiKeyRow[]>(
+      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at
+         FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.status = 'active'`,
+      [hashApiKey(key)],
+    );
+    if (!row) throw new UnauthorizedError('The API key is invalid or revoked', 'invalid_api_key');
+    const requested = this.requestedOrganization(request);
+    if (requested && requested !== row.organization_id) {
+      throw new ForbiddenError(
+        'This API key belongs to another organization',
+        'organization_forbidden',
+      );
+    }
+    const now = this.clock.now();
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.dataSource.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [
+        row.id,
+        now,
+      ]);
+    }
+    return {
+      kind: 'apiKey',
+      userId: null,
+      apiKeyId: row.id,
+      isSuperuser: false,
+      organizationId: row.organization_id,
+      permissions: new Set(await this.access.rolePermissions(row.role_id)),
+      scopeKey: `key:${row.id}`,
+      language: 'en',
+    };
+  }
+}

@@ -1,0 +1,365 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { authenticator } from 'otplib';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuditContext, Principal } from '../../core/auth';
+import { Clock } from '../../core/clock';
+import { returningRows } from '../../core/database';
+import { AppConfig } from '../../core/config';
+import { RuleViolationError, UnauthorizedError } from '../../core/http/errors';
+import { AuditService } from '../audit/audit.service';
+import { UserEntity } from '../users/user.entity';
+import { PasswordHasher } from './password-hasher';
+import { TokenPair, TokenService } from './token.service';
+import type { LoginDto, MeDto } from './dto/auth.dto';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MS = 15 * 60_000;
+const RESET_TOKEN_TTL_MS = 3_600_000;
+const RECOVERY_CODE_COUNT = 10;
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const invalidCredentials = () =>
+  new UnauthorizedError('Email or password is incorrect', 'invalid_credentials');
+
+/**
+ * Sign-in and credentials. Unknown email, wrong password and a locked account all answer the same
+ * 401 after the same argon2 work, so the API never tells an attacker which emails exist.
+ */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  private users(manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository(UserEntity);
+  }
+
+  private findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users()
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  async login(dto: LoginDto, context: AuditContext): Promise<TokenPair> {
+    const user = await this.findByEmail(dto.email);
+    const now = this.clock.now();
+    if (!user || !user.isActive) {
+      await this.hasher.verifyAgainstDummy(dto.password);
+      await this.audit.recordStandalone({
+        organizationId: null,
+        action: 'login.failure',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        changes: { reason: user ? 'inactive' : 'unknown_email' },
+        context,
+      });
+      throw invalidCredentials();
+    }
+    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
+    const passwordOk = locked
+      ? await this.hasher.verifyAgainstDummy(dto.password)
+      : await this.hasher.verify(user.passwordHash, dto.password);
+    if (!passwordOk) {
+      await this.recordFailure(user, locked ? 'locked' : 'wrong_password', context);
+      throw invalidCredentials();
+    }
+    if (user.totpEnabled) {
+      if (!dto.totpCode && !dto.recoveryCode) {
+        throw new UnauthorizedError('Enter the code from your authenticator app', 'totp_required');
+      }
+      const secondFactorOk = dto.totpCode
+        ? this.totpValid(user.totpSecret, dto.totpCode)
+        : await this.consumeRecoveryCode(user.id, dto.recoveryCode as string);
+      if (!secondFactorOk) {
+        await this.recordFailure(user, 'wrong_totp', context);
+        throw invalidCredentials();
+      }
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        'UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1',
+        [user.id, now],
+      );
+      await this.audit.record(manager, {
+        organizationId: null,
+        action: 'login.success',
+        entityType: 'user',
+        entityId: user.id,
+        context: { ...context, actorUserId: user.id },
+      });
+    });
+    return this.tokens.issue(user.id);
+  }
+
+  /** Counts a failure; the fifth in a row locks the account for 15 minutes. */
+  private async recordFailure(
+    user: UserEntity,
+    reason: string,
+    context: AuditContext,
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = await returningRows<{ failed_login_count: number }>(
+        manager,
+        `UPDATE users SET failed_login_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_login_count + 1 END,
+                          locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
+          WHERE id = $1 RETURNING failed_login_count`,
+        [user.id, now],
+      );
+      const lockNow = reason !== 'locked' && row.failed_login_count >= MAX_FAILED_LOGINS;
+      if (lockNow) {
+        await manager.query(
+          'UPDATE users SET locked_until = $2, failed_login_count = 0 WHERE id = $1',
+          [user.id, new Date(now.getTime() + LOCKOUT_MS)],
+        );
+      }
+      await this.audit.record(manager, {
+        organizationId: null,
+        action: 'login.failure',
+        entityType: 'user',
+        entityId: user.id,
+        changes: { reason, locked: lockNow || reason === 'locked' },
+        context,
+      });
+    });
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.tokens.rotate(refreshToken).then((r) => r.tokens);
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.tokens.revokeByRefreshToken(refreshToken);
+  }
+
+  async me(principal: Principal): Promise<MeDto> {
+    const user = await this.users().findOneByOrFail({ id: principal.userId as string });
+    const memberships = await this.dataSource.query<
+      {
+        organization_id: string;
+        name: string;
+        applies_to_descendants: boolean;
+        is_default: boolean;
+        roles: string[];
+      }[]
+    >(
+      `SELECT m.organization_id, o.name, m.applies_to_descendants, m.is_default,
+              COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
+         FROM memberships m
+         JOIN organizations o ON o.id = m.organization_id
+         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+         LEFT JOIN roles r ON r.id = mr.role_id
+        WHERE m.user_id = $1
+        GROUP BY m.id, o.name
+        ORDER BY o.name`,
+      [user.id],
+    );
+    return {
+      id: user.id,
+      email: user.email,
+      fullName: user.fullName,
+      isSuperuser: user.isSuperuser,
+      language: user.language,
+      timezone: user.timezone,
+      totpEnabled: user.totpEnabled,
+      activeOrganizationId: principal.organizationId,
+      permissions: [...principal.permissions].sort(),
+      memberships: memberships.map((m) => ({
+        organizationId: m.organization_id,
+        organizationName: m.name,
+        roles: m.roles,
+        appliesToDescendants: m.applies_to_descendants,
+        isDefault: m.is_default,
+      })),
+    };
+  }
+
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    context: AuditContext,
+  ): Promise<void> {
+    const user = await this.users().findOneByOrFail({ id: userId });
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      throw new RuleViolationError(
+        'invalid_current_password',
+        'The current password is incorrect',
+        {
+          pointer: '/currentPassword',
+        },
+      );
+    }
+    await this.setPassword(user.id, newPassword, 'password.change', context);
+  }
+
+  /** Always the same answer (202), whether or not the email exists. */
+  async requestPasswordReset(email: string): Promise<void> {
+    const user = await this.findByEmail(email);
+    if (!user || !user.isActive) return;
+    const token = randomBytes(32).toString('base64url');
+    await this.dataSource.query(
+      `INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`,
+      [user.id, sha256(token), new Date(this.clock.now().getTime() + RESET_TOKEN_TTL_MS)],
+    );
+    // Until the mail queue exists (jobs issue), development gets the link in the log.
+    const link = `${this.config.app.publicUrl}/reset-password?token=${token}`;
+    if (!this.config.app.isProduction)
+      this.logger.log({ userId: user.id, resetLink: link }, 'password reset link');
+  }
+
+  async confirmPasswordReset(
+    token: string,
+    newPassword: string,
+    context: AuditContext,
+  ): Promise<void> {
+    const [row] = await returningRows<{ user_id: string }>(
+      this.dataSource,
+      `UPDATE password_reset_tokens SET used_at = $2
+        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+        RETURNING user_id`,
+      [sha256(token), this.clock.now()],
+    );
+    if (!row) {
+      throw new RuleViolationError(
+        'invalid_reset_token',
+        'This reset link is invalid, used or expired',
+        { pointer: '/token' },
+      );
+    }
+    await this.setPassword(row.user_id, newPassword, 'password.reset', {
+      ...context,
+      actorUserId: row.user_id,
+    });
+  }
+
+  private async setPassword(
+    userId: string,
+    password: string,
+    action: string,
+    context: AuditContext,
+  ): Promise<void> {
+    const hash = await this.hasher.hash(password);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE users SET password_hash = $2, password_changed_at = $3, failed_login_count = 0,
+                          locked_until = NULL, version = version + 1, updated_at = now()
+          WHERE id = $1`,
+        [userId, hash, this.clock.now()],
+      );
+      await this.audit.record(manager, {
+        organizationId: null,
+        action,
+        entityType: 'user',
+        entityId: userId,
+        changes: { password: 'changed' },
+        context,
+      });
+    });
+    // Every session of the old password ends.
+    await this.tokens.revokeAllForUser(userId);
+  }
+
+  async enrolTotp(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await this.users().findOneByOrFail({ id: userId });
+    if (user.totpEnabled)
+      throw new RuleViolationError(
+        'totp_already_enabled',
+        'Two-factor authentication is already on',
+      );
+    const secret = authenticator.generateSecret();
+    await this.dataSource.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [
+      userId,
+      secret,
+    ]);
+    return { secret, otpauthUrl: authenticator.keyuri(user.email, this.config.app.name, secret) };
+  }
+
+  async verifyTotp(userId: string, code: string, context: AuditContext): Promise<string[]> {
+    const user = await this.users().findOneByOrFail({ id: userId });
+    if (!user.totpSecret || user.totpEnabled) {
+      throw new RuleViolationError(
+        'totp_not_enrolling',
+        'Start enrolment first (POST /auth/2fa/enrol)',
+      );
+    }
+    if (!this.totpValid(user.totpSecret, code)) {
+      throw new RuleViolationError('invalid_totp_code', 'The code is not valid', {
+        pointer: '/code',
+      });
+    }
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomBytes(6).toString('hex'));
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('UPDATE users SET totp_enabled = true WHERE id = $1', [userId]);
+      await manager.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+      for (const code of codes) {
+        await manager.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
+          userId,
+          sha256(code),
+        ]);
+      }
+      await this.audit.record(manager, {
+        organizationId: null,
+        action: 'totp.enable',
+        entityType: 'user',
+        entityId: userId,
+        context,
+      });
+    });
+    return codes;
+  }
+
+  async disableTotp(userId: string, code: string, context: AuditContext): Promise<void> {
+    const user = await this.users().findOneByOrFail({ id: userId });
+    if (!user.totpEnabled || !this.totpValid(user.totpSecret, code)) {
+      throw new RuleViolationError('invalid_totp_code', 'The code is not valid', {
+        pointer: '/code',
+      });
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        'UPDATE users SET totp_enabled = false, totp_secret = NULL WHERE id = $1',
+        [userId],
+      );
+      await manager.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+      await this.audit.record(manager, {
+        organizationId: null,
+        action: 'totp.disable',
+        entityType: 'user',
+        entityId: userId,
+        context,
+      });
+    });
+  }
+
+  private totpValid(secret: string | null, code: string): boolean {
+    if (!secret) return false;
+    // One step of tolerance each way for clock skew; time comes from the injected clock.
+    const totp = authenticator.clone({ window: 1, epoch: this.clock.now().getTime() });
+    try {
+      return totp.check(code, secret);
+    } catch {
+      return false;
+    }
+  }
+
+  private async consumeRecoveryCode(userId: string, code: string): Promise<boolean> {
+    const used = await returningRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+      [userId, sha256(code), this.clock.now()],
+    );
+    return used.length === 1;
+  }
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppConfig } from '../../core/config';
+import { Clock } from '../../core/clock';
+import { returningRows } from '../../core/database';
+import { UnauthorizedError } from '../../core/http/errors';
+import { RefreshTokenEntity } from './auth-tokens.entity';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+interface AccessClaims {
+  sub: string;
+  jti: string;
+  typ: 'access';
+}
+
+interface RefreshClaims {
+  sub: string;
+  jti: string;
+  fam: string;
+  typ: 'refresh';
+}
+
+/**
+ * JWT access tokens (short, stateless) and refresh tokens (rotated, one row each). Presenting a
+ * refresh token that was already used revokes its whole family: someone else has a copy.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  private get algorithm() {
+    return this.config.jwt.algorithm;
+  }
+
+  async issue(userId: string, familyId: string = uuidv7()): Promise<TokenPair> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const refreshId = uuidv7();
+    const accessClaims: AccessClaims = { sub: userId, jti: uuidv7(), typ: 'access' };
+    const refreshClaims: RefreshClaims = {
+      sub: userId,
+      jti: refreshId,
+      fam: familyId,
+      typ: 'refresh',
+    };
+    const accessToken = await this.jwt.signAsync(
+      { ...accessClaims, iat: now, exp: now + this.config.jwt.accessTokenTtlSeconds },
+      { algorithm: this.algorithm },
+    );
+    const refreshToken = await this.jwt.signAsync(
+      { ...refreshClaims, iat: now, exp: now + this.config.jwt.refreshTokenTtlSeconds },
+      { algorithm: this.algorithm },
+    );
+    await this.dataSource.getRepository(RefreshTokenEntity).insert({
+      id: refreshId,
+      userId,
+      familyId,
+      expiresAt: new Date((now + this.config.jwt.refreshTokenTtlSeconds) * 1000),
+    });
+    return {
+      accessToken,
+      refreshToken,
+      expiresIn: this.config.jwt.accessTokenTtlSeconds,
+      tokenType: 'Bearer',
+    };
+  }
+
+  /** Verifies signature, algorithm (no `none`), expiry and type; 401 otherwise. */
+  async verifyAccess(token: string): Promise<AccessClaims> {
+    const claims = await this.verify<AccessClaims>(token);
+    if (claims.typ !== 'access') throw new UnauthorizedError('Invalid token', 'invalid_token');
+    return claims;
+  }
+
+  /** Rotation: the presented token is spent, a new pair in the same family is issued. */
+  async rotate(refreshToken: string): Promise<{ userId: string; tokens: TokenPair }> {
+    const claims = await this.verify<RefreshClaims>(refreshToken);
+    if (claims.typ !== 'refresh') throw new UnauthorizedError('Invalid token', 'invalid_token');
+    const now = this.clock.now();
+    // Atomic claim: only one concurrent refresh with the same token can spend it.
+    const spent = await returningRows<{ user_id: string }>(
+      this.dataSource,
+      `UPDATE refresh_tokens SET used_at = $2
+        WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+        RETURNING user_id`,
+      [claims.jti, now],
+    );
+    if (spent.length === 0) {
+      // Reuse of a spent (or revoked) token: revoke the whole family.
+      await this.revokeFamily(claims.fam);
+      throw new UnauthorizedError(
+        'Refresh token was already used; sign in again',
+        'refresh_token_reused',
+      );
+    }
+    return { userId: spent[0].user_id, tokens: await this.issue(claims.sub, claims.fam) };
+  }
+
+  async revokeByRefreshToken(refreshToken: string): Promise<void> {
+    const claims = await this.verify<RefreshClaims>(refreshToken);
+    await this.revokeFamily(claims.fam);
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
+      [familyId, this.clock.now()],
+    );
+  }
+
+  async revokeAllForUser(userId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId, this.clock.now()],
+    );
+  }
+
+  private async verify<T extends object>(token: string): Promise<T> {
+    try {
+      return await this.jwt.verifyAsync<T>(token, {
+        algorithms: [this.algorithm],
+        clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
+      });
+    } catch {
+      throw new UnauthorizedError('The token is invalid or expired', 'invalid_token');
+    }
+  }
+}

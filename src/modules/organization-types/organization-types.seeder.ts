@@ -1,0 +1,24 @@
+import type { DataSource } from 'typeorm';
+import type { Seeder } from '../../database/seeds/seeder';
+
+export const ORGANIZATION_TYPES = [
+  { code: 'company', name: 'Company', description: 'A legal entity' },
+  { code: 'branch', name: 'Branch', description: 'A location of a company' },
+  { code: 'division', name: 'Division', description: 'A business line' },
+  { code: 'department', name: 'Department', description: 'A functional unit' },
+  { code: 'team', name: 'Team', description: 'A working group' },
+];
+
+/** Reference data shared by all tenants; existing rows keep their edits. */
+export const organizationTypesSeeder: Seeder = {
+  name: 'organization types',
+  async run(dataSource: DataSource) {
+    for (const type of ORGANIZATION_TYPES) {
+      await dataSource.query(
+        `INSERT INTO organization_types (code, name, description) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
+        [type.code, type.name, type.description],
+      );
+    }
+    return `${ORGANIZATION_TYPES.length} types`;
+  },
+};

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** See README.md in this folder. */
+@Module({})
+export class OrganizationsModule {}
