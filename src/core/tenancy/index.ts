@@ -1,0 +1,1 @@
+export { requireOrganizationId, TenantContextMissingError, withTenant } from './tenant-transaction';
