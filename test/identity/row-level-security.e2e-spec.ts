@@ -79,7 +79,7 @@ describe('row-level security (second wall)', () => {
   it('fails closed without an organization', async () => {
     expect(() => requireOrganizationId(undefined)).toThrow(TenantContextMissingError);
     expect(() => requireOrganizationId('not-a-uuid')).toThrow(TenantContextMissingError);
-    await expect(withTenant(t.dataSource, null, async () => 'ran')).rejects.toThrow(
+    await expect(withTenant(t.dataSource, null, () => Promise.resolve('ran'))).rejects.toThrow(
       TenantContextMissingError,
     );
   });
