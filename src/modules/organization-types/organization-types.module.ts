@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OrganizationTypesController } from './organization-types.controller';
 
-/** See README.md in this folder. */
-@Module({})
+/** Organization types: reference data shared by every tenant. */
+@Module({ controllers: [OrganizationTypesController] })
 export class OrganizationTypesModule {}

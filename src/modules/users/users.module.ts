@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { AuthModule } from '../auth';
+import { MembershipsModule } from '../memberships';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 /** See README.md in this folder. */
-@Module({})
+@Module({
+  imports: [AuditModule, AuthModule, MembershipsModule],
+  controllers: [UsersController],
+  providers: [UsersService, UsersRepository],
+})
 export class UsersModule {}

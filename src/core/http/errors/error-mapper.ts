@@ -71,6 +71,34 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: str
 const camel = (column: string): string =>
   column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+/** Splits `a, lower(b), COALESCE(c, 'x'::uuid)` at commas that are not inside parentheses or quotes. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const char of list) {
+    if (char === "'") quoted = !quoted;
+    if (!quoted && char === '(') depth += 1;
+    if (!quoted && char === ')') depth -= 1;
+    if (!quoted && depth === 0 && char === ',') {
+      parts.push(current.trim());
+      current = '';
+    } else current += char;
+  }
+  parts.push(current.trim());
+  return parts;
+}
+
+/** The column an index expression is about: `lower(email::text)` → `email`. */
+function columnOf(expression: string): string {
+  const bare = expression.replace(/'[^']*'/g, '').replace(/::[a-z ]+/gi, '');
+  const identifiers = [...bare.matchAll(/([a-z_][a-z0-9_]*)\s*(\()?/gi)]
+    .filter((m) => !m[2])
+    .map((m) => m[1]);
+  return identifiers[0] ?? expression;
+}
+
 /**
  * The field a unique violation is about, from PostgreSQL's detail `Key (organization_id, lower(sku))=…`.
  * The tenant column is context, not the user's field, so it is dropped when others remain.
@@ -79,14 +107,9 @@ export function uniqueViolationField(
   detail: string | undefined,
   constraint?: string,
 ): string | undefined {
-  const match = /Key \((.+?)\)=/.exec(detail ?? '');
+  const match = /Key \((.+)\)=\(/.exec(detail ?? '');
   if (match) {
-    const columns = match[1]
-      .split(',')
-      .map(
-        (part) => /([a-z_][a-z0-9_]*)(?:::[a-z ]+)?\)*\s*$/i.exec(part.trim())?.[1] ?? part.trim(),
-      )
-      .map((c) => c.replace(/^(lower|upper)\(/i, ''));
+    const columns = splitTopLevel(match[1]).map(columnOf);
     const userColumns = columns.filter((c) => c !== 'organization_id');
     return camel((userColumns.length ? userColumns : columns).join('_'));
   }

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
+import { ListQuery } from '../../core/http';
+import { withTenant } from '../../core/tenancy';
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  role_id: string;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  version: number;
+}
+
+const COLUMNS = 'id, name, prefix, role_id, last_used_at, revoked_at, created_at, version';
+
+export type ApiKeySort = 'createdAt' | 'name' | 'lastUsedAt';
+export type ApiKeyFilter = 'revoked';
+const SORT: Record<ApiKeySort, string> = {
+  createdAt: 'created_at',
+  name: 'lower(name)',
+  lastUsedAt: 'last_used_at',
+};
+
+/** The only SQL on api_keys; runs under row-level security for the organization it is given. */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  list(
+    organizationId: string,
+    query: ListQuery<ApiKeySort, ApiKeyFilter>,
+  ): Promise<{ rows: ApiKeyRow[]; total: number }> {
+    const conditions = ['organization_id = $1'];
+    if (query.filters.revoked !== undefined)
+      conditions.push(query.filters.revoked ? 'revoked_at IS NOT NULL' : 'revoked_at IS NULL');
+    const where = conditions.join(' AND ');
+    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'id'].join(', ');
+    return withTenant(this.dataSource, organizationId, async (manager) => {
+      const [{ total }] = await manager.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM api_keys WHERE ${where}`,
+        [organizationId],
+      );
+      const rows = await manager.query<ApiKeyRow[]>(
+        `SELECT ${COLUMNS} FROM api_keys WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+        [organizationId],
+      );
+      return { rows, total };
+    });
+  }
+
+  async find(organizationId: string, id: string): Promise<ApiKeyRow | undefined> {
+    const [row] = await withTenant(this.dataSource, organizationId, (manager) =>
+      manager.query<ApiKeyRow[]>(
+        `SELECT ${COLUMNS} FROM api_keys WHERE organization_id = $1 AND id = $2`,
+        [organizationId, id],
+      ),
+    );
+    return row;
+  }
+
+  async insert(
+    manager: EntityManager,
+    organizationId: string,
+    row: {
+      id: string;
+      name: string;
+      prefix: string;
+      keyHash: string;
+      roleId: string;
+      createdByUserId: string | null;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO api_keys (id, organization_id, role_id, name, prefix, key_hash, created_by_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [row.id, organizationId, row.roleId, row.name, row.prefix, row.keyHash, row.createdByUserId],
+    );
+  }
+
+  async revoke(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    at: Date,
+  ): Promise<ApiKeyRow | undefined> {
+    const [row] = await returningRows<ApiKeyRow>(
+      manager,
+      `UPDATE api_keys SET revoked_at = $3, version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+      [organizationId, id, at],
+    );
+    return row;
+  }
+}

@@ -1,0 +1,39 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, IsUUID, Length } from 'class-validator';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'Warehouse scanner' }) @IsString() @Length(1, 100) name: string;
+  @ApiProperty({
+    description: 'The role whose permissions the key has (system or this organization’s)',
+  })
+  @IsUUID()
+  roleId: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({
+    example: 'alees_Ab3dE',
+    description: 'The first characters, to recognise the key',
+  })
+  prefix: string;
+  @ApiProperty() roleId: string;
+  @ApiProperty({ type: String, nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) revokedAt: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() version: number;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The secret. Shown only in this response: store it now.' })
+  key: string;
+}
+
+export class ApiKeyPageDto {
+  @ApiProperty({ type: [ApiKeyDto] }) items: ApiKeyDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() size: number;
+  @ApiProperty() pages: number;
+}

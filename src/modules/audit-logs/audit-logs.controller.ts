@@ -1,0 +1,88 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ActiveOrganization, RequirePermissions } from '../../core/auth';
+import {
+  ApiListQuery,
+  encodeCursor,
+  ListDefinition,
+  ListQueryParser,
+  toPage,
+  ValidationFailedError,
+} from '../../core/http';
+import { AuditService } from '../audit';
+import { AuditLogFilter, AuditLogRow, AuditLogsRepository } from './audit-logs.repository';
+import { AuditLogDto, AuditLogPageDto, ChainVerificationDto } from './dto/audit-log.dto';
+
+export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = {
+  sortable: ['createdAt'],
+  defaultSort: '-createdAt',
+  cursor: true,
+  filters: {
+    action: 'string',
+    entityType: 'string',
+    entityId: 'string',
+    actorUserId: 'uuid',
+    createdFrom: 'datetime',
+    createdTo: 'datetime',
+  },
+};
+
+const toDto = (row: AuditLogRow): AuditLogDto => ({
+  id: row.id,
+  seq: String(row.seq),
+  action: row.action,
+  entityType: row.entity_type,
+  entityId: row.entity_id,
+  actorUserId: row.actor_user_id,
+  actorApiKeyId: row.actor_api_key_id,
+  changes: row.changes,
+  requestId: row.request_id,
+  ip: row.ip,
+  createdAt: new Date(row.created_at).toISOString(),
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+/** The active organization's audit log: read and verify only (it is append-only). */
+@ApiTags('audit')
+@RequirePermissions('audit-logs:read')
+@Controller('audit-logs')
+export class AuditLogsController {
+  constructor(
+    private readonly repository: AuditLogsRepository,
+    private readonly audit: AuditService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Audit entries of the active organization, newest first (page or cursor)',
+  })
+  @ApiListQuery(AUDIT_LOG_LIST)
+  @ApiOkResponse({ type: AuditLogPageDto })
+  async list(
+    @ActiveOrganization() organizationId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<AuditLogPageDto> {
+    const query = this.lists.parse(AUDIT_LOG_LIST, raw);
+    let afterSeq: string | undefined;
+    if (query.cursor) {
+      if (typeof query.cursor.seq !== 'string' || !/^\d{1,19}$/.test(query.cursor.seq)) {
+        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
+      }
+      afterSeq = query.cursor.seq;
+    }
+    const { rows, total } = await this.repository.list(organizationId, query, afterSeq);
+    const last = rows[rows.length - 1];
+    const nextCursor =
+      rows.length === query.size && last ? encodeCursor({ seq: String(last.seq) }) : undefined;
+    return toPage(rows.map(toDto), total, query, nextCursor);
+  }
+
+  @Get('verify')
+  @ApiOperation({ summary: 'Recompute the hash chain; report the first row that was altered' })
+  @ApiOkResponse({ type: ChainVerificationDto })
+  verify(@ActiveOrganization() organizationId: string): Promise<ChainVerificationDto> {
+    return this.audit.verify(organizationId);
+  }
+}

@@ -1,0 +1,131 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  IfMatch,
+  ListDefinition,
+  ListQueryParser,
+} from '../../core/http';
+import {
+  CreateMembershipDto,
+  MembershipDto,
+  MembershipPageDto,
+  UpdateMembershipDto,
+} from './dto/membership.dto';
+import { MembershipFilter, MembershipSort } from './memberships.repository';
+import { MembershipsService } from './memberships.service';
+
+export const MEMBERSHIP_LIST: ListDefinition<MembershipSort, MembershipFilter> = {
+  sortable: ['createdAt', 'email'],
+  defaultSort: 'email',
+  filters: { userId: 'uuid', roleId: 'uuid' },
+};
+
+@ApiTags('access')
+@ApiNotFoundResponse({
+  description: 'No such membership in this organization',
+  type: ErrorEnvelopeDto,
+})
+@Controller('memberships')
+export class MembershipsController {
+  constructor(
+    private readonly memberships: MembershipsService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('memberships:read')
+  @ApiOperation({ summary: 'Members of the active organization, with their roles' })
+  @ApiListQuery(MEMBERSHIP_LIST)
+  @ApiOkResponse({ type: MembershipPageDto })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<MembershipPageDto> {
+    return this.memberships.list(orgId, this.lists.parse(MEMBERSHIP_LIST, raw));
+  }
+
+  @Post()
+  @RequirePermissions('memberships:manage')
+  @ApiOperation({ summary: 'Add an existing user to this organization with roles' })
+  @ApiCreatedResponse({ type: MembershipDto })
+  @ApiConflictResponse({ description: 'already a member', type: ErrorEnvelopeDto })
+  async create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateMembershipDto,
+    @AuditContextParam() context: AuditContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MembershipDto> {
+    const membership = await this.memberships.create(orgId, dto, context);
+    void reply.header('Location', `/api/v1/memberships/${membership.id}`);
+    return membership;
+  }
+
+  @Get(':id')
+  @RequirePermissions('memberships:read')
+  @ApiOperation({ summary: 'One membership' })
+  @ApiOkResponse({ type: MembershipDto })
+  get(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<MembershipDto> {
+    return this.memberships.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('memberships:manage')
+  @ApiOperation({ summary: 'Change roles or descendant scope (takes effect on the next request)' })
+  @ApiOkResponse({ type: MembershipDto })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateMembershipDto,
+    @IfMatch() version: number | '*' | undefined,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<MembershipDto> {
+    return this.memberships.update(orgId, id, dto, version, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('memberships:manage')
+  @ApiOperation({ summary: 'Remove a member (not the last Owner)' })
+  @ApiNoContentResponse()
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() version: number | '*' | undefined,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.memberships.delete(orgId, id, version, context);
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
+import { ListQuery } from '../../core/http';
+
+export interface MembershipRow {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  user_email: string;
+  user_full_name: string;
+  roles: { id: string; name: string }[];
+  applies_to_descendants: boolean;
+  is_default: boolean;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type MembershipSort = 'createdAt' | 'email';
+export type MembershipFilter = 'userId' | 'roleId';
+
+const SELECT = `SELECT m.id, m.organization_id, m.user_id, u.email AS user_email, u.full_name AS user_full_name,
+                       m.applies_to_descendants, m.is_default, m.version, m.created_at, m.updated_at,
+                       COALESCE(json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY r.name)
+                                FILTER (WHERE r.id IS NOT NULL), '[]') AS roles
+                  FROM memberships m
+                  JOIN users u ON u.id = m.user_id
+                  LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+                  LEFT JOIN roles r ON r.id = mr.role_id`;
+const SORT: Record<MembershipSort, string> = { createdAt: 'm.created_at', email: 'lower(u.email)' };
+
+/** The only SQL on memberships; every query is confined to one organization (first argument). */
+@Injectable()
+export class MembershipsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(
+    organizationId: string,
+    query: ListQuery<MembershipSort, MembershipFilter>,
+  ): Promise<{ rows: MembershipRow[]; total: number }> {
+    const conditions = ['m.organization_id = $1'];
+    const parameters: unknown[] = [organizationId];
+    if (query.filters.userId !== undefined) {
+      parameters.push(query.filters.userId);
+      conditions.push(`m.user_id = $${parameters.length}`);
+    }
+    if (query.filters.roleId !== undefined) {
+      parameters.push(query.filters.roleId);
+      conditions.push(
+        `EXISTS (SELECT 1 FROM membership_roles x WHERE x.membership_id = m.id AND x.role_id = $${parameters.length})`,
+      );
+    }
+    const where = conditions.join(' AND ');
+    const [{ total }] = await this.dataSource.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
+      parameters,
+    );
+    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(', ');
+    const rows = await this.dataSource.query<MembershipRow[]>(
+      `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      parameters,
+    );
+    return { rows, total };
+  }
+
+  async find(
+    organizationId: string,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<MembershipRow | undefined> {
+    const [row] = await manager.query<MembershipRow[]>(
+      `${SELECT} WHERE m.organization_id = $1 AND m.id = $2 GROUP BY m.id, u.email, u.full_name`,
+      [organizationId, id],
+    );
+    return row;
+  }
+
+  async userExists(userId: string): Promise<boolean> {
+    return (
+      (await this.dataSource.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId]))
+        .length > 0
+    );
+  }
+
+  async insert(
+    manager: EntityManager,
+    organizationId: string,
+    row: { id: string; userId: string; appliesToDescendants: boolean; isDefault: boolean },
+  ): Promise<void> {
+    if (row.isDefault) {
+      // One default per user: this one replaces the previous.
+      await manager.query(
+        'UPDATE memberships SET is_default = false WHERE user_id = $1 AND is_default',
+        [row.userId],
+      );
+    }
+    await manager.query(
+      `INSERT INTO memberships (id, organization_id, user_id, applies_to_descendants, is_default) VALUES ($1, $2, $3, $4, $5)`,
+      [row.id, organizationId, row.userId, row.appliesToDescendants, row.isDefault],
+    );
+  }
+
+  async setRoles(manager: EntityManager, membershipId: string, roleIds: string[]): Promise<void> {
+    await manager.query('DELETE FROM membership_roles WHERE membership_id = $1', [membershipId]);
+    await manager.query(
+      'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::uuid[])',
+      [membershipId, roleIds],
+    );
+  }
+
+  async update(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    version: number,
+    appliesToDescendants: boolean | undefined,
+  ): Promise<boolean> {
+    const rows = await returningRows<{ id: string }>(
+      manager,
+      `UPDATE memberships SET applies_to_descendants = COALESCE($4, applies_to_descendants), version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
+      [organizationId, id, version, appliesToDescendants ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  async delete(manager: EntityManager, organizationId: string, id: string): Promise<void> {
+    await manager.query('DELETE FROM memberships WHERE organization_id = $1 AND id = $2', [
+      organizationId,
+      id,
+    ]);
+  }
+
+  /** Owners of the organization other than this membership (the last Owner cannot leave). */
+  async otherOwners(
+    manager: EntityManager,
+    organizationId: string,
+    membershipId: string,
+  ): Promise<number> {
+    const [row] = await manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM memberships m
+         JOIN membership_roles mr ON mr.membership_id = m.id
+         JOIN roles r ON r.id = mr.role_id AND r.is_system AND r.name = 'Owner'
+        WHERE m.organization_id = $1 AND m.id <> $2`,
+      [organizationId, membershipId],
+    );
+    return row.n;
+  }
+}

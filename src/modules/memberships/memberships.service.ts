@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import {
+  assertVersionMatches,
+  ListQuery,
+  NotFoundError,
+  Page,
+  PreconditionFailedError,
+  RuleViolationError,
+  toPage,
+} from '../../core/http';
+import { AccessService } from '../access';
+import { AuditService } from '../audit';
+import { RolesService } from '../roles';
+import type { CreateMembershipDto, MembershipDto, UpdateMembershipDto } from './dto/membership.dto';
+import {
+  MembershipFilter,
+  MembershipRow,
+  MembershipSort,
+  MembershipsRepository,
+} from './memberships.repository';
+
+const toDto = (row: MembershipRow): MembershipDto => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  userId: row.user_id,
+  userEmail: row.user_email,
+  userFullName: row.user_full_name,
+  roles: row.roles,
+  appliesToDescendants: row.applies_to_descendants,
+  isDefault: row.is_default,
+  version: row.version,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+/** Who belongs to the active organization, with which roles. Changes invalidate the access cache. */
+@Injectable()
+export class MembershipsService {
+  constructor(
+    private readonly repository: MembershipsRepository,
+    private readonly roles: RolesService,
+    private readonly audit: AuditService,
+    private readonly access: AccessService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async list(
+    organizationId: string,
+    query: ListQuery<MembershipSort, MembershipFilter>,
+  ): Promise<Page<MembershipDto>> {
+    const { rows, total } = await this.repository.list(organizationId, query);
+    return toPage(rows.map(toDto), total, query);
+  }
+
+  async get(organizationId: string, id: string, manager?: EntityManager): Promise<MembershipDto> {
+    const row = await this.repository.find(organizationId, id, manager);
+    if (!row) throw new NotFoundError('Membership');
+    return toDto(row);
+  }
+
+  private async assertAssignable(organizationId: string, roleIds: string[]): Promise<void> {
+    const allowed = await this.roles.assignable(organizationId, roleIds);
+    const unknown = roleIds.filter((id) => !allowed.has(id));
+    if (unknown.length > 0) {
+      throw new RuleViolationError(
+        'unknown_role',
+        `Roles not available in this organization: ${unknown.join(', ')}`,
+        {
+          pointer: '/roleIds',
+        },
+      );
+    }
+  }
+
+  /** Used by users (invite) too: adds a membership inside the caller's transaction. */
+  async addInTransaction(
+    manager: EntityManager,
+    organizationId: string,
+    input: {
+      userId: string;
+      roleIds: string[];
+      appliesToDescendants?: boolean;
+      isDefault?: boolean;
+    },
+    context: AuditContext,
+  ): Promise<string> {
+    await this.assertAssignable(organizationId, input.roleIds);
+    const id = uuidv7();
+    await this.repository.insert(manager, organizationId, {
+      id,
+      userId: input.userId,
+      appliesToDescendants: input.appliesToDescendants ?? false,
+      isDefault: input.isDefault ?? false,
+    });
+    await this.repository.setRoles(manager, id, input.roleIds);
+    const created = await this.get(organizationId, id, manager);
+    await this.audit.record(manager, {
+      organizationId,
+      action: 'create',
+      entityType: 'membership',
+      entityId: id,
+      changes: {
+        userId: input.userId,
+        roles: created.roles.map((r) => r.name),
+        appliesToDescendants: created.appliesToDescendants,
+      },
+      context,
+    });
+    return id;
+  }
+
+  async create(
+    organizationId: string,
+    dto: CreateMembershipDto,
+    context: AuditContext,
+  ): Promise<MembershipDto> {
+    if (!(await this.repository.userExists(dto.userId))) {
+      throw new RuleViolationError('unknown_user', 'No such user', { pointer: '/userId' });
+    }
+    const id = await this.dataSource.transaction((manager) =>
+      this.addInTransaction(manager, organizationId, dto, context),
+    );
+    await this.access.invalidate();
+    return this.get(organizationId, id);
+  }
+
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateMembershipDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<MembershipDto> {
+    const before = await this.get(organizationId, id);
+    assertVersionMatches(expectedVersion, before.version);
+    if (dto.roleIds) await this.assertAssignable(organizationId, dto.roleIds);
+    await this.dataSource.transaction(async (manager) => {
+      if (
+        !(await this.repository.update(
+          manager,
+          organizationId,
+          id,
+          before.version,
+          dto.appliesToDescendants,
+        ))
+      ) {
+        throw new PreconditionFailedError();
+      }
+      if (dto.roleIds) await this.repository.setRoles(manager, id, dto.roleIds);
+      if (dto.roleIds && (await this.repository.otherOwners(manager, organizationId, id)) === 0) {
+        const stillOwner = (await this.get(organizationId, id, manager)).roles.some(
+          (r) => r.name === 'Owner',
+        );
+        if (before.roles.some((r) => r.name === 'Owner') && !stillOwner) {
+          throw new RuleViolationError('last_owner', 'The organization needs at least one Owner', {
+            pointer: '/roleIds',
+          });
+        }
+      }
+      const after = await this.get(organizationId, id, manager);
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'update',
+        entityType: 'membership',
+        entityId: id,
+        changes: {
+          roles: { from: before.roles.map((r) => r.name), to: after.roles.map((r) => r.name) },
+          appliesToDescendants: {
+            from: before.appliesToDescendants,
+            to: after.appliesToDescendants,
+          },
+        },
+        context,
+      });
+    });
+    await this.access.invalidate();
+    return this.get(organizationId, id);
+  }
+
+  async delete(
+    organizationId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    const before = await this.get(organizationId, id);
+    assertVersionMatches(expectedVersion, before.version);
+    await this.dataSource.transaction(async (manager) => {
+      if (
+        before.roles.some((r) => r.name === 'Owner') &&
+        (await this.repository.otherOwners(manager, organizationId, id)) === 0
+      ) {
+        throw new RuleViolationError('last_owner', 'The organization needs at least one Owner');
+      }
+      await this.repository.delete(manager, organizationId, id);
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'delete',
+        entityType: 'membership',
+        entityId: id,
+        changes: { userId: before.userId, roles: before.roles.map((r) => r.name) },
+        context,
+      });
+    });
+    await this.access.invalidate();
+  }
+}

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsTimeZone, IsUUID, Length, Matches } from 'class-validator';
+
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/;
+
+export class CreateOrganizationDto {
+  @ApiProperty({
+    example: 'ACME-EU',
+    description: 'Unique across the installation (case-insensitive)',
+  })
+  @Matches(CODE, { message: 'code must be 2-40 letters, digits, _ . or -' })
+  code: string;
+
+  @ApiProperty({ example: 'ACME Europe' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ example: 'company', description: 'An organization type code' })
+  @IsString()
+  @Length(1, 40)
+  typeCode: string;
+
+  @ApiPropertyOptional({ description: 'Parent organization (default: the active organization)' })
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+
+  @ApiPropertyOptional({ example: 'EUR', default: 'USD' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currencyCode must be an ISO 4217 code like EUR' })
+  currencyCode?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Paris', default: 'UTC' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+}
+
+export class UpdateOrganizationDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(CODE, { message: 'code must be 2-40 letters, digits, _ . or -' })
+  code?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 40) typeCode?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currencyCode must be an ISO 4217 code like EUR' })
+  currencyCode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsTimeZone() timezone?: string;
+}
+
+export class MoveOrganizationDto {
+  @ApiProperty({ description: 'The new parent' })
+  @IsUUID()
+  parentId: string;
+}
+
+export class OrganizationDto {
+  @ApiProperty() id: string;
+  @ApiProperty() code: string;
+  @ApiProperty() name: string;
+  @ApiProperty() typeCode: string;
+  @ApiProperty({ type: String, nullable: true }) parentId: string | null;
+  @ApiProperty({ example: '/0192.../0193.../' }) path: string;
+  @ApiProperty() depth: number;
+  @ApiProperty({ enum: ['active', 'archived'] }) status: string;
+  @ApiProperty() currencyCode: string;
+  @ApiProperty() timezone: string;
+  @ApiProperty({ type: String, nullable: true }) archivedAt: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty() version: number;
+}
+
+export class OrganizationPageDto {
+  @ApiProperty({ type: [OrganizationDto] }) items: OrganizationDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() size: number;
+  @ApiProperty() pages: number;
+}
+
+export const ORGANIZATION_STATUSES = ['active', 'archived'] as const;
+export const IsOrganizationStatus = () => IsIn(ORGANIZATION_STATUSES);

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
+import { ListQuery } from '../../core/http';
+
+export interface OrganizationRow {
+  id: string;
+  code: string;
+  name: string;
+  type_code: string;
+  parent_id: string | null;
+  path: string;
+  depth: number;
+  status: 'active' | 'archived';
+  currency_code: string;
+  timezone: string;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export type OrganizationSort = 'name' | 'code' | 'createdAt' | 'depth';
+export type OrganizationFilter = 'status' | 'typeCode' | 'parentId' | 'q';
+
+const SORT_COLUMNS: Record<OrganizationSort, string> = {
+  name: 'name',
+  code: 'code',
+  createdAt: 'created_at',
+  depth: 'depth',
+};
+const COLUMNS = `id, code, name, type_code, parent_id, path, depth, status, currency_code, timezone,
+                 archived_at, created_at, updated_at, version`;
+const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The only SQL on `organizations`. Every read is confined to a scope: the subtree under the
+ * caller's active organization (`path LIKE scope || '%'`).
+ */
+@Injectable()
+export class OrganizationsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findById(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<OrganizationRow | undefined> {
+    const [row] = await manager.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE id = $1`,
+      [id],
+    );
+    return row;
+  }
+
+  async findInScope(
+    scopePath: string,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<OrganizationRow | undefined> {
+    const row = await this.findById(id, manager);
+    return row && row.path.startsWith(scopePath) ? row : undefined;
+  }
+
+  async list(
+    scopePath: string,
+    query: ListQuery<OrganizationSort, OrganizationFilter>,
+  ): Promise<{ rows: OrganizationRow[]; total: number }> {
+    const conditions = [`path LIKE $1`];
+    const parameters: unknown[] = [`${escapeLike(scopePath)}%`];
+    const add = (sql: string, value: unknown) => {
+      parameters.push(value);
+      conditions.push(sql.replaceAll('?', `$${parameters.length}`));
+    };
+    const { status, typeCode, parentId, q } = query.filters;
+    if (status !== undefined) add('status = ?', status);
+    if (typeCode !== undefined) add('type_code = ?', typeCode);
+    if (parentId !== undefined) add('parent_id = ?', parentId);
+    if (q !== undefined) add('(name ILIKE ? OR code ILIKE ?)', `%${escapeLike(String(q))}%`);
+    const where = conditions.join(' AND ');
+    const order = [
+      ...query.sort.map((s) => `${SORT_COLUMNS[s.field]} ${s.direction}`),
+      'id ASC',
+    ].join(', ');
+    const [{ total }] = await this.dataSource.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM organizations WHERE ${where}`,
+      parameters,
+    );
+    const rows = await this.dataSource.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      parameters,
+    );
+    return { rows, total };
+  }
+
+  children(parentId: string): Promise<OrganizationRow[]> {
+    return this.dataSource.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE parent_id = $1 ORDER BY name, id`,
+      [parentId],
+    );
+  }
+
+  descendants(path: string): Promise<OrganizationRow[]> {
+    return this.dataSource.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE path LIKE $1 AND path <> $2 ORDER BY depth, name, id`,
+      [`${escapeLike(path)}%`, path],
+    );
+  }
+
+  byIds(ids: string[]): Promise<OrganizationRow[]> {
+    return this.dataSource.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE id = ANY($1) ORDER BY depth`,
+      [ids],
+    );
+  }
+
+  async typeExists(code: string): Promise<boolean> {
+    return (
+      (
+        await this.dataSource.query<unknown[]>('SELECT 1 FROM organization_types WHERE code = $1', [
+          code,
+        ])
+      ).length > 0
+    );
+  }
+
+  async insert(
+    manager: EntityManager,
+    row: Omit<OrganizationRow, 'status' | 'archived_at' | 'created_at' | 'updated_at' | 'version'>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO organizations (id, code, name, type_code, parent_id, path, depth, currency_code, timezone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.id,
+        row.code,
+        row.name,
+        row.type_code,
+        row.parent_id,
+        row.path,
+        row.depth,
+        row.currency_code,
+        row.timezone,
+      ],
+    );
+  }
+
+  /** Optimistic update: applies only if the row is still at `version`; `undefined` otherwise. */
+  async update(
+    manager: EntityManager,
+    id: string,
+    version: number,
+    changes: Partial<
+      Pick<
+        OrganizationRow,
+        'code' | 'name' | 'type_code' | 'currency_code' | 'timezone' | 'status' | 'archived_at'
+      >
+    >,
+  ): Promise<OrganizationRow | undefined> {
+    const entries = Object.entries(changes);
+    const sets = entries.map(([column], index) => `${column} = $${index + 3}`);
+    const [row] = await returningRows<OrganizationRow>(
+      manager,
+      `UPDATE organizations SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
+        WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+      [id, version, ...entries.map(([, value]) => value)],
+    );
+    return row;
+  }
+
+  /** Re-roots a subtree: every descendant's path and depth follow in one statement. */
+  async moveSubtree(
+    manager: EntityManager,
+    node: OrganizationRow,
+    newParent: OrganizationRow,
+  ): Promise<void> {
+    const newPath = `${newParent.path}${node.id}/`;
+    await manager.query(
+      `UPDATE organizations
+          SET path = $2 || substr(path, length($1) + 1),
+              depth = depth + $3,
+              updated_at = now(),
+              version = version + CASE WHEN id = $4 THEN 1 ELSE 0 END,
+              parent_id = CASE WHEN id = $4 THEN $5::uuid ELSE parent_id END
+        WHERE path LIKE $6`,
+      [
+        node.path,
+        newPath,
+        newParent.depth + 1 - node.depth,
+        node.id,
+        newParent.id,
+        `${escapeLike(node.path)}%`,
+      ],
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
+import { ALL_PERMISSIONS } from '../../access';
+
+export class CreateRoleDto {
+  @ApiProperty({ example: 'Accountant' }) @IsString() @Length(1, 80) name: string;
+  @ApiPropertyOptional({ example: 'Books and reports' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  description?: string;
+  @ApiProperty({ type: [String], example: ['organizations:read'], enum: ALL_PERMISSIONS })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(200)
+  @IsIn(ALL_PERMISSIONS, { each: true, message: 'each permission must be one of GET /permissions' })
+  permissions: string[];
+}
+
+export class UpdateRoleDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 80) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 500) description?: string;
+  @ApiPropertyOptional({ type: [String], enum: ALL_PERMISSIONS })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(200)
+  @IsIn(ALL_PERMISSIONS, { each: true, message: 'each permission must be one of GET /permissions' })
+  permissions?: string[];
+}
+
+export class RoleDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({
+    description: 'System roles are shared by every organization and cannot be changed',
+  })
+  isSystem: boolean;
+  @ApiProperty({ type: String, nullable: true }) organizationId: string | null;
+  @ApiProperty({ type: [String] }) permissions: string[];
+  @ApiProperty() version: number;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}

@@ -1,0 +1,2 @@
+export { RolesModule } from './roles.module';
+export { RolesService } from './roles.service';

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import {
+  assertVersionMatches,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  RuleViolationError,
+} from '../../core/http';
+import { AccessService } from '../access';
+import { AuditService } from '../audit';
+import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
+import { RoleRow, RolesRepository } from './roles.repository';
+
+const toDto = (row: RoleRow): RoleDto => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  isSystem: row.is_system,
+  organizationId: row.organization_id,
+  permissions: row.permissions,
+  version: row.version,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const permissionDiff = (before: string[], after: string[]) => ({
+  added: after.filter((p) => !before.includes(p)),
+  removed: before.filter((p) => !after.includes(p)),
+});
+
+/** Tenant-defined roles; system roles are visible to all and immutable. */
+@Injectable()
+export class RolesService {
+  constructor(
+    private readonly repository: RolesRepository,
+    private readonly audit: AuditService,
+    private readonly access: AccessService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async list(organizationId: string): Promise<RoleDto[]> {
+    return (await this.repository.list(organizationId)).map(toDto);
+  }
+
+  async get(organizationId: string, id: string): Promise<RoleDto> {
+    const row = await this.repository.find(organizationId, id);
+    if (!row) throw new NotFoundError('Role');
+    return toDto(row);
+  }
+
+  /** For memberships and API keys: which of these role ids may be assigned in this organization. */
+  assignable(organizationId: string, ids: string[]): Promise<Set<string>> {
+    return this.repository.assignable(organizationId, ids);
+  }
+
+  async create(
+    organizationId: string,
+    dto: CreateRoleDto,
+    context: AuditContext,
+  ): Promise<RoleDto> {
+    const id = uuidv7();
+    await this.dataSource.transaction(async (manager) => {
+      await this.repository.insert(manager, organizationId, id, dto.name, dto.description ?? '');
+      await this.repository.setPermissions(manager, id, dto.permissions);
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'create',
+        entityType: 'role',
+        entityId: id,
+        changes: { name: dto.name, permissions: permissionDiff([], dto.permissions) },
+        context,
+      });
+    });
+    return this.get(organizationId, id);
+  }
+
+  private async ownRole(organizationId: string, id: string): Promise<RoleRow> {
+    const row = await this.repository.find(organizationId, id);
+    if (!row) throw new NotFoundError('Role');
+    if (row.is_system)
+      throw new RuleViolationError(
+        'system_role_immutable',
+        'System roles cannot be changed or deleted',
+      );
+    return row;
+  }
+
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateRoleDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<RoleDto> {
+    const before = await this.ownRole(organizationId, id);
+    assertVersionMatches(expectedVersion, before.version);
+    await this.dataSource.transaction(async (manager) => {
+      const updated = await this.repository.update(
+        manager,
+        organizationId,
+        id,
+        before.version,
+        dto,
+      );
+      if (!updated) throw new PreconditionFailedError();
+      if (dto.permissions) await this.repository.setPermissions(manager, id, dto.permissions);
+      const changes: Record<string, unknown> = {};
+      if (dto.name !== undefined && dto.name !== before.name)
+        changes.name = { from: before.name, to: dto.name };
+      if (dto.description !== undefined && dto.description !== before.description) {
+        changes.description = { from: before.description, to: dto.description };
+      }
+      if (dto.permissions)
+        changes.permissions = permissionDiff(before.permissions, dto.permissions);
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'update',
+        entityType: 'role',
+        entityId: id,
+        changes,
+        context,
+      });
+    });
+    await this.access.invalidate();
+    return this.get(organizationId, id);
+  }
+
+  async delete(
+    organizationId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    const role = await this.ownRole(organizationId, id);
+    assertVersionMatches(expectedVersion, role.version);
+    if (await this.repository.inUse(id)) {
+      throw new ConflictError('The role is assigned to a membership or an API key', {
+        code: 'role_in_use',
+      });
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await this.repository.delete(manager, organizationId, id);
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'delete',
+        entityType: 'role',
+        entityId: id,
+        changes: { name: role.name, permissions: permissionDiff(role.permissions, []) },
+        context,
+      });
+    });
+    await this.access.invalidate();
+  }
+}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+
+const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'jane@example.com' }) @IsEmail() @MaxLength(254) email: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 256) password: string;
+  @ApiPropertyOptional({ example: 'Jane Doe' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  fullName?: string;
+  @ApiPropertyOptional({ example: 'en', default: 'en' })
+  @IsOptional()
+  @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
+  language?: string;
+  @ApiPropertyOptional({ example: 'UTC', default: 'UTC' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Roles in the active organization (system or its own)',
+  })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(20)
+  @IsUUID(undefined, { each: true })
+  roleIds: string[];
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) fullName?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
+  language?: string;
+  @ApiPropertyOptional() @IsOptional() @IsTimeZone() timezone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
+  @ApiPropertyOptional({ description: 'Only a superuser may change this' })
+  @IsOptional()
+  @IsBoolean()
+  isSuperuser?: boolean;
+}
+
+export class UserDto {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() fullName: string;
+  @ApiProperty() isActive: boolean;
+  @ApiProperty() isSuperuser: boolean;
+  @ApiProperty() language: string;
+  @ApiProperty() timezone: string;
+  @ApiProperty() totpEnabled: boolean;
+  @ApiProperty({ type: String, nullable: true }) lastLoginAt: string | null;
+  @ApiProperty() version: number;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: [UserDto] }) items: UserDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() size: number;
+  @ApiProperty() pages: number;
+}

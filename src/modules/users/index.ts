@@ -1,0 +1,2 @@
+export { UsersModule } from './users.module';
+export { UserEntity } from './user.entity';

@@ -1,0 +1,129 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  CurrentPrincipal,
+  Principal,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  IfMatch,
+  ListDefinition,
+  ListQueryParser,
+} from '../../core/http';
+import { CreateUserDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
+import { UserFilter, UserSort } from './users.repository';
+import { UsersService } from './users.service';
+
+export const USER_LIST: ListDefinition<UserSort, UserFilter> = {
+  sortable: ['email', 'fullName', 'createdAt'],
+  defaultSort: 'email',
+  filters: { isActive: 'boolean', q: 'string' },
+};
+
+@ApiTags('users')
+@ApiNotFoundResponse({
+  description: 'Not a member of the active organization',
+  type: ErrorEnvelopeDto,
+})
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('users:read')
+  @ApiOperation({ summary: 'Users who are members of the active organization' })
+  @ApiListQuery(USER_LIST)
+  @ApiOkResponse({ type: UserPageDto })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<UserPageDto> {
+    return this.users.list(orgId, this.lists.parse(USER_LIST, raw));
+  }
+
+  @Post()
+  @RequirePermissions('users:create', 'memberships:manage')
+  @ApiOperation({ summary: 'Create a user and make them a member of the active organization' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ description: 'email already registered', type: ErrorEnvelopeDto })
+  async create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateUserDto,
+    @AuditContextParam() context: AuditContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserDto> {
+    const user = await this.users.create(orgId, dto, context);
+    void reply.header('Location', `/api/v1/users/${user.id}`);
+    return user;
+  }
+
+  @Get(':id')
+  @RequirePermissions('users:read')
+  @ApiOperation({ summary: 'One user (never their password hash or TOTP secret)' })
+  @ApiOkResponse({ type: UserDto })
+  get(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<UserDto> {
+    return this.users.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('users:update')
+  @ApiOperation({ summary: 'Update profile or active flag (superuser flag: superusers only)' })
+  @ApiOkResponse({ type: UserDto })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<UserDto> {
+    return this.users.update(orgId, id, dto, version, caller, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('users:delete')
+  @ApiOperation({ summary: 'Deactivate a user and end their sessions' })
+  @ApiNoContentResponse()
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentPrincipal() caller: Principal,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.users.deactivate(orgId, id, caller, context);
+  }
+}

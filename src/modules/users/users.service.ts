@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext, Principal } from '../../core/auth';
+import {
+  assertVersionMatches,
+  ForbiddenError,
+  ListQuery,
+  NotFoundError,
+  Page,
+  PreconditionFailedError,
+  RuleViolationError,
+  toPage,
+} from '../../core/http';
+import { AuditService, diffFields } from '../audit';
+import { PasswordHasher, TokenService } from '../auth';
+import { MembershipsService } from '../memberships';
+import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
+
+const toDto = (row: UserRow): UserDto => ({
+  id: row.id,
+  email: row.email,
+  fullName: row.full_name,
+  isActive: row.is_active,
+  isSuperuser: row.is_superuser,
+  language: row.language,
+  timezone: row.timezone,
+  totpEnabled: row.totp_enabled,
+  lastLoginAt: row.last_login_at ? new Date(row.last_login_at).toISOString() : null,
+  version: row.version,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const AUDITED: (keyof UserDto)[] = ['fullName', 'language', 'timezone', 'isActive', 'isSuperuser'];
+
+/**
+ * Users as an organization's admin sees them: the members of the active organization. Creating a
+ * user also makes them a member, in one transaction; deleting deactivates and ends their sessions.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly memberships: MembershipsService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async list(
+    organizationId: string,
+    query: ListQuery<UserSort, UserFilter>,
+  ): Promise<Page<UserDto>> {
+    const { rows, total } = await this.repository.listMembers(organizationId, query);
+    return toPage(rows.map(toDto), total, query);
+  }
+
+  async get(organizationId: string, id: string): Promise<UserDto> {
+    const row = await this.repository.findMember(organizationId, id);
+    if (!row) throw new NotFoundError('User');
+    return toDto(row);
+  }
+
+  async create(
+    organizationId: string,
+    dto: CreateUserDto,
+    context: AuditContext,
+  ): Promise<UserDto> {
+    const id = uuidv7();
+    const passwordHash = await this.hasher.hash(dto.password);
+    await this.dataSource.transaction(async (manager) => {
+      await this.repository.insert(manager, {
+        id,
+        email: dto.email.toLowerCase(),
+        passwordHash,
+        fullName: dto.fullName ?? '',
+        language: dto.language ?? 'en',
+        timezone: dto.timezone ?? 'UTC',
+      });
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'create',
+        entityType: 'user',
+        entityId: id,
+        changes: { email: dto.email.toLowerCase(), fullName: dto.fullName ?? '', password: 'set' },
+        context,
+      });
+      await this.memberships.addInTransaction(
+        manager,
+        organizationId,
+        { userId: id, roleIds: dto.roleIds, isDefault: true },
+        context,
+      );
+    });
+    return this.get(organizationId, id);
+  }
+
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateUserDto,
+    expectedVersion: number | '*' | undefined,
+    caller: Principal,
+    context: AuditContext,
+  ): Promise<UserDto> {
+    const before = await this.repository.findMember(organizationId, id);
+    if (!before) throw new NotFoundError('User');
+    assertVersionMatches(expectedVersion, before.version);
+    if (dto.isSuperuser !== undefined && !caller.isSuperuser) {
+      throw new ForbiddenError('Only a superuser can grant or remove superuser');
+    }
+    if (dto.isActive === false && id === caller.userId) {
+      throw new RuleViolationError('cannot_deactivate_self', 'You cannot deactivate yourself', {
+        pointer: '/isActive',
+      });
+    }
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const row = await this.repository.update(manager, id, before.version, {
+        full_name: dto.fullName,
+        language: dto.language,
+        timezone: dto.timezone,
+        is_active: dto.isActive,
+        is_superuser: dto.isSuperuser,
+      });
+      if (!row) throw new PreconditionFailedError();
+      await this.audit.record(manager, {
+        organizationId,
+        action: 'update',
+        entityType: 'user',
+        entityId: id,
+        changes: diffFields(toDto(before), toDto(row), AUDITED),
+        context,
+      });
+      return row;
+    });
+    if (dto.isActive === false) await this.tokens.revokeAllForUser(id);
+    return toDto(updated);
+  }
+
+  async deactivate(
+    organizationId: string,
+    id: string,
+    caller: Principal,
+    context: AuditContext,
+  ): Promise<void> {
+    const user = await this.get(organizationId, id);
+    await this.update(organizationId, id, { isActive: false }, user.version, caller, context);
+  }
+}
