@@ -298,13 +298,11 @@ describe('roles, memberships, users and API keys', () => {
       await expectTenantIsolation(
         {
           create: async (a) => {
-            const res = await a
-              .post('/api/v1/users')
-              .send({
-                email: `iso-${Date.now()}@example.test`,
-                password: 'long-enough-password',
-                roleIds: [systemRoles.Viewer],
-              });
+            const res = await a.post('/api/v1/users').send({
+              email: `iso-${Date.now()}@example.test`,
+              password: 'long-enough-password',
+              roleIds: [systemRoles.Viewer],
+            });
             return (res.body as { id: string }).id;
           },
           itemUrl: (id) => `/api/v1/users/${id}`,

@@ -159,6 +159,59 @@ describe('CLI, migrations and the committed OpenAPI document', () => {
     expect(committed).toBe(generated);
   });
 
+  it('create-admin creates a superuser with a root organization, then resets it idempotently', async () => {
+    const t = await createTestApp();
+    try {
+      const lines: string[] = [];
+      await runCommand(
+        'create-admin',
+        ['--email', 'Root@Example.test', '--password', 'first-password-1'],
+        t.config,
+        (l) => lines.push(l),
+      );
+      await runCommand(
+        'create-admin',
+        ['--email', 'root@example.test', '--password', 'second-password-2'],
+        t.config,
+        (l) => lines.push(l),
+      );
+      expect(lines[0]).toMatch(
+        /^create-admin: created Root@Example.test \(owner of new root organization [0-9a-f-]{36}\)$/,
+      );
+      expect(lines[1]).toBe('create-admin: reset root@example.test');
+      const users = await t.dataSource.query<{ is_superuser: boolean }[]>(
+        `SELECT is_superuser FROM users WHERE lower(email) = 'root@example.test'`,
+      );
+      expect(users).toEqual([{ is_superuser: true }]);
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'root@example.test', password: 'first-password-1' })
+        .expect(401);
+      const login = await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'root@example.test', password: 'second-password-2' })
+        .expect(200);
+      const me = await t.http
+        .get('/api/v1/auth/me')
+        .set('Authorization', `Bearer ${(login.body as { accessToken: string }).accessToken}`)
+        .expect(200);
+      expect(me.body).toMatchObject({
+        isSuperuser: true,
+        memberships: [{ roles: ['Owner'], isDefault: true }],
+      });
+      await expect(
+        runCommand(
+          'create-admin',
+          ['--email', 'x@example.test', '--password', 'short'],
+          t.config,
+          () => undefined,
+        ),
+      ).rejects.toThrow(/at least 12/);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('unknown commands are refused', async () => {
     const config = loadConfig({
       ENVIRONMENT: 'test',

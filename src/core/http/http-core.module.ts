@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Clock } from '../clock';
 import { ETagInterceptor } from './etag.interceptor';
+import { LocationInterceptor } from './location.interceptor';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { ListQueryParser } from './list-query';
@@ -18,6 +19,7 @@ import { ListQueryParser } from './list-query';
     Clock,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
   ],
   exports: [ListQueryParser, IdempotencyRepository, Clock],
 })

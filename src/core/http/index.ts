@@ -3,6 +3,8 @@ export * from './list-query';
 export * from './concurrency';
 export { ErrorEnvelopeDto, ErrorObjectDto } from './error-envelope.dto';
 export { ApiListQuery } from './api-list-query.decorator';
+export { LocationOf } from './location.interceptor';
+export { PageOf } from './page.dto';
 export { configureHttpApp } from './http-app';
 export { buildOpenApiDocument } from './swagger';
 export { HttpCoreModule } from './http-core.module';

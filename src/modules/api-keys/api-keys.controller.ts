@@ -3,13 +3,13 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   HttpStatus,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -19,17 +19,24 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ApiListQuery, ErrorEnvelopeDto, ListDefinition, ListQueryParser } from '../../core/http';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  ListDefinition,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
 import { ApiKeyFilter, ApiKeySort } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 
 export const API_KEY_LIST: ListDefinition<ApiKeySort, ApiKeyFilter> = {
   sortable: ['createdAt', 'name', 'lastUsedAt'],
@@ -50,29 +57,26 @@ export class ApiKeysController {
   @RequirePermissions('api-keys:read')
   @ApiOperation({ summary: 'Keys of the active organization (prefix only, never the secret)' })
   @ApiListQuery(API_KEY_LIST)
-  @ApiOkResponse({ type: ApiKeyPageDto })
+  @ApiOkResponse({ type: PageOf(ApiKeyDto) })
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
-  ): Promise<ApiKeyPageDto> {
+  ): Promise<Page<ApiKeyDto>> {
     return this.keys.list(orgId, this.lists.parse(API_KEY_LIST, raw));
   }
 
   @Post()
+  @LocationOf('api-keys')
+  @Header('Cache-Control', 'no-store')
   @RequirePermissions('api-keys:manage')
   @ApiOperation({ summary: 'Create a key for a role; the secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  async create(
+  create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateApiKeyDto,
     @AuditContextParam() context: AuditContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedApiKeyDto> {
-    const created = await this.keys.create(orgId, dto, context);
-    void reply
-      .header('Location', `/api/v1/api-keys/${created.id}`)
-      .header('Cache-Control', 'no-store');
-    return created;
+    return this.keys.create(orgId, dto, context);
   }
 
   @Get(':id')

@@ -8,10 +8,12 @@ import {
   ListQueryParser,
   toPage,
   ValidationFailedError,
+  Page,
+  PageOf,
 } from '../../core/http';
 import { AuditService } from '../audit';
 import { AuditLogFilter, AuditLogRow, AuditLogsRepository } from './audit-logs.repository';
-import { AuditLogDto, AuditLogPageDto, ChainVerificationDto } from './dto/audit-log.dto';
+import { AuditLogDto, ChainVerificationDto } from './dto/audit-log.dto';
 
 export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = {
   sortable: ['createdAt'],
@@ -59,11 +61,11 @@ export class AuditLogsController {
     summary: 'Audit entries of the active organization, newest first (page or cursor)',
   })
   @ApiListQuery(AUDIT_LOG_LIST)
-  @ApiOkResponse({ type: AuditLogPageDto })
+  @ApiOkResponse({ type: PageOf(AuditLogDto) })
   async list(
     @ActiveOrganization() organizationId: string,
     @Query() raw: Record<string, unknown>,
-  ): Promise<AuditLogPageDto> {
+  ): Promise<Page<AuditLogDto>> {
     const query = this.lists.parse(AUDIT_LOG_LIST, raw);
     let afterSeq: string | undefined;
     if (query.cursor) {

@@ -10,7 +10,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -21,7 +20,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import {
   ActiveOrganization,
   AuditContext,
@@ -34,13 +32,11 @@ import {
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
 } from '../../core/http';
-import {
-  CreateMembershipDto,
-  MembershipDto,
-  MembershipPageDto,
-  UpdateMembershipDto,
-} from './dto/membership.dto';
+import { CreateMembershipDto, MembershipDto, UpdateMembershipDto } from './dto/membership.dto';
 import { MembershipFilter, MembershipSort } from './memberships.repository';
 import { MembershipsService } from './memberships.service';
 
@@ -66,28 +62,26 @@ export class MembershipsController {
   @RequirePermissions('memberships:read')
   @ApiOperation({ summary: 'Members of the active organization, with their roles' })
   @ApiListQuery(MEMBERSHIP_LIST)
-  @ApiOkResponse({ type: MembershipPageDto })
+  @ApiOkResponse({ type: PageOf(MembershipDto) })
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
-  ): Promise<MembershipPageDto> {
+  ): Promise<Page<MembershipDto>> {
     return this.memberships.list(orgId, this.lists.parse(MEMBERSHIP_LIST, raw));
   }
 
   @Post()
+  @LocationOf('memberships')
   @RequirePermissions('memberships:manage')
   @ApiOperation({ summary: 'Add an existing user to this organization with roles' })
   @ApiCreatedResponse({ type: MembershipDto })
   @ApiConflictResponse({ description: 'already a member', type: ErrorEnvelopeDto })
-  async create(
+  create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateMembershipDto,
     @AuditContextParam() context: AuditContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MembershipDto> {
-    const membership = await this.memberships.create(orgId, dto, context);
-    void reply.header('Location', `/api/v1/memberships/${membership.id}`);
-    return membership;
+    return this.memberships.create(orgId, dto, context);
   }
 
   @Get(':id')

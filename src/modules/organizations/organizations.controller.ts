@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -20,7 +19,6 @@ import {
   ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import {
   ActiveOrganization,
   AuditContext,
@@ -33,12 +31,14 @@ import {
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
 } from '../../core/http';
 import {
   CreateOrganizationDto,
   MoveOrganizationDto,
   OrganizationDto,
-  OrganizationPageDto,
   ORGANIZATION_STATUSES,
   UpdateOrganizationDto,
 } from './dto/organization.dto';
@@ -71,28 +71,26 @@ export class OrganizationsController {
   @RequirePermissions('organizations:read')
   @ApiOperation({ summary: 'The active organization and its descendants' })
   @ApiListQuery(ORGANIZATION_LIST)
-  @ApiOkResponse({ type: OrganizationPageDto })
+  @ApiOkResponse({ type: PageOf(OrganizationDto) })
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
-  ): Promise<OrganizationPageDto> {
+  ): Promise<Page<OrganizationDto>> {
     return this.organizations.list(orgId, this.lists.parse(ORGANIZATION_LIST, raw));
   }
 
   @Post()
+  @LocationOf('organizations')
   @RequirePermissions('organizations:create')
   @ApiOperation({ summary: 'Create a child organization (under parentId, default the active one)' })
   @ApiCreatedResponse({ type: OrganizationDto })
   @ApiConflictResponse({ description: 'code already used', type: ErrorEnvelopeDto })
-  async create(
+  create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateOrganizationDto,
     @AuditContextParam() context: AuditContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrganizationDto> {
-    const created = await this.organizations.create(orgId, dto, context);
-    void reply.header('Location', `/api/v1/organizations/${created.id}`);
-    return created;
+    return this.organizations.create(orgId, dto, context);
   }
 
   @Get(':id')

@@ -9,7 +9,6 @@ import {
   ParseUUIDPipe,
   Patch,
   Post,
-  Res,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -20,14 +19,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, IfMatch } from '../../core/http';
+import { ErrorEnvelopeDto, IfMatch, LocationOf } from '../../core/http';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 
@@ -46,6 +44,7 @@ export class RolesController {
   }
 
   @Post()
+  @LocationOf('roles')
   @RequirePermissions('roles:manage')
   @ApiOperation({ summary: 'Create a role for this organization' })
   @ApiCreatedResponse({ type: RoleDto })
@@ -53,15 +52,12 @@ export class RolesController {
     description: 'name already used in this organization',
     type: ErrorEnvelopeDto,
   })
-  async create(
+  create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateRoleDto,
     @AuditContextParam() context: AuditContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RoleDto> {
-    const role = await this.roles.create(orgId, dto, context);
-    void reply.header('Location', `/api/v1/roles/${role.id}`);
-    return role;
+    return this.roles.create(orgId, dto, context);
   }
 
   @Get(':id')

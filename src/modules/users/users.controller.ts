@@ -10,7 +10,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -21,7 +20,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import {
   ActiveOrganization,
   AuditContext,
@@ -36,8 +34,11 @@ import {
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
 } from '../../core/http';
-import { CreateUserDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
+import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserSort } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -63,28 +64,26 @@ export class UsersController {
   @RequirePermissions('users:read')
   @ApiOperation({ summary: 'Users who are members of the active organization' })
   @ApiListQuery(USER_LIST)
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOkResponse({ type: PageOf(UserDto) })
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
-  ): Promise<UserPageDto> {
+  ): Promise<Page<UserDto>> {
     return this.users.list(orgId, this.lists.parse(USER_LIST, raw));
   }
 
   @Post()
+  @LocationOf('users')
   @RequirePermissions('users:create', 'memberships:manage')
   @ApiOperation({ summary: 'Create a user and make them a member of the active organization' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'email already registered', type: ErrorEnvelopeDto })
-  async create(
+  create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateUserDto,
     @AuditContextParam() context: AuditContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const user = await this.users.create(orgId, dto, context);
-    void reply.header('Location', `/api/v1/users/${user.id}`);
-    return user;
+    return this.users.create(orgId, dto, context);
   }
 
   @Get(':id')

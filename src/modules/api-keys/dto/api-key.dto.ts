@@ -29,11 +29,3 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   @ApiProperty({ description: 'The secret. Shown only in this response: store it now.' })
   key: string;
 }
-
-export class ApiKeyPageDto {
-  @ApiProperty({ type: [ApiKeyDto] }) items: ApiKeyDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-  @ApiProperty() pages: number;
-}

@@ -21,16 +21,6 @@ export class AuditLogDto {
   @ApiProperty() hash: string;
 }
 
-export class AuditLogPageDto {
-  @ApiProperty({ type: [AuditLogDto] }) items: AuditLogDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-  @ApiProperty() pages: number;
-  @ApiPropertyOptional({ description: 'Pass as ?cursor= for the next (older) page' })
-  nextCursor?: string;
-}
-
 export class BrokenLinkDto {
   @ApiProperty() id: string;
   @ApiProperty() seq: string;

@@ -54,11 +54,3 @@ export class MembershipDto {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
-
-export class MembershipPageDto {
-  @ApiProperty({ type: [MembershipDto] }) items: MembershipDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-  @ApiProperty() pages: number;
-}

@@ -74,13 +74,5 @@ export class OrganizationDto {
   @ApiProperty() version: number;
 }
 
-export class OrganizationPageDto {
-  @ApiProperty({ type: [OrganizationDto] }) items: OrganizationDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-  @ApiProperty() pages: number;
-}
-
 export const ORGANIZATION_STATUSES = ['active', 'archived'] as const;
 export const IsOrganizationStatus = () => IsIn(ORGANIZATION_STATUSES);

@@ -71,11 +71,3 @@ export class UserDto {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
-
-export class UserPageDto {
-  @ApiProperty({ type: [UserDto] }) items: UserDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-  @ApiProperty() pages: number;
-}
