@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { IS_PUBLIC_KEY, PERMISSIONS_KEY } from '../../src/core/auth';
+import { createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const SNAPSHOT = join(__dirname, 'route-permissions.snapshot.json');
@@ -63,6 +64,18 @@ describe('deny by default', () => {
       writeFileSync(SNAPSHOT, `${JSON.stringify(routes, null, 2)}\n`);
     }
     expect(routes).toEqual(JSON.parse(readFileSync(SNAPSHOT, 'utf8')));
+  });
+
+  it('a signed-in caller without the permission gets 403 naming it', async () => {
+    const viewer = await createTenant(t, { roles: ['Viewer'] });
+    const res = await viewer.get('/api/v1/permissions').expect(403);
+    expect(
+      (res.body as { errors: { meta: { missing: string[] } }[] }).errors[0].meta.missing,
+    ).toEqual(['roles:read']);
+    await viewer.post('/api/v1/system/ping').expect(403);
+    const member = await createTenant(t, { roles: ['Member'] });
+    const list = (await member.get('/api/v1/permissions').expect(200)).body as { code: string }[];
+    expect(list.map((p) => p.code)).toContain('users:read');
   });
 
   it('a protected route without credentials is 401 in the envelope, not 404 or 200', async () => {

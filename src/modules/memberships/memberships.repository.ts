@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
+import { withTenant } from '../../core/tenancy';
 import { ListQuery } from '../../core/http';
 
 export interface MembershipRow {
@@ -31,7 +32,11 @@ const SELECT = `SELECT m.id, m.organization_id, m.user_id, u.email AS user_email
                   LEFT JOIN roles r ON r.id = mr.role_id`;
 const SORT: Record<MembershipSort, string> = { createdAt: 'm.created_at', email: 'lower(u.email)' };
 
-/** The only SQL on memberships; every query is confined to one organization (first argument). */
+/**
+ * The only SQL on memberships; every query is confined to one organization (first argument).
+ * Lists run under row-level security; writes run as the owner role because the default-organization
+ * flag is the user's and spans organizations (`insert` clears the previous default elsewhere).
+ */
 @Injectable()
 export class MembershipsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -53,16 +58,20 @@ export class MembershipsRepository {
       );
     }
     const where = conditions.join(' AND ');
-    const [{ total }] = await this.dataSource.query<{ total: number }[]>(
-      `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
-      parameters,
-    );
-    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(', ');
-    const rows = await this.dataSource.query<MembershipRow[]>(
-      `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-      parameters,
-    );
-    return { rows, total };
+    return withTenant(this.dataSource, organizationId, async (manager) => {
+      const [{ total }] = await manager.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
+        parameters,
+      );
+      const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(
+        ', ',
+      );
+      const rows = await manager.query<MembershipRow[]>(
+        `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+        parameters,
+      );
+      return { rows, total };
+    });
   }
 
   async find(

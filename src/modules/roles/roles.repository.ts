@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
+import { withTenant } from '../../core/tenancy';
 
 export interface RoleRow {
   id: string;
@@ -26,10 +27,12 @@ export class RolesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   list(organizationId: string): Promise<RoleRow[]> {
-    return this.dataSource.query<RoleRow[]>(
-      `${SELECT} WHERE r.organization_id IS NULL OR r.organization_id = $1
+    return withTenant(this.dataSource, organizationId, (manager) =>
+      manager.query<RoleRow[]>(
+        `${SELECT} WHERE r.organization_id IS NULL OR r.organization_id = $1
        GROUP BY r.id ORDER BY r.is_system DESC, lower(r.name)`,
-      [organizationId],
+        [organizationId],
+      ),
     );
   }
 

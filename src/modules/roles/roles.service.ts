@@ -10,6 +10,7 @@ import {
   PreconditionFailedError,
   RuleViolationError,
 } from '../../core/http';
+import { withTenant } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
@@ -63,7 +64,7 @@ export class RolesService {
     context: AuditContext,
   ): Promise<RoleDto> {
     const id = uuidv7();
-    await this.dataSource.transaction(async (manager) => {
+    await withTenant(this.dataSource, organizationId, async (manager) => {
       await this.repository.insert(manager, organizationId, id, dto.name, dto.description ?? '');
       await this.repository.setPermissions(manager, id, dto.permissions);
       await this.audit.record(manager, {
@@ -98,7 +99,7 @@ export class RolesService {
   ): Promise<RoleDto> {
     const before = await this.ownRole(organizationId, id);
     assertVersionMatches(expectedVersion, before.version);
-    await this.dataSource.transaction(async (manager) => {
+    await withTenant(this.dataSource, organizationId, async (manager) => {
       const updated = await this.repository.update(
         manager,
         organizationId,
@@ -142,7 +143,7 @@ export class RolesService {
         code: 'role_in_use',
       });
     }
-    await this.dataSource.transaction(async (manager) => {
+    await withTenant(this.dataSource, organizationId, async (manager) => {
       await this.repository.delete(manager, organizationId, id);
       await this.audit.record(manager, {
         organizationId,
