@@ -12,6 +12,19 @@ import { MembershipEntity, MembershipRoleEntity } from '../modules/memberships/m
 import { OrganizationTypeEntity } from '../modules/organization-types/organization-type.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { UserEntity } from '../modules/users/user.entity';
+import { CurrencyEntity } from '../modules/currencies/currency.entity';
+import { UnitOfMeasureEntity } from '../modules/units-of-measure/unit-of-measure.entity';
+import { CategoryEntity } from '../modules/categories/category.entity';
+import {
+  ContactAddressEntity,
+  ContactEmailEntity,
+  ContactEntity,
+  ContactPhoneEntity,
+} from '../modules/contacts/contact.entity';
+import { TaxCategoryEntity, TaxJurisdictionEntity, TaxRateEntity } from '../modules/tax/tax.entity';
+import { ProductAttributeSchemaEntity, ProductEntity } from '../modules/products/product.entity';
+import { StockLocationEntity, WarehouseEntity } from '../modules/warehouses/warehouse.entity';
+import { StockLevelEntity, StockMoveEntity } from '../modules/stock/stock.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -32,4 +45,20 @@ export const ENTITIES = [
   RecoveryCodeEntity,
   ApiKeyEntity,
   AuditLogEntity,
+  CurrencyEntity,
+  UnitOfMeasureEntity,
+  CategoryEntity,
+  ContactEntity,
+  ContactEmailEntity,
+  ContactPhoneEntity,
+  ContactAddressEntity,
+  TaxJurisdictionEntity,
+  TaxCategoryEntity,
+  TaxRateEntity,
+  ProductEntity,
+  ProductAttributeSchemaEntity,
+  WarehouseEntity,
+  StockLocationEntity,
+  StockMoveEntity,
+  StockLevelEntity,
 ];

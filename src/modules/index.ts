@@ -9,6 +9,10 @@ import { OrganizationTypesModule } from './organization-types/organization-types
 import { OrganizationsModule } from './organizations/organizations.module';
 import { RolesModule } from './roles/roles.module';
 import { UsersModule } from './users/users.module';
+import { CurrenciesModule } from './currencies/currencies.module';
+import { UnitsOfMeasureModule } from './units-of-measure/units-of-measure.module';
+import { CategoriesModule } from './categories/categories.module';
+import { ContactsModule } from './contacts/contacts.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -22,6 +26,10 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   RolesModule,
   ApiKeysModule,
   AuditLogsModule,
+  CurrenciesModule,
+  UnitsOfMeasureModule,
+  CategoriesModule,
+  ContactsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

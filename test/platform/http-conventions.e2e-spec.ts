@@ -89,8 +89,8 @@ describe('HTTP conventions (envelope, request id, validation, concurrency, idemp
       expect((res.body as Envelope).errors[0]).toMatchObject({
         status: '409',
         code: 'conflict',
-        source: { pointer: '/scopeKey' },
-        meta: { field: 'scopeKey', constraint: 'uq_idempotency_keys_scope_key' },
+        source: { pointer: '/key' },
+        meta: { field: 'key', constraint: 'uq_idempotency_keys_scope_key' },
       });
     });
 

@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config';
 import { ENTITIES } from '../../database/entities';
 import { MIGRATIONS } from '../../database/migrations';
+import { DatabaseLogger } from './database-logger';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /**
@@ -29,7 +30,9 @@ export function buildDataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: database.logging ? ('all' as const) : (['error'] as ['error']),
+    logging: true,
+    logger: new DatabaseLogger(database.logging),
+    maxQueryExecutionTime: 1_000,
     extra: poolOptions,
   };
   if (database.replicaUrls.length > 0) {

@@ -13,8 +13,12 @@ import { AppConfig } from '../config';
 
 const LOCATION_KEY = 'alees:location';
 
-/** A 201 whose body has an `id` gets `Location: /<api prefix>/<collection>/<id>`. */
-export const LocationOf = (collection: string) => SetMetadata(LOCATION_KEY, collection);
+/**
+ * A 201 whose body has an `id` (or the named natural key, e.g. `code`) gets
+ * `Location: /<api prefix>/<collection>/<key>`.
+ */
+export const LocationOf = (collection: string, key = 'id') =>
+  SetMetadata(LOCATION_KEY, { collection, key });
 
 @Injectable()
 export class LocationInterceptor implements NestInterceptor {
@@ -24,14 +28,19 @@ export class LocationInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const collection = this.reflector.get<string | undefined>(LOCATION_KEY, context.getHandler());
-    if (!collection) return next.handle();
+    const target = this.reflector.get<{ collection: string; key: string } | undefined>(
+      LOCATION_KEY,
+      context.getHandler(),
+    );
+    if (!target) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       tap((body: unknown) => {
-        const id = (body as { id?: unknown } | null)?.id;
-        if (typeof id === 'string')
-          void reply.header('Location', `/${this.config.app.apiPrefix}/${collection}/${id}`);
+        const id = (body as Record<string, unknown> | null)?.[target.key];
+        if (typeof id === 'string') {
+          const path = `${target.collection}/${encodeURIComponent(id)}`;
+          void reply.header('Location', `/${this.config.app.apiPrefix}/${path}`);
+        }
       }),
     );
   }

@@ -1,10 +1,12 @@
 import { CreatePlatformBase1764000000000 } from './1764000000000-CreatePlatformBase';
 import { CreateIdentity1764000100000 } from './1764000100000-CreateIdentity';
 import { EnableTenantRowSecurity1764000200000 } from './1764000200000-EnableTenantRowSecurity';
+import { CreateMasterData1764000300000 } from './1764000300000-CreateMasterData';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
   CreatePlatformBase1764000000000,
   CreateIdentity1764000100000,
   EnableTenantRowSecurity1764000200000,
+  CreateMasterData1764000300000,
 ];

@@ -1,3 +1,10 @@
 export { AccessModule } from './access.module';
 export { AccessService } from './access.service';
-export { PERMISSIONS, PermissionCode, SYSTEM_ROLES, ALL_PERMISSIONS } from './permissions.registry';
+export {
+  PERMISSIONS,
+  PermissionCode,
+  SYSTEM_ROLES,
+  ALL_PERMISSIONS,
+  PLATFORM_PERMISSIONS,
+  TENANT_PERMISSIONS,
+} from './permissions.registry';

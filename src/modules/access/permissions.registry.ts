@@ -19,26 +19,71 @@ export const PERMISSIONS = {
   'api-keys:manage': 'Create and revoke API keys',
   'audit-logs:read': 'Read and verify the audit log',
   'system:ping': 'Enqueue the system ping job',
+  'currencies:read': 'List and read currencies',
+  'currencies:manage': 'Add currencies and change them (platform: superusers only)',
+  'units-of-measure:read': 'List units of measure and convert quantities',
+  'units-of-measure:manage': 'Add and change units of measure (platform: superusers only)',
+  'contacts:read': 'List and read contacts',
+  'contacts:manage': 'Create, change and delete contacts',
+  'categories:read': 'List and read categories',
+  'categories:manage': 'Create, change, move and delete categories',
+  'tax:read': 'Read tax jurisdictions, categories and rates',
+  'tax:manage': 'Create, change and delete tax jurisdictions, categories and rates',
+  'products:read': 'List and read products',
+  'products:manage': 'Create, change, transition and delete products; define their attributes',
+  'warehouses:read': 'List and read warehouses and stock locations',
+  'warehouses:manage': 'Create, change and delete warehouses and stock locations',
+  'stock:read': 'Read stock levels and the stock ledger',
+  'stock:move': 'Post stock moves',
 } as const;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as PermissionCode[];
 
-const readOnly = ALL_PERMISSIONS.filter((p) => p.endsWith(':read'));
+/**
+ * Permissions over global data shared by every tenant. No role can hold them (the role DTOs
+ * refuse them); only superusers, who hold every permission, pass their checks.
+ */
+export const PLATFORM_PERMISSIONS: PermissionCode[] = [
+  'currencies:manage',
+  'units-of-measure:manage',
+];
+
+/** What a role (system or tenant) may hold. */
+export const TENANT_PERMISSIONS = ALL_PERMISSIONS.filter((p) => !PLATFORM_PERMISSIONS.includes(p));
+
+const readOnly = TENANT_PERMISSIONS.filter((p) => p.endsWith(':read'));
+const BUSINESS_WRITES: PermissionCode[] = ['contacts:manage', 'products:manage', 'stock:move'];
 
 /** System roles, shared by every tenant (organization_id NULL). */
 export const SYSTEM_ROLES: Record<
   'Owner' | 'Admin' | 'Member' | 'Viewer',
   { description: string; permissions: PermissionCode[] }
 > = {
-  Owner: { description: 'Everything in the organization', permissions: ALL_PERMISSIONS },
+  Owner: { description: 'Everything in the organization', permissions: TENANT_PERMISSIONS },
   Admin: {
     description: 'Manages users, memberships, roles and keys; cannot create sub-organizations',
-    permissions: ALL_PERMISSIONS.filter((p) => p !== 'organizations:create'),
+    permissions: TENANT_PERMISSIONS.filter((p) => p !== 'organizations:create'),
   },
   Member: {
-    description: 'Works with business data; reads people and structure',
-    permissions: readOnly.filter((p) => p !== 'audit-logs:read' && p !== 'api-keys:read'),
+    description: 'Works with business data (contacts, products, stock); reads people and structure',
+    permissions: [
+      ...readOnly.filter((p) => p !== 'audit-logs:read' && p !== 'api-keys:read'),
+      ...BUSINESS_WRITES,
+    ],
   },
-  Viewer: { description: 'Reads business data', permissions: ['organizations:read'] },
+  Viewer: {
+    description: 'Reads business data',
+    permissions: [
+      'organizations:read',
+      'currencies:read',
+      'units-of-measure:read',
+      'contacts:read',
+      'categories:read',
+      'tax:read',
+      'products:read',
+      'warehouses:read',
+      'stock:read',
+    ],
+  },
 };

@@ -101,7 +101,8 @@ function columnOf(expression: string): string {
 
 /**
  * The field a unique violation is about, from PostgreSQL's detail `Key (organization_id, lower(sku))=…`.
- * The tenant column is context, not the user's field, so it is dropped when others remain.
+ * Convention for composite keys: scope columns first (tenant, type, parent), the user's field last —
+ * so the last column is the one named.
  */
 export function uniqueViolationField(
   detail: string | undefined,
@@ -110,8 +111,7 @@ export function uniqueViolationField(
   const match = /Key \((.+)\)=\(/.exec(detail ?? '');
   if (match) {
     const columns = splitTopLevel(match[1]).map(columnOf);
-    const userColumns = columns.filter((c) => c !== 'organization_id');
-    return camel((userColumns.length ? userColumns : columns).join('_'));
+    return camel(columns[columns.length - 1]);
   }
   // Convention fallback: uq_<table>_<column>
   const fromName = /^uq_[a-z0-9]+(?:_[a-z0-9]+)*?_([a-z0-9]+)$/.exec(constraint ?? '');

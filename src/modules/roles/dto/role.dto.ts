@@ -8,7 +8,7 @@ import {
   IsString,
   Length,
 } from 'class-validator';
-import { ALL_PERMISSIONS } from '../../access';
+import { TENANT_PERMISSIONS } from '../../access';
 
 export class CreateRoleDto {
   @ApiProperty({ example: 'Accountant' }) @IsString() @Length(1, 80) name: string;
@@ -17,23 +17,29 @@ export class CreateRoleDto {
   @IsString()
   @Length(0, 500)
   description?: string;
-  @ApiProperty({ type: [String], example: ['organizations:read'], enum: ALL_PERMISSIONS })
+  @ApiProperty({ type: [String], example: ['organizations:read'], enum: TENANT_PERMISSIONS })
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(200)
-  @IsIn(ALL_PERMISSIONS, { each: true, message: 'each permission must be one of GET /permissions' })
+  @IsIn(TENANT_PERMISSIONS, {
+    each: true,
+    message: 'each permission must be one of GET /permissions',
+  })
   permissions: string[];
 }
 
 export class UpdateRoleDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 80) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 500) description?: string;
-  @ApiPropertyOptional({ type: [String], enum: ALL_PERMISSIONS })
+  @ApiPropertyOptional({ type: [String], enum: TENANT_PERMISSIONS })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(200)
-  @IsIn(ALL_PERMISSIONS, { each: true, message: 'each permission must be one of GET /permissions' })
+  @IsIn(TENANT_PERMISSIONS, {
+    each: true,
+    message: 'each permission must be one of GET /permissions',
+  })
   permissions?: string[];
 }
 

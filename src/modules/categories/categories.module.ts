@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CategoriesController } from './categories.controller';
+import { CategoriesService } from './categories.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule],
+  controllers: [CategoriesController],
+  providers: [CategoriesService],
+  exports: [CategoriesService],
+})
+export class CategoriesModule {}

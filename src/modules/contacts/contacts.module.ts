@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CategoriesModule } from '../categories/categories.module';
+import { ContactsController } from './contacts.controller';
+import { ContactsService } from './contacts.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule, CategoriesModule],
+  controllers: [ContactsController],
+  providers: [ContactsService],
+  exports: [ContactsService],
+})
+export class ContactsModule {}

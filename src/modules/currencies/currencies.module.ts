@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CurrenciesController } from './currencies.controller';
+import { CurrenciesService } from './currencies.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule],
+  controllers: [CurrenciesController],
+  providers: [CurrenciesService],
+  exports: [CurrenciesService],
+})
+export class CurrenciesModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { UnitsOfMeasureController } from './units-of-measure.controller';
+import { UnitsOfMeasureService } from './units-of-measure.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule],
+  controllers: [UnitsOfMeasureController],
+  providers: [UnitsOfMeasureService],
+  exports: [UnitsOfMeasureService],
+})
+export class UnitsOfMeasureModule {}

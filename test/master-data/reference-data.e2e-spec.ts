@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { createUser } from '../factories/identity.factory';
+import { Actor, actorFor, addActor, createTenant, login } from '../support/auth';
+import { ContractActors, describeResourceContract } from '../support/resource-contract';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/** A code of `length` capital letters not in ISO 4217 (starts with Q, which ISO does not use). */
+const freshCode = (length: number) =>
+  `Q${[...randomBytes(length - 1)].map((b) => String.fromCharCode(65 + (b % 26))).join('')}`;
+
+describe('currencies and units of measure (global reference data)', () => {
+  let t: TestApp;
+  let superuser: Actor;
+  let owner: Actor;
+  let viewer: Actor;
+  let stranger: Actor;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await createTenant(t);
+    viewer = await addActor(t, owner.organization, ['Viewer']);
+    const admin = await createUser(t.dataSource, { isSuperuser: true });
+    superuser = actorFor(t, admin, owner.organization, await login(t, admin.email, admin.password));
+    stranger = await addActor(t, owner.organization, []);
+  });
+  afterAll(async () => t.close());
+
+  const actors = (): ContractActors => ({ t, writer: superuser, reader: viewer, stranger });
+
+  describe('currencies', () => {
+    it('are seeded from ISO 4217 with their minor units', async () => {
+      const page = await viewer.get('/api/v1/currencies?size=100&q=dinar').expect(200);
+      const dinars = (page.body as { items: { code: string; minorUnits: number }[] }).items;
+      expect(dinars.find((c) => c.code === 'KWD')?.minorUnits).toBe(3);
+      expect((await viewer.get('/api/v1/currencies/JPY').expect(200)).body).toMatchObject({
+        code: 'JPY',
+        minorUnits: 0,
+        isActive: true,
+      });
+      expect((await viewer.get('/api/v1/currencies/XAU').expect(200)).body).toMatchObject({
+        minorUnits: null,
+      });
+      const all = await viewer.get('/api/v1/currencies?size=1').expect(200);
+      expect((all.body as { total: number }).total).toBeGreaterThanOrEqual(170);
+    });
+
+    it('an Owner of a tenant cannot change global data: only superusers can', async () => {
+      const res = await owner.patch('/api/v1/currencies/EUR').send({ isActive: false });
+      expect(res.status).toBe(403);
+      const role = await owner
+        .post('/api/v1/roles')
+        .send({ name: 'Sneaky', permissions: ['currencies:manage'] });
+      expect(role.status).toBe(422);
+    });
+
+    describeResourceContract(actors, {
+      url: '/api/v1/currencies',
+      key: 'code',
+      table: 'currencies',
+      auditType: 'currency',
+      global: true,
+      create: () => ({ code: freshCode(3), name: 'Test currency', minorUnits: 2 }),
+      invalid: {
+        body: { code: 'eur', name: '', minorUnits: 7 },
+        pointers: ['/code', '/name', '/minorUnits'],
+      },
+      update: { body: { isActive: false }, expect: { isActive: false } },
+      listFilter: (row) => `?q=${String(row.code)}`,
+    });
+  });
+
+  describe('units of measure', () => {
+    it('converts exactly between units of one type and refuses other types', async () => {
+      const convert = async (from: string, to: string, quantity: string) =>
+        (
+          await viewer
+            .get(`/api/v1/units-of-measure/convert?from=${from}&to=${to}&quantity=${quantity}`)
+            .expect(200)
+        ).body as { result: string };
+      expect((await convert('lb', 'kg', '2.5')).result).toBe('1.133980925');
+      expect((await convert('in', 'cm', '1')).result).toBe('2.54');
+      expect((await convert('dozen', 'pc', '0.1')).result).toBe('1.2');
+      expect((await convert('kg', 'g', '0.001')).result).toBe('1');
+      expect((await convert('min', 's', '1')).result).toBe('60');
+      expect((await convert('pc', 'dozen', '1')).result).toBe('0.083333333333');
+
+      const cross = await viewer.get('/api/v1/units-of-measure/convert?from=kg&to=m&quantity=1');
+      expect(cross.status).toBe(422);
+      expect(cross.body).toMatchObject({ errors: [{ code: 'incompatible_units' }] });
+      const bad = await viewer.get('/api/v1/units-of-measure/convert?from=kg&quantity=1e3');
+      expect(bad.status).toBe(422);
+      const params = (bad.body as { errors: { source: { parameter: string } }[] }).errors
+        .map((e) => e.source.parameter)
+        .sort();
+      expect(params).toEqual(['quantity', 'to']);
+      expect(
+        (await viewer.get('/api/v1/units-of-measure/convert?from=kg&to=nope&quantity=1')).status,
+      ).toBe(404);
+    });
+
+    it('allows one base unit (factor 1) per type', async () => {
+      const res = await superuser
+        .post('/api/v1/units-of-measure')
+        .send({ code: 'kilo2', name: 'Another kilogram', type: 'mass', factor: '1' });
+      expect(res.status).toBe(409);
+    });
+
+    describeResourceContract(actors, {
+      url: '/api/v1/units-of-measure',
+      key: 'code',
+      table: 'units_of_measure',
+      auditType: 'unit_of_measure',
+      global: true,
+      create: () => ({
+        code: `u${freshCode(6).toLowerCase()}`,
+        name: 'Test unit',
+        type: 'length',
+        factor: '0.201168',
+      }),
+      invalid: {
+        body: { code: '1x', name: 'x', type: 'speed', factor: '-1' },
+        pointers: ['/code', '/type', '/factor'],
+      },
+      update: { body: { factor: '20.1168' }, expect: { factor: '20.1168' } },
+      listFilter: (row) => `?q=${String(row.code)}`,
+    });
+  });
+});
