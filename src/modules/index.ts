@@ -13,6 +13,7 @@ import { CurrenciesModule } from './currencies/currencies.module';
 import { UnitsOfMeasureModule } from './units-of-measure/units-of-measure.module';
 import { CategoriesModule } from './categories/categories.module';
 import { ContactsModule } from './contacts/contacts.module';
+import { TaxModule } from './tax/tax.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -30,6 +31,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   UnitsOfMeasureModule,
   CategoriesModule,
   ContactsModule,
+  TaxModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

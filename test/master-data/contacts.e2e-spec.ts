@@ -126,13 +126,11 @@ describe('contacts', () => {
       .post('/api/v1/categories')
       .send({ type: 'product', name: `Gears ${randomUUID().slice(0, 6)}` })
       .expect(201);
-    const wrong = await owner
-      .post('/api/v1/contacts')
-      .send({
-        kind: 'company',
-        displayName: 'X',
-        categoryId: (productCategory.body as Contact).id,
-      });
+    const wrong = await owner.post('/api/v1/contacts').send({
+      kind: 'company',
+      displayName: 'X',
+      categoryId: (productCategory.body as Contact).id,
+    });
     expect(wrong.body).toMatchObject({
       errors: [{ code: 'invalid_category', source: { pointer: '/categoryId' } }],
     });

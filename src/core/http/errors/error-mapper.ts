@@ -148,6 +148,11 @@ function fromDatabase(error: { driverError: unknown }): AppError | undefined {
           meta: { constraint: driver.constraint },
         },
       );
+    case '22003':
+    case '22007':
+    case '22008':
+      // Out-of-range number or impossible date (2026-02-30) that passed the format check.
+      return new AppError(422, 'invalid_value', 'A value is out of range or not a real date');
     case '40001':
     case '40P01':
       return new AppError(
