@@ -14,6 +14,7 @@ import { UnitsOfMeasureModule } from './units-of-measure/units-of-measure.module
 import { CategoriesModule } from './categories/categories.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { TaxModule } from './tax/tax.module';
+import { ProductsModule } from './products/products.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -32,6 +33,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CategoriesModule,
   ContactsModule,
   TaxModule,
+  ProductsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { ListQuery, SortKey } from '../http/list-query';
+import { ValidationFailedError } from '../http/errors';
+import { encodeCursor, ListQuery, SortKey } from '../http/list-query';
 
 /** `%`, `_` and `\` taken literally inside an `ILIKE` pattern. */
 export const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -47,9 +48,22 @@ export function orderBy<S extends string>(
   return [...sort.map((s) => `${columns[s.field]} ${s.direction}`), tieBreaker].join(', ');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Keyset pagination over one sort expression plus the id (same direction for both). */
+export interface Keyset {
+  /** SQL of the sort key, e.g. `p.name`; `null` values are not supported (use non-null keys). */
+  column: string;
+  direction: 'ASC' | 'DESC';
+  /** SQL of the row id; default `id`. */
+  id?: string;
+}
+
 /**
  * One page and the exact total, in two statements whatever the page size (no N+1): `select` is
  * the column list (may hold correlated sub-selects that aggregate children), `from` the tables.
+ * With `keyset`, `?cursor=` continues after the last row of the previous page at any depth with
+ * no OFFSET scan, and a full page carries `nextCursor`.
  */
 export async function selectPage<R>(
   manager: EntityManager,
@@ -58,23 +72,54 @@ export async function selectPage<R>(
     from: string;
     where: Conditions;
     order: string;
-    query: Pick<ListQuery, 'size' | 'offset'>;
+    query: Pick<ListQuery, 'size' | 'offset' | 'cursor'>;
+    keyset?: Keyset;
   },
-): Promise<{ rows: R[]; total: number }> {
-  const { select, from, where, order, query } = parts;
+): Promise<{ rows: R[]; total: number; nextCursor?: string }> {
+  const { select, from, where, query, keyset } = parts;
   const [{ total }] = await manager.query<{ total: number }[]>(
     `SELECT count(*)::int AS total FROM ${from} WHERE ${where.sql}`,
     where.params,
   );
+  let order = parts.order;
+  let columns = select;
+  if (keyset) {
+    const id = keyset.id ?? 'id';
+    order = `${keyset.column} ${keyset.direction}, ${id} ${keyset.direction}`;
+    columns = `${select}, ${keyset.column} AS cursor_key`;
+    if (query.cursor) {
+      const { k, id: after } = query.cursor;
+      if (
+        !(typeof k === 'string' || typeof k === 'number') ||
+        typeof after !== 'string' ||
+        !UUID.test(after)
+      ) {
+        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
+      }
+      where.add(
+        `(${keyset.column}, ${id}) ${keyset.direction === 'ASC' ? '>' : '<'} (?, ?)`,
+        k,
+        after,
+      );
+    }
+  }
   const rows =
     total === 0 || query.offset >= total
       ? []
-      : await manager.query<R[]>(
-          `SELECT ${select} FROM ${from} WHERE ${where.sql} ORDER BY ${order}
+      : await manager.query<(R & { cursor_key?: unknown; id?: string })[]>(
+          `SELECT ${columns} FROM ${from} WHERE ${where.sql} ORDER BY ${order}
             LIMIT ${Number(query.size)} OFFSET ${Number(query.offset)}`,
           where.params,
         );
-  return { rows, total };
+  const last = rows[rows.length - 1];
+  const nextCursor =
+    keyset && last && rows.length === query.size
+      ? encodeCursor({
+          k: last.cursor_key instanceof Date ? last.cursor_key.toISOString() : last.cursor_key,
+          id: last.id,
+        })
+      : undefined;
+  return { rows, total, nextCursor };
 }
 
 /** ISO string of a timestamp column (`pg` returns Date), or null. */

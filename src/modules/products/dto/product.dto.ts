@@ -1,0 +1,158 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
+import { ATTRIBUTE_TYPES, AttributeType } from '../product-rules';
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
+/** Non-negative money with at most 4 decimals, as a string. */
+export const MONEY = /^\d{1,15}(\.\d{1,4})?$/;
+const TAG = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
+
+export class CreateProductDto {
+  @ApiProperty({
+    example: 'TEA-EARL-100',
+    description: 'Unique per organization, case-insensitive',
+  })
+  @Matches(SKU, { message: 'sku must be 1-64 letters, digits, _ . / or -' })
+  sku: string;
+
+  @ApiProperty({ example: 'Earl Grey, 100 bags' }) @IsString() @Length(1, 200) name: string;
+
+  @ApiPropertyOptional({ default: '' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 10_000)
+  description?: string;
+
+  @ApiProperty({ enum: PRODUCT_TYPES }) @IsIn(PRODUCT_TYPES) type: ProductType;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '12.5000',
+    description: 'Decimal string',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(MONEY, {
+    message: 'price must be a non-negative decimal string with at most 4 decimals',
+  })
+  price?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'EUR',
+    description: 'Required with a price',
+  })
+  @ValidateIf(
+    (o: CreateProductDto) => (o.price !== undefined && o.price !== null) || o.currencyCode != null,
+  )
+  @Matches(/^[A-Z]{3}$/, {
+    message: 'currencyCode must be an ISO 4217 code like EUR (required with a price)',
+  })
+  currencyCode?: string | null;
+
+  @ApiPropertyOptional({ default: 'pc', example: 'pc' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 16)
+  uomCode?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'A product category' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsUUID()
+  categoryId?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['tea', 'organic'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, space, _ . : or -' })
+  tags?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { color: 'red' },
+    description: 'Custom attributes, checked against GET /products/attribute-schema when defined',
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
+}
+
+export class UpdateProductDto extends PartialType(OmitType(CreateProductDto, ['type'] as const)) {
+  @ApiPropertyOptional({
+    enum: PRODUCT_STATUSES,
+    description:
+      'draft → active → discontinued (→ active) → end_of_life; else 422 invalid_transition',
+  })
+  @IsOptional()
+  @IsIn(PRODUCT_STATUSES)
+  status?: ProductStatus;
+}
+
+export class ProductDto {
+  @ApiProperty() id: string;
+  @ApiProperty() sku: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ enum: PRODUCT_TYPES }) type: ProductType;
+  @ApiProperty({ enum: PRODUCT_STATUSES }) status: ProductStatus;
+  @ApiProperty({ type: String, nullable: true, example: '12.5000' }) price: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'EUR' }) currencyCode: string | null;
+  @ApiProperty({ example: 'pc' }) uomCode: string;
+  @ApiProperty({ type: String, nullable: true }) categoryId: string | null;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) attributes: Record<string, unknown>;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty() version: number;
+}
+
+export class AttributeDefinitionDto {
+  @ApiProperty({ example: 'color' })
+  @Matches(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'key must be 1-40 letters, digits or _' })
+  key: string;
+
+  @ApiProperty({ enum: ATTRIBUTE_TYPES }) @IsIn(ATTRIBUTE_TYPES) type: AttributeType;
+
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() required?: boolean;
+
+  @ApiPropertyOptional({ type: [String], description: 'Allowed values (enum type only)' })
+  @ValidateIf((o: AttributeDefinitionDto) => o.type === 'enum' || o.options !== undefined)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  options?: string[];
+}
+
+export class AttributeSchemaDto {
+  @ApiProperty({ type: [AttributeDefinitionDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => AttributeDefinitionDto)
+  attributes: AttributeDefinitionDto[];
+}
+
+export class AttributeSchemaViewDto extends AttributeSchemaDto {
+  @ApiProperty({ description: '0 until the organization defines its attributes' }) version: number;
+}

@@ -1,0 +1,157 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  IfMatch,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
+import {
+  AttributeSchemaDto,
+  AttributeSchemaViewDto,
+  CreateProductDto,
+  ProductDto,
+  UpdateProductDto,
+} from './dto/product.dto';
+import { PRODUCT_LIST, ProductsService } from './products.service';
+
+const Id = () => Param('id', ParseUUIDPipe);
+type Version = number | '*' | undefined;
+
+@ApiTags('products')
+@ApiNotFoundResponse({
+  description: 'No such product in this organization',
+  type: ErrorEnvelopeDto,
+})
+@Controller('products')
+export class ProductsController {
+  constructor(
+    private readonly products: ProductsService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('products:read')
+  @ApiOperation({
+    summary: 'Products (page, or ?cursor= keyset with a single sort key for deep pages)',
+  })
+  @ApiListQuery(PRODUCT_LIST)
+  @ApiOkResponse({ type: PageOf(ProductDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<ProductDto>> {
+    return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw));
+  }
+
+  @Get('attribute-schema')
+  @RequirePermissions('products:read')
+  @ApiOperation({ summary: 'This organization’s custom attribute definitions (ETag for If-Match)' })
+  @ApiOkResponse({ type: AttributeSchemaViewDto })
+  attributeSchema(@ActiveOrganization() orgId: string): Promise<AttributeSchemaViewDto> {
+    return this.products.attributeSchema(orgId);
+  }
+
+  @Put('attribute-schema')
+  @RequirePermissions('products:manage')
+  @ApiOperation({
+    summary: 'Replace the custom attribute definitions products are checked against',
+  })
+  @ApiOkResponse({ type: AttributeSchemaViewDto })
+  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  putAttributeSchema(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: AttributeSchemaDto,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<AttributeSchemaViewDto> {
+    return this.products.putAttributeSchema(orgId, dto, version, context);
+  }
+
+  @Post()
+  @LocationOf('products')
+  @RequirePermissions('products:manage')
+  @ApiOperation({ summary: 'Create a product (status draft)' })
+  @ApiCreatedResponse({ type: ProductDto })
+  @ApiConflictResponse({ description: 'sku taken in this organization', type: ErrorEnvelopeDto })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateProductDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<ProductDto> {
+    return this.products.create(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('products:read')
+  @ApiOperation({ summary: 'One product (ETag for If-Match)' })
+  @ApiOkResponse({ type: ProductDto })
+  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ProductDto> {
+    return this.products.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('products:manage')
+  @ApiOperation({ summary: 'Change a product, including its lifecycle status' })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`invalid_transition`, or invalid fields',
+    type: ErrorEnvelopeDto,
+  })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @Body() dto: UpdateProductDto,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<ProductDto> {
+    return this.products.update(orgId, id, dto, version, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('products:manage')
+  @ApiOperation({ summary: 'Delete a product (soft: the ledger keeps it; its sku is freed)' })
+  @ApiNoContentResponse()
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.products.delete(orgId, id, version, context);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CategoriesModule } from '../categories/categories.module';
+import { ProductsController } from './products.controller';
+import { ProductsService } from './products.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule, CategoriesModule],
+  controllers: [ProductsController],
+  providers: [ProductsService],
+  exports: [ProductsService],
+})
+export class ProductsModule {}

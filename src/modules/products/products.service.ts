@@ -1,0 +1,427 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import {
+  Conditions,
+  contains,
+  iso,
+  Keyset,
+  orderBy,
+  returningRows,
+  selectPage,
+} from '../../core/database';
+import {
+  assertVersionMatches,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  PreconditionFailedError,
+  RuleViolationError,
+  toPage,
+} from '../../core/http';
+import { withTenant } from '../../core/tenancy';
+import { AuditService, diffFields } from '../audit';
+import { CategoriesService } from '../categories/categories.service';
+import type {
+  AttributeSchemaDto,
+  AttributeSchemaViewDto,
+  CreateProductDto,
+  ProductDto,
+  UpdateProductDto,
+} from './dto/product.dto';
+import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './product.entity';
+import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
+
+interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  type: ProductType;
+  status: ProductStatus;
+  price: string | null;
+  currency_code: string | null;
+  uom_code: string;
+  category_id: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+type Sort = 'name' | 'sku' | 'price' | 'createdAt' | 'updatedAt';
+type Filter = 'status' | 'type' | 'categoryId' | 'tag' | 'currencyCode' | 'q';
+export const PRODUCT_LIST: ListDefinition<Sort, Filter> = {
+  sortable: ['name', 'sku', 'price', 'createdAt', 'updatedAt'],
+  defaultSort: 'name',
+  filters: {
+    status: { enum: PRODUCT_STATUSES },
+    type: { enum: PRODUCT_TYPES },
+    categoryId: 'uuid',
+    tag: 'string',
+    currencyCode: 'string',
+    q: 'string',
+  },
+  cursor: true,
+};
+const SORT_COLUMNS: Record<Sort, string> = {
+  name: 'name',
+  sku: 'sku',
+  price: 'price',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+/** Sort keys that are never null, so keyset (`?cursor=`) pagination can follow them. */
+const KEYSET_SORTS: readonly Sort[] = ['name', 'sku', 'createdAt', 'updatedAt'];
+const COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
+  uom_code, category_id, tags, attributes, created_at, updated_at, version`;
+const LIVE = 'deleted_at IS NULL';
+
+const toDto = (row: ProductRow): ProductDto => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  type: row.type,
+  status: row.status,
+  price: row.price,
+  currencyCode: row.currency_code,
+  uomCode: row.uom_code,
+  categoryId: row.category_id,
+  tags: row.tags,
+  attributes: row.attributes,
+  createdAt: iso(row.created_at)!,
+  updatedAt: iso(row.updated_at)!,
+  version: row.version,
+});
+
+const AUDITED: (keyof ProductDto)[] = [
+  'sku',
+  'name',
+  'description',
+  'status',
+  'price',
+  'currencyCode',
+  'uomCode',
+  'categoryId',
+  'tags',
+  'attributes',
+];
+
+/** The product catalog of one organization. Deleting is soft (`deleted_at`): history keeps it. */
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly categories: CategoriesService,
+  ) {}
+
+  list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ProductDto>> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const { status, type, categoryId, tag, currencyCode, q } = query.filters;
+      const where = new Conditions()
+        .add('organization_id = ?', orgId)
+        .add(LIVE)
+        .addIf(status, 'status = ?')
+        .addIf(type, 'type = ?')
+        .addIf(categoryId, 'category_id = ?')
+        .addIf(tag, '? = ANY(tags)')
+        .addIf(currencyCode, 'currency_code = ?')
+        .addIf(q, '(sku ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+      const [single] = query.sort;
+      const keyset: Keyset | undefined =
+        query.sort.length === 1 && KEYSET_SORTS.includes(single.field)
+          ? { column: SORT_COLUMNS[single.field], direction: single.direction }
+          : undefined;
+      if (query.cursor && !keyset) {
+        throw new RuleViolationError(
+          'cursor_unsupported',
+          `?cursor= needs a single sort key of: ${KEYSET_SORTS.join(', ')}`,
+        );
+      }
+      const { rows, total, nextCursor } = await selectPage<ProductRow>(manager, {
+        select: COLUMNS,
+        from: 'products',
+        where,
+        order: orderBy(query.sort, SORT_COLUMNS),
+        query,
+        keyset,
+      });
+      return toPage(rows.map(toDto), total, query, nextCursor);
+    });
+  }
+
+  private async find(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
+    const [row] = await manager.query<ProductRow[]>(
+      `SELECT ${COLUMNS} FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      [orgId, id],
+    );
+    if (!row) throw new NotFoundError('Product');
+    return toDto(row);
+  }
+
+  get(orgId: string, id: string): Promise<ProductDto> {
+    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+  }
+
+  /** For stock: the live product, or 404-as-422 at `pointer`. */
+  async findForStock(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
+    try {
+      return await this.find(manager, orgId, id);
+    } catch {
+      throw new RuleViolationError('invalid_product', 'productId is not a product of yours', {
+        pointer: '/productId',
+      });
+    }
+  }
+
+  private async definitions(
+    manager: EntityManager,
+    orgId: string,
+  ): Promise<{ attributes: AttributeDefinition[]; version: number } | undefined> {
+    const [row] = await manager.query<{ attributes: AttributeDefinition[]; version: number }[]>(
+      'SELECT attributes, version FROM product_attribute_schemas WHERE organization_id = $1',
+      [orgId],
+    );
+    return row;
+  }
+
+  /** Reference and consistency rules shared by create and update (422 at the field). */
+  private async check(
+    manager: EntityManager,
+    orgId: string,
+    product: Pick<ProductDto, 'price' | 'currencyCode' | 'uomCode' | 'categoryId' | 'attributes'>,
+    changed: Partial<Record<keyof ProductDto, boolean>>,
+  ): Promise<void> {
+    if ((product.price === null) !== (product.currencyCode === null)) {
+      throw new RuleViolationError(
+        'price_currency_mismatch',
+        'A price needs a currency and a currency needs a price',
+        { pointer: product.price === null ? '/price' : '/currencyCode' },
+      );
+    }
+    if (changed.currencyCode && product.currencyCode) {
+      const rows = await manager.query<unknown[]>(
+        'SELECT 1 FROM currencies WHERE code = $1 AND is_active',
+        [product.currencyCode],
+      );
+      if (rows.length === 0)
+        throw new RuleViolationError('invalid_currency', 'Unknown or inactive currency', {
+          pointer: '/currencyCode',
+        });
+    }
+    if (changed.uomCode) {
+      const rows = await manager.query<unknown[]>(
+        'SELECT 1 FROM units_of_measure WHERE code = $1 AND is_active',
+        [product.uomCode],
+      );
+      if (rows.length === 0)
+        throw new RuleViolationError('invalid_uom', 'Unknown or inactive unit of measure', {
+          pointer: '/uomCode',
+        });
+    }
+    if (changed.categoryId && product.categoryId)
+      await this.categories.assertUsable(manager, orgId, product.categoryId, 'product');
+    if (changed.attributes)
+      validateAttributes(
+        product.attributes,
+        (await this.definitions(manager, orgId))?.attributes ?? null,
+      );
+  }
+
+  create(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const product = {
+        price: dto.price ?? null,
+        currencyCode: dto.currencyCode ?? null,
+        uomCode: dto.uomCode ?? 'pc',
+        categoryId: dto.categoryId ?? null,
+        attributes: dto.attributes ?? {},
+      };
+      const all = { currencyCode: true, uomCode: true, categoryId: true, attributes: true };
+      await this.check(manager, orgId, product, all);
+      const id = uuidv7();
+      await manager.query(
+        `INSERT INTO products (id, organization_id, sku, name, description, type, price, currency_code,
+                               uom_code, category_id, tags, attributes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          id,
+          orgId,
+          dto.sku,
+          dto.name,
+          dto.description ?? '',
+          dto.type,
+          product.price,
+          product.currencyCode,
+          product.uomCode,
+          product.categoryId,
+          [...new Set(dto.tags ?? [])],
+          product.attributes,
+        ],
+      );
+      const created = await this.find(manager, orgId, id);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'create',
+        entityType: 'product',
+        entityId: id,
+        changes: { sku: created.sku, name: created.name, type: created.type, price: created.price },
+        context,
+      });
+      return created;
+    });
+  }
+
+  update(
+    orgId: string,
+    id: string,
+    dto: UpdateProductDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<ProductDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const before = await this.find(manager, orgId, id);
+      assertVersionMatches(expectedVersion, before.version);
+      if (dto.status) assertTransition(before.status, dto.status);
+      const next = {
+        price: dto.price !== undefined ? dto.price : before.price,
+        currencyCode: dto.currencyCode !== undefined ? dto.currencyCode : before.currencyCode,
+        uomCode: dto.uomCode ?? before.uomCode,
+        categoryId: dto.categoryId !== undefined ? dto.categoryId : before.categoryId,
+        attributes: dto.attributes ?? before.attributes,
+      };
+      await this.check(manager, orgId, next, {
+        currencyCode: dto.currencyCode !== undefined,
+        uomCode: dto.uomCode !== undefined,
+        categoryId: dto.categoryId !== undefined,
+        attributes: dto.attributes !== undefined,
+      });
+      const rows = await returningRows<{ id: string }>(
+        manager,
+        `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
+                description = COALESCE($6, description), status = COALESCE($7, status),
+                price = $8, currency_code = $9, uom_code = $10, category_id = $11,
+                tags = COALESCE($12, tags), attributes = $13,
+                version = version + 1, updated_at = now()
+          WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
+        [
+          orgId,
+          id,
+          before.version,
+          dto.sku ?? null,
+          dto.name ?? null,
+          dto.description ?? null,
+          dto.status ?? null,
+          next.price,
+          next.currencyCode,
+          next.uomCode,
+          next.categoryId,
+          dto.tags ? [...new Set(dto.tags)] : null,
+          next.attributes,
+        ],
+      );
+      if (rows.length !== 1) throw new PreconditionFailedError();
+      const after = await this.find(manager, orgId, id);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: dto.status && dto.status !== before.status ? 'transition' : 'update',
+        entityType: 'product',
+        entityId: id,
+        changes: diffFields(before, after, AUDITED),
+        context,
+      });
+      return after;
+    });
+  }
+
+  /** Soft delete: the row stays for the stock ledger and history; its sku becomes free. */
+  delete(
+    orgId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const before = await this.find(manager, orgId, id);
+      assertVersionMatches(expectedVersion, before.version);
+      await manager.query(
+        `UPDATE products SET deleted_at = now(), version = version + 1, updated_at = now()
+          WHERE organization_id = $1 AND id = $2`,
+        [orgId, id],
+      );
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'delete',
+        entityType: 'product',
+        entityId: id,
+        changes: { sku: before.sku, name: before.name },
+        context,
+      });
+    });
+  }
+
+  attributeSchema(orgId: string): Promise<AttributeSchemaViewDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const schema = await this.definitions(manager, orgId);
+      return { attributes: schema?.attributes ?? [], version: schema?.version ?? 0 };
+    });
+  }
+
+  /**
+   * Replaces the organization's attribute definitions. Existing products are not rewritten: the
+   * definitions apply to the next write of each product.
+   */
+  putAttributeSchema(
+    orgId: string,
+    dto: AttributeSchemaDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<AttributeSchemaViewDto> {
+    const keys = dto.attributes.map((a) => a.key);
+    const duplicate = keys.findIndex((key, index) => keys.indexOf(key) !== index);
+    if (duplicate >= 0) {
+      throw new RuleViolationError(
+        'duplicate_key',
+        `Attribute "${keys[duplicate]}" is defined twice`,
+        {
+          pointer: `/attributes/${duplicate}/key`,
+        },
+      );
+    }
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const before = await this.definitions(manager, orgId);
+      assertVersionMatches(expectedVersion, before?.version ?? 0);
+      const attributes = dto.attributes.map((a) => ({
+        key: a.key,
+        type: a.type,
+        required: a.required ?? false,
+        ...(a.type === 'enum' ? { options: a.options ?? [] } : {}),
+      }));
+      const rows = await returningRows<{ version: number }>(
+        manager,
+        `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
+         ON CONFLICT (organization_id) DO UPDATE
+            SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
+                updated_at = now()
+          WHERE product_attribute_schemas.version = $3
+         RETURNING version`,
+        [orgId, JSON.stringify(attributes), before?.version ?? 0],
+      );
+      if (rows.length !== 1) throw new PreconditionFailedError();
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'update',
+        entityType: 'product_attribute_schema',
+        changes: { attributes: { from: before?.attributes ?? [], to: attributes } },
+        context,
+      });
+      return { attributes, version: rows[0].version };
+    });
+  }
+}
