@@ -15,6 +15,7 @@ import { CategoriesModule } from './categories/categories.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { TaxModule } from './tax/tax.module';
 import { ProductsModule } from './products/products.module';
+import { WarehousesModule } from './warehouses/warehouses.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -34,6 +35,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ContactsModule,
   TaxModule,
   ProductsModule,
+  WarehousesModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

@@ -1,0 +1,219 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  IfMatch,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
+import {
+  CreateStockLocationDto,
+  CreateWarehouseDto,
+  MoveStockLocationDto,
+  StockLocationDto,
+  UpdateStockLocationDto,
+  UpdateWarehouseDto,
+  WarehouseDto,
+} from './dto/warehouse.dto';
+import { STOCK_LOCATION_LIST, StockLocationsService } from './stock-locations.service';
+import { WAREHOUSE_LIST, WarehousesService } from './warehouses.service';
+
+const Id = () => Param('id', ParseUUIDPipe);
+type Version = number | '*' | undefined;
+
+@ApiTags('warehouses')
+@ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })
+@Controller('warehouses')
+export class WarehousesController {
+  constructor(
+    private readonly warehouses: WarehousesService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('warehouses:read')
+  @ApiOperation({ summary: 'Warehouses of this organization' })
+  @ApiListQuery(WAREHOUSE_LIST)
+  @ApiOkResponse({ type: PageOf(WarehouseDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<WarehouseDto>> {
+    return this.warehouses.list(orgId, this.lists.parse(WAREHOUSE_LIST, raw));
+  }
+
+  @Post()
+  @LocationOf('warehouses')
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({ summary: 'Create a warehouse' })
+  @ApiCreatedResponse({ type: WarehouseDto })
+  @ApiConflictResponse({ description: 'code taken', type: ErrorEnvelopeDto })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateWarehouseDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<WarehouseDto> {
+    return this.warehouses.create(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('warehouses:read')
+  @ApiOperation({ summary: 'One warehouse (ETag for If-Match)' })
+  @ApiOkResponse({ type: WarehouseDto })
+  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<WarehouseDto> {
+    return this.warehouses.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({ summary: 'Change a warehouse (its address is replaced when sent)' })
+  @ApiOkResponse({ type: WarehouseDto })
+  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @Body() dto: UpdateWarehouseDto,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<WarehouseDto> {
+    return this.warehouses.update(orgId, id, dto, version, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({ summary: 'Delete a warehouse with no locations' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.warehouses.delete(orgId, id, version, context);
+  }
+}
+
+@ApiTags('warehouses')
+@ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })
+@Controller('stock-locations')
+export class StockLocationsController {
+  constructor(
+    private readonly locations: StockLocationsService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('warehouses:read')
+  @ApiOperation({ summary: 'Stock locations (a tree inside each warehouse)' })
+  @ApiListQuery(STOCK_LOCATION_LIST)
+  @ApiOkResponse({ type: PageOf(StockLocationDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<StockLocationDto>> {
+    return this.locations.list(orgId, this.lists.parse(STOCK_LOCATION_LIST, raw));
+  }
+
+  @Post()
+  @LocationOf('stock-locations')
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({
+    summary: 'Create a location in a warehouse (under a parent of the same warehouse)',
+  })
+  @ApiCreatedResponse({ type: StockLocationDto })
+  @ApiConflictResponse({ description: 'code taken in this warehouse', type: ErrorEnvelopeDto })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateStockLocationDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<StockLocationDto> {
+    return this.locations.create(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('warehouses:read')
+  @ApiOperation({ summary: 'One location (ETag for If-Match)' })
+  @ApiOkResponse({ type: StockLocationDto })
+  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<StockLocationDto> {
+    return this.locations.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({ summary: 'Change code, name, allowNegative or active flag' })
+  @ApiOkResponse({ type: StockLocationDto })
+  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @Body() dto: UpdateStockLocationDto,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<StockLocationDto> {
+    return this.locations.update(orgId, id, dto, version, context);
+  }
+
+  @Post(':id/move')
+  @HttpCode(HttpStatus.OK)
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({
+    summary: 'Move a location and its subtree within its warehouse (422 tree_cycle under itself)',
+  })
+  @ApiOkResponse({ type: StockLocationDto })
+  move(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @Body() dto: MoveStockLocationDto,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<StockLocationDto> {
+    return this.locations.move(orgId, id, dto, version, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('warehouses:manage')
+  @ApiOperation({ summary: 'Delete a location with no children, stock or ledger lines' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @IfMatch() version: Version,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.locations.delete(orgId, id, version, context);
+  }
+}

@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import {
+  assertVersionMatches,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  PreconditionFailedError,
+  toPage,
+} from '../../core/http';
+import { withTenant } from '../../core/tenancy';
+import type { AddressDto } from '../addresses/address.dto';
+import { AuditService, diffFields } from '../audit';
+import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
+
+interface WarehouseRow {
+  id: string;
+  code: string;
+  name: string;
+  address_line1: string | null;
+  address_line2: string | null;
+  address_city: string | null;
+  address_region: string | null;
+  address_postal_code: string | null;
+  address_country_code: string | null;
+  is_active: boolean;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+type Sort = 'code' | 'name' | 'createdAt';
+type Filter = 'isActive' | 'countryCode' | 'q';
+export const WAREHOUSE_LIST: ListDefinition<Sort, Filter> = {
+  sortable: ['code', 'name', 'createdAt'],
+  defaultSort: 'code',
+  filters: { isActive: 'boolean', countryCode: 'string', q: 'string' },
+};
+const SORT_COLUMNS: Record<Sort, string> = {
+  code: 'lower(code)',
+  name: 'name',
+  createdAt: 'created_at',
+};
+const COLUMNS = `id, code, name, address_line1, address_line2, address_city, address_region,
+  address_postal_code, address_country_code, is_active, created_at, updated_at, version`;
+
+/** The owned address value in its `address_*` columns (all null when there is none). */
+const addressColumns = (address: AddressDto | null | undefined) => [
+  address?.line1 ?? null,
+  address?.line2 ?? null,
+  address?.city ?? null,
+  address?.region ?? null,
+  address?.postalCode ?? null,
+  address?.countryCode ?? null,
+];
+
+const toDto = (row: WarehouseRow): WarehouseDto => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  address:
+    row.address_line1 === null
+      ? null
+      : {
+          line1: row.address_line1,
+          line2: row.address_line2,
+          city: row.address_city ?? '',
+          region: row.address_region,
+          postalCode: row.address_postal_code,
+          countryCode: row.address_country_code ?? '',
+        },
+  isActive: row.is_active,
+  createdAt: iso(row.created_at)!,
+  updatedAt: iso(row.updated_at)!,
+  version: row.version,
+});
+
+/** Warehouses of one organization; stock lives on their locations. */
+@Injectable()
+export class WarehousesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const { isActive, countryCode, q } = query.filters;
+      const where = new Conditions()
+        .add('organization_id = ?', orgId)
+        .addIf(isActive, 'is_active = ?')
+        .addIf(countryCode, 'address_country_code = ?')
+        .addIf(
+          q,
+          '(code ILIKE ? OR name ILIKE ? OR address_city ILIKE ?)',
+          contains(q),
+          contains(q),
+          contains(q),
+        );
+      const { rows, total } = await selectPage<WarehouseRow>(manager, {
+        select: COLUMNS,
+        from: 'warehouses',
+        where,
+        order: orderBy(query.sort, SORT_COLUMNS),
+        query,
+      });
+      return toPage(rows.map(toDto), total, query);
+    });
+  }
+
+  async find(manager: EntityManager, orgId: string, id: string): Promise<WarehouseDto> {
+    const [row] = await manager.query<WarehouseRow[]>(
+      `SELECT ${COLUMNS} FROM warehouses WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+    if (!row) throw new NotFoundError('Warehouse');
+    return toDto(row);
+  }
+
+  get(orgId: string, id: string): Promise<WarehouseDto> {
+    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+  }
+
+  create(orgId: string, dto: CreateWarehouseDto, context: AuditContext): Promise<WarehouseDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const id = uuidv7();
+      await manager.query(
+        `INSERT INTO warehouses (id, organization_id, code, name, address_line1, address_line2, address_city,
+                                 address_region, address_postal_code, address_country_code, is_active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [id, orgId, dto.code, dto.name, ...addressColumns(dto.address), dto.isActive ?? true],
+      );
+      const created = await this.find(manager, orgId, id);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'create',
+        entityType: 'warehouse',
+        entityId: id,
+        changes: { code: created.code, name: created.name },
+        context,
+      });
+      return created;
+    });
+  }
+
+  update(
+    orgId: string,
+    id: string,
+    dto: UpdateWarehouseDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<WarehouseDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const before = await this.find(manager, orgId, id);
+      assertVersionMatches(expectedVersion, before.version);
+      const address = dto.address !== undefined ? dto.address : before.address;
+      const rows = await returningRows<WarehouseRow>(
+        manager,
+        `UPDATE warehouses SET code = COALESCE($4, code), name = COALESCE($5, name),
+                address_line1 = $6, address_line2 = $7, address_city = $8, address_region = $9,
+                address_postal_code = $10, address_country_code = $11,
+                is_active = COALESCE($12, is_active), version = version + 1, updated_at = now()
+          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
+        [
+          orgId,
+          id,
+          before.version,
+          dto.code ?? null,
+          dto.name ?? null,
+          ...addressColumns(address),
+          dto.isActive ?? null,
+        ],
+      );
+      if (rows.length !== 1) throw new PreconditionFailedError();
+      const after = toDto(rows[0]);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'update',
+        entityType: 'warehouse',
+        entityId: id,
+        changes: diffFields(before, after, ['code', 'name', 'address', 'isActive']),
+        context,
+      });
+      return after;
+    });
+  }
+
+  delete(
+    orgId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const before = await this.find(manager, orgId, id);
+      assertVersionMatches(expectedVersion, before.version);
+      // Its locations keep it by their RESTRICT foreign key (409).
+      await manager.query('DELETE FROM warehouses WHERE organization_id = $1 AND id = $2', [
+        orgId,
+        id,
+      ]);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'delete',
+        entityType: 'warehouse',
+        entityId: id,
+        changes: { code: before.code, name: before.name },
+        context,
+      });
+    });
+  }
+}
