@@ -16,6 +16,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { TaxModule } from './tax/tax.module';
 import { ProductsModule } from './products/products.module';
 import { WarehousesModule } from './warehouses/warehouses.module';
+import { StockModule } from './stock/stock.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -36,6 +37,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   TaxModule,
   ProductsModule,
   WarehousesModule,
+  StockModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

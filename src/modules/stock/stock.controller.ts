@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
+import { CreateStockMoveDto, StockLevelDto, StockMoveDto } from './dto/stock.dto';
+import { STOCK_LEVEL_LIST, STOCK_MOVE_LIST, StockService } from './stock.service';
+
+@ApiTags('stock')
+@ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })
+@Controller('stock-moves')
+export class StockMovesController {
+  constructor(
+    private readonly stock: StockService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('stock:read')
+  @ApiOperation({ summary: 'The stock ledger, newest first (page, or ?cursor= at any depth)' })
+  @ApiListQuery(STOCK_MOVE_LIST)
+  @ApiOkResponse({ type: PageOf(StockMoveDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<StockMoveDto>> {
+    return this.stock.listMoves(orgId, this.lists.parse(STOCK_MOVE_LIST, raw));
+  }
+
+  @Post()
+  @LocationOf('stock-moves')
+  @RequirePermissions('stock:move')
+  @ApiOperation({
+    summary:
+      'Post a receipt (to), issue (from) or transfer (both); levels change in the same transaction',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retry-safe: replays the first answer',
+  })
+  @ApiCreatedResponse({ type: StockMoveDto })
+  @ApiConflictResponse({
+    description: '`insufficient_stock`: the source would go below zero',
+    type: ErrorEnvelopeDto,
+  })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateStockMoveDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<StockMoveDto> {
+    return this.stock.move(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('stock:read')
+  @ApiOperation({ summary: 'One ledger line (immutable: correct with a reverse move)' })
+  @ApiOkResponse({ type: StockMoveDto })
+  get(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<StockMoveDto> {
+    return this.stock.getMove(orgId, id);
+  }
+}
+
+@ApiTags('stock')
+@Controller('stock-levels')
+export class StockLevelsController {
+  constructor(
+    private readonly stock: StockService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('stock:read')
+  @ApiOperation({
+    summary: 'On-hand quantities per product × location (maintained rows, not ledger sums)',
+  })
+  @ApiListQuery(STOCK_LEVEL_LIST)
+  @ApiOkResponse({ type: PageOf(StockLevelDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<StockLevelDto>> {
+    return this.stock.listLevels(orgId, this.lists.parse(STOCK_LEVEL_LIST, raw));
+  }
+}
