@@ -295,10 +295,10 @@ describe('stock moves and levels', () => {
     );
     const theirs = await actors.otherTenant!.get(`/api/v1/stock-levels?productId=${p}`).expect(200);
     expect((theirs.body as { total: number }).total).toBe(0);
-    const theirProduct = await product(actors.otherTenant!);
+    const theirProduct = await product(actors.otherTenant);
     const cross = await move(
       { productId: theirProduct, toLocationId: a, quantity: '1' },
-      actors.otherTenant!,
+      actors.otherTenant,
     );
     expect((cross.body as Envelope).errors[0].code).toBe('invalid_location');
   });
