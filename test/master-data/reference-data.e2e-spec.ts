@@ -1,12 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { ISO_4217 } from '../../src/modules/currencies/iso-4217';
 import { createUser } from '../factories/identity.factory';
 import { Actor, actorFor, addActor, createTenant, login } from '../support/auth';
 import { ContractActors, describeResourceContract } from '../support/resource-contract';
 import { createTestApp, TestApp } from '../support/test-app';
 
-/** A code of `length` capital letters not in ISO 4217 (starts with Q, which ISO does not use). */
-const freshCode = (length: number) =>
-  `Q${[...randomBytes(length - 1)].map((b) => String.fromCharCode(65 + (b % 26))).join('')}`;
+const ISO_CODES = new Set(ISO_4217.map(([c]) => c));
+let sequence = randomBytes(2).readUInt16BE() % 676;
+/** A fresh 3-letter currency code: `Q` + a running pair of letters, skipping real ISO codes. */
+function freshCurrencyCode(): string {
+  for (;;) {
+    sequence = (sequence + 1) % 676;
+    const code = `Q${String.fromCharCode(65 + Math.floor(sequence / 26))}${String.fromCharCode(65 + (sequence % 26))}`;
+    if (!ISO_CODES.has(code)) return code;
+  }
+}
+const freshUnitCode = () => `u${randomBytes(6).toString('hex')}`.slice(0, 16);
 
 describe('currencies and units of measure (global reference data)', () => {
   let t: TestApp;
@@ -59,7 +68,7 @@ describe('currencies and units of measure (global reference data)', () => {
       table: 'currencies',
       auditType: 'currency',
       global: true,
-      create: () => ({ code: freshCode(3), name: 'Test currency', minorUnits: 2 }),
+      create: () => ({ code: freshCurrencyCode(), name: 'Test currency', minorUnits: 2 }),
       invalid: {
         body: { code: 'eur', name: '', minorUnits: 7 },
         pointers: ['/code', '/name', '/minorUnits'],
@@ -112,7 +121,7 @@ describe('currencies and units of measure (global reference data)', () => {
       auditType: 'unit_of_measure',
       global: true,
       create: () => ({
-        code: `u${freshCode(6).toLowerCase()}`,
+        code: freshUnitCode(),
         name: 'Test unit',
         type: 'length',
         factor: '0.201168',
