@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { Writable } from 'node:stream';
 import { AppModule, AppModuleOptions } from './app.module';
@@ -41,9 +41,10 @@ export async function createApiApplication(
 export async function createWorkerApplication(
   config: AppConfig,
   logDestination?: Writable,
+  imports: (Type | DynamicModule)[] = [],
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot(config, logDestination),
+    WorkerModule.forRoot(config, logDestination, imports),
     {
       bufferLogs: true,
       abortOnError: false,

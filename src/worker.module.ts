@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AppConfig, AppConfigModule } from './core/config';
 import { DatabaseModule } from './core/database';
 import { HealthModule, WorkerHealthServer } from './core/health';
@@ -11,7 +11,12 @@ import { DOMAIN_JOB_MODULES } from './modules';
 /** The worker: the same core, plus the queue processors. No HTTP API (only its health server). */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, logDestination?: Writable): DynamicModule {
+  /** `extra`: more job modules (tests register their own task handlers this way). */
+  static forRoot(
+    config: AppConfig,
+    logDestination?: Writable,
+    extra: (Type | DynamicModule)[] = [],
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -22,6 +27,7 @@ export class WorkerModule {
         QueueModule,
         HealthModule,
         ...DOMAIN_JOB_MODULES,
+        ...extra,
       ],
       providers: [SystemPingProcessor, WorkerHealthServer],
     };

@@ -25,6 +25,7 @@ import { TaxCategoryEntity, TaxJurisdictionEntity, TaxRateEntity } from '../modu
 import { ProductAttributeSchemaEntity, ProductEntity } from '../modules/products/product.entity';
 import { StockLocationEntity, WarehouseEntity } from '../modules/warehouses/warehouse.entity';
 import { StockLevelEntity, StockMoveEntity } from '../modules/stock/stock.entity';
+import { TaskEffectEntity } from '../modules/tasks/task-effect.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -61,4 +62,5 @@ export const ENTITIES = [
   StockLocationEntity,
   StockMoveEntity,
   StockLevelEntity,
+  TaskEffectEntity,
 ];

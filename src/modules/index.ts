@@ -17,6 +17,8 @@ import { TaxModule } from './tax/tax.module';
 import { ProductsModule } from './products/products.module';
 import { WarehousesModule } from './warehouses/warehouses.module';
 import { StockModule } from './stock/stock.module';
+import { TasksModule, TasksWorkerModule } from './tasks';
+import { StockJobsModule } from './stock/stock-jobs.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -38,7 +40,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ProductsModule,
   WarehousesModule,
   StockModule,
+  TasksModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
-export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [];
+export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [TasksWorkerModule, StockJobsModule];

@@ -103,7 +103,7 @@ export interface TestApp {
   logs: LogCapture;
   environment: TestEnvironment;
   /** Starts a real worker (processors + health server) against the same database and Redis. */
-  startWorker(): Promise<INestApplicationContext>;
+  startWorker(imports?: (Type | DynamicModule)[]): Promise<INestApplicationContext>;
   close(): Promise<void>;
 }
 
@@ -133,8 +133,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataSource: app.get<DataSource>(getDataSourceToken()),
     logs,
     environment,
-    async startWorker() {
-      const worker = await createWorkerApplication(environment.config, new LogCapture().stream);
+    async startWorker(imports = []) {
+      const worker = await createWorkerApplication(
+        environment.config,
+        new LogCapture().stream,
+        imports,
+      );
       workers.push(worker);
       return worker;
     },

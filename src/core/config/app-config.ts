@@ -53,6 +53,8 @@ export class AppConfig {
     refreshTokenTtlSeconds: number;
   };
   readonly pagination: { defaultSize: number; maxSize: number };
+  /** How long a worker's job lock lives; a crashed worker's job is retried after it lapses. */
+  readonly queue: { lockDurationMs: number };
   readonly rateLimit: { user: RateLimitRule; anonymous: RateLimitRule };
   readonly files: {
     backend: 'local' | 's3';
@@ -143,6 +145,7 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       accessTokenTtlSeconds: v.JWT_ACCESS_TOKEN_EXPIRE_MINUTES * 60,
       refreshTokenTtlSeconds: v.JWT_REFRESH_TOKEN_EXPIRE_DAYS * 86400,
     },
+    queue: { lockDurationMs: v.QUEUE_LOCK_DURATION_MS },
     pagination: {
       defaultSize: v.API_PAGINATION_DEFAULT_SIZE,
       maxSize: v.API_PAGINATION_MAX_SIZE,

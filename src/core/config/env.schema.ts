@@ -77,6 +77,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @IsOptional() REDIS_MAX_CONNECTIONS = 20;
   /** Prepended to every Redis key (tests give each file its own, so parallel runs never collide). */
   @Matches(/^[A-Za-z0-9:_-]*$/) @IsOptional() REDIS_KEY_PREFIX = '';
+  /** Job lock lifetime; a job whose worker died is picked up again after it (and renewed at half). */
+  @Transform(toInt) @IsInt() @Min(500) @Max(600_000) @IsOptional() QUEUE_LOCK_DURATION_MS = 30_000;
 
   // JWT
   @IsString() @IsOptional() JWT_SECRET_KEY?: string;

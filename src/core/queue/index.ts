@@ -1,5 +1,5 @@
 export { QueueModule } from './queue.module';
-export { JobQueue } from './job-queue.service';
+export { addWithTimeout, JobQueue } from './job-queue.service';
 export { SystemPingProcessor } from './system-ping.processor';
 export { SystemController } from './system.controller';
 export * from './queue.constants';

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { JobQueue } from './job-queue.service';
-import { SYSTEM_QUEUE } from './queue.constants';
+import { SYSTEM_QUEUE, TASKS_QUEUE } from './queue.constants';
 
 /**
  * Bull on Redis DB `REDIS_QUEUE_DB` (0). Both entries import this module: the API only produces
@@ -21,6 +21,13 @@ import { SYSTEM_QUEUE } from './queue.constants';
           db: config.redis.queueDb,
         },
         prefix: `${config.redis.keyPrefix}bull`,
+        // A worker that dies mid-job loses its lock after lockDuration; another worker then
+        // finds the job stalled and runs it again (up to maxStalledCount times).
+        settings: {
+          lockDuration: config.queue.lockDurationMs,
+          stalledInterval: config.queue.lockDurationMs,
+          maxStalledCount: 2,
+        },
         defaultJobOptions: {
           attempts: 4,
           backoff: { type: 'exponential', delay: 1_000 },
@@ -29,7 +36,7 @@ import { SYSTEM_QUEUE } from './queue.constants';
         },
       }),
     }),
-    BullModule.registerQueue({ name: SYSTEM_QUEUE }),
+    BullModule.registerQueue({ name: SYSTEM_QUEUE }, { name: TASKS_QUEUE }),
   ],
   providers: [JobQueue],
   exports: [BullModule, JobQueue],

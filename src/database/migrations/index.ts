@@ -2,6 +2,7 @@ import { CreatePlatformBase1764000000000 } from './1764000000000-CreatePlatformB
 import { CreateIdentity1764000100000 } from './1764000100000-CreateIdentity';
 import { EnableTenantRowSecurity1764000200000 } from './1764000200000-EnableTenantRowSecurity';
 import { CreateMasterData1764000300000 } from './1764000300000-CreateMasterData';
+import { CreateTaskEffects1764000400000 } from './1764000400000-CreateTaskEffects';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateIdentity1764000100000,
   EnableTenantRowSecurity1764000200000,
   CreateMasterData1764000300000,
+  CreateTaskEffects1764000400000,
 ];

@@ -1,5 +1,16 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -22,7 +33,14 @@ import {
   Page,
   PageOf,
 } from '../../core/http';
-import { CreateStockMoveDto, StockLevelDto, StockMoveDto } from './dto/stock.dto';
+import { TaskStartedDto, TasksService } from '../tasks';
+import {
+  CreateStockMoveDto,
+  ReconcileStockDto,
+  StockLevelDto,
+  StockMoveDto,
+} from './dto/stock.dto';
+import { STOCK_RECONCILE } from './stock-reconcile.task';
 import { STOCK_LEVEL_LIST, STOCK_MOVE_LIST, StockService } from './stock.service';
 
 @ApiTags('stock')
@@ -89,7 +107,29 @@ export class StockLevelsController {
   constructor(
     private readonly stock: StockService,
     private readonly lists: ListQueryParser,
+    private readonly tasks: TasksService,
   ) {}
+
+  @Post('reconcile')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequirePermissions('stock:read')
+  @ApiOperation({
+    summary: 'Check every level against its ledger sum in the background (202; poll /tasks/{id})',
+  })
+  @ApiAcceptedResponse({ type: TaskStartedDto })
+  async reconcile(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: ReconcileStockDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<TaskStartedDto> {
+    const taskId = await this.tasks.start(
+      STOCK_RECONCILE,
+      { warehouseId: dto.warehouseId },
+      orgId,
+      context,
+    );
+    return { taskId };
+  }
 
   @Get()
   @RequirePermissions('stock:read')

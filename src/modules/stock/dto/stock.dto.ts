@@ -57,3 +57,10 @@ export class StockLevelDto {
   quantity: string;
   @ApiProperty() updatedAt: string;
 }
+
+export class ReconcileStockDto {
+  @ApiPropertyOptional({ description: 'Only this warehouse (default: all)' })
+  @IsOptional()
+  @IsUUID()
+  warehouseId?: string;
+}

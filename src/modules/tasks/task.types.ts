@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * A kind of task, shared by the producer (API) and the consumer (worker): the name routes the job,
+ * `P` types its payload. Retries: `attempts` (default 4) with exponential backoff from `backoffMs`.
+ */
+export interface TaskDefinition<P extends object = object> {
+  name: string;
+  attempts?: number;
+  backoffMs?: number;
+  /** Phantom field carrying the payload type; never set. */
+  readonly payload?: P;
+}
+
+export const defineTask = <P extends object>(
+  definition: Omit<TaskDefinition<P>, 'payload'>,
+): TaskDefinition<P> => definition;
+
+/** What a job carries in Redis. */
+export interface TaskJobData<P extends object = object> {
+  name: string;
+  payload: P;
+  organizationId: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  requestId: string | null;
+}
+
+export interface TaskContext<P extends object> {
+  taskId: string;
+  payload: P;
+  organizationId: string;
+  userId: string | null;
+  /** 1 for the first run, 2 for the first retry, ... */
+  attempt: number;
+  /** Reports progress 0–100 (shown by `GET /tasks/{id}`). */
+  progress(percent: number): Promise<void>;
+  /**
+   * Runs `work` at most once per `key` across retries and redeliveries: the key is claimed in the
+   * same transaction as the work, so a retried job skips side effects it already committed and
+   * gets the stored result back.
+   */
+  once<T>(key: string, work: (manager: EntityManager) => Promise<T>): Promise<T>;
+}
+
+/** The worker side of a task definition. Register it with `TaskRegistry` on module init. */
+export interface TaskHandler<P extends object = object, R = unknown> {
+  readonly definition: TaskDefinition<P>;
+  run(context: TaskContext<P>): Promise<R>;
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import { ErrorEnvelopeDto } from '../../core/http';
+import { TaskDto } from './task.dto';
+import { TasksService } from './tasks.service';
+
+@ApiTags('tasks')
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get(':id')
+  @RequirePermissions()
+  @ApiOperation({
+    summary:
+      'State, progress, attempts and result of a task you started (202 routes answer its id)',
+  })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiNotFoundResponse({
+    description: 'No such task started by you in this organization',
+    type: ErrorEnvelopeDto,
+  })
+  get(
+    @ActiveOrganization() orgId: string,
+    @Param('id') id: string,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<TaskDto> {
+    return this.tasks.get(id.slice(0, 300), orgId, context);
+  }
+}

@@ -1,0 +1,76 @@
+import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+import { returningRows } from '../../core/database';
+import { TASKS_QUEUE } from '../../core/queue';
+import { TaskRegistry } from './task-registry';
+import type { TaskContext, TaskJobData } from './task.types';
+
+/** Runs every task job in the worker through the handler registered for its name. */
+@Processor(TASKS_QUEUE)
+export class TasksProcessor {
+  private readonly logger = new Logger(TasksProcessor.name);
+
+  constructor(
+    private readonly registry: TaskRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Process({ concurrency: 4 })
+  async run(job: Job<TaskJobData>): Promise<unknown> {
+    const handler = this.registry.get(job.data.name);
+    if (!handler) throw new Error(`No handler for task "${job.data.name}" in this worker`);
+    const taskId = String(job.id);
+    const context: TaskContext<object> = {
+      taskId,
+      payload: job.data.payload,
+      organizationId: job.data.organizationId,
+      userId: job.data.userId,
+      attempt: job.attemptsMade + 1,
+      progress: async (percent) => {
+        await job.progress(Math.max(0, Math.min(100, Math.round(percent))));
+      },
+      once: (key, work) => this.once(taskId, key, work),
+    };
+    this.logger.log({ taskId, name: job.data.name, attempt: context.attempt }, 'task started');
+    return handler.run(context);
+  }
+
+  @OnQueueFailed()
+  onFailed(job: Job<TaskJobData>, error: Error): void {
+    this.logger.warn(
+      { taskId: job.id, name: job.data.name, attempt: job.attemptsMade, error: error.message },
+      'task attempt failed',
+    );
+  }
+
+  private once<T>(
+    taskId: string,
+    key: string,
+    work: Parameters<TaskContext<object>['once']>[1],
+  ): Promise<T> {
+    const effectKey = `${taskId}:${key}`;
+    return this.dataSource.transaction(async (manager) => {
+      const claimed = await returningRows<{ key: string }>(
+        manager,
+        `INSERT INTO task_effects (key, task_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [effectKey, taskId],
+      );
+      if (claimed.length === 0) {
+        const [done] = await manager.query<{ result: T }[]>(
+          'SELECT result FROM task_effects WHERE key = $1',
+          [effectKey],
+        );
+        return done.result;
+      }
+      const result = (await work(manager)) as T;
+      await manager.query('UPDATE task_effects SET result = $2 WHERE key = $1', [
+        effectKey,
+        JSON.stringify(result ?? null),
+      ]);
+      return result;
+    });
+  }
+}

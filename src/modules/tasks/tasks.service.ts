@@ -1,0 +1,84 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import { NotFoundError } from '../../core/http';
+import { addWithTimeout, TASKS_QUEUE } from '../../core/queue';
+import type { TaskDto, TaskState } from './task.dto';
+import type { TaskDefinition, TaskJobData } from './task.types';
+
+const STATES: Record<string, TaskState> = {
+  waiting: 'queued',
+  delayed: 'queued',
+  paused: 'queued',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+/** Starts tasks (the API side) and reports their state to whoever started them. */
+@Injectable()
+export class TasksService {
+  constructor(@InjectQueue(TASKS_QUEUE) private readonly queue: Queue<TaskJobData>) {}
+
+  /**
+   * Enqueues a task for the caller's organization and returns its id. A `dedupeKey` makes the
+   * id deterministic: starting the same work twice while the first is kept returns the first.
+   */
+  async start<P extends object>(
+    definition: TaskDefinition<P>,
+    payload: P,
+    organizationId: string,
+    context: AuditContext,
+    options: { dedupeKey?: string } = {},
+  ): Promise<string> {
+    const data: TaskJobData<P> = {
+      name: definition.name,
+      payload,
+      organizationId,
+      userId: context.actorUserId,
+      apiKeyId: context.actorApiKeyId,
+      requestId: context.requestId,
+    };
+    return addWithTimeout(this.queue, data, {
+      jobId: options.dedupeKey
+        ? `${definition.name}:${organizationId}:${options.dedupeKey}`
+        : uuidv7(),
+      attempts: definition.attempts ?? 4,
+      backoff: { type: 'exponential', delay: definition.backoffMs ?? 1_000 },
+      removeOnComplete: 10_000,
+      removeOnFail: false,
+    });
+  }
+
+  /** The task, only for the organization and user (or API key) that started it; else 404. */
+  async get(id: string, organizationId: string, context: AuditContext): Promise<TaskDto> {
+    const job = await this.queue.getJob(id);
+    const data = job?.data;
+    if (
+      !job ||
+      !data ||
+      data.organizationId !== organizationId ||
+      data.userId !== context.actorUserId ||
+      data.apiKeyId !== context.actorApiKeyId
+    ) {
+      throw new NotFoundError('Task');
+    }
+    const state = STATES[await job.getState()] ?? 'queued';
+    const progress = typeof job.progress() === 'number' ? (job.progress() as number) : 0;
+    return {
+      id: String(job.id),
+      name: data.name,
+      state,
+      progress: state === 'completed' ? 100 : progress,
+      attempts: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
+      result: state === 'completed' ? ((job.returnvalue as unknown) ?? null) : null,
+      error: job.failedReason ?? null,
+      createdAt: new Date(job.timestamp).toISOString(),
+      startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
+      finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    };
+  }
+}
