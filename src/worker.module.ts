@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { ClockModule } from './core/clock';
 import { AppConfig, AppConfigModule } from './core/config';
 import { DatabaseModule } from './core/database';
 import { HealthModule, WorkerHealthServer } from './core/health';
@@ -22,6 +23,7 @@ export class WorkerModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(logDestination),
+        ClockModule,
         DatabaseModule,
         RedisModule,
         QueueModule,

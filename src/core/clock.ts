@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 
 /** Time, injected, so rules that depend on it (lockouts, expiries) are tested without sleeping. */
 @Injectable()
@@ -19,3 +19,8 @@ export class Clock {
     this.offsetMs = 0;
   }
 }
+
+/** Provides the `Clock` to the worker (the API gets it from `HttpCoreModule`). */
+@Global()
+@Module({ providers: [Clock], exports: [Clock] })
+export class ClockModule {}

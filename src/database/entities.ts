@@ -26,6 +26,7 @@ import { ProductAttributeSchemaEntity, ProductEntity } from '../modules/products
 import { StockLocationEntity, WarehouseEntity } from '../modules/warehouses/warehouse.entity';
 import { StockLevelEntity, StockMoveEntity } from '../modules/stock/stock.entity';
 import { TaskEffectEntity } from '../modules/tasks/task-effect.entity';
+import { ScheduleEntity } from '../modules/schedules/schedule.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -63,4 +64,5 @@ export const ENTITIES = [
   StockMoveEntity,
   StockLevelEntity,
   TaskEffectEntity,
+  ScheduleEntity,
 ];

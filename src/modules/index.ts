@@ -19,6 +19,7 @@ import { WarehousesModule } from './warehouses/warehouses.module';
 import { StockModule } from './stock/stock.module';
 import { TasksModule, TasksWorkerModule } from './tasks';
 import { StockJobsModule } from './stock/stock-jobs.module';
+import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -41,7 +42,12 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   WarehousesModule,
   StockModule,
   TasksModule,
+  SchedulesModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
-export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [TasksWorkerModule, StockJobsModule];
+export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
+  TasksWorkerModule,
+  StockJobsModule,
+  SchedulerModule,
+];

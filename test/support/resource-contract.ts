@@ -202,13 +202,19 @@ export function describeResourceContract(
   });
 }
 
-/** Owner, Viewer and a role-less member of one new organization, and an Owner of another. */
-export async function tenantActors(t: TestApp): Promise<Required<ContractActors>> {
+/**
+ * Owner, a reader (Viewer unless the resource is readable by another role only) and a role-less
+ * member of one new organization, and an Owner of another.
+ */
+export async function tenantActors(
+  t: TestApp,
+  readerRoles: string[] = ['Viewer'],
+): Promise<Required<ContractActors>> {
   const writer = await createTenant(t);
   return {
     t,
     writer,
-    reader: await addActor(t, writer.organization, ['Viewer']),
+    reader: await addActor(t, writer.organization, readerRoles),
     stranger: await addActor(t, writer.organization, []),
     otherTenant: await createTenant(t),
   };

@@ -3,6 +3,7 @@ import { CreateIdentity1764000100000 } from './1764000100000-CreateIdentity';
 import { EnableTenantRowSecurity1764000200000 } from './1764000200000-EnableTenantRowSecurity';
 import { CreateMasterData1764000300000 } from './1764000300000-CreateMasterData';
 import { CreateTaskEffects1764000400000 } from './1764000400000-CreateTaskEffects';
+import { CreateSchedules1764000500000 } from './1764000500000-CreateSchedules';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   EnableTenantRowSecurity1764000200000,
   CreateMasterData1764000300000,
   CreateTaskEffects1764000400000,
+  CreateSchedules1764000500000,
 ];

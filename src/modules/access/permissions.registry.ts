@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'warehouses:manage': 'Create, change and delete warehouses and stock locations',
   'stock:read': 'Read stock levels and the stock ledger',
   'stock:move': 'Post stock moves',
+  'schedules:read': 'List and read schedules',
+  'schedules:manage': 'Create, change and delete schedules',
 } as const;
 
 export type PermissionCode = keyof typeof PERMISSIONS;

@@ -1,0 +1,120 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  IfMatch,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
+import { SCHEDULE_LIST, SchedulesService } from './schedules.service';
+import { ScheduleDto, CreateScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
+
+const Id = () => Param('id', ParseUUIDPipe);
+
+@ApiTags('schedules')
+@ApiNotFoundResponse({
+  description: 'No such schedule in this organization',
+  type: ErrorEnvelopeDto,
+})
+@Controller('schedules')
+export class SchedulesController {
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly lists: ListQueryParser,
+  ) {}
+
+  @Get()
+  @RequirePermissions('schedules:read')
+  @ApiOperation({
+    summary: 'Schedules of this organization (recurring tasks)',
+  })
+  @ApiListQuery(SCHEDULE_LIST)
+  @ApiOkResponse({ type: PageOf(ScheduleDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<ScheduleDto>> {
+    return this.schedules.list(orgId, this.lists.parse(SCHEDULE_LIST, raw));
+  }
+
+  @Post()
+  @LocationOf('schedules')
+  @RequirePermissions('schedules:manage')
+  @ApiOperation({ summary: 'Schedule a task by cron expression (UTC) or interval' })
+  @ApiCreatedResponse({ type: ScheduleDto })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateScheduleDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<ScheduleDto> {
+    return this.schedules.create(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('schedules:read')
+  @ApiOperation({ summary: 'One schedule with its last and next run (ETag for If-Match)' })
+  @ApiOkResponse({ type: ScheduleDto })
+  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ScheduleDto> {
+    return this.schedules.get(orgId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('schedules:manage')
+  @ApiOperation({
+    summary: 'Change, enable or disable a schedule (a new rule recomputes the next run)',
+  })
+  @ApiOkResponse({ type: ScheduleDto })
+  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  update(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @Body() dto: UpdateScheduleDto,
+    @IfMatch() version: number | '*' | undefined,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<ScheduleDto> {
+    return this.schedules.update(orgId, id, dto, version, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('schedules:manage')
+  @ApiOperation({ summary: 'Delete a schedule' })
+  @ApiNoContentResponse()
+  async delete(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @IfMatch() version: number | '*' | undefined,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.schedules.delete(orgId, id, version, context);
+  }
+}

@@ -1,0 +1,120 @@
+import { Injectable, INestApplicationContext, Module, OnModuleInit } from '@nestjs/common';
+import { SchedulerRunner } from '../../src/modules/schedules/scheduler.runner';
+import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../../src/modules/tasks';
+import { Actor } from '../support/auth';
+import {
+  ContractActors,
+  describeResourceContract,
+  tenantActors,
+} from '../support/resource-contract';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/** Every run of the test task, by task id (= schedule id + planned time) and worker. */
+const runs: { taskId: string; worker: string }[] = [];
+
+function tickModule(worker: string) {
+  @Injectable()
+  class TickTask implements TaskHandler, OnModuleInit {
+    readonly definition = defineTask({ name: 'test.tick' });
+    constructor(private readonly registry: TaskRegistry) {}
+    onModuleInit(): void {
+      this.registry.register(this);
+    }
+    run(context: TaskContext<object>) {
+      runs.push({ taskId: context.taskId, worker });
+      return Promise.resolve({ worker });
+    }
+  }
+  @Module({ providers: [TickTask] })
+  class TickModule {}
+  return TickModule;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('schedules', () => {
+  let t: TestApp;
+  let actors: ContractActors;
+  let owner: Actor;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    actors = await tenantActors(t, ['Member']); // schedules are not business data: no Viewer
+    owner = actors.writer;
+  });
+  afterAll(async () => t.close());
+
+  describeResourceContract(() => actors, {
+    url: '/api/v1/schedules',
+    table: 'schedules',
+    auditType: 'schedule',
+    create: () => ({ name: 'Nightly check', taskName: 'stock.reconcile', cron: '0 3 * * *' }),
+    invalid: {
+      body: { name: '', taskName: 'rm -rf', cron: 'every night', intervalSeconds: 0 },
+      pointers: ['/name', '/taskName', '/cron', '/intervalSeconds'],
+    },
+    update: { body: { enabled: false }, expect: { enabled: false, nextRunAt: null } },
+  });
+
+  it('computes the next run, needs exactly one rule, and recomputes when the rule changes', async () => {
+    const created = await owner
+      .post('/api/v1/schedules')
+      .send({ name: 'Hourly', taskName: 'stock.reconcile', intervalSeconds: 3600 })
+      .expect(201);
+    const body = created.body as { id: string; nextRunAt: string };
+    const inAnHour = Date.parse(body.nextRunAt) - Date.now();
+    expect(inAnHour).toBeGreaterThan(3_590_000);
+    expect(inAnHour).toBeLessThanOrEqual(3_600_000);
+    const both = await owner
+      .post('/api/v1/schedules')
+      .send({ name: 'x', taskName: 'stock.reconcile', cron: '* * * * *', intervalSeconds: 60 });
+    expect(both.body).toMatchObject({ errors: [{ code: 'invalid_schedule' }] });
+    const neither = await owner
+      .post('/api/v1/schedules')
+      .send({ name: 'x', taskName: 'stock.reconcile' });
+    expect(neither.status).toBe(422);
+    const daily = await owner
+      .patch(`/api/v1/schedules/${body.id}`)
+      .send({ cron: '0 0 * * *' })
+      .expect(200);
+    expect((daily.body as { nextRunAt: string }).nextRunAt).toMatch(/T00:00:00\.000Z$/);
+  });
+
+  it('two workers: a 1-second schedule runs once per tick, and the other worker takes over', async () => {
+    const workers: Record<string, INestApplicationContext> = {
+      a: await t.startWorker([tickModule('a')]),
+      b: await t.startWorker([tickModule('b')]),
+    };
+    const [{ id }] = await t.dataSource.query<{ id: string }[]>(
+      `INSERT INTO schedules (organization_id, name, task_name, interval_seconds, next_run_at)
+       VALUES ($1, 'every second', 'test.tick', 1, now()) RETURNING id`,
+      [owner.organization.id],
+    );
+    await sleep(3_500);
+    const leaders = Object.entries(workers).filter(([, w]) => w.get(SchedulerRunner).isLeader);
+    expect(leaders).toHaveLength(1);
+    const mine = () => runs.filter((r) => r.taskId.startsWith(`schedule:${id}:`));
+    const firstPhase = mine().length;
+    expect(firstPhase).toBeGreaterThanOrEqual(2);
+    expect(firstPhase).toBeLessThanOrEqual(5);
+
+    // The leader dies: its connection (and advisory lock) goes; the other worker takes over.
+    const [leaderName] = leaders[0];
+    await workers[leaderName].close();
+    const survivor = leaderName === 'a' ? workers.b : workers.a;
+    await sleep(3_000);
+    expect(survivor.get(SchedulerRunner).isLeader).toBe(true);
+    expect(mine().length).toBeGreaterThan(firstPhase);
+
+    const ids = mine().map((r) => r.taskId);
+    expect(new Set(ids).size).toBe(ids.length); // no tick ran twice
+    const planned = ids.map((taskId) => Number(taskId.split(':')[2])).sort((x, y) => x - y);
+    for (let i = 1; i < planned.length; i += 1)
+      expect(planned[i] - planned[i - 1]).toBeGreaterThanOrEqual(1_000);
+    const [schedule] = await t.dataSource.query<{ last_task_id: string }[]>(
+      'SELECT last_task_id FROM schedules WHERE id = $1',
+      [id],
+    );
+    expect(ids).toContain(schedule.last_task_id);
+  }, 30_000);
+});
