@@ -20,9 +20,11 @@ import { StockModule } from './stock/stock.module';
 import { TasksModule, TasksWorkerModule } from './tasks';
 import { StockJobsModule } from './stock/stock-jobs.module';
 import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
+import { MailModule, MailWorkerModule } from './mail/mail.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
+  MailModule,
   AuditModule,
   AccessModule,
   AuthModule,
@@ -50,4 +52,5 @@ export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
   TasksWorkerModule,
   StockJobsModule,
   SchedulerModule,
+  MailWorkerModule,
 ];

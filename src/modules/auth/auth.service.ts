@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { authenticator } from 'otplib';
@@ -10,16 +10,21 @@ import { AppConfig } from '../../core/config';
 import { RuleViolationError, UnauthorizedError } from '../../core/http/errors';
 import { AuditService } from '../audit/audit.service';
 import { UserEntity } from '../users/user.entity';
+import { MailService } from '../mail/mail.service';
+import {
+  issuePasswordResetToken,
+  passwordLink,
+  RESET_TOKEN_TTL_MS,
+  sha256,
+} from './password-reset-tokens';
 import { PasswordHasher } from './password-hasher';
 import { TokenPair, TokenService } from './token.service';
 import type { LoginDto, MeDto } from './dto/auth.dto';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
-const RESET_TOKEN_TTL_MS = 3_600_000;
 const RECOVERY_CODE_COUNT = 10;
 
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 const invalidCredentials = () =>
   new UnauthorizedError('Email or password is incorrect', 'invalid_credentials');
 
@@ -38,6 +43,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly mail: MailService,
   ) {}
 
   private users(manager: EntityManager = this.dataSource.manager) {
@@ -204,19 +210,23 @@ export class AuthService {
     await this.setPassword(user.id, newPassword, 'password.change', context);
   }
 
-  /** Always the same answer (202), whether or not the email exists. */
+  /**
+   * Always the same answer (202), whether or not the email exists. The token and the queued mail
+   * commit together: with the queue down nothing is written and the caller gets 503.
+   */
   async requestPasswordReset(email: string): Promise<void> {
     const user = await this.findByEmail(email);
     if (!user || !user.isActive) return;
-    const token = randomBytes(32).toString('base64url');
-    await this.dataSource.query(
-      `INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`,
-      [user.id, sha256(token), new Date(this.clock.now().getTime() + RESET_TOKEN_TTL_MS)],
-    );
-    // Until the mail queue exists (jobs issue), development gets the link in the log.
-    const link = `${this.config.app.publicUrl}/reset-password?token=${token}`;
-    if (!this.config.app.isProduction)
-      this.logger.log({ userId: user.id, resetLink: link }, 'password reset link');
+    await this.dataSource.transaction(async (manager) => {
+      const expiresAt = new Date(this.clock.now().getTime() + RESET_TOKEN_TTL_MS);
+      const token = await issuePasswordResetToken(manager, user.id, expiresAt);
+      await this.mail.send(user.email, 'password-reset', user.language, {
+        name: user.fullName || user.email,
+        email: user.email,
+        link: passwordLink(this.config, token),
+        validMinutes: RESET_TOKEN_TTL_MS / 60_000,
+      });
+    });
   }
 
   async confirmPasswordReset(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
@@ -15,6 +16,14 @@ import {
 } from '../../core/http';
 import { AuditService, diffFields } from '../audit';
 import { PasswordHasher, TokenService } from '../auth';
+import {
+  INVITATION_TOKEN_TTL_MS,
+  issuePasswordResetToken,
+  passwordLink,
+} from '../auth/password-reset-tokens';
+import { MailService } from '../mail/mail.service';
+import { Clock } from '../../core/clock';
+import { AppConfig } from '../../core/config';
 import { MembershipsService } from '../memberships';
 import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
@@ -49,6 +58,9 @@ export class UsersService {
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly mail: MailService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async list(
@@ -71,7 +83,10 @@ export class UsersService {
     context: AuditContext,
   ): Promise<UserDto> {
     const id = uuidv7();
-    const passwordHash = await this.hasher.hash(dto.password);
+    // An invited user gets an unguessable password nobody knows until they choose theirs.
+    const passwordHash = await this.hasher.hash(
+      dto.password ?? randomBytes(32).toString('base64url'),
+    );
     await this.dataSource.transaction(async (manager) => {
       await this.repository.insert(manager, {
         id,
@@ -86,7 +101,11 @@ export class UsersService {
         action: 'create',
         entityType: 'user',
         entityId: id,
-        changes: { email: dto.email.toLowerCase(), fullName: dto.fullName ?? '', password: 'set' },
+        changes: {
+          email: dto.email.toLowerCase(),
+          fullName: dto.fullName ?? '',
+          password: dto.password ? 'set' : 'invited',
+        },
         context,
       });
       await this.memberships.addInTransaction(
@@ -95,8 +114,34 @@ export class UsersService {
         { userId: id, roleIds: dto.roleIds, isDefault: true },
         context,
       );
+      if (!dto.password) await this.invite(manager, organizationId, id, dto, context);
     });
     return this.get(organizationId, id);
+  }
+
+  /** Mails the invitation (queued in this transaction: no user without their mail, and back). */
+  private async invite(
+    manager: EntityManager,
+    organizationId: string,
+    userId: string,
+    dto: CreateUserDto,
+    context: AuditContext,
+  ): Promise<void> {
+    const [names] = await manager.query<{ organization: string; inviter: string | null }[]>(
+      `SELECT o.name AS organization, NULLIF(u.full_name, '') AS inviter
+         FROM organizations o LEFT JOIN users u ON u.id = $2 WHERE o.id = $1`,
+      [organizationId, context.actorUserId],
+    );
+    const expiresAt = new Date(this.clock.now().getTime() + INVITATION_TOKEN_TTL_MS);
+    const token = await issuePasswordResetToken(manager, userId, expiresAt);
+    await this.mail.send(dto.email, 'invitation', dto.language ?? 'en', {
+      name: dto.fullName || dto.email,
+      email: dto.email,
+      link: passwordLink(this.config, token),
+      inviter: names?.inviter ?? 'An administrator',
+      organization: names?.organization ?? '',
+      validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
+    });
   }
 
   async update(

@@ -18,7 +18,14 @@ const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
 
 export class CreateUserDto {
   @ApiProperty({ example: 'jane@example.com' }) @IsEmail() @MaxLength(254) email: string;
-  @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 256) password: string;
+  @ApiPropertyOptional({
+    minLength: 12,
+    description: 'Omit to invite: the user is mailed a link (valid 7 days) to choose a password',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(12, 256)
+  password?: string;
   @ApiPropertyOptional({ example: 'Jane Doe' })
   @IsOptional()
   @IsString()

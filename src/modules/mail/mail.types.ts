@@ -1,0 +1,33 @@
+/** Every template, with the data it needs (one folder per template under `templates/`). */
+export interface MailTemplates {
+  'password-reset': { name: string; email: string; link: string; validMinutes: number };
+  invitation: {
+    name: string;
+    email: string;
+    link: string;
+    inviter: string;
+    organization: string;
+    validDays: number;
+  };
+}
+export type MailTemplate = keyof MailTemplates;
+
+/** Languages with translated templates; anything else falls back to English. */
+export const MAIL_LANGUAGES = ['en', 'fr'] as const;
+
+export interface MailJob<T extends MailTemplate = MailTemplate> {
+  to: string;
+  template: T;
+  language: string;
+  data: MailTemplates[T];
+}
+
+export interface RenderedMail {
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export const MAIL_JOB = 'mail.send';
