@@ -33,7 +33,7 @@ describe('mail rendering and transports', () => {
   it('refuses a template rendered without the data it needs', () => {
     const renderer = new MailRenderer(config());
     expect(() =>
-      renderer.render({ to: 'x', template: 'invitation', language: 'en', data: data as never }),
+      renderer.render({ to: 'x', template: 'invitation', language: 'en', data: data }),
     ).toThrow(/not defined/);
   });
 
