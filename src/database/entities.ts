@@ -27,6 +27,7 @@ import { StockLocationEntity, WarehouseEntity } from '../modules/warehouses/ware
 import { StockLevelEntity, StockMoveEntity } from '../modules/stock/stock.entity';
 import { TaskEffectEntity } from '../modules/tasks/task-effect.entity';
 import { ScheduleEntity } from '../modules/schedules/schedule.entity';
+import { AttachmentEntity, StoredFileEntity } from '../modules/files/file.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -65,4 +66,6 @@ export const ENTITIES = [
   StockLevelEntity,
   TaskEffectEntity,
   ScheduleEntity,
+  StoredFileEntity,
+  AttachmentEntity,
 ];

@@ -21,6 +21,7 @@ import { TasksModule, TasksWorkerModule } from './tasks';
 import { StockJobsModule } from './stock/stock-jobs.module';
 import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
 import { MailModule, MailWorkerModule } from './mail/mail.module';
+import { FilesModule } from './files/files.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -45,6 +46,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   StockModule,
   TasksModule,
   SchedulesModule,
+  FilesModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

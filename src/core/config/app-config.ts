@@ -59,6 +59,9 @@ export class AppConfig {
   readonly files: {
     backend: 'local' | 's3';
     localRoot: string;
+    maxUploadBytes: number;
+    /** Base of signed URLs served by this API (local backend). */
+    publicApiUrl: string;
     s3: {
       bucket?: string;
       region?: string;
@@ -157,6 +160,8 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
     files: {
       backend: v.FILE_STORAGE_BACKEND,
       localRoot: v.LOCAL_MEDIA_ROOT,
+      maxUploadBytes: v.FILE_MAX_UPLOAD_BYTES,
+      publicApiUrl: (v.PUBLIC_API_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
       s3: {
         bucket: v.AWS_S3_BUCKET_NAME,
         region: v.AWS_S3_REGION_NAME,

@@ -100,6 +100,12 @@ export class EnvironmentVariables {
   // Files
   @IsIn(['local', 's3']) @IsOptional() FILE_STORAGE_BACKEND: 'local' | 's3' = 'local';
   @IsString() @IsOptional() LOCAL_MEDIA_ROOT = './.data/files';
+  /** Largest accepted upload, in bytes (API and presigned uploads). */
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() FILE_MAX_UPLOAD_BYTES = 26_214_400;
+  /** Where this API is reachable from clients (signed download/upload URLs of the local backend). */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_API_URL must be an http(s) URL' })
+  @IsOptional()
+  PUBLIC_API_URL?: string;
   @IsString() @IsOptional() AWS_S3_BUCKET_NAME?: string;
   @IsString() @IsOptional() AWS_S3_REGION_NAME?: string;
   @IsString() @IsOptional() AWS_S3_ENDPOINT_URL?: string;

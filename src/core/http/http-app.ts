@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -11,13 +12,28 @@ import { buildOpenApiDocument, setupSwagger } from './swagger';
 
 const EXPOSED_HEADERS = ['X-Request-ID', 'ETag', 'Location', 'Retry-After', 'Idempotent-Replayed'];
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json$/;
+/** Paths (static, below the API prefix) that read `application/octet-stream` bodies as streams. */
+const RAW_BODY_ROUTES = ['files/uploads'];
 
 /**
  * JSON only (anything else is a 415), parsed safely (`__proto__` refused), and a malformed body is
  * our own typed 400 rather than Fastify's text.
  */
-function registerJsonParser(fastify: FastifyInstance): void {
+function registerJsonParser(fastify: FastifyInstance, apiPrefix: string): void {
+  const rawRoutes = new Set(RAW_BODY_ROUTES.map((route) => `/${apiPrefix}/${route}`));
   fastify.removeAllContentTypeParsers();
+  // Raw bytes only where a route streams them itself (direct uploads); elsewhere still a 415.
+  fastify.addContentTypeParser('application/octet-stream', (request, payload, done) => {
+    // (routeOptions is not populated yet while parsing under Nest: match the path itself)
+    if (rawRoutes.has(request.url.split('?')[0])) return done(null, payload);
+    done(
+      Object.assign(new Error('Unsupported content type'), {
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        statusCode: 415,
+      }),
+      undefined,
+    );
+  });
   fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
@@ -70,7 +86,11 @@ export async function configureHttpApp(
     );
     done();
   });
-  registerJsonParser(fastify);
+  registerJsonParser(fastify, config.app.apiPrefix);
+  // Multipart is parsed lazily by the routes that accept files (`request.file()`), streamed.
+  await app.register(multipart, {
+    limits: { fileSize: config.files.maxUploadBytes, files: 1, fields: 10 },
+  });
 
   await app.register(helmet, {
     // Swagger UI needs inline scripts; JSON responses have nothing for a CSP to protect.

@@ -4,6 +4,7 @@ import { EnableTenantRowSecurity1764000200000 } from './1764000200000-EnableTena
 import { CreateMasterData1764000300000 } from './1764000300000-CreateMasterData';
 import { CreateTaskEffects1764000400000 } from './1764000400000-CreateTaskEffects';
 import { CreateSchedules1764000500000 } from './1764000500000-CreateSchedules';
+import { CreateStoredFiles1764000600000 } from './1764000600000-CreateStoredFiles';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateMasterData1764000300000,
   CreateTaskEffects1764000400000,
   CreateSchedules1764000500000,
+  CreateStoredFiles1764000600000,
 ];

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   'stock:move': 'Post stock moves',
   'schedules:read': 'List and read schedules',
   'schedules:manage': 'Create, change and delete schedules',
+  'files:read': 'List, read and download files and attachments',
+  'files:manage': 'Upload and delete files; attach and detach them',
 } as const;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -86,6 +88,7 @@ export const SYSTEM_ROLES: Record<
       'products:read',
       'warehouses:read',
       'stock:read',
+      'files:read',
     ],
   },
 };

@@ -61,6 +61,19 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: str
     code: 'unsupported_media_type',
     detail: DETAIL_BY_STATUS[415],
   },
+  // @fastify/multipart (file uploads)
+  FST_REQ_FILE_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    detail: 'The file is too large',
+  },
+  FST_FILES_LIMIT: { status: 413, code: 'payload_too_large', detail: 'Send one file per request' },
+  FST_PARTS_LIMIT: { status: 413, code: 'payload_too_large', detail: 'Too many multipart parts' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    detail: 'Send the file as multipart/form-data',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: 'bad_request',

@@ -1,0 +1,48 @@
+import { Module, OnModuleDestroy, Inject } from '@nestjs/common';
+import { Clock } from '../../core/clock';
+import { AppConfig } from '../../core/config';
+import { AuditModule } from '../audit';
+import { AttachmentsController } from './attachments.controller';
+import { AttachmentsService } from './attachments.service';
+import { FilesController } from './files.controller';
+import { FilesService } from './files.service';
+import { LocalStorageBackend } from './storage/local-storage.backend';
+import { S3StorageBackend } from './storage/s3-storage.backend';
+import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
+import { UrlSigner } from './storage/url-signer';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule],
+  controllers: [FilesController, AttachmentsController],
+  providers: [
+    FilesService,
+    AttachmentsService,
+    {
+      provide: UrlSigner,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new UrlSigner(config.jwt.secret),
+    },
+    {
+      provide: STORAGE_BACKEND,
+      inject: [AppConfig, UrlSigner, Clock],
+      useFactory: (config: AppConfig, signer: UrlSigner, clock: Clock): StorageBackend =>
+        config.files.backend === 's3'
+          ? new S3StorageBackend(config.files.s3)
+          : new LocalStorageBackend(
+              config.files.localRoot,
+              signer,
+              `${config.files.publicApiUrl}/${config.app.apiPrefix}`,
+              () => clock.now(),
+            ),
+    },
+  ],
+  exports: [FilesService],
+})
+export class FilesModule implements OnModuleDestroy {
+  constructor(@Inject(STORAGE_BACKEND) private readonly storage: StorageBackend) {}
+
+  onModuleDestroy(): void {
+    if (this.storage instanceof S3StorageBackend) this.storage.destroy();
+  }
+}

@@ -1,0 +1,403 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditContext } from '../../core/auth';
+import { Clock } from '../../core/clock';
+import { AppConfig } from '../../core/config';
+import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
+import {
+  AppError,
+  assertVersionMatches,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  RuleViolationError,
+  toPage,
+} from '../../core/http';
+import { withTenant } from '../../core/tenancy';
+import { AuditService } from '../audit';
+import { ByteMeter, peek } from './byte-streams';
+import type { FileDto, PresignedUploadDto, SignedUrlDto } from './dto/file.dto';
+import { acceptedType, sniff, SNIFF_BYTES } from './file-signature';
+import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
+
+export interface FileRow {
+  id: string;
+  organization_id: string;
+  storage_key: string;
+  original_name: string;
+  content_type: string;
+  size: number | null;
+  checksum_sha256: string | null;
+  status: 'pending' | 'ready';
+  uploaded_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+type Sort = 'createdAt' | 'originalName' | 'size';
+type Filter = 'status' | 'contentType' | 'q';
+export const FILE_LIST: ListDefinition<Sort, Filter> = {
+  sortable: ['createdAt', 'originalName', 'size'],
+  defaultSort: '-createdAt',
+  filters: { status: { enum: ['pending', 'ready'] }, contentType: 'string', q: 'string' },
+};
+const SORT_COLUMNS: Record<Sort, string> = {
+  createdAt: 'created_at',
+  originalName: 'original_name',
+  size: 'size',
+};
+export const FILE_COLUMNS = `id, organization_id, storage_key, original_name, content_type, size::float8 AS size,
+  checksum_sha256, status, uploaded_by, created_at, updated_at, version`;
+
+/** Extensions for the declared types a direct upload may announce (checked again on confirm). */
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'application/zip': 'zip',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+};
+
+export const toFileDto = (row: FileRow): FileDto => ({
+  id: row.id,
+  originalName: row.original_name,
+  contentType: row.content_type,
+  size: row.size,
+  checksumSha256: row.checksum_sha256,
+  status: row.status,
+  uploadedBy: row.uploaded_by,
+  createdAt: iso(row.created_at)!,
+  updatedAt: iso(row.updated_at)!,
+  version: row.version,
+});
+
+export const unsupportedType = () =>
+  new AppError(
+    415,
+    'unsupported_file_type',
+    'The file content is not an accepted type, or does not match its declared content type',
+  );
+const tooLarge = (max: number) =>
+  new AppError(413, 'payload_too_large', `Files may be at most ${max} bytes`, {
+    meta: { maxBytes: max },
+  });
+
+/** Keeps only a safe base name: no folders, no control characters, at most 255 characters. */
+export const safeName = (name: string): string =>
+  (name.split(/[\\/]/).pop() ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\x00-\x1f\x7f]/g, '')
+    .trim()
+    .slice(0, 255) || 'file';
+
+/**
+ * Stored files of an organization. Bytes go to the storage backend under a key this service
+ * generates (`<org>/<yyyy>/<uuid>.<ext>`), never a client's name; the content type is what the
+ * bytes are (magic numbers), and must agree with what the client declared.
+ */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(STORAGE_BACKEND) readonly storage: StorageBackend,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  private keyFor(orgId: string, id: string, extension: string): string {
+    return `${orgId}/${this.clock.now().getUTCFullYear()}/${id}.${extension}`;
+  }
+
+  list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<FileDto>> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const { status, contentType, q } = query.filters;
+      const where = new Conditions()
+        .add('organization_id = ?', orgId)
+        .addIf(status, 'status = ?')
+        .addIf(contentType, 'content_type = ?')
+        .addIf(q, 'original_name ILIKE ?', contains(q));
+      const { rows, total } = await selectPage<FileRow>(manager, {
+        select: FILE_COLUMNS,
+        from: 'stored_files',
+        where,
+        order: orderBy(query.sort, SORT_COLUMNS),
+        query,
+      });
+      return toPage(rows.map(toFileDto), total, query);
+    });
+  }
+
+  async find(manager: EntityManager, orgId: string, id: string): Promise<FileRow> {
+    const [row] = await manager.query<FileRow[]>(
+      `SELECT ${FILE_COLUMNS} FROM stored_files WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+    if (!row) throw new NotFoundError('File');
+    return row;
+  }
+
+  get(orgId: string, id: string): Promise<FileDto> {
+    return withTenant(this.dataSource, orgId, async (m) =>
+      toFileDto(await this.find(m, orgId, id)),
+    );
+  }
+
+  /** A ready file, for download. */
+  async ready(orgId: string, id: string): Promise<FileRow> {
+    const row = await withTenant(this.dataSource, orgId, (m) => this.find(m, orgId, id));
+    if (row.status !== 'ready') throw new NotFoundError('File');
+    return row;
+  }
+
+  /** Streams an upload to storage: checked type, size limit, checksum; then the metadata row. */
+  async upload(
+    orgId: string,
+    source: {
+      stream: Readable;
+      filename: string;
+      declaredType: string;
+      /** Whether the multipart parser cut the file at its size limit. */
+      truncated?: () => boolean;
+    },
+    context: AuditContext,
+  ): Promise<FileDto> {
+    const { head, stream } = await peek(source.stream, SNIFF_BYTES);
+    const type = acceptedType(source.declaredType, sniff(head));
+    if (!type) {
+      source.stream.resume(); // drain the rest of the request
+      throw unsupportedType();
+    }
+    const id = uuidv7();
+    const key = this.keyFor(orgId, id, type.extension);
+    const max = this.config.files.maxUploadBytes;
+    const meter = new ByteMeter(max, () => tooLarge(max));
+    await this.storage
+      .put(key, stream.pipe(meter), type.contentType)
+      .catch(async (error: unknown) => {
+        source.stream.resume();
+        await this.storage.delete(key).catch(() => undefined);
+        throw meter.size > max ? tooLarge(max) : error;
+      });
+    if (source.truncated?.()) {
+      await this.storage.delete(key);
+      throw tooLarge(max);
+    }
+    try {
+      return await withTenant(this.dataSource, orgId, async (manager) => {
+        await manager.query(
+          `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, size,
+                                     checksum_sha256, status, uploaded_by, uploaded_by_api_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', $9, $10)`,
+          [
+            id,
+            orgId,
+            key,
+            this.storage.name,
+            safeName(source.filename),
+            type.contentType,
+            meter.size,
+            meter.sha256,
+            context.actorUserId,
+            context.actorApiKeyId,
+          ],
+        );
+        const row = await this.find(manager, orgId, id);
+        await this.audit.record(manager, {
+          organizationId: orgId,
+          action: 'create',
+          entityType: 'file',
+          entityId: id,
+          changes: { name: row.original_name, contentType: row.content_type, size: row.size },
+          context,
+        });
+        return toFileDto(row);
+      });
+    } catch (error) {
+      await this.storage.delete(key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async signedUrl(orgId: string, id: string): Promise<SignedUrlDto> {
+    const row = await this.ready(orgId, id);
+    const seconds = this.config.files.s3.presignedUrlExpirySeconds;
+    const url = await this.storage.signedUrl(row.storage_key, {
+      expiresSeconds: seconds,
+      filename: row.original_name,
+      contentType: row.content_type,
+    });
+    return { url, expiresAt: new Date(this.clock.now().getTime() + seconds * 1000).toISOString() };
+  }
+
+  /** Step 1 of a direct upload: a pending row and a URL to PUT the bytes to. */
+  presignedUpload(
+    orgId: string,
+    dto: { filename: string; contentType: string; size: number },
+    context: AuditContext,
+  ): Promise<PresignedUploadDto> {
+    const extension = EXTENSIONS[dto.contentType];
+    if (!extension) throw unsupportedType();
+    const max = this.config.files.maxUploadBytes;
+    if (dto.size > max) throw tooLarge(max);
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const id = uuidv7();
+      const key = this.keyFor(orgId, id, extension);
+      await manager.query(
+        `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, status,
+                                   uploaded_by, uploaded_by_api_key)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)`,
+        [
+          id,
+          orgId,
+          key,
+          this.storage.name,
+          safeName(dto.filename),
+          dto.contentType,
+          context.actorUserId,
+          context.actorApiKeyId,
+        ],
+      );
+      const seconds = this.config.files.s3.presignedUrlExpirySeconds;
+      const upload = await this.storage.presignedUpload(key, {
+        expiresSeconds: seconds,
+        contentType: dto.contentType,
+        maxBytes: max,
+      });
+      return {
+        file: toFileDto(await this.find(manager, orgId, id)),
+        upload,
+        expiresAt: new Date(this.clock.now().getTime() + seconds * 1000).toISOString(),
+      };
+    });
+  }
+
+  /**
+   * Step 2: the bytes are in storage; check them like an API upload (size, content type from
+   * the bytes, checksum) and mark the file ready. Bad content is deleted (415).
+   */
+  confirm(orgId: string, id: string, context: AuditContext): Promise<FileDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      await manager.query('SELECT 1 FROM stored_files WHERE id = $1 FOR UPDATE', [id]);
+      const row = await this.find(manager, orgId, id);
+      if (row.status === 'ready') return toFileDto(row);
+      const stored = await this.storage.head(row.storage_key);
+      if (!stored) {
+        throw new RuleViolationError('upload_missing', 'Nothing was uploaded to the URL yet');
+      }
+      const max = this.config.files.maxUploadBytes;
+      const reject = async (error: AppError) => {
+        await this.storage.delete(row.storage_key);
+        throw error;
+      };
+      if (stored.size > max) return reject(tooLarge(max));
+      const head = await this.readAll(
+        await this.storage.stream(row.storage_key, {
+          start: 0,
+          end: Math.min(SNIFF_BYTES, stored.size) - 1,
+        }),
+      );
+      const type = acceptedType(row.content_type, sniff(head));
+      if (!type) return reject(unsupportedType());
+      const meter = new ByteMeter(max, () => tooLarge(max));
+      await this.drain((await this.storage.stream(row.storage_key)).pipe(meter));
+      await manager.query(
+        `UPDATE stored_files SET status = 'ready', size = $2, checksum_sha256 = $3, content_type = $4,
+                version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, meter.size, meter.sha256, type.contentType],
+      );
+      const ready = await this.find(manager, orgId, id);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'create',
+        entityType: 'file',
+        entityId: id,
+        changes: {
+          name: ready.original_name,
+          contentType: ready.content_type,
+          size: ready.size,
+          direct: true,
+        },
+        context,
+      });
+      return toFileDto(ready);
+    });
+  }
+
+  /** The local backend's signed PUT: only into a pending file's key, at most the size limit. */
+  async receiveDirectUpload(key: string, body: Readable, maxBytes: number): Promise<void> {
+    const orgId = key.split('/')[0];
+    const [pending] = await withTenant(this.dataSource, orgId, (manager) =>
+      manager.query<{ content_type: string }[]>(
+        `SELECT content_type FROM stored_files WHERE storage_key = $1 AND status = 'pending'`,
+        [key],
+      ),
+    );
+    if (!pending) throw new NotFoundError('Upload');
+    const meter = new ByteMeter(maxBytes, () => tooLarge(maxBytes));
+    await this.storage
+      .put(key, body.pipe(meter), pending.content_type)
+      .catch(async (error: unknown) => {
+        body.resume();
+        await this.storage.delete(key).catch(() => undefined);
+        throw meter.size > maxBytes ? tooLarge(maxBytes) : error;
+      });
+  }
+
+  delete(
+    orgId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const row = await this.find(manager, orgId, id);
+      assertVersionMatches(expectedVersion, row.version);
+      await manager.query('DELETE FROM stored_files WHERE organization_id = $1 AND id = $2', [
+        orgId,
+        id,
+      ]);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'delete',
+        entityType: 'file',
+        entityId: id,
+        changes: { name: row.original_name, contentType: row.content_type, size: row.size },
+        context,
+      });
+      // Bytes go after the row: a failure here leaves an orphan object, never a dangling row.
+      await this.storage
+        .delete(row.storage_key)
+        .catch((error: Error) =>
+          this.logger.warn(
+            { key: row.storage_key, error: error.message },
+            'could not delete file bytes',
+          ),
+        );
+    });
+  }
+
+  /** Consumes a stream without keeping it (the meter on it counts and hashes). */
+  private async drain(stream: Readable): Promise<void> {
+    for await (const chunk of stream) void chunk;
+  }
+
+  private async readAll(stream: Readable): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream)
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    return Buffer.concat(chunks);
+  }
+}
