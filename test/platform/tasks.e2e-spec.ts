@@ -42,7 +42,22 @@ class FlakyTask implements TaskHandler<{ label: string }>, OnModuleInit {
   }
 }
 
-@Module({ providers: [FlakyTask] })
+/** Always fails: after its 2 attempts it must stay failed, with its error, for its owner to see. */
+const BROKEN = defineTask<object>({ name: 'test.broken', attempts: 2, backoffMs: 10 });
+
+@Injectable()
+class BrokenTask implements TaskHandler<object>, OnModuleInit {
+  readonly definition = BROKEN;
+  constructor(private readonly registry: TaskRegistry) {}
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+  run(): Promise<never> {
+    return Promise.reject(new Error('the supplier API rejected the request'));
+  }
+}
+
+@Module({ providers: [FlakyTask, BrokenTask] })
 class FlakyTaskModule {}
 
 describe('tasks: 202 + polling, retries with backoff, idempotent effects, owner-only reads', () => {
@@ -142,6 +157,23 @@ describe('tasks: 202 + polling, retries with backoff, idempotent effects, owner-
       error: 'transient failure 3',
     });
     expect(effects).toEqual(['invoice-7']);
+  });
+
+  it('a job that keeps failing ends failed, kept with its error', async () => {
+    const taskId = await t.app.get(TasksService).start(BROKEN, {}, owner.organization.id, {
+      actorUserId: owner.user.id,
+      actorApiKeyId: null,
+      requestId: null,
+      ip: null,
+    });
+    const task = await poll(owner, taskId, (x) => x.state === 'failed');
+    expect(task).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      maxAttempts: 2,
+      result: null,
+      error: 'the supplier API rejected the request',
+    });
   });
 
   it('a task is visible only to whoever started it, in its organization (404 otherwise)', async () => {

@@ -1,0 +1,129 @@
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { defineTask, TaskHandler, TaskRegistry, TasksService } from '../../src/modules/tasks';
+import { Actor, createTenant } from '../support/auth';
+import { TEST_REDIS_URL } from '../support/env';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const CRASH = defineTask({ name: 'test.crash' });
+
+@Injectable()
+class FinishingTask implements TaskHandler, OnModuleInit {
+  readonly definition = CRASH;
+  constructor(private readonly registry: TaskRegistry) {}
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+  run() {
+    return Promise.resolve({ finishedBy: 'second worker', pid: process.pid });
+  }
+}
+@Module({ providers: [FinishingTask] })
+class FinishingModule {}
+
+const waitFor = (child: ChildProcess, message: string, timeoutMs = 60_000) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child never said "${message}"`)), timeoutMs);
+    child.on('message', (m) => {
+      if (m === message) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`child exited (${code}) before "${message}"`)));
+  });
+
+describe('fault tolerance', () => {
+  describe('with Redis down', () => {
+    let t: TestApp;
+    let owner: Actor;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+      owner = await createTenant(t);
+    });
+    afterAll(async () => t.close());
+
+    it('work that must be queued answers 503 and leaves nothing half-written', async () => {
+      const reconcile = await owner.post('/api/v1/stock-levels/reconcile').send({});
+      expect(reconcile.status).toBe(503);
+      expect(reconcile.body).toMatchObject({ errors: [{ code: 'service_unavailable' }] });
+
+      const reset = await t.http
+        .post('/api/v1/auth/password-reset/request')
+        .send({ email: owner.user.email });
+      expect(reset.status).toBe(503);
+      const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM password_reset_tokens WHERE user_id = $1',
+        [owner.user.id],
+      );
+      expect(n).toBe(0); // the token rolled back with the mail that could not be queued
+    });
+
+    it('routes that do not need Redis keep working', async () => {
+      await owner.get('/api/v1/products').expect(200);
+      await owner
+        .post('/api/v1/categories')
+        .send({ type: 'product', name: 'Still writable' })
+        .expect(201);
+    });
+  });
+
+  describe('a worker killed mid-job', () => {
+    let t: TestApp;
+    let child: ChildProcess | undefined;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { QUEUE_LOCK_DURATION_MS: '1000' } });
+    });
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      await t.close();
+    });
+
+    it('leaves its job to be retried by the next worker', async () => {
+      const owner = await createTenant(t);
+      child = fork(join(__dirname, '../support/crash-worker.ts'), [], {
+        execArgv: ['-r', 'ts-node/register/transpile-only'],
+        env: {
+          ...process.env,
+          ENVIRONMENT: 'test',
+          DATABASE_URL: t.environment.database.url,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: t.environment.redisPrefix,
+          QUEUE_LOCK_DURATION_MS: '1000',
+          WORKER_PORT: '0',
+          LOG_LEVEL: 'error',
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      await waitFor(child, 'ready');
+      const taskId = await t.app.get(TasksService).start(CRASH, {}, owner.organization.id, {
+        actorUserId: owner.user.id,
+        actorApiKeyId: null,
+        requestId: null,
+        ip: null,
+      });
+      await waitFor(child, 'started');
+      expect((await owner.get(`/api/v1/tasks/${taskId}`).expect(200)).body).toMatchObject({
+        state: 'active',
+      });
+
+      child.kill('SIGKILL'); // no goodbye: its job lock simply stops being renewed
+      await new Promise((resolve) => child!.once('exit', resolve));
+      await t.startWorker([FinishingModule]);
+
+      const deadline = Date.now() + 20_000;
+      let task: { state: string; result: unknown } = { state: 'active', result: null };
+      while (task.state !== 'completed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        task = (await owner.get(`/api/v1/tasks/${taskId}`).expect(200)).body as typeof task;
+      }
+      expect(task).toMatchObject({
+        state: 'completed',
+        result: { finishedBy: 'second worker', pid: process.pid },
+      });
+    }, 90_000);
+  });
+});
