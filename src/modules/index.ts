@@ -22,6 +22,7 @@ import { StockJobsModule } from './stock/stock-jobs.module';
 import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
 import { MailModule, MailWorkerModule } from './mail/mail.module';
 import { FilesModule } from './files/files.module';
+import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -47,6 +48,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   TasksModule,
   SchedulesModule,
   FilesModule,
+  ImportsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -55,4 +57,5 @@ export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
   StockJobsModule,
   SchedulerModule,
   MailWorkerModule,
+  ImportsJobsModule,
 ];

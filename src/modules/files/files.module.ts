@@ -1,4 +1,4 @@
-import { Module, OnModuleDestroy, Inject } from '@nestjs/common';
+import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { AuditModule } from '../audit';
@@ -11,13 +11,11 @@ import { S3StorageBackend } from './storage/s3-storage.backend';
 import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
 import { UrlSigner } from './storage/url-signer';
 
-/** See README.md in this folder. */
+/** Storage and file metadata, for the API and the worker (exports, error reports). */
 @Module({
   imports: [AuditModule],
-  controllers: [FilesController, AttachmentsController],
   providers: [
     FilesService,
-    AttachmentsService,
     {
       provide: UrlSigner,
       inject: [AppConfig],
@@ -37,12 +35,20 @@ import { UrlSigner } from './storage/url-signer';
             ),
     },
   ],
-  exports: [FilesService],
+  exports: [FilesService, UrlSigner],
 })
-export class FilesModule implements OnModuleDestroy {
+export class FileStorageModule implements OnModuleDestroy {
   constructor(@Inject(STORAGE_BACKEND) private readonly storage: StorageBackend) {}
 
   onModuleDestroy(): void {
     if (this.storage instanceof S3StorageBackend) this.storage.destroy();
   }
 }
+
+/** See README.md in this folder. The routes: files and attachments. */
+@Module({
+  imports: [AuditModule, FileStorageModule],
+  controllers: [FilesController, AttachmentsController],
+  providers: [AttachmentsService],
+})
+export class FilesModule {}

@@ -231,6 +231,41 @@ export class FilesService {
     }
   }
 
+  /**
+   * Stores a file this system produced (export, error report): trusted type, no sniffing, no size
+   * cap. Downloadable like any upload (`GET /files/{id}/content`), by the organization only.
+   */
+  async storeGenerated(
+    orgId: string,
+    file: { stream: Readable; filename: string; contentType: string; extension: string },
+    context: AuditContext,
+  ): Promise<FileDto> {
+    const id = uuidv7();
+    const key = this.keyFor(orgId, id, file.extension);
+    const meter = new ByteMeter(Number.MAX_SAFE_INTEGER, () => new Error('unreachable'));
+    await this.storage.put(key, file.stream.pipe(meter), file.contentType);
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      await manager.query(
+        `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, size,
+                                   checksum_sha256, status, uploaded_by, uploaded_by_api_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', $9, $10)`,
+        [
+          id,
+          orgId,
+          key,
+          this.storage.name,
+          safeName(file.filename),
+          file.contentType,
+          meter.size,
+          meter.sha256,
+          context.actorUserId,
+          context.actorApiKeyId,
+        ],
+      );
+      return toFileDto(await this.find(manager, orgId, id));
+    });
+  }
+
   async signedUrl(orgId: string, id: string): Promise<SignedUrlDto> {
     const row = await this.ready(orgId, id);
     const seconds = this.config.files.s3.presignedUrlExpirySeconds;

@@ -35,7 +35,7 @@ import type {
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './product.entity';
 import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
 
-interface ProductRow {
+export interface ProductRow {
   id: string;
   sku: string;
   name: string;
@@ -77,11 +77,11 @@ const SORT_COLUMNS: Record<Sort, string> = {
 };
 /** Sort keys that are never null, so keyset (`?cursor=`) pagination can follow them. */
 const KEYSET_SORTS: readonly Sort[] = ['name', 'sku', 'createdAt', 'updatedAt'];
-const COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
+export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
   uom_code, category_id, tags, attributes, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
 
-const toDto = (row: ProductRow): ProductDto => ({
+export const toProductDto = (row: ProductRow): ProductDto => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -112,6 +112,23 @@ const AUDITED: (keyof ProductDto)[] = [
   'attributes',
 ];
 
+/** The WHERE clause of a product list (shared by the list route and exports). */
+export function productConditions(
+  orgId: string,
+  filters: ListQuery<Sort, Filter>['filters'],
+): Conditions {
+  const { status, type, categoryId, tag, currencyCode, q } = filters;
+  return new Conditions()
+    .add('organization_id = ?', orgId)
+    .add(LIVE)
+    .addIf(status, 'status = ?')
+    .addIf(type, 'type = ?')
+    .addIf(categoryId, 'category_id = ?')
+    .addIf(tag, '? = ANY(tags)')
+    .addIf(currencyCode, 'currency_code = ?')
+    .addIf(q, '(sku ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+}
+
 /** The product catalog of one organization. Deleting is soft (`deleted_at`): history keeps it. */
 @Injectable()
 export class ProductsService {
@@ -123,16 +140,7 @@ export class ProductsService {
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ProductDto>> {
     return withTenant(this.dataSource, orgId, async (manager) => {
-      const { status, type, categoryId, tag, currencyCode, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .add(LIVE)
-        .addIf(status, 'status = ?')
-        .addIf(type, 'type = ?')
-        .addIf(categoryId, 'category_id = ?')
-        .addIf(tag, '? = ANY(tags)')
-        .addIf(currencyCode, 'currency_code = ?')
-        .addIf(q, '(sku ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+      const where = productConditions(orgId, query.filters);
       const [single] = query.sort;
       const keyset: Keyset | undefined =
         query.sort.length === 1 && KEYSET_SORTS.includes(single.field)
@@ -145,24 +153,24 @@ export class ProductsService {
         );
       }
       const { rows, total, nextCursor } = await selectPage<ProductRow>(manager, {
-        select: COLUMNS,
+        select: PRODUCT_COLUMNS,
         from: 'products',
         where,
         order: orderBy(query.sort, SORT_COLUMNS),
         query,
         keyset,
       });
-      return toPage(rows.map(toDto), total, query, nextCursor);
+      return toPage(rows.map(toProductDto), total, query, nextCursor);
     });
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
     const [row] = await manager.query<ProductRow[]>(
-      `SELECT ${COLUMNS} FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
       [orgId, id],
     );
     if (!row) throw new NotFoundError('Product');
-    return toDto(row);
+    return toProductDto(row);
   }
 
   get(orgId: string, id: string): Promise<ProductDto> {

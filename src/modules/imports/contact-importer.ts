@@ -1,0 +1,259 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { Conditions, contains } from '../../core/database';
+import { parseListQuery } from '../../core/http';
+import { CONTACT_LIST } from '../contacts/contacts.service';
+import { CreateContactDto } from '../contacts/dto/contact.dto';
+import { actAsTenant, copyRows } from './copy';
+import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
+
+interface ContactImportRow {
+  kind: string;
+  displayName: string;
+  firstName: string | null;
+  lastName: string | null;
+  companyName: string | null;
+  taxNumber: string | null;
+  email: string | null;
+  phone: string | null;
+  tags: string[];
+  categoryId: string | null;
+  notes: string;
+}
+
+const COLUMNS = [
+  'kind',
+  'displayName',
+  'firstName',
+  'lastName',
+  'companyName',
+  'taxNumber',
+  'email',
+  'phone',
+  'tags',
+  'categoryId',
+  'notes',
+] as const;
+const CHILD_COLUMNS: Record<string, string> = { emails: 'email', phones: 'phone', number: 'phone' };
+
+const flatten = (
+  errors: ValidationError[],
+  parent?: string,
+): { column: string; message: string }[] =>
+  errors.flatMap((e) => {
+    const column =
+      CHILD_COLUMNS[e.property] ?? (/^\d+$/.test(e.property) && parent ? parent : e.property);
+    return [
+      ...Object.values(e.constraints ?? {}).map((message) => ({ column, message })),
+      ...flatten(e.children ?? [], column),
+    ];
+  });
+
+/** Contacts with their primary email and phone: `POST /contacts` rules, keyed by primary email. */
+export class ContactImporter implements Importer<ContactImportRow> {
+  readonly resource = 'contacts' as const;
+  readonly columns = COLUMNS;
+  readonly keyColumn = 'email';
+  private categories = new Set<string>();
+
+  async prepare(manager: EntityManager, orgId: string): Promise<void> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id::text AS id FROM categories WHERE organization_id = $1 AND type = 'contact'`,
+      [orgId],
+    );
+    this.categories = new Set(rows.map((r) => r.id));
+  }
+
+  validate(
+    values: Record<string, string>,
+    line: number,
+  ): { row?: ContactImportRow; errors: RowError[] } {
+    const cell = (name: string) => {
+      const value = (values[name] ?? '').trim();
+      return value === '' ? undefined : value;
+    };
+    const email = cell('email');
+    const phone = cell('phone');
+    const input = {
+      kind: cell('kind'),
+      displayName: cell('displayName'),
+      firstName: cell('firstName'),
+      lastName: cell('lastName'),
+      companyName: cell('companyName'),
+      taxNumber: cell('taxNumber'),
+      notes: cell('notes'),
+      tags: cell('tags')
+        ?.split('|')
+        .map((t) => t.trim()),
+      categoryId: cell('categoryId'),
+      emails: email ? [{ email }] : undefined,
+      phones: phone ? [{ number: phone }] : undefined,
+    };
+    const errors: RowError[] = flatten(
+      validateSync(plainToInstance(CreateContactDto, input), {
+        whitelist: true,
+        forbidUnknownValues: false,
+      }),
+    ).map((issue) => ({ line, ...issue }));
+    if (input.categoryId && !this.categories.has(input.categoryId.toLowerCase()))
+      errors.push({
+        line,
+        column: 'categoryId',
+        message: 'not a contact category of this organization',
+      });
+    if (errors.length) return { errors };
+    return {
+      errors,
+      row: {
+        kind: input.kind!,
+        displayName: input.displayName!,
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        companyName: input.companyName ?? null,
+        taxNumber: input.taxNumber ?? null,
+        email: email ?? null,
+        phone: phone ?? null,
+        tags: [...new Set(input.tags ?? [])],
+        categoryId: input.categoryId?.toLowerCase() ?? null,
+        notes: input.notes ?? '',
+      },
+    };
+  }
+
+  key(row: ContactImportRow): string | undefined {
+    return row.email?.toLowerCase();
+  }
+
+  async existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    const rows = await manager.query<{ email: string }[]>(
+      `SELECT lower(email) AS email FROM contact_emails
+        WHERE organization_id = $1 AND is_primary AND lower(email) = ANY($2::text[])`,
+      [orgId, keys.filter(Boolean)],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
+  async load(
+    manager: EntityManager,
+    orgId: string,
+    rows: ContactImportRow[],
+    onConflict: ConflictMode,
+  ): Promise<LoadCounts> {
+    await actAsTenant(manager, orgId);
+    await manager.query(`CREATE TEMP TABLE import_contacts (
+        id uuid NOT NULL DEFAULT gen_uuid_v7(), existing_id uuid, kind text, display_name text, first_name text,
+        last_name text, company_name text, tax_number text, email text, phone text, tags text, category_id uuid,
+        notes text) ON COMMIT DROP`);
+    await copyRows(
+      manager,
+      'import_contacts',
+      [
+        'kind',
+        'display_name',
+        'first_name',
+        'last_name',
+        'company_name',
+        'tax_number',
+        'email',
+        'phone',
+        'tags',
+        'category_id',
+        'notes',
+      ],
+      rows.map((r) => [
+        r.kind,
+        r.displayName,
+        r.firstName,
+        r.lastName,
+        r.companyName,
+        r.taxNumber,
+        r.email,
+        r.phone,
+        r.tags.join('|'),
+        r.categoryId,
+        r.notes,
+      ]),
+    );
+    await manager.query(
+      `UPDATE import_contacts s SET existing_id = e.contact_id FROM contact_emails e
+        WHERE e.organization_id = $1 AND e.is_primary AND lower(e.email) = lower(s.email)`,
+      [orgId],
+    );
+    const tags = `CASE WHEN s.tags = '' OR s.tags IS NULL THEN '{}'::text[] ELSE string_to_array(s.tags, '|') END`;
+    const [{ inserted }] = await manager.query<{ inserted: number }[]>(
+      `WITH done AS (
+         INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
+                               tax_number, tags, category_id, notes)
+         SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
+                s.category_id, COALESCE(s.notes, '')
+           FROM import_contacts s WHERE s.existing_id IS NULL RETURNING 1)
+       SELECT count(*)::int AS inserted FROM done`,
+      [orgId],
+    );
+    await manager.query(
+      `INSERT INTO contact_emails (organization_id, contact_id, email, is_primary)
+       SELECT $1, s.id, s.email, true FROM import_contacts s WHERE s.existing_id IS NULL AND s.email IS NOT NULL`,
+      [orgId],
+    );
+    await manager.query(
+      `INSERT INTO contact_phones (organization_id, contact_id, number, is_primary)
+       SELECT $1, s.id, s.phone, true FROM import_contacts s WHERE s.existing_id IS NULL AND s.phone IS NOT NULL`,
+      [orgId],
+    );
+    let updated = 0;
+    if (onConflict === 'update') {
+      const [result] = await manager.query<{ updated: number }[]>(
+        `WITH done AS (
+           UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = s.first_name,
+                  last_name = s.last_name, company_name = s.company_name, tax_number = s.tax_number, tags = ${tags},
+                  category_id = s.category_id, notes = COALESCE(s.notes, ''), version = c.version + 1, updated_at = now()
+             FROM import_contacts s
+            WHERE c.id = s.existing_id AND c.organization_id = $1
+              AND (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
+                   c.category_id, c.notes)
+                  IS DISTINCT FROM (s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number,
+                   ${tags}, s.category_id, COALESCE(s.notes, ''))
+           RETURNING 1)
+         SELECT count(*)::int AS updated FROM done`,
+        [orgId],
+      );
+      updated = result.updated;
+    }
+    return { inserted, updated, skipped: rows.length - inserted - updated };
+  }
+
+  async exportRows(
+    manager: EntityManager,
+    orgId: string,
+    filters: Record<string, unknown>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ values: unknown[][]; last?: string }> {
+    const { kind, tag, categoryId, q } = parseListQuery(CONTACT_LIST, filters, {
+      defaultSize: limit,
+      maxSize: limit,
+    }).filters;
+    const where = new Conditions()
+      .add('c.organization_id = ?', orgId)
+      .addIf(kind, 'c.kind = ?')
+      .addIf(tag, '? = ANY(c.tags)')
+      .addIf(categoryId, 'c.category_id = ?')
+      .addIf(q, '(c.display_name ILIKE ? OR c.company_name ILIKE ?)', contains(q), contains(q));
+    if (after !== undefined) where.add('c.id > ?', after);
+    const rows = await manager.query<Record<string, unknown>[]>(
+      `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
+              (SELECT email FROM contact_emails WHERE contact_id = c.id AND is_primary) AS email,
+              (SELECT number FROM contact_phones WHERE contact_id = c.id AND is_primary) AS phone,
+              array_to_string(c.tags, '|') AS tags, c.category_id, c.notes
+         FROM contacts c WHERE ${where.sql} ORDER BY c.id LIMIT ${Number(limit)}`,
+      where.params,
+    );
+    return {
+      values: rows.map((r) =>
+        COLUMNS.map((column) => r[column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]),
+      ),
+      last: rows.length ? String(rows[rows.length - 1].id) : undefined,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { EntityManager } from 'typeorm';
+import { csvLine } from './row-source';
+
+/**
+ * `COPY table (columns) FROM STDIN` on the connection of the caller's transaction — the fastest
+ * way to get rows into PostgreSQL — fed from an in-memory batch as CSV.
+ */
+export async function copyRows(
+  manager: EntityManager,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+): Promise<void> {
+  const client = (
+    manager.queryRunner as unknown as {
+      databaseConnection?: { query: (s: unknown) => NodeJS.WritableStream };
+    }
+  )?.databaseConnection;
+  if (!client) throw new Error('copyRows needs a transaction (a connected query runner)');
+  const sink = client.query(
+    copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT csv)`),
+  );
+  await pipeline(Readable.from(rows.map((r) => csvLine(r))), sink);
+}
+
+/** Runs the rest of the transaction as the tenant (row-level security), as `withTenant` does. */
+export async function actAsTenant(manager: EntityManager, orgId: string): Promise<void> {
+  await manager.query(
+    `SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', $1, true)`,
+    [orgId],
+  );
+}

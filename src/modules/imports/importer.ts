@@ -1,0 +1,54 @@
+import type { EntityManager } from 'typeorm';
+
+export const IMPORT_RESOURCES = ['products', 'contacts'] as const;
+export type ImportResource = (typeof IMPORT_RESOURCES)[number];
+export const CONFLICT_MODES = ['skip', 'update', 'fail'] as const;
+export type ConflictMode = (typeof CONFLICT_MODES)[number];
+
+/** One problem with one cell (or the whole row when `column` is empty). */
+export interface RowError {
+  line: number;
+  column: string;
+  message: string;
+}
+
+export interface LoadCounts {
+  inserted: number;
+  updated: number;
+  skipped: number;
+}
+
+/**
+ * How one resource is imported and exported: its columns, the same validation as its API
+ * (preloaded reference data, then per row), its natural key, and a set-based load of a batch.
+ */
+export interface Importer<Row = unknown> {
+  readonly resource: ImportResource;
+  /** The header of exports and of import templates (imports accept these, in any order). */
+  readonly columns: readonly string[];
+  /** The column holding the natural key (where duplicates and conflicts are reported). */
+  readonly keyColumn: string;
+  /** Loads what row validation needs (active currencies, units, the organization's categories...). */
+  prepare(manager: EntityManager, orgId: string): Promise<void>;
+  /** The row ready to load, or every error it has. */
+  validate(values: Record<string, string>, line: number): { row?: Row; errors: RowError[] };
+  /** The natural key (duplicates in a file, conflicts with existing rows). */
+  key(row: Row): string | undefined;
+  /** Which of these keys already exist in the organization. */
+  existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>>;
+  /** Loads one batch (COPY into a staging table, then set-based SQL) in the caller's transaction. */
+  load(
+    manager: EntityManager,
+    orgId: string,
+    rows: Row[],
+    onConflict: ConflictMode,
+  ): Promise<LoadCounts>;
+  /** Export: streams every row matching the filters, in pages, as column values. */
+  exportRows(
+    manager: EntityManager,
+    orgId: string,
+    filters: Record<string, unknown>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ values: unknown[][]; last?: string }>;
+}

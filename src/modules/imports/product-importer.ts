@@ -1,0 +1,281 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { parseListQuery, ValidationFailedError } from '../../core/http';
+import { CreateProductDto } from '../products/dto/product.dto';
+import { PRODUCT_STATUSES, ProductStatus } from '../products/product.entity';
+import { AttributeDefinition, validateAttributes } from '../products/product-rules';
+import { PRODUCT_LIST, productConditions } from '../products/products.service';
+import { actAsTenant, copyRows } from './copy';
+import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
+
+interface ProductImportRow {
+  sku: string;
+  name: string;
+  description: string;
+  type: string;
+  status: ProductStatus;
+  price: string | null;
+  currencyCode: string | null;
+  uomCode: string;
+  categoryId: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+}
+
+const COLUMNS = [
+  'sku',
+  'name',
+  'description',
+  'type',
+  'status',
+  'price',
+  'currencyCode',
+  'uomCode',
+  'categoryId',
+  'tags',
+  'attributes',
+] as const;
+/** Tags are one cell, separated by `|` (a character tags cannot contain). */
+const TAG_SEPARATOR = '|';
+
+const flatten = (errors: ValidationError[]): { column: string; message: string }[] =>
+  errors.flatMap((e) => [
+    ...Object.values(e.constraints ?? {}).map((message) => ({ column: e.property, message })),
+    ...flatten(e.children ?? []),
+  ]);
+
+/** Products: the same DTO and reference rules as `POST /products`, keyed by sku. */
+export class ProductImporter implements Importer<ProductImportRow> {
+  readonly resource = 'products' as const;
+  readonly columns = COLUMNS;
+  readonly keyColumn = 'sku';
+  private currencies = new Set<string>();
+  private units = new Set<string>();
+  private categories = new Set<string>();
+  private definitions: AttributeDefinition[] | null = null;
+
+  async prepare(manager: EntityManager, orgId: string): Promise<void> {
+    const codes = async (sql: string, params: unknown[] = []) =>
+      new Set((await manager.query<{ code: string }[]>(sql, params)).map((r) => r.code));
+    this.currencies = await codes('SELECT code FROM currencies WHERE is_active');
+    this.units = await codes('SELECT code FROM units_of_measure WHERE is_active');
+    this.categories = await codes(
+      `SELECT id::text AS code FROM categories WHERE organization_id = $1 AND type = 'product'`,
+      [orgId],
+    );
+    const [schema] = await manager.query<{ attributes: AttributeDefinition[] }[]>(
+      'SELECT attributes FROM product_attribute_schemas WHERE organization_id = $1',
+      [orgId],
+    );
+    this.definitions = schema?.attributes.length ? schema.attributes : null;
+  }
+
+  validate(
+    values: Record<string, string>,
+    line: number,
+  ): { row?: ProductImportRow; errors: RowError[] } {
+    const errors: RowError[] = [];
+    const cell = (name: string) => {
+      const value = (values[name] ?? '').trim();
+      return value === '' ? undefined : value;
+    };
+    let attributes: Record<string, unknown> | undefined;
+    const rawAttributes = cell('attributes');
+    if (rawAttributes) {
+      try {
+        attributes = JSON.parse(rawAttributes) as Record<string, unknown>;
+      } catch {
+        errors.push({ line, column: 'attributes', message: 'attributes must be a JSON object' });
+      }
+    }
+    const input = {
+      sku: cell('sku'),
+      name: cell('name'),
+      description: cell('description'),
+      type: cell('type'),
+      price: cell('price'),
+      currencyCode: cell('currencyCode'),
+      uomCode: cell('uomCode'),
+      categoryId: cell('categoryId'),
+      tags: cell('tags')
+        ?.split(TAG_SEPARATOR)
+        .map((t) => t.trim()),
+      attributes,
+    };
+    const dto = plainToInstance(CreateProductDto, input);
+    for (const issue of flatten(validateSync(dto, { whitelist: true, forbidUnknownValues: false })))
+      errors.push({ line, ...issue });
+    const status = (cell('status') ?? 'draft') as ProductStatus;
+    if (!PRODUCT_STATUSES.includes(status))
+      errors.push({
+        line,
+        column: 'status',
+        message: `status must be one of: ${PRODUCT_STATUSES.join(', ')}`,
+      });
+    if ((input.price === undefined) !== (input.currencyCode === undefined))
+      errors.push({
+        line,
+        column: input.price ? 'currencyCode' : 'price',
+        message: 'a price needs a currency and a currency a price',
+      });
+    if (
+      input.currencyCode &&
+      !this.currencies.has(input.currencyCode) &&
+      /^[A-Z]{3}$/.test(input.currencyCode)
+    )
+      errors.push({ line, column: 'currencyCode', message: 'unknown or inactive currency' });
+    const uom = input.uomCode ?? 'pc';
+    if (!this.units.has(uom))
+      errors.push({ line, column: 'uomCode', message: 'unknown or inactive unit of measure' });
+    if (input.categoryId && !this.categories.has(input.categoryId.toLowerCase()))
+      errors.push({
+        line,
+        column: 'categoryId',
+        message: 'not a product category of this organization',
+      });
+    if (attributes && typeof attributes === 'object' && !Array.isArray(attributes)) {
+      try {
+        validateAttributes(attributes, this.definitions);
+      } catch (error) {
+        if (!(error instanceof ValidationFailedError)) throw error;
+        for (const issue of error.issues)
+          errors.push({ line, column: 'attributes', message: issue.detail });
+      }
+    }
+    if (errors.length) return { errors };
+    return {
+      errors,
+      row: {
+        sku: input.sku!,
+        name: input.name!,
+        description: input.description ?? '',
+        type: input.type!,
+        status,
+        price: input.price ?? null,
+        currencyCode: input.currencyCode ?? null,
+        uomCode: uom,
+        categoryId: input.categoryId?.toLowerCase() ?? null,
+        tags: [...new Set(input.tags ?? [])],
+        attributes: attributes ?? {},
+      },
+    };
+  }
+
+  key(row: ProductImportRow): string {
+    return row.sku.toLowerCase();
+  }
+
+  async existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    const rows = await manager.query<{ sku: string }[]>(
+      `SELECT lower(sku::text) AS sku FROM products
+        WHERE organization_id = $1 AND deleted_at IS NULL AND sku = ANY($2::citext[])`,
+      [orgId, keys],
+    );
+    return new Set(rows.map((r) => r.sku));
+  }
+
+  async load(
+    manager: EntityManager,
+    orgId: string,
+    rows: ProductImportRow[],
+    onConflict: ConflictMode,
+  ): Promise<LoadCounts> {
+    await actAsTenant(manager, orgId);
+    await manager.query(`CREATE TEMP TABLE import_products (
+        sku text, name text, description text, type text, status text, price numeric, currency_code text,
+        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
+    await copyRows(
+      manager,
+      'import_products',
+      [
+        'sku',
+        'name',
+        'description',
+        'type',
+        'status',
+        'price',
+        'currency_code',
+        'uom_code',
+        'category_id',
+        'tags',
+        'attributes',
+      ],
+      rows.map((r) => [
+        r.sku,
+        r.name,
+        r.description,
+        r.type,
+        r.status,
+        r.price,
+        r.currencyCode,
+        r.uomCode,
+        r.categoryId,
+        r.tags.join(TAG_SEPARATOR),
+        JSON.stringify(r.attributes),
+      ]),
+    );
+    const onConflictSql =
+      onConflict === 'update'
+        ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
+             currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
+             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+           WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
+                  products.category_id, products.tags, products.attributes)
+             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
+                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
+        : 'DO NOTHING';
+    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
+      `WITH done AS (
+         INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
+                               category_id, tags, attributes)
+         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
+                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
+           FROM import_products
+         ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
+         RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
+         FROM done`,
+      [orgId],
+    );
+    return {
+      inserted: counts.inserted,
+      updated: counts.updated,
+      skipped: rows.length - counts.inserted - counts.updated,
+    };
+  }
+
+  async exportRows(
+    manager: EntityManager,
+    orgId: string,
+    filters: Record<string, unknown>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ values: unknown[][]; last?: string }> {
+    const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
+    const where = productConditions(orgId, query.filters);
+    if (after !== undefined) where.add('sku > ?::citext', after);
+    const rows = await manager.query<Record<string, unknown>[]>(
+      `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
+              category_id, array_to_string(tags, '|') AS tags, attributes
+         FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
+      where.params,
+    );
+    return {
+      values: rows.map((r) => [
+        r.sku,
+        r.name,
+        r.description,
+        r.type,
+        r.status,
+        r.price,
+        r.currency_code,
+        r.uom_code,
+        r.category_id,
+        r.tags,
+        Object.keys(r.attributes as object).length ? JSON.stringify(r.attributes) : '',
+      ]),
+      last: rows.length ? String(rows[rows.length - 1].sku) : undefined,
+    };
+  }
+}
