@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { CacheModule } from './core/cache';
 import { ClockModule } from './core/clock';
 import { AppConfig, AppConfigModule } from './core/config';
 import { DatabaseModule } from './core/database';
@@ -26,6 +27,7 @@ export class WorkerModule {
         ClockModule,
         DatabaseModule,
         RedisModule,
+        CacheModule,
         QueueModule,
         HealthModule,
         ...DOMAIN_JOB_MODULES,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../support/auth';
+import { Actor, createTenant } from '../support/auth';
 import {
   ContractActors,
+  countQueries,
   describeResourceContract,
   tenantActors,
 } from '../support/resource-contract';
@@ -200,5 +201,33 @@ describe('products', () => {
     expect(nullable.status).toBe(422);
     const forged = await owner.get('/api/v1/products?cursor=bm9wZQ');
     expect(forged.status).toBe(422);
+  });
+});
+
+describe('products: exact totals from the count cache', () => {
+  let t: TestApp;
+  let owner: Actor;
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = (await tenantActors(t)).writer;
+  });
+  afterAll(async () => t.close());
+
+  it('counts once, then serves the cached total until a write invalidates it', async () => {
+    const total = async () =>
+      ((await owner.get('/api/v1/products?size=1').expect(200)).body as { total: number }).total;
+    expect(await total()).toBe(0);
+    const product = (await owner.post('/api/v1/products').send(tea()).expect(201)).body as Product;
+    const list = () => owner.get('/api/v1/products?size=1').expect(200);
+    const miss = await countQueries(list); // the create bumped the generation: counted again
+    const hit = await countQueries(list);
+    expect(hit).toBe(miss - 1); // the count came from the cache
+    expect(await total()).toBe(1);
+    await owner.delete(`/api/v1/products/${product.id}`).expect(204);
+    expect(await total()).toBe(0);
+    // Another tenant's writes never touch this tenant's cached total.
+    const other = await createTenant(t);
+    await other.post('/api/v1/products').send(tea()).expect(201);
+    expect(await total()).toBe(0);
   });
 });

@@ -176,6 +176,7 @@ export function describeResourceContract(
   it('runs the same number of queries for a page of 1 and a page of 3 (no N+1)', async () => {
     const { writer } = actors();
     for (let i = 0; i < 3; i += 1) await create(writer);
+    await writer.get(`${urlOf(spec)}?size=2`).expect(200); // warm any cached total: compare like with like
     const one = await countQueries(() => writer.get(`${urlOf(spec)}?size=1`).expect(200));
     const three = await countQueries(async () => {
       const res = await writer.get(`${urlOf(spec)}?size=3`).expect(200);

@@ -3,5 +3,14 @@ export { buildDataSourceOptions } from './data-source-options';
 export { DatabaseModule } from './database.module';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
 export { returningRows } from './returning';
-export { Conditions, contains, escapeLike, iso, Keyset, orderBy, selectPage } from './sql';
+export {
+  Conditions,
+  conditionsKey,
+  contains,
+  escapeLike,
+  iso,
+  Keyset,
+  orderBy,
+  selectPage,
+} from './sql';
 export { childPlacement, moveSubtree, TreeNode } from './tree';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../http/errors';
 import { encodeCursor, ListQuery, SortKey } from '../http/list-query';
@@ -74,13 +75,19 @@ export async function selectPage<R>(
     order: string;
     query: Pick<ListQuery, 'size' | 'offset' | 'cursor'>;
     keyset?: Keyset;
+    /** Wraps the exact count (e.g. a cache keyed by a write generation); default: count now. */
+    count?: (load: () => Promise<number>) => Promise<number>;
   },
 ): Promise<{ rows: R[]; total: number; nextCursor?: string }> {
   const { select, from, where, query, keyset } = parts;
-  const [{ total }] = await manager.query<{ total: number }[]>(
-    `SELECT count(*)::int AS total FROM ${from} WHERE ${where.sql}`,
-    where.params,
-  );
+  const countNow = async () =>
+    (
+      await manager.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM ${from} WHERE ${where.sql}`,
+        where.params,
+      )
+    )[0].total;
+  const total = parts.count ? await parts.count(countNow) : await countNow();
   let order = parts.order;
   let columns = select;
   if (keyset) {
@@ -121,6 +128,10 @@ export async function selectPage<R>(
       : undefined;
   return { rows, total, nextCursor };
 }
+
+/** A short stable digest of a WHERE clause and its values (cache keys of counts). */
+export const conditionsKey = (where: Conditions): string =>
+  createHash('sha1').update(where.sql).update(JSON.stringify(where.params)).digest('base64url');
 
 /** ISO string of a timestamp column (`pg` returns Date), or null. */
 export const iso = (value: Date | string | null | undefined): string | null =>

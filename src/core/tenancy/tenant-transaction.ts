@@ -28,8 +28,11 @@ export async function withTenant<T>(
 ): Promise<T> {
   const orgId = requireOrganizationId(organizationId);
   return dataSource.transaction(async (manager) => {
-    await manager.query(`SET LOCAL ROLE alees_tenant`);
-    await manager.query(`SELECT set_config('app.current_org', $1, true)`, [orgId]);
+    // One round trip: `set_config('role', ..., true)` is SET LOCAL ROLE.
+    await manager.query(
+      `SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', $1, true)`,
+      [orgId],
+    );
     return work(manager);
   });
 }

@@ -4,6 +4,7 @@ import { Readable, Transform } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
+import { ProductCounts } from '../products/product-counts';
 import { FilesService } from '../files/files.service';
 import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
 import { ImporterFactory } from './importer-factory';
@@ -53,6 +54,7 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
     private readonly importers: ImporterFactory,
     private readonly files: FilesService,
     private readonly audit: AuditService,
+    private readonly productCounts: ProductCounts,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -101,6 +103,8 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
       batch = [];
       const index = batchIndex++;
       const outcome = await this.loadBatch(context, importer, current, index);
+      if (payload.mode === 'commit' && payload.resource === 'products')
+        await this.productCounts.invalidate(orgId); // committed: cached totals are stale
       errors.push(...outcome.conflicts);
       result.valid += current.length - outcome.conflicts.length;
       result.inserted += outcome.inserted;

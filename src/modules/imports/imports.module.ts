@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { FileStorageModule } from '../files/files.module';
+import { ProductCounts } from '../products/product-counts';
 import { ExportTask } from './export.task';
 import { ImportTask } from './import.task';
 import { ImporterFactory } from './importer-factory';
@@ -16,6 +17,6 @@ export class ImportsModule {}
 /** Worker side: the import and export tasks. */
 @Module({
   imports: [FileStorageModule, AuditModule],
-  providers: [ImporterFactory, ImportTask, ExportTask],
+  providers: [ImporterFactory, ImportTask, ExportTask, ProductCounts],
 })
 export class ImportsJobsModule {}

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories/categories.module';
 import { ProductsController } from './products.controller';
+import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
 /** See README.md in this folder. */
 @Module({
   imports: [AuditModule, CategoriesModule],
   controllers: [ProductsController],
-  providers: [ProductsService],
-  exports: [ProductsService],
+  providers: [ProductsService, ProductCounts],
+  exports: [ProductsService, ProductCounts],
 })
 export class ProductsModule {}

@@ -25,6 +25,7 @@ import {
 import { withTenant } from '../../core/tenancy';
 import { AuditService, diffFields } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
+import { ProductCounts } from './product-counts';
 import type {
   AttributeSchemaDto,
   AttributeSchemaViewDto,
@@ -136,6 +137,7 @@ export class ProductsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
+    private readonly counts: ProductCounts,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ProductDto>> {
@@ -159,6 +161,7 @@ export class ProductsService {
         order: orderBy(query.sort, SORT_COLUMNS),
         query,
         keyset,
+        count: (load) => this.counts.exact(orgId, where, load),
       });
       return toPage(rows.map(toProductDto), total, query, nextCursor);
     });
@@ -242,7 +245,11 @@ export class ProductsService {
       );
   }
 
-  create(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
+  async create(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
+    return this.counts.afterWrite(orgId, () => this.insert(orgId, dto, context));
+  }
+
+  private insert(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const product = {
         price: dto.price ?? null,
@@ -287,6 +294,18 @@ export class ProductsService {
   }
 
   update(
+    orgId: string,
+    id: string,
+    dto: UpdateProductDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<ProductDto> {
+    return this.counts.afterWrite(orgId, () =>
+      this.change(orgId, id, dto, expectedVersion, context),
+    );
+  }
+
+  private change(
     orgId: string,
     id: string,
     dto: UpdateProductDto,
@@ -350,6 +369,17 @@ export class ProductsService {
 
   /** Soft delete: the row stays for the stock ledger and history; its sku becomes free. */
   delete(
+    orgId: string,
+    id: string,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<void> {
+    return this.counts.afterWrite(orgId, () =>
+      this.softDelete(orgId, id, expectedVersion, context),
+    );
+  }
+
+  private softDelete(
     orgId: string,
     id: string,
     expectedVersion: number | '*' | undefined,
