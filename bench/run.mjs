@@ -1,5 +1,392 @@
 #!/usr/bin/env node
-// `npm run bench`: the benchmark harness arrives with the import/benchmark issue (HTTP list vs
-// bare Fastify + pg baselines, import throughput, search latency, query counts). Until then it
-// says so and exits 0, so tooling that calls it keeps working.
-process.stdout.write('no benchmarks yet: the harness comes with the benchmark issue (see bench/README.md)\n');
+// `npm run bench`: builds, seeds a benchmark database, starts the real API and worker from dist/
+// plus two bare Fastify + pg baselines, and measures them in the same run (SPEC §8).
+// Prints a table and writes bench/results/<timestamp>.json (and latest.json). See bench/README.md.
+import autocannon from 'autocannon';
+import * as argon2 from 'argon2';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const ADMIN_URL = env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const DB_NAME = env.BENCH_DATABASE_NAME ?? 'alees_bench';
+const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION = Number(env.BENCH_DURATION_SECONDS ?? 10);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+const PRODUCTS = Number(env.BENCH_PRODUCTS ?? 100_000);
+const IMPORT_ROWS = Number(env.BENCH_IMPORT_ROWS ?? 100_000);
+const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194 };
+const PASSWORD = 'bench-password-123';
+
+const dbUrl = (name) => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+const DATABASE_URL = dbUrl(DB_NAME);
+const say = (line) => process.stdout.write(`[bench] ${line}\n`);
+const children = [];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function appEnv(extra = {}) {
+  return {
+    ...env,
+    ENVIRONMENT: 'production',
+    DATABASE_URL,
+    DATABASE_POOL_SIZE: '20',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: 'bench:',
+    JWT_SECRET_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    API_RATE_LIMIT_USER: '1000000000/hour',
+    API_RATE_LIMIT_ANONYMOUS: '1000000000/hour',
+    FILE_STORAGE_BACKEND: 'local',
+    LOCAL_MEDIA_ROOT: join(tmpdir(), 'alees-bench-files'),
+    EMAIL_BACKEND: 'console',
+    ...extra,
+  };
+}
+
+async function waitHttp(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await sleep(200);
+  }
+}
+
+function start(name, script, extraEnv, args = []) {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: root,
+    env: extraEnv,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.name = name;
+  children.push(child);
+  return child;
+}
+
+async function prepareDatabase(sharedEnv) {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  for (const command of ['migrate', 'seed'])
+    execFileSync(process.execPath, ['dist/cli.js', command], { cwd: root, env: sharedEnv, stdio: 'ignore' });
+
+  const db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  const tenant = async (code, users = 1) => {
+    const orgId = randomUUID();
+    await db.query(
+      `INSERT INTO organizations (id, code, name, type_code, path, depth) VALUES ($1, $2, $2, 'company', $3, 0)`,
+      [orgId, code, `/${orgId}/`],
+    );
+    const emails = [];
+    for (let i = 0; i < users; i += 1) {
+      const email = `${code.toLowerCase()}-${i}@bench.test`;
+      const { rows: [user] } = await db.query(
+        `INSERT INTO users (email, password_hash, full_name) VALUES ($1, $2, 'Bench') RETURNING id`,
+        [email, hash],
+      );
+      const { rows: [membership] } = await db.query(
+        `INSERT INTO memberships (organization_id, user_id, is_default) VALUES ($1, $2, true) RETURNING id`,
+        [orgId, user.id],
+      );
+      await db.query(
+        `INSERT INTO membership_roles (membership_id, role_id)
+         SELECT $1, id FROM roles WHERE is_system AND name = 'Owner'`,
+        [membership.id],
+      );
+      emails.push(email);
+    }
+    return { orgId, emails };
+  };
+  const seedProducts = (orgId, count, prefix) =>
+    db.query(
+      `INSERT INTO products (organization_id, sku, name, type, status, price, currency_code, uom_code, tags)
+       SELECT $1, $3 || g, 'Product ' || md5(g::text), 'goods', 'active', (g % 1000) + 0.99, 'EUR', 'pc', '{bench}'
+         FROM generate_series(1, $2::int) g`,
+      [orgId, count, prefix],
+    );
+  const main = await tenant('BENCH', 40);
+  await seedProducts(main.orgId, PRODUCTS, 'SKU-');
+  for (let i = 0; i < 10; i += 1) {
+    const other = await tenant(`OTHER${i}`);
+    await seedProducts(other.orgId, 10_000, `O${i}-`);
+  }
+  const importer = await tenant('IMPORT');
+  const { rows: [warehouse] } = await db.query(
+    `INSERT INTO warehouses (organization_id, code, name) VALUES ($1, 'W1', 'Main') RETURNING id`,
+    [main.orgId],
+  );
+  const locationId = randomUUID();
+  await db.query(
+    `INSERT INTO stock_locations (id, organization_id, warehouse_id, code, name, path, depth)
+     VALUES ($1, $2, $3, 'A1', 'A1', $4, 0)`,
+    [locationId, main.orgId, warehouse.id, `/${locationId}/`],
+  );
+  await db.query('ANALYZE');
+  const { rows: [product] } = await db.query(
+    `SELECT id FROM products WHERE organization_id = $1 ORDER BY name, id LIMIT 1`,
+    [main.orgId],
+  );
+  const { rows: [deep] } = await db.query(
+    `SELECT name, id FROM products WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY name, id OFFSET 3979 LIMIT 1`,
+    [main.orgId],
+  );
+  await db.end();
+  return {
+    main,
+    importer,
+    productId: product.id,
+    locationId,
+    cursor: Buffer.from(JSON.stringify({ k: deep.name, id: deep.id })).toString('base64url'),
+  };
+}
+
+async function login(email) {
+  const res = await fetch(`http://127.0.0.1:${PORTS.api}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+  return (await res.json()).accessToken;
+}
+
+async function load(title, options) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const ok = result['2xx'];
+  const row = {
+    scenario: title,
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    ok,
+  };
+  say(`${title}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} not 2xx` : ''}`);
+  return row;
+}
+
+async function measureLogins(emails) {
+  const started = Date.now();
+  const latencies = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < emails.length) {
+        const email = emails[next++];
+        const t0 = performance.now();
+        await login(email);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const pick = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]);
+  const row = {
+    scenario: 'POST /auth/login (argon2id, 8 concurrent)',
+    reqPerSec: Math.round((emails.length * 1000) / (Date.now() - started)),
+    p50: pick(0.5),
+    p99: pick(0.99),
+    non2xx: 0,
+  };
+  say(`${row.scenario}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
+  return row;
+}
+
+async function importBenchmark(token, orgId, workerPid) {
+  const file = join(tmpdir(), `alees-bench-import-${process.pid}.csv`);
+  const out = createWriteStream(file);
+  out.write('sku,name,description,type,status,price,currencyCode,uomCode,categoryId,tags,attributes\n');
+  for (let i = 0; i < IMPORT_ROWS; i += 1)
+    out.write(`IMP-${i},Imported product ${i},Bulk,goods,active,${(i % 500) + 0.5},EUR,pc,,bulk|bench,\n`);
+  await new Promise((resolve) => out.end(resolve));
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'products.csv');
+  const t0 = Date.now();
+  const res = await fetch(
+    `http://127.0.0.1:${PORTS.api}/api/v1/imports?resource=products&mode=commit&onConflict=skip`,
+    { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-organization-id': orgId }, body: form },
+  );
+  if (res.status !== 202) throw new Error(`import: ${res.status} ${await res.text()}`);
+  const { taskId } = await res.json();
+  let task;
+  for (;;) {
+    await sleep(250);
+    task = await (
+      await fetch(`http://127.0.0.1:${PORTS.api}/api/v1/tasks/${taskId}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-organization-id': orgId },
+      })
+    ).json();
+    if (task.state === 'completed' || task.state === 'failed') break;
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const status = readFileSync(`/proc/${workerPid}/status`, 'utf8');
+  const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const row = {
+    rows: IMPORT_ROWS,
+    fileBytes: statSync(file).size,
+    state: task.state,
+    inserted: task.result?.inserted,
+    seconds: Number(seconds.toFixed(2)),
+    rowsPerSec: Math.round(IMPORT_ROWS / seconds),
+    workerPeakRssMb: Math.round(peakKb / 1024),
+  };
+  say(`import ${IMPORT_ROWS} rows: ${row.state}, ${row.seconds} s (${row.rowsPerSec} rows/s), worker peak RSS ${row.workerPeakRssMb} MB`);
+  return row;
+}
+
+/** Statements per list request, from a second API logging every query (sequential requests). */
+async function queryCounts(token, orgId, sharedEnv) {
+  const probe = spawn(process.execPath, ['dist/main.api.js'], {
+    cwd: root,
+    env: { ...sharedEnv, PORT: String(PORTS.probe), DATABASE_LOGGING: 'true', LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(probe);
+  let lines = [];
+  probe.stdout.on('data', (chunk) => lines.push(...chunk.toString().split('\n').filter((l) => l.includes('"query"'))));
+  await waitHttp(`http://127.0.0.1:${PORTS.probe}/healthz/live`);
+  const count = async (size) => {
+    const url = `http://127.0.0.1:${PORTS.probe}/api/v1/products?page=1&size=${size}&sort=name`;
+    const headers = { authorization: `Bearer ${token}`, 'x-organization-id': orgId };
+    await fetch(url, { headers }); // warm (permissions, count cache)
+    await sleep(300);
+    lines = [];
+    await fetch(url, { headers });
+    await sleep(300);
+    return lines.length;
+  };
+  const result = { size1: await count(1), size20: await count(20), size100: await count(100) };
+  probe.kill('SIGTERM');
+  say(`statements per list request: size 1 → ${result.size1}, size 20 → ${result.size20}, size 100 → ${result.size100}`);
+  return result;
+}
+
+async function main() {
+  say('building dist/ …');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
+  const sharedEnv = appEnv();
+  say(`seeding ${PRODUCTS} products (+10 × 10,000 in other organizations) into ${DB_NAME} …`);
+  const seeded = await prepareDatabase(sharedEnv);
+
+  start('api', 'dist/main.api.js', { ...sharedEnv, PORT: String(PORTS.api) });
+  const worker = start('worker', 'dist/main.worker.js', { ...sharedEnv, WORKER_PORT: String(PORTS.worker) });
+  const baseline = (port, count) =>
+    start(`baseline-${count ? 'b' : 'a'}`, 'bench/baselines/fastify-pg.mjs', {
+      ...env,
+      DATABASE_URL,
+      BENCH_ORG_ID: seeded.main.orgId,
+      PORT: String(port),
+      BASELINE_COUNT: count ? '1' : '0',
+    });
+  baseline(PORTS.baseA, false);
+  baseline(PORTS.baseB, true);
+  await waitHttp(`http://127.0.0.1:${PORTS.api}/healthz/ready`);
+  await waitHttp(`http://127.0.0.1:${PORTS.worker}/healthz/ready`);
+  await waitHttp(`http://127.0.0.1:${PORTS.baseA}/products`);
+  await waitHttp(`http://127.0.0.1:${PORTS.baseB}/products`);
+
+  const token = await login(seeded.main.emails[0]);
+  const headers = { authorization: `Bearer ${token}`, 'x-organization-id': seeded.main.orgId };
+  const api = (path) => `http://127.0.0.1:${PORTS.api}/api/v1${path}`;
+  // Warm up every target once (connections, caches), as a steady-state server would be.
+  for (const url of [api('/products?page=1&size=20&sort=name'), `http://127.0.0.1:${PORTS.baseA}/products`])
+    await autocannon({ url, connections: 10, duration: 2, headers });
+
+  const http = [];
+  http.push(await load('(a) baseline: page query only', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=1&size=20` }));
+  http.push(await load('(b) baseline: page + count(*)', { url: `http://127.0.0.1:${PORTS.baseB}/products?page=1&size=20` }));
+  http.push(await load('Alees GET /products page 1', { url: api('/products?page=1&size=20&sort=name'), headers }));
+  http.push(await load('(a) baseline: page 200', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=200&size=20` }));
+  http.push(await load('Alees GET /products page 200', { url: api('/products?page=200&size=20&sort=name'), headers }));
+  http.push(await load('Alees GET /products cursor @ depth 200', { url: api(`/products?size=20&sort=name&cursor=${seeded.cursor}`), headers }));
+  http.push(await load('Alees GET /products/{id}', { url: api(`/products/${seeded.productId}`), headers }));
+  http.push(
+    await load('Alees POST /stock-moves (receipt)', {
+      url: api('/stock-moves'),
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ productId: seeded.productId, toLocationId: seeded.locationId, quantity: '1' }),
+    }),
+  );
+  http.push(await measureLogins(seeded.main.emails.slice(1)));
+
+  const importToken = await login(seeded.importer.emails[0]);
+  const imported = await importBenchmark(importToken, seeded.importer.orgId, worker.pid);
+  const queries = await queryCounts(token, seeded.main.orgId, sharedEnv);
+
+  const [a, b, page1, aDeep, page200, cursor] = http;
+  const ratios = {
+    page1VsA: Number((page1.reqPerSec / a.reqPerSec).toFixed(2)),
+    page1VsB: Number((page1.reqPerSec / b.reqPerSec).toFixed(2)),
+    page200VsADeep: Number((page200.reqPerSec / aDeep.reqPerSec).toFixed(2)),
+    cursorDepth200VsAPage1: Number((cursor.reqPerSec / a.reqPerSec).toFixed(2)),
+  };
+  const targets = {
+    'list ≥ 0.6× (a)': ratios.page1VsA >= 0.6,
+    'list p99 < 50 ms': page1.p99 < 50,
+    'cursor @ depth 200 ≥ 0.6× (a) page 1': ratios.cursorDepth200VsAPage1 >= 0.6,
+    '100k import < 15 s': imported.state === 'completed' && imported.seconds < 15,
+    'worker RSS < 300 MB': imported.workerPeakRssMb < 300,
+    'constant statements per list': queries.size1 === queries.size20 && queries.size20 === queries.size100,
+    'search p95 < 50 ms @ 1M': 'not measured: search is not built yet (issue 7)',
+  };
+
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    settings: { durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS },
+    http,
+    ratios,
+    import: imported,
+    queriesPerListRequest: queries,
+    targets,
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const stamp = results.at.replace(/[:.]/g, '-');
+  writeFileSync(join(root, `bench/results/${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  process.stdout.write('\n');
+  console.table(http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
+  console.table(ratios);
+  console.table({ import: imported });
+  console.table(Object.entries(targets).map(([target, met]) => ({ target, met })));
+  say(`results: bench/results/${stamp}.json`);
+}
+
+const stopAll = () => {
+  for (const child of children) child.kill('SIGTERM');
+};
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+main()
+  .then(() => {
+    stopAll();
+    process.exit(0);
+  })
+  .catch((error) => {
+    process.stderr.write(`[bench] failed: ${error.stack ?? error}\n`);
+    stopAll();
+    process.exit(1);
+  });
+
