@@ -27,12 +27,33 @@ export async function withTenant<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const orgId = requireOrganizationId(organizationId);
-  return dataSource.transaction(async (manager) => {
-    // One round trip: `set_config('role', ..., true)` is SET LOCAL ROLE.
-    await manager.query(
-      `SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', $1, true)`,
-      [orgId],
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const client = (runner as unknown as { databaseConnection: SimpleQueryClient })
+    .databaseConnection;
+  // TypeORM tracks the transaction it did not start itself through this flag (audit checks it).
+  const state = runner as unknown as { isTransactionActive: boolean };
+  try {
+    // BEGIN and the tenant settings in one simple-protocol round trip (`set_config('role', ...,
+    // true)` is SET LOCAL ROLE). The id is inlined only because it has just been checked to be a UUID.
+    await client.query(
+      `BEGIN; SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', '${orgId}', true)`,
     );
-    return work(manager);
-  });
+    state.isTransactionActive = true;
+    const result = await work(runner.manager);
+    state.isTransactionActive = false;
+    await runner.query('COMMIT'); // through TypeORM: a deferred-constraint failure maps like any query error
+    return result;
+  } catch (error) {
+    state.isTransactionActive = false;
+    await runner.query('ROLLBACK').catch(() => undefined); // harmless when nothing began
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The pg client's simple-query form (no parameters, several statements allowed). */
+interface SimpleQueryClient {
+  query(text: string): Promise<unknown>;
 }
