@@ -28,6 +28,7 @@ import { StockLevelEntity, StockMoveEntity } from '../modules/stock/stock.entity
 import { TaskEffectEntity } from '../modules/tasks/task-effect.entity';
 import { ScheduleEntity } from '../modules/schedules/schedule.entity';
 import { AttachmentEntity, StoredFileEntity } from '../modules/files/file.entity';
+import { FeatureFlagEntity } from '../modules/feature-flags/feature-flag.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -68,4 +69,5 @@ export const ENTITIES = [
   ScheduleEntity,
   StoredFileEntity,
   AttachmentEntity,
+  FeatureFlagEntity,
 ];

@@ -23,6 +23,7 @@ import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
 import { MailModule, MailWorkerModule } from './mail/mail.module';
 import { FilesModule } from './files/files.module';
 import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
+import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -49,6 +50,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   SchedulesModule,
   FilesModule,
   ImportsModule,
+  FeatureFlagsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

@@ -5,6 +5,7 @@ import { CreateMasterData1764000300000 } from './1764000300000-CreateMasterData'
 import { CreateTaskEffects1764000400000 } from './1764000400000-CreateTaskEffects';
 import { CreateSchedules1764000500000 } from './1764000500000-CreateSchedules';
 import { CreateStoredFiles1764000600000 } from './1764000600000-CreateStoredFiles';
+import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFlags';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateTaskEffects1764000400000,
   CreateSchedules1764000500000,
   CreateStoredFiles1764000600000,
+  CreateFeatureFlags1764000700000,
 ];

@@ -39,6 +39,7 @@ export const PERMISSIONS = {
   'schedules:manage': 'Create, change and delete schedules',
   'files:read': 'List, read and download files and attachments',
   'files:manage': 'Upload and delete files; attach and detach them',
+  'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
 } as const;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -51,6 +52,7 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as PermissionCode[];
 export const PLATFORM_PERMISSIONS: PermissionCode[] = [
   'currencies:manage',
   'units-of-measure:manage',
+  'feature-flags:manage',
 ];
 
 /** What a role (system or tenant) may hold. */
