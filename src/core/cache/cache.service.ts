@@ -9,6 +9,8 @@ import { RedisService } from '../redis';
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
+  /** Loads in progress in this process, by key: concurrent misses share one load. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly redis: RedisService) {}
 
@@ -16,17 +18,56 @@ export class CacheService {
     return this.redis.client('cache');
   }
 
+  /**
+   * The cached value, or `load()`'s, cached for `ttlSeconds`. Stampede protection for hot keys:
+   * concurrent misses in this process share one load, and across processes the first to take a
+   * short Redis lock loads while the others re-read the cache for up to ~1 s before loading anyway.
+   */
   async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
     const fullKey = `erp:cache:${key}`;
+    const cached = await this.read<T>(fullKey);
+    if (cached !== undefined) return cached;
+    const pending = this.inFlight.get(fullKey) as Promise<T> | undefined;
+    if (pending) return pending;
+    const loading = this.loadOnce(fullKey, ttlSeconds, load).finally(() =>
+      this.inFlight.delete(fullKey),
+    );
+    this.inFlight.set(fullKey, loading);
+    return loading;
+  }
+
+  private async read<T>(fullKey: string): Promise<T | undefined> {
     try {
       const cached = await this.client.get(fullKey);
-      if (cached !== null) return JSON.parse(cached) as T;
+      return cached === null ? undefined : (JSON.parse(cached) as T);
     } catch (error) {
       this.logger.debug(`cache read skipped: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async loadOnce<T>(
+    fullKey: string,
+    ttlSeconds: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    let locked = true;
+    try {
+      locked = (await this.client.set(`${fullKey}:lock`, '1', 'PX', 2_000, 'NX')) === 'OK';
+    } catch {
+      // Redis down: load, nothing to coordinate with.
+    }
+    if (!locked) {
+      for (let i = 0; i < 20; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const value = await this.read<T>(fullKey);
+        if (value !== undefined) return value;
+      }
     }
     const value = await load();
     try {
       await this.client.set(fullKey, JSON.stringify(value), 'EX', ttlSeconds);
+      if (locked) await this.client.del(`${fullKey}:lock`);
     } catch {
       // Redis down: the value is still correct, just not cached.
     }

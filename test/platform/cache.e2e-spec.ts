@@ -1,0 +1,50 @@
+import { CacheService } from '../../src/core/cache';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('cache service (real Redis)', () => {
+  let t: TestApp;
+  let first: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    // A second API process's view: another CacheService on the same Redis and prefix.
+    first = await createTestApp({
+      environment: { ...t.environment, dispose: () => Promise.resolve() },
+    });
+  });
+  afterAll(async () => {
+    await first.close();
+    await t.close();
+  });
+
+  const slowLoader = (calls: { n: number }, value: string) => async () => {
+    calls.n += 1;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return value;
+  };
+
+  it('concurrent misses of a hot key run one load, in this process and across instances', async () => {
+    const a = t.app.get(CacheService);
+    const b = first.app.get(CacheService);
+    const calls = { n: 0 };
+    const load = slowLoader(calls, 'report');
+    const values = await Promise.all([
+      ...Array.from({ length: 20 }, () => a.getOrLoad('test:hot', 30, load)),
+      ...Array.from({ length: 20 }, () => b.getOrLoad('test:hot', 30, load)),
+    ]);
+    expect(new Set(values)).toEqual(new Set(['report']));
+    expect(calls.n).toBe(1);
+    expect(await a.getOrLoad('test:hot', 30, slowLoader(calls, 'other'))).toBe('report');
+    expect(calls.n).toBe(1);
+  });
+
+  it('a bumped generation invalidates every key built with it', async () => {
+    const cache = t.app.get(CacheService);
+    const calls = { n: 0 };
+    const key = async () => `test:gen:${await cache.generation('test-ns')}:x`;
+    await cache.getOrLoad(await key(), 30, slowLoader(calls, 'v1'));
+    await cache.bump('test-ns');
+    expect(await cache.getOrLoad(await key(), 30, slowLoader(calls, 'v2'))).toBe('v2');
+    expect(calls.n).toBe(2);
+  });
+});
