@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { NotFoundError } from '../../core/http';
@@ -54,10 +54,10 @@ export class TasksService {
 
   /** The task, only for the organization and user (or API key) that started it; else 404. */
   async get(id: string, organizationId: string, context: AuditContext): Promise<TaskDto> {
-    const job = await this.queue.getJob(id);
-    const data = job?.data;
+    const found = await this.queue.getJob(id);
+    const data = found?.data;
     if (
-      !job ||
+      !found ||
       !data ||
       data.organizationId !== organizationId ||
       data.userId !== context.actorUserId ||
@@ -65,7 +65,12 @@ export class TasksService {
     ) {
       throw new NotFoundError('Task');
     }
-    const state = STATES[await job.getState()] ?? 'queued';
+    const state = STATES[await found.getState()] ?? 'queued';
+    // The job may have finished between the read above and getState: then read its final fields.
+    const job: Job<TaskJobData> =
+      state === 'completed' || state === 'failed'
+        ? ((await this.queue.getJob(id)) ?? found)
+        : found;
     const progress = typeof job.progress() === 'number' ? (job.progress() as number) : 0;
     return {
       id: String(job.id),
