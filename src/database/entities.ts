@@ -29,6 +29,7 @@ import { TaskEffectEntity } from '../modules/tasks/task-effect.entity';
 import { ScheduleEntity } from '../modules/schedules/schedule.entity';
 import { AttachmentEntity, StoredFileEntity } from '../modules/files/file.entity';
 import { FeatureFlagEntity } from '../modules/feature-flags/feature-flag.entity';
+import { ContentTranslationEntity } from '../modules/content-translations/content-translation.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -70,4 +71,5 @@ export const ENTITIES = [
   StoredFileEntity,
   AttachmentEntity,
   FeatureFlagEntity,
+  ContentTranslationEntity,
 ];

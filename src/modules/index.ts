@@ -24,6 +24,7 @@ import { MailModule, MailWorkerModule } from './mail/mail.module';
 import { FilesModule } from './files/files.module';
 import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
 import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
+import { ContentTranslationsModule } from './content-translations/content-translations.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -51,6 +52,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   FilesModule,
   ImportsModule,
   FeatureFlagsModule,
+  ContentTranslationsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

@@ -13,7 +13,10 @@ export interface Principal {
   permissions: ReadonlySet<string>;
   /** Stable id of the caller (idempotency scope, rate-limit key). */
   scopeKey: string;
-  language: string;
+  /** The user's preferred language (null: none; API keys have none). */
+  language: string | null;
+  /** The active organization's default language, also the language its content is written in. */
+  organizationLanguage: string | null;
 }
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };

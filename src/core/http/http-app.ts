@@ -5,12 +5,20 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppConfig } from '../config';
+import { languageOf } from '../i18n';
 import { MetricsService } from '../metrics';
 import { AllExceptionsFilter, AppValidationPipe, BadRequestError } from './errors';
 import { RouteTable } from './route-table';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
 
-const EXPOSED_HEADERS = ['X-Request-ID', 'ETag', 'Location', 'Retry-After', 'Idempotent-Replayed'];
+const EXPOSED_HEADERS = [
+  'X-Request-ID',
+  'ETag',
+  'Location',
+  'Retry-After',
+  'Idempotent-Replayed',
+  'Content-Language',
+];
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json$/;
 /** Paths (static, below the API prefix) that read `application/octet-stream` bodies as streams. */
 const RAW_BODY_ROUTES = ['files/uploads'];
@@ -75,6 +83,16 @@ export async function configureHttpApp(
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
     done();
+  });
+  // Every answer says its language (resolved per request: ?lang, user, Accept-Language, org, en).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('Content-Language'))
+      void reply.header('Content-Language', languageOf(request));
+    const vary = reply.getHeader('Vary');
+    if (!vary) void reply.header('Vary', 'Accept-Language');
+    else if (!/accept-language/i.test(String(vary)))
+      void reply.header('Vary', `${String(vary)}, Accept-Language`);
+    done(null, payload);
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -52,7 +52,8 @@ export interface Page<T> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
-const RESERVED = new Set(['page', 'size', 'sort', 'cursor']);
+/** Parameters of the list grammar itself, and `lang` (the response language, read everywhere). */
+const RESERVED = new Set(['page', 'size', 'sort', 'cursor', 'lang']);
 
 function parseFilter(name: string, type: FilterType, raw: string): FilterValue | FieldIssue {
   const issue = (detail: string): FieldIssue => ({ parameter: name, detail: `${name} ${detail}` });

@@ -6,6 +6,7 @@ import { CreateTaskEffects1764000400000 } from './1764000400000-CreateTaskEffect
 import { CreateSchedules1764000500000 } from './1764000500000-CreateSchedules';
 import { CreateStoredFiles1764000600000 } from './1764000600000-CreateStoredFiles';
 import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFlags';
+import { AddLanguages1764000750000 } from './1764000750000-AddLanguages';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateSchedules1764000500000,
   CreateStoredFiles1764000600000,
   CreateFeatureFlags1764000700000,
+  AddLanguages1764000750000,
 ];

@@ -11,6 +11,8 @@ export interface OrganizationAccess {
   /** The user may act in this organization (a membership here, or an ancestor's that extends down). */
   member: boolean;
   permissions: string[];
+  /** The organization's default language (cached with the access; org updates invalidate it). */
+  language: string | null;
 }
 
 /**
@@ -31,11 +33,15 @@ export class AccessService {
     isSuperuser: boolean,
   ): Promise<OrganizationAccess> {
     if (isSuperuser) {
-      const exists = await this.dataSource.query<unknown[]>(
-        'SELECT 1 FROM organizations WHERE id = $1',
+      const [org] = await this.dataSource.query<{ language: string | null }[]>(
+        'SELECT language FROM organizations WHERE id = $1',
         [organizationId],
       );
-      return { member: exists.length > 0, permissions: exists.length > 0 ? ALL_PERMISSIONS : [] };
+      return {
+        member: org !== undefined,
+        permissions: org ? ALL_PERMISSIONS : [],
+        language: org?.language ?? null,
+      };
     }
     const generation = await this.cache.generation(CACHE_NAMESPACE);
     return this.cache.getOrLoad(
@@ -46,8 +52,10 @@ export class AccessService {
   }
 
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
-    const rows = await this.dataSource.query<{ permission_code: string | null }[]>(
-      `SELECT DISTINCT rp.permission_code
+    const rows = await this.dataSource.query<
+      { permission_code: string | null; language: string | null }[]
+    >(
+      `SELECT DISTINCT rp.permission_code, target.language
          FROM organizations target
          JOIN memberships m ON m.user_id = $1
          JOIN organizations home ON home.id = m.organization_id
@@ -64,6 +72,7 @@ export class AccessService {
         .map((r) => r.permission_code)
         .filter((p): p is string => p !== null)
         .sort(),
+      language: rows[0]?.language ?? null,
     };
   }
 

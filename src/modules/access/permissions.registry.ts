@@ -39,6 +39,10 @@ export const PERMISSIONS = {
   'schedules:manage': 'Create, change and delete schedules',
   'files:read': 'List, read and download files and attachments',
   'files:manage': 'Upload and delete files; attach and detach them',
+  'content-translations:read':
+    'Read translations of content fields (and the entity’s own read permission)',
+  'content-translations:manage':
+    'Replace translations of content fields (and the entity’s own manage permission)',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
 } as const;
 
@@ -59,7 +63,12 @@ export const PLATFORM_PERMISSIONS: PermissionCode[] = [
 export const TENANT_PERMISSIONS = ALL_PERMISSIONS.filter((p) => !PLATFORM_PERMISSIONS.includes(p));
 
 const readOnly = TENANT_PERMISSIONS.filter((p) => p.endsWith(':read'));
-const BUSINESS_WRITES: PermissionCode[] = ['contacts:manage', 'products:manage', 'stock:move'];
+const BUSINESS_WRITES: PermissionCode[] = [
+  'contacts:manage',
+  'products:manage',
+  'stock:move',
+  'content-translations:manage',
+];
 
 /** System roles, shared by every tenant (organization_id NULL). */
 export const SYSTEM_ROLES: Record<
@@ -91,6 +100,7 @@ export const SYSTEM_ROLES: Record<
       'warehouses:read',
       'stock:read',
       'files:read',
+      'content-translations:read',
     ],
   },
 };

@@ -19,7 +19,7 @@ interface UserRow {
   id: string;
   is_active: boolean;
   is_superuser: boolean;
-  language: string;
+  language: string | null;
   password_changed_at: Date | null;
 }
 
@@ -28,6 +28,7 @@ interface ApiKeyRow {
   organization_id: string;
   role_id: string;
   last_used_at: Date | null;
+  language: string | null;
 }
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -116,8 +117,10 @@ export class AuthGuard implements CanActivate {
     const organizationId =
       this.requestedOrganization(request) ?? (await this.access.defaultOrganizationId(user.id));
     let permissions: string[] = [];
+    let organizationLanguage: string | null = null;
     if (organizationId) {
       const access = await this.access.resolve(user.id, organizationId, user.is_superuser);
+      organizationLanguage = access.language;
       if (!access.member) {
         throw new ForbiddenError(
           'You are not a member of this organization',
@@ -135,12 +138,13 @@ export class AuthGuard implements CanActivate {
       permissions: new Set(permissions),
       scopeKey: `user:${user.id}`,
       language: user.language,
+      organizationLanguage,
     };
   }
 
   private async fromApiKey(key: string, request: FastifyRequest): Promise<Principal> {
     const [row] = await this.dataSource.query<ApiKeyRow[]>(
-      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at
+      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language
          FROM api_keys k JOIN organizations o ON o.id = k.organization_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.status = 'active'`,
       [hashApiKey(key)],
@@ -168,7 +172,8 @@ export class AuthGuard implements CanActivate {
       organizationId: row.organization_id,
       permissions: new Set(await this.access.rolePermissions(row.role_id)),
       scopeKey: `key:${row.id}`,
-      language: 'en',
+      language: null,
+      organizationLanguage: row.language,
     };
   }
 }

@@ -220,7 +220,7 @@ export class AuthService {
     await this.dataSource.transaction(async (manager) => {
       const expiresAt = new Date(this.clock.now().getTime() + RESET_TOKEN_TTL_MS);
       const token = await issuePasswordResetToken(manager, user.id, expiresAt);
-      await this.mail.send(user.email, 'password-reset', user.language, {
+      await this.mail.send(user.email, 'password-reset', user.language ?? 'en', {
         name: user.fullName || user.email,
         email: user.email,
         link: passwordLink(this.config, token),

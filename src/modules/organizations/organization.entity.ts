@@ -22,5 +22,6 @@ export class OrganizationEntity extends BaseEntity {
   @Column({ type: 'text', default: 'active' }) status: OrganizationStatus;
   @Column({ type: 'character', length: 3, default: 'USD' }) currencyCode: string;
   @Column({ type: 'text', default: 'UTC' }) timezone: string;
+  @Column({ type: 'text', nullable: true }) language: string | null;
   @Column({ type: 'timestamptz', nullable: true }) archivedAt: Date | null;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsRepository } from './organizations.repository';
@@ -6,7 +7,7 @@ import { OrganizationsService } from './organizations.service';
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule],
+  imports: [AccessModule, AuditModule],
   controllers: [OrganizationsController],
   providers: [OrganizationsService, OrganizationsRepository],
   exports: [OrganizationsService],

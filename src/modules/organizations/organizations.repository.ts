@@ -15,6 +15,7 @@ export interface OrganizationRow {
   status: 'active' | 'archived';
   currency_code: string;
   timezone: string;
+  language: string | null;
   archived_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -30,7 +31,7 @@ const SORT_COLUMNS: Record<OrganizationSort, string> = {
   createdAt: 'created_at',
   depth: 'depth',
 };
-const COLUMNS = `id, code, name, type_code, parent_id, path, depth, status, currency_code, timezone,
+const COLUMNS = `id, code, name, type_code, parent_id, path, depth, status, currency_code, timezone, language,
                  archived_at, created_at, updated_at, version`;
 const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -129,8 +130,8 @@ export class OrganizationsRepository {
     row: Omit<OrganizationRow, 'status' | 'archived_at' | 'created_at' | 'updated_at' | 'version'>,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO organizations (id, code, name, type_code, parent_id, path, depth, currency_code, timezone)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO organizations (id, code, name, type_code, parent_id, path, depth, currency_code, timezone, language)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         row.id,
         row.code,
@@ -141,6 +142,7 @@ export class OrganizationsRepository {
         row.depth,
         row.currency_code,
         row.timezone,
+        row.language,
       ],
     );
   }
@@ -153,7 +155,14 @@ export class OrganizationsRepository {
     changes: Partial<
       Pick<
         OrganizationRow,
-        'code' | 'name' | 'type_code' | 'currency_code' | 'timezone' | 'status' | 'archived_at'
+        | 'code'
+        | 'name'
+        | 'type_code'
+        | 'currency_code'
+        | 'timezone'
+        | 'language'
+        | 'status'
+        | 'archived_at'
       >
     >,
   ): Promise<OrganizationRow | undefined> {

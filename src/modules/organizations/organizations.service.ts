@@ -12,6 +12,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
+import { AccessService } from '../access';
 import { AuditService, diffFields } from '../audit';
 import type {
   CreateOrganizationDto,
@@ -36,6 +37,7 @@ const toDto = (row: OrganizationRow): OrganizationDto => ({
   status: row.status,
   currencyCode: row.currency_code,
   timezone: row.timezone,
+  language: row.language,
   archivedAt: row.archived_at ? new Date(row.archived_at).toISOString() : null,
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),
@@ -48,6 +50,7 @@ const AUDITED: (keyof OrganizationDto)[] = [
   'typeCode',
   'currencyCode',
   'timezone',
+  'language',
   'status',
   'parentId',
   'path',
@@ -62,6 +65,7 @@ export class OrganizationsService {
   constructor(
     private readonly repository: OrganizationsRepository,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -133,6 +137,7 @@ export class OrganizationsService {
         depth: parent.depth + 1,
         currency_code: dto.currencyCode ?? 'USD',
         timezone: dto.timezone ?? 'UTC',
+        language: dto.language ?? null,
       });
       await this.audit.record(manager, {
         organizationId: activeOrganizationId,
@@ -168,6 +173,7 @@ export class OrganizationsService {
       type_code: dto.typeCode,
       currency_code: dto.currencyCode,
       timezone: dto.timezone,
+      language: dto.language,
     });
   }
 
@@ -212,7 +218,7 @@ export class OrganizationsService {
   ): Promise<OrganizationDto> {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     if (Object.keys(defined).length === 0) return toDto(row);
-    return this.dataSource.transaction(async (manager) => {
+    const result = await this.dataSource.transaction(async (manager) => {
       const updated = await this.repository.update(manager, row.id, row.version, defined);
       if (!updated) throw new PreconditionFailedError();
       await this.audit.record(manager, {
@@ -225,6 +231,9 @@ export class OrganizationsService {
       });
       return toDto(updated);
     });
+    // The organization's language is cached with its members' access.
+    if ('language' in defined) await this.access.invalidate();
+    return result;
   }
 
   async move(

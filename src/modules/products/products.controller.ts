@@ -46,6 +46,7 @@ import {
   UpdateProductDto,
 } from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
+import { ContentLanguage, type Language } from '../../core/i18n';
 
 const Id = () => Param('id', ParseUUIDPipe);
 type Version = number | '*' | undefined;
@@ -72,8 +73,9 @@ export class ProductsController {
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
+    @ContentLanguage() language: Language | null,
   ): Promise<Page<ProductDto>> {
-    return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw));
+    return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw), language);
   }
 
   @Get('attribute-schema')
@@ -118,8 +120,12 @@ export class ProductsController {
   @RequirePermissions('products:read')
   @ApiOperation({ summary: 'One product (ETag for If-Match)' })
   @ApiOkResponse({ type: ProductDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ProductDto> {
-    return this.products.get(orgId, id);
+  get(
+    @ActiveOrganization() orgId: string,
+    @Id() id: string,
+    @ContentLanguage() language: Language | null,
+  ): Promise<ProductDto> {
+    return this.products.get(orgId, id, language);
   }
 
   @Patch(':id')

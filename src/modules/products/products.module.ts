@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories/categories.module';
+import { ContentTranslationsModule } from '../content-translations/content-translations.module';
 import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, CategoriesModule],
+  imports: [AuditModule, CategoriesModule, ContentTranslationsModule],
   controllers: [ProductsController],
   providers: [ProductsService, ProductCounts],
   exports: [ProductsService, ProductCounts],

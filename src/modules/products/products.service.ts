@@ -35,6 +35,8 @@ import type {
 } from './dto/product.dto';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './product.entity';
 import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
+import type { Language } from '../../core/i18n';
+import { ContentTranslationsService } from '../content-translations/content-translations.service';
 
 export interface ProductRow {
   id: string;
@@ -138,9 +140,15 @@ export class ProductsService {
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
+    private readonly translations: ContentTranslationsService,
   ) {}
 
-  list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ProductDto>> {
+  /** `language`: translate names and descriptions into it (null: the organization's own). */
+  list(
+    orgId: string,
+    query: ListQuery<Sort, Filter>,
+    language: Language | null = null,
+  ): Promise<Page<ProductDto>> {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const where = productConditions(orgId, query.filters);
       const [single] = query.sort;
@@ -163,7 +171,11 @@ export class ProductsService {
         keyset,
         count: (load) => this.counts.exact(orgId, where, load),
       });
-      return toPage(rows.map(toProductDto), total, query, nextCursor);
+      let items = rows.map(toProductDto);
+      if (language) {
+        items = await this.translations.translate(manager, orgId, 'products', items, language);
+      }
+      return toPage(items, total, query, nextCursor);
     });
   }
 
@@ -176,8 +188,19 @@ export class ProductsService {
     return toProductDto(row);
   }
 
-  get(orgId: string, id: string): Promise<ProductDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+  get(orgId: string, id: string, language: Language | null = null): Promise<ProductDto> {
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      const product = await this.find(manager, orgId, id);
+      if (!language) return product;
+      const [translated] = await this.translations.translate(
+        manager,
+        orgId,
+        'products',
+        [product],
+        language,
+      );
+      return translated;
+    });
   }
 
   /** For stock: the live product, or 404-as-422 at `pointer`. */

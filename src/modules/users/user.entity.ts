@@ -10,7 +10,8 @@ export class UserEntity extends BaseEntity {
   @Column({ type: 'text', default: '' }) fullName: string;
   @Column({ type: 'boolean', default: true }) isActive: boolean;
   @Column({ type: 'boolean', default: false }) isSuperuser: boolean;
-  @Column({ type: 'text', default: 'en' }) language: string;
+  /** Preferred language; null leaves it to Accept-Language and the organization's default. */
+  @Column({ type: 'text', nullable: true }) language: string | null;
   @Column({ type: 'text', default: 'UTC' }) timezone: string;
   @Column({ type: 'integer', default: 0 }) failedLoginCount: number;
   @Column({ type: 'timestamptz', nullable: true }) lockedUntil: Date | null;

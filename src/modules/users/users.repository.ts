@@ -10,7 +10,7 @@ export interface UserRow {
   full_name: string;
   is_active: boolean;
   is_superuser: boolean;
-  language: string;
+  language: string | null;
   timezone: string;
   totp_enabled: boolean;
   last_login_at: Date | null;
@@ -84,7 +84,7 @@ export class UsersRepository {
       email: string;
       passwordHash: string;
       fullName: string;
-      language: string;
+      language: string | null;
       timezone: string;
     },
   ): Promise<void> {

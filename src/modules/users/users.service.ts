@@ -93,7 +93,7 @@ export class UsersService {
         email: dto.email.toLowerCase(),
         passwordHash,
         fullName: dto.fullName ?? '',
-        language: dto.language ?? 'en',
+        language: dto.language ?? null,
         timezone: dto.timezone ?? 'UTC',
       });
       await this.audit.record(manager, {

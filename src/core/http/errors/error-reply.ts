@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { languageOf, translateDetail } from '../../i18n';
 import { reportError } from '../../observability/sentry';
 import { RouteTable } from '../route-table';
 import { mapError, MappedError } from './error-mapper';
@@ -51,8 +52,13 @@ export function sendErrorReply(
     reportError(error, { requestId: String(request.id), userId });
   }
   if (reply.sent) return;
+  const language = languageOf(request);
+  for (const item of mapped.body.errors) {
+    item.detail = translateDetail(item.code, item.detail, language);
+  }
   void reply
     .status(mapped.status)
+    .header('Content-Language', language)
     .headers(mapped.headers)
     .type('application/json; charset=utf-8')
     .send(mapped.body);

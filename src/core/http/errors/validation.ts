@@ -48,6 +48,11 @@ export class AppValidationPipe extends ValidationPipe {
       // A JSON route called without a body: validate it as an empty object so required fields are named.
       value = {};
     }
+    if (metadata.type === 'query' && value && typeof value === 'object' && 'lang' in value) {
+      // `?lang=` picks the response language on every route (i18n), not a filter of this one.
+      const { lang: _lang, ...rest } = value as Record<string, unknown>;
+      value = rest;
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {

@@ -107,7 +107,7 @@ export class MeDto {
   @ApiProperty() email: string;
   @ApiProperty() fullName: string;
   @ApiProperty() isSuperuser: boolean;
-  @ApiProperty() language: string;
+  @ApiProperty({ type: String, nullable: true }) language: string | null;
   @ApiProperty() timezone: string;
   @ApiProperty() totpEnabled: boolean;
   @ApiProperty({ type: String, nullable: true }) activeOrganizationId: string | null;

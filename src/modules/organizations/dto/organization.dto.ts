@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsTimeZone, IsUUID, Length, Matches } from 'class-validator';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/;
+const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
 
 export class CreateOrganizationDto {
   @ApiProperty({
@@ -35,6 +36,14 @@ export class CreateOrganizationDto {
   @IsOptional()
   @IsTimeZone()
   timezone?: string;
+
+  @ApiPropertyOptional({
+    example: 'fr',
+    description: 'Default language of answers and of content (null: English)',
+  })
+  @IsOptional()
+  @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
+  language?: string;
 }
 
 export class UpdateOrganizationDto {
@@ -49,6 +58,14 @@ export class UpdateOrganizationDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currencyCode must be an ISO 4217 code like EUR' })
   currencyCode?: string;
   @ApiPropertyOptional() @IsOptional() @IsTimeZone() timezone?: string;
+
+  @ApiPropertyOptional({
+    example: 'fr',
+    description: 'Default language of answers and of content (null: English)',
+  })
+  @IsOptional()
+  @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
+  language?: string;
 }
 
 export class MoveOrganizationDto {
@@ -68,6 +85,7 @@ export class OrganizationDto {
   @ApiProperty({ enum: ['active', 'archived'] }) status: string;
   @ApiProperty() currencyCode: string;
   @ApiProperty() timezone: string;
+  @ApiProperty({ type: String, nullable: true }) language: string | null;
   @ApiProperty({ type: String, nullable: true }) archivedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;

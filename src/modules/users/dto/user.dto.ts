@@ -31,7 +31,10 @@ export class CreateUserDto {
   @IsString()
   @Length(0, 200)
   fullName?: string;
-  @ApiPropertyOptional({ example: 'en', default: 'en' })
+  @ApiPropertyOptional({
+    example: 'fr',
+    description: 'Preferred language; unset, Accept-Language and the organization decide',
+  })
   @IsOptional()
   @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
   language?: string;
@@ -70,7 +73,8 @@ export class UserDto {
   @ApiProperty() fullName: string;
   @ApiProperty() isActive: boolean;
   @ApiProperty() isSuperuser: boolean;
-  @ApiProperty() language: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null: no preference' })
+  language: string | null;
   @ApiProperty() timezone: string;
   @ApiProperty() totpEnabled: boolean;
   @ApiProperty({ type: String, nullable: true }) lastLoginAt: string | null;

@@ -1,0 +1,38 @@
+import type { Language } from './language';
+
+/**
+ * Error details by code, per language other than English (English details are written where the
+ * error is raised). A code without a translation keeps its English detail.
+ */
+const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
+  fr: {
+    not_found: 'La ressource demandée est introuvable.',
+    route_not_found: 'Cette route n’existe pas.',
+    method_not_allowed: 'Cette méthode n’est pas autorisée ici.',
+    unauthorized: 'Authentification requise : identifiants absents, invalides ou expirés.',
+    invalid_token: 'Le jeton est invalide ou a expiré.',
+    invalid_credentials: 'Adresse e-mail ou mot de passe incorrect.',
+    forbidden: 'Vous n’avez pas la permission de faire cela.',
+    organization_forbidden: 'Vous n’êtes pas membre de cette organisation.',
+    conflict: 'Cet enregistrement entre en conflit avec un enregistrement existant.',
+    precondition_failed:
+      'L’enregistrement a changé depuis votre lecture : relisez-le puis réessayez.',
+    payload_too_large: 'La requête est trop volumineuse.',
+    unsupported_media_type: 'Type de contenu non pris en charge.',
+    unsupported_file_type:
+      'Le contenu du fichier n’est pas accepté ou ne correspond pas à son type déclaré.',
+    malformed_json: 'Le corps de la requête n’est pas un JSON valide.',
+    rate_limited: 'Trop de requêtes : réessayez plus tard.',
+    service_unavailable: 'Service momentanément indisponible : réessayez plus tard.',
+    internal_server_error: 'Une erreur interne est survenue.',
+    insufficient_stock: 'Stock insuffisant à l’emplacement d’origine.',
+    invalid_transition: 'Ce changement de statut n’est pas autorisé.',
+  },
+};
+
+/** The detail of an error in `language` (validation details keep the field's own message). */
+export function translateDetail(code: string, detail: string, language: Language): string {
+  if (language === 'en') return detail;
+  if (code === 'validation_error') return `Valeur invalide : ${detail}`;
+  return DETAILS[language][code] ?? detail;
+}

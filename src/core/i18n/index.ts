@@ -1,0 +1,2 @@
+export * from './language';
+export { translateDetail } from './error-messages';

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { ContentTranslationsController } from './content-translations.controller';
+import { ContentTranslationsService } from './content-translations.service';
+
+/** See README.md in this folder. */
+@Module({
+  imports: [AuditModule],
+  controllers: [ContentTranslationsController],
+  providers: [ContentTranslationsService],
+  exports: [ContentTranslationsService],
+})
+export class ContentTranslationsModule {}

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuditContext, Principal } from '../../core/auth';
+import { FieldIssue, ForbiddenError, NotFoundError, ValidationFailedError } from '../../core/http';
+import { SUPPORTED_LANGUAGES, type Language } from '../../core/i18n';
+import { withTenant } from '../../core/tenancy';
+import { AuditService } from '../audit';
+import type { ContentTranslationsDto } from './dto/content-translations.dto';
+import { TRANSLATABLE, TranslatableType } from './translatable';
+
+type Translations = Record<string, Record<string, string>>;
+
+/**
+ * Translations of content fields (a product's name and description, ...) per language. The
+ * entity's own columns hold the organization's default language; a response in another language
+ * takes each field from its translation when there is one, and from the entity otherwise.
+ */
+@Injectable()
+export class ContentTranslationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  private typeOf(type: string, principal: Principal, need: 'read' | 'manage'): TranslatableType {
+    const definition = Object.hasOwn(TRANSLATABLE, type) ? TRANSLATABLE[type] : undefined;
+    if (!definition) {
+      throw new ValidationFailedError([
+        {
+          parameter: 'type',
+          detail: `type must be one of: ${Object.keys(TRANSLATABLE).join(', ')}`,
+        },
+      ]);
+    }
+    // Reading or changing a translation is reading or changing the entity itself.
+    if (!principal.permissions.has(definition[need])) {
+      throw new ForbiddenError(`Missing permission: ${definition[need]}`, 'forbidden', {
+        missing: [definition[need]],
+      });
+    }
+    return definition;
+  }
+
+  private async assertExists(
+    manager: EntityManager,
+    definition: TranslatableType,
+    orgId: string,
+    id: string,
+  ): Promise<void> {
+    const found = await manager.query<unknown[]>(
+      `SELECT 1 FROM ${definition.table} WHERE organization_id = $1 AND id = $2 AND ${definition.live}`,
+      [orgId, id],
+    );
+    if (found.length === 0) throw new NotFoundError('Entity');
+  }
+
+  private async load(
+    manager: EntityManager,
+    orgId: string,
+    type: string,
+    id: string,
+  ): Promise<Translations> {
+    const rows = await manager.query<{ language: string; fields: Record<string, string> }[]>(
+      `SELECT language, fields FROM content_translations
+        WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3 ORDER BY language`,
+      [orgId, type, id],
+    );
+    return Object.fromEntries(rows.map((row) => [row.language, row.fields]));
+  }
+
+  private view(type: string, id: string, translations: Translations): ContentTranslationsDto {
+    return { type, id, translations, fields: Object.keys(TRANSLATABLE[type].fields) };
+  }
+
+  get(orgId: string, principal: Principal, type: string, id: string) {
+    const definition = this.typeOf(type, principal, 'read');
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      await this.assertExists(manager, definition, orgId, id);
+      return this.view(type, id, await this.load(manager, orgId, type, id));
+    });
+  }
+
+  async put(
+    orgId: string,
+    principal: Principal,
+    type: string,
+    id: string,
+    translations: Translations,
+    context: AuditContext,
+  ): Promise<ContentTranslationsDto> {
+    const definition = this.typeOf(type, principal, 'manage');
+    const issues = validate(definition, translations);
+    if (issues.length > 0) throw new ValidationFailedError(issues);
+    return withTenant(this.dataSource, orgId, async (manager) => {
+      await this.assertExists(manager, definition, orgId, id);
+      const before = await this.load(manager, orgId, type, id);
+      await manager.query(
+        `DELETE FROM content_translations WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3`,
+        [orgId, type, id],
+      );
+      const languages = Object.keys(translations).filter(
+        (language) => Object.keys(translations[language]).length > 0,
+      );
+      if (languages.length > 0) {
+        await manager.query(
+          `INSERT INTO content_translations (organization_id, entity_type, entity_id, language, fields)
+           SELECT $1, $2, $3, t.language, t.fields
+             FROM unnest($4::text[], $5::jsonb[]) AS t(language, fields)`,
+          [
+            orgId,
+            type,
+            id,
+            languages,
+            languages.map((language) => JSON.stringify(translations[language])),
+          ],
+        );
+      }
+      const after = await this.load(manager, orgId, type, id);
+      await this.audit.record(manager, {
+        organizationId: orgId,
+        action: 'update',
+        entityType: `${type}.translations`,
+        entityId: id,
+        changes: { translations: { from: before, to: after } },
+        context,
+      });
+      return this.view(type, id, after);
+    });
+  }
+
+  /**
+   * Puts `rows` (entities of `type` read in this transaction) into `language`: each translated
+   * field replaces the entity's own value; missing translations fall back to it. One statement.
+   */
+  async translate<T extends { id: string }>(
+    manager: EntityManager,
+    orgId: string,
+    type: string,
+    rows: T[],
+    language: Language,
+  ): Promise<T[]> {
+    if (rows.length === 0) return rows;
+    const found = await manager.query<{ entity_id: string; fields: Record<string, string> }[]>(
+      `SELECT entity_id, fields FROM content_translations
+        WHERE organization_id = $1 AND entity_type = $2 AND language = $3 AND entity_id = ANY($4::uuid[])`,
+      [orgId, type, language, rows.map((row) => row.id)],
+    );
+    if (found.length === 0) return rows;
+    const byId = new Map(found.map((row) => [row.entity_id, row.fields]));
+    const fields = Object.keys(TRANSLATABLE[type].fields);
+    return rows.map((row) => {
+      const translated = byId.get(row.id);
+      if (!translated) return row;
+      const copy = { ...row } as Record<string, unknown>;
+      for (const field of fields) {
+        if (typeof translated[field] === 'string') copy[field] = translated[field];
+      }
+      return copy as T;
+    });
+  }
+}
+
+/** Languages we answer in, fields the type declares, strings within the entity's own limits. */
+export function validate(definition: TranslatableType, translations: Translations): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const [language, fields] of Object.entries(translations)) {
+    const at = `/translations/${language}`;
+    if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
+      issues.push({
+        pointer: at,
+        detail: `language must be one of: ${SUPPORTED_LANGUAGES.join(', ')}`,
+      });
+      continue;
+    }
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      issues.push({ pointer: at, detail: `${language} must be an object of field → text` });
+      continue;
+    }
+    for (const [field, value] of Object.entries(fields)) {
+      const max = Object.hasOwn(definition.fields, field) ? definition.fields[field] : undefined;
+      if (max === undefined) {
+        issues.push({
+          pointer: `${at}/${field}`,
+          detail: `${field} cannot be translated; translatable: ${Object.keys(definition.fields).join(', ')}`,
+        });
+      } else if (typeof value !== 'string' || value.length < 1 || value.length > max) {
+        issues.push({
+          pointer: `${at}/${field}`,
+          detail: `${field} must be a text of 1 to ${max} characters`,
+        });
+      }
+    }
+  }
+  return issues;
+}
