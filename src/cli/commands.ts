@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config';
 import { buildDataSourceOptions } from '../core/database';
 import { runSeeds } from '../database/seeds';
+import { createSearchBackend } from '../modules/search/search-backend.provider';
+import { SEARCH_TYPES, SearchType } from '../modules/search/searchable';
 import { createAdmin } from '../modules/users/create-admin';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 
@@ -78,6 +80,23 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
               ? ` (owner of new root organization ${result.organizationId})`
               : ''),
         );
+      }),
+  },
+  reindex: {
+    help: 'rebuild the search index beside the live one and swap it in (--type products|contacts)',
+    run: (config, args, print) =>
+      withDataSource(config, async (ds) => {
+        const { values } = parseArgs({ args, options: { type: { type: 'string' } } });
+        if (values.type && !(SEARCH_TYPES as readonly string[]).includes(values.type)) {
+          throw new Error(`reindex --type must be one of: ${SEARCH_TYPES.join(', ')}`);
+        }
+        const types = values.type ? [values.type as SearchType] : [...SEARCH_TYPES];
+        const backend = createSearchBackend(config, ds);
+        for (const type of types) {
+          const started = Date.now();
+          const count = await backend.reindex(type);
+          print(`reindex: ${type} ${count} rows on ${backend.name} in ${Date.now() - started} ms`);
+        }
       }),
   },
   openapi: {

@@ -25,6 +25,7 @@ import { FilesModule } from './files/files.module';
 import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
 import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
 import { ContentTranslationsModule } from './content-translations/content-translations.module';
+import { SearchModule, SearchWorkerModule } from './search/search.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -53,6 +54,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ImportsModule,
   FeatureFlagsModule,
   ContentTranslationsModule,
+  SearchModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -62,4 +64,5 @@ export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
   SchedulerModule,
   MailWorkerModule,
   ImportsJobsModule,
+  SearchWorkerModule,
 ];

@@ -122,7 +122,7 @@ describe('CLI, migrations and the committed OpenAPI document', () => {
       const dataSource = new DataSource(buildDataSourceOptions(config));
       await dataSource.initialize();
       const tables = await dataSource.query<unknown[]>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('schema_migrations', 'typeorm_metadata')`,
       );
       expect(tables).toEqual([]);
       await dataSource.destroy();

@@ -72,7 +72,12 @@ export class AppConfig {
       presignedUrlExpirySeconds: number;
     };
   };
-  readonly search: { backend: 'postgres' | 'elasticsearch'; elasticsearchUrl: string };
+  readonly search: {
+    backend: 'postgres' | 'elasticsearch';
+    elasticsearchUrl: string;
+    /** Aliases are `<prefix>-products`, `<prefix>-contacts`. */
+    indexPrefix: string;
+  };
   readonly email: {
     backend: 'console' | 'file' | 'smtp';
     from: string;
@@ -172,7 +177,11 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
         presignedUrlExpirySeconds: v.AWS_S3_PRESIGNED_URL_EXPIRY_SECONDS,
       },
     },
-    search: { backend: v.SEARCH_BACKEND, elasticsearchUrl: v.ELASTICSEARCH_URL },
+    search: {
+      backend: v.SEARCH_BACKEND,
+      elasticsearchUrl: v.ELASTICSEARCH_URL,
+      indexPrefix: v.ELASTICSEARCH_INDEX_PREFIX,
+    },
     email: {
       backend: v.EMAIL_BACKEND,
       from: v.EMAIL_FROM,

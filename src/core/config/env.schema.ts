@@ -123,6 +123,7 @@ export class EnvironmentVariables {
   @IsIn(['postgres', 'elasticsearch']) @IsOptional() SEARCH_BACKEND: 'postgres' | 'elasticsearch' =
     'postgres';
   @IsString() @IsOptional() ELASTICSEARCH_URL = 'http://127.0.0.1:9200';
+  @Matches(/^[a-z0-9][a-z0-9_-]*$/) @IsOptional() ELASTICSEARCH_INDEX_PREFIX = 'alees';
   @IsIn(['console', 'file', 'smtp']) @IsOptional() EMAIL_BACKEND: 'console' | 'file' | 'smtp' =
     'console';
   @IsString() @IsOptional() EMAIL_FROM = 'Alees <no-reply@alees.local>';

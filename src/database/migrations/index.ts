@@ -7,6 +7,7 @@ import { CreateSchedules1764000500000 } from './1764000500000-CreateSchedules';
 import { CreateStoredFiles1764000600000 } from './1764000600000-CreateStoredFiles';
 import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFlags';
 import { AddLanguages1764000750000 } from './1764000750000-AddLanguages';
+import { CreateSearch1764000800000 } from './1764000800000-CreateSearch';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CreateStoredFiles1764000600000,
   CreateFeatureFlags1764000700000,
   AddLanguages1764000750000,
+  CreateSearch1764000800000,
 ];

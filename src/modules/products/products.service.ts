@@ -121,15 +121,18 @@ export function productConditions(
   filters: ListQuery<Sort, Filter>['filters'],
 ): Conditions {
   const { status, type, categoryId, tag, currencyCode, q } = filters;
-  return new Conditions()
-    .add('organization_id = ?', orgId)
-    .add(LIVE)
-    .addIf(status, 'status = ?')
-    .addIf(type, 'type = ?')
-    .addIf(categoryId, 'category_id = ?')
-    .addIf(tag, '? = ANY(tags)')
-    .addIf(currencyCode, 'currency_code = ?')
-    .addIf(q, '(sku ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+  return (
+    new Conditions()
+      .add('organization_id = ?', orgId)
+      .add(LIVE)
+      .addIf(status, 'status = ?')
+      .addIf(type, 'type = ?')
+      .addIf(categoryId, 'category_id = ?')
+      .addIf(tag, '? = ANY(tags)')
+      .addIf(currencyCode, 'currency_code = ?')
+      // Full-text (every word a prefix, GIN-indexed; see modules/search) or a piece of the sku.
+      .addIf(q, '(search_vector @@ search_prefix_query(?) OR sku ILIKE ?)', q, contains(q))
+  );
 }
 
 /** The product catalog of one organization. Deleting is soft (`deleted_at`): history keeps it. */

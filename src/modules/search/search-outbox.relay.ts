@@ -1,0 +1,131 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { returningRows } from '../../core/database/returning';
+import {
+  SEARCH_BACKEND,
+  SEARCH_TYPES,
+  SearchBackend,
+  SearchChange,
+  SearchType,
+} from './searchable';
+
+const BATCH = 500;
+/** A safety net: notifications wake the relay at once; this catches any it missed. */
+const POLL_MS = 5_000;
+
+interface OutboxRow {
+  organization_id: string;
+  entity_type: string;
+  entity_id: string;
+}
+
+/**
+ * Drains `search_outbox` into the search backend, in the worker. Rows are written by triggers in the
+ * same transaction as the change and announced with NOTIFY, which PostgreSQL delivers on commit —
+ * so the relay only ever sees committed changes. Each batch is claimed with SKIP LOCKED and deleted
+ * in the transaction that applied it: a failure leaves it for the next pass, several workers never
+ * take the same rows.
+ */
+@Injectable()
+export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SearchOutboxRelay.name);
+  private listener?: QueryRunner;
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<number>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SEARCH_BACKEND) private readonly backend: SearchBackend,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.backend.prepare?.().catch((error: unknown) => {
+      this.logger.warn({ error: (error as Error).message }, 'search backend not ready');
+    });
+    this.timer = setInterval(() => void this.wake(), POLL_MS);
+    try {
+      this.listener = this.dataSource.createQueryRunner();
+      await this.listener.connect();
+      const client = (
+        this.listener as unknown as {
+          databaseConnection: { on(event: 'notification', listener: () => void): void };
+        }
+      ).databaseConnection;
+      client.on('notification', () => void this.wake());
+      await this.listener.query('LISTEN search_outbox');
+    } catch (error) {
+      this.logger.warn({ error: (error as Error).message }, 'search outbox: polling only');
+    }
+    void this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining?.catch(() => undefined);
+    await this.listener?.release().catch(() => undefined);
+  }
+
+  /** Drains now (or right after the pass under way). */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        this.logger.warn({ error: (error as Error).message }, 'search outbox: pass failed');
+        return 0;
+      })
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Applies every pending change; returns how many outbox rows it consumed. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const consumed = await this.dataSource.transaction(async (manager) => {
+        const rows = await returningRows<OutboxRow>(
+          manager,
+          `DELETE FROM search_outbox WHERE id IN (
+             SELECT id FROM search_outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING organization_id, entity_type, entity_id`,
+          [],
+        );
+        const changes: SearchChange[] = rows
+          .filter((row) => (SEARCH_TYPES as readonly string[]).includes(row.entity_type))
+          .map((row) => ({
+            organizationId: row.organization_id,
+            type: row.entity_type as SearchType,
+            id: row.entity_id,
+          }));
+        if (changes.length > 0) await this.backend.apply(changes);
+        return rows.length;
+      });
+      total += consumed;
+      if (consumed < BATCH || this.stopped) return total;
+    }
+  }
+
+  /** Resolves once the outbox is empty (tests, and `reindex` before it starts). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+    await this.drain();
+  }
+}
