@@ -130,13 +130,14 @@ describe('search (Elasticsearch backend contract)', () => {
         },
       };
     });
-    const hits = await backend.search(
+    const answer = await backend.search(
       owner.organization.id,
       'wireless keyb',
       ['products', 'contacts'],
       5,
     );
-    expect(hits).toEqual([
+    expect(answer.correctedQuery).toBeNull();
+    expect(answer.items).toEqual([
       {
         type: 'products',
         id: 'p1',

@@ -12,6 +12,7 @@ interface Hit {
 }
 interface Result {
   items: Hit[];
+  correctedQuery: string | null;
   types: string[];
   backend: string;
 }
@@ -96,9 +97,16 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
     ]);
   });
 
-  it('forgives typos when nothing matches exactly', async () => {
+  it('forgives typos when nothing matches exactly, and says what it searched for instead', async () => {
+    await outboxEmpty(); // the relay learns each organization's title words
     const result = await search(owner, 'q=wireles%20keybord&types=products');
+    // "wireles" already starts a known word (a prefix); "keybord" starts none and is corrected.
+    expect(result.correctedQuery).toBe('wireles keyboard');
     expect(titles(result)[0]).toBe('Wireless Keyboard');
+    expect((await search(owner, 'q=wireless')).correctedQuery).toBeNull();
+    // Words are learnt per organization: another tenant's titles never correct a query.
+    const theirs = await search(other, 'q=solutoins&types=products');
+    expect(theirs).toMatchObject({ items: [], correctedQuery: null });
   });
 
   it('never shows another organization’s rows, in search or in ?q= lists', async () => {
@@ -114,6 +122,19 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
       .get('/api/v1/search?q=wireless')
       .set('X-Organization-Id', owner.organization.id)
       .expect(403);
+  });
+
+  it('finds candidates through the index only for the transaction’s organization', async () => {
+    const run = (org: string | null) =>
+      t.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT set_config('role', 'alees_tenant', true)`);
+        if (org) await manager.query(`SELECT set_config('app.current_org', $1, true)`, [org]);
+        return manager.query<{ id: string }[]>(
+          `SELECT id FROM search_candidates('products', search_prefix_query('wireless keyb'), 10)`,
+        );
+      });
+    expect((await run(other.organization.id)).map((r) => r.id)).toEqual([otherKeyboard]);
+    await expect(run(null)).rejects.toThrow(/no organization in context/);
   });
 
   it('refuses bad input with 422 and callers who may read nothing with 403', async () => {
@@ -134,6 +155,8 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
       .expect(200);
     await outboxEmpty();
     expect(titles(await search(owner, 'q=ergonomic'))).toEqual(['Ergonomic Keyboard']);
+    // The relay learnt the new word for typo correction.
+    expect((await search(owner, 'q=ergonomc')).correctedQuery).toBe('ergonomic');
     expect(titles(await search(owner, 'q=wireless%20keyb&types=products'))).toEqual([
       'Keyboard Cleaner Spray',
     ]);

@@ -8,8 +8,7 @@ export type ContactKind = (typeof CONTACT_KINDS)[number];
 @Entity({ name: 'contacts' })
 @Index('ix_contacts_organization_id_display_name', ['organizationId', 'displayName'])
 @Index('ix_contacts_tags', { synchronize: false }) // GIN: in the migration
-@Index('ix_contacts_search', { synchronize: false }) // GIN (org, search_vector)
-@Index('ix_contacts_title_trgm', { synchronize: false }) // GIN trigram on display_name
+@Index('ix_contacts_search', { synchronize: false }) // GIN (search_vector)
 @Check('ck_contacts_kind', `"kind" IN ('person', 'company')`)
 export class ContactEntity extends BaseEntity {
   @Column({ type: 'uuid' }) organizationId: string;

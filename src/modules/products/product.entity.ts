@@ -21,8 +21,7 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 @Index('ix_products_organization_id_name', { synchronize: false }) // partial: in the migration
 @Index('ix_products_category_id', ['categoryId'])
 @Index('ix_products_tags', { synchronize: false }) // GIN: in the migration
-@Index('ix_products_search', { synchronize: false }) // GIN (org, search_vector)
-@Index('ix_products_title_trgm', { synchronize: false }) // GIN trigram on name
+@Index('ix_products_search', { synchronize: false }) // GIN (search_vector)
 @Check('ck_products_type', `"type" IN ('goods', 'service')`)
 @Check('ck_products_status', `"status" IN ('draft', 'active', 'discontinued', 'end_of_life')`)
 @Check('ck_products_price_currency', `("price" IS NULL) = ("currency_code" IS NULL)`)

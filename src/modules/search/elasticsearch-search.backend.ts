@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   SEARCH_TYPES,
   SEARCHABLE,
+  SearchAnswer,
   SearchBackend,
   SearchChange,
   SearchHit,
@@ -68,7 +69,7 @@ export class ElasticsearchSearchBackend implements SearchBackend {
     q: string,
     types: SearchType[],
     limit: number,
-  ): Promise<SearchHit[]> {
+  ): Promise<SearchAnswer> {
     const response = await this.client.search<SearchDocument>({
       index: types.map((type) => this.alias(type)),
       size: limit,
@@ -93,7 +94,7 @@ export class ElasticsearchSearchBackend implements SearchBackend {
         fields: { title: { number_of_fragments: 0 } },
       },
     });
-    return response.hits.hits.flatMap((hit) => {
+    const items = response.hits.hits.flatMap((hit): SearchHit[] => {
       const type = types.find((t) => hit._index.startsWith(`${this.alias(t)}-`));
       if (!type || !hit._source || !hit._id) return [];
       return [
@@ -107,6 +108,8 @@ export class ElasticsearchSearchBackend implements SearchBackend {
         },
       ];
     });
+    // Fuzzy matching is built into the query: nothing is rewritten.
+    return { items, correctedQuery: null };
   }
 
   private async rows(type: SearchType, where: string, params: unknown[]): Promise<DocumentRow[]> {

@@ -36,7 +36,7 @@ export class SearchService {
         });
       }
     }
-    const items = await this.backend.search(orgId, q, types, limit);
-    return { items, types, backend: this.backend.name };
+    const { items, correctedQuery } = await this.backend.search(orgId, q, types, limit);
+    return { items, correctedQuery, types, backend: this.backend.name };
   }
 }

@@ -45,6 +45,12 @@ export interface SearchHit {
   score: number;
 }
 
+export interface SearchAnswer {
+  items: SearchHit[];
+  /** The query actually run when typos were corrected ("wireles" → "wireless"), else null. */
+  correctedQuery: string | null;
+}
+
 /** A row changed: index it again, or drop it when it is gone. */
 export interface SearchChange {
   organizationId: string;
@@ -61,7 +67,7 @@ export interface SearchBackend {
     q: string,
     types: SearchType[],
     limit: number,
-  ): Promise<SearchHit[]>;
+  ): Promise<SearchAnswer>;
   /** Brings the index up to date with changed rows (from the outbox). Idempotent. */
   apply(changes: SearchChange[]): Promise<void>;
   /** Rebuilds the index of `type` beside the live one and swaps it in; searches keep answering. */

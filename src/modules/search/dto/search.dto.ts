@@ -46,6 +46,13 @@ export class SearchHitDto {
 
 export class SearchResultDto {
   @ApiProperty({ type: [SearchHitDto] }) items: SearchHitDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'wireless keyboard',
+    description: 'The query run instead when nothing matched and typos were corrected',
+  })
+  correctedQuery: string | null;
   @ApiProperty({ enum: SEARCH_TYPES, isArray: true }) types: string[];
   @ApiProperty({ enum: ['postgres', 'elasticsearch'] }) backend: string;
 }
