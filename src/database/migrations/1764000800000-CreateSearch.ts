@@ -70,7 +70,10 @@ export class CreateSearch1764000800000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION search_candidates(searched text, query tsquery, max_rows integer)
       RETURNS TABLE (id uuid)
-      LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+      LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public
+      -- With LIMIT, the planner likes a sequential scan hoping matches are spread evenly; when they
+      -- are clustered (a whole category imported at once) that reads most of the table.
+      SET enable_seqscan = off AS $$
       DECLARE
         org uuid := nullif(current_setting('app.current_org', true), '')::uuid;
       BEGIN
