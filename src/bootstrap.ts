@@ -8,6 +8,7 @@ import { AppConfig } from './core/config';
 import { configureHttpApp } from './core/http/http-app';
 import { requestIdFor } from './core/http/request-id';
 import { APP_VERSION } from './version';
+import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { WorkerModule } from './worker.module';
 
 /** Builds (does not start) the HTTP API. Used by `main.api.ts`, the CLI and the e2e tests. */
@@ -33,6 +34,7 @@ export async function createApiApplication(
   app.useLogger(app.get(Logger));
   app.flushLogs(); // boot logs were buffered until the JSON logger existed
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
   await configureHttpApp(app, config, APP_VERSION);
   return app;
 }

@@ -30,6 +30,11 @@ import { ScheduleEntity } from '../modules/schedules/schedule.entity';
 import { AttachmentEntity, StoredFileEntity } from '../modules/files/file.entity';
 import { FeatureFlagEntity } from '../modules/feature-flags/feature-flag.entity';
 import { ContentTranslationEntity } from '../modules/content-translations/content-translation.entity';
+import {
+  ChatMessageEntity,
+  ChatParticipantEntity,
+  ChatRoomEntity,
+} from '../modules/realtime/chat.entity';
 
 /**
  * Every TypeORM entity, listed explicitly. A module adds its entities here; the drift test fails
@@ -72,4 +77,7 @@ export const ENTITIES = [
   AttachmentEntity,
   FeatureFlagEntity,
   ContentTranslationEntity,
+  ChatRoomEntity,
+  ChatParticipantEntity,
+  ChatMessageEntity,
 ];

@@ -26,6 +26,7 @@ import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
 import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
 import { ContentTranslationsModule } from './content-translations/content-translations.module';
 import { SearchModule, SearchWorkerModule } from './search/search.module';
+import { RealtimeModule, RealtimePublisherModule } from './realtime/realtime.module';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -55,10 +56,12 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   FeatureFlagsModule,
   ContentTranslationsModule,
   SearchModule,
+  RealtimeModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
+  RealtimePublisherModule,
   TasksWorkerModule,
   StockJobsModule,
   SchedulerModule,

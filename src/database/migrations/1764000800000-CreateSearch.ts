@@ -108,6 +108,7 @@ export class CreateSearch1764000800000 implements MigrationInterface {
         "organization_id" uuid NOT NULL,
         "entity_type" character varying(32) NOT NULL,
         "entity_id" uuid NOT NULL,
+        "operation" character varying(8) NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "pk_search_outbox" PRIMARY KEY ("id")
       )`);
@@ -122,11 +123,11 @@ export class CreateSearch1764000800000 implements MigrationInterface {
       LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'DELETE' THEN
-          INSERT INTO search_outbox (organization_id, entity_type, entity_id)
-          SELECT organization_id, TG_TABLE_NAME, id FROM old_rows;
+          INSERT INTO search_outbox (organization_id, entity_type, entity_id, operation)
+          SELECT organization_id, TG_TABLE_NAME, id, 'delete' FROM old_rows;
         ELSE
-          INSERT INTO search_outbox (organization_id, entity_type, entity_id)
-          SELECT organization_id, TG_TABLE_NAME, id FROM new_rows;
+          INSERT INTO search_outbox (organization_id, entity_type, entity_id, operation)
+          SELECT organization_id, TG_TABLE_NAME, id, lower(TG_OP) FROM new_rows;
         END IF;
         PERFORM pg_notify('search_outbox', TG_TABLE_NAME);
         RETURN NULL;

@@ -8,6 +8,7 @@ import { CreateStoredFiles1764000600000 } from './1764000600000-CreateStoredFile
 import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFlags';
 import { AddLanguages1764000750000 } from './1764000750000-AddLanguages';
 import { CreateSearch1764000800000 } from './1764000800000-CreateSearch';
+import { CreateChat1764000900000 } from './1764000900000-CreateChat';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CreateFeatureFlags1764000700000,
   AddLanguages1764000750000,
   CreateSearch1764000800000,
+  CreateChat1764000900000,
 ];

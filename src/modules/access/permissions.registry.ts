@@ -43,6 +43,8 @@ export const PERMISSIONS = {
     'Read translations of content fields (and the entity’s own read permission)',
   'content-translations:manage':
     'Replace translations of content fields (and the entity’s own manage permission)',
+  'chat:read': 'List the chat rooms you take part in and read their messages',
+  'chat:write': 'Create chat rooms, add or remove participants, post messages',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
 } as const;
 
@@ -68,6 +70,7 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'products:manage',
   'stock:move',
   'content-translations:manage',
+  'chat:write',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */

@@ -31,6 +31,8 @@ interface ApiKeyRow {
   language: string | null;
 }
 
+type HeadersOnly = Pick<FastifyRequest, 'headers'>;
+
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /**
@@ -79,7 +81,8 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: FastifyRequest): Promise<Principal> {
+  /** The caller of a request — or of a socket handshake, given its headers (realtime). */
+  async authenticate(request: HeadersOnly): Promise<Principal> {
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0) return this.fromApiKey(apiKey, request);
     const authorization = request.headers.authorization;
@@ -89,7 +92,7 @@ export class AuthGuard implements CanActivate {
     return this.fromAccessToken(match[1], request);
   }
 
-  private requestedOrganization(request: FastifyRequest): string | undefined {
+  private requestedOrganization(request: HeadersOnly): string | undefined {
     const header = request.headers['x-organization-id'];
     if (header === undefined) return undefined;
     if (typeof header !== 'string' || !UUID.test(header)) {
@@ -101,7 +104,7 @@ export class AuthGuard implements CanActivate {
     return header.toLowerCase();
   }
 
-  private async fromAccessToken(token: string, request: FastifyRequest): Promise<Principal> {
+  private async fromAccessToken(token: string, request: HeadersOnly): Promise<Principal> {
     const claims = await this.tokens.verifyAccess(token);
     const [user] = await this.dataSource.query<UserRow[]>(
       'SELECT id, is_active, is_superuser, language, password_changed_at FROM users WHERE id = $1',
@@ -142,7 +145,7 @@ export class AuthGuard implements CanActivate {
     };
   }
 
-  private async fromApiKey(key: string, request: FastifyRequest): Promise<Principal> {
+  private async fromApiKey(key: string, request: HeadersOnly): Promise<Principal> {
     const [row] = await this.dataSource.query<ApiKeyRow[]>(
       `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language
          FROM api_keys k JOIN organizations o ON o.id = k.organization_id

@@ -33,10 +33,11 @@ import { TokenService } from './token.service';
     AuthService,
     TokenService,
     PasswordHasher,
+    AuthGuard, // also used directly by the realtime gateway's handshake
     // Order matters: authenticate first, so rate limits can key on the principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PasswordHasher, TokenService],
+  exports: [PasswordHasher, TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import {
   Inject,
+  Optional,
   Injectable,
   Logger,
   OnApplicationBootstrap,
@@ -8,6 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { returningRows } from '../../core/database/returning';
+import { EntityAction, RealtimePublisher } from '../realtime/realtime.publisher';
 import {
   SEARCH_BACKEND,
   SEARCH_TYPES,
@@ -24,6 +26,7 @@ interface OutboxRow {
   organization_id: string;
   entity_type: string;
   entity_id: string;
+  operation: EntityAction;
 }
 
 /**
@@ -45,6 +48,7 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SEARCH_BACKEND) private readonly backend: SearchBackend,
+    @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -105,7 +109,7 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
           manager,
           `DELETE FROM search_outbox WHERE id IN (
              SELECT id FROM search_outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-           RETURNING organization_id, entity_type, entity_id`,
+           RETURNING organization_id, entity_type, entity_id, operation`,
           [],
         );
         const changes: SearchChange[] = rows
@@ -116,10 +120,19 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
             id: row.entity_id,
           }));
         if (changes.length > 0) await this.backend.apply(changes);
-        return rows.length;
+        return rows;
       });
-      total += consumed;
-      if (consumed < BATCH || this.stopped) return total;
+      // Committed and indexed: tell the organization's sockets (a client may search at once).
+      for (const row of consumed) {
+        this.publisher?.entityChanged(
+          row.organization_id,
+          row.entity_type,
+          row.entity_id,
+          row.operation,
+        );
+      }
+      total += consumed.length;
+      if (consumed.length < BATCH || this.stopped) return total;
     }
   }
 

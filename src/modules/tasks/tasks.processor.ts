@@ -1,10 +1,11 @@
-import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
-import { Logger } from '@nestjs/common';
+import { OnQueueCompleted, OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { TASKS_QUEUE } from '../../core/queue';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { TaskRegistry } from './task-registry';
 import type { TaskContext, TaskJobData } from './task.types';
 
@@ -16,7 +17,24 @@ export class TasksProcessor {
   constructor(
     private readonly registry: TaskRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
+
+  /** Tells the user who started a task that it ended (realtime `notification`). */
+  private notify(job: Job<TaskJobData>, state: 'completed' | 'failed'): void {
+    if (!job.data.userId) return;
+    this.publisher?.notify(job.data.organizationId, job.data.userId, {
+      kind: 'task.finished',
+      taskId: String(job.id),
+      name: job.data.name,
+      state,
+    });
+  }
+
+  @OnQueueCompleted()
+  onCompleted(job: Job<TaskJobData>): void {
+    this.notify(job, 'completed');
+  }
 
   @Process({ concurrency: 4 })
   async run(job: Job<TaskJobData>): Promise<unknown> {
@@ -44,6 +62,8 @@ export class TasksProcessor {
       { taskId: job.id, name: job.data.name, attempt: job.attemptsMade, error: error.message },
       'task attempt failed',
     );
+    // Only the last attempt's failure is final.
+    if (job.attemptsMade >= (job.opts.attempts ?? 1)) this.notify(job, 'failed');
   }
 
   private once<T>(
