@@ -138,6 +138,17 @@ describe('realtime (socket.io, two API instances over Redis) and chat', () => {
       expect(await leaked).toEqual([]);
     });
 
+    it('coalesces a bulk write (an import batch) into one event per type', async () => {
+      const socket = await connect(urlB, owner);
+      const events = collect<Record<string, unknown>>(socket, 'entity.changed', 2_500);
+      await a.dataSource.query(
+        `INSERT INTO products (organization_id, sku, name, type, uom_code)
+         SELECT $1, 'BULK-' || g, 'Bulk ' || g, 'goods', 'pc' FROM generate_series(1, 60) g`,
+        [owner.organization.id],
+      );
+      expect(await events).toEqual([{ type: 'products', action: 'bulk', count: 60 }]);
+    });
+
     it('tells a user on another instance that their task finished', async () => {
       const socket = await connect(urlB, owner);
       const notified = next<Record<string, unknown>>(socket, 'notification', 15_000);

@@ -71,6 +71,11 @@ export class RealtimePublisher implements OnApplicationShutdown {
     this.toRoom(readersRoom(orgId, type), 'entity.changed', { type, id, action });
   }
 
+  /** Many committed changes of one type at once (an import): refetch rather than patch. */
+  entitiesChanged(orgId: string, type: string, count: number): void {
+    this.toRoom(readersRoom(orgId, type), 'entity.changed', { type, action: 'bulk', count });
+  }
+
   /** Takes one user's sockets (of one organization) out of a room, on every instance. */
   leaveRoom(orgId: string, userId: string, room: string): void {
     this.namespace.in(userRoom(orgId, userId)).socketsLeave(room);

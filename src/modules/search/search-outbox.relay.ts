@@ -19,6 +19,8 @@ import {
 } from './searchable';
 
 const BATCH = 500;
+/** More changes than this for one organization and type in a batch: one bulk event. */
+const BULK_EVENT_THRESHOLD = 50;
 /** A safety net: notifications wake the relay at once; this catches any it missed. */
 const POLL_MS = 5_000;
 
@@ -123,16 +125,31 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
         return rows;
       });
       // Committed and indexed: tell the organization's sockets (a client may search at once).
-      for (const row of consumed) {
-        this.publisher?.entityChanged(
-          row.organization_id,
-          row.entity_type,
-          row.entity_id,
-          row.operation,
-        );
-      }
+      this.announce(consumed);
       total += consumed.length;
       if (consumed.length < BATCH || this.stopped) return total;
+    }
+  }
+
+  /**
+   * One `entity.changed` per row; a bulk write (an import batch) becomes one event per organization
+   * and type instead of thousands that clients would only answer by refetching the list anyway.
+   */
+  private announce(rows: OutboxRow[]): void {
+    if (!this.publisher) return;
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = `${row.organization_id}:${row.entity_type}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const group of groups.values()) {
+      const [{ organization_id: orgId, entity_type: type }] = group;
+      if (group.length > BULK_EVENT_THRESHOLD) {
+        this.publisher.entitiesChanged(orgId, type, group.length);
+        continue;
+      }
+      for (const row of group)
+        this.publisher.entityChanged(orgId, type, row.entity_id, row.operation);
     }
   }
 
