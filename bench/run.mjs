@@ -70,8 +70,8 @@ async function waitHttp(url, timeoutMs = 60_000) {
   }
 }
 
-function start(name, script, extraEnv, args = []) {
-  const child = spawn(process.execPath, [script, ...args], {
+function start(name, script, extraEnv, args = [], nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: root,
     env: extraEnv,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -359,7 +359,8 @@ async function main() {
   const seeded = await prepareDatabase(sharedEnv);
 
   start('api', 'dist/main.api.js', { ...sharedEnv, PORT: String(PORTS.api) });
-  const worker = start('worker', 'dist/main.worker.js', { ...sharedEnv, WORKER_PORT: String(PORTS.worker) });
+  // As `npm run start:worker` runs it (heap capped: see README).
+  const worker = start('worker', 'dist/main.worker.js', { ...sharedEnv, WORKER_PORT: String(PORTS.worker) }, [], ['--max-old-space-size=256']);
   const baseline = (port, count) =>
     start(`baseline-${count ? 'b' : 'a'}`, 'bench/baselines/fastify-pg.mjs', {
       ...env,

@@ -146,8 +146,8 @@ async function ensureRedis() {
 }
 
 /** Runs an app entry, prefixing each line so the two processes' logs stay readable. */
-function startChild(name, entry) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', entry)], {
+function startChild(name, entry, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -227,7 +227,8 @@ async function main() {
   ]);
 
   startChild('api', 'main.api.js');
-  startChild('worker', 'main.worker.js');
+  // Streamed, batched work: a heap cap keeps V8 from growing lazily (see README, Operations).
+  startChild('worker', 'main.worker.js', ['--max-old-space-size=256']);
   const api = `http://localhost:${env.PORT}`;
   const [apiUp, workerUp] = await Promise.all([
     waitHealthy(`http://127.0.0.1:${env.PORT}/healthz/ready`, 90_000),
