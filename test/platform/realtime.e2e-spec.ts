@@ -113,6 +113,30 @@ describe('realtime (socket.io, two API instances over Redis) and chat', () => {
       );
     });
 
+    it('accepts an API key, which receives its organization’s entity events; a revoked key is refused', async () => {
+      const [role] = await a.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM roles WHERE organization_id IS NULL AND name = 'Member'`,
+      );
+      const created = await owner
+        .post('/api/v1/api-keys')
+        .send({ name: 'dashboard', roleId: role.id })
+        .expect(201);
+      const { id, key } = created.body as { id: string; key: string };
+      const socket = open(urlA, { apiKey: key });
+      await next(socket, 'connect');
+      const changed = next<{ type: string; id: string }>(socket, 'entity.changed');
+      const product = await owner
+        .post('/api/v1/products')
+        .send({ sku: 'RT-KEY', name: 'Key Widget', type: 'goods' })
+        .expect(201);
+      expect(await changed).toMatchObject({
+        type: 'products',
+        id: (product.body as { id: string }).id,
+      });
+      await owner.delete(`/api/v1/api-keys/${id}`).expect(204);
+      expect(await refused({ apiKey: key })).toBe('unauthorized');
+    });
+
     it('refuses an organization the user is not a member of', async () => {
       expect(
         await refused({ token: owner.tokens.accessToken, organizationId: other.organization.id }),
