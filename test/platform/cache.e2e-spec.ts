@@ -47,4 +47,27 @@ describe('cache service (real Redis)', () => {
     expect(await cache.getOrLoad(await key(), 30, slowLoader(calls, 'v2'))).toBe('v2');
     expect(calls.n).toBe(2);
   });
+
+  it('getOrLoadCurrent: one round trip for generation and value; a bump, even during a load, makes it stale', async () => {
+    const cache = t.app.get(CacheService);
+    const calls = { n: 0 };
+    const get = (value: string) =>
+      cache.getOrLoadCurrent('test-cur', 'test:cur:x', 30, slowLoader(calls, value));
+    expect(await get('v1')).toBe('v1');
+    expect(await get('ignored')).toBe('v1');
+    expect(calls.n).toBe(1);
+
+    await cache.bump('test-cur');
+    expect(await get('v2')).toBe('v2');
+    expect(calls.n).toBe(2);
+
+    // A write commits and bumps while a load (of the old state) is running.
+    const racing = cache.getOrLoadCurrent('test-cur', 'test:cur:y', 30, slowLoader(calls, 'old'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await cache.bump('test-cur');
+    expect(await racing).toBe('old');
+    expect(
+      await cache.getOrLoadCurrent('test-cur', 'test:cur:y', 30, slowLoader(calls, 'new')),
+    ).toBe('new');
+  });
 });

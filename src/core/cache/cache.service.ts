@@ -36,6 +36,40 @@ export class CacheService {
     return loading;
   }
 
+  /**
+   * Like getOrLoad, for a value that a namespace's generation invalidates: the generation and the
+   * value are read in one round trip (MGET), and the value stores the generation it was loaded
+   * under, so a bump — even one racing this load — makes it stale at once.
+   */
+  async getOrLoadCurrent<T>(
+    namespace: string,
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const fullKey = `erp:cache:${key}`;
+    let generation: string;
+    try {
+      const [gen, raw] = await this.client.mget(`erp:cache:${namespace}:gen`, fullKey);
+      generation = gen ?? '0';
+      const entry = raw === null ? undefined : (JSON.parse(raw) as { g: string; v: T });
+      if (entry?.g === generation) return entry.v;
+    } catch (error) {
+      this.logger.debug(`cache read skipped: ${(error as Error).message}`);
+      return load(); // Redis down: nothing cached can be trusted, nothing to store
+    }
+    return this.getOrLoad(`${key}@${generation}`, ttlSeconds, async () => ({
+      g: generation,
+      v: await load(),
+    })).then(async (entry) => {
+      // Keep the one key readers look up current (the @generation key only coordinates loads).
+      await this.client
+        .set(fullKey, JSON.stringify(entry), 'EX', ttlSeconds)
+        .catch(() => undefined);
+      return entry.v;
+    });
+  }
+
   private async read<T>(fullKey: string): Promise<T | undefined> {
     try {
       const cached = await this.client.get(fullKey);

@@ -43,9 +43,9 @@ export class AccessService {
         language: org?.language ?? null,
       };
     }
-    const generation = await this.cache.generation(CACHE_NAMESPACE);
-    return this.cache.getOrLoad(
-      `${CACHE_NAMESPACE}:${generation}:${organizationId}:${userId}`,
+    return this.cache.getOrLoadCurrent(
+      CACHE_NAMESPACE,
+      `${CACHE_NAMESPACE}:${organizationId}:${userId}`,
       CACHE_TTL_SECONDS,
       () => this.load(userId, organizationId),
     );

@@ -15,9 +15,9 @@ export class ProductCounts {
   constructor(private readonly cache: CacheService) {}
 
   async exact(orgId: string, where: Conditions, load: () => Promise<number>): Promise<number> {
-    const generation = await this.cache.generation(`products:${orgId}`);
-    return this.cache.getOrLoad(
-      `products:count:${orgId}:${generation}:${conditionsKey(where)}`,
+    return this.cache.getOrLoadCurrent(
+      `products:${orgId}`,
+      `products:count:${orgId}:${conditionsKey(where)}`,
       COUNT_TTL_SECONDS,
       load,
     );
