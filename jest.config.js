@@ -19,6 +19,9 @@ module.exports = {
     '!src/database/migrations/*.ts',
   ],
   coverageThreshold: { global: { lines: 80 } },
+  // A project-level testTimeout is not applied to hooks (jest 30 reads it from the root config):
+  // on 2 busy cores, booting an app in beforeAll can take longer than the 5 s default.
+  testTimeout: 30000,
   coverageReporters: ['text-summary', 'lcov'],
   projects: [
     {

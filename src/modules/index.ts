@@ -27,6 +27,7 @@ import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
 import { ContentTranslationsModule } from './content-translations/content-translations.module';
 import { SearchModule, SearchWorkerModule } from './search/search.module';
 import { RealtimeModule, RealtimePublisherModule } from './realtime/realtime.module';
+import { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -57,6 +58,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ContentTranslationsModule,
   SearchModule,
   RealtimeModule,
+  TenantOffboardingModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -68,4 +70,5 @@ export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
   MailWorkerModule,
   ImportsJobsModule,
   SearchWorkerModule,
+  TenantOffboardingJobsModule,
 ];

@@ -46,6 +46,8 @@ export const PERMISSIONS = {
   'chat:read': 'List the chat rooms you take part in and read their messages',
   'chat:write': 'Create chat rooms, add or remove participants, post messages',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
+  'tenants:manage':
+    'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -59,6 +61,7 @@ export const PLATFORM_PERMISSIONS: PermissionCode[] = [
   'currencies:manage',
   'units-of-measure:manage',
   'feature-flags:manage',
+  'tenants:manage',
 ];
 
 /** What a role (system or tenant) may hold. */

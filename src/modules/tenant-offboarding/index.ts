@@ -1,0 +1,2 @@
+export { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding.module';
+export { TENANT_EXPORT_TASK } from './tenant-export.task';

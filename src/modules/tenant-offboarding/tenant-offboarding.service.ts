@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuditContext } from '../../core/auth';
+import { AppError, NotFoundError } from '../../core/http';
+import { AccessService } from '../access';
+import { AuditService } from '../audit';
+import { FilesService } from '../files/files.service';
+import { TasksService } from '../tasks';
+import { TENANT_EXPORT_TASK } from './tenant-export.task';
+import { TenantDataRepository } from './tenant-data.repository';
+
+/**
+ * Tenant offboarding for superusers: export all of a tenant's rows (a task), then delete the tenant
+ * (its root organization, every descendant and every row they own) in one transaction. Audit rows
+ * of both go to the platform (`system`) chain, which outlives the tenant.
+ */
+@Injectable()
+export class TenantOffboardingService {
+  private readonly logger = new Logger(TenantOffboardingService.name);
+  private readonly repository = new TenantDataRepository();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tasks: TasksService,
+    private readonly audit: AuditService,
+    private readonly access: AccessService,
+    private readonly files: FilesService,
+  ) {}
+
+  /** Starts `tenant.export` in the tenant's own context (poll and download with its X-Organization-Id). */
+  async startExport(tenantId: string, context: AuditContext): Promise<string> {
+    const root = await this.repository.findRoot(this.dataSource.manager, tenantId);
+    if (!root) throw new NotFoundError('Tenant');
+    const taskId = await this.tasks.start(TENANT_EXPORT_TASK, { tenantId }, tenantId, context);
+    await this.audit.recordStandalone({
+      organizationId: null,
+      action: 'tenant.export',
+      entityType: 'organization',
+      entityId: tenantId,
+      changes: { code: root.code, taskId },
+      context,
+    });
+    return taskId;
+  }
+
+  /**
+   * Deletes the tenant `tenantId` when `confirm` is its code: 404 for a missing or non-root
+   * organization, 422 `confirmation_mismatch` otherwise. Person accounts stay (they belong to
+   * people, who may be members elsewhere); their memberships here go. Stored files' bytes are
+   * removed after commit (a failure there is logged, never undoes the purge).
+   */
+  async deleteTenant(tenantId: string, confirm: string, context: AuditContext): Promise<void> {
+    const keys = await this.dataSource.transaction(async (manager) => {
+      const [locked] = await manager.query<{ id: string }[]>(
+        `SELECT id FROM organizations WHERE id = $1 AND parent_id IS NULL FOR UPDATE`,
+        [tenantId],
+      );
+      const root = locked ? await this.repository.findRoot(manager, tenantId) : null;
+      if (!root) throw new NotFoundError('Tenant');
+      if (confirm !== root.code) {
+        throw new AppError(
+          422,
+          'confirmation_mismatch',
+          'confirm must be the tenant’s code, exactly as stored',
+          { source: { parameter: 'confirm' } },
+        );
+      }
+      const orgIds = await this.repository.subtreeIds(manager, root);
+      const storageKeys = await this.repository.storageKeys(manager, orgIds);
+      const deleted = await this.repository.purge(manager, orgIds);
+      await this.audit.record(manager, {
+        organizationId: null,
+        action: 'tenant.delete',
+        entityType: 'organization',
+        entityId: tenantId,
+        changes: { code: root.code, name: root.name, organizations: orgIds, deleted },
+        context,
+      });
+      return storageKeys;
+    });
+    await this.access.invalidate();
+    const results = await Promise.allSettled(keys.map((key) => this.files.storage.delete(key)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) {
+      this.logger.warn(`tenant ${tenantId} deleted; ${failed} stored objects could not be removed`);
+    }
+  }
+}
