@@ -5,7 +5,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { IS_PUBLIC_KEY, PERMISSIONS_KEY, Principal } from '../../core/auth';
+import {
+  IS_PUBLIC_KEY,
+  PERMISSIONS_KEY,
+  Principal,
+  USER_REQUIRED_KEY,
+  userRequiredError,
+} from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { ForbiddenError, UnauthorizedError } from '../../core/http/errors';
 import { AccessService } from '../access/access.service';
@@ -71,6 +77,10 @@ export class AuthGuard implements CanActivate {
       apiKeyId: principal.apiKeyId ?? undefined,
       orgId: principal.organizationId ?? undefined,
     });
+
+    // Routes that act for a person (@RequireUser) refuse API keys before anything else.
+    if (!principal.userId && this.reflector.getAllAndOverride<boolean>(USER_REQUIRED_KEY, targets))
+      throw userRequiredError();
 
     const missing = required.filter((p) => !principal.permissions.has(p));
     if (missing.length > 0) {
@@ -142,6 +152,7 @@ export class AuthGuard implements CanActivate {
       scopeKey: `user:${user.id}`,
       language: user.language,
       organizationLanguage,
+      sessionId: claims.fam ?? null,
     };
   }
 

@@ -6,6 +6,8 @@ import { AppConfig } from '../../core/config';
 import { RateLimitGuard } from '../../core/rate-limit';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
+import { AccountActivityController } from './account-activity.controller';
+import { AccountActivityRepository } from './account-activity.repository';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -28,9 +30,10 @@ import { TokenService } from './token.service';
     AccessModule,
     AuditModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, AccountActivityController],
   providers: [
     AuthService,
+    AccountActivityRepository,
     TokenService,
     PasswordHasher,
     AuthGuard, // also used directly by the realtime gateway's handshake
