@@ -9,6 +9,8 @@ import { AuditModule } from '../audit/audit.module';
 import { AccountActivityController } from './account-activity.controller';
 import { AccountActivityRepository } from './account-activity.repository';
 import { AuthController } from './auth.controller';
+import { SignupController } from './signup.controller';
+import { SignupService } from './signup.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
@@ -30,9 +32,10 @@ import { TokenService } from './token.service';
     AccessModule,
     AuditModule,
   ],
-  controllers: [AuthController, AccountActivityController],
+  controllers: [AuthController, AccountActivityController, SignupController],
   providers: [
     AuthService,
+    SignupService,
     AccountActivityRepository,
     TokenService,
     PasswordHasher,
