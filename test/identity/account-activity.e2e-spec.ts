@@ -303,7 +303,12 @@ describe('login history and sessions', () => {
     );
 
     await t.http.delete(`/api/v1/auth/me/sessions/${sessions[0].id}`).set(asLaptop).expect(204);
-    // The phone's refresh token is dead; the laptop's session remains.
+    // The phone's access and refresh tokens are dead at once; the laptop's session remains.
+    await t.http
+      .get('/api/v1/auth/me')
+      .set('Authorization', `Bearer ${refreshed.accessToken}`)
+      .expect(401);
+    await t.http.get('/api/v1/auth/me').set(asLaptop).expect(200);
     const dead = await t.http
       .post('/api/v1/auth/refresh')
       .send({ refreshToken: refreshed.refreshToken })
@@ -320,6 +325,19 @@ describe('login history and sessions', () => {
     // Ending it again: 404 (no longer active).
     await t.http.delete(`/api/v1/auth/me/sessions/${sessions[0].id}`).set(asLaptop).expect(404);
     await t.http.delete('/api/v1/auth/me/sessions/not-a-uuid').set(asLaptop).expect(400);
+  });
+
+  it('logout ends the session’s access token at once, not after it expires', async () => {
+    const user = await createUser(t.dataSource);
+    const tokens = await login(t, user.email, user.password);
+    const bearer = { Authorization: `Bearer ${tokens.accessToken}` };
+    await t.http.get('/api/v1/auth/me').set(bearer).expect(200);
+    await t.http
+      .post('/api/v1/auth/logout')
+      .send({ refreshToken: tokens.refreshToken })
+      .expect(204);
+    const res = await t.http.get('/api/v1/auth/me').set(bearer).expect(401);
+    expect((res.body as Envelope).errors[0].code).toBe('invalid_token');
   });
 
   it('another tenant’s owner cannot read or end a session through the organization header either', async () => {

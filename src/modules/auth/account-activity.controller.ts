@@ -124,9 +124,7 @@ export class AccountActivityController {
   @Delete('sessions/:id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    summary: 'End one of my sessions: its refresh token stops working',
-    description:
-      'Access tokens already issued to that session stay valid until they expire (at most `JWT_ACCESS_TOKEN_EXPIRE_MINUTES`).',
+    summary: 'End one of my sessions: its refresh and access tokens stop working at once',
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({
