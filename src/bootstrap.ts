@@ -21,6 +21,15 @@ export async function createApiApplication(
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Off unless TRUST_PROXY says which proxies to believe: then request.ip (rate-limit keys,
+    // audit rows, logs) is the client's address from X-Forwarded-For, not the proxy's.
+    trustProxy: config.app.trustProxy,
+  });
+  // Before Nest registers its middleware (pino-http serialises the request when it starts): the
+  // access log's address is the client Fastify resolved through TRUST_PROXY, not the socket's.
+  adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
+    (request.raw as typeof request.raw & { clientIp?: string }).clientIp = request.ip;
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),

@@ -4,9 +4,11 @@ import { PermissionEntity } from '../modules/access/permission.entity';
 import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
 import { AuditLogEntity } from '../modules/audit/audit-log.entity';
 import {
+  LoginEventEntity,
   PasswordResetTokenEntity,
   RecoveryCodeEntity,
   RefreshTokenEntity,
+  SignupRequestEntity,
 } from '../modules/auth/auth-tokens.entity';
 import { MembershipEntity, MembershipRoleEntity } from '../modules/memberships/membership.entity';
 import { OrganizationTypeEntity } from '../modules/organization-types/organization-type.entity';
@@ -53,6 +55,8 @@ export const ENTITIES = [
   RefreshTokenEntity,
   PasswordResetTokenEntity,
   RecoveryCodeEntity,
+  LoginEventEntity,
+  SignupRequestEntity,
   ApiKeyEntity,
   AuditLogEntity,
   CurrencyEntity,

@@ -10,6 +10,7 @@ import { ErrorEnvelopeDto } from '../http/error-envelope.dto';
 
 export const IS_PUBLIC_KEY = 'alees:public';
 export const PERMISSIONS_KEY = 'alees:permissions';
+export const USER_REQUIRED_KEY = 'alees:user-required';
 
 /** Reachable without credentials. Every route declares this or `@RequirePermissions` (deny by default). */
 export const Public = (): MethodDecorator & ClassDecorator =>
@@ -31,6 +32,22 @@ export const RequirePermissions = (...permissions: string[]): MethodDecorator & 
     }),
     ApiForbiddenResponse({
       description: `Requires ${permissions.join(', ') || 'authentication'}`,
+      type: ErrorEnvelopeDto,
+    }),
+  );
+
+/**
+ * The route acts for a person (their profile, password, 2FA, sessions, chat): an API key, which
+ * belongs to an organization and has no user, is refused by the global guard with 403
+ * `user_required` (never reaching a handler with a null user id). Use with `@RequirePermissions`;
+ * handlers read the id with `@CurrentUserId()`. Stated in the OpenAPI document (403 + `x-user-required`).
+ */
+export const RequireUser = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(USER_REQUIRED_KEY, true),
+    ApiExtension('x-user-required', true),
+    ApiForbiddenResponse({
+      description: '`user_required`: a signed-in person only; API keys are refused',
       type: ErrorEnvelopeDto,
     }),
   );

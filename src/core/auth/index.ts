@@ -1,10 +1,20 @@
-export { Public, RequirePermissions, IS_PUBLIC_KEY, PERMISSIONS_KEY } from './decorators';
+export {
+  Public,
+  RequirePermissions,
+  RequireUser,
+  IS_PUBLIC_KEY,
+  PERMISSIONS_KEY,
+  USER_REQUIRED_KEY,
+} from './decorators';
 export {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
   AuthenticatedRequest,
   CurrentPrincipal,
+  CurrentUserId,
+  currentUserIdOf,
   Principal,
   principalOf,
+  userRequiredError,
 } from './principal';

@@ -17,7 +17,16 @@ export interface Principal {
   language: string | null;
   /** The active organization's default language, also the language its content is written in. */
   organizationLanguage: string | null;
+  /** The refresh-token family (sign-in session) the access token belongs to; null for API keys. */
+  sessionId?: string | null;
 }
+
+/** 403 `user_required`: the route acts for a person and the caller is an API key. */
+export const userRequiredError = (): ForbiddenError =>
+  new ForbiddenError(
+    'This route acts for a signed-in person; API keys cannot call it',
+    'user_required',
+  );
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -31,6 +40,20 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   if (!principal) throw new UnauthorizedError();
   return principal;
 });
+
+/**
+ * The caller's user id, for routes marked `@RequireUser()` (the guard already refused API keys);
+ * fails closed with 403 `user_required` should a route forget the marker.
+ */
+export function currentUserIdOf(_: unknown, ctx: ExecutionContext): string {
+  const principal = principalOf(ctx.switchToHttp().getRequest<FastifyRequest>());
+  if (!principal) throw new UnauthorizedError();
+  if (!principal.userId) throw userRequiredError();
+  return principal.userId;
+}
+
+/** `@CurrentUserId()`: see `currentUserIdOf` (exported so a test can find every handler using it). */
+export const CurrentUserId = createParamDecorator(currentUserIdOf);
 
 /**
  * The active organization id. Fails closed: no organization in context is a 403, never "all rows".

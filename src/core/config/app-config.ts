@@ -37,7 +37,16 @@ export class AppConfig {
     corsAllowedOrigins: string[];
     bodyLimitBytes: number;
     publicUrl: string;
+    /**
+     * Fastify's `trustProxy`: `false` (socket address is the client), a hop count, or the
+     * addresses/CIDRs of trusted proxies. Decides `request.ip` (rate-limit keys, audit, logs).
+     */
+    trustProxy: false | number | string[];
+    /** Self-service sign-up enabled (`ALLOW_SIGNUP`). */
+    allowSignup: boolean;
   };
+  /** Bearer token that `/metrics` requires when set. */
+  readonly metrics: { token?: string };
   readonly database: {
     url: string;
     replicaUrls: string[];
@@ -114,6 +123,14 @@ function redisSettings(v: EnvironmentVariables): RedisSettings {
   };
 }
 
+/** `TRUST_PROXY` (already validated) → Fastify's `trustProxy` option. */
+export function parseTrustProxy(value: string): false | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'false' || v === '0') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return splitList(v);
+}
+
 const splitList = (value: string | undefined): string[] =>
   (value ?? '')
     .split(',')
@@ -138,7 +155,10 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       corsAllowedOrigins: splitList(v.CORS_ALLOWED_ORIGINS),
       bodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
       publicUrl: v.PUBLIC_APP_URL.replace(/\/+$/, ''),
+      trustProxy: parseTrustProxy(v.TRUST_PROXY),
+      allowSignup: v.ALLOW_SIGNUP,
     },
+    metrics: { token: v.METRICS_TOKEN || undefined },
     database: {
       url: v.DATABASE_URL,
       replicaUrls: splitList(v.DATABASE_REPLICA_URLS),

@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { isIP } from 'node:net';
 import {
   IsBoolean,
   IsEnum,
@@ -9,6 +10,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
 } from 'class-validator';
 
 /**
@@ -31,6 +33,28 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 };
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** proxy-addr's named ranges, accepted in a TRUST_PROXY list beside addresses and CIDRs. */
+const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `TRUST_PROXY`: off (`false`, `0`, unset), a hop count (`1`..`32`) or a comma-separated list of
+ * IPs, CIDRs (`10.0.0.0/8`, `fd00::/8`) and proxy-addr names (`loopback`, `linklocal`, `uniquelocal`).
+ */
+export function isTrustProxySetting(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const v = value.trim().toLowerCase();
+  if (v === 'false' || /^\d+$/.test(v)) return v === 'false' || Number(v) <= 32;
+  const entries = v.split(',').map((entry) => entry.trim());
+  return entries.every((entry) => {
+    if (NAMED_PROXY_RANGES.has(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+}
 
 export const RATE_LIMIT_PATTERN = /^\d+\/(second|minute|hour|day)$/;
 
@@ -96,6 +120,21 @@ export class EnvironmentVariables {
   @IsOptional()
   API_RATE_LIMIT_ANONYMOUS = '100/hour';
   @IsString() @IsOptional() CORS_ALLOWED_ORIGINS = 'http://localhost:3000';
+  /** Which reverse proxies' X-Forwarded-For to believe (see `isTrustProxySetting`); off by default. */
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: isTrustProxySetting,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, a hop count (e.g. 1) or a comma-separated IP/CIDR list',
+    },
+  })
+  @IsOptional()
+  TRUST_PROXY = 'false';
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsString() @IsOptional() METRICS_TOKEN?: string;
+  /** Self-service sign-up (POST /auth/signup): off by default. */
+  @Transform(toBoolean) @IsBoolean() @IsOptional() ALLOW_SIGNUP = false;
 
   // Files
   @IsIn(['local', 's3']) @IsOptional() FILE_STORAGE_BACKEND: 'local' | 's3' = 'local';
@@ -148,4 +187,5 @@ export const SECRET_KEYS = new Set([
   'AWS_SECRET_ACCESS_KEY',
   'SMTP_PASSWORD',
   'SENTRY_DSN',
+  'METRICS_TOKEN',
 ]);

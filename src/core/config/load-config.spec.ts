@@ -156,4 +156,49 @@ describe('configuration', () => {
       expect(readProcessEnvironment(dir).APP_NAME).toBeUndefined();
     });
   });
+
+  describe('TRUST_PROXY, METRICS_TOKEN, ALLOW_SIGNUP', () => {
+    it('are off by default', () => {
+      const config = loadConfig(base);
+      expect(config.app.trustProxy).toBe(false);
+      expect(config.app.allowSignup).toBe(false);
+      expect(config.metrics.token).toBeUndefined();
+    });
+
+    it.each([
+      ['false', false],
+      ['0', false],
+      ['1', 1],
+      ['2', 2],
+      ['10.0.0.0/8', ['10.0.0.0/8']],
+      [
+        '10.0.0.1, 172.16.0.0/12,fd00::/8,loopback',
+        ['10.0.0.1', '172.16.0.0/12', 'fd00::/8', 'loopback'],
+      ],
+    ])('TRUST_PROXY=%s → trustProxy %j', (value, expected) => {
+      expect(loadConfig({ ...base, TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
+    });
+
+    it.each([
+      'true',
+      'yes',
+      '33',
+      '-1',
+      '10.0.0.0/33',
+      '10.0.0',
+      'proxy.example.com',
+      '10.0.0.1,',
+      'fd00::/129',
+    ])('refuses TRUST_PROXY=%s with one message naming it', (value) => {
+      const problems = problemsOf({ ...base, TRUST_PROXY: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^TRUST_PROXY: /);
+    });
+
+    it('reads METRICS_TOKEN (a secret: never echoed) and ALLOW_SIGNUP', () => {
+      const config = loadConfig({ ...base, METRICS_TOKEN: 'scrape-me', ALLOW_SIGNUP: 'true' });
+      expect(config.metrics.token).toBe('scrape-me');
+      expect(config.app.allowSignup).toBe(true);
+    });
+  });
 });

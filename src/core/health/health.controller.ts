@@ -7,10 +7,12 @@ import {
 } from '@nestjs/swagger';
 import { Public } from '../auth/decorators';
 import { ServiceUnavailableError } from '../http/errors';
+import { SkipRateLimit } from '../rate-limit';
 import { ReadinessService } from './readiness.service';
 
 @ApiTags('health')
 @Public()
+@SkipRateLimit() // probed every few seconds by orchestrators and load balancers
 @Controller('healthz')
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

@@ -29,6 +29,13 @@ export const REDACTED_PATHS = [
 
 type RawRequest = IncomingMessage & { id?: string | number | object };
 
+/** Paths machines poll constantly; a successful hit is logged at debug, not info. */
+const PROBE_PATHS = new Set(['/healthz/live', '/healthz/ready', '/metrics']);
+
+/** `/metrics?x` → `/metrics`; whether the request is a probe or a scrape. */
+export const isProbe = (url: string | undefined): boolean =>
+  PROBE_PATHS.has((url ?? '').split('?')[0].replace(/\/+$/, '') || '/');
+
 /**
  * JSON lines through pino. Every line logged while serving a request carries `requestId` (and the
  * identity module adds `userId`/`orgId`); one access line per request; secrets redacted.
@@ -67,16 +74,25 @@ function pinoOptions(config: AppConfig) {
         url: string;
         headers: Record<string, unknown>;
         remoteAddress?: string;
+        raw?: { clientIp?: string };
       }) => ({
         method: req.method,
         url: req.url,
         userAgent: req.headers['user-agent'],
-        remoteAddress: req.remoteAddress,
+        // The client as Fastify resolved it (TRUST_PROXY), set by the HTTP app's onRequest hook.
+        remoteAddress: req.raw?.clientIp ?? req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) =>
+      error || res.statusCode >= 500
+        ? 'error'
+        : res.statusCode >= 400
+          ? 'warn'
+          : // Probes and scrapes arrive every few seconds: a healthy one is not worth an info line.
+            isProbe(req.url)
+            ? 'debug'
+            : 'info',
     // pino-http invents an Error for every 5xx without one; the status already says it.
     customErrorObject: (
       _req: IncomingMessage,
@@ -85,9 +101,5 @@ function pinoOptions(config: AppConfig) {
       value: object,
     ) =>
       error.message.startsWith('failed with status code') ? { ...value, err: undefined } : value,
-    autoLogging: {
-      // Probes every few seconds would drown the access log.
-      ignore: (req: IncomingMessage) => req.url === '/healthz/live',
-    },
   };
 }

@@ -1,1 +1,1 @@
-export { RateLimit, RateLimitGuard, RouteRateLimit } from './rate-limit.guard';
+export { RateLimit, RateLimitGuard, RouteRateLimit, SkipRateLimit } from './rate-limit.guard';

@@ -8,6 +8,7 @@ import { RateLimitedError } from '../http/errors';
 import { RedisService } from '../redis';
 
 export const RATE_LIMIT_KEY = 'alees:rate-limit';
+export const SKIP_RATE_LIMIT_KEY = 'alees:skip-rate-limit';
 
 export interface RouteRateLimit extends RateLimitRule {
   /** Names the bucket, e.g. `login`. */
@@ -18,6 +19,13 @@ export interface RouteRateLimit extends RateLimitRule {
 
 /** A stricter, route-specific limit on top of the global one (e.g. login: 10 / 15 min per IP+email). */
 export const RateLimit = (rule: RouteRateLimit) => SetMetadata(RATE_LIMIT_KEY, rule);
+
+/**
+ * Exempts a route (or controller) from every rate limit: operators' probes and Prometheus scrapes
+ * (`/healthz/*`, `/metrics`) are called constantly by machines and must never answer 429.
+ */
+export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(SKIP_RATE_LIMIT_KEY, true);
 
 /**
  * Fixed-window counters in Redis DB `REDIS_RATE_LIMIT_DB`, per user, API key or (anonymous) IP, so
@@ -37,6 +45,8 @@ export class RateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = principalOf(request);
     const global = principal ? this.config.rateLimit.user : this.config.rateLimit.anonymous;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One issued refresh token (`id` = its `jti`). Rotation marks it used and issues the next in the
@@ -14,6 +14,47 @@ export class RefreshTokenEntity {
   @Column({ type: 'timestamptz' }) expiresAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) usedAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) revokedAt: Date | null;
+  /** The client that signed in or refreshed with it (sessions list). */
+  @Column({ type: 'text', nullable: true }) ip: string | null;
+  @Column({ type: 'text', nullable: true }) userAgent: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}
+
+/**
+ * One sign-in attempt against a person's account (`GET /auth/me/login-history`): success, failure
+ * (reason: wrong_password, wrong_totp, inactive, locked) or the failure that locked the account.
+ * Attempts on unknown emails belong to nobody and are only audited.
+ */
+@Entity({ name: 'login_events' })
+@Index('ix_login_events_user_id', ['userId', 'id'])
+@Check('ck_login_events_outcome', `"outcome" IN ('success', 'failure', 'lockout')`)
+export class LoginEventEntity {
+  @PrimaryColumn({ type: 'uuid', default: () => 'gen_uuid_v7()' }) id: string;
+  @Column({ type: 'uuid' }) userId: string;
+  @Column({ type: 'varchar', length: 16 }) outcome: 'success' | 'failure' | 'lockout';
+  @Column({ type: 'varchar', length: 64, nullable: true }) reason: string | null;
+  @Column({ type: 'text', nullable: true }) ip: string | null;
+  @Column({ type: 'text', nullable: true }) userAgent: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}
+
+/**
+ * A pending self-service sign-up: what the person asked for, until they prove the mailbox is
+ * theirs. Only the SHA-256 of the e-mailed token is stored; single use, 24 h.
+ */
+@Entity({ name: 'signup_requests' })
+@Index('uq_signup_requests_token_hash', ['tokenHash'], { unique: true })
+export class SignupRequestEntity {
+  @PrimaryColumn({ type: 'uuid', default: () => 'gen_uuid_v7()' }) id: string;
+  @Column({ type: 'varchar', length: 254 }) email: string;
+  @Column({ type: 'varchar', length: 200 }) fullName: string;
+  @Column({ type: 'varchar', length: 200 }) organizationName: string;
+  @Column({ type: 'varchar', length: 50 }) organizationCode: string;
+  @Column({ type: 'text' }) passwordHash: string;
+  @Column({ type: 'varchar', length: 8, default: 'en' }) language: string;
+  @Column({ type: 'text' }) tokenHash: string;
+  @Column({ type: 'timestamptz' }) expiresAt: Date;
+  @Column({ type: 'timestamptz', nullable: true }) usedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }
 

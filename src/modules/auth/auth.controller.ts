@@ -13,13 +13,17 @@ import {
   AuditContext,
   AuditContextParam,
   CurrentPrincipal,
+  CurrentUserId,
   Principal,
   Public,
   RequirePermissions,
+  RequireUser,
 } from '../../core/auth';
 import { ErrorEnvelopeDto } from '../../core/http';
 import { RateLimit } from '../../core/rate-limit';
+import type { ClientInfo } from './account-activity.repository';
 import { AuthService } from './auth.service';
+import { Client } from './client-info';
 import {
   ChangePasswordDto,
   LoginDto,
@@ -55,8 +59,12 @@ export class AuthController {
       '`invalid_credentials` (same for unknown email, wrong password, locked) or `totp_required`',
     type: ErrorEnvelopeDto,
   })
-  login(@Body() dto: LoginDto, @AuditContextParam() context: AuditContext): Promise<TokenPairDto> {
-    return this.auth.login(dto, context);
+  login(
+    @Body() dto: LoginDto,
+    @AuditContextParam() context: AuditContext,
+    @Client() client: ClientInfo,
+  ): Promise<TokenPairDto> {
+    return this.auth.login(dto, context, client);
   }
 
   @Public()
@@ -65,8 +73,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Rotate a refresh token (reuse revokes the whole token family)' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  refresh(@Body() dto: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(dto.refreshToken);
+  refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.refresh(dto.refreshToken, client);
   }
 
   @Public()
@@ -80,31 +88,28 @@ export class AuthController {
   }
 
   @RequirePermissions()
+  @RequireUser()
   @Get('me')
   @ApiOperation({
     summary: 'The caller: profile, memberships, permissions in the active organization',
   })
   @ApiOkResponse({ type: MeDto })
-  me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
-    return this.auth.me(principal);
+  me(@CurrentUserId() userId: string, @CurrentPrincipal() principal: Principal): Promise<MeDto> {
+    return this.auth.me(userId, principal);
   }
 
   @RequirePermissions()
+  @RequireUser()
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Change my password (ends my other sessions)' })
   @ApiNoContentResponse()
   async changePassword(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Body() dto: ChangePasswordDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
-    await this.auth.changePassword(
-      principal.userId as string,
-      dto.currentPassword,
-      dto.newPassword,
-      context,
-    );
+    await this.auth.changePassword(userId, dto.currentPassword, dto.newPassword, context);
   }
 
   @Public()
@@ -131,16 +136,18 @@ export class AuthController {
   }
 
   @RequirePermissions()
+  @RequireUser()
   @Post('2fa/enrol')
   @ApiOperation({
     summary: 'Start TOTP enrolment: a secret and otpauth:// URI for the authenticator app',
   })
   @ApiCreatedResponse({ type: TotpEnrolmentDto })
-  enrol(@CurrentPrincipal() principal: Principal): Promise<TotpEnrolmentDto> {
-    return this.auth.enrolTotp(principal.userId as string);
+  enrol(@CurrentUserId() userId: string): Promise<TotpEnrolmentDto> {
+    return this.auth.enrolTotp(userId);
   }
 
   @RequirePermissions()
+  @RequireUser()
   @Post('2fa/verify')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -148,25 +155,24 @@ export class AuthController {
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   async verify(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Body() dto: TotpCodeDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<RecoveryCodesDto> {
-    return {
-      recoveryCodes: await this.auth.verifyTotp(principal.userId as string, dto.code, context),
-    };
+    return { recoveryCodes: await this.auth.verifyTotp(userId, dto.code, context) };
   }
 
   @RequirePermissions()
+  @RequireUser()
   @Post('2fa/disable')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Turn 2FA off (needs a current code)' })
   @ApiNoContentResponse()
   async disable(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Body() dto: TotpCodeDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
-    await this.auth.disableTotp(principal.userId as string, dto.code, context);
+    await this.auth.disableTotp(userId, dto.code, context);
   }
 }

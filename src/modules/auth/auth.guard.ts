@@ -5,7 +5,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { IS_PUBLIC_KEY, PERMISSIONS_KEY, Principal } from '../../core/auth';
+import {
+  IS_PUBLIC_KEY,
+  PERMISSIONS_KEY,
+  Principal,
+  USER_REQUIRED_KEY,
+  userRequiredError,
+} from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { ForbiddenError, UnauthorizedError } from '../../core/http/errors';
 import { AccessService } from '../access/access.service';
@@ -21,6 +27,7 @@ interface UserRow {
   is_superuser: boolean;
   language: string | null;
   password_changed_at: Date | null;
+  session_active: boolean;
 }
 
 interface ApiKeyRow {
@@ -72,6 +79,10 @@ export class AuthGuard implements CanActivate {
       orgId: principal.organizationId ?? undefined,
     });
 
+    // Routes that act for a person (@RequireUser) refuse API keys before anything else.
+    if (!principal.userId && this.reflector.getAllAndOverride<boolean>(USER_REQUIRED_KEY, targets))
+      throw userRequiredError();
+
     const missing = required.filter((p) => !principal.permissions.has(p));
     if (missing.length > 0) {
       throw new ForbiddenError(`Missing permission: ${missing.join(', ')}`, 'forbidden', {
@@ -106,15 +117,20 @@ export class AuthGuard implements CanActivate {
 
   private async fromAccessToken(token: string, request: HeadersOnly): Promise<Principal> {
     const claims = await this.tokens.verifyAccess(token);
+    // session_active: an ended session (logout, DELETE /auth/me/sessions/{id}, refresh-token
+    // reuse) also ends its access tokens at once, not when they expire.
     const [user] = await this.dataSource.query<UserRow[]>(
-      'SELECT id, is_active, is_superuser, language, password_changed_at FROM users WHERE id = $1',
-      [claims.sub],
+      `SELECT id, is_active, is_superuser, language, password_changed_at,
+              ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM refresh_tokens r
+                WHERE r.family_id = $2 AND r.user_id = users.id AND r.revoked_at IS NULL)) AS session_active
+         FROM users WHERE id = $1`,
+      [claims.sub, claims.fam ?? null],
     );
     const issuedAt = (claims as { iat?: number }).iat ?? 0;
     // Tokens issued before a password change stop working (1 s grace for same-second issue).
     const stale =
       user?.password_changed_at && issuedAt * 1000 < user.password_changed_at.getTime() - 1000;
-    if (!user || !user.is_active || stale)
+    if (!user || !user.is_active || stale || !user.session_active)
       throw new UnauthorizedError('The token is invalid or expired', 'invalid_token');
 
     const organizationId =
@@ -142,6 +158,7 @@ export class AuthGuard implements CanActivate {
       scopeKey: `user:${user.id}`,
       language: user.language,
       organizationLanguage,
+      sessionId: claims.fam ?? null,
     };
   }
 

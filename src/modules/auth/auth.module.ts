@@ -6,7 +6,11 @@ import { AppConfig } from '../../core/config';
 import { RateLimitGuard } from '../../core/rate-limit';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
+import { AccountActivityController } from './account-activity.controller';
+import { AccountActivityRepository } from './account-activity.repository';
 import { AuthController } from './auth.controller';
+import { SignupController } from './signup.controller';
+import { SignupService } from './signup.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
@@ -28,9 +32,11 @@ import { TokenService } from './token.service';
     AccessModule,
     AuditModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, AccountActivityController, SignupController],
   providers: [
     AuthService,
+    SignupService,
+    AccountActivityRepository,
     TokenService,
     PasswordHasher,
     AuthGuard, // also used directly by the realtime gateway's handshake

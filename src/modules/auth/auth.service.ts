@@ -19,6 +19,7 @@ import {
 } from './password-reset-tokens';
 import { PasswordHasher } from './password-hasher';
 import { TokenPair, TokenService } from './token.service';
+import { AccountActivityRepository, ClientInfo } from './account-activity.repository';
 import type { LoginDto, MeDto } from './dto/auth.dto';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -44,6 +45,7 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly mail: MailService,
+    private readonly activity: AccountActivityRepository,
   ) {}
 
   private users(manager: EntityManager = this.dataSource.manager) {
@@ -57,18 +59,26 @@ export class AuthService {
       .getOne();
   }
 
-  async login(dto: LoginDto, context: AuditContext): Promise<TokenPair> {
+  /**
+   * Every attempt against an existing account is also a row of that person's login history
+   * (`login_events`, with `client`'s IP and user agent), written with its audit row.
+   */
+  async login(dto: LoginDto, context: AuditContext, client: ClientInfo): Promise<TokenPair> {
     const user = await this.findByEmail(dto.email);
     const now = this.clock.now();
     if (!user || !user.isActive) {
       await this.hasher.verifyAgainstDummy(dto.password);
-      await this.audit.recordStandalone({
-        organizationId: null,
-        action: 'login.failure',
-        entityType: 'user',
-        entityId: user?.id ?? null,
-        changes: { reason: user ? 'inactive' : 'unknown_email' },
-        context,
+      await this.dataSource.transaction(async (manager) => {
+        await this.audit.record(manager, {
+          organizationId: null,
+          action: 'login.failure',
+          entityType: 'user',
+          entityId: user?.id ?? null,
+          changes: { reason: user ? 'inactive' : 'unknown_email' },
+          context,
+        });
+        if (user)
+          await this.activity.recordLoginEvent(manager, user.id, 'failure', 'inactive', client);
       });
       throw invalidCredentials();
     }
@@ -77,7 +87,7 @@ export class AuthService {
       ? await this.hasher.verifyAgainstDummy(dto.password)
       : await this.hasher.verify(user.passwordHash, dto.password);
     if (!passwordOk) {
-      await this.recordFailure(user, locked ? 'locked' : 'wrong_password', context);
+      await this.recordFailure(user, locked ? 'locked' : 'wrong_password', context, client);
       throw invalidCredentials();
     }
     if (user.totpEnabled) {
@@ -88,7 +98,7 @@ export class AuthService {
         ? this.totpValid(user.totpSecret, dto.totpCode)
         : await this.consumeRecoveryCode(user.id, dto.recoveryCode as string);
       if (!secondFactorOk) {
-        await this.recordFailure(user, 'wrong_totp', context);
+        await this.recordFailure(user, 'wrong_totp', context, client);
         throw invalidCredentials();
       }
     }
@@ -104,8 +114,9 @@ export class AuthService {
         entityId: user.id,
         context: { ...context, actorUserId: user.id },
       });
+      await this.activity.recordLoginEvent(manager, user.id, 'success', null, client);
     });
-    return this.tokens.issue(user.id);
+    return this.tokens.issue(user.id, undefined, client);
   }
 
   /** Counts a failure; the fifth in a row locks the account for 15 minutes. */
@@ -113,6 +124,7 @@ export class AuthService {
     user: UserEntity,
     reason: string,
     context: AuditContext,
+    client: ClientInfo,
   ): Promise<void> {
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
@@ -138,19 +150,27 @@ export class AuthService {
         changes: { reason, locked: lockNow || reason === 'locked' },
         context,
       });
+      await this.activity.recordLoginEvent(
+        manager,
+        user.id,
+        lockNow ? 'lockout' : 'failure',
+        reason,
+        client,
+      );
     });
   }
 
-  refresh(refreshToken: string): Promise<TokenPair> {
-    return this.tokens.rotate(refreshToken).then((r) => r.tokens);
+  /** Rotation; the new refresh token records where it was used (`client`). */
+  refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
+    return this.tokens.rotate(refreshToken, client).then((r) => r.tokens);
   }
 
   logout(refreshToken: string): Promise<void> {
     return this.tokens.revokeByRefreshToken(refreshToken);
   }
 
-  async me(principal: Principal): Promise<MeDto> {
-    const user = await this.users().findOneByOrFail({ id: principal.userId as string });
+  async me(userId: string, principal: Principal): Promise<MeDto> {
+    const user = await this.users().findOneByOrFail({ id: userId });
     const memberships = await this.dataSource.query<
       {
         organization_id: string;

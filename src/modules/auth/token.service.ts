@@ -20,6 +20,8 @@ export interface TokenPair {
 interface AccessClaims {
   sub: string;
   jti: string;
+  /** The refresh-token family (session) it was issued with; absent in tokens issued before it existed. */
+  fam?: string;
   typ: 'access';
 }
 
@@ -47,10 +49,20 @@ export class TokenService {
     return this.config.jwt.algorithm;
   }
 
-  async issue(userId: string, familyId: string = uuidv7()): Promise<TokenPair> {
+  /** A new pair; `client` (IP, user agent) is stored on the refresh token for the sessions list. */
+  async issue(
+    userId: string,
+    familyId: string = uuidv7(),
+    client: { ip: string | null; userAgent: string | null } = { ip: null, userAgent: null },
+  ): Promise<TokenPair> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const refreshId = uuidv7();
-    const accessClaims: AccessClaims = { sub: userId, jti: uuidv7(), typ: 'access' };
+    const accessClaims: AccessClaims = {
+      sub: userId,
+      jti: uuidv7(),
+      fam: familyId,
+      typ: 'access',
+    };
     const refreshClaims: RefreshClaims = {
       sub: userId,
       jti: refreshId,
@@ -70,6 +82,8 @@ export class TokenService {
       userId,
       familyId,
       expiresAt: new Date((now + this.config.jwt.refreshTokenTtlSeconds) * 1000),
+      ip: client.ip,
+      userAgent: client.userAgent,
     });
     return {
       accessToken,
@@ -87,7 +101,10 @@ export class TokenService {
   }
 
   /** Rotation: the presented token is spent, a new pair in the same family is issued. */
-  async rotate(refreshToken: string): Promise<{ userId: string; tokens: TokenPair }> {
+  async rotate(
+    refreshToken: string,
+    client?: { ip: string | null; userAgent: string | null },
+  ): Promise<{ userId: string; tokens: TokenPair }> {
     const claims = await this.verify<RefreshClaims>(refreshToken);
     if (claims.typ !== 'refresh') throw new UnauthorizedError('Invalid token', 'invalid_token');
     const now = this.clock.now();
@@ -107,7 +124,7 @@ export class TokenService {
         'refresh_token_reused',
       );
     }
-    return { userId: spent[0].user_id, tokens: await this.issue(claims.sub, claims.fam) };
+    return { userId: spent[0].user_id, tokens: await this.issue(claims.sub, claims.fam, client) };
   }
 
   async revokeByRefreshToken(refreshToken: string): Promise<void> {

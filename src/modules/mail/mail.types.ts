@@ -9,6 +9,15 @@ export interface MailTemplates {
     organization: string;
     validDays: number;
   };
+  'signup-verify': {
+    name: string;
+    email: string;
+    organization: string;
+    link: string;
+    validHours: number;
+  };
+  /** `link`: where to sign in. */
+  'signup-existing': { name: string; email: string; link: string; resetLink: string };
 }
 export type MailTemplate = keyof MailTemplates;
 

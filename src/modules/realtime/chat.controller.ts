@@ -20,14 +20,13 @@ import {
 } from '@nestjs/swagger';
 import {
   ActiveOrganization,
-  CurrentPrincipal,
-  Principal,
+  CurrentUserId,
   RequirePermissions,
+  RequireUser,
 } from '../../core/auth';
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
-  ForbiddenError,
   ListQueryParser,
   LocationOf,
   Page,
@@ -44,12 +43,6 @@ import {
 
 const Id = () => Param('id', ParseUUIDPipe);
 
-/** Chat is between people: API keys have no user to take part. */
-function userOf(principal: Principal): string {
-  if (!principal.userId) throw new ForbiddenError('Chat needs a signed-in user', 'user_required');
-  return principal.userId;
-}
-
 @ApiTags('chat')
 @ApiNotFoundResponse({
   description: 'No such room among the rooms you take part in',
@@ -64,99 +57,101 @@ export class ChatController {
 
   @Get()
   @RequirePermissions('chat:read')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'The chat rooms you take part in' })
   @ApiListQuery(CHAT_ROOM_LIST)
   @ApiOkResponse({ type: PageOf(ChatRoomDto) })
   list(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ChatRoomDto>> {
-    return this.chat.list(orgId, userOf(principal), this.lists.parse(CHAT_ROOM_LIST, raw));
+    return this.chat.list(orgId, userId, this.lists.parse(CHAT_ROOM_LIST, raw));
   }
 
   @Post()
   @LocationOf('chat-rooms')
   @RequirePermissions('chat:write')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'Create a room; you take part, with the members you name' })
   @ApiCreatedResponse({ type: ChatRoomDto })
   create(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Body() dto: CreateChatRoomDto,
   ): Promise<ChatRoomDto> {
-    return this.chat.create(orgId, userOf(principal), dto);
+    return this.chat.create(orgId, userId, dto);
   }
 
   @Get(':id')
   @RequirePermissions('chat:read')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'One room and its participants' })
   @ApiOkResponse({ type: ChatRoomDto })
   get(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Id() id: string,
   ): Promise<ChatRoomDto> {
-    return this.chat.get(orgId, userOf(principal), id);
+    return this.chat.get(orgId, userId, id);
   }
 
   @Post(':id/participants')
   @HttpCode(HttpStatus.OK)
   @RequirePermissions('chat:write')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'Add a member of this organization to the room' })
   @ApiOkResponse({ type: ChatRoomDto })
   addParticipant(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Id() id: string,
     @Body() dto: AddParticipantDto,
   ): Promise<ChatRoomDto> {
-    return this.chat.addParticipant(orgId, userOf(principal), id, dto.userId);
+    return this.chat.addParticipant(orgId, userId, id, dto.userId);
   }
 
   @Delete(':id/participants/:userId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequirePermissions('chat:write')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'Remove a participant (yourself: leave the room)' })
   @ApiNoContentResponse()
   async removeParticipant(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Id() id: string,
     @Param('userId', ParseUUIDPipe) participantId: string,
   ): Promise<void> {
-    await this.chat.removeParticipant(orgId, userOf(principal), id, participantId);
+    await this.chat.removeParticipant(orgId, userId, id, participantId);
   }
 
   @Get(':id/messages')
   @RequirePermissions('chat:read')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'Messages, newest first (?cursor= for older pages)' })
   @ApiListQuery(CHAT_MESSAGE_LIST)
   @ApiOkResponse({ type: PageOf(ChatMessageDto) })
   messages(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Id() id: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ChatMessageDto>> {
-    return this.chat.messages(
-      orgId,
-      userOf(principal),
-      id,
-      this.lists.parse(CHAT_MESSAGE_LIST, raw),
-    );
+    return this.chat.messages(orgId, userId, id, this.lists.parse(CHAT_MESSAGE_LIST, raw));
   }
 
   @Post(':id/messages')
   @RequirePermissions('chat:write')
+  @RequireUser() // chat is between people: API keys have none (403 user_required)
   @ApiOperation({ summary: 'Post a message: stored, then pushed as chat.message to the room' })
   @ApiCreatedResponse({ type: ChatMessageDto })
   post(
     @ActiveOrganization() orgId: string,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUserId() userId: string,
     @Id() id: string,
     @Body() dto: PostChatMessageDto,
   ): Promise<ChatMessageDto> {
-    return this.chat.post(orgId, userOf(principal), id, dto.body);
+    return this.chat.post(orgId, userId, id, dto.body);
   }
 }

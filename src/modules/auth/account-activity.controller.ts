@@ -1,0 +1,151 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  AuditContext,
+  AuditContextParam,
+  CurrentPrincipal,
+  CurrentUserId,
+  Principal,
+  RequirePermissions,
+  RequireUser,
+} from '../../core/auth';
+import { Clock } from '../../core/clock';
+import {
+  ApiListQuery,
+  encodeCursor,
+  ErrorEnvelopeDto,
+  ListDefinition,
+  ListQueryParser,
+  NotFoundError,
+  Page,
+  PageOf,
+  toPage,
+  ValidationFailedError,
+} from '../../core/http';
+import { AuditService } from '../audit/audit.service';
+import { AccountActivityRepository } from './account-activity.repository';
+import { LoginEventDto, SessionDto } from './dto/account.dto';
+
+export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = {
+  sortable: ['createdAt'],
+  defaultSort: '-createdAt',
+  cursor: true,
+  filters: {},
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The caller's own sign-in activity: login history and active sessions (refresh-token families),
+ * revocable one by one. Only ever the caller's rows: someone else's session id is a 404.
+ */
+@ApiTags('auth')
+@RequirePermissions()
+@RequireUser()
+@Controller('auth/me')
+export class AccountActivityController {
+  constructor(
+    private readonly activity: AccountActivityRepository,
+    private readonly lists: ListQueryParser,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('login-history')
+  @ApiOperation({
+    summary: 'My sign-in attempts (successes, failures, lockouts), newest first (page or cursor)',
+  })
+  @ApiListQuery(LOGIN_HISTORY_LIST)
+  @ApiOkResponse({ type: PageOf(LoginEventDto) })
+  async loginHistory(
+    @CurrentUserId() userId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<LoginEventDto>> {
+    const query = this.lists.parse(LOGIN_HISTORY_LIST, raw);
+    let beforeId: string | undefined;
+    if (query.cursor) {
+      if (typeof query.cursor.id !== 'string' || !UUID.test(query.cursor.id)) {
+        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
+      }
+      beforeId = query.cursor.id;
+    }
+    const { rows, total } = await this.activity.loginEvents(userId, {
+      size: query.size,
+      offset: query.offset,
+      beforeId,
+      ascending: query.sort[0]?.direction === 'ASC',
+    });
+    const last = rows[rows.length - 1];
+    const nextCursor =
+      rows.length === query.size && last ? encodeCursor({ id: last.id }) : undefined;
+    const items = rows.map((row) => ({
+      at: new Date(row.created_at).toISOString(),
+      outcome: row.outcome,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      reason: row.reason,
+    }));
+    return toPage(items, total, query, nextCursor);
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'My active sessions (one per sign-in), most recently used first' })
+  @ApiOkResponse({ type: SessionDto, isArray: true })
+  async sessions(
+    @CurrentUserId() userId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<SessionDto[]> {
+    const rows = await this.activity.activeSessions(userId, this.clock.now());
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: new Date(row.created_at).toISOString(),
+      lastUsedAt: new Date(row.last_used_at).toISOString(),
+      ip: row.ip,
+      userAgent: row.user_agent,
+      current: row.id === principal.sessionId,
+    }));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'End one of my sessions: its refresh and access tokens stop working at once',
+  })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({
+    description: 'No such active session of yours',
+    type: ErrorEnvelopeDto,
+  })
+  async revoke(
+    @CurrentUserId() userId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    if (!(await this.activity.revokeSession(userId, id, this.clock.now()))) {
+      throw new NotFoundError('Session');
+    }
+    await this.audit.recordStandalone({
+      organizationId: null,
+      action: 'session.revoke',
+      entityType: 'user',
+      entityId: userId,
+      changes: { sessionId: id },
+      context,
+    });
+  }
+}

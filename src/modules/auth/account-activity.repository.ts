@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
+
+/** Where a request came from, as recorded on sessions and login events. */
+export interface ClientInfo {
+  /** `request.ip` (the client behind trusted proxies, see TRUST_PROXY). */
+  ip: string | null;
+  /** The `User-Agent` header, cut to 512 characters. */
+  userAgent: string | null;
+}
+
+export interface LoginEventRow {
+  id: string;
+  outcome: 'success' | 'failure' | 'lockout';
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+}
+
+export interface SessionRow {
+  id: string;
+  created_at: Date;
+  last_used_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/**
+ * The only SQL over a person's sign-in activity: `login_events` and the refresh-token families
+ * seen as sessions. Every query takes the user id first; nothing here crosses people.
+ */
+@Injectable()
+export class AccountActivityRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Records one attempt, in the caller's transaction (with its audit row) when given one. */
+  async recordLoginEvent(
+    manager: Pick<EntityManager, 'query'> | undefined,
+    userId: string,
+    outcome: LoginEventRow['outcome'],
+    reason: string | null,
+    client: ClientInfo,
+  ): Promise<void> {
+    await (manager ?? this.dataSource).query(
+      `INSERT INTO login_events (user_id, outcome, reason, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
+      [userId, outcome, reason, client.ip, client.userAgent],
+    );
+  }
+
+  /**
+   * A page of the person's events, newest first (`id` is a UUID v7, so it orders by time);
+   * `beforeId` continues after a cursor, else `offset` applies.
+   */
+  async loginEvents(
+    userId: string,
+    page: { size: number; offset: number; beforeId?: string; ascending: boolean },
+  ): Promise<{ rows: LoginEventRow[]; total: number }> {
+    const direction = page.ascending ? 'ASC' : 'DESC';
+    const comparison = page.ascending ? '>' : '<';
+    const rows = await this.dataSource.query<LoginEventRow[]>(
+      `SELECT id, outcome, reason, ip, user_agent, created_at FROM login_events
+        WHERE user_id = $1 AND ($2::uuid IS NULL OR id ${comparison} $2::uuid)
+        ORDER BY id ${direction} LIMIT $3 OFFSET $4`,
+      [userId, page.beforeId ?? null, page.size, page.beforeId ? 0 : page.offset],
+    );
+    const [{ count }] = await this.dataSource.query<{ count: string }[]>(
+      'SELECT count(*) FROM login_events WHERE user_id = $1',
+      [userId],
+    );
+    return { rows, total: Number(count) };
+  }
+
+  /**
+   * Active sessions: refresh-token families of the person with a token still usable at `now`,
+   * most recently used first. The latest token of a family says where it was last used.
+   */
+  activeSessions(userId: string, now: Date): Promise<SessionRow[]> {
+    return this.dataSource.query<SessionRow[]>(
+      `SELECT family_id AS id, min(created_at) AS created_at, max(created_at) AS last_used_at,
+              (array_agg(ip ORDER BY created_at DESC, id DESC))[1] AS ip,
+              (array_agg(user_agent ORDER BY created_at DESC, id DESC))[1] AS user_agent
+         FROM refresh_tokens
+        WHERE user_id = $1
+        GROUP BY family_id
+       HAVING bool_or(used_at IS NULL AND revoked_at IS NULL AND expires_at > $2)
+        ORDER BY max(created_at) DESC, family_id DESC`,
+      [userId, now],
+    );
+  }
+
+  /** Revokes one of the person's active sessions; false when it is not theirs or not active. */
+  async revokeSession(userId: string, familyId: string, now: Date): Promise<boolean> {
+    const revoked = await returningRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE refresh_tokens SET revoked_at = $3
+        WHERE family_id = $2 AND user_id = $1 AND revoked_at IS NULL
+          AND EXISTS (SELECT 1 FROM refresh_tokens a
+                       WHERE a.family_id = $2 AND a.user_id = $1 AND a.used_at IS NULL
+                         AND a.revoked_at IS NULL AND a.expires_at > $3)
+        RETURNING id`,
+      [userId, familyId, now],
+    );
+    return revoked.length > 0;
+  }
+}
