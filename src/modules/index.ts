@@ -27,6 +27,8 @@ import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
 import { ContentTranslationsModule } from './content-translations/content-translations.module';
 import { SearchModule, SearchWorkerModule } from './search/search.module';
 import { RealtimeModule, RealtimePublisherModule } from './realtime/realtime.module';
+import { InvitationsModule } from './invitations';
+import { TenantsModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -40,6 +42,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   MembershipsModule,
   RolesModule,
   ApiKeysModule,
+  InvitationsModule,
+  TenantsModule,
   AuditLogsModule,
   CurrenciesModule,
   UnitsOfMeasureModule,

@@ -9,6 +9,15 @@ export interface MailTemplates {
     organization: string;
     validDays: number;
   };
+  /** An invitation to join an organization (`POST /invitations`, `POST /tenants`). */
+  'organization-invitation': {
+    name: string;
+    email: string;
+    link: string;
+    inviter: string;
+    organization: string;
+    validDays: number;
+  };
 }
 export type MailTemplate = keyof MailTemplates;
 
