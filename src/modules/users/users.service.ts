@@ -186,9 +186,7 @@ export class UsersService {
   ): Promise<UserDto> {
     const before = await this.visible(organizationId, id, caller);
     assertVersionMatches(expectedVersion, before.version);
-    const fields = (Object.keys(dto) as AccountField[]).filter(
-      (f) => dto[f] !== undefined,
-    );
+    const fields = (Object.keys(dto) as AccountField[]).filter((f) => dto[f] !== undefined);
     assertMayChangeAccount(caller, id, fields);
     if (dto.isActive === false && id === caller.userId) {
       throw new RuleViolationError('cannot_deactivate_self', 'You cannot deactivate yourself', {
