@@ -204,7 +204,11 @@ describe('identity model: accounts, memberships, superusers', () => {
 
       await owner.post(`/api/v1/memberships/${id}/reactivate`).expect(200);
       await member.get('/api/v1/roles').expect(200);
-      expect(await audited(id)).toEqual(['suspend', 'reactivate']);
+      // Removing the membership ends access at once too; the account stays.
+      await owner.delete(`/api/v1/memberships/${id}`).expect(204);
+      await member.get('/api/v1/roles').expect(403);
+      expect(await audited(id)).toEqual(['suspend', 'reactivate', 'delete']);
+      expect(await account(member.user.id)).toMatchObject({ is_active: true });
     });
 
     it('403 without memberships:manage; not yourself; not the last active Owner; stale If-Match 412', async () => {

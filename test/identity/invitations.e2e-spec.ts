@@ -231,6 +231,25 @@ describe('invitations', () => {
     expect(codeOf(again)).toBe('already_member');
   });
 
+  it('two accepts of one token at once: exactly one wins', async () => {
+    const email = `race-${randomUUID().slice(0, 8)}@example.test`;
+    await invite(email);
+    const token = tokenIn((await smtp.waitFor(email)).text);
+    const results = await Promise.all(
+      [1, 2].map((n) =>
+        t.http
+          .post(`/api/v1/invitations/${token}/accept`)
+          .send({ password: `race-password-${n}-long`, fullName: `Racer ${n}` }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
+    const rows = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM users WHERE email = $1',
+      [email],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
   it('refuses expired, revoked and replaced tokens; nothing written', async () => {
     const email = `late-${randomUUID().slice(0, 8)}@example.test`;
     const first = await invite(email);
