@@ -10,6 +10,7 @@ import {
   RefreshTokenEntity,
   SignupRequestEntity,
 } from '../modules/auth/auth-tokens.entity';
+import { InvitationEntity } from '../modules/invitations/invitation.entity';
 import { MembershipEntity, MembershipRoleEntity } from '../modules/memberships/membership.entity';
 import { OrganizationTypeEntity } from '../modules/organization-types/organization-type.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
@@ -52,6 +53,7 @@ export const ENTITIES = [
   RolePermissionEntity,
   MembershipEntity,
   MembershipRoleEntity,
+  InvitationEntity,
   RefreshTokenEntity,
   PasswordResetTokenEntity,
   RecoveryCodeEntity,

@@ -28,6 +28,8 @@ import { ContentTranslationsModule } from './content-translations/content-transl
 import { SearchModule, SearchWorkerModule } from './search/search.module';
 import { RealtimeModule, RealtimePublisherModule } from './realtime/realtime.module';
 import { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding';
+import { InvitationsModule } from './invitations';
+import { TenantsModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -41,6 +43,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   MembershipsModule,
   RolesModule,
   ApiKeysModule,
+  InvitationsModule,
+  TenantsModule,
   AuditLogsModule,
   CurrenciesModule,
   UnitsOfMeasureModule,

@@ -1,5 +1,5 @@
 import { createUser } from '../factories/identity.factory';
-import { Actor, addActor, createTenant, login } from '../support/auth';
+import { Actor, addActor, createTenant, login, superuserIn } from '../support/auth';
 import { expectTenantIsolation } from '../support/tenant-isolation';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -21,12 +21,15 @@ describe('roles, memberships, users and API keys', () => {
   let t: TestApp;
   let owner: Actor;
   let other: Actor;
+  /** A superuser acting in `owner`'s organization: adding accounts by id is theirs only. */
+  let platform: Actor;
   let systemRoles: Record<string, string>;
 
   beforeAll(async () => {
     t = await createTestApp();
     owner = await createTenant(t);
     other = await createTenant(t);
+    platform = await superuserIn(t, owner.organization);
     const roles = (await owner.get('/api/v1/roles').expect(200)).body as Role[];
     systemRoles = Object.fromEntries(roles.filter((r) => r.isSystem).map((r) => [r.name, r.id]));
   });
@@ -124,7 +127,7 @@ describe('roles, memberships, users and API keys', () => {
           .expect(201)
       ).body as Role;
       const user = await createUser(t.dataSource);
-      await owner
+      await platform
         .post('/api/v1/memberships')
         .send({ userId: user.id, roleIds: [used.id] })
         .expect(201);
@@ -141,7 +144,7 @@ describe('roles, memberships, users and API keys', () => {
           .expect(201)
       ).body as Role;
       const user = await createUser(t.dataSource);
-      await owner
+      await platform
         .post('/api/v1/memberships')
         .send({ userId: user.id, roleIds: [role.id], isDefault: true })
         .expect(201);
@@ -155,9 +158,9 @@ describe('roles, memberships, users and API keys', () => {
   });
 
   describe('memberships', () => {
-    it('adds, updates and removes members; audits each; keeps an Owner', async () => {
+    it('adds (superusers), updates and removes members; audits each; keeps an Owner', async () => {
       const user = await createUser(t.dataSource);
-      const created = await owner
+      const created = await platform
         .post('/api/v1/memberships')
         .send({ userId: user.id, roleIds: [systemRoles.Viewer] })
         .expect(201);
@@ -167,7 +170,9 @@ describe('roles, memberships, users and API keys', () => {
         userEmail: string;
       };
       expect(membership).toMatchObject({ userEmail: user.email, roles: [{ name: 'Viewer' }] });
-      await owner.post('/api/v1/memberships').send({ userId: user.id, roleIds: [] }).expect(409);
+      await platform.post('/api/v1/memberships').send({ userId: user.id, roleIds: [] }).expect(409);
+      // An organization cannot attach an account by id: it invites (test/identity/invitations).
+      await owner.post('/api/v1/memberships').send({ userId: user.id, roleIds: [] }).expect(403);
       const updated = await owner
         .patch(`/api/v1/memberships/${membership.id}`)
         .send({ roleIds: [systemRoles.Member], appliesToDescendants: true })
@@ -186,14 +191,14 @@ describe('roles, memberships, users and API keys', () => {
       expect(codeOf(lastOwner)).toBe('last_owner');
     });
 
-    it('422 for unknown users, other tenants’ roles and bad ids; 403 without permission; 404 across tenants', async () => {
+    it('422 for unknown users (superusers), other tenants’ roles and bad ids; 403 without permission; 404 across tenants', async () => {
       const stranger = (
         await other.post('/api/v1/roles').send({ name: 'Theirs', permissions: [] }).expect(201)
       ).body as Role;
       const user = await createUser(t.dataSource);
       expect(
         pointers(
-          await owner
+          await platform
             .post('/api/v1/memberships')
             .send({ userId: '00000000-0000-4000-8000-000000000000', roleIds: [] })
             .expect(422),
@@ -201,7 +206,7 @@ describe('roles, memberships, users and API keys', () => {
       ).toEqual(['/userId']);
       expect(
         pointers(
-          await owner
+          await platform
             .post('/api/v1/memberships')
             .send({ userId: user.id, roleIds: [stranger.id] })
             .expect(422),
@@ -209,7 +214,7 @@ describe('roles, memberships, users and API keys', () => {
       ).toEqual(['/roleIds']);
       expect(
         pointers(
-          await owner
+          await platform
             .post('/api/v1/memberships')
             .send({ userId: 'x', roleIds: ['y'] })
             .expect(422),
@@ -221,9 +226,10 @@ describe('roles, memberships, users and API keys', () => {
         {
           create: async (a) => {
             const u = await createUser(t.dataSource);
+            const admin = await superuserIn(t, a.organization);
             return (
               (
-                await a
+                await admin
                   .post('/api/v1/memberships')
                   .send({ userId: u.id, roleIds: [systemRoles.Viewer] })
                   .expect(201)
@@ -234,6 +240,10 @@ describe('roles, memberships, users and API keys', () => {
           listUrl: '/api/v1/memberships?size=100',
           patch: { appliesToDescendants: true },
           deletable: true,
+          extraPosts: (id) => [
+            `/api/v1/memberships/${id}/suspend`,
+            `/api/v1/memberships/${id}/reactivate`,
+          ],
         },
         owner,
         other,
@@ -242,8 +252,8 @@ describe('roles, memberships, users and API keys', () => {
   });
 
   describe('users', () => {
-    it('creates a member user, reads, updates and deactivates; never leaks secrets', async () => {
-      const created = await owner
+    it('superusers create, read, update and deactivate accounts; never leaks secrets', async () => {
+      const created = await platform
         .post('/api/v1/users')
         .send({
           email: 'New.Person@Example.test',
@@ -261,18 +271,21 @@ describe('roles, memberships, users and API keys', () => {
       expect(JSON.stringify(created.body)).not.toMatch(/password|totp_secret|passwordHash/i);
       const tokens = await login(t, 'new.person@example.test', 'long-enough-password');
       await owner.get(`/api/v1/users/${user.id}`).expect(200);
-      const dup = await owner
+      const dup = await platform
         .post('/api/v1/users')
         .send({ email: 'NEW.person@example.test', password: 'long-enough-password', roleIds: [] })
         .expect(409);
       expect(pointers(dup)).toEqual(['/email']);
+      // The organization's Owner manages the membership, never the account.
       await owner.patch(`/api/v1/users/${user.id}`).send({ isSuperuser: true }).expect(403);
-      await owner
+      await owner.patch(`/api/v1/users/${user.id}`).send({ fullName: 'Owner rename' }).expect(403);
+      await owner.delete(`/api/v1/users/${user.id}`).expect(403);
+      await platform
         .patch(`/api/v1/users/${user.id}`)
         .set('If-Match', '"1"')
         .send({ fullName: 'Renamed', language: 'fr' })
         .expect(200);
-      await owner.delete(`/api/v1/users/${user.id}`).expect(204);
+      await platform.delete(`/api/v1/users/${user.id}`).expect(204);
       await t.http
         .get('/api/v1/auth/me')
         .set('Authorization', `Bearer ${tokens.accessToken}`)
@@ -282,33 +295,28 @@ describe('roles, memberships, users and API keys', () => {
         .send({ refreshToken: tokens.refreshToken })
         .expect(401);
       expect(await audited(user.id)).toEqual(expect.arrayContaining(['create', 'update']));
-      expect(codeOf(await owner.delete(`/api/v1/users/${owner.user.id}`).expect(422))).toBe(
+      expect(codeOf(await platform.delete(`/api/v1/users/${platform.user.id}`).expect(422))).toBe(
         'cannot_deactivate_self',
       );
     });
 
     it('422 with pointers and nothing written; 403 without permission; 404 across tenants', async () => {
-      const bad = await owner
+      const bad = await platform
         .post('/api/v1/users')
         .send({ email: 'nope', password: 'short', roleIds: 'x', timezone: 'Nowhere' })
         .expect(422);
       expect(pointers(bad)).toEqual(['/email', '/password', '/roleIds', '/timezone']);
       const viewer = await addActor(t, owner.organization, ['Viewer']);
       await viewer.get('/api/v1/users').expect(403);
+      await owner
+        .post('/api/v1/users')
+        .send({ email: 'x@example.test', password: 'long-enough-password', roleIds: [] })
+        .expect(403);
       await expectTenantIsolation(
         {
-          create: async (a) => {
-            const res = await a.post('/api/v1/users').send({
-              email: `iso-${Date.now()}@example.test`,
-              password: 'long-enough-password',
-              roleIds: [systemRoles.Viewer],
-            });
-            return (res.body as { id: string }).id;
-          },
+          create: async (a) => (await addActor(t, a.organization, ['Viewer'])).user.id,
           itemUrl: (id) => `/api/v1/users/${id}`,
           listUrl: '/api/v1/users?size=100',
-          patch: { fullName: 'stolen' },
-          deletable: true,
         },
         owner,
         other,

@@ -77,7 +77,7 @@ describe('localization', () => {
     });
 
     it('prefers the user’s language over Accept-Language, and the organization’s after both', async () => {
-      await owner.patch(`/api/v1/users/${viewer.user.id}`).send({ language: 'fr' }).expect(200);
+      await viewer.patch('/api/v1/auth/me').send({ language: 'fr' }).expect(200);
       const userFr = await missing(viewer).set('Accept-Language', 'en').expect(404);
       expect(userFr.headers['content-language']).toBe('fr');
 

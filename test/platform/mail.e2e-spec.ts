@@ -1,5 +1,5 @@
 import { createUser } from '../factories/identity.factory';
-import { Actor, createTenant, login } from '../support/auth';
+import { Actor, createTenant, login, superuserIn } from '../support/auth';
 import { startSmtpServer } from '../support/mail';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -72,13 +72,14 @@ describe('mail: queued, rendered from templates, delivered over real SMTP', () =
     expect(mail.text).toContain('Bonjour Marie,');
   });
 
-  it('invitation: creating a user without a password mails a link to choose one', async () => {
+  it('invitation: a superuser creating a user without a password mails a link to choose one', async () => {
     const roles = (await owner.get('/api/v1/roles').expect(200)).body as {
       id: string;
       name: string;
     }[];
     const member = roles.find((r) => r.name === 'Member')!.id;
-    const res = await owner
+    const platform = await superuserIn(t, owner.organization);
+    const res = await platform
       .post('/api/v1/users')
       .send({ email: 'new.colleague@example.test', fullName: 'New Colleague', roleIds: [member] });
     expect(res.status).toBe(201);

@@ -102,3 +102,13 @@ export async function addActor(
   });
   return actorFor(t, user, organization, await login(t, user.email, user.password));
 }
+
+/**
+ * A signed-in superuser acting in `organization` (superusers need no membership: they hold every
+ * permission in every organization). Platform routes (`POST /tenants`, `POST /users`, account
+ * changes) are theirs only.
+ */
+export async function superuserIn(t: TestApp, organization: OrganizationFixture): Promise<Actor> {
+  const user = await createUser(t.dataSource, { isSuperuser: true, fullName: 'Platform Admin' });
+  return actorFor(t, user, organization, await login(t, user.email, user.password));
+}

@@ -9,6 +9,7 @@ import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFl
 import { AddLanguages1764000750000 } from './1764000750000-AddLanguages';
 import { CreateSearch1764000800000 } from './1764000800000-CreateSearch';
 import { CreateChat1764000900000 } from './1764000900000-CreateChat';
+import { CreateInvitations1764001000000 } from './1764001000000-CreateInvitations';
 import { CreateLoginHistoryAndSignup1764001310000 } from './1764001310000-CreateLoginHistoryAndSignup';
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   AddLanguages1764000750000,
   CreateSearch1764000800000,
   CreateChat1764000900000,
+  CreateInvitations1764001000000,
   CreateLoginHistoryAndSignup1764001310000,
   AllowTenantPurge1764001900000,
 ];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CacheService } from '../../core/cache';
-import { ALL_PERMISSIONS } from './permissions.registry';
+import { ALL_PERMISSIONS, SYSTEM_ROLES } from './permissions.registry';
 
 const CACHE_NAMESPACE = 'access';
 const CACHE_TTL_SECONDS = 300;
@@ -62,6 +62,7 @@ export class AccessService {
          LEFT JOIN membership_roles mr ON mr.membership_id = m.id
          LEFT JOIN role_permissions rp ON rp.role_id = mr.role_id
         WHERE target.id = $2
+          AND m.suspended_at IS NULL
           AND (m.organization_id = target.id
                OR (m.applies_to_descendants AND target.path LIKE home.path || '%'))`,
       [userId, organizationId],
@@ -85,10 +86,21 @@ export class AccessService {
     return rows.map((r) => r.permission_code);
   }
 
+  /** The id of a system role (Owner, Admin, Member, Viewer), seeded by the access seeder. */
+  async systemRoleId(name: keyof typeof SYSTEM_ROLES): Promise<string> {
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      'SELECT id FROM roles WHERE organization_id IS NULL AND is_system AND name = $1',
+      [name],
+    );
+    if (!row) throw new Error(`System role ${name} is missing: run the seed`);
+    return row.id;
+  }
+
   /** The organization a user lands in without X-Organization-Id. */
   async defaultOrganizationId(userId: string): Promise<string | null> {
     const [row] = await this.dataSource.query<{ organization_id: string }[]>(
-      `SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY is_default DESC, created_at LIMIT 1`,
+      `SELECT organization_id FROM memberships WHERE user_id = $1 AND suspended_at IS NULL
+        ORDER BY is_default DESC, created_at LIMIT 1`,
       [userId],
     );
     return row?.organization_id ?? null;

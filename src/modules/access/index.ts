@@ -8,3 +8,10 @@ export {
   PLATFORM_PERMISSIONS,
   TENANT_PERMISSIONS,
 } from './permissions.registry';
+export {
+  AccountField,
+  assertMayChangeAccount,
+  assertMayManageMembershipOf,
+  requirePerson,
+  SELF_SERVICE_ACCOUNT_FIELDS,
+} from './account-policy';

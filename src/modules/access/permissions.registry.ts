@@ -4,15 +4,23 @@
  * (test/identity/route-permissions.snapshot.json) shows any change to who can reach what.
  */
 export const PERMISSIONS = {
-  'users:read': 'List and read users',
-  'users:create': 'Create users',
-  'users:update': 'Update users (profile, active flag)',
-  'users:delete': 'Deactivate users',
+  'users:read': 'List and read the users who are members of the organization',
+  'users:create': 'Create user accounts (platform: superusers only; organizations invite)',
+  'users:update':
+    'Change any account: profile, email, active and superuser flags (platform: superusers only)',
+  'users:delete': 'Deactivate accounts everywhere (platform: superusers only)',
+  'tenants:create':
+    'Provision a new root organization with an invited owner (platform: superusers only)',
+  'invitations:read': 'List pending invitations',
+  'invitations:create': 'Invite people by email to join the organization',
+  'invitations:delete': 'Revoke pending invitations',
   'organizations:read': 'Read organizations and the tree',
   'organizations:create': 'Create child organizations',
   'organizations:update': 'Update, archive, restore and move organizations',
   'memberships:read': 'List memberships',
-  'memberships:manage': 'Add, change and remove memberships',
+  'memberships:create':
+    'Add an existing account to an organization by user id (platform: superusers only)',
+  'memberships:manage': 'Change roles of members; suspend, reactivate and remove memberships',
   'roles:read': 'List roles and permissions',
   'roles:manage': 'Create, change and delete tenant roles',
   'api-keys:read': 'List API keys',
@@ -58,6 +66,11 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as PermissionCode[];
  * refuse them); only superusers, who hold every permission, pass their checks.
  */
 export const PLATFORM_PERMISSIONS: PermissionCode[] = [
+  'users:create',
+  'users:update',
+  'users:delete',
+  'memberships:create',
+  'tenants:create',
   'currencies:manage',
   'units-of-measure:manage',
   'feature-flags:manage',
@@ -89,7 +102,9 @@ export const SYSTEM_ROLES: Record<
   Member: {
     description: 'Works with business data (contacts, products, stock); reads people and structure',
     permissions: [
-      ...readOnly.filter((p) => p !== 'audit-logs:read' && p !== 'api-keys:read'),
+      ...readOnly.filter(
+        (p) => p !== 'audit-logs:read' && p !== 'api-keys:read' && p !== 'invitations:read',
+      ),
       ...BUSINESS_WRITES,
     ],
   },

@@ -186,7 +186,7 @@ export class AuthService {
          JOIN organizations o ON o.id = m.organization_id
          LEFT JOIN membership_roles mr ON mr.membership_id = m.id
          LEFT JOIN roles r ON r.id = mr.role_id
-        WHERE m.user_id = $1
+        WHERE m.user_id = $1 AND m.suspended_at IS NULL
         GROUP BY m.id, o.name
         ORDER BY o.name`,
       [user.id],

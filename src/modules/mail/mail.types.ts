@@ -18,6 +18,15 @@ export interface MailTemplates {
   };
   /** `link`: where to sign in. */
   'signup-existing': { name: string; email: string; link: string; resetLink: string };
+  /** An invitation to join an organization (`POST /invitations`, `POST /tenants`). */
+  'organization-invitation': {
+    name: string;
+    email: string;
+    link: string;
+    inviter: string;
+    organization: string;
+    validDays: number;
+  };
 }
 export type MailTemplate = keyof MailTemplates;
 

@@ -11,6 +11,8 @@ export class MembershipEntity extends BaseEntity {
   @Column({ type: 'uuid' }) userId: string;
   @Column({ type: 'boolean', default: false }) appliesToDescendants: boolean;
   @Column({ type: 'boolean', default: false }) isDefault: boolean;
+  /** Set: the member is suspended (organization-level deactivation; no access here until cleared). */
+  @Column({ type: 'timestamptz', nullable: true }) suspendedAt: Date | null;
 }
 
 @Entity({ name: 'membership_roles' })

@@ -24,6 +24,8 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  CurrentPrincipal,
+  Principal,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -43,7 +45,7 @@ import { MembershipsService } from './memberships.service';
 export const MEMBERSHIP_LIST: ListDefinition<MembershipSort, MembershipFilter> = {
   sortable: ['createdAt', 'email'],
   defaultSort: 'email',
-  filters: { userId: 'uuid', roleId: 'uuid' },
+  filters: { userId: 'uuid', roleId: 'uuid', status: { enum: ['active', 'suspended'] } },
 };
 
 @ApiTags('access')
@@ -72,8 +74,11 @@ export class MembershipsController {
 
   @Post()
   @LocationOf('memberships')
-  @RequirePermissions('memberships:manage')
-  @ApiOperation({ summary: 'Add an existing user to this organization with roles' })
+  @RequirePermissions('memberships:create')
+  @ApiOperation({
+    summary:
+      'Superusers: add an existing account to this organization by user id (organizations invite instead: POST /invitations)',
+  })
   @ApiCreatedResponse({ type: MembershipDto })
   @ApiConflictResponse({ description: 'already a member', type: ErrorEnvelopeDto })
   create(
@@ -104,9 +109,43 @@ export class MembershipsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateMembershipDto,
     @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
-    return this.memberships.update(orgId, id, dto, version, context);
+    return this.memberships.update(orgId, id, dto, version, caller, context);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(HttpStatus.OK)
+  @RequirePermissions('memberships:manage')
+  @ApiOperation({
+    summary:
+      'Suspend a member: no access to this organization from their next request (their account stays untouched)',
+  })
+  @ApiOkResponse({ type: MembershipDto })
+  suspend(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<MembershipDto> {
+    return this.memberships.setSuspended(orgId, id, true, version, caller, context);
+  }
+
+  @Post(':id/reactivate')
+  @HttpCode(HttpStatus.OK)
+  @RequirePermissions('memberships:manage')
+  @ApiOperation({ summary: 'Reactivate a suspended member' })
+  @ApiOkResponse({ type: MembershipDto })
+  reactivate(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<MembershipDto> {
+    return this.memberships.setSuspended(orgId, id, false, version, caller, context);
   }
 
   @Delete(':id')
@@ -118,8 +157,9 @@ export class MembershipsController {
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
     @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
-    await this.memberships.delete(orgId, id, version, context);
+    await this.memberships.delete(orgId, id, version, caller, context);
   }
 }

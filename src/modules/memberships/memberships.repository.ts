@@ -11,6 +11,8 @@ export interface MembershipRow {
   user_id: string;
   user_email: string;
   user_full_name: string;
+  user_is_superuser: boolean;
+  suspended_at: Date | null;
   roles: { id: string; name: string }[];
   applies_to_descendants: boolean;
   is_default: boolean;
@@ -20,10 +22,10 @@ export interface MembershipRow {
 }
 
 export type MembershipSort = 'createdAt' | 'email';
-export type MembershipFilter = 'userId' | 'roleId';
+export type MembershipFilter = 'userId' | 'roleId' | 'status';
 
 const SELECT = `SELECT m.id, m.organization_id, m.user_id, u.email AS user_email, u.full_name AS user_full_name,
-                       m.applies_to_descendants, m.is_default, m.version, m.created_at, m.updated_at,
+                       u.is_superuser AS user_is_superuser, m.suspended_at, m.applies_to_descendants, m.is_default, m.version, m.created_at, m.updated_at,
                        COALESCE(json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY r.name)
                                 FILTER (WHERE r.id IS NOT NULL), '[]') AS roles
                   FROM memberships m
@@ -57,6 +59,13 @@ export class MembershipsRepository {
         `EXISTS (SELECT 1 FROM membership_roles x WHERE x.membership_id = m.id AND x.role_id = $${parameters.length})`,
       );
     }
+    if (query.filters.status !== undefined) {
+      conditions.push(
+        query.filters.status === 'suspended'
+          ? 'm.suspended_at IS NOT NULL'
+          : 'm.suspended_at IS NULL',
+      );
+    }
     const where = conditions.join(' AND ');
     return withTenant(this.dataSource, organizationId, async (manager) => {
       const [{ total }] = await manager.query<{ total: number }[]>(
@@ -67,7 +76,7 @@ export class MembershipsRepository {
         ', ',
       );
       const rows = await manager.query<MembershipRow[]>(
-        `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+        `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name, u.is_superuser ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
         parameters,
       );
       return { rows, total };
@@ -80,7 +89,7 @@ export class MembershipsRepository {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<MembershipRow | undefined> {
     const [row] = await manager.query<MembershipRow[]>(
-      `${SELECT} WHERE m.organization_id = $1 AND m.id = $2 GROUP BY m.id, u.email, u.full_name`,
+      `${SELECT} WHERE m.organization_id = $1 AND m.id = $2 GROUP BY m.id, u.email, u.full_name, u.is_superuser`,
       [organizationId, id],
     );
     return row;
@@ -142,7 +151,28 @@ export class MembershipsRepository {
     ]);
   }
 
-  /** Owners of the organization other than this membership (the last Owner cannot leave). */
+  /** Suspends (`suspended = true`) or reactivates a membership if it is still at `version`. */
+  async setSuspended(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    version: number,
+    suspended: boolean,
+  ): Promise<boolean> {
+    const rows = await returningRows<{ id: string }>(
+      manager,
+      `UPDATE memberships SET suspended_at = CASE WHEN $4 THEN now() ELSE NULL END,
+              version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
+      [organizationId, id, version, suspended],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Active (not suspended) Owners of the organization other than this membership (the last
+   * Owner cannot leave, be demoted or be suspended).
+   */
   async otherOwners(
     manager: EntityManager,
     organizationId: string,
@@ -152,7 +182,7 @@ export class MembershipsRepository {
       `SELECT count(*)::int AS n FROM memberships m
          JOIN membership_roles mr ON mr.membership_id = m.id
          JOIN roles r ON r.id = mr.role_id AND r.is_system AND r.name = 'Owner'
-        WHERE m.organization_id = $1 AND m.id <> $2`,
+        WHERE m.organization_id = $1 AND m.id <> $2 AND m.suspended_at IS NULL`,
       [organizationId, membershipId],
     );
     return row.n;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditContext } from '../../core/auth';
+import type { AuditContext, Principal } from '../../core/auth';
 import {
   assertVersionMatches,
   ListQuery,
@@ -12,7 +12,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { AccessService } from '../access';
+import { AccessService, assertMayManageMembershipOf } from '../access';
 import { AuditService } from '../audit';
 import { RolesService } from '../roles';
 import type { CreateMembershipDto, MembershipDto, UpdateMembershipDto } from './dto/membership.dto';
@@ -29,6 +29,8 @@ const toDto = (row: MembershipRow): MembershipDto => ({
   userId: row.user_id,
   userEmail: row.user_email,
   userFullName: row.user_full_name,
+  status: row.suspended_at ? 'suspended' : 'active',
+  suspendedAt: row.suspended_at ? new Date(row.suspended_at).toISOString() : null,
   roles: row.roles,
   appliesToDescendants: row.applies_to_descendants,
   isDefault: row.is_default,
@@ -62,7 +64,77 @@ export class MembershipsService {
     return toDto(row);
   }
 
-  private async assertAssignable(organizationId: string, roleIds: string[]): Promise<void> {
+  /** A membership of this organization that `caller` may change (the account policy decides). */
+  private async manageable(
+    organizationId: string,
+    id: string,
+    caller: Principal,
+  ): Promise<MembershipRow> {
+    const row = await this.repository.find(organizationId, id);
+    if (!row) throw new NotFoundError('Membership');
+    assertMayManageMembershipOf(caller, {
+      userId: row.user_id,
+      isSuperuser: row.user_is_superuser,
+    });
+    return row;
+  }
+
+  /**
+   * Organization-level deactivation: a suspended member keeps their account and membership row
+   * but has no access to this organization (nor below it) from their next request on — the access
+   * cache is invalidated after commit. Not yourself (422 `cannot_suspend_self`), not the last
+   * active Owner (422 `last_owner`), not a superuser unless you are one (403).
+   */
+  async setSuspended(
+    organizationId: string,
+    id: string,
+    suspended: boolean,
+    expectedVersion: number | '*' | undefined,
+    caller: Principal,
+    context: AuditContext,
+  ): Promise<MembershipDto> {
+    const before = toDto(await this.manageable(organizationId, id, caller));
+    assertVersionMatches(expectedVersion, before.version);
+    if (suspended && before.userId === caller.userId) {
+      throw new RuleViolationError('cannot_suspend_self', 'You cannot suspend your own membership');
+    }
+    await this.dataSource.transaction(async (manager) => {
+      if (
+        suspended &&
+        before.roles.some((r) => r.name === 'Owner') &&
+        (await this.repository.otherOwners(manager, organizationId, id)) === 0
+      ) {
+        throw new RuleViolationError('last_owner', 'The organization needs at least one Owner');
+      }
+      if (
+        !(await this.repository.setSuspended(
+          manager,
+          organizationId,
+          id,
+          before.version,
+          suspended,
+        ))
+      ) {
+        throw new PreconditionFailedError();
+      }
+      await this.audit.record(manager, {
+        organizationId,
+        action: suspended ? 'suspend' : 'reactivate',
+        entityType: 'membership',
+        entityId: id,
+        changes: {
+          userId: before.userId,
+          status: { from: before.status, to: suspended ? 'suspended' : 'active' },
+        },
+        context,
+      });
+    });
+    await this.access.invalidate();
+    return this.get(organizationId, id);
+  }
+
+  /** 422 `unknown_role` on `/roleIds` unless every role is a system role or one of this organization. */
+  async assertAssignable(organizationId: string, roleIds: string[]): Promise<void> {
     const allowed = await this.roles.assignable(organizationId, roleIds);
     const unknown = roleIds.filter((id) => !allowed.has(id));
     if (unknown.length > 0) {
@@ -133,9 +205,10 @@ export class MembershipsService {
     id: string,
     dto: UpdateMembershipDto,
     expectedVersion: number | '*' | undefined,
+    caller: Principal,
     context: AuditContext,
   ): Promise<MembershipDto> {
-    const before = await this.get(organizationId, id);
+    const before = toDto(await this.manageable(organizationId, id, caller));
     assertVersionMatches(expectedVersion, before.version);
     if (dto.roleIds) await this.assertAssignable(organizationId, dto.roleIds);
     await this.dataSource.transaction(async (manager) => {
@@ -185,9 +258,10 @@ export class MembershipsService {
     organizationId: string,
     id: string,
     expectedVersion: number | '*' | undefined,
+    caller: Principal,
     context: AuditContext,
   ): Promise<void> {
-    const before = await this.get(organizationId, id);
+    const before = toDto(await this.manageable(organizationId, id, caller));
     assertVersionMatches(expectedVersion, before.version);
     await this.dataSource.transaction(async (manager) => {
       if (

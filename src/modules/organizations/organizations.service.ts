@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -92,6 +92,47 @@ export class OrganizationsService {
     const scope = await this.scope(activeOrganizationId);
     const { rows, total } = await this.repository.list(scope.path, query);
     return toPage(rows.map(toDto), total, query);
+  }
+
+  /**
+   * A new root organization (a tenant of its own; `POST /tenants`, superusers only) inside the
+   * caller's transaction. 422 `unknown_organization_type`; a taken code is 409 naming `code`.
+   * Audited in the new organization's own chain.
+   */
+  async createRootInTransaction(
+    manager: EntityManager,
+    dto: Omit<CreateOrganizationDto, 'parentId'>,
+    context: AuditContext,
+  ): Promise<OrganizationDto> {
+    if (!(await this.repository.typeExists(dto.typeCode))) {
+      throw new RuleViolationError(
+        'unknown_organization_type',
+        `Unknown organization type "${dto.typeCode}"`,
+        { pointer: '/typeCode' },
+      );
+    }
+    const id = uuidv7();
+    await this.repository.insert(manager, {
+      id,
+      code: dto.code,
+      name: dto.name,
+      type_code: dto.typeCode,
+      parent_id: null,
+      path: `/${id}/`,
+      depth: 0,
+      currency_code: dto.currencyCode ?? 'USD',
+      timezone: dto.timezone ?? 'UTC',
+      language: dto.language ?? null,
+    });
+    await this.audit.record(manager, {
+      organizationId: id,
+      action: 'create',
+      entityType: 'organization',
+      entityId: id,
+      changes: { code: dto.code, name: dto.name, typeCode: dto.typeCode, parentId: null },
+      context,
+    });
+    return toDto((await this.repository.findById(id, manager)) as OrganizationRow);
   }
 
   async get(activeOrganizationId: string, id: string): Promise<OrganizationDto> {

@@ -1,2 +1,3 @@
 export { UsersModule } from './users.module';
 export { UserEntity } from './user.entity';
+export { UsersRepository, UserRow } from './users.repository';

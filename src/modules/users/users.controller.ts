@@ -38,7 +38,7 @@ import {
   Page,
   PageOf,
 } from '../../core/http';
-import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserSort } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -74,33 +74,48 @@ export class UsersController {
 
   @Post()
   @LocationOf('users')
-  @RequirePermissions('users:create', 'memberships:manage')
-  @ApiOperation({ summary: 'Create a user and make them a member of the active organization' })
+  @RequirePermissions('users:create')
+  @ApiOperation({
+    summary:
+      'Superusers: create an account and make it a member of the active organization (organizations invite instead: POST /invitations)',
+  })
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'email already registered', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateUserDto,
+    @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<UserDto> {
-    return this.users.create(orgId, dto, context);
+    return this.users.create(orgId, dto, caller, context);
   }
 
   @Get(':id')
   @RequirePermissions('users:read')
-  @ApiOperation({ summary: 'One user (never their password hash or TOTP secret)' })
+  @ApiOperation({
+    summary:
+      'One member of the active organization (superusers: any account); never the password hash or TOTP secret',
+  })
   @ApiOkResponse({ type: UserDto })
   get(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<UserDto> {
-    return this.users.get(orgId, id);
+    return this.users.get(orgId, id, caller);
   }
 
   @Patch(':id')
   @RequirePermissions('users:update')
-  @ApiOperation({ summary: 'Update profile or active flag (superuser flag: superusers only)' })
+  @ApiOperation({
+    summary:
+      'Superusers: change an account (profile, email, active and superuser flags); people change their own through PATCH /auth/me',
+  })
   @ApiOkResponse({ type: UserDto })
+  @ApiConflictResponse({
+    description: '`last_superuser`: the last active superuser cannot be demoted or deactivated',
+    type: ErrorEnvelopeDto,
+  })
   update(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
@@ -115,7 +130,11 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequirePermissions('users:delete')
-  @ApiOperation({ summary: 'Deactivate a user and end their sessions' })
+  @ApiOperation({
+    summary:
+      'Superusers: deactivate an account everywhere and end its sessions (organizations suspend or remove the membership instead)',
+  })
+  @ApiConflictResponse({ description: '`last_superuser`', type: ErrorEnvelopeDto })
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
@@ -124,5 +143,31 @@ export class UsersController {
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.users.deactivate(orgId, id, caller, context);
+  }
+}
+
+/**
+ * The person's own account (`/auth/me`): routes that need a person answer 403 `user_required` to
+ * an API key. Kept in this module because the account rules live here; `GET /auth/me` is auth's.
+ */
+@ApiTags('auth')
+@Controller('auth/me')
+export class MyAccountController {
+  constructor(private readonly users: UsersService) {}
+
+  @Patch()
+  @RequirePermissions()
+  @ApiOperation({
+    summary:
+      'Change my own profile (name, language, timezone); not for API keys (403 `user_required`)',
+  })
+  @ApiOkResponse({ type: UserDto })
+  updateMe(
+    @Body() dto: UpdateOwnProfileDto,
+    @IfMatch() version: number | '*' | undefined,
+    @CurrentPrincipal() caller: Principal,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<UserDto> {
+    return this.users.updateOwnProfile(caller, dto, version, context);
   }
 }

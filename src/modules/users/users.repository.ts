@@ -77,6 +77,42 @@ export class UsersRepository {
     return row;
   }
 
+  /** Any account by id (superusers act on every account). */
+  async findById(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<UserRow | undefined> {
+    const [row] = await manager.query<UserRow[]>(`SELECT ${COLUMNS} FROM users u WHERE u.id = $1`, [
+      id,
+    ]);
+    return row;
+  }
+
+  /** The account with this email (case-insensitive), if any. */
+  async findByEmail(
+    email: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<UserRow | undefined> {
+    const [row] = await manager.query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM users u WHERE lower(u.email) = lower($1)`,
+      [email],
+    );
+    return row;
+  }
+
+  /**
+   * Active superusers other than `userId`, counted while holding a lock on every active superuser
+   * row (in id order, so concurrent demotions queue instead of deadlocking). Call inside the
+   * transaction that demotes or deactivates `userId`: two superusers demoting each other at once
+   * cannot both succeed.
+   */
+  async lockOtherActiveSuperusers(manager: EntityManager, userId: string): Promise<number> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id FROM users WHERE is_superuser AND is_active ORDER BY id FOR UPDATE`,
+    );
+    return rows.filter((r) => r.id !== userId).length;
+  }
+
   async insert(
     manager: EntityManager,
     row: {
@@ -99,7 +135,7 @@ export class UsersRepository {
     id: string,
     version: number,
     changes: Partial<
-      Pick<UserRow, 'full_name' | 'language' | 'timezone' | 'is_active' | 'is_superuser'>
+      Pick<UserRow, 'email' | 'full_name' | 'language' | 'timezone' | 'is_active' | 'is_superuser'>
     >,
   ): Promise<UserRow | undefined> {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined);

@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
   assertVersionMatches,
-  ForbiddenError,
+  ConflictError,
   ListQuery,
   NotFoundError,
   Page,
@@ -25,7 +25,8 @@ import { MailService } from '../mail/mail.service';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { MembershipsService } from '../memberships';
-import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { AccountField, assertMayChangeAccount, requirePerson } from '../access';
+import type { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
 
 const toDto = (row: UserRow): UserDto => ({
@@ -43,7 +44,14 @@ const toDto = (row: UserRow): UserDto => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-const AUDITED: (keyof UserDto)[] = ['fullName', 'language', 'timezone', 'isActive', 'isSuperuser'];
+const AUDITED: (keyof UserDto)[] = [
+  'email',
+  'fullName',
+  'language',
+  'timezone',
+  'isActive',
+  'isSuperuser',
+];
 
 /**
  * Users as an organization's admin sees them: the members of the active organization. Creating a
@@ -71,18 +79,37 @@ export class UsersService {
     return toPage(rows.map(toDto), total, query);
   }
 
-  async get(organizationId: string, id: string): Promise<UserDto> {
-    const row = await this.repository.findMember(organizationId, id);
-    if (!row) throw new NotFoundError('User');
-    return toDto(row);
+  /**
+   * One account as `caller` may see it: a member of the active organization, or any account for a
+   * superuser. Anything else is 404, exactly like an id that does not exist.
+   */
+  async get(organizationId: string, id: string, caller?: Principal): Promise<UserDto> {
+    return toDto(await this.visible(organizationId, id, caller));
   }
 
+  private async visible(
+    organizationId: string | null,
+    id: string,
+    caller?: Principal,
+  ): Promise<UserRow> {
+    // A superuser sees every account and a person their own; others, members of the organization.
+    const anyAccount = caller?.kind === 'user' && (caller.isSuperuser || caller.userId === id);
+    let row: UserRow | undefined;
+    if (anyAccount) row = await this.repository.findById(id);
+    else if (organizationId) row = await this.repository.findMember(organizationId, id);
+    if (!row) throw new NotFoundError('User');
+    return row;
+  }
+
+  /** Creates an account (superusers only: organizations invite people instead). */
   async create(
     organizationId: string,
     dto: CreateUserDto,
+    caller: Principal,
     context: AuditContext,
   ): Promise<UserDto> {
     const id = uuidv7();
+    assertMayChangeAccount(caller, id, ['email', 'isActive']);
     // An invited user gets an unguessable password nobody knows until they choose theirs.
     const passwordHash = await this.hasher.hash(
       dto.password ?? randomBytes(32).toString('base64url'),
@@ -116,7 +143,7 @@ export class UsersService {
       );
       if (!dto.password) await this.invite(manager, organizationId, id, dto, context);
     });
-    return this.get(organizationId, id);
+    return this.get(organizationId, id, caller);
   }
 
   /** Mails the invitation (queued in this transaction: no user without their mail, and back). */
@@ -144,27 +171,40 @@ export class UsersService {
     });
   }
 
+  /**
+   * Changes an account: its owner (own profile fields, via `PATCH /auth/me`) or a superuser (any
+   * field of any account) — `assertMayChangeAccount` decides. Demoting or deactivating the last
+   * active superuser is 409 `last_superuser`; nobody deactivates themself (422).
+   */
   async update(
-    organizationId: string,
+    organizationId: string | null,
     id: string,
     dto: UpdateUserDto,
     expectedVersion: number | '*' | undefined,
     caller: Principal,
     context: AuditContext,
   ): Promise<UserDto> {
-    const before = await this.repository.findMember(organizationId, id);
-    if (!before) throw new NotFoundError('User');
+    const before = await this.visible(organizationId, id, caller);
     assertVersionMatches(expectedVersion, before.version);
-    if (dto.isSuperuser !== undefined && !caller.isSuperuser) {
-      throw new ForbiddenError('Only a superuser can grant or remove superuser');
-    }
+    const fields = (Object.keys(dto) as AccountField[]).filter((f) => dto[f] !== undefined);
+    assertMayChangeAccount(caller, id, fields);
     if (dto.isActive === false && id === caller.userId) {
       throw new RuleViolationError('cannot_deactivate_self', 'You cannot deactivate yourself', {
         pointer: '/isActive',
       });
     }
+    const demotes =
+      before.is_superuser &&
+      before.is_active &&
+      (dto.isSuperuser === false || dto.isActive === false);
     const updated = await this.dataSource.transaction(async (manager) => {
+      if (demotes && (await this.repository.lockOtherActiveSuperusers(manager, id)) === 0) {
+        throw new ConflictError('The installation needs at least one active superuser', {
+          code: 'last_superuser',
+        });
+      }
       const row = await this.repository.update(manager, id, before.version, {
+        email: dto.email?.toLowerCase(),
         full_name: dto.fullName,
         language: dto.language,
         timezone: dto.timezone,
@@ -186,13 +226,33 @@ export class UsersService {
     return toDto(updated);
   }
 
+  /** Deactivates an account everywhere and ends its sessions (superusers only). */
   async deactivate(
     organizationId: string,
     id: string,
     caller: Principal,
     context: AuditContext,
   ): Promise<void> {
-    const user = await this.get(organizationId, id);
+    const user = await this.visible(organizationId, id, caller);
     await this.update(organizationId, id, { isActive: false }, user.version, caller, context);
+  }
+
+  /** `PATCH /auth/me`: the person changes their own profile (never an API key: 403 `user_required`). */
+  async updateOwnProfile(
+    caller: Principal,
+    dto: UpdateOwnProfileDto,
+    expectedVersion: number | '*' | undefined,
+    context: AuditContext,
+  ): Promise<UserDto> {
+    const userId = requirePerson(caller);
+    // As the person, not as a superuser: only the self-service fields pass the policy.
+    return this.update(
+      caller.organizationId,
+      userId,
+      dto,
+      expectedVersion,
+      { ...caller, isSuperuser: false },
+      context,
+    );
   }
 }

@@ -47,6 +47,12 @@ export class MembershipDto {
   @ApiProperty() userId: string;
   @ApiProperty() userEmail: string;
   @ApiProperty() userFullName: string;
+  @ApiProperty({
+    enum: ['active', 'suspended'],
+    description: 'suspended: the member has no access to this organization until reactivated',
+  })
+  status: 'active' | 'suspended';
+  @ApiProperty({ type: String, nullable: true }) suspendedAt: string | null;
   @ApiProperty({ type: [MembershipRoleDto] }) roles: MembershipRoleDto[];
   @ApiProperty() appliesToDescendants: boolean;
   @ApiProperty() isDefault: boolean;

@@ -53,15 +53,30 @@ export class CreateUserDto {
   roleIds: string[];
 }
 
-export class UpdateUserDto {
+/** `PATCH /auth/me`: the fields of their account a person changes themself. */
+export class UpdateOwnProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) fullName?: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'fr' })
   @IsOptional()
   @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
   language?: string;
-  @ApiPropertyOptional() @IsOptional() @IsTimeZone() timezone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
-  @ApiPropertyOptional({ description: 'Only a superuser may change this' })
+  @ApiPropertyOptional({ example: 'Europe/Paris' }) @IsOptional() @IsTimeZone() timezone?: string;
+}
+
+/** `PATCH /users/{id}` (superusers only): any field of any account. */
+export class UpdateUserDto extends UpdateOwnProfileDto {
+  @ApiPropertyOptional({ example: 'jane@example.com' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+  @ApiPropertyOptional({
+    description: 'false deactivates the account everywhere (not the last active superuser: 409)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  isActive?: boolean;
+  @ApiPropertyOptional({ description: 'Not the last active superuser (409 `last_superuser`)' })
   @IsOptional()
   @IsBoolean()
   isSuperuser?: boolean;

@@ -1,0 +1,3 @@
+export { InvitationsModule } from './invitations.module';
+export { InvitationsService, InvitationInput } from './invitations.service';
+export { InvitationEntity } from './invitation.entity';

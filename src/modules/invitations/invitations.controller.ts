@@ -1,0 +1,170 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  Principal,
+  Public,
+  RequirePermissions,
+} from '../../core/auth';
+import {
+  ApiListQuery,
+  ErrorEnvelopeDto,
+  ListDefinition,
+  ListQueryParser,
+  LocationOf,
+  Page,
+  PageOf,
+} from '../../core/http';
+import { AuthGuard } from '../auth/auth.guard';
+import {
+  AcceptedInvitationDto,
+  AcceptInvitationDto,
+  CreateInvitationDto,
+  InvitationDto,
+} from './dto/invitation.dto';
+import { InvitationFilter, InvitationSort } from './invitations.repository';
+import { InvitationsService } from './invitations.service';
+
+export const INVITATION_LIST: ListDefinition<InvitationSort, InvitationFilter> = {
+  sortable: ['createdAt', 'email', 'expiresAt'],
+  defaultSort: '-createdAt',
+  filters: { email: 'string' },
+};
+
+@ApiTags('invitations')
+@Controller('invitations')
+export class InvitationsController {
+  constructor(
+    private readonly invitations: InvitationsService,
+    private readonly lists: ListQueryParser,
+    private readonly auth: AuthGuard,
+  ) {}
+
+  @Get()
+  @RequirePermissions('invitations:read')
+  @ApiOperation({ summary: 'Pending invitations of the active organization' })
+  @ApiListQuery(INVITATION_LIST)
+  @ApiOkResponse({ type: PageOf(InvitationDto) })
+  list(
+    @ActiveOrganization() orgId: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<InvitationDto>> {
+    return this.invitations.listPending(orgId, this.lists.parse(INVITATION_LIST, raw));
+  }
+
+  @Post()
+  @LocationOf('invitations')
+  @RequirePermissions('invitations:create')
+  @ApiOperation({
+    summary:
+      'Invite an email address with roles: a single-use link (7 days) is mailed. Same answer whether or not an account exists for the address',
+  })
+  @ApiCreatedResponse({ type: InvitationDto })
+  @ApiConflictResponse({
+    description: '`already_member`: the address belongs to a member of this organization',
+    type: ErrorEnvelopeDto,
+  })
+  create(
+    @ActiveOrganization() orgId: string,
+    @Body() dto: CreateInvitationDto,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<InvitationDto> {
+    return this.invitations.create(orgId, dto, context);
+  }
+
+  @Get(':id')
+  @RequirePermissions('invitations:read')
+  @ApiOperation({ summary: 'One invitation of the active organization (any status)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  get(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<InvitationDto> {
+    return this.invitations.get(orgId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequirePermissions('invitations:delete')
+  @ApiOperation({ summary: 'Revoke a pending invitation (its link stops working)' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({
+    description: 'No pending invitation with this id',
+    type: ErrorEnvelopeDto,
+  })
+  async revoke(
+    @ActiveOrganization() orgId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<void> {
+    await this.invitations.revoke(orgId, id, context);
+  }
+
+  @Public()
+  @Post(':token/accept')
+  @HttpCode(HttpStatus.OK)
+  @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'token', description: 'The token from the mailed link' })
+  @ApiOperation({
+    summary:
+      'Accept an invitation: signed in as the invited address (empty body), or anonymous with password and fullName to create the account',
+  })
+  @ApiOkResponse({ type: AcceptedInvitationDto })
+  @ApiNotFoundResponse({
+    description: 'Unknown, used, revoked or expired token (one answer for all)',
+    type: ErrorEnvelopeDto,
+  })
+  @ApiForbiddenResponse({
+    description: '`invitation_email_mismatch` (another account) or `user_required` (an API key)',
+    type: ErrorEnvelopeDto,
+  })
+  @ApiConflictResponse({
+    description: '`account_exists` (sign in first) or `already_member`',
+    type: ErrorEnvelopeDto,
+  })
+  async accept(
+    @Param('token') token: string,
+    @Body() dto: AcceptInvitationDto,
+    @Req() request: FastifyRequest,
+    @AuditContextParam() context: AuditContext,
+  ): Promise<AcceptedInvitationDto> {
+    // Public route: credentials are optional here, but when given they must be valid.
+    const signedIn =
+      request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+    const caller: Principal | undefined = signedIn
+      ? await this.auth.authenticate(request)
+      : undefined;
+    return this.invitations.accept(token, dto, caller, {
+      ...context,
+      actorUserId: caller?.userId ?? null,
+      actorApiKeyId: caller?.apiKeyId ?? null,
+    });
+  }
+}
