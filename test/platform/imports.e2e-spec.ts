@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { Actor, addActor, createTenant } from '../support/auth';
+import { CONTROL_CHARS_RE } from '../../src/core/text';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Task<R> {
@@ -636,6 +637,83 @@ describe('bulk import and export', () => {
       inserted: 1,
       errors: [{ line: 2, column: 'displayName', message: expect.stringContaining('U+0000') }],
     });
+  });
+
+  it('hostile-input walk: every C0 control character in every column, CSV and XLSX, is refused on its cell', async () => {
+    const columns = HEADER.split(',');
+    const valid: Record<string, string> = {
+      name: 'Walk',
+      description: 'walk',
+      type: 'goods',
+      status: 'active',
+      price: '1',
+      currencyCode: 'EUR',
+      uomCode: 'pc',
+      categoryId: '',
+      tags: 'walk',
+      attributes: '',
+    };
+    const cases: { line: number; column: string; code: number; allowed: boolean }[] = [];
+    const rows: string[][] = [];
+    for (const column of columns)
+      for (let code = 0; code < 0x20; code += 1) {
+        const sku = `WALK-${rows.length}`;
+        const values = columns.map((c) => (c === 'sku' ? sku : valid[c]));
+        const index = columns.indexOf(column);
+        values[index] = `${values[index] || 'x'}${String.fromCharCode(code)}y`;
+        const allowed = column === 'description' && [0x09, 0x0a, 0x0d].includes(code);
+        rows.push(values);
+        cases.push({ line: 0, column, code, allowed });
+      }
+    const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    // CSV: a record with a line break in a cell ends on a later line.
+    let line = 1;
+    const csv = [HEADER];
+    rows.forEach((values, i) => {
+      line += 1 + (values.join('').match(/\r\n|\n|\r/g)?.length ?? 0);
+      cases[i].line = line;
+      csv.push(values.map(quote).join(','));
+    });
+    const xlsxRows = rows.map((values) =>
+      values.map((v) =>
+        // Excel saves control characters as _xHHHH_ escapes.
+        v.replace(
+          new RegExp(CONTROL_CHARS_RE.source, 'g'),
+          (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
+        ),
+      ),
+    );
+    const xlsx = await workbook([columns, ...xlsxRows]);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const result =
+        format === 'csv'
+          ? await runImport(`${csv.join('\n')}\n`, { mode: 'dry-run' })
+          : await runImport(xlsx, { mode: 'dry-run', filename: 'walk.xlsx', type: XLSX });
+      const refused = new Map<string, string>();
+      const report = await owner
+        .get(`/api/v1/files/${result.errorFileId}/content`)
+        .buffer(true)
+        .parse(binary);
+      const reportLines = (report.body as Buffer).toString('utf8').trim().split('\n').slice(1);
+      for (const text of reportLines) {
+        const [number, column, ...message] = text.split(',');
+        if (message.join(',').includes('control character'))
+          refused.set(`${number}:${column}`, message.join(','));
+      }
+      const allowedCount = cases.filter((c) => c.allowed).length;
+      expect(result).toMatchObject({ rows: cases.length, valid: allowedCount });
+      cases.forEach((c, i) => {
+        const at = format === 'csv' ? c.line : i + 2;
+        const hex = c.code.toString(16).toUpperCase().padStart(4, '0');
+        if (c.allowed) expect(refused.has(`${at}:${c.column}`)).toBe(false);
+        else expect(refused.get(`${at}:${c.column}`)).toContain(`U+${hex}`);
+      });
+    }
+    const walked = await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM products WHERE organization_id = $1 AND sku LIKE 'WALK-%'`,
+      [owner.organization.id],
+    );
+    expect(walked[0].n).toBe(0); // dry runs
   });
 
   it('refuses a file that is neither CSV nor XLSX', async () => {

@@ -22,6 +22,7 @@ describe('file signatures', () => {
     expect(sniff(Buffer.from(csv))?.contentType).toBe('text/plain');
     const dense = Buffer.from(`a\u0000b\u0001c\u0002,d\n`);
     expect(sniff(dense)).toBeUndefined();
+    expect(sniff(Buffer.from('sku,name\nA-1,Tea\n', 'utf16le'))).toBeUndefined();
   });
 
   it('accepts a declared type only when the content agrees', () => {
