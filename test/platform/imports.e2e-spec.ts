@@ -406,6 +406,7 @@ describe('bulk import and export', () => {
         firstName: '',
         notes: '',
         emails: [{ email: 'round.trip@example.test' }],
+        phones: [{ number: '+44 20 7946 0000' }],
       })
       .expect(201);
     const id = (created.body as { id: string }).id;
@@ -418,7 +419,10 @@ describe('bulk import and export', () => {
       filename: 'c.csv',
     });
     expect(unchanged).toMatchObject({ rows: 1, invalid: 0, updated: 0, skipped: 1 });
-    const edited = exported.body.toString('utf8').replace('Round Trip', 'Round Trip Edited');
+    const edited = exported.body
+      .toString('utf8')
+      .replace('Round Trip', 'Round Trip Edited')
+      .replace('+44 20 7946 0000', '+44 20 7946 1111');
     const dry = await runImport(edited, {
       resource: 'contacts',
       mode: 'dry-run',
@@ -445,6 +449,11 @@ describe('bulk import and export', () => {
       notes: '',
       version: 2,
     });
+    const phones = await query<{ number: string; is_primary: boolean }>(
+      'SELECT number, is_primary FROM contact_phones WHERE contact_id = $1',
+      [id],
+    );
+    expect(phones).toEqual([{ number: '+44 20 7946 1111', is_primary: true }]);
   });
 
   it('the dry run runs what the commit runs: a row only the database refuses is reported by both', async () => {
