@@ -1,12 +1,14 @@
+import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { Actor, addActor, createTenant } from '../support/auth';
+import { CONTROL_CHARS_RE } from '../../src/core/text';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Task<R> {
   state: string;
   result: R;
-  error: string | null;
+  error: { errors: { code: string; detail: string }[] } | null;
 }
 interface ImportResult {
   rows: number;
@@ -28,6 +30,17 @@ const binary = (res: Response, callback: (error: Error | null, body: Buffer) => 
 
 const HEADER =
   'sku,name,description,type,status,price,currencyCode,uomCode,categoryId,tags,attributes';
+const CONTACT_HEADER =
+  'kind,displayName,firstName,lastName,companyName,taxNumber,email,phone,tags,categoryId,notes';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** An XLSX workbook (first sheet = the import) built the way a spreadsheet would save it. */
+async function workbook(rows: unknown[][]): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('import');
+  for (const row of rows) sheet.addRow(row);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
 /** 1,000 product rows, 37 of them bad in mixed ways; returns the CSV and the bad lines. */
 function productCsv(prefix: string): { csv: string; bad: Map<number, string> } {
   const bad = new Map<number, string>();
@@ -93,7 +106,7 @@ describe('bulk import and export', () => {
     for (;;) {
       const task = (await owner.get(`/api/v1/tasks/${taskId}`).expect(200)).body as Task<R>;
       if (task.state === 'completed') return task.result;
-      if (task.state === 'failed') throw new Error(`task failed: ${task.error}`);
+      if (task.state === 'failed') throw new Error(`task failed: ${JSON.stringify(task.error)}`);
       if (Date.now() > deadline) throw new Error('task did not finish');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -283,6 +296,433 @@ describe('bulk import and export', () => {
     expect(second).toMatchObject({ inserted: 1, updated: 1, skipped: 1 }); // "No Email" has no key: inserted again
     const renamed = await owner.get(`/api/v1/contacts/${ada.items[0].id}`).expect(200);
     expect(renamed.body).toMatchObject({ displayName: 'Augusta Ada King', version: 2 });
+  });
+
+  const query = <T>(sql: string, params: unknown[] = []) => t.dataSource.query<T[]>(sql, params);
+  const productBySku = async (sku: string) =>
+    (
+      await query<{ description: string; name: string; price: string | null; version: number }>(
+        `SELECT description, name, price::text AS price, version FROM products
+          WHERE organization_id = $1 AND sku = $2`,
+        [owner.organization.id, sku],
+      )
+    )[0];
+  const exportFile = async (resource: string, format: 'csv' | 'xlsx', filters: object) => {
+    const started = await owner
+      .post('/api/v1/exports')
+      .send({ resource, format, filters })
+      .expect(202);
+    const exported = await finish<{ rows: number; fileId: string }>(
+      (started.body as { taskId: string }).taskId,
+    );
+    const file = await owner
+      .get(`/api/v1/files/${exported.fileId}/content`)
+      .buffer(true)
+      .parse(binary);
+    return { rows: exported.rows, body: file.body as Buffer };
+  };
+
+  it('an empty or missing description is imported as empty text, in the dry run and the commit', async () => {
+    const withEmpty = [HEADER, 'EMPTY-1,Empty description,,goods,active,1.5,EUR,pc,,,'].join('\n');
+    const withoutColumn = ['sku,name,type', 'EMPTY-2,No description column,service'].join('\n');
+    for (const csv of [withEmpty, withoutColumn]) {
+      const dry = await runImport(csv, { mode: 'dry-run' });
+      expect(dry).toMatchObject({ rows: 1, valid: 1, invalid: 0, inserted: 1, errorCount: 0 });
+      const commit = await runImport(csv, { mode: 'commit' });
+      expect(commit).toMatchObject({ rows: 1, valid: 1, invalid: 0, inserted: 1, errorCount: 0 });
+    }
+    expect(await productBySku('EMPTY-1')).toMatchObject({ description: '', price: '1.5000' });
+    expect(await productBySku('EMPTY-2')).toMatchObject({ description: '', price: null });
+
+    // Contacts: empty and missing notes are '' too; an empty nullable cell is NULL.
+    const contacts = [CONTACT_HEADER, 'person,Empty Notes,,,,,empty.notes@example.test,,,,'].join(
+      '\n',
+    );
+    const noNotes = ['kind,displayName,email', 'company,No Notes Ltd,no.notes@example.test'].join(
+      '\n',
+    );
+    for (const csv of [contacts, noNotes])
+      expect(
+        await runImport(csv, { resource: 'contacts', mode: 'commit', filename: 'c.csv' }),
+      ).toMatchObject({ rows: 1, inserted: 1, invalid: 0 });
+    const stored = await query<{ notes: string; first_name: string | null }>(
+      `SELECT c.notes, c.first_name FROM contacts c JOIN contact_emails e ON e.contact_id = c.id
+        WHERE c.organization_id = $1 AND e.email IN ('empty.notes@example.test', 'no.notes@example.test')`,
+      [owner.organization.id],
+    );
+    expect(stored).toEqual([
+      { notes: '', first_name: null },
+      { notes: '', first_name: null },
+    ]);
+  });
+
+  it('products created through the API: export, edit, re-import with onConflict=update (CSV and XLSX)', async () => {
+    for (const sku of ['API-1', 'API-2'])
+      await owner
+        .post('/api/v1/products')
+        .send({ sku, name: `Made ${sku}`, type: 'goods', tags: ['apimade'] })
+        .expect(201);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const exported = await exportFile('products', format, { tag: 'apimade' });
+      expect(exported.rows).toBe(2);
+      let edited: Buffer;
+      if (format === 'csv') {
+        const text = exported.body.toString('utf8');
+        expect(text).toContain('API-1,Made API-1,,goods,draft,,,pc,,apimade,');
+        edited = Buffer.from(text.replace('Made API-1', 'Edited in CSV'));
+      } else {
+        const book = new ExcelJS.Workbook();
+        await book.xlsx.load(exported.body as unknown as ExcelJS.Buffer);
+        const sheet = book.worksheets[0];
+        sheet.eachRow((row) => {
+          if (row.getCell(1).value === 'API-1') row.getCell(2).value = 'Edited in XLSX';
+        });
+        edited = Buffer.from(await book.xlsx.writeBuffer());
+      }
+      const options = {
+        onConflict: 'update',
+        filename: `products.${format}`,
+        type: format === 'csv' ? 'text/csv' : XLSX,
+      };
+      const dry = await runImport(edited, { ...options, mode: 'dry-run' });
+      const commit = await runImport(edited, { ...options, mode: 'commit' });
+      for (const result of [dry, commit])
+        expect(result).toMatchObject({ rows: 2, invalid: 0, inserted: 0, updated: 1, skipped: 1 });
+      expect(await productBySku('API-1')).toMatchObject({
+        name: format === 'csv' ? 'Edited in CSV' : 'Edited in XLSX',
+        description: '',
+        version: format === 'csv' ? 2 : 3,
+      });
+      expect(await productBySku('API-2')).toMatchObject({ description: '', version: 1 });
+    }
+  });
+
+  it('contacts created through the API: export, edit, re-import with onConflict=update', async () => {
+    const created = await owner
+      .post('/api/v1/contacts')
+      .send({
+        kind: 'person',
+        displayName: 'Round Trip',
+        firstName: '',
+        notes: '',
+        emails: [{ email: 'round.trip@example.test' }],
+        phones: [{ number: '+44 20 7946 0000' }],
+      })
+      .expect(201);
+    const id = (created.body as { id: string }).id;
+    const exported = await exportFile('contacts', 'csv', { q: 'Round Trip' });
+    expect(exported.rows).toBe(1);
+    const unchanged = await runImport(exported.body, {
+      resource: 'contacts',
+      mode: 'commit',
+      onConflict: 'update',
+      filename: 'c.csv',
+    });
+    expect(unchanged).toMatchObject({ rows: 1, invalid: 0, updated: 0, skipped: 1 });
+    const edited = exported.body
+      .toString('utf8')
+      .replace('Round Trip', 'Round Trip Edited')
+      .replace('+44 20 7946 0000', '+44 20 7946 1111');
+    const dry = await runImport(edited, {
+      resource: 'contacts',
+      mode: 'dry-run',
+      onConflict: 'update',
+      filename: 'c.csv',
+    });
+    const commit = await runImport(edited, {
+      resource: 'contacts',
+      mode: 'commit',
+      onConflict: 'update',
+      filename: 'c.csv',
+    });
+    for (const result of [dry, commit])
+      expect(result).toMatchObject({ rows: 1, invalid: 0, inserted: 0, updated: 1 });
+    const [row] = await query<{
+      display_name: string;
+      first_name: string;
+      notes: string;
+      version: number;
+    }>('SELECT display_name, first_name, notes, version FROM contacts WHERE id = $1', [id]);
+    expect(row).toEqual({
+      display_name: 'Round Trip Edited',
+      first_name: '',
+      notes: '',
+      version: 2,
+    });
+    const phones = await query<{ number: string; is_primary: boolean }>(
+      'SELECT number, is_primary FROM contact_phones WHERE contact_id = $1',
+      [id],
+    );
+    expect(phones).toEqual([{ number: '+44 20 7946 1111', is_primary: true }]);
+  });
+
+  it('the dry run runs what the commit runs: a row only the database refuses is reported by both', async () => {
+    await query(
+      `ALTER TABLE products ADD CONSTRAINT ck_products_test_name CHECK (name <> 'Refused by the database')`,
+    );
+    await query(
+      `ALTER TABLE contacts ADD CONSTRAINT ck_contacts_test_name CHECK (display_name <> 'Refused by the database')`,
+    );
+    try {
+      const csv = [
+        HEADER,
+        'DB-1,Accepted one,,goods,active,,,pc,,,',
+        'DB-2,Refused by the database,,goods,active,,,pc,,,',
+        'DB-3,Accepted three,,goods,active,,,pc,,,',
+      ].join('\n');
+      const expected = {
+        rows: 3,
+        valid: 2,
+        invalid: 1,
+        inserted: 2,
+        errors: [
+          {
+            line: 3,
+            column: '',
+            message: 'A value breaks a rule of this record (check_violation)',
+          },
+        ],
+      };
+      const dry = await runImport(csv, { mode: 'dry-run' });
+      expect(dry).toMatchObject(expected);
+      expect(await productBySku('DB-1')).toBeUndefined(); // rolled back
+      const commit = await runImport(csv, { mode: 'commit' });
+      expect(commit).toMatchObject(expected);
+      const loaded = await query<{ sku: string }>(
+        `SELECT sku::text FROM products WHERE organization_id = $1 AND sku LIKE 'DB-%' ORDER BY sku`,
+        [owner.organization.id],
+      );
+      expect(loaded).toEqual([{ sku: 'DB-1' }, { sku: 'DB-3' }]);
+
+      const contacts = [
+        CONTACT_HEADER,
+        'person,Refused by the database,,,,,refused@example.test,,,,',
+        'person,Accepted,,,,,accepted@example.test,,,,',
+      ].join('\n');
+      const options = { resource: 'contacts', filename: 'c.csv' };
+      const contactExpected = {
+        rows: 2,
+        valid: 1,
+        invalid: 1,
+        inserted: 1,
+        errors: [{ line: 2, column: '', message: expect.stringContaining('check_violation') }],
+      };
+      expect(await runImport(contacts, { ...options, mode: 'dry-run' })).toMatchObject(
+        contactExpected,
+      );
+      expect(await runImport(contacts, { ...options, mode: 'commit' })).toMatchObject(
+        contactExpected,
+      );
+      const emails = await query<{ email: string }>(
+        `SELECT email FROM contact_emails WHERE organization_id = $1 AND email IN ('refused@example.test', 'accepted@example.test')`,
+        [owner.organization.id],
+      );
+      expect(emails).toEqual([{ email: 'accepted@example.test' }]);
+    } finally {
+      await query('ALTER TABLE products DROP CONSTRAINT ck_products_test_name');
+      await query('ALTER TABLE contacts DROP CONSTRAINT ck_contacts_test_name');
+    }
+  });
+
+  it('XLSX cells are read as Excel shows them: =1.1*3 is 3.3, numbers, booleans and dates as text', async () => {
+    const file = await workbook([
+      ['sku', 'name', 'description', 'type', 'price', 'currencyCode', 'tags'],
+      [
+        'XL-1',
+        'Formula price',
+        'x',
+        'goods',
+        { formula: '1.1*3', result: 3.3000000000000003 },
+        'EUR',
+        '',
+      ],
+      [12345, true, new Date(Date.UTC(2026, 0, 15)), 'goods', 0.1 + 0.2, 'EUR', ''],
+      ['XL-3', 'No cached result', '', 'goods', { formula: 'B2*2' }, 'EUR', ''],
+      ['XL-4', 'Too many decimals', '', 'goods', 1.23456, 'EUR', ''],
+    ]);
+    const options = { filename: 'p.xlsx', type: XLSX };
+    const expected = {
+      rows: 4,
+      valid: 2,
+      invalid: 2,
+      inserted: 2,
+      errors: [
+        {
+          line: 4,
+          column: 'price',
+          message:
+            'the formula has no saved result: open the file in a spreadsheet and save it again',
+        },
+        {
+          line: 5,
+          column: 'price',
+          message: 'price must be a non-negative decimal string with at most 4 decimals',
+        },
+      ],
+    };
+    expect(await runImport(file, { ...options, mode: 'dry-run' })).toMatchObject(expected);
+    expect(await runImport(file, { ...options, mode: 'commit' })).toMatchObject(expected);
+    expect(await productBySku('XL-1')).toMatchObject({ price: '3.3000', name: 'Formula price' });
+    expect(await productBySku('12345')).toMatchObject({
+      price: '0.3000',
+      name: 'true',
+      description: '2026-01-15',
+    });
+    expect(await productBySku('XL-3')).toBeUndefined();
+  });
+
+  it('NUL and other control characters in CSV and XLSX cells are row errors (line, column), before any query', async () => {
+    const csv = [
+      HEADER,
+      'CC-1,"Nul\u0000name",,goods,active,,,pc,,,',
+      'CC-2,Multi-line ok,"line one\nline two\tand a tab",goods,active,,,pc,,,',
+      'CC-3,Bell in text,"ring\u0007",goods,active,,,pc,,,',
+      'CC-4,Tab in a name\tis refused,,goods,active,,,pc,,,',
+    ].join('\n');
+    const expected = {
+      rows: 4,
+      valid: 1,
+      invalid: 3,
+      inserted: 1,
+      errors: [
+        {
+          line: 2,
+          column: 'name',
+          message:
+            'contains the control character U+0000 at position 4 (not allowed in this column)',
+        },
+        {
+          line: 5,
+          column: 'description',
+          message:
+            'contains the control character U+0007 at position 5 (only tab and line breaks are allowed)',
+        },
+        {
+          line: 6,
+          column: 'name',
+          message:
+            'contains the control character U+0009 at position 14 (not allowed in this column)',
+        },
+      ],
+    };
+    expect(await runImport(csv, { mode: 'dry-run' })).toMatchObject(expected);
+    expect(await runImport(csv, { mode: 'commit' })).toMatchObject(expected);
+    expect(await productBySku('CC-2')).toMatchObject({
+      description: 'line one\nline two\tand a tab',
+    });
+    expect(await productBySku('CC-1')).toBeUndefined();
+
+    // XLSX: Excel writes control characters as _xHHHH_ escapes, which read back as the character.
+    const xlsx = await workbook([
+      ['sku', 'name', 'type'],
+      ['CC-5', 'Nul_x0000_in xlsx', 'goods'],
+      ['CC-6', 'Clean xlsx', 'goods'],
+    ]);
+    expect(await runImport(xlsx, { mode: 'commit', filename: 'p.xlsx', type: XLSX })).toMatchObject(
+      {
+        rows: 2,
+        inserted: 1,
+        errors: [
+          {
+            line: 2,
+            column: 'name',
+            message:
+              'contains the control character U+0000 at position 4 (not allowed in this column)',
+          },
+        ],
+      },
+    );
+
+    // Contacts, the other importer: notes may span lines, a name may not hold a NUL.
+    const contacts = [
+      CONTACT_HEADER,
+      'person,"Ada\u0000",,,,,nul.contact@example.test,,,,',
+      'person,Grace,,,,,grace.cc@example.test,,,,"first\nsecond"',
+    ].join('\n');
+    expect(
+      await runImport(contacts, { resource: 'contacts', mode: 'commit', filename: 'c.csv' }),
+    ).toMatchObject({
+      rows: 2,
+      inserted: 1,
+      errors: [{ line: 2, column: 'displayName', message: expect.stringContaining('U+0000') }],
+    });
+  });
+
+  it('hostile-input walk: every C0 control character in every column, CSV and XLSX, is refused on its cell', async () => {
+    const columns = HEADER.split(',');
+    const valid: Record<string, string> = {
+      name: 'Walk',
+      description: 'walk',
+      type: 'goods',
+      status: 'active',
+      price: '1',
+      currencyCode: 'EUR',
+      uomCode: 'pc',
+      categoryId: '',
+      tags: 'walk',
+      attributes: '',
+    };
+    const cases: { line: number; column: string; code: number; allowed: boolean }[] = [];
+    const rows: string[][] = [];
+    for (const column of columns)
+      for (let code = 0; code < 0x20; code += 1) {
+        const sku = `WALK-${rows.length}`;
+        const values = columns.map((c) => (c === 'sku' ? sku : valid[c]));
+        const index = columns.indexOf(column);
+        values[index] = `${values[index] || 'x'}${String.fromCharCode(code)}y`;
+        const allowed = column === 'description' && [0x09, 0x0a, 0x0d].includes(code);
+        rows.push(values);
+        cases.push({ line: 0, column, code, allowed });
+      }
+    const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    // CSV: a record with a line break in a cell ends on a later line.
+    let line = 1;
+    const csv = [HEADER];
+    rows.forEach((values, i) => {
+      line += 1 + (values.join('').match(/\r\n|\n|\r/g)?.length ?? 0);
+      cases[i].line = line;
+      csv.push(values.map(quote).join(','));
+    });
+    const xlsxRows = rows.map((values) =>
+      values.map((v) =>
+        // Excel saves control characters as _xHHHH_ escapes.
+        v.replace(
+          new RegExp(CONTROL_CHARS_RE.source, 'g'),
+          (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
+        ),
+      ),
+    );
+    const xlsx = await workbook([columns, ...xlsxRows]);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const result =
+        format === 'csv'
+          ? await runImport(`${csv.join('\n')}\n`, { mode: 'dry-run' })
+          : await runImport(xlsx, { mode: 'dry-run', filename: 'walk.xlsx', type: XLSX });
+      const refused = new Map<string, string>();
+      const report = await owner
+        .get(`/api/v1/files/${result.errorFileId}/content`)
+        .buffer(true)
+        .parse(binary);
+      const reportLines = (report.body as Buffer).toString('utf8').trim().split('\n').slice(1);
+      for (const text of reportLines) {
+        const [number, column, ...message] = text.split(',');
+        if (message.join(',').includes('control character'))
+          refused.set(`${number}:${column}`, message.join(','));
+      }
+      const allowedCount = cases.filter((c) => c.allowed).length;
+      expect(result).toMatchObject({ rows: cases.length, valid: allowedCount });
+      cases.forEach((c, i) => {
+        const at = format === 'csv' ? c.line : i + 2;
+        const hex = c.code.toString(16).toUpperCase().padStart(4, '0');
+        if (c.allowed) expect(refused.has(`${at}:${c.column}`)).toBe(false);
+        else expect(refused.get(`${at}:${c.column}`)).toContain(`U+${hex}`);
+      });
+    }
+    const walked = await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM products WHERE organization_id = $1 AND sku LIKE 'WALK-%'`,
+      [owner.organization.id],
+    );
+    expect(walked[0].n).toBe(0); // dry runs
   });
 
   it('refuses a file that is neither CSV nor XLSX', async () => {

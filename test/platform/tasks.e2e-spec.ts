@@ -1,5 +1,8 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RuleViolationError } from '../../src/core/http';
 import {
   defineTask,
   TaskContext,
@@ -17,7 +20,7 @@ interface Task {
   attempts: number;
   maxAttempts: number;
   result: unknown;
-  error: string | null;
+  error: { errors: { status: string; code: string; detail: string }[] } | null;
 }
 
 /** Fails its first three attempts, then succeeds; its side effect must happen once. */
@@ -42,18 +45,32 @@ class FlakyTask implements TaskHandler<{ label: string }>, OnModuleInit {
   }
 }
 
-/** Always fails: after its 2 attempts it must stay failed, with its error, for its owner to see. */
-const BROKEN = defineTask<object>({ name: 'test.broken', attempts: 2, backoffMs: 10 });
+/**
+ * Always fails: after its 2 attempts it must stay failed, with its error, for its owner to see —
+ * as an enveloped code, whatever it threw (a raw database error, a typed error, a plain Error).
+ */
+const BROKEN = defineTask<{ kind: 'database' | 'rule' | 'plain' }>({
+  name: 'test.broken',
+  attempts: 2,
+  backoffMs: 10,
+});
 
 @Injectable()
-class BrokenTask implements TaskHandler<object>, OnModuleInit {
+class BrokenTask implements TaskHandler<{ kind: 'database' | 'rule' | 'plain' }>, OnModuleInit {
   readonly definition = BROKEN;
-  constructor(private readonly registry: TaskRegistry) {}
+  constructor(
+    private readonly registry: TaskRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
   onModuleInit(): void {
     this.registry.register(this);
   }
-  run(): Promise<never> {
-    return Promise.reject(new Error('the supplier API rejected the request'));
+  async run(context: TaskContext<{ kind: 'database' | 'rule' | 'plain' }>): Promise<never> {
+    if (context.payload.kind === 'database')
+      await this.dataSource.query(`SELECT 1 FROM secret_table_name WHERE password = 'x'`);
+    if (context.payload.kind === 'rule')
+      throw new RuleViolationError('supplier_rejected', 'The supplier refused the order');
+    throw new Error('the supplier API rejected the request at https://internal:8443/key=abc');
   }
 }
 
@@ -154,25 +171,49 @@ describe('tasks: 202 + polling, retries with backoff, idempotent effects, owner-
       attempts: 3,
       maxAttempts: 4,
       result: { written: 'wrote invoice-7', attempt: 4 },
-      error: 'transient failure 3',
+      error: {
+        errors: [
+          {
+            status: '500',
+            code: 'internal_server_error',
+            detail: 'An unexpected error occurred; it has been logged',
+          },
+        ],
+      },
     });
+    expect(JSON.stringify(task.error)).not.toContain('transient');
     expect(effects).toEqual(['invoice-7']);
   });
 
-  it('a job that keeps failing ends failed, kept with its error', async () => {
-    const taskId = await t.app.get(TasksService).start(BROKEN, {}, owner.organization.id, {
-      actorUserId: owner.user.id,
-      actorApiKeyId: null,
-      requestId: null,
-      ip: null,
-    });
-    const task = await poll(owner, taskId, (x) => x.state === 'failed');
-    expect(task).toMatchObject({
-      state: 'failed',
-      attempts: 2,
-      maxAttempts: 2,
-      result: null,
-      error: 'the supplier API rejected the request',
+  it('a job that keeps failing ends failed, with an enveloped, translated code — never raw text', async () => {
+    const start = (kind: 'database' | 'rule' | 'plain') =>
+      t.app.get(TasksService).start(BROKEN, { kind }, owner.organization.id, {
+        actorUserId: owner.user.id,
+        actorApiKeyId: null,
+        requestId: null,
+        ip: null,
+      });
+    const internal = {
+      status: '500',
+      code: 'internal_server_error',
+      detail: 'An unexpected error occurred; it has been logged',
+    };
+    for (const kind of ['database', 'plain'] as const) {
+      const task = await poll(owner, await start(kind), (x) => x.state === 'failed');
+      expect(task).toMatchObject({ state: 'failed', attempts: 2, maxAttempts: 2, result: null });
+      expect(task.error).toEqual({ errors: [internal] });
+      const french = await owner.get(`/api/v1/tasks/${task.id}`).set('Accept-Language', 'fr');
+      expect(french.status).toBe(200);
+      expect((french.body as Task).error).toEqual({
+        errors: [{ ...internal, detail: 'Une erreur interne est survenue.' }],
+      });
+      expect(JSON.stringify(french.body)).not.toMatch(/secret_table_name|relation|internal:8443/);
+    }
+    const rule = await poll(owner, await start('rule'), (x) => x.state === 'failed');
+    expect(rule.error).toEqual({
+      errors: [
+        { status: '422', code: 'supplier_rejected', detail: 'The supplier refused the order' },
+      ],
     });
   });
 

@@ -27,6 +27,11 @@ const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
     internal_server_error: 'Une erreur interne est survenue.',
     insufficient_stock: 'Stock insuffisant à l’emplacement d’origine.',
     invalid_transition: 'Ce changement de statut n’est pas autorisé.',
+    check_violation: 'Une valeur enfreint une règle de cet enregistrement.',
+    missing_value: 'Une valeur obligatoire est absente.',
+    invalid_value: 'Une valeur est invalide, hors limites ou trop longue pour son champ.',
+    concurrent_update: 'Une modification concurrente a eu lieu : réessayez.',
+    task_stalled: 'Le processus qui exécutait cette tâche s’est arrêté.',
   },
 };
 

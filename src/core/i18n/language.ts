@@ -81,3 +81,8 @@ export const ContentLanguage = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Language | null =>
     contentLanguageOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/** `@RequestLanguage()`: the language of this request's answer (see languageOf). */
+export const RequestLanguage = createParamDecorator((_: unknown, ctx: ExecutionContext): Language =>
+  languageOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

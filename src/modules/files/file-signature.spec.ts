@@ -14,6 +14,15 @@ describe('file signatures', () => {
     expect(sniff(exe)).toBeUndefined();
     expect(sniff(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1]))).toBeUndefined(); // ELF
     expect(sniff(Buffer.alloc(0))).toBeUndefined();
+    expect(sniff(Buffer.alloc(200, 0))).toBeUndefined(); // NUL bytes only
+  });
+
+  it('takes text with a rare control byte as text (the importer refuses that cell), not binary', () => {
+    const csv = `sku,name\n${'A-1,Tea\n'.repeat(20)}A-2,"Nul\u0000name"\n`;
+    expect(sniff(Buffer.from(csv))?.contentType).toBe('text/plain');
+    const dense = Buffer.from(`a\u0000b\u0001c\u0002,d\n`);
+    expect(sniff(dense)).toBeUndefined();
+    expect(sniff(Buffer.from('sku,name\nA-1,Tea\n', 'utf16le'))).toBeUndefined();
   });
 
   it('accepts a declared type only when the content agrees', () => {

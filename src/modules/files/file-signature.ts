@@ -20,16 +20,20 @@ const ZIP_CONTAINERS: Record<string, string> = {
 /** Bytes needed to recognise every accepted type. */
 export const SNIFF_BYTES = 4_100;
 
-/** UTF-8 text with no NUL or other binary control bytes (CSV, TXT). */
+/**
+ * UTF-8 text (CSV, TXT): valid UTF-8 where control bytes other than tab, line breaks and form
+ * feed are rare — at most 10 % of the sample (UTF-16 text, half NUL bytes, is refused). Binary formats are full of them (and rarely valid
+ * UTF-8); a CSV with a stray NUL in a cell is still a CSV, whose importer refuses that cell row
+ * by row (line and column) instead of the whole file being refused here.
+ */
 function isText(bytes: Buffer): boolean {
   if (bytes.length === 0) return false;
+  let controls = 0;
   for (const byte of bytes) {
-    if (
-      byte === 0 ||
-      (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c)
-    )
-      return false;
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c)
+      controls += 1;
   }
+  if (controls > bytes.length / 10) return false;
   // A multi-byte character may be cut at the end of the sample: decode all but the last 3 bytes.
   const sample = bytes.length > 3 ? bytes.subarray(0, bytes.length - 3) : bytes;
   try {

@@ -54,6 +54,7 @@ const flatten = (
 export class ContactImporter implements Importer<ContactImportRow> {
   readonly resource = 'contacts' as const;
   readonly columns = COLUMNS;
+  readonly multilineColumns = ['notes'];
   readonly keyColumn = 'email';
   private categories = new Set<string>();
 
@@ -141,10 +142,11 @@ export class ContactImporter implements Importer<ContactImportRow> {
     onConflict: ConflictMode,
   ): Promise<LoadCounts> {
     await actAsTenant(manager, orgId);
+    await manager.query('DROP TABLE IF EXISTS pg_temp.import_contacts');
     await manager.query(`CREATE TEMP TABLE import_contacts (
         id uuid NOT NULL DEFAULT gen_uuid_v7(), existing_id uuid, kind text, display_name text, first_name text,
         last_name text, company_name text, tax_number text, email text, phone text, tags text, category_id uuid,
-        notes text) ON COMMIT DROP`);
+        notes text, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_contacts',
@@ -186,7 +188,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
                                tax_number, tags, category_id, notes)
          SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
-                s.category_id, COALESCE(s.notes, '')
+                s.category_id, s.notes
            FROM import_contacts s WHERE s.existing_id IS NULL RETURNING 1)
        SELECT count(*)::int AS inserted FROM done`,
       [orgId],
@@ -203,22 +205,47 @@ export class ContactImporter implements Importer<ContactImportRow> {
     );
     let updated = 0;
     if (onConflict === 'update') {
+      // An empty cell of a nullable column means "no value": NULL, or the '' already stored (a CSV
+      // cannot tell them apart, so an export re-imported unchanged changes nothing).
+      const empty = (column: string) =>
+        `CASE WHEN s.${column} IS NULL AND c.${column} = '' THEN c.${column} ELSE s.${column} END`;
+      // A phone cell that differs from the primary phone replaces it (an empty one leaves phones alone).
+      await manager.query(
+        `UPDATE import_contacts s SET phone_changed = true
+          WHERE s.existing_id IS NOT NULL AND s.phone IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM contact_phones p
+                             WHERE p.contact_id = s.existing_id AND p.is_primary AND p.number = s.phone)`,
+      );
       const [result] = await manager.query<{ updated: number }[]>(
         `WITH done AS (
-           UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = s.first_name,
-                  last_name = s.last_name, company_name = s.company_name, tax_number = s.tax_number, tags = ${tags},
-                  category_id = s.category_id, notes = COALESCE(s.notes, ''), version = c.version + 1, updated_at = now()
+           UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
+                  last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
+                  tax_number = ${empty('tax_number')}, tags = ${tags}, category_id = s.category_id, notes = s.notes,
+                  version = c.version + 1, updated_at = now()
              FROM import_contacts s
             WHERE c.id = s.existing_id AND c.organization_id = $1
-              AND (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
-                   c.category_id, c.notes)
-                  IS DISTINCT FROM (s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number,
-                   ${tags}, s.category_id, COALESCE(s.notes, ''))
+              AND (s.phone_changed
+                OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
+                    c.category_id, c.notes)
+                   IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
+                    ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes))
            RETURNING 1)
          SELECT count(*)::int AS updated FROM done`,
         [orgId],
       );
       updated = result.updated;
+      await manager.query(
+        `UPDATE contact_phones p SET number = s.phone FROM import_contacts s
+          WHERE s.phone_changed AND p.contact_id = s.existing_id AND p.is_primary AND p.organization_id = $1`,
+        [orgId],
+      );
+      await manager.query(
+        `INSERT INTO contact_phones (organization_id, contact_id, number, is_primary)
+         SELECT $1, s.existing_id, s.phone, true FROM import_contacts s
+          WHERE s.phone_changed
+            AND NOT EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = s.existing_id AND p.is_primary)`,
+        [orgId],
+      );
     }
     return { inserted, updated, skipped: rows.length - inserted - updated };
   }

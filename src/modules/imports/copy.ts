@@ -2,11 +2,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
-import { csvLine } from './row-source';
+import { copyLine } from './row-source';
 
 /**
  * `COPY table (columns) FROM STDIN` on the connection of the caller's transaction — the fastest
- * way to get rows into PostgreSQL — fed from an in-memory batch as CSV.
+ * way to get rows into PostgreSQL — fed from an in-memory batch as CSV. NULL is only a bare empty
+ * field (`NULL ''`); every value, `''` included, is written quoted (`copyLine`), so empty text
+ * stays `''` and null stays NULL. The only way rows reach a staging table.
  */
 export async function copyRows(
   manager: EntityManager,
@@ -21,9 +23,9 @@ export async function copyRows(
   )?.databaseConnection;
   if (!client) throw new Error('copyRows needs a transaction (a connected query runner)');
   const sink = client.query(
-    copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT csv)`),
+    copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT csv, NULL '')`),
   );
-  await pipeline(Readable.from(rows.map((r) => csvLine(r))), sink);
+  await pipeline(Readable.from(rows.map((r) => copyLine(r))), sink);
 }
 
 /** Runs the rest of the transaction as the tenant (row-level security), as `withTenant` does. */

@@ -1,14 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable, Transform } from 'node:stream';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { mapError } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
+import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
 import { ProductCounts } from '../products/product-counts';
 import { FilesService } from '../files/files.service';
 import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
 import { ImporterFactory } from './importer-factory';
-import type { ConflictMode, ImportResource, LoadCounts, RowError } from './importer';
+import type { ConflictMode, Importer, ImportResource, LoadCounts, RowError } from './importer';
 import { csvLine, csvRows, SourceRow, XLSX_TYPE, xlsxRows } from './row-source';
 
 export interface ImportPayload {
@@ -37,7 +39,68 @@ export const IMPORT_TASK = defineTask<ImportPayload>({ name: 'import.run', attem
 export const IMPORT_BATCH = 5_000;
 
 interface BatchOutcome extends LoadCounts {
+  /** Rows of the batch not loaded: key conflicts (`onConflict=fail`) and rows the database refused. */
   conflicts: RowError[];
+}
+
+interface BatchItem {
+  row: unknown;
+  line: number;
+  key: string;
+}
+
+/** Thrown to roll a dry run's transaction back after it ran exactly what a commit runs. */
+class DryRunRollback extends Error {
+  constructor(readonly outcome: BatchOutcome) {
+    super('dry run: rolled back');
+  }
+}
+
+/**
+ * A statement refused because of the data (SQLSTATE class 22 "data exception" or 23 "integrity
+ * constraint violation"): a row problem to report, not a reason to fail the task.
+ */
+const isDataRefusal = (error: unknown): error is QueryFailedError =>
+  error instanceof QueryFailedError &&
+  /^2[23]/.test(String((error.driverError as { code?: string }).code ?? ''));
+
+const camel = (column: string): string =>
+  column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The row error for a statement the database refused: the API's own translation of the failure
+ * (code and detail of the error envelope, never PostgreSQL's text) and the column when known.
+ */
+function refusalError(error: QueryFailedError, line: number): RowError {
+  const [object] = mapError(error).body.errors;
+  const driver = error.driverError as { column?: string };
+  const field = object.meta?.field;
+  const column = typeof field === 'string' ? field : driver.column ? camel(driver.column) : '';
+  return { line, column, message: `${object.detail} (${object.code})` };
+}
+
+/**
+ * Cells that cannot be loaded whatever the column: a forbidden control character (the input rule
+ * of every client string, `core/text`; tab and line breaks only in multi-line columns), or an
+ * XLSX cell with no readable value. Checked before validation and before any query.
+ */
+export function cellErrors(source: SourceRow, multilineColumns: readonly string[]): RowError[] {
+  const errors: RowError[] = (source.problems ?? []).map((p) => ({ line: source.line, ...p }));
+  for (const [column, value] of Object.entries(source.values)) {
+    const allowNewlines = multilineColumns.includes(column);
+    const at = findForbiddenControlChar(value, { allowNewlines });
+    if (at === -1) continue;
+    errors.push({
+      line: source.line,
+      column,
+      message:
+        `contains the control character ${describeControlChar(value, at)} at position ${at + 1}` +
+        (allowNewlines
+          ? ' (only tab and line breaks are allowed)'
+          : ' (not allowed in this column)'),
+    });
+  }
+  return errors;
 }
 
 /**
@@ -94,7 +157,7 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
     };
     const errors: RowError[] = [];
     const seen = new Set<string>();
-    let batch: { row: unknown; line: number; key: string }[] = [];
+    let batch: BatchItem[] = [];
     let batchIndex = 0;
 
     const flush = async () => {
@@ -115,9 +178,12 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
 
     for await (const source of rows as AsyncIterable<SourceRow>) {
       result.rows += 1;
+      const refused = cellErrors(source, importer.multilineColumns);
       const { row, errors: rowErrors } = importer.validate(source.values, source.line);
-      if (!row) {
-        errors.push(...rowErrors);
+      if (refused.length || !row) {
+        // A refused cell's own message says it all; its column's validation errors would not.
+        const refusedColumns = new Set(refused.map((e) => e.column));
+        errors.push(...refused, ...rowErrors.filter((e) => !refusedColumns.has(e.column)));
         continue;
       }
       const key = importer.key(row);
@@ -179,30 +245,31 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
   }
 
   /**
-   * Conflicts with existing rows, then the load — inside `once` for a commit, so a retry after a
-   * crash returns this batch's stored outcome instead of loading (and judging) it again.
+   * Conflicts with existing rows, then the load. A commit runs inside `once`, so a retry after a
+   * crash returns this batch's stored outcome instead of loading (and judging) it again. A dry run
+   * runs exactly the same statements in a transaction it then rolls back, so both report the
+   * same rows, including rows only the database refuses.
    */
   private async loadBatch(
     context: TaskContext<ImportPayload>,
-    importer: ReturnType<ImporterFactory['create']>,
-    batch: { row: unknown; line: number; key: string }[],
+    importer: Importer,
+    batch: BatchItem[],
     index: number,
   ): Promise<BatchOutcome> {
     const { organizationId: orgId, payload } = context;
-    const judge = async (
-      manager: Parameters<typeof importer.existing>[0],
-    ): Promise<BatchOutcome & { rows: unknown[] }> => {
+    const judge = async (manager: EntityManager): Promise<BatchOutcome> => {
+      // Deferred constraints fire at each statement, inside the savepoints below, so a row they
+      // refuse is found and reported here rather than failing the whole batch at COMMIT.
+      await manager.query('SET CONSTRAINTS ALL IMMEDIATE');
       const existing = await importer.existing(
         manager,
         orgId,
         batch.map((b) => b.key),
       );
       const conflicts: RowError[] = [];
-      const rows: unknown[] = [];
-      let would = { inserted: 0, updated: 0, skipped: 0 };
+      const rows: BatchItem[] = [];
       for (const item of batch) {
-        const exists = existing.has(item.key);
-        if (exists && payload.onConflict === 'fail') {
+        if (existing.has(item.key) && payload.onConflict === 'fail') {
           conflicts.push({
             line: item.line,
             column: importer.keyColumn,
@@ -210,29 +277,75 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
           });
           continue;
         }
-        rows.push(item.row);
-        if (!exists) would.inserted += 1;
-        else if (payload.onConflict === 'update') would.updated += 1;
-        else would.skipped += 1;
+        rows.push(item);
       }
-      if (payload.mode === 'dry-run') return { ...would, conflicts, rows };
-      would = rows.length ? await importer.load(manager, orgId, rows, payload.onConflict) : would;
-      return { ...would, conflicts, rows: [] };
+      const loaded = await this.loadIsolatingRefusals(
+        manager,
+        importer,
+        orgId,
+        payload.onConflict,
+        rows,
+      );
+      return {
+        inserted: loaded.inserted,
+        updated: loaded.updated,
+        skipped: loaded.skipped,
+        conflicts: [...conflicts, ...loaded.refused],
+      };
     };
     if (payload.mode === 'dry-run') {
-      const outcome = await withTenant(this.dataSource, orgId, judge);
+      try {
+        await this.dataSource.transaction(async (manager) => {
+          throw new DryRunRollback(await judge(manager));
+        });
+      } catch (error) {
+        if (error instanceof DryRunRollback) return error.outcome;
+        throw error;
+      }
+    }
+    return context.once(`batch:${index}`, judge);
+  }
+
+  /**
+   * Loads rows set-based; when the database refuses the set (a constraint, a value out of range),
+   * splits it in halves under savepoints until each refused row is isolated and reported, and
+   * loads all the others. A refusal costs O(log n) extra statements per refused row.
+   */
+  private async loadIsolatingRefusals(
+    manager: EntityManager,
+    importer: Importer,
+    orgId: string,
+    onConflict: ConflictMode,
+    items: BatchItem[],
+  ): Promise<LoadCounts & { refused: RowError[] }> {
+    const none = { inserted: 0, updated: 0, skipped: 0, refused: [] as RowError[] };
+    if (items.length === 0) return none;
+    await manager.query('SAVEPOINT import_rows');
+    try {
+      const counts = await importer.load(
+        manager,
+        orgId,
+        items.map((i) => i.row),
+        onConflict,
+      );
+      await manager.query('RELEASE SAVEPOINT import_rows');
+      return { ...counts, refused: [] };
+    } catch (error) {
+      if (!isDataRefusal(error)) throw error;
+      await manager.query('ROLLBACK TO SAVEPOINT import_rows');
+      await manager.query('RELEASE SAVEPOINT import_rows');
+      if (items.length === 1) return { ...none, refused: [refusalError(error, items[0].line)] };
+      const half = Math.ceil(items.length / 2);
+      const split = (part: BatchItem[]) =>
+        this.loadIsolatingRefusals(manager, importer, orgId, onConflict, part);
+      const first = await split(items.slice(0, half));
+      const second = await split(items.slice(half));
       return {
-        inserted: outcome.inserted,
-        updated: outcome.updated,
-        skipped: outcome.skipped,
-        conflicts: outcome.conflicts,
+        inserted: first.inserted + second.inserted,
+        updated: first.updated + second.updated,
+        skipped: first.skipped + second.skipped,
+        refused: [...first.refused, ...second.refused],
       };
     }
-    const outcome = await context.once(`batch:${index}`, async (manager) => {
-      const { rows: _rows, ...stored } = await judge(manager);
-      void _rows;
-      return stored;
-    });
-    return outcome;
   }
 }

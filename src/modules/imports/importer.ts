@@ -26,6 +26,8 @@ export interface Importer<Row = unknown> {
   readonly resource: ImportResource;
   /** The header of exports and of import templates (imports accept these, in any order). */
   readonly columns: readonly string[];
+  /** Columns holding multi-line text: the only cells where tab and line breaks are allowed. */
+  readonly multilineColumns: readonly string[];
   /** The column holding the natural key (where duplicates and conflicts are reported). */
   readonly keyColumn: string;
   /** Loads what row validation needs (active currencies, units, the organization's categories...). */
@@ -36,7 +38,11 @@ export interface Importer<Row = unknown> {
   key(row: Row): string | undefined;
   /** Which of these keys already exist in the organization. */
   existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>>;
-  /** Loads one batch (COPY into a staging table, then set-based SQL) in the caller's transaction. */
+  /**
+   * Loads rows (COPY into a staging table, then set-based SQL) in the caller's transaction. It may
+   * be called several times in one transaction (the task isolates refused rows by splitting a
+   * batch under savepoints), so it must recreate its staging table each time.
+   */
   load(
     manager: EntityManager,
     orgId: string,

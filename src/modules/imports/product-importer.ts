@@ -49,6 +49,7 @@ const flatten = (errors: ValidationError[]): { column: string; message: string }
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
   readonly columns = COLUMNS;
+  readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
   private currencies = new Set<string>();
   private units = new Set<string>();
@@ -182,6 +183,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
     onConflict: ConflictMode,
   ): Promise<LoadCounts> {
     await actAsTenant(manager, orgId);
+    await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
     await manager.query(`CREATE TEMP TABLE import_products (
         sku text, name text, description text, type text, status text, price numeric, currency_code text,
         uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);

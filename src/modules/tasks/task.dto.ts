@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ErrorEnvelopeDto } from '../../core/http';
 
 export const TASK_STATES = ['queued', 'active', 'completed', 'failed'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -17,8 +18,13 @@ export class TaskDto {
   @ApiProperty() maxAttempts: number;
   @ApiProperty({ nullable: true, description: 'What the task returned, once completed' })
   result: unknown;
-  @ApiProperty({ type: String, nullable: true, description: 'The last failure' }) error:
-    string | null;
+  @ApiProperty({
+    type: ErrorEnvelopeDto,
+    nullable: true,
+    description:
+      'The last failure, as the API error envelope: a stable code and a translated detail (never raw database or stack text)',
+  })
+  error: ErrorEnvelopeDto | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: String, nullable: true }) startedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) finishedAt: string | null;

@@ -7,6 +7,7 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import { ErrorEnvelopeDto } from '../../core/http';
+import { Language, RequestLanguage } from '../../core/i18n';
 import { TaskDto } from './task.dto';
 import { TasksService } from './tasks.service';
 
@@ -30,7 +31,8 @@ export class TasksController {
     @ActiveOrganization() orgId: string,
     @Param('id') id: string,
     @AuditContextParam() context: AuditContext,
+    @RequestLanguage() language: Language,
   ): Promise<TaskDto> {
-    return this.tasks.get(id.slice(0, 300), orgId, context);
+    return this.tasks.get(id.slice(0, 300), orgId, context, language);
   }
 }

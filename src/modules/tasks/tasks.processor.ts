@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { TASKS_QUEUE } from '../../core/queue';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { taskFailure } from './task-error';
 import { TaskRegistry } from './task-registry';
 import type { TaskContext, TaskJobData } from './task.types';
 
@@ -39,7 +40,10 @@ export class TasksProcessor {
   @Process({ concurrency: 4 })
   async run(job: Job<TaskJobData>): Promise<unknown> {
     const handler = this.registry.get(job.data.name);
-    if (!handler) throw new Error(`No handler for task "${job.data.name}" in this worker`);
+    if (!handler) {
+      this.logger.error({ taskId: job.id, name: job.data.name }, 'no handler for this task');
+      throw taskFailure(new Error(`No handler for task "${job.data.name}" in this worker`));
+    }
     const taskId = String(job.id);
     const context: TaskContext<object> = {
       taskId,
@@ -53,7 +57,16 @@ export class TasksProcessor {
       once: (key, work) => this.once(taskId, key, work),
     };
     this.logger.log({ taskId, name: job.data.name, attempt: context.attempt }, 'task started');
-    return handler.run(context);
+    try {
+      return await handler.run(context);
+    } catch (error) {
+      // The cause stays in the log; the job keeps only its enveloped code (GET /tasks/{id}).
+      this.logger.warn(
+        { taskId, name: job.data.name, attempt: context.attempt, err: error },
+        'task attempt failed: cause',
+      );
+      throw taskFailure(error);
+    }
   }
 
   @OnQueueFailed()

@@ -4,7 +4,9 @@ import type { Job, Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { NotFoundError } from '../../core/http';
+import { DEFAULT_LANGUAGE, Language } from '../../core/i18n';
 import { addWithTimeout, TASKS_QUEUE } from '../../core/queue';
+import { taskErrorEnvelope } from './task-error';
 import type { TaskDto, TaskState } from './task.dto';
 import type { TaskDefinition, TaskJobData } from './task.types';
 
@@ -52,8 +54,16 @@ export class TasksService {
     });
   }
 
-  /** The task, only for the organization and user (or API key) that started it; else 404. */
-  async get(id: string, organizationId: string, context: AuditContext): Promise<TaskDto> {
+  /**
+   * The task, only for the organization and user (or API key) that started it; else 404. Its
+   * `error` is an error envelope with details in `language` (never the raw failure text).
+   */
+  async get(
+    id: string,
+    organizationId: string,
+    context: AuditContext,
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<TaskDto> {
     const found = await this.queue.getJob(id);
     const data = found?.data;
     if (
@@ -80,7 +90,7 @@ export class TasksService {
       attempts: job.attemptsMade,
       maxAttempts: job.opts.attempts ?? 1,
       result: state === 'completed' ? ((job.returnvalue as unknown) ?? null) : null,
-      error: job.failedReason ?? null,
+      error: taskErrorEnvelope(job.failedReason, language),
       createdAt: new Date(job.timestamp).toISOString(),
       startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
       finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,

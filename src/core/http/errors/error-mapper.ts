@@ -132,7 +132,12 @@ export function uniqueViolationField(
 }
 
 function fromDatabase(error: { driverError: unknown }): AppError | undefined {
-  const driver = error.driverError as { code?: string; detail?: string; constraint?: string };
+  const driver = error.driverError as {
+    code?: string;
+    detail?: string;
+    constraint?: string;
+    column?: string;
+  };
   switch (driver.code) {
     case '23505': {
       const field = uniqueViolationField(driver.detail, driver.constraint);
@@ -161,6 +166,25 @@ function fromDatabase(error: { driverError: unknown }): AppError | undefined {
           meta: { constraint: driver.constraint },
         },
       );
+    case '23514':
+      // A CHECK constraint (or a constraint trigger raising check_violation) refused the row.
+      return new AppError(422, 'check_violation', 'A value breaks a rule of this record', {
+        meta: { constraint: driver.constraint },
+      });
+    case '23502': {
+      const field = driver.column ? camel(driver.column) : undefined;
+      return new AppError(422, 'missing_value', 'A required value is missing', {
+        source: field ? { pointer: `/${field}` } : undefined,
+        meta: { field },
+      });
+    }
+    case '22001':
+      return new AppError(422, 'invalid_value', 'A value is too long for its field');
+    case '22P02':
+    case '22021':
+    case '22P05':
+      // Text PostgreSQL cannot read as its type or store at all (a U+0000 byte, a bad encoding).
+      return new AppError(422, 'invalid_value', 'A value is not valid for its field');
     case '22003':
     case '22007':
     case '22008':
