@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { AddressDto } from '../../addresses/address.dto';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
+import { NormalizedName } from '../../../core/text';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -80,6 +81,7 @@ export class CreateContactDto {
   taxNumber?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 10_000) notes?: string;
 
+  @NormalizedName()
   @ApiPropertyOptional({ type: [String], example: ['supplier', 'eu'] })
   @IsOptional()
   @IsArray()
