@@ -1,6 +1,8 @@
-import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { Transform } from 'class-transformer';
 import { normalizeName, NORMALIZED_NAME_NOTE } from './normalize';
+
+/** `API_MODEL_PROPERTIES` of @nestjs/swagger (its package exports hide the constant). */
+const API_MODEL_PROPERTIES = 'swagger/apiModelProperties';
 
 /**
  * DTO property decorator: applies `normalizeName` (NFC, zero-width removed, whitespace collapsed,
@@ -21,7 +23,7 @@ export function NormalizedName(): PropertyDecorator {
   });
   return (target, propertyKey) => {
     transform(target, propertyKey);
-    const existing = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, target, propertyKey) as
+    const existing = Reflect.getMetadata(API_MODEL_PROPERTIES, target, propertyKey) as
       { description?: string } | undefined;
     if (!existing)
       throw new Error(
@@ -30,11 +32,6 @@ export function NormalizedName(): PropertyDecorator {
     const description = existing.description
       ? `${existing.description}. ${NORMALIZED_NAME_NOTE}`
       : NORMALIZED_NAME_NOTE;
-    Reflect.defineMetadata(
-      DECORATORS.API_MODEL_PROPERTIES,
-      { ...existing, description },
-      target,
-      propertyKey,
-    );
+    Reflect.defineMetadata(API_MODEL_PROPERTIES, { ...existing, description }, target, propertyKey);
   };
 }
