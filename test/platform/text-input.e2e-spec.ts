@@ -147,6 +147,22 @@ describe('one input rule for client strings; one normalisation rule for unique n
       expect((res.body as Envelope).errors[0].source).toEqual({ pointer: '/na\u0000me' });
     });
 
+    it('a NUL deep inside a nested body is found (iteratively) and named by its pointer', async () => {
+      // (built as text: JSON.stringify itself would exhaust the stack at this depth)
+      const depth = 5_000;
+      const deep = `${'['.repeat(depth)}"a\\u0000"${']'.repeat(depth)}`;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/categories',
+        headers: { ...owner.headers, 'content-type': 'application/json' },
+        payload: `{"type":"product","name":"Deep","deep":${deep},"whole":"\\u0001"}`,
+      });
+      expect(res.statusCode).toBe(422);
+      const pointers = res.json<Envelope>().errors.map((e) => e.source?.pointer);
+      expect(pointers).toEqual(['/deep' + '/0'.repeat(depth), '/whole']);
+      expect(await count(t, 'categories')).toBe(0);
+    });
+
     it('headers: X-Organization-Id and Idempotency-Key with NUL → 422 naming the header', async () => {
       for (const [name, value] of [
         ['x-organization-id', `${owner.organization.id}\u0000`],

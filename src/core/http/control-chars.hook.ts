@@ -6,23 +6,39 @@ const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').r
 const DETAIL = 'must not contain control characters (U+0000-U+001F)';
 const MULTILINE_DETAIL = 'must not contain control characters other than tab and line breaks';
 
+/** A parsed JSON object — not a raw upload stream or any other object a parser may hand over. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
 /**
  * Every string of a parsed JSON body (values and keys, at any depth), as JSON pointers. Tab, line
  * feed and carriage return are allowed: body text may span lines (descriptions, notes, chat
- * bodies); names collapse them to one space through `normalizeName`.
+ * bodies); names collapse them to one space through `normalizeName`. Iterative, so a deeply
+ * nested body cannot exhaust the call stack.
  */
-function bodyIssues(value: unknown, pointer: string, issues: FieldIssue[]): void {
-  if (typeof value === 'string') {
-    if (hasForbiddenControlChars(value, { allowNewlines: true }))
-      issues.push({ pointer: pointer || '/', detail: `${pointer || 'body'} ${MULTILINE_DETAIL}` });
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => bodyIssues(item, `${pointer}/${index}`, issues));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const child = `${pointer}/${escapePointer(key)}`;
-      if (hasForbiddenControlChars(key, { allowNewlines: true }))
-        issues.push({ pointer: child, detail: `The field name at ${child} ${MULTILINE_DETAIL}` });
-      else bodyIssues(item, child, issues);
+function bodyIssues(body: unknown, issues: FieldIssue[]): void {
+  const pending: [value: unknown, pointer: string][] = [[body, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, pointer] = next;
+    if (typeof value === 'string') {
+      if (hasForbiddenControlChars(value, { allowNewlines: true }))
+        issues.push({
+          pointer,
+          detail: `${pointer ? `Field ${pointer}` : 'The body'} ${MULTILINE_DETAIL}`,
+        });
+    } else if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1)
+        pending.push([value[index], `${pointer}/${index}`]);
+    } else if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value).reverse()) {
+        const child = `${pointer}/${escapePointer(key)}`;
+        if (hasForbiddenControlChars(key, { allowNewlines: true }))
+          issues.push({ pointer: child, detail: `The field name at ${child} ${MULTILINE_DETAIL}` });
+        else pending.push([item, child]);
+      }
     }
   }
 }
@@ -66,7 +82,7 @@ export function controlCharIssues(request: FastifyRequest): FieldIssue[] {
   headerIssues(request, issues);
   parameterIssues(request.params, issues);
   parameterIssues(request.query, issues);
-  bodyIssues(request.body, '', issues);
+  bodyIssues(request.body, issues);
   return issues;
 }
 
