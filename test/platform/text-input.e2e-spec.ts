@@ -304,6 +304,23 @@ describe('one input rule for client strings; one normalisation rule for unique n
       );
     });
 
+    it('emails are normalised too: a contact email with spaces and a zero-width space is stored clean', async () => {
+      const res = await owner
+        .post('/api/v1/contacts')
+        .send({
+          kind: 'person',
+          displayName: 'Ada',
+          emails: [{ email: ' ada\u200b@example.com ' }],
+        })
+        .expect(201);
+      expect((res.body as { emails: { email: string }[] }).emails[0].email).toBe('ada@example.com');
+      const [row] = await t.dataSource.query<{ email: string }[]>(
+        `SELECT email FROM contact_emails WHERE contact_id = $1`,
+        [(res.body as { id: string }).id],
+      );
+      expect(row.email).toBe('ada@example.com');
+    });
+
     it('a name that is only invisible characters is empty, so refused (422)', async () => {
       const res = await owner
         .post('/api/v1/categories')

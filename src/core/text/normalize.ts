@@ -27,4 +27,4 @@ export function normalizeName(value: string): string {
 
 /** Sentence for Swagger descriptions of normalised fields, so the document says what the server does. */
 export const NORMALIZED_NAME_NOTE =
-  'Stored normalised: Unicode NFC, zero-width characters (U+200B-U+200D, U+2060, U+FEFF) removed, whitespace runs collapsed to one space, trimmed.';
+  'Normalised by the server before it is validated, compared and stored: Unicode NFC, zero-width characters (U+200B-U+200D, U+2060, U+FEFF) removed, whitespace runs collapsed to one space, trimmed.';

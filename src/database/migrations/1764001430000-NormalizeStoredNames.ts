@@ -18,6 +18,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `down()` drops the function only: the original spellings are not kept.
  */
 const NORMALIZED_COLUMNS: [table: string, column: string][] = [
+  ['users', 'email'],
   ['organizations', 'code'],
   ['organizations', 'name'],
   ['roles', 'name'],
@@ -30,6 +31,7 @@ const NORMALIZED_COLUMNS: [table: string, column: string][] = [
   ['tax_categories', 'code'],
   ['tax_categories', 'name'],
   ['tax_rates', 'name'],
+  ['contact_emails', 'email'],
   ['products', 'sku'],
   ['products', 'name'],
   ['warehouses', 'code'],

@@ -74,7 +74,8 @@ export class ContactImporter implements Importer<ContactImportRow> {
       const value = (values[name] ?? '').trim();
       return value === '' ? undefined : value;
     };
-    const email = cell('email');
+    const rawEmail = cell('email'); // the key: normalised like the API's contact emails
+    const email = rawEmail === undefined ? undefined : normalizeName(rawEmail) || undefined;
     const phone = cell('phone');
     const input = {
       kind: cell('kind'),

@@ -33,7 +33,11 @@ class PrimaryFlag {
 }
 
 export class ContactEmailDto extends PrimaryFlag {
-  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @Length(3, 254) email: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsEmail()
+  @Length(3, 254)
+  email: string;
 }
 
 export class ContactPhoneDto extends PrimaryFlag {
