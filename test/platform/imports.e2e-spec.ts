@@ -725,6 +725,29 @@ describe('bulk import and export', () => {
     expect(walked[0].n).toBe(0); // dry runs
   });
 
+  it('normalises names, SKUs and tags like the API (NFC, zero-width, spaces): look-alike SKUs are duplicates', async () => {
+    const csv = [
+      HEADER,
+      '" NRM-1 ",Cafe\u0301  Cre\u0300me,Imported,goods,active,,,pc,,organic  tea |x,',
+      'NRM-2,Tea\u200b Time,Imported,goods,active,,,pc,,tea,',
+      'nrm-1\u200b,Duplicate,Imported,goods,active,,,pc,,tea,',
+    ].join('\n');
+    const result = await runImport(csv, { mode: 'commit', filename: 'n.csv' });
+    expect(result).toMatchObject({ rows: 3, inserted: 2, invalid: 1 });
+    expect(result.errors).toEqual([
+      { line: 4, column: 'sku', message: expect.any(String) as string },
+    ]);
+    const rows = await t.dataSource.query<{ sku: string; name: string; tags: string[] }[]>(
+      `SELECT sku::text AS sku, name, tags FROM products
+        WHERE organization_id = $1 AND sku IN ('NRM-1', 'NRM-2') ORDER BY sku`,
+      [owner.organization.id],
+    );
+    expect(rows).toEqual([
+      { sku: 'NRM-1', name: 'Caf\u00e9 Cr\u00e8me', tags: ['organic tea', 'x'] },
+      { sku: 'NRM-2', name: 'Tea Time', tags: ['tea'] },
+    ]);
+  });
+
   it('refuses a file that is neither CSV nor XLSX', async () => {
     const pdf = Buffer.from('%PDF-1.7\n1 0 obj');
     const res = await owner

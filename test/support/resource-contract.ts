@@ -143,6 +143,51 @@ export function describeResourceContract(
     expect(await count()).toBe(before);
   });
 
+  it('refuses control characters in body strings, query strings and headers (422 naming each), writing nothing', async () => {
+    const { writer, t } = actors();
+    const before = await count();
+    const body = spec.create();
+    const stringFields = Object.keys(body).filter((field) => typeof body[field] === 'string');
+    const poisoned = Object.fromEntries(
+      Object.entries(body).map(([field, value]) => [
+        field,
+        typeof value === 'string' ? `${value}\u0000` : value,
+      ]),
+    );
+    const res = await writer.post(urlOf(spec)).send(poisoned);
+    expect(res.status).toBe(422);
+    expect(new Set(codes(res))).toEqual(new Set(['validation_error']));
+    expect((res.body as Envelope).errors.map((e) => e.source?.pointer)).toEqual(
+      expect.arrayContaining(stringFields.map((field) => `/${field}`)),
+    );
+
+    const list = await writer.get(`${urlOf(spec)}?q=a%00b`);
+    expect(list.status).toBe(422);
+    expect(list.body).toMatchObject({
+      errors: [{ code: 'validation_error', source: { parameter: 'q' } }],
+    });
+    const item = await writer.get(`${urlOf(spec)}/a%1Fb`);
+    expect(item.status).toBe(422);
+    expect((item.body as Envelope).errors[0].source).toEqual({ parameter: key });
+
+    // (Node's HTTP client refuses control characters in headers: inject the request instead)
+    const header = await t.app.inject({
+      method: 'POST',
+      url: urlOf(spec),
+      headers: {
+        ...writer.headers,
+        'content-type': 'application/json',
+        'idempotency-key': 'k\u0000',
+      },
+      payload: JSON.stringify(spec.create()),
+    });
+    expect(header.statusCode).toBe(422);
+    expect(header.json()).toMatchObject({
+      errors: [{ code: 'validation_error', source: { header: 'idempotency-key' } }],
+    });
+    expect(await count()).toBe(before);
+  });
+
   it('two PATCHes with the same If-Match: one 200, one 412', async () => {
     const { writer } = actors();
     const row = await create(writer);

@@ -7,6 +7,7 @@ import secureJson from 'secure-json-parse';
 import { AppConfig } from '../config';
 import { languageOf } from '../i18n';
 import { MetricsService } from '../metrics';
+import { registerControlCharRule } from './control-chars.hook';
 import { AllExceptionsFilter, AppValidationPipe, BadRequestError } from './errors';
 import { RouteTable } from './route-table';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
@@ -69,7 +70,7 @@ export function applyGlobalPrefix(app: INestApplication, config: AppConfig): voi
 
 /**
  * Everything HTTP-wide, in one place, shared by `main.api.ts` and the e2e app factory: request id,
- * security headers, CORS, body parsing, prefix, validation, the error envelope, metrics, Swagger.
+ * security headers, CORS, body parsing, the control-character rule, prefix, validation, the error envelope, metrics, Swagger.
  * Call before `app.init()` (routes are collected as they register).
  */
 export async function configureHttpApp(
@@ -105,6 +106,7 @@ export async function configureHttpApp(
     done();
   });
   registerJsonParser(fastify, config.app.apiPrefix);
+  registerControlCharRule(fastify);
   // Multipart is parsed lazily by the routes that accept files (`request.file()`), streamed.
   await app.register(multipart, {
     limits: { fileSize: config.files.maxUploadBytes, files: 1, fields: 10 },

@@ -16,7 +16,11 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setDescription(
       'Multi-tenant ERP backend. Errors use one envelope: `{"errors":[{"status","code","detail","source","meta"}]}`. ' +
         'Lists take `page`, `size` (≤ 100), `sort` (allow-listed, `-` for descending) and typed filters. ' +
-        'Mutable resources return `ETag`; send `If-Match` on PATCH/PUT/DELETE. POST accepts `Idempotency-Key`.',
+        'Mutable resources return `ETag`; send `If-Match` on PATCH/PUT/DELETE. POST accepts `Idempotency-Key`. ' +
+        'Text: C0 control characters (U+0000-U+001F) are refused with 422 naming the field (`source.pointer`), ' +
+        'parameter (`source.parameter`) or header (`source.header`); JSON body strings may contain tab, line feed ' +
+        'and carriage return, query strings and path parameters none. Unique names, codes and SKUs are stored ' +
+        'normalised (NFC, zero-width characters removed, whitespace collapsed, trimmed).',
     )
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

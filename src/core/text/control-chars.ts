@@ -1,8 +1,10 @@
 /**
  * The one input rule for client strings (JSON bodies, query, path, headers, CSV/XLSX cells):
  * C0 control characters (U+0000–U+001F) are refused — PostgreSQL cannot even store U+0000 in
- * `text`, and the others are invisible in a name or code. Tab, line feed and carriage return are
- * allowed only where a field holds multi-line text (`allowNewlines`).
+ * `text`/`jsonb` (a 500 if it got that far), and the others are invisible in a name or code. Tab,
+ * line feed and carriage return are allowed only where a value may span lines (JSON bodies:
+ * descriptions, notes, chat bodies; CSV/XLSX cells); query, path parameters and header values are
+ * single-line. Used by the HTTP hook (`core/http/control-chars.hook.ts`) and by the imports.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is this rule's purpose
 export const CONTROL_CHARS_RE = /[\u0000-\u001f]/;

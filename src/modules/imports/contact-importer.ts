@@ -3,6 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Conditions, contains } from '../../core/database';
 import { parseListQuery } from '../../core/http';
+import { normalizeName } from '../../core/text';
 import { CONTACT_LIST } from '../contacts/contacts.service';
 import { CreateContactDto } from '../contacts/dto/contact.dto';
 import { actAsTenant, copyRows } from './copy';
@@ -74,7 +75,8 @@ export class ContactImporter implements Importer<ContactImportRow> {
       const value = (values[name] ?? '').trim();
       return value === '' ? undefined : value;
     };
-    const email = cell('email');
+    const rawEmail = cell('email'); // the key: normalised like the API's contact emails
+    const email = rawEmail === undefined ? undefined : normalizeName(rawEmail) || undefined;
     const phone = cell('phone');
     const input = {
       kind: cell('kind'),
@@ -86,7 +88,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
       notes: cell('notes'),
       tags: cell('tags')
         ?.split('|')
-        .map((t) => t.trim()),
+        .map((t) => normalizeName(t)),
       categoryId: cell('categoryId'),
       emails: email ? [{ email }] : undefined,
       phones: phone ? [{ number: phone }] : undefined,

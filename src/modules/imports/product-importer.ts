@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { parseListQuery, ValidationFailedError } from '../../core/http';
+import { normalizeName } from '../../core/text';
 import { CreateProductDto } from '../products/dto/product.dto';
 import { PRODUCT_STATUSES, ProductStatus } from '../products/product.entity';
 import { AttributeDefinition, validateAttributes } from '../products/product-rules';
@@ -36,6 +37,10 @@ const COLUMNS = [
   'tags',
   'attributes',
 ] as const;
+/** `normalizeName` for a present cell; a cell left empty by it counts as missing. */
+const normalizedCell = (value: string | undefined): string | undefined =>
+  value === undefined ? undefined : normalizeName(value) || undefined;
+
 /** Tags are one cell, separated by `|` (a character tags cannot contain). */
 const TAG_SEPARATOR = '|';
 
@@ -91,8 +96,9 @@ export class ProductImporter implements Importer<ProductImportRow> {
       }
     }
     const input = {
-      sku: cell('sku'),
-      name: cell('name'),
+      // Names, SKUs and tags follow the one normalisation rule, as through POST /products.
+      sku: normalizedCell(cell('sku')),
+      name: normalizedCell(cell('name')),
       description: cell('description'),
       type: cell('type'),
       price: cell('price'),
@@ -101,7 +107,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
       categoryId: cell('categoryId'),
       tags: cell('tags')
         ?.split(TAG_SEPARATOR)
-        .map((t) => t.trim()),
+        .map((t) => normalizeName(t)),
       attributes,
     };
     const dto = plainToInstance(CreateProductDto, input);

@@ -130,6 +130,8 @@ export interface FieldIssue {
   pointer?: string;
   /** Name for query/path parameters. */
   parameter?: string;
+  /** Name of a request header (lower-case). */
+  header?: string;
   detail: string;
   meta?: Record<string, unknown>;
 }
@@ -145,6 +147,7 @@ export class ValidationFailedError extends AppError {
       const object: ErrorObject = { status: '422', code: 'validation_error', detail: issue.detail };
       if (issue.pointer !== undefined) object.source = { pointer: issue.pointer };
       else if (issue.parameter !== undefined) object.source = { parameter: issue.parameter };
+      else if (issue.header !== undefined) object.source = { header: issue.header };
       if (issue.meta) object.meta = issue.meta;
       return object;
     });

@@ -1,8 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, IsUUID, Length } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'Warehouse scanner' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Warehouse scanner' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
   @ApiProperty({
     description: 'The role whose permissions the key has (system or this organization’s)',
   })

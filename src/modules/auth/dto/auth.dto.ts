@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 export class LoginDto {
+  @NormalizedName()
   @ApiProperty({ example: 'admin@alees.local' })
   @IsEmail()
   @MaxLength(254)
@@ -56,6 +58,7 @@ export class ChangePasswordDto {
 }
 
 export class PasswordResetRequestDto {
+  @NormalizedName()
   @ApiProperty()
   @IsEmail()
   @MaxLength(254)

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
 import { CATEGORY_TYPES, CategoryType } from '../category.entity';
+import { NormalizedName } from '../../../core/text';
 
 export class CreateCategoryDto {
   @ApiProperty({ enum: CATEGORY_TYPES, description: 'What the tree classifies' })
   @IsIn(CATEGORY_TYPES)
   type: CategoryType;
 
+  @NormalizedName()
   @ApiProperty({
     example: 'Beverages',
     description: 'Unique among its siblings (case-insensitive)',
@@ -28,7 +30,7 @@ export class CreateCategoryDto {
 }
 
 export class UpdateCategoryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 2000) description?: string;
 }
 

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { AddressDto } from '../../addresses/address.dto';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
+import { NormalizedName } from '../../../core/text';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -32,7 +33,11 @@ class PrimaryFlag {
 }
 
 export class ContactEmailDto extends PrimaryFlag {
-  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @Length(3, 254) email: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsEmail()
+  @Length(3, 254)
+  email: string;
 }
 
 export class ContactPhoneDto extends PrimaryFlag {
@@ -80,6 +85,7 @@ export class CreateContactDto {
   taxNumber?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 10_000) notes?: string;
 
+  @NormalizedName()
   @ApiPropertyOptional({ type: [String], example: ['supplier', 'eu'] })
   @IsOptional()
   @IsArray()

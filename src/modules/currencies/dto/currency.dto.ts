@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 export class CreateCurrencyDto {
   @ApiProperty({ example: 'XTS', description: 'ISO 4217 alphabetic code' })
   @Matches(/^[A-Z]{3}$/, { message: 'code must be three capital letters (ISO 4217)' })
   code: string;
 
+  @NormalizedName()
   @ApiProperty({ example: 'Testing code' })
   @IsString()
   @Length(1, 100)
@@ -30,7 +32,7 @@ export class CreateCurrencyDto {
 }
 
 export class UpdateCurrencyDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
 
   @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()

@@ -16,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 export class FlagRulesDto {
   @ApiPropertyOptional({ type: [String] })
@@ -54,6 +55,7 @@ export class FlagRulesDto {
 }
 
 export class CreateFeatureFlagDto {
+  @NormalizedName()
   @ApiProperty({ example: 'imports.xlsx' })
   @Matches(/^[a-z][a-z0-9._-]{1,63}$/, {
     message: 'key must be 2-64 lowercase letters, digits, . _ or -',

@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsTimeZone, IsUUID, Length, Matches } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/;
 const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
 
 export class CreateOrganizationDto {
+  @NormalizedName()
   @ApiProperty({
     example: 'ACME-EU',
     description: 'Unique across the installation (case-insensitive)',
@@ -12,6 +14,7 @@ export class CreateOrganizationDto {
   @Matches(CODE, { message: 'code must be 2-40 letters, digits, _ . or -' })
   code: string;
 
+  @NormalizedName()
   @ApiProperty({ example: 'ACME Europe' })
   @IsString()
   @Length(1, 200)
@@ -47,11 +50,12 @@ export class CreateOrganizationDto {
 }
 
 export class UpdateOrganizationDto {
+  @NormalizedName()
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(CODE, { message: 'code must be 2-40 letters, digits, _ . or -' })
   code?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 40) typeCode?: string;
   @ApiPropertyOptional()
   @IsOptional()

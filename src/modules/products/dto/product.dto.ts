@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
 import { ATTRIBUTE_TYPES, AttributeType } from '../product-rules';
+import { NormalizedName } from '../../../core/text';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
 /** Non-negative money with at most 4 decimals, as a string. */
@@ -23,6 +24,7 @@ export const MONEY = /^\d{1,15}(\.\d{1,4})?$/;
 const TAG = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
 
 export class CreateProductDto {
+  @NormalizedName()
   @ApiProperty({
     example: 'TEA-EARL-100',
     description: 'Unique per organization, case-insensitive',
@@ -30,7 +32,11 @@ export class CreateProductDto {
   @Matches(SKU, { message: 'sku must be 1-64 letters, digits, _ . / or -' })
   sku: string;
 
-  @ApiProperty({ example: 'Earl Grey, 100 bags' }) @IsString() @Length(1, 200) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Earl Grey, 100 bags' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
 
   @ApiPropertyOptional({ default: '' })
   @IsOptional()
@@ -79,6 +85,7 @@ export class CreateProductDto {
   @IsUUID()
   categoryId?: string | null;
 
+  @NormalizedName()
   @ApiPropertyOptional({ type: [String], example: ['tea', 'organic'] })
   @IsOptional()
   @IsArray()

@@ -9,9 +9,10 @@ import {
   Length,
 } from 'class-validator';
 import { TENANT_PERMISSIONS } from '../../access';
+import { NormalizedName } from '../../../core/text';
 
 export class CreateRoleDto {
-  @ApiProperty({ example: 'Accountant' }) @IsString() @Length(1, 80) name: string;
+  @NormalizedName() @ApiProperty({ example: 'Accountant' }) @IsString() @Length(1, 80) name: string;
   @ApiPropertyOptional({ example: 'Books and reports' })
   @IsOptional()
   @IsString()
@@ -29,7 +30,7 @@ export class CreateRoleDto {
 }
 
 export class UpdateRoleDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 80) name?: string;
+  @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 80) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 500) description?: string;
   @ApiPropertyOptional({ type: [String], enum: TENANT_PERMISSIONS })
   @IsOptional()

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { SCHEDULABLE_TASK_NAMES } from '../schedulable-tasks';
 import { isValidCron } from '../schedule-rules';
+import { NormalizedName } from '../../../core/text';
 
 @ValidatorConstraint({ name: 'cron' })
 class CronExpression implements ValidatorConstraintInterface {
@@ -27,7 +28,11 @@ class CronExpression implements ValidatorConstraintInterface {
 }
 
 export class CreateScheduleDto {
-  @ApiProperty({ example: 'Nightly stock check' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Nightly stock check' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
 
   @ApiProperty({ enum: SCHEDULABLE_TASK_NAMES }) @IsIn(SCHEDULABLE_TASK_NAMES) taskName: string;
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const CODE_MESSAGE = 'code must be 1-32 letters, digits, _ . or -';
@@ -9,8 +10,15 @@ const DATE_MESSAGE = (field: string) => `${field} must be a date like 2026-01-31
 const RATE = /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/;
 
 export class CreateTaxJurisdictionDto {
-  @ApiProperty({ example: 'US-CA' }) @Matches(CODE, { message: CODE_MESSAGE }) code: string;
-  @ApiProperty({ example: 'California' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'US-CA' })
+  @Matches(CODE, { message: CODE_MESSAGE })
+  code: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'California' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'US' })
   @IsOptional()
@@ -48,8 +56,15 @@ export class TaxJurisdictionDto {
 }
 
 export class CreateTaxCategoryDto {
-  @ApiProperty({ example: 'standard' }) @Matches(CODE, { message: CODE_MESSAGE }) code: string;
-  @ApiProperty({ example: 'Standard rate goods' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'standard' })
+  @Matches(CODE, { message: CODE_MESSAGE })
+  code: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Standard rate goods' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
   @ApiPropertyOptional({ default: '' })
   @IsOptional()
   @IsString()
@@ -72,7 +87,11 @@ export class TaxCategoryDto {
 export class CreateTaxRateDto {
   @ApiProperty() @IsUUID() jurisdictionId: string;
   @ApiProperty() @IsUUID() taxCategoryId: string;
-  @ApiProperty({ example: 'VAT standard' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'VAT standard' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
 
   @ApiProperty({
     example: '0.2',

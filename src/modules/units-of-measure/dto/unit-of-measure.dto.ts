@@ -1,17 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { UNIT_TYPES, UnitType } from '../unit-of-measure.entity';
+import { NormalizedName } from '../../../core/text';
 
 const CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,15}$/;
 /** A positive decimal string with at most 12 decimal places. */
 export const POSITIVE_FACTOR = /^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,12})?$/;
 
 export class CreateUnitOfMeasureDto {
+  @NormalizedName()
   @ApiProperty({ example: 'kg' })
   @Matches(CODE, { message: 'code must be 1-16 letters, digits, _ . or -, starting with a letter' })
   code: string;
 
-  @ApiProperty({ example: 'Kilogram' }) @IsString() @Length(1, 100) name: string;
+  @NormalizedName() @ApiProperty({ example: 'Kilogram' }) @IsString() @Length(1, 100) name: string;
 
   @ApiProperty({ enum: UNIT_TYPES }) @IsIn(UNIT_TYPES) type: UnitType;
 
@@ -28,7 +30,7 @@ export class CreateUnitOfMeasureDto {
 }
 
 export class UpdateUnitOfMeasureDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
 
   @ApiPropertyOptional({ example: '0.45359237' })
   @IsOptional()

@@ -13,11 +13,16 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { NormalizedName } from '../../../core/text';
 
 const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'jane@example.com' }) @IsEmail() @MaxLength(254) email: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'jane@example.com', description: 'Unique, case-insensitive' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
   @ApiPropertyOptional({
     minLength: 12,
     description: 'Omit to invite: the user is mailed a link (valid 7 days) to choose a password',

@@ -11,13 +11,21 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AddressDto } from '../../addresses/address.dto';
+import { NormalizedName } from '../../../core/text';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const CODE_MESSAGE = 'code must be 1-32 letters, digits, _ . or -';
 
 export class CreateWarehouseDto {
-  @ApiProperty({ example: 'PAR-1' }) @Matches(CODE, { message: CODE_MESSAGE }) code: string;
-  @ApiProperty({ example: 'Paris north' }) @IsString() @Length(1, 200) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'PAR-1' })
+  @Matches(CODE, { message: CODE_MESSAGE })
+  code: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Paris north' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
 
   @ApiPropertyOptional({ type: AddressDto, nullable: true })
   @IsOptional()
@@ -50,8 +58,15 @@ export class CreateStockLocationDto {
   @IsUUID()
   parentId?: string;
 
-  @ApiProperty({ example: 'A-01-03' }) @Matches(CODE, { message: CODE_MESSAGE }) code: string;
-  @ApiProperty({ example: 'Aisle A, rack 1, bin 3' }) @IsString() @Length(1, 200) name: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'A-01-03' })
+  @Matches(CODE, { message: CODE_MESSAGE })
+  code: string;
+  @NormalizedName()
+  @ApiProperty({ example: 'Aisle A, rack 1, bin 3' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
 
   @ApiPropertyOptional({ default: false, description: 'Stock here may go below zero' })
   @IsOptional()
