@@ -9,6 +9,7 @@ import { CreateFeatureFlags1764000700000 } from './1764000700000-CreateFeatureFl
 import { AddLanguages1764000750000 } from './1764000750000-AddLanguages';
 import { CreateSearch1764000800000 } from './1764000800000-CreateSearch';
 import { CreateChat1764000900000 } from './1764000900000-CreateChat';
+import { FoldSearchText1764001400000 } from './1764001400000-FoldSearchText';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AddLanguages1764000750000,
   CreateSearch1764000800000,
   CreateChat1764000900000,
+  FoldSearchText1764001400000,
 ];

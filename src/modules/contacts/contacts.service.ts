@@ -138,10 +138,12 @@ export class ContactsService {
         .addIf(categoryId, 'c.category_id = ?')
         .addIf(
           q,
-          `(c.display_name ILIKE ? OR c.company_name ILIKE ?
+          // Names compare folded (accents and Unicode forms ignored, as in modules/search).
+          `(search_fold(c.display_name) ILIKE search_contains(?)
+            OR search_fold(c.company_name) ILIKE search_contains(?)
             OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email ILIKE ?))`,
-          contains(q),
-          contains(q),
+          q,
+          q,
           contains(q),
         );
       const { rows, total } = await selectPage<ContactRow>(manager, {
