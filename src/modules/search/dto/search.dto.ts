@@ -7,7 +7,7 @@ export class SearchQueryDto {
   @ApiProperty({
     example: 'wireless keyb',
     description:
-      'Web search syntax: words (each a prefix), "exact phrase", -excluded, or. Accents and Unicode forms are folded on both sides ("cafe", "café" and "cafe\u0301" find "Café"). Typos are forgiven when nothing matches exactly.',
+      'Web search syntax: words (each a prefix), "exact phrase", -excluded, or. Accents and Unicode forms are folded on both sides: "cafe", "café" and its NFD form (e + U+0301) all find "Café". Typos are forgiven when nothing matches exactly.',
   })
   @IsString()
   @Length(1, 200)
