@@ -41,6 +41,17 @@ export class FoldSearchText1764001400000 implements MigrationInterface {
   name = 'FoldSearchText1764001400000';
 
   async up(q: QueryRunner): Promise<void> {
+    // normalize() and the U+E000 sentinels need a UTF8 database. scripts/start.mjs initialises the
+    // embedded PostgreSQL in UTF8; a data directory made earlier under a non-UTF-8 locale
+    // (SQL_ASCII) must be made again.
+    const [{ server_encoding: encoding }] = (await q.query(`SHOW server_encoding`)) as {
+      server_encoding: string;
+    }[];
+    if (encoding !== 'UTF8') {
+      throw new Error(
+        `Search needs a UTF8 database, this one is ${encoding}: create it with ENCODING 'UTF8' (for npm start: delete .data/pg)`,
+      );
+    }
     await q.query(`CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public`);
     await q.query(`
       CREATE FUNCTION search_fold(input text) RETURNS text
