@@ -162,6 +162,33 @@ describe('search folds accents and Unicode forms; highlights are escaped', () =>
     expect(theirs.items[0].id).not.toBe(ids['Café Crème Special']);
   });
 
+  it('folds the name filter (?q=) of the other lists too: categories and warehouses', async () => {
+    const names = async (url: string, field = 'name') =>
+      ((await owner.get(url).expect(200)).body as { items: Record<string, string>[] }).items
+        .map((item) => item[field])
+        .sort();
+    await owner
+      .post('/api/v1/categories')
+      .send({ type: 'product', name: 'Café Crème' })
+      .expect(201);
+    await owner.post('/api/v1/categories').send({ type: 'product', name: 'Cafe Noir' }).expect(201);
+    await owner.post('/api/v1/warehouses').send({ code: 'W1', name: 'Entrepôt Nord' }).expect(201);
+    await owner.post('/api/v1/warehouses').send({ code: 'W2', name: 'Entrepot Sud' }).expect(201);
+    for (const q of Object.values(QUERIES)) {
+      expect(await names(`/api/v1/categories?q=${q}`)).toEqual(['Cafe Noir', 'Café Crème']);
+    }
+    for (const q of [
+      'entrepot',
+      encodeURIComponent('ENTREPÔT'),
+      encodeURIComponent('entrepo\u0302t'),
+    ]) {
+      expect(await names(`/api/v1/warehouses?q=${q}`)).toEqual(['Entrepot Sud', 'Entrepôt Nord']);
+    }
+    // Codes still match as before (plain ILIKE), and an unrelated word finds nothing.
+    expect(await names('/api/v1/warehouses?q=w2')).toEqual(['Entrepot Sud']);
+    expect(await names('/api/v1/categories?q=the')).toEqual([]);
+  });
+
   it('corrects typos against folded words, whatever the accents typed', async () => {
     const result = await search(owner, `q=${encodeURIComponent('crèmz')}&types=products`);
     expect(result.correctedQuery).toBe('creme');

@@ -19,6 +19,7 @@ import { AuditService, diffFields } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
 import { CONTACT_KINDS, ContactKind } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 type Child = { label?: string; isPrimary?: boolean };
 interface ContactRow {
@@ -139,8 +140,7 @@ export class ContactsService {
         .addIf(
           q,
           // Names compare folded (accents and Unicode forms ignored, as in modules/search).
-          `(search_fold(c.display_name) ILIKE search_contains(?)
-            OR search_fold(c.company_name) ILIKE search_contains(?)
+          `(${foldedContains('c.display_name')} OR ${foldedContains('c.company_name')}
             OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email ILIKE ?))`,
           q,
           q,
