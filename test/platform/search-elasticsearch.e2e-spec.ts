@@ -118,7 +118,8 @@ describe('search (Elasticsearch backend contract)', () => {
                 subtitle: 'KB-1',
                 body: '',
               },
-              highlight: { title: ['<mark>Wireless</mark> <mark>Keyb</mark>oard'] },
+              // The backend asks for sentinel tags (U+E000/U+E001), never for markup.
+              highlight: { title: ['\uE000Wireless\uE001 \uE000Keyb\uE001oard'] },
             },
             {
               _index: 'alees-contacts-1700000000000',
@@ -166,6 +167,101 @@ describe('search (Elasticsearch backend contract)', () => {
       query: 'wireless keyb',
       type: 'bool_prefix',
       fuzziness: 'AUTO',
+    });
+    expect((sent[0].body as { highlight: unknown }).highlight).toEqual({
+      pre_tags: ['\uE000'],
+      post_tags: ['\uE001'],
+      fields: { title: { number_of_fragments: 0 } },
+    });
+  });
+
+  it('sends the query in NFC and escapes stored markup in highlights, adding only <mark>', async () => {
+    const stored = `<img src=x onerror=alert(1)> Zeta & "Café"`;
+    mock.add({ method: 'POST', path: '/:index/_search' }, (params) => {
+      record(params);
+      const hit = (id: string, title: string, highlight?: string) => ({
+        _index: 'alees-products-1700000000000',
+        _id: id,
+        _score: 1,
+        _source: { organizationId: 'o', title, subtitle: null, body: '' },
+        ...(highlight ? { highlight: { title: [highlight] } } : {}),
+      });
+      return {
+        took: 1,
+        timed_out: false,
+        hits: {
+          total: { value: 3, relation: 'eq' },
+          hits: [
+            hit('p1', stored, `<img src=x onerror=alert(1)> \uE000Zeta\uE001 & "\uE000Café\uE001"`),
+            hit('p2', '<b>Bold</b> Cafe'),
+            // A document indexed before sentinels were stripped: they never become <mark>.
+            hit('p3', '\uE000Fake\uE001 Cafe'),
+          ],
+        },
+      };
+    });
+    const answer = await backend.search(owner.organization.id, 'CAFE\u0301 zeta', ['products'], 5);
+    expect(
+      (sent[0].body as { query: { bool: { must: { multi_match: { query: string } }[] } } }).query
+        .bool.must[0].multi_match.query,
+    ).toBe('CAF\u00c9 zeta');
+    expect(answer.items.map((hit) => [hit.title, hit.highlight])).toEqual([
+      [
+        stored,
+        '&lt;img src=x onerror=alert(1)&gt; <mark>Zeta</mark> &amp; &quot;<mark>Café</mark>&quot;',
+      ],
+      ['<b>Bold</b> Cafe', '&lt;b&gt;Bold&lt;/b&gt; Cafe'],
+      ['\uE000Fake\uE001 Cafe', 'Fake Cafe'],
+    ]);
+  });
+
+  it('indexes NFC text without sentinels, analysed by an accent-folding analyzer (the contract)', async () => {
+    await t.dataSource.query('DELETE FROM search_outbox');
+    // Straight into the table: NFD and private-use text as an older row or a bulk load may hold.
+    await t.dataSource.query(
+      `INSERT INTO products (organization_id, sku, name, type, uom_code)
+       VALUES ($1, 'ES-F', $2, 'goods', 'pc')`,
+      [owner.organization.id, 'Cafe\u0301 Cre\u0300me \uE000x\uE001'],
+    );
+    const relay = new SearchOutboxRelay(t.dataSource, backend);
+    await relay.drain();
+    const document = lines(sent.find((s) => s.path === '/_bulk')!.body)[1];
+    expect(document).toEqual({
+      organizationId: owner.organization.id,
+      title: 'Caf\u00e9 Cr\u00e8me x',
+      subtitle: 'ES-F',
+      body: '',
+    });
+
+    aliasTarget = undefined;
+    sent = [];
+    await backend.prepare();
+    const settings = {
+      analysis: {
+        analyzer: {
+          folded: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] },
+        },
+      },
+    };
+    const properties = {
+      organizationId: { type: 'keyword' },
+      title: { type: 'search_as_you_type', analyzer: 'folded' },
+      subtitle: { type: 'text', analyzer: 'folded' },
+      body: { type: 'text', analyzer: 'folded' },
+    };
+    const created = sent.filter((s) => s.method === 'PUT');
+    expect(created).toHaveLength(2);
+    for (const create of created) {
+      expect(create.body).toMatchObject({ settings, mappings: { dynamic: 'strict', properties } });
+    }
+
+    aliasTarget = 'alees-products-1';
+    sent = [];
+    await backend.reindex('products');
+    const rebuilt = sent.find((s) => s.method === 'PUT' && /^\/alees-products-\d+$/.test(s.path));
+    expect(rebuilt!.body).toEqual({
+      settings: { ...settings, refresh_interval: '-1' },
+      mappings: { dynamic: 'strict', properties },
     });
   });
 

@@ -11,6 +11,7 @@ import { CreateSearch1764000800000 } from './1764000800000-CreateSearch';
 import { CreateChat1764000900000 } from './1764000900000-CreateChat';
 import { CreateInvitations1764001000000 } from './1764001000000-CreateInvitations';
 import { CreateLoginHistoryAndSignup1764001310000 } from './1764001310000-CreateLoginHistoryAndSignup';
+import { FoldSearchText1764001400000 } from './1764001400000-FoldSearchText';
 import { NormalizeStoredNames1764001430000 } from './1764001430000-NormalizeStoredNames';
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   CreateChat1764000900000,
   CreateInvitations1764001000000,
   CreateLoginHistoryAndSignup1764001310000,
+  FoldSearchText1764001400000,
   NormalizeStoredNames1764001430000,
   AllowTenantPurge1764001900000,
 ];

@@ -6,7 +6,6 @@ import type { AuditContext } from '../../core/auth';
 import {
   childPlacement,
   Conditions,
-  contains,
   iso,
   moveSubtree,
   orderBy,
@@ -32,6 +31,7 @@ import type {
   MoveCategoryDto,
   UpdateCategoryDto,
 } from './dto/category.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface CategoryRow {
   id: string;
@@ -88,7 +88,7 @@ export class CategoriesService {
         .add('organization_id = ?', orgId)
         .addIf(type, 'type = ?')
         .addIf(parentId, 'parent_id = ?')
-        .addIf(q, 'name ILIKE ?', contains(q));
+        .addIf(q, foldedContains('name'), q);
       const { rows, total } = await selectPage<CategoryRow>(manager, {
         select: COLUMNS,
         from: 'categories',

@@ -56,7 +56,7 @@ export class ContactsController {
   @RequirePermissions('contacts:read')
   @ApiOperation({
     summary:
-      'Contacts of this organization (filter by kind, tag, category; q searches names and emails)',
+      'Contacts of this organization (filter by kind, tag, category; q searches names (accents and Unicode forms folded) and emails)',
   })
   @ApiListQuery(CONTACT_LIST)
   @ApiOkResponse({ type: PageOf(ContactDto) })

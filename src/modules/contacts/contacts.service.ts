@@ -19,6 +19,7 @@ import { AuditService, diffFields } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
 import { CONTACT_KINDS, ContactKind } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 type Child = { label?: string; isPrimary?: boolean };
 interface ContactRow {
@@ -138,10 +139,11 @@ export class ContactsService {
         .addIf(categoryId, 'c.category_id = ?')
         .addIf(
           q,
-          `(c.display_name ILIKE ? OR c.company_name ILIKE ?
+          // Names compare folded (accents and Unicode forms ignored, as in modules/search).
+          `(${foldedContains('c.display_name')} OR ${foldedContains('c.company_name')}
             OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email ILIKE ?))`,
-          contains(q),
-          contains(q),
+          q,
+          q,
           contains(q),
         );
       const { rows, total } = await selectPage<ContactRow>(manager, {

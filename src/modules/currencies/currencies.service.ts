@@ -14,6 +14,7 @@ import {
 } from '../../core/http';
 import { AuditService, diffFields } from '../audit';
 import type { CreateCurrencyDto, CurrencyDto, UpdateCurrencyDto } from './dto/currency.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface CurrencyRow {
   code: string;
@@ -58,9 +59,9 @@ export class CurrenciesService {
       .addIf(query.filters.isActive, 'is_active = ?')
       .addIf(
         query.filters.q,
-        '(code ILIKE ? OR name ILIKE ?)',
+        `(code ILIKE ? OR ${foldedContains('name')})`,
         contains(query.filters.q),
-        contains(query.filters.q),
+        query.filters.q,
       );
     const { rows, total } = await selectPage<CurrencyRow>(this.dataSource.manager, {
       select: COLUMNS,

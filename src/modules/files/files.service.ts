@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
-import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   AppError,
   assertVersionMatches,
@@ -23,6 +23,7 @@ import { ByteMeter, peek } from './byte-streams';
 import type { FileDto, PresignedUploadDto, SignedUrlDto } from './dto/file.dto';
 import { acceptedType, sniff, SNIFF_BYTES } from './file-signature';
 import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
+import { foldedContains } from '../../core/database/folded-text';
 
 export interface FileRow {
   id: string;
@@ -128,7 +129,7 @@ export class FilesService {
         .add('organization_id = ?', orgId)
         .addIf(status, 'status = ?')
         .addIf(contentType, 'content_type = ?')
-        .addIf(q, 'original_name ILIKE ?', contains(q));
+        .addIf(q, foldedContains('original_name'), q);
       const { rows, total } = await selectPage<FileRow>(manager, {
         select: FILE_COLUMNS,
         from: 'stored_files',

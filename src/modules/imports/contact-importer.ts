@@ -1,13 +1,14 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { Conditions, contains } from '../../core/database';
+import { Conditions } from '../../core/database';
 import { parseListQuery } from '../../core/http';
 import { normalizeName } from '../../core/text';
 import { CONTACT_LIST } from '../contacts/contacts.service';
 import { CreateContactDto } from '../contacts/dto/contact.dto';
 import { actAsTenant, copyRows } from './copy';
 import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface ContactImportRow {
   kind: string;
@@ -268,7 +269,12 @@ export class ContactImporter implements Importer<ContactImportRow> {
       .addIf(kind, 'c.kind = ?')
       .addIf(tag, '? = ANY(c.tags)')
       .addIf(categoryId, 'c.category_id = ?')
-      .addIf(q, '(c.display_name ILIKE ? OR c.company_name ILIKE ?)', contains(q), contains(q));
+      .addIf(
+        q,
+        `(${foldedContains('c.display_name')} OR ${foldedContains('c.company_name')})`,
+        q,
+        q,
+      );
     if (after !== undefined) where.add('c.id > ?', after);
     const rows = await manager.query<Record<string, unknown>[]>(
       `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
   ListDefinition,
@@ -19,6 +19,7 @@ import { withTenant } from '../../core/tenancy';
 import { AuditService, diffFields } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface ScheduleRow {
   id: string;
@@ -100,7 +101,7 @@ export class SchedulesService {
         .add('organization_id = ?', orgId)
         .addIf(enabled, 'enabled = ?')
         .addIf(taskName, 'task_name = ?')
-        .addIf(q, 'name ILIKE ?', contains(q));
+        .addIf(q, foldedContains('name'), q);
       const { rows, total } = await selectPage<ScheduleRow>(manager, {
         select: COLUMNS,
         from: 'schedules',

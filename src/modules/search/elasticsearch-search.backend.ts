@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { DataSource } from 'typeorm';
+import { MATCH_START, MATCH_STOP, toHighlightHtml, withoutSentinels } from './highlight';
 import {
   SEARCH_TYPES,
   SEARCHABLE,
@@ -28,26 +29,49 @@ interface SearchDocument {
 
 const BATCH = 1_000;
 
+/**
+ * Text is analysed by `folded` at index and at query time: standard tokenizer, lowercase, then
+ * `asciifolding` (é→e, ß→ss, Æ→ae), the counterpart of PostgreSQL's `search_fold`. Documents and
+ * queries are NFC-normalised in Node first (asciifolding folds composed letters, not a lone
+ * combining mark). Static analysis settings: an existing index gets them through `reindex`.
+ */
+const SETTINGS = {
+  analysis: {
+    analyzer: {
+      folded: {
+        type: 'custom' as const,
+        tokenizer: 'standard',
+        filter: ['lowercase', 'asciifolding'],
+      },
+    },
+  },
+};
+
 const MAPPINGS = {
   dynamic: 'strict' as const,
   properties: {
     organizationId: { type: 'keyword' as const },
-    title: { type: 'search_as_you_type' as const },
-    subtitle: { type: 'text' as const },
-    body: { type: 'text' as const },
+    title: { type: 'search_as_you_type' as const, analyzer: 'folded' },
+    subtitle: { type: 'text' as const, analyzer: 'folded' },
+    body: { type: 'text' as const, analyzer: 'folded' },
   },
 };
 
+/** Stored text as indexed: NFC, without the highlight sentinels (see highlight.ts). */
+const indexed = <T extends string | null>(text: T): T =>
+  (text === null ? null : withoutSentinels(text.normalize('NFC'))) as T;
+
 const toDocument = (row: DocumentRow): SearchDocument => ({
   organizationId: row.organization_id,
-  title: row.title,
-  subtitle: row.subtitle,
-  body: row.body,
+  title: indexed(row.title),
+  subtitle: indexed(row.subtitle),
+  body: indexed(row.body),
 });
 
 /**
  * Elasticsearch 8. One index per type behind an alias (`<prefix>-products`); every query filters
- * on `organizationId` inside the bool query, never after. Documents carry the row's version as an
+ * on `organizationId` inside the bool query, never after. Text is accent-folded (analyzer `folded`)
+ * and NFC-normalised; highlights are HTML-escaped with only `<mark>` added (highlight.ts). Documents carry the row's version as an
  * external version, so a late outbox batch cannot overwrite a newer document. Reindexing builds a
  * new concrete index from PostgreSQL, then moves the alias in one atomic `updateAliases` call.
  */
@@ -79,7 +103,7 @@ export class ElasticsearchSearchBackend implements SearchBackend {
           must: [
             {
               multi_match: {
-                query: q,
+                query: q.normalize('NFC'),
                 type: 'bool_prefix',
                 fields: ['title^3', 'title._2gram', 'title._3gram', 'subtitle^2', 'body'],
                 fuzziness: 'AUTO',
@@ -88,9 +112,10 @@ export class ElasticsearchSearchBackend implements SearchBackend {
           ],
         },
       },
+      // Sentinels, not tags: the text is HTML-escaped here before they become <mark>.
       highlight: {
-        pre_tags: ['<mark>'],
-        post_tags: ['</mark>'],
+        pre_tags: [MATCH_START],
+        post_tags: [MATCH_STOP],
         fields: { title: { number_of_fragments: 0 } },
       },
     });
@@ -103,7 +128,9 @@ export class ElasticsearchSearchBackend implements SearchBackend {
           id: hit._id,
           title: hit._source.title,
           subtitle: hit._source.subtitle,
-          highlight: hit.highlight?.title?.[0] ?? hit._source.title,
+          highlight: toHighlightHtml(
+            hit.highlight?.title?.[0] ?? withoutSentinels(hit._source.title),
+          ),
           score: hit._score ?? 0,
         },
       ];
@@ -162,6 +189,7 @@ export class ElasticsearchSearchBackend implements SearchBackend {
       if (await this.client.indices.existsAlias({ name: this.alias(type) })) continue;
       await this.client.indices.create({
         index: `${this.alias(type)}-${Date.now()}`,
+        settings: SETTINGS,
         mappings: MAPPINGS,
         aliases: { [this.alias(type)]: {} },
       });
@@ -175,7 +203,7 @@ export class ElasticsearchSearchBackend implements SearchBackend {
     await this.client.indices.create({
       index,
       mappings: MAPPINGS,
-      settings: { refresh_interval: '-1' },
+      settings: { ...SETTINGS, refresh_interval: '-1' },
     });
     let indexed = 0;
     let after = '00000000-0000-0000-0000-000000000000';

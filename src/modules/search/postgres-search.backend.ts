@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { withTenant } from '../../core/tenancy';
+import { toHighlightHtml } from './highlight';
 import {
   SEARCH_TYPES,
   SEARCHABLE,
@@ -27,12 +28,15 @@ const RANKED_CANDIDATES = 2_000;
 const TYPO_SIMILARITY = 0.3;
 const TERM = /^[\p{L}]{3,}$/u;
 
-/** The title words of rows, for `search_terms` (typo correction): alphabetic, 3 letters or more. */
+/**
+ * The title words of rows, for `search_terms` (typo correction): folded like the vectors
+ * (`search_fold`), alphabetic, 3 letters or more.
+ */
 const termsSql = (type: SearchType, where: string) => {
   const s = SEARCHABLE[type];
   return `INSERT INTO search_terms (organization_id, word)
           SELECT DISTINCT t.organization_id, w.word
-            FROM ${s.table} t, unnest(tsvector_to_array(to_tsvector('simple', t.${s.title}))) AS w(word)
+            FROM ${s.table} t, unnest(tsvector_to_array(to_tsvector('simple', search_fold(t.${s.title})))) AS w(word)
            WHERE ${where} AND w.word ~ '^[[:alpha:]]{3,}$'
           ON CONFLICT DO NOTHING`;
 };
@@ -42,7 +46,9 @@ const termsSql = (type: SearchType, where: string) => {
  * GIN index. Candidates come from `search_candidates()` (the index, for the transaction's
  * organization only) and are joined back to their rows under row-level security. The query is
  * `websearch_to_tsquery` syntax with every term a prefix ("wireless keyb" finds "Wireless
- * Keyboard"), ranked by `ts_rank_cd`, titles highlighted with `ts_headline`. When nothing matches,
+ * Keyboard"), ranked by `ts_rank_cd`, titles highlighted by `search_headline` (ts_headline with
+ * sentinels, then HTML-escaped: see highlight.ts). Text and query are folded alike (`search_fold`:
+ * NFC + unaccent), so accents and Unicode forms do not matter. When nothing matches,
  * each unknown word is replaced by the most similar word of the organization's titles
  * (`search_terms`, trigram index) and the query runs again ("wireles keybord" → "wireless keyboard").
  * The outbox keeps `search_terms` current.
@@ -52,7 +58,9 @@ export class PostgresSearchBackend implements SearchBackend {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  search(organizationId: string, q: string, types: SearchType[], limit: number) {
+  search(organizationId: string, query: string, types: SearchType[], limit: number) {
+    // NFC here too (search_fold does it in SQL) so typo correction sees composed letters.
+    const q = query.normalize('NFC');
     return withTenant(this.dataSource, organizationId, async (manager): Promise<SearchAnswer> => {
       const items = await this.match(manager, organizationId, q, types, limit);
       if (items.length > 0) return { items, correctedQuery: null };
@@ -78,8 +86,7 @@ export class PostgresSearchBackend implements SearchBackend {
       const rows = await manager.query<HitRow[]>(
         `WITH q AS (SELECT search_prefix_query($2) AS query)
          SELECT ranked.id, ranked.title, ranked.subtitle, ranked.score,
-                ts_headline('simple', ranked.title, q.query,
-                            'StartSel=<mark>, StopSel=</mark>, HighlightAll=true') AS highlight
+                search_headline(ranked.title, q.query) AS highlight
            FROM (SELECT t.id, t.${s.title} AS title, ${s.subtitle} AS subtitle,
                         ts_rank_cd(t.search_vector, q.query) AS score
                    FROM q, search_candidates('${type}', q.query, ${RANKED_CANDIDATES}) c
@@ -90,7 +97,14 @@ export class PostgresSearchBackend implements SearchBackend {
           ORDER BY ranked.score DESC, ranked.id`,
         [organizationId, q, limit],
       );
-      hits.push(...rows.map((row) => ({ ...row, type, score: Number(row.score) })));
+      hits.push(
+        ...rows.map((row) => ({
+          ...row,
+          type,
+          highlight: toHighlightHtml(row.highlight),
+          score: Number(row.score),
+        })),
+      );
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, limit);
   }
@@ -104,16 +118,19 @@ export class PostgresSearchBackend implements SearchBackend {
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
     const candidates = words.filter((word) => TERM.test(word));
     if (candidates.length === 0) return null;
+    // The words are folded like `search_terms` ("crém" is looked up as "crem").
     const rows = await manager.query<{ term: string; word: string | null }[]>(
       `SELECT t.term, best.word
-         FROM unnest($2::text[]) AS t(term)
+         FROM unnest($2::text[]) AS t(term),
+              LATERAL (SELECT search_fold(t.term) AS folded) f
          LEFT JOIN LATERAL (
            SELECT w.word
              FROM search_terms w
-            WHERE w.organization_id = $1 AND similarity(w.word, t.term) >= $3 AND w.word % t.term
+            WHERE w.organization_id = $1 AND similarity(w.word, f.folded) >= $3
+              AND w.word % f.folded
               AND NOT EXISTS (SELECT 1 FROM search_terms k
-                               WHERE k.organization_id = $1 AND k.word LIKE t.term || '%')
-            ORDER BY similarity(w.word, t.term) DESC, w.word
+                               WHERE k.organization_id = $1 AND k.word LIKE f.folded || '%')
+            ORDER BY similarity(w.word, f.folded) DESC, w.word
             LIMIT 1) best ON true`,
       [organizationId, candidates, TYPO_SIMILARITY],
     );

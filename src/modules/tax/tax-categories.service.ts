@@ -16,6 +16,7 @@ import {
 import { withTenant } from '../../core/tenancy';
 import { AuditService, diffFields } from '../audit';
 import type { CreateTaxCategoryDto, TaxCategoryDto, UpdateTaxCategoryDto } from './dto/tax.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface TaxCategoryRow {
   id: string;
@@ -64,7 +65,7 @@ export class TaxCategoriesService {
       const { q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
-        .addIf(q, '(code ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
       const { rows, total } = await selectPage<TaxCategoryRow>(manager, {
         select: COLUMNS,
         from: 'tax_categories',

@@ -31,6 +31,7 @@ import type {
   TaxJurisdictionDto,
   UpdateTaxJurisdictionDto,
 } from './dto/tax.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface JurisdictionRow {
   id: string;
@@ -88,7 +89,7 @@ export class TaxJurisdictionsService {
         .add('organization_id = ?', orgId)
         .addIf(countryCode, 'country_code = ?')
         .addIf(parentId, 'parent_id = ?')
-        .addIf(q, '(code ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
       const { rows, total } = await selectPage<JurisdictionRow>(manager, {
         select: COLUMNS,
         from: 'tax_jurisdictions',

@@ -22,6 +22,7 @@ import type {
   UpdateUnitOfMeasureDto,
 } from './dto/unit-of-measure.dto';
 import { UNIT_TYPES, UnitType } from './unit-of-measure.entity';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface UnitRow {
   code: string;
@@ -70,7 +71,7 @@ export class UnitsOfMeasureService {
     const where = new Conditions()
       .addIf(type, 'type = ?')
       .addIf(isActive, 'is_active = ?')
-      .addIf(q, '(code ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+      .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
     const { rows, total } = await selectPage<UnitRow>(this.dataSource.manager, {
       select: COLUMNS,
       from: 'units_of_measure',

@@ -32,6 +32,7 @@ import type {
   UpdateStockLocationDto,
 } from './dto/warehouse.dto';
 import { WarehousesService } from './warehouses.service';
+import { foldedContains } from '../../core/database/folded-text';
 
 export interface StockLocationRow {
   id: string;
@@ -96,7 +97,7 @@ export class StockLocationsService {
         .addIf(warehouseId, 'warehouse_id = ?')
         .addIf(parentId, 'parent_id = ?')
         .addIf(isActive, 'is_active = ?')
-        .addIf(q, '(code ILIKE ? OR name ILIKE ?)', contains(q), contains(q));
+        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
       const { rows, total } = await selectPage<StockLocationRow>(manager, {
         select: COLUMNS,
         from: 'stock_locations',

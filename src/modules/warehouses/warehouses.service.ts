@@ -17,6 +17,7 @@ import { withTenant } from '../../core/tenancy';
 import type { AddressDto } from '../addresses/address.dto';
 import { AuditService, diffFields } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
+import { foldedContains } from '../../core/database/folded-text';
 
 interface WarehouseRow {
   id: string;
@@ -97,10 +98,10 @@ export class WarehousesService {
         .addIf(countryCode, 'address_country_code = ?')
         .addIf(
           q,
-          '(code ILIKE ? OR name ILIKE ? OR address_city ILIKE ?)',
+          `(code ILIKE ? OR ${foldedContains('name')} OR ${foldedContains('address_city')})`,
           contains(q),
-          contains(q),
-          contains(q),
+          q,
+          q,
         );
       const { rows, total } = await selectPage<WarehouseRow>(manager, {
         select: COLUMNS,

@@ -7,7 +7,7 @@ export class SearchQueryDto {
   @ApiProperty({
     example: 'wireless keyb',
     description:
-      'Web search syntax: words (each a prefix), "exact phrase", -excluded, or. Typos are forgiven when nothing matches exactly.',
+      'Web search syntax: words (each a prefix), "exact phrase", -excluded, or. Accents and Unicode forms are folded on both sides: "cafe", "café" and its NFD form (e + U+0301) all find "Café". Typos are forgiven when nothing matches exactly.',
   })
   @IsString()
   @Length(1, 200)
@@ -39,7 +39,12 @@ export class SearchHitDto {
   @ApiProperty() id: string;
   @ApiProperty({ example: 'Wireless Keyboard' }) title: string;
   @ApiProperty({ type: String, nullable: true, example: 'KB-100' }) subtitle: string | null;
-  @ApiProperty({ example: '<mark>Wireless</mark> <mark>Keyboard</mark>' }) highlight: string;
+  @ApiProperty({
+    example: '&lt;b&gt; <mark>Wireless</mark> <mark>Keyboard</mark>',
+    description:
+      'The title as HTML: HTML-escaped; only <mark> added (around matched words, accents folded). Safe to render as HTML.',
+  })
+  highlight: string;
   @ApiProperty({ description: 'Relevance; higher first (comparable within one answer only)' })
   score: number;
 }
