@@ -1,4 +1,7 @@
 import { Transform } from 'class-transformer';
+
+/** The message of a required variable that is absent (load-config prints it as `NAME is missing`). */
+export const MISSING = 'is missing';
 import {
   IsBoolean,
   IsEnum,
@@ -56,7 +59,9 @@ export class EnvironmentVariables {
   @IsString() @IsOptional() AWS_ENDPOINT_URL?: string;
 
   // Database
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: ({ value }) => (value === undefined ? MISSING : 'must be a postgres:// URL'),
+  })
   DATABASE_URL: string;
   @IsString() @IsOptional() DATABASE_REPLICA_URLS?: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(500) @IsOptional() DATABASE_POOL_SIZE = 20;
