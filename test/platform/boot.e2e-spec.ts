@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_RUNNER } from '../support/env';
 
 const ROOT = join(__dirname, '../..');
 
 /** Boots an entry the way production does (a child process), with exactly this environment. */
 function boot(entry: string, env: Record<string, string>) {
-  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
+  return spawnSync(process.execPath, [TS_RUNNER, join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     encoding: 'utf8',

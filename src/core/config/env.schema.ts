@@ -114,6 +114,9 @@ export class EnvironmentVariables {
   @IsString() @IsOptional() AWS_S3_BUCKET_NAME?: string;
   @IsString() @IsOptional() AWS_S3_REGION_NAME?: string;
   @IsString() @IsOptional() AWS_S3_ENDPOINT_URL?: string;
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @IsOptional()
+  AWS_S3_PUBLIC_ENDPOINT_URL?: string;
   @Transform(toBoolean) @IsBoolean() @IsOptional() AWS_S3_FORCE_PATH_STYLE = false;
   @IsString() @IsOptional() AWS_ACCESS_KEY_ID?: string;
   @IsString() @IsOptional() AWS_SECRET_ACCESS_KEY?: string;
