@@ -163,6 +163,24 @@ async function stopGroup(component, signal = 'SIGTERM', graceMs = 1500) {
   signalGroup(component.child, 'SIGKILL');
 }
 
+/**
+ * PostgreSQL's own shutdown modes, escalated to stay within the 3 s budget: SIGINT (fast: ends
+ * sessions, then a shutdown checkpoint, which can take seconds after a big migration), then
+ * SIGQUIT (immediate: no checkpoint; the next start replays the WAL, which is crash-safe), and
+ * SIGKILL only as a last resort.
+ */
+async function stopPostgres(component) {
+  if (component.exited) return;
+  // The postmaster only: it stops its own processes (SIGINT to a backend would cancel a query).
+  const postmaster = (signal) => component.exited || component.child.kill(signal);
+  postmaster('SIGINT');
+  const quit = setTimeout(() => postmaster('SIGQUIT'), 800);
+  const kill = setTimeout(() => signalGroup(component.child, 'SIGKILL'), 1800);
+  await component.exit;
+  clearTimeout(quit);
+  clearTimeout(kill);
+}
+
 async function shutdown(code, { quiet = false } = {}) {
   if (stopping) return;
   stopping = true;
@@ -234,8 +252,7 @@ async function startEmbeddedPostgres() {
       onLine: (line) => {
         if (line.includes('database system is ready to accept connections')) ready(true);
       },
-      // SIGINT = PostgreSQL's fast shutdown; SIGKILL of the group if it dawdles.
-      stop: (c) => stopGroup(c, 'SIGINT', 1500),
+      stop: stopPostgres,
       user: ids,
     },
   );
@@ -448,6 +465,7 @@ async function main() {
   if (!apiUp || !workerUp)
     return fail(`not ready after 120 s (api: ${apiUp}, worker: ${workerUp})`);
   const base = `http://localhost:${env.PORT}`;
+  await new Promise((r) => setTimeout(r, 300)); // the access lines of the health polls come first
   say('');
   say(`API     ${base}/api/v1   (an index: where the docs and the login are)`);
   say(`Docs    ${base}/docs`);
