@@ -3,7 +3,7 @@
 # `node --max-old-space-size=256 dist/main.worker.js`; migrations run as a one-shot `node dist/cli.js migrate`.
 
 # --- deps: every dependency, for the build ---------------------------------------------------
-FROM node:20-bookworm-slim AS deps
+FROM node:24.11-bookworm-slim AS deps
 WORKDIR /app
 # npm 11 honours package.json allowScripts (argon2's native binding); match the lock's npm.
 RUN npm install -g npm@11 && npm cache clean --force
@@ -17,7 +17,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: production dependencies + dist, as a non-root user -----------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.11-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     ENVIRONMENT=production \
     PORT=3000 \
@@ -26,6 +26,9 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The one writable place (local file storage LOCAL_MEDIA_ROOT=./.data/files, generated secrets):
+# owned by `node`, so a named volume mounted here starts out writable by the app too.
+RUN mkdir -p /app/.data/files && chown -R node:node /app/.data
 USER node
 EXPOSE 3000
 # node is all the slim image has: no curl. Liveness only; readiness is for orchestrators.

@@ -4,6 +4,7 @@ import { CacheModule } from './core/cache';
 import { AppConfig, AppConfigModule } from './core/config';
 import { DatabaseModule } from './core/database';
 import { HealthController, HealthModule } from './core/health';
+import { ApiIndexController } from './core/http/api-index.controller';
 import { HttpCoreModule } from './core/http';
 import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics';
@@ -37,7 +38,7 @@ export class AppModule {
         ...DOMAIN_MODULES,
         ...(options.imports ?? []),
       ],
-      controllers: [HealthController, SystemController],
+      controllers: [ApiIndexController, HealthController, SystemController],
     };
   }
 }

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AppConfig } from './core/config';
 import { configureHttpApp } from './core/http/http-app';
+import { WiringAtDebugLogger } from './core/logging/wiring-at-debug.logger';
 import { requestIdFor } from './core/http/request-id';
 import { APP_VERSION } from './version';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
@@ -40,7 +41,7 @@ export async function createApiApplication(
       abortOnError: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(new WiringAtDebugLogger(app.get(Logger)));
   app.flushLogs(); // boot logs were buffered until the JSON logger existed
   app.enableShutdownHooks();
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
@@ -61,7 +62,7 @@ export async function createWorkerApplication(
       abortOnError: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(new WiringAtDebugLogger(app.get(Logger)));
   app.flushLogs(); // boot logs were buffered until the JSON logger existed
   app.enableShutdownHooks();
   await app.init();

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config';
-import { buildDataSourceOptions } from '../core/database';
+import { assertDatabaseReachable, buildDataSourceOptions } from '../core/database';
 import { runSeeds } from '../database/seeds';
 import { createSearchBackend } from '../modules/search/search-backend.provider';
 import { SEARCH_TYPES, SearchType } from '../modules/search/searchable';
-import { createAdmin } from '../modules/users/create-admin';
+import { createAdmin, resetAdminPassword } from '../modules/users/create-admin';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 
 export type Print = (line: string) => void;
@@ -18,6 +18,7 @@ async function withDataSource<T>(
   config: AppConfig,
   work: (ds: DataSource) => Promise<T>,
 ): Promise<T> {
+  await assertDatabaseReachable(config.database.url);
   const dataSource = new DataSource({ ...buildDataSourceOptions(config), logging: ['error'] });
   await dataSource.initialize();
   try {
@@ -64,21 +65,43 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
       }),
   },
   'create-admin': {
-    help: 'create or reset a superuser (--email E --password P)',
+    help: 'create or reset a superuser (--email E --password P [--if-missing: leave an existing one alone])',
+    run: (config, args, print) =>
+      withDataSource(config, async (ds) => {
+        const { values } = parseArgs({
+          args,
+          options: {
+            email: { type: 'string' },
+            password: { type: 'string' },
+            'if-missing': { type: 'boolean' },
+          },
+        });
+        if (!values.email || !values.password)
+          throw new Error('create-admin needs --email and --password');
+        const result = await createAdmin(ds, values.email, values.password, {
+          ifMissing: values['if-missing'],
+        });
+        const verb = result.created ? 'created' : result.skipped ? 'exists' : 'reset';
+        print(
+          `create-admin: ${verb} ${values.email}` +
+            (result.organizationId
+              ? ` (owner of new root organization ${result.organizationId})`
+              : ''),
+        );
+      }),
+  },
+  'reset-admin-password': {
+    help: 'new password for a superuser, ends its sessions (--email E, default the only superuser; --password P, default generated)',
     run: (config, args, print) =>
       withDataSource(config, async (ds) => {
         const { values } = parseArgs({
           args,
           options: { email: { type: 'string' }, password: { type: 'string' } },
         });
-        if (!values.email || !values.password)
-          throw new Error('create-admin needs --email and --password');
-        const result = await createAdmin(ds, values.email, values.password);
+        const result = await resetAdminPassword(ds, values);
         print(
-          `create-admin: ${result.created ? 'created' : 'reset'} ${values.email}` +
-            (result.organizationId
-              ? ` (owner of new root organization ${result.organizationId})`
-              : ''),
+          `reset-admin-password: ${result.email} / ${values.password ? '(the given password)' : result.password}` +
+            ` (${result.revokedSessions} session(s) ended)`,
         );
       }),
   },

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_RUNNER } from '../support/env';
 
 const ROOT = join(__dirname, '../..');
 
 /** Boots an entry the way production does (a child process), with exactly this environment. */
-function boot(entry: string, env: Record<string, string>) {
-  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
+function boot(entry: string, env: Record<string, string>, args: string[] = []) {
+  return spawnSync(process.execPath, [TS_RUNNER, join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     encoding: 'utf8',
@@ -36,4 +37,32 @@ describe('boot refuses bad configuration', () => {
       expect(result.stderr).toContain(name);
     }
   });
+
+  // One entry each is enough for the config path (shared by every entry, unit-tested in
+  // load-config.spec.ts); every boot through ts-node costs ~10-30 s.
+  it('a missing DATABASE_URL says "DATABASE_URL is missing"', () => {
+    for (const entry of ['src/main.worker.ts']) {
+      const result = boot(entry, { ENVIRONMENT: 'test' }, ['migrate']);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('Invalid configuration:\n  - DATABASE_URL is missing\n');
+    }
+  }, 120_000);
+
+  it('an unreachable database ends the boot with one line naming it (never the password), no stack', () => {
+    for (const entry of ['src/main.api.ts', 'src/cli.ts']) {
+      const result = boot(
+        entry,
+        { ENVIRONMENT: 'test', DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/alees' },
+        ['migrate'],
+      );
+      expect(result.status).toBe(1);
+      const lines = result.stderr.split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^Boot failed: cannot reach the database at 127\.0\.0\.1:1\/alees \(ECONNREFUSED.*\): is PostgreSQL running/,
+      );
+      expect(result.stderr).not.toContain('hunter2');
+      expect(result.stdout).toBe('');
+    }
+  }, 180_000);
 });

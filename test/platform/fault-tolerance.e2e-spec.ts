@@ -3,7 +3,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { defineTask, TaskHandler, TaskRegistry, TasksService } from '../../src/modules/tasks';
 import { Actor, createTenant } from '../support/auth';
-import { TEST_REDIS_URL } from '../support/env';
+import { TEST_REDIS_URL, TS_RUNNER } from '../support/env';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const CRASH = defineTask({ name: 'test.crash' });
@@ -84,8 +84,8 @@ describe('fault tolerance', () => {
 
     it('leaves its job to be retried by the next worker', async () => {
       const owner = await createTenant(t);
-      child = fork(join(__dirname, '../support/crash-worker.ts'), [], {
-        execArgv: ['-r', 'ts-node/register/transpile-only'],
+      // Through scripts/run-ts.cjs: a .ts main would be type-stripped by Node 24, not ts-node.
+      child = fork(TS_RUNNER, [join(__dirname, '../support/crash-worker.ts')], {
         env: {
           ...process.env,
           ENVIRONMENT: 'test',

@@ -69,6 +69,9 @@ const backends: [
           FILE_STORAGE_BACKEND: 's3',
           AWS_S3_BUCKET_NAME: 'alees-test',
           AWS_S3_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+          // Another name for the same server, as compose's http://minio:9000 vs localhost:9000:
+          // presigned URLs must be signed for (and work at) this one.
+          AWS_S3_PUBLIC_ENDPOINT_URL: `http://localhost:${port}`,
           AWS_S3_FORCE_PATH_STYLE: 'true',
           AWS_S3_REGION_NAME: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -173,6 +176,8 @@ describe.each(backends)('files on the %s backend', (backend, start) => {
     expect(Buffer.compare(download.body as Buffer, data)).toBe(0);
 
     const signed = await viewer.post(`/api/v1/files/${file.id}/signed-url`).expect(200);
+    if (backend === 's3')
+      expect((signed.body as { url: string }).url).toMatch(/^http:\/\/localhost:\d+\/alees-test\//);
     const fetched = await fetchSigned((signed.body as { url: string }).url);
     expect(fetched.status).toBe(200);
     expect(Buffer.compare(fetched.body, data)).toBe(0);
@@ -209,6 +214,7 @@ describe.each(backends)('files on the %s backend', (backend, start) => {
       upload: { url: string; headers: Record<string, string> };
     };
     expect(file.status).toBe('pending');
+    if (backend === 's3') expect(target.url).toMatch(/^http:\/\/localhost:\d+\/alees-test\//);
     expect((await owner.get(`/api/v1/files/${file.id}/content`)).status).toBe(404);
     expect((await owner.post(`/api/v1/files/${file.id}/confirm`)).status).toBe(422); // nothing uploaded
     expect([200, 204]).toContain(await putSigned(target, data));

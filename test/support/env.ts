@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /**
  * Where the tests find PostgreSQL and Redis. Local defaults match the development machines;
  * CI overrides with TEST_DATABASE_URL / TEST_REDIS_URL (or REDIS_URL).
@@ -12,3 +14,10 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * Runs a TypeScript entry in a child process: `[TS_RUNNER, 'src/cli.ts', ...args]` as the node
+ * arguments. A plain .js main that requires the entry through ts-node, so Node ≥ 22.18 (24 LTS)
+ * never type-strips the .ts main itself (which fails on decorators).
+ */
+export const TS_RUNNER = join(__dirname, '../../scripts/run-ts.cjs');

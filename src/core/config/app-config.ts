@@ -75,6 +75,8 @@ export class AppConfig {
       bucket?: string;
       region?: string;
       endpoint?: string;
+      /** Where clients reach the store: the host presigned URLs are signed for (default `endpoint`). */
+      publicEndpoint?: string;
       forcePathStyle: boolean;
       accessKeyId?: string;
       secretAccessKey?: string;
@@ -191,6 +193,7 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
         bucket: v.AWS_S3_BUCKET_NAME,
         region: v.AWS_S3_REGION_NAME,
         endpoint: v.AWS_S3_ENDPOINT_URL,
+        publicEndpoint: v.AWS_S3_PUBLIC_ENDPOINT_URL ?? v.AWS_S3_ENDPOINT_URL,
         forcePathStyle: v.AWS_S3_FORCE_PATH_STYLE,
         accessKeyId: v.AWS_ACCESS_KEY_ID,
         secretAccessKey: v.AWS_SECRET_ACCESS_KEY,

@@ -1,5 +1,8 @@
 import { Transform } from 'class-transformer';
 import { isIP } from 'node:net';
+
+/** The message of a required variable that is absent (load-config prints it as `NAME is missing`). */
+export const MISSING = 'is missing';
 import {
   IsBoolean,
   IsEnum,
@@ -80,7 +83,9 @@ export class EnvironmentVariables {
   @IsString() @IsOptional() AWS_ENDPOINT_URL?: string;
 
   // Database
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: ({ value }) => (value === undefined ? MISSING : 'must be a postgres:// URL'),
+  })
   DATABASE_URL: string;
   @IsString() @IsOptional() DATABASE_REPLICA_URLS?: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(500) @IsOptional() DATABASE_POOL_SIZE = 20;
@@ -148,6 +153,9 @@ export class EnvironmentVariables {
   @IsString() @IsOptional() AWS_S3_BUCKET_NAME?: string;
   @IsString() @IsOptional() AWS_S3_REGION_NAME?: string;
   @IsString() @IsOptional() AWS_S3_ENDPOINT_URL?: string;
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @IsOptional()
+  AWS_S3_PUBLIC_ENDPOINT_URL?: string;
   @Transform(toBoolean) @IsBoolean() @IsOptional() AWS_S3_FORCE_PATH_STYLE = false;
   @IsString() @IsOptional() AWS_ACCESS_KEY_ID?: string;
   @IsString() @IsOptional() AWS_SECRET_ACCESS_KEY?: string;

@@ -99,8 +99,12 @@ describe('configuration', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
-  it('DATABASE_URL is required', () => {
-    expect(problemsOf({}).map((p) => p.split(':')[0])).toEqual(['DATABASE_URL']);
+  it('DATABASE_URL is required: "DATABASE_URL is missing", not a format complaint', () => {
+    expect(problemsOf({})).toEqual(['DATABASE_URL is missing']);
+    expect(problemsOf({ DATABASE_URL: '' })).toEqual(['DATABASE_URL is missing']);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([
+      'DATABASE_URL: must be a postgres:// URL',
+    ]);
   });
 
   it.each(['production', 'staging'])(

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import { AppConfig, buildAppConfig, DEVELOPMENT_JWT_SECRET } from './app-config';
-import { Environment, EnvironmentVariables, SECRET_KEYS } from './env.schema';
+import { Environment, EnvironmentVariables, MISSING, SECRET_KEYS } from './env.schema';
 import { fetchAwsSecrets, AwsSecretsClient } from '../secrets/aws-secrets.loader';
 
 export type RawEnvironment = Record<string, string | undefined>;
@@ -24,6 +24,7 @@ function describe(error: ValidationError): string {
   const reason = SECRET_KEYS.has(error.property)
     ? constraints.map((c) => c.replace(/ but actual is .*/, '')).join('; ')
     : constraints.join('; ');
+  if (reason === MISSING) return `${error.property} is missing`;
   return `${error.property}: ${reason || 'invalid'}`;
 }
 

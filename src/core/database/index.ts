@@ -14,3 +14,4 @@ export {
   selectPage,
 } from './sql';
 export { childPlacement, moveSubtree, TreeNode } from './tree';
+export { assertDatabaseReachable, DatabaseUnreachableError } from './reachability';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config';
 
@@ -51,6 +51,8 @@ export class LoggingModule {
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
             pinoHttp: [pinoOptions(config), destination ?? process.stdout],
+            // Every route (the named wildcard of path-to-regexp 8; a bare `*` warns on each boot).
+            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           }),
         }),
       ],

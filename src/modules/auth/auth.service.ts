@@ -20,6 +20,7 @@ import {
 import { PasswordHasher } from './password-hasher';
 import { TokenPair, TokenService } from './token.service';
 import { AccountActivityRepository, ClientInfo } from './account-activity.repository';
+import { revokeAllSessionsOfUser } from './revoke-sessions';
 import type { LoginDto, MeDto } from './dto/auth.dto';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -296,9 +297,9 @@ export class AuthService {
         changes: { password: 'changed' },
         context,
       });
+      // Every session of the old password ends, in the same transaction as the new password.
+      await revokeAllSessionsOfUser(manager, userId, this.clock.now());
     });
-    // Every session of the old password ends.
-    await this.tokens.revokeAllForUser(userId);
   }
 
   async enrolTotp(userId: string): Promise<{ secret: string; otpauthUrl: string }> {

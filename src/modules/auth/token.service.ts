@@ -8,6 +8,7 @@ import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { UnauthorizedError } from '../../core/http/errors';
 import { RefreshTokenEntity } from './auth-tokens.entity';
+import { revokeAllSessionsOfUser } from './revoke-sessions';
 
 export interface TokenPair {
   accessToken: string;
@@ -140,10 +141,7 @@ export class TokenService {
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId, this.clock.now()],
-    );
+    await revokeAllSessionsOfUser(this.dataSource, userId, this.clock.now());
   }
 
   private async verify<T extends object>(token: string): Promise<T> {

@@ -1,22 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { RuleViolationError } from '../../core/http/errors';
 import { PasswordHasher } from '../auth/password-hasher';
+import { revokeAllSessionsOfUser } from '../auth/revoke-sessions';
+
+/** Smallest admin password the CLI accepts (the API's own rule for new passwords). */
+const MIN_PASSWORD_LENGTH = 12;
+
+function assertStrongEnough(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new RuleViolationError(
+      'weak_password',
+      `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+}
 
 /**
- * `npm run cli -- create-admin --email E --password P`: creates the superuser, or resets its
- * password and re-activates it. On an empty install it also creates a root organization with the
- * admin as Owner, so the first login has somewhere to work. Idempotent.
+ * `npm run cli -- create-admin --email E --password P [--if-missing]`: creates the superuser, or
+ * resets its password and re-activates it (ending its sessions: refresh tokens revoked). With
+ * `ifMissing` an existing user is left exactly as it is (`skipped: true`): `npm start` uses that so
+ * the admin is created once and a password changed later through the API is never reverted. On an
+ * empty install it also creates a root organization with the admin as Owner, so the first login
+ * has somewhere to work. Idempotent.
+ *
+ * @throws RuleViolationError `invalid_email` or `weak_password` (< 12 characters)
  */
 export async function createAdmin(
   dataSource: DataSource,
   email: string,
   password: string,
-): Promise<{ userId: string; created: boolean; organizationId: string | null }> {
+  options: { ifMissing?: boolean } = {},
+): Promise<{ userId: string; created: boolean; skipped: boolean; organizationId: string | null }> {
   if (!/^[^@\s]+@[^@\s]+$/.test(email))
     throw new RuleViolationError('invalid_email', 'email is not valid');
-  if (password.length < 12)
-    throw new RuleViolationError('weak_password', 'password must be at least 12 characters');
+  assertStrongEnough(password);
   const hash = await new PasswordHasher().hash(password);
   return dataSource.transaction(async (manager) => {
     const [existing] = await manager.query<{ id: string }[]>(
@@ -24,6 +42,9 @@ export async function createAdmin(
       [email],
     );
     let userId: string;
+    if (existing && options.ifMissing) {
+      return { userId: existing.id, created: false, skipped: true, organizationId: null };
+    }
     if (existing) {
       userId = existing.id;
       await manager.query(
@@ -31,6 +52,7 @@ export async function createAdmin(
                           locked_until = NULL, password_changed_at = now(), version = version + 1 WHERE id = $1`,
         [userId, hash],
       );
+      await revokeAllSessionsOfUser(manager, userId, new Date());
     } else {
       userId = uuidv7();
       await manager.query(
@@ -59,6 +81,50 @@ export async function createAdmin(
         [membershipId],
       );
     }
-    return { userId, created: !existing, organizationId };
+    return { userId, created: !existing, skipped: false, organizationId };
+  });
+}
+
+/**
+ * `npm run cli -- reset-admin-password [--email E] [--password P]`: sets a new password for a
+ * superuser, unlocks it and ends all of its sessions (refresh tokens revoked) in one transaction.
+ * Without `email` the only superuser is meant; without `password` a random 24-character one is
+ * generated. Returns the password that is now valid (to print once).
+ *
+ * @throws RuleViolationError `admin_not_found` (no such superuser), `admin_ambiguous` (no email and
+ *   several superusers), `weak_password` (< 12 characters)
+ */
+export async function resetAdminPassword(
+  dataSource: DataSource,
+  options: { email?: string; password?: string },
+): Promise<{ email: string; password: string; revokedSessions: number }> {
+  const password = options.password ?? randomBytes(18).toString('base64url');
+  assertStrongEnough(password);
+  const hash = await new PasswordHasher().hash(password);
+  return dataSource.transaction(async (manager) => {
+    const admins = await manager.query<{ id: string; email: string }[]>(
+      `SELECT id, email FROM users
+        WHERE is_superuser AND ($1::text IS NULL OR lower(email) = lower($1))
+        ORDER BY email LIMIT 2`,
+      [options.email ?? null],
+    );
+    if (admins.length === 0)
+      throw new RuleViolationError(
+        'admin_not_found',
+        options.email ? `no superuser has the email ${options.email}` : 'there is no superuser',
+      );
+    if (admins.length > 1)
+      throw new RuleViolationError(
+        'admin_ambiguous',
+        'there are several superusers: name one with --email',
+      );
+    const [admin] = admins;
+    await manager.query(
+      `UPDATE users SET password_hash = $2, is_active = true, failed_login_count = 0, locked_until = NULL,
+                        password_changed_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
+      [admin.id, hash],
+    );
+    const revokedSessions = await revokeAllSessionsOfUser(manager, admin.id, new Date());
+    return { email: admin.email, password, revokedSessions };
   });
 }

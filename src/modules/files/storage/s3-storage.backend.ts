@@ -17,18 +17,36 @@ import {
   StorageBackend,
 } from './storage-backend';
 
-/** S3 or an S3-compatible store (MinIO; `AWS_S3_FORCE_PATH_STYLE` for those). */
+/**
+ * S3 or an S3-compatible store (MinIO; `AWS_S3_FORCE_PATH_STYLE` for those). The API talks to
+ * `AWS_S3_ENDPOINT_URL`; presigned URLs go to clients, so they are signed for
+ * `AWS_S3_PUBLIC_ENDPOINT_URL` when set (in compose the API reaches `http://minio:9000`, a browser
+ * on the host `http://localhost:9000`; the signature covers the host, so it must be signed there).
+ */
 export class S3StorageBackend implements StorageBackend {
   readonly name = 's3' as const;
   private readonly client: S3Client;
+  /** Signs the URLs handed to clients (the same client when there is no public endpoint). */
+  private readonly presigner: S3Client;
   private readonly bucket: string;
 
   constructor(settings: AppConfig['files']['s3']) {
     if (!settings.bucket) throw new Error('FILE_STORAGE_BACKEND=s3 needs AWS_S3_BUCKET_NAME');
     this.bucket = settings.bucket;
-    this.client = new S3Client({
+    this.client = S3StorageBackend.clientFor(settings, settings.endpoint);
+    this.presigner =
+      settings.publicEndpoint && settings.publicEndpoint !== settings.endpoint
+        ? S3StorageBackend.clientFor(settings, settings.publicEndpoint)
+        : this.client;
+  }
+
+  private static clientFor(
+    settings: AppConfig['files']['s3'],
+    endpoint: string | undefined,
+  ): S3Client {
+    return new S3Client({
       region: settings.region ?? 'us-east-1',
-      endpoint: settings.endpoint,
+      endpoint,
       forcePathStyle: settings.forcePathStyle,
       credentials:
         settings.accessKeyId && settings.secretAccessKey
@@ -79,7 +97,7 @@ export class S3StorageBackend implements StorageBackend {
 
   signedUrl(key: string, options: SignedUrlOptions): Promise<string> {
     return getSignedUrl(
-      this.client,
+      this.presigner,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
@@ -92,7 +110,7 @@ export class S3StorageBackend implements StorageBackend {
 
   async presignedUpload(key: string, options: PresignedUploadOptions): Promise<PresignedUpload> {
     const url = await getSignedUrl(
-      this.client,
+      this.presigner,
       new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
       { expiresIn: options.expiresSeconds },
     );
@@ -102,5 +120,6 @@ export class S3StorageBackend implements StorageBackend {
   /** Releases sockets (tests, shutdown). */
   destroy(): void {
     this.client.destroy();
+    if (this.presigner !== this.client) this.presigner.destroy();
   }
 }
