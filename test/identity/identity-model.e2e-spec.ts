@@ -175,6 +175,13 @@ describe('identity model: accounts, memberships, superusers', () => {
       }
       // s2 alone: neither demotion nor deactivation by the other superuser once s1 is gone.
       await s2.patch(`/api/v1/users/${s1.user.id}`).send({ isActive: false }).expect(200);
+      // s1 is no member of the organization s2 acts in: the audit row stays out of its log.
+      const rows = await t.dataSource.query<{ organization_id: string | null }[]>(
+        `SELECT organization_id FROM audit_logs WHERE entity_id = $1 AND action = 'update'`,
+        [s1.user.id],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.organization_id === null)).toBe(true);
       const last = await s2.patch(`/api/v1/users/${s2.user.id}`).send({ isSuperuser: false });
       expect([last.status, codeOf(last)]).toEqual([409, 'last_superuser']);
       expect(await account(s2.user.id)).toMatchObject({ is_active: true, is_superuser: true });

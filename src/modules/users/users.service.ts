@@ -197,6 +197,12 @@ export class UsersService {
       before.is_superuser &&
       before.is_active &&
       (dto.isSuperuser === false || dto.isActive === false);
+    // The audit row goes to the active organization only when the account is one of its members;
+    // a superuser changing anyone else's account must not show that account to the organization.
+    const auditOrganizationId =
+      organizationId && (await this.repository.findMember(organizationId, id))
+        ? organizationId
+        : null;
     const updated = await this.dataSource.transaction(async (manager) => {
       if (demotes && (await this.repository.lockOtherActiveSuperusers(manager, id)) === 0) {
         throw new ConflictError('The installation needs at least one active superuser', {
@@ -213,7 +219,7 @@ export class UsersService {
       });
       if (!row) throw new PreconditionFailedError();
       await this.audit.record(manager, {
-        organizationId,
+        organizationId: auditOrganizationId,
         action: 'update',
         entityType: 'user',
         entityId: id,
