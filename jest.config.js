@@ -3,7 +3,10 @@
  * PostgreSQL + Redis; each file gets its own database cloned from a migrated template).
  */
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+  ],
 };
 
 /** @type {import('jest').Config} */
@@ -20,6 +23,8 @@ module.exports = {
   ],
   coverageThreshold: { global: { lines: 80 } },
   coverageReporters: ['text-summary', 'lcov'],
+  // A global option: inside a project it is ignored (hooks then time out after 5 s under load).
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -36,7 +41,6 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       setupFiles: ['reflect-metadata'],
-      testTimeout: 30000,
     },
   ],
 };

@@ -20,6 +20,7 @@ import {
   Page,
   PreconditionFailedError,
   RuleViolationError,
+  ValidationFailedError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -71,15 +72,23 @@ export const PRODUCT_LIST: ListDefinition<Sort, Filter> = {
   },
   cursor: true,
 };
+// Qualified: the select list's `sku::text AS sku` and `price::text AS price` would otherwise be
+// what `ORDER BY sku` / `price` sorts (as text: `10` before `2`, `K-2` before `k-1`).
 const SORT_COLUMNS: Record<Sort, string> = {
-  name: 'name',
-  sku: 'sku',
-  price: 'price',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
+  name: 'products.name',
+  sku: 'products.sku',
+  price: 'products.price',
+  createdAt: 'products.created_at',
+  updatedAt: 'products.updated_at',
 };
-/** Sort keys that are never null, so keyset (`?cursor=`) pagination can follow them. */
-const KEYSET_SORTS: readonly Sort[] = ['name', 'sku', 'createdAt', 'updatedAt'];
+/** Keyset (`?cursor=`) form of every sort key: its column's type and whether it may be null. */
+const KEYSETS: Record<Sort, Omit<Keyset, 'direction'>> = {
+  name: { column: SORT_COLUMNS.name, type: 'text' },
+  sku: { column: SORT_COLUMNS.sku, type: 'citext' },
+  price: { column: SORT_COLUMNS.price, type: 'numeric', nullable: true },
+  createdAt: { column: SORT_COLUMNS.createdAt, type: 'timestamptz' },
+  updatedAt: { column: SORT_COLUMNS.updatedAt, type: 'timestamptz' },
+};
 export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
   uom_code, category_id, tags, attributes, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
@@ -156,14 +165,13 @@ export class ProductsService {
       const where = productConditions(orgId, query.filters);
       const [single] = query.sort;
       const keyset: Keyset | undefined =
-        query.sort.length === 1 && KEYSET_SORTS.includes(single.field)
-          ? { column: SORT_COLUMNS[single.field], direction: single.direction }
+        query.sort.length === 1
+          ? { ...KEYSETS[single.field], direction: single.direction }
           : undefined;
       if (query.cursor && !keyset) {
-        throw new RuleViolationError(
-          'cursor_unsupported',
-          `?cursor= needs a single sort key of: ${KEYSET_SORTS.join(', ')}`,
-        );
+        throw new ValidationFailedError([
+          { parameter: 'cursor', detail: '?cursor= needs a single sort key' },
+        ]);
       }
       const { rows, total, nextCursor } = await selectPage<ProductRow>(manager, {
         select: PRODUCT_COLUMNS,

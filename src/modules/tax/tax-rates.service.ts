@@ -45,11 +45,13 @@ export const TAX_RATE_LIST: ListDefinition<Sort, Filter> = {
   defaultSort: '-validFrom',
   filters: { jurisdictionId: 'uuid', taxCategoryId: 'uuid', activeOn: 'date' },
 };
+// Qualified: the select list's `trim_scale(rate)::text AS rate` would otherwise be what
+// `ORDER BY rate` sorts (as text: `10` before `7.5`).
 const SORT_COLUMNS: Record<Sort, string> = {
-  validFrom: 'valid_from',
-  rate: 'rate',
-  name: 'name',
-  createdAt: 'created_at',
+  validFrom: 'tax_rates.valid_from',
+  rate: 'tax_rates.rate',
+  name: 'tax_rates.name',
+  createdAt: 'tax_rates.created_at',
 };
 /** Dates as text (`pg` would turn a `date` into a local-time Date); rates without padding zeros. */
 const COLUMNS = `id, jurisdiction_id, tax_category_id, name, trim_scale(rate)::text AS rate,
