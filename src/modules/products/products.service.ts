@@ -24,7 +24,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
 import { ProductCounts } from './product-counts';
 import type {
@@ -363,41 +363,46 @@ export class ProductsService {
         categoryId: dto.categoryId !== undefined,
         attributes: dto.attributes !== undefined,
       });
-      const rows = await returningRows<{ id: string }>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
+        before,
+        AUDITED,
+        async () => {
+          const rows = await returningRows<{ id: string }>(
+            manager,
+            `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
                 description = COALESCE($6, description), status = COALESCE($7, status),
                 price = $8, currency_code = $9, uom_code = $10, category_id = $11,
                 tags = COALESCE($12, tags), attributes = $13,
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.sku ?? null,
-          dto.name ?? null,
-          dto.description ?? null,
-          dto.status ?? null,
-          next.price,
-          next.currencyCode,
-          next.uomCode,
-          next.categoryId,
-          dto.tags ? [...new Set(dto.tags)] : null,
-          next.attributes,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.sku ?? null,
+              dto.name ?? null,
+              dto.description ?? null,
+              dto.status ?? null,
+              next.price,
+              next.currencyCode,
+              next.uomCode,
+              next.categoryId,
+              dto.tags ? [...new Set(dto.tags)] : null,
+              next.attributes,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return await this.find(manager, orgId, id);
+        },
+        {
+          organizationId: orgId,
+          action: dto.status && dto.status !== before.status ? 'transition' : 'update',
+          entityType: 'product',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = await this.find(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: dto.status && dto.status !== before.status ? 'transition' : 'update',
-        entityType: 'product',
-        entityId: id,
-        changes: diffFields(before, after, AUDITED),
-        context,
-      });
-      return after;
     });
   }
 
@@ -475,25 +480,33 @@ export class ProductsService {
         required: a.required ?? false,
         ...(a.type === 'enum' ? { options: a.options ?? [] } : {}),
       }));
-      const rows = await returningRows<{ version: number }>(
+      const current = { attributes: before?.attributes ?? [], version: before?.version ?? 0 };
+      return this.audit.recordUpdate(
         manager,
-        `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
-         ON CONFLICT (organization_id) DO UPDATE
-            SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
-                updated_at = now()
-          WHERE product_attribute_schemas.version = $3
-         RETURNING version`,
-        [orgId, JSON.stringify(attributes), before?.version ?? 0],
+        current,
+        ['attributes'],
+        async () => {
+          const rows = await returningRows<{ version: number }>(
+            manager,
+            `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
+             ON CONFLICT (organization_id) DO UPDATE
+                SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
+                    updated_at = now()
+              WHERE product_attribute_schemas.version = $3
+             RETURNING version`,
+            [orgId, JSON.stringify(attributes), current.version],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return { attributes, version: rows[0].version };
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'product_attribute_schema',
+          context,
+          describe: (from, to) => ({ attributes: { from: from.attributes, to: to.attributes } }),
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'product_attribute_schema',
-        changes: { attributes: { from: before?.attributes ?? [], to: attributes } },
-        context,
-      });
-      return { attributes, version: rows[0].version };
     });
   }
 }

@@ -14,7 +14,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { PasswordHasher, TokenService } from '../auth';
 import {
   INVITATION_TOKEN_TTL_MS,
@@ -163,27 +163,27 @@ export class UsersService {
         pointer: '/isActive',
       });
     }
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const row = await this.repository.update(manager, id, before.version, {
-        full_name: dto.fullName,
-        language: dto.language,
-        timezone: dto.timezone,
-        is_active: dto.isActive,
-        is_superuser: dto.isSuperuser,
-      });
-      if (!row) throw new PreconditionFailedError();
-      await this.audit.record(manager, {
-        organizationId,
-        action: 'update',
-        entityType: 'user',
-        entityId: id,
-        changes: diffFields(toDto(before), toDto(row), AUDITED),
-        context,
-      });
-      return row;
-    });
+    const updated = await this.dataSource.transaction((manager) =>
+      this.audit.recordUpdate(
+        manager,
+        toDto(before),
+        AUDITED,
+        async () => {
+          const row = await this.repository.update(manager, id, before.version, {
+            full_name: dto.fullName,
+            language: dto.language,
+            timezone: dto.timezone,
+            is_active: dto.isActive,
+            is_superuser: dto.isSuperuser,
+          });
+          if (!row) throw new PreconditionFailedError();
+          return toDto(row);
+        },
+        { organizationId, action: 'update', entityType: 'user', entityId: id, context },
+      ),
+    );
     if (dto.isActive === false) await this.tokens.revokeAllForUser(id);
-    return toDto(updated);
+    return updated;
   }
 
   async deactivate(
