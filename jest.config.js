@@ -3,7 +3,10 @@
  * PostgreSQL + Redis; each file gets its own database cloned from a migrated template).
  */
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+  ],
 };
 
 /** @type {import('jest').Config} */
@@ -23,6 +26,8 @@ module.exports = {
   // on 2 busy cores, booting an app in beforeAll can take longer than the 5 s default.
   testTimeout: 30000,
   coverageReporters: ['text-summary', 'lcov'],
+  // A global option: inside a project it is ignored (hooks then time out after 5 s under load).
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -39,7 +44,6 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       setupFiles: ['reflect-metadata'],
-      testTimeout: 30000,
     },
   ],
 };

@@ -39,6 +39,8 @@ export interface ResourceContract {
   update: { body: Body; expect: Body };
   /** Filters that must find a created row in the list: `(created) => '?q=...'`. */
   listFilter?: (created: Body) => string;
+  /** A field the API document marks non-nullable, to prove `null` on it is a 422; default `name`. */
+  notNullField?: string;
   /** False when the resource has no DELETE route. */
   deletable?: boolean;
   /** Global reference data (the same for every tenant): no tenant-isolation case. */
@@ -186,6 +188,41 @@ export function describeResourceContract(
       errors: [{ code: 'validation_error', source: { header: 'idempotency-key' } }],
     });
     expect(await count()).toBe(before);
+  });
+
+  it('a PATCH that changes nothing keeps the version and audits nothing; null on a non-nullable field or a non-object body is 422', async () => {
+    const { writer } = actors();
+    const row = await create(writer);
+    const field = spec.notNullField ?? 'name';
+    const audits = (await auditActions(row)).length;
+    const empty = await writer.patch(itemUrl(row)).set('If-Match', '"1"').send({});
+    expect(empty.status).toBe(200);
+    expect(empty.headers.etag).toBe('"1"');
+    expect(empty.body).toEqual((await writer.get(itemUrl(row))).body);
+    expect(empty.body).toMatchObject({ version: 1 });
+
+    await writer.patch(itemUrl(row)).set('If-Match', '"1"').send(spec.update.body).expect(200);
+    const again = await writer.patch(itemUrl(row)).set('If-Match', '"2"').send(spec.update.body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ ...spec.update.expect, version: 2 });
+    expect(again.headers.etag).toBe('"2"');
+    expect(await auditActions(row)).toHaveLength(audits + 1);
+
+    const nulled = await writer.patch(itemUrl(row)).send({ [field]: null });
+    expect(nulled.status).toBe(422);
+    expect((nulled.body as Envelope).errors.map((e) => e.source?.pointer)).toEqual([`/${field}`]);
+    for (const body of ['null', '[]', '"x"', '7']) {
+      const res = await writer
+        .patch(itemUrl(row))
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expect(res.status).toBe(422);
+      expect(codes(res)).toEqual(['validation_error']);
+    }
+    expect((await writer.get(itemUrl(row))).body).toMatchObject({ version: 2 });
+    expect(await auditActions(row)).toHaveLength(audits + 1);
+    // Frees a unique value the update body set (sibling names), for the next case.
+    if (spec.deletable !== false) await writer.delete(itemUrl(row)).expect(204);
   });
 
   it('two PATCHes with the same If-Match: one 200, one 412', async () => {

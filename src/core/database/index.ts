@@ -10,6 +10,9 @@ export {
   escapeLike,
   iso,
   Keyset,
+  KeysetType,
+  keysetOrder,
+  addKeysetCondition,
   orderBy,
   selectPage,
 } from './sql';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../http/errors';
-import { encodeCursor, ListQuery, SortKey } from '../http/list-query';
+import { INVALID_CURSOR, ListQuery, SortKey } from '../http/list-query';
 
 /** `%`, `_` and `\` taken literally inside an `ILIKE` pattern. */
 export const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -35,6 +35,14 @@ export class Conditions {
     return `$${this.params.length}`;
   }
 
+  /** An independent copy (adding to it leaves this one unchanged). */
+  copy(): Conditions {
+    const copy = new Conditions();
+    copy.params.push(...this.params);
+    copy.parts.push(...this.parts);
+    return copy;
+  }
+
   get sql(): string {
     return this.parts.length ? this.parts.join(' AND ') : 'TRUE';
   }
@@ -51,20 +59,97 @@ export function orderBy<S extends string>(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Keyset pagination over one sort expression plus the id (same direction for both). */
+/** PostgreSQL type of a keyset sort key: how its exact text is read, checked and bound back. */
+export type KeysetType =
+  'timestamptz' | 'numeric' | 'text' | 'citext' | 'uuid' | 'bigint' | 'boolean';
+
+/** What a key's text must look like (a signed cursor is still checked before it reaches SQL). */
+const KEY_FORMAT: Record<KeysetType, RegExp> = {
+  // Always UTC with all six fractional digits: see `keyText`.
+  timestamptz: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+  numeric: /^-?\d{1,40}(\.\d{1,20})?$/,
+  text: /^[^\0]{0,2000}$/,
+  citext: /^[^\0]{0,2000}$/,
+  uuid: UUID,
+  bigint: /^-?\d{1,19}$/,
+  boolean: /^(true|false)$/,
+};
+
+/**
+ * Keyset pagination over one sort expression plus the id (same direction for both). The key
+ * travels as PostgreSQL's own text of it and is compared as `type` again, so timestamps keep
+ * their microseconds, decimals their digits and text its collation (the column's own).
+ */
 export interface Keyset {
-  /** SQL of the sort key, e.g. `p.name`; `null` values are not supported (use non-null keys). */
+  /** SQL of the sort key, e.g. `p.name` (from code only). */
   column: string;
+  /** The key's PostgreSQL type (the column's, so comparisons use its operators and collation). */
+  type: KeysetType;
   direction: 'ASC' | 'DESC';
-  /** SQL of the row id; default `id`. */
-  id?: string;
+  /** The key may be null: nulls sort last ascending and first descending (PostgreSQL's default). */
+  nullable?: boolean;
+  /** SQL of the row id (uuid), the tie-breaker; default `id`; `false` when `column` is unique. */
+  id?: string | false;
+}
+
+/** The exact, session-independent text of a key (timestamps in UTC with microseconds). */
+const keyText = (keyset: Keyset): string =>
+  keyset.type === 'timestamptz'
+    ? `to_char(${keyset.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : `(${keyset.column})::text`;
+
+/** `ORDER BY` of a keyset page: the key (nulls placed explicitly), then the id. */
+export function keysetOrder(keyset: Keyset): string {
+  const nulls = keyset.direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST';
+  const id = keyset.id === false ? '' : `, ${keyset.id ?? 'id'} ${keyset.direction}`;
+  return `${keyset.column} ${keyset.direction} ${nulls}${id}`;
+}
+
+/**
+ * Adds "rows after `position`" in the order of `keysetOrder(keyset)` to `where`. The position
+ * must belong to `scope` and its key must have the key type's shape; otherwise 422 `cursor`.
+ */
+export function addKeysetCondition(
+  where: Conditions,
+  keyset: Keyset,
+  scope: string,
+  position: { scope: string; key: string | null; id: string },
+): void {
+  const { key, id: after } = position;
+  const hasId = keyset.id !== false;
+  const valid =
+    position.scope === scope &&
+    (key === null ? keyset.nullable === true && hasId : KEY_FORMAT[keyset.type].test(key)) &&
+    (hasId ? UUID.test(after) : after === '');
+  if (!valid) throw new ValidationFailedError([INVALID_CURSOR]);
+  const column = keyset.column;
+  const id = keyset.id === false ? '' : (keyset.id ?? 'id');
+  const op = keyset.direction === 'ASC' ? '>' : '<';
+  const cast = `::${keyset.type}`;
+  if (key === null) {
+    // Null keys come last ascending (only nulls with a later id follow) and first descending
+    // (nulls with an earlier id follow, then every non-null key).
+    where.add(
+      keyset.direction === 'ASC'
+        ? `(${column} IS NULL AND ${id} > ?::uuid)`
+        : `((${column} IS NULL AND ${id} < ?::uuid) OR ${column} IS NOT NULL)`,
+      after,
+    );
+    return;
+  }
+  const next = hasId ? `(${column}, ${id}) ${op} (?${cast}, ?::uuid)` : `${column} ${op} ?${cast}`;
+  const values = hasId ? [key, after] : [key];
+  if (keyset.nullable && keyset.direction === 'ASC') {
+    where.add(`(${next} OR ${column} IS NULL)`, ...values);
+  } else where.add(next, ...values);
 }
 
 /**
  * One page and the exact total, in two statements whatever the page size (no N+1): `select` is
  * the column list (may hold correlated sub-selects that aggregate children), `from` the tables.
  * With `keyset`, `?cursor=` continues after the last row of the previous page at any depth with
- * no OFFSET scan, and a full page carries `nextCursor`.
+ * no OFFSET scan, and a full page carries `nextCursor` (signed by `query.cursorCodec`; a cursor
+ * of another list, sort or direction → 422 `cursor`).
  */
 export async function selectPage<R>(
   manager: EntityManager,
@@ -73,13 +158,17 @@ export async function selectPage<R>(
     from: string;
     where: Conditions;
     order: string;
-    query: Pick<ListQuery, 'size' | 'offset' | 'cursor'>;
+    query: Pick<ListQuery, 'size' | 'offset' | 'cursor' | 'cursorCodec'>;
     keyset?: Keyset;
     /** Wraps the exact count (e.g. a cache keyed by a write generation); default: count now. */
     count?: (load: () => Promise<number>) => Promise<number>;
   },
 ): Promise<{ rows: R[]; total: number; nextCursor?: string }> {
-  const { select, from, where, query, keyset } = parts;
+  const { select, from, query, keyset } = parts;
+  const scope = keyset ? [from, keyset.column, keyset.type, keyset.direction].join('|') : '';
+  if (query.cursor && !keyset) throw new ValidationFailedError([INVALID_CURSOR]);
+  // The count is of the whole filtered list, not of what follows the cursor.
+  const where = parts.where;
   const countNow = async () =>
     (
       await manager.query<{ total: number }[]>(
@@ -90,42 +179,34 @@ export async function selectPage<R>(
   const total = parts.count ? await parts.count(countNow) : await countNow();
   let order = parts.order;
   let columns = select;
+  let pageWhere = where;
   if (keyset) {
-    const id = keyset.id ?? 'id';
-    order = `${keyset.column} ${keyset.direction}, ${id} ${keyset.direction}`;
-    columns = `${select}, ${keyset.column} AS cursor_key`;
+    order = keysetOrder(keyset);
+    const id = keyset.id === false ? `''` : (keyset.id ?? 'id');
+    columns = `${select}, ${keyText(keyset)} AS cursor_key, (${id})::text AS cursor_id`;
     if (query.cursor) {
-      const { k, id: after } = query.cursor;
-      if (
-        !(typeof k === 'string' || typeof k === 'number') ||
-        typeof after !== 'string' ||
-        !UUID.test(after)
-      ) {
-        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
-      }
-      where.add(
-        `(${keyset.column}, ${id}) ${keyset.direction === 'ASC' ? '>' : '<'} (?, ?)`,
-        k,
-        after,
-      );
+      pageWhere = where.copy();
+      addKeysetCondition(pageWhere, keyset, scope, query.cursor);
     }
   }
   const rows =
     total === 0 || query.offset >= total
       ? []
-      : await manager.query<(R & { cursor_key?: unknown; id?: string })[]>(
-          `SELECT ${columns} FROM ${from} WHERE ${where.sql} ORDER BY ${order}
+      : await manager.query<(R & { cursor_key?: string | null; cursor_id?: string })[]>(
+          `SELECT ${columns} FROM ${from} WHERE ${pageWhere.sql} ORDER BY ${order}
             LIMIT ${Number(query.size)} OFFSET ${Number(query.offset)}`,
-          where.params,
+          pageWhere.params,
         );
   const last = rows[rows.length - 1];
-  const nextCursor =
-    keyset && last && rows.length === query.size
-      ? encodeCursor({
-          k: last.cursor_key instanceof Date ? last.cursor_key.toISOString() : last.cursor_key,
-          id: last.id,
-        })
-      : undefined;
+  let nextCursor: string | undefined;
+  if (keyset && last && rows.length === query.size) {
+    if (!query.cursorCodec) throw new Error('selectPage: a keyset page needs query.cursorCodec');
+    nextCursor = query.cursorCodec.encode({
+      scope,
+      key: last.cursor_key ?? null,
+      id: last.cursor_id ?? '',
+    });
+  }
   return { rows, total, nextCursor };
 }
 

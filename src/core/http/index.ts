@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './list-query';
+export { CursorCodec, KeysetPosition } from './cursor';
 export * from './concurrency';
 export { ErrorEnvelopeDto, ErrorObjectDto } from './error-envelope.dto';
 export { ApiListQuery } from './api-list-query.decorator';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
+import { CursorCodec, KeysetPosition } from './cursor';
 import { FieldIssue, ValidationFailedError } from './errors';
 
 /** How one allow-listed filter parameter is typed. */
@@ -36,8 +37,10 @@ export interface ListQuery<S extends string = string, F extends string = string>
   offset: number;
   sort: SortKey<S>[];
   filters: Partial<Record<F, FilterValue>>;
-  /** Decoded keyset position (`after` these sort values), when `?cursor=` was sent. */
-  cursor?: Record<string, unknown>;
+  /** Verified keyset position (continue after it), when `?cursor=` was sent. */
+  cursor?: KeysetPosition;
+  /** Signs the `nextCursor` of a keyset page (set by `ListQueryParser` on cursor lists). */
+  cursorCodec?: CursorCodec;
 }
 
 export interface Page<T> {
@@ -54,6 +57,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
 /** Parameters of the list grammar itself, and `lang` (the response language, read everywhere). */
 const RESERVED = new Set(['page', 'size', 'sort', 'cursor', 'lang']);
+
+/** The one answer to a cursor that is not a valid position of this list and sort order. */
+export const INVALID_CURSOR: FieldIssue = {
+  parameter: 'cursor',
+  detail: 'cursor is not valid for this list and sort order; start again without it',
+};
 
 function parseFilter(name: string, type: FilterType, raw: string): FilterValue | FieldIssue {
   const issue = (detail: string): FieldIssue => ({ parameter: name, detail: `${name} ${detail}` });
@@ -84,30 +93,17 @@ function parseFilter(name: string, type: FilterType, raw: string): FilterValue |
   }
 }
 
-export function encodeCursor(position: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
-}
-
-function decodeCursor(raw: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Parses `?page&size&sort&cursor&<filters>` against a resource's allow-list. Anything unknown,
  * mistyped or out of range is a 422 naming the parameter — never silently ignored, never passed
- * through to SQL.
+ * through to SQL. `codec` verifies `?cursor=` (a cursor it did not sign → 422 `cursor`); without
+ * one (filters-only callers such as exports) a cursor is refused.
  */
 export function parseListQuery<S extends string, F extends string>(
   definition: ListDefinition<S, F>,
   raw: Record<string, unknown>,
   limits: { defaultSize: number; maxSize: number },
+  codec?: CursorCodec,
 ): ListQuery<S, F> {
   const issues: FieldIssue[] = [];
   const single = (name: string): string | undefined => {
@@ -150,14 +146,14 @@ export function parseListQuery<S extends string, F extends string>(
     } else sort.push({ field, direction });
   }
 
-  let cursor: Record<string, unknown> | undefined;
+  let cursor: KeysetPosition | undefined;
   const cursorParam = single('cursor');
   if (cursorParam !== undefined) {
-    if (!definition.cursor)
+    if (!definition.cursor || !codec)
       issues.push({ parameter: 'cursor', detail: 'this list has no cursor mode' });
     else {
-      cursor = decodeCursor(cursorParam);
-      if (!cursor) issues.push({ parameter: 'cursor', detail: 'cursor is not valid' });
+      cursor = codec.decode(cursorParam);
+      if (!cursor) issues.push(INVALID_CURSOR);
     }
     if (raw.page !== undefined)
       issues.push({ parameter: 'page', detail: 'use either page or cursor' });
@@ -183,7 +179,9 @@ export function parseListQuery<S extends string, F extends string>(
   }
 
   if (issues.length > 0) throw new ValidationFailedError(issues);
-  return { page, size, offset: (page - 1) * size, sort, filters, cursor };
+  const query: ListQuery<S, F> = { page, size, offset: (page - 1) * size, sort, filters, cursor };
+  if (definition.cursor && codec) query.cursorCodec = codec;
+  return query;
 }
 
 export function toPage<T>(
@@ -203,15 +201,22 @@ export function toPage<T>(
   return page;
 }
 
-/** Injectable front of `parseListQuery` carrying the configured page-size limits. */
+/**
+ * Injectable front of `parseListQuery` carrying the configured page-size limits and the cursor
+ * signing key (derived from the JWT secret).
+ */
 @Injectable()
 export class ListQueryParser {
-  constructor(private readonly config: AppConfig) {}
+  private readonly codec: CursorCodec;
+
+  constructor(private readonly config: AppConfig) {
+    this.codec = new CursorCodec(config.jwt.secret);
+  }
 
   parse<S extends string, F extends string>(
     definition: ListDefinition<S, F>,
     raw: Record<string, unknown>,
   ): ListQuery<S, F> {
-    return parseListQuery(definition, raw, this.config.pagination);
+    return parseListQuery(definition, raw, this.config.pagination, this.codec);
   }
 }

@@ -3,11 +3,9 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ActiveOrganization, RequirePermissions } from '../../core/auth';
 import {
   ApiListQuery,
-  encodeCursor,
   ListDefinition,
   ListQueryParser,
   toPage,
-  ValidationFailedError,
   Page,
   PageOf,
 } from '../../core/http';
@@ -67,17 +65,7 @@ export class AuditLogsController {
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<AuditLogDto>> {
     const query = this.lists.parse(AUDIT_LOG_LIST, raw);
-    let afterSeq: string | undefined;
-    if (query.cursor) {
-      if (typeof query.cursor.seq !== 'string' || !/^\d{1,19}$/.test(query.cursor.seq)) {
-        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
-      }
-      afterSeq = query.cursor.seq;
-    }
-    const { rows, total } = await this.repository.list(organizationId, query, afterSeq);
-    const last = rows[rows.length - 1];
-    const nextCursor =
-      rows.length === query.size && last ? encodeCursor({ seq: String(last.seq) }) : undefined;
+    const { rows, total, nextCursor } = await this.repository.list(organizationId, query);
     return toPage(rows.map(toDto), total, query, nextCursor);
   }
 

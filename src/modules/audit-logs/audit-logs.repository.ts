@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Conditions, selectPage } from '../../core/database';
 import { ListQuery } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 
@@ -24,12 +25,12 @@ export interface AuditLogRow {
 }
 
 const FILTER_SQL: Record<AuditLogFilter, string> = {
-  action: 'action = $?',
-  entityType: 'entity_type = $?',
-  entityId: 'entity_id = $?',
-  actorUserId: 'actor_user_id = $?',
-  createdFrom: 'created_at >= $?',
-  createdTo: 'created_at < $?',
+  action: 'action = ?',
+  entityType: 'entity_type = ?',
+  entityId: 'entity_id = ?',
+  actorUserId: 'actor_user_id = ?',
+  createdFrom: 'created_at >= ?',
+  createdTo: 'created_at < ?',
 };
 
 /** Reads of one organization's audit chain, newest first, always under row-level security. */
@@ -37,39 +38,29 @@ const FILTER_SQL: Record<AuditLogFilter, string> = {
 export class AuditLogsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * One page in chain order (`seq`, which follows `created_at`), by page or by keyset cursor on
+   * `seq` (unique per organization, so it needs no id tie-breaker).
+   */
   async list(
     organizationId: string,
     query: ListQuery<'createdAt', AuditLogFilter>,
-    afterSeq: string | undefined,
-  ): Promise<{ rows: AuditLogRow[]; total: number }> {
-    const conditions = ['organization_id = $1'];
-    const parameters: unknown[] = [organizationId];
+  ): Promise<{ rows: AuditLogRow[]; total: number; nextCursor?: string }> {
+    const where = new Conditions().add('organization_id = ?', organizationId);
     for (const [name, value] of Object.entries(query.filters) as [AuditLogFilter, unknown][]) {
-      parameters.push(value);
-      conditions.push(FILTER_SQL[name].replace('$?', `$${parameters.length}`));
+      where.add(FILTER_SQL[name], value);
     }
-    const where = conditions.join(' AND ');
     const direction = query.sort[0]?.direction === 'ASC' ? 'ASC' : 'DESC';
-    return withTenant(this.dataSource, organizationId, async (manager) => {
-      const [{ total }] = await manager.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM audit_logs WHERE ${where}`,
-        parameters,
-      );
-      const pageParameters = [...parameters, query.size];
-      let keyset = '';
-      if (afterSeq !== undefined) {
-        pageParameters.push(afterSeq);
-        keyset = ` AND seq ${direction === 'DESC' ? '<' : '>'} $${pageParameters.length}`;
-      }
-      const offset = afterSeq === undefined ? ` OFFSET ${query.offset}` : '';
-      const rows = await manager.query<AuditLogRow[]>(
-        `SELECT id, seq, action, entity_type, entity_id, actor_user_id, actor_api_key_id, changes, request_id, ip,
-                created_at, prev_hash, hash
-           FROM audit_logs WHERE ${where}${keyset}
-          ORDER BY seq ${direction} LIMIT $${parameters.length + 1}${offset}`,
-        pageParameters,
-      );
-      return { rows, total };
-    });
+    return withTenant(this.dataSource, organizationId, (manager) =>
+      selectPage<AuditLogRow>(manager, {
+        select: `id, seq, action, entity_type, entity_id, actor_user_id, actor_api_key_id, changes,
+                 request_id, ip, created_at, prev_hash, hash`,
+        from: 'audit_logs',
+        where,
+        order: `seq ${direction}`,
+        query,
+        keyset: { column: 'seq', type: 'bigint', direction, id: false },
+      }),
+    );
   }
 }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { chainHash, ChainedFields, GENESIS_HASH, maskSecrets } from './audit-chain';
+import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
 
 export interface AuditEntry {
   organizationId: string | null;
@@ -108,6 +108,43 @@ export class AuditService {
   }
 
   /** For events with no surrounding change (login success/failure): its own small transaction. */
+  /**
+   * The versioned-update-plus-audit routine every PATCH/PUT goes through. `write` (the UPDATE
+   * that bumps `version`) runs under a savepoint; when `fields` of its result equal `before`'s
+   * (compared as `diffFields` does), the savepoint is rolled back — no version bump, no
+   * `updated_at`, no audit row, no outbox event — and `before` is returned, so a no-op PATCH
+   * answers 200 with the unchanged version and ETag. Otherwise the change is recorded as
+   * `entry` with `changes` = the differing fields (after `extra`, e.g. a natural key).
+   * Needs the caller's transaction (throws otherwise, as `record` does).
+   */
+  async recordUpdate<T extends object>(
+    manager: EntityManager,
+    before: T,
+    fields: (keyof T)[],
+    write: () => Promise<T>,
+    entry: Omit<AuditEntry, 'changes'> & {
+      extra?: Record<string, unknown>;
+      /** The audit row's `changes` when something changed (default: the differing fields). */
+      describe?: (before: T, after: T) => Record<string, unknown>;
+    },
+  ): Promise<T> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('AuditService.recordUpdate must run inside the transaction of the change');
+    }
+    await manager.query('SAVEPOINT audit_update_noop');
+    const after = await write();
+    const changes = diffFields(before, after, fields);
+    if (Object.keys(changes).length === 0) {
+      await manager.query('ROLLBACK TO SAVEPOINT audit_update_noop');
+      return before;
+    }
+    await manager.query('RELEASE SAVEPOINT audit_update_noop');
+    const { extra, describe, ...rest } = entry;
+    const described = describe ? describe(before, after) : changes;
+    await this.record(manager, { ...rest, changes: { ...extra, ...described } });
+    return after;
+  }
+
   async recordStandalone(entry: AuditEntry): Promise<void> {
     await this.dataSource.transaction((manager) => this.record(manager, entry));
   }

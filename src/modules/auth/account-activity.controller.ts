@@ -27,7 +27,6 @@ import {
 import { Clock } from '../../core/clock';
 import {
   ApiListQuery,
-  encodeCursor,
   ErrorEnvelopeDto,
   ListDefinition,
   ListQueryParser,
@@ -35,7 +34,6 @@ import {
   Page,
   PageOf,
   toPage,
-  ValidationFailedError,
 } from '../../core/http';
 import { AuditService } from '../audit/audit.service';
 import { AccountActivityRepository } from './account-activity.repository';
@@ -47,8 +45,6 @@ export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = {
   cursor: true,
   filters: {},
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The caller's own sign-in activity: login history and active sessions (refresh-token families),
@@ -77,22 +73,7 @@ export class AccountActivityController {
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<LoginEventDto>> {
     const query = this.lists.parse(LOGIN_HISTORY_LIST, raw);
-    let beforeId: string | undefined;
-    if (query.cursor) {
-      if (typeof query.cursor.id !== 'string' || !UUID.test(query.cursor.id)) {
-        throw new ValidationFailedError([{ parameter: 'cursor', detail: 'cursor is not valid' }]);
-      }
-      beforeId = query.cursor.id;
-    }
-    const { rows, total } = await this.activity.loginEvents(userId, {
-      size: query.size,
-      offset: query.offset,
-      beforeId,
-      ascending: query.sort[0]?.direction === 'ASC',
-    });
-    const last = rows[rows.length - 1];
-    const nextCursor =
-      rows.length === query.size && last ? encodeCursor({ id: last.id }) : undefined;
+    const { rows, total, nextCursor } = await this.activity.loginEvents(userId, query);
     const items = rows.map((row) => ({
       at: new Date(row.created_at).toISOString(),
       outcome: row.outcome,

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
+import { Conditions, selectPage } from '../../core/database/sql';
+import type { ListQuery } from '../../core/http';
 
 /** Where a request came from, as recorded on sessions and login events. */
 export interface ClientInfo {
@@ -54,23 +56,23 @@ export class AccountActivityRepository {
    * A page of the person's events, newest first (`id` is a UUID v7, so it orders by time);
    * `beforeId` continues after a cursor, else `offset` applies.
    */
-  async loginEvents(
+  /**
+   * The person's login events, newest first by default; uuid v7 ids follow creation time, so the id
+   * is the sort and keyset key (`?cursor=` signed and checked by `selectPage`).
+   */
+  loginEvents(
     userId: string,
-    page: { size: number; offset: number; beforeId?: string; ascending: boolean },
-  ): Promise<{ rows: LoginEventRow[]; total: number }> {
-    const direction = page.ascending ? 'ASC' : 'DESC';
-    const comparison = page.ascending ? '>' : '<';
-    const rows = await this.dataSource.query<LoginEventRow[]>(
-      `SELECT id, outcome, reason, ip, user_agent, created_at FROM login_events
-        WHERE user_id = $1 AND ($2::uuid IS NULL OR id ${comparison} $2::uuid)
-        ORDER BY id ${direction} LIMIT $3 OFFSET $4`,
-      [userId, page.beforeId ?? null, page.size, page.beforeId ? 0 : page.offset],
-    );
-    const [{ count }] = await this.dataSource.query<{ count: string }[]>(
-      'SELECT count(*) FROM login_events WHERE user_id = $1',
-      [userId],
-    );
-    return { rows, total: Number(count) };
+    query: ListQuery,
+  ): Promise<{ rows: LoginEventRow[]; total: number; nextCursor?: string }> {
+    const direction = query.sort[0]?.direction ?? 'DESC';
+    return selectPage<LoginEventRow>(this.dataSource.manager, {
+      select: 'id, outcome, reason, ip, user_agent, created_at',
+      from: 'login_events',
+      where: new Conditions().add('user_id = ?', userId),
+      order: `id ${direction}`,
+      query,
+      keyset: { column: 'id', type: 'uuid', direction, id: false },
+    });
   }
 
   /**

@@ -23,7 +23,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { CATEGORY_TYPES, CategoryType } from './category.entity';
 import type {
   CategoryDto,
@@ -195,24 +195,29 @@ export class CategoriesService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<CategoryRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE categories SET name = COALESCE($4, name), description = COALESCE($5, description),
+        before,
+        ['name', 'description'],
+        async () => {
+          const rows = await returningRows<CategoryRow>(
+            manager,
+            `UPDATE categories SET name = COALESCE($4, name), description = COALESCE($5, description),
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [orgId, id, before.version, dto.name ?? null, dto.description ?? null],
+            [orgId, id, before.version, dto.name ?? null, dto.description ?? null],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'category',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'category',
-        entityId: id,
-        changes: diffFields(before, after, ['name', 'description']),
-        context,
-      });
-      return after;
     });
   }
 

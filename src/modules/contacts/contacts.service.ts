@@ -15,7 +15,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
 import { CONTACT_KINDS, ContactKind } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
@@ -284,9 +284,14 @@ export class ContactsService {
       if (dto.categoryId)
         await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
       const set = (field: keyof UpdateContactDto) => dto[field] !== undefined;
-      const rows = await returningRows<{ id: string }>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE contacts SET
+        before,
+        AUDITED,
+        async () => {
+          const rows = await returningRows<{ id: string }>(
+            manager,
+            `UPDATE contacts SET
             kind = COALESCE($4, kind), display_name = COALESCE($5, display_name),
             first_name = CASE WHEN $6 THEN $7 ELSE first_name END,
             last_name = CASE WHEN $8 THEN $9 ELSE last_name END,
@@ -296,38 +301,38 @@ export class ContactsService {
             category_id = CASE WHEN $16 THEN $17::uuid ELSE category_id END,
             version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.kind ?? null,
-          dto.displayName ?? null,
-          set('firstName'),
-          dto.firstName ?? null,
-          set('lastName'),
-          dto.lastName ?? null,
-          set('companyName'),
-          dto.companyName ?? null,
-          set('taxNumber'),
-          dto.taxNumber ?? null,
-          dto.notes ?? null,
-          dto.tags ? [...new Set(dto.tags)] : null,
-          set('categoryId'),
-          dto.categoryId ?? null,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.kind ?? null,
+              dto.displayName ?? null,
+              set('firstName'),
+              dto.firstName ?? null,
+              set('lastName'),
+              dto.lastName ?? null,
+              set('companyName'),
+              dto.companyName ?? null,
+              set('taxNumber'),
+              dto.taxNumber ?? null,
+              dto.notes ?? null,
+              dto.tags ? [...new Set(dto.tags)] : null,
+              set('categoryId'),
+              dto.categoryId ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          await this.writeLists(manager, orgId, id, dto);
+          return await this.find(manager, orgId, id);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'contact',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      await this.writeLists(manager, orgId, id, dto);
-      const after = await this.find(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'contact',
-        entityId: id,
-        changes: diffFields(before, after, AUDITED),
-        context,
-      });
-      return after;
     });
   }
 

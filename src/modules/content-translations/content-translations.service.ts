@@ -95,37 +95,46 @@ export class ContentTranslationsService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       await this.assertExists(manager, definition, orgId, id);
       const before = await this.load(manager, orgId, type, id);
-      await manager.query(
-        `DELETE FROM content_translations WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3`,
-        [orgId, type, id],
-      );
-      const languages = Object.keys(translations).filter(
-        (language) => Object.keys(translations[language]).length > 0,
-      );
-      if (languages.length > 0) {
-        await manager.query(
-          `INSERT INTO content_translations (organization_id, entity_type, entity_id, language, fields)
+      const after = await this.audit.recordUpdate(
+        manager,
+        { translations: before },
+        ['translations'],
+        async () => {
+          await manager.query(
+            `DELETE FROM content_translations WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3`,
+            [orgId, type, id],
+          );
+          const languages = Object.keys(translations).filter(
+            (language) => Object.keys(translations[language]).length > 0,
+          );
+          if (languages.length > 0) {
+            await manager.query(
+              `INSERT INTO content_translations (organization_id, entity_type, entity_id, language, fields)
            SELECT $1, $2, $3, t.language, t.fields
              FROM unnest($4::text[], $5::jsonb[]) AS t(language, fields)`,
-          [
-            orgId,
-            type,
-            id,
-            languages,
-            languages.map((language) => JSON.stringify(translations[language])),
-          ],
-        );
-      }
-      const after = await this.load(manager, orgId, type, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: `${type}.translations`,
-        entityId: id,
-        changes: { translations: { from: before, to: after } },
-        context,
-      });
-      return this.view(type, id, after);
+              [
+                orgId,
+                type,
+                id,
+                languages,
+                languages.map((language) => JSON.stringify(translations[language])),
+              ],
+            );
+          }
+          return { translations: await this.load(manager, orgId, type, id) };
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: `${type}.translations`,
+          entityId: id,
+          context,
+          describe: (from, to) => ({
+            translations: { from: from.translations, to: to.translations },
+          }),
+        },
+      );
+      return this.view(type, id, after.translations);
     });
   }
 

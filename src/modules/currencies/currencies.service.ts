@@ -12,7 +12,7 @@ import {
   PreconditionFailedError,
   toPage,
 } from '../../core/http';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type { CreateCurrencyDto, CurrencyDto, UpdateCurrencyDto } from './dto/currency.dto';
 import { foldedContains } from '../../core/database/folded-text';
 
@@ -123,32 +123,38 @@ export class CurrenciesService {
     return this.dataSource.transaction(async (manager) => {
       const before = toDto(await this.find(code, manager));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<CurrencyRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE currencies SET name = COALESCE($3, name),
+        before,
+        ['name', 'minorUnits', 'isActive'],
+        async () => {
+          const rows = await returningRows<CurrencyRow>(
+            manager,
+            `UPDATE currencies SET name = COALESCE($3, name),
                 minor_units = CASE WHEN $4 THEN $5::smallint ELSE minor_units END,
                 is_active = COALESCE($6, is_active), version = version + 1, updated_at = now()
           WHERE code = $1 AND version = $2 RETURNING ${COLUMNS}`,
-        [
-          code,
-          before.version,
-          dto.name ?? null,
-          dto.minorUnits !== undefined,
-          dto.minorUnits ?? null,
-          dto.isActive ?? null,
-        ],
+            [
+              code,
+              before.version,
+              dto.name ?? null,
+              dto.minorUnits !== undefined,
+              dto.minorUnits ?? null,
+              dto.isActive ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: null,
+          action: 'update',
+          entityType: 'currency',
+          entityId: null,
+          extra: { code },
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'update',
-        entityType: 'currency',
-        entityId: null,
-        changes: { code, ...diffFields(before, after, ['name', 'minorUnits', 'isActive']) },
-        context,
-      });
-      return after;
     });
   }
 

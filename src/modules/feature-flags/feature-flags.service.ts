@@ -6,7 +6,7 @@ import { AppConfig } from '../../core/config';
 import { iso, returningRows } from '../../core/database';
 import { assertVersionMatches, NotFoundError, PreconditionFailedError } from '../../core/http';
 import { RedisService } from '../../core/redis';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type {
   CreateFeatureFlagDto,
   FeatureFlagDto,
@@ -147,23 +147,29 @@ export class FeatureFlagsService {
     const updated = await this.dataSource.transaction(async (manager) => {
       const before = await this.find(key, manager);
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<FlagRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE feature_flags SET description = COALESCE($3, description), enabled = COALESCE($4, enabled),
+        before,
+        ['description', 'enabled', 'rules'],
+        async () => {
+          const rows = await returningRows<FlagRow>(
+            manager,
+            `UPDATE feature_flags SET description = COALESCE($3, description), enabled = COALESCE($4, enabled),
                 rules = COALESCE($5, rules), version = version + 1, updated_at = now()
           WHERE key = $1 AND version = $2 RETURNING ${COLUMNS}`,
-        [key, before.version, dto.description ?? null, dto.enabled ?? null, dto.rules ?? null],
+            [key, before.version, dto.description ?? null, dto.enabled ?? null, dto.rules ?? null],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: null,
+          action: 'update',
+          entityType: 'feature_flag',
+          extra: { code: key },
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'update',
-        entityType: 'feature_flag',
-        changes: { code: key, ...diffFields(before, after, ['description', 'enabled', 'rules']) },
-        context,
-      });
-      return after;
     });
     await this.dropCache();
     return updated;

@@ -211,45 +211,61 @@ export class MembershipsService {
     const before = toDto(await this.manageable(organizationId, id, caller));
     assertVersionMatches(expectedVersion, before.version);
     if (dto.roleIds) await this.assertAssignable(organizationId, dto.roleIds);
-    await this.dataSource.transaction(async (manager) => {
-      if (
-        !(await this.repository.update(
-          manager,
-          organizationId,
-          id,
-          before.version,
-          dto.appliesToDescendants,
-        ))
-      ) {
-        throw new PreconditionFailedError();
-      }
-      if (dto.roleIds) await this.repository.setRoles(manager, id, dto.roleIds);
-      if (dto.roleIds && (await this.repository.otherOwners(manager, organizationId, id)) === 0) {
-        const stillOwner = (await this.get(organizationId, id, manager)).roles.some(
-          (r) => r.name === 'Owner',
-        );
-        if (before.roles.some((r) => r.name === 'Owner') && !stillOwner) {
-          throw new RuleViolationError('last_owner', 'The organization needs at least one Owner', {
-            pointer: '/roleIds',
-          });
-        }
-      }
-      const after = await this.get(organizationId, id, manager);
-      await this.audit.record(manager, {
-        organizationId,
-        action: 'update',
-        entityType: 'membership',
-        entityId: id,
-        changes: {
-          roles: { from: before.roles.map((r) => r.name), to: after.roles.map((r) => r.name) },
-          appliesToDescendants: {
-            from: before.appliesToDescendants,
-            to: after.appliesToDescendants,
-          },
-        },
-        context,
-      });
+    let names: string[] = [];
+    // Roles compared as a set of ids: their order is not a change.
+    const state = (m: MembershipDto) => ({
+      roles: m.roles.map((r) => r.id).sort(),
+      appliesToDescendants: m.appliesToDescendants,
     });
+    await this.dataSource.transaction((manager) =>
+      this.audit.recordUpdate(
+        manager,
+        state(before),
+        ['roles', 'appliesToDescendants'],
+        async () => {
+          if (
+            !(await this.repository.update(
+              manager,
+              organizationId,
+              id,
+              before.version,
+              dto.appliesToDescendants,
+            ))
+          ) {
+            throw new PreconditionFailedError();
+          }
+          if (dto.roleIds) await this.repository.setRoles(manager, id, dto.roleIds);
+          const after = await this.get(organizationId, id, manager);
+          if (
+            dto.roleIds &&
+            (await this.repository.otherOwners(manager, organizationId, id)) === 0 &&
+            before.roles.some((r) => r.name === 'Owner') &&
+            !after.roles.some((r) => r.name === 'Owner')
+          ) {
+            throw new RuleViolationError(
+              'last_owner',
+              'The organization needs at least one Owner',
+              {
+                pointer: '/roleIds',
+              },
+            );
+          }
+          names = after.roles.map((r) => r.name);
+          return state(after);
+        },
+        {
+          organizationId,
+          action: 'update',
+          entityType: 'membership',
+          entityId: id,
+          context,
+          describe: (from, to) => ({
+            roles: { from: before.roles.map((r) => r.name), to: names },
+            appliesToDescendants: { from: from.appliesToDescendants, to: to.appliesToDescendants },
+          }),
+        },
+      ),
+    );
     await this.access.invalidate();
     return this.get(organizationId, id);
   }

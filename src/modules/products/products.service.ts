@@ -20,10 +20,11 @@ import {
   Page,
   PreconditionFailedError,
   RuleViolationError,
+  ValidationFailedError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { CategoriesService } from '../categories/categories.service';
 import { ProductCounts } from './product-counts';
 import type {
@@ -71,15 +72,23 @@ export const PRODUCT_LIST: ListDefinition<Sort, Filter> = {
   },
   cursor: true,
 };
+// Qualified: the select list's `sku::text AS sku` and `price::text AS price` would otherwise be
+// what `ORDER BY sku` / `price` sorts (as text: `10` before `2`, `K-2` before `k-1`).
 const SORT_COLUMNS: Record<Sort, string> = {
-  name: 'name',
-  sku: 'sku',
-  price: 'price',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
+  name: 'products.name',
+  sku: 'products.sku',
+  price: 'products.price',
+  createdAt: 'products.created_at',
+  updatedAt: 'products.updated_at',
 };
-/** Sort keys that are never null, so keyset (`?cursor=`) pagination can follow them. */
-const KEYSET_SORTS: readonly Sort[] = ['name', 'sku', 'createdAt', 'updatedAt'];
+/** Keyset (`?cursor=`) form of every sort key: its column's type and whether it may be null. */
+const KEYSETS: Record<Sort, Omit<Keyset, 'direction'>> = {
+  name: { column: SORT_COLUMNS.name, type: 'text' },
+  sku: { column: SORT_COLUMNS.sku, type: 'citext' },
+  price: { column: SORT_COLUMNS.price, type: 'numeric', nullable: true },
+  createdAt: { column: SORT_COLUMNS.createdAt, type: 'timestamptz' },
+  updatedAt: { column: SORT_COLUMNS.updatedAt, type: 'timestamptz' },
+};
 export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
   uom_code, category_id, tags, attributes, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
@@ -156,14 +165,13 @@ export class ProductsService {
       const where = productConditions(orgId, query.filters);
       const [single] = query.sort;
       const keyset: Keyset | undefined =
-        query.sort.length === 1 && KEYSET_SORTS.includes(single.field)
-          ? { column: SORT_COLUMNS[single.field], direction: single.direction }
+        query.sort.length === 1
+          ? { ...KEYSETS[single.field], direction: single.direction }
           : undefined;
       if (query.cursor && !keyset) {
-        throw new RuleViolationError(
-          'cursor_unsupported',
-          `?cursor= needs a single sort key of: ${KEYSET_SORTS.join(', ')}`,
-        );
+        throw new ValidationFailedError([
+          { parameter: 'cursor', detail: '?cursor= needs a single sort key' },
+        ]);
       }
       const { rows, total, nextCursor } = await selectPage<ProductRow>(manager, {
         select: PRODUCT_COLUMNS,
@@ -355,41 +363,46 @@ export class ProductsService {
         categoryId: dto.categoryId !== undefined,
         attributes: dto.attributes !== undefined,
       });
-      const rows = await returningRows<{ id: string }>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
+        before,
+        AUDITED,
+        async () => {
+          const rows = await returningRows<{ id: string }>(
+            manager,
+            `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
                 description = COALESCE($6, description), status = COALESCE($7, status),
                 price = $8, currency_code = $9, uom_code = $10, category_id = $11,
                 tags = COALESCE($12, tags), attributes = $13,
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.sku ?? null,
-          dto.name ?? null,
-          dto.description ?? null,
-          dto.status ?? null,
-          next.price,
-          next.currencyCode,
-          next.uomCode,
-          next.categoryId,
-          dto.tags ? [...new Set(dto.tags)] : null,
-          next.attributes,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.sku ?? null,
+              dto.name ?? null,
+              dto.description ?? null,
+              dto.status ?? null,
+              next.price,
+              next.currencyCode,
+              next.uomCode,
+              next.categoryId,
+              dto.tags ? [...new Set(dto.tags)] : null,
+              next.attributes,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return await this.find(manager, orgId, id);
+        },
+        {
+          organizationId: orgId,
+          action: dto.status && dto.status !== before.status ? 'transition' : 'update',
+          entityType: 'product',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = await this.find(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: dto.status && dto.status !== before.status ? 'transition' : 'update',
-        entityType: 'product',
-        entityId: id,
-        changes: diffFields(before, after, AUDITED),
-        context,
-      });
-      return after;
     });
   }
 
@@ -467,25 +480,33 @@ export class ProductsService {
         required: a.required ?? false,
         ...(a.type === 'enum' ? { options: a.options ?? [] } : {}),
       }));
-      const rows = await returningRows<{ version: number }>(
+      const current = { attributes: before?.attributes ?? [], version: before?.version ?? 0 };
+      return this.audit.recordUpdate(
         manager,
-        `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
-         ON CONFLICT (organization_id) DO UPDATE
-            SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
-                updated_at = now()
-          WHERE product_attribute_schemas.version = $3
-         RETURNING version`,
-        [orgId, JSON.stringify(attributes), before?.version ?? 0],
+        current,
+        ['attributes'],
+        async () => {
+          const rows = await returningRows<{ version: number }>(
+            manager,
+            `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
+             ON CONFLICT (organization_id) DO UPDATE
+                SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
+                    updated_at = now()
+              WHERE product_attribute_schemas.version = $3
+             RETURNING version`,
+            [orgId, JSON.stringify(attributes), current.version],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return { attributes, version: rows[0].version };
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'product_attribute_schema',
+          context,
+          describe: (from, to) => ({ attributes: { from: from.attributes, to: to.attributes } }),
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'product_attribute_schema',
-        changes: { attributes: { from: before?.attributes ?? [], to: attributes } },
-        context,
-      });
-      return { attributes, version: rows[0].version };
     });
   }
 }

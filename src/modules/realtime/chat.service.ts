@@ -242,7 +242,7 @@ export class ChatService {
         order: `id ${sort.direction}`,
         query,
         // uuid v7 ids follow creation time: the id is the sort key (on the room's index).
-        keyset: { column: 'id', direction: sort.direction },
+        keyset: { column: 'id', type: 'uuid', direction: sort.direction, id: false },
       });
       return toPage(rows.map(toMessage), total, query, nextCursor);
     });

@@ -99,33 +99,54 @@ export class RolesService {
   ): Promise<RoleDto> {
     const before = await this.ownRole(organizationId, id);
     assertVersionMatches(expectedVersion, before.version);
-    await withTenant(this.dataSource, organizationId, async (manager) => {
-      const updated = await this.repository.update(
-        manager,
-        organizationId,
-        id,
-        before.version,
-        dto,
-      );
-      if (!updated) throw new PreconditionFailedError();
-      if (dto.permissions) await this.repository.setPermissions(manager, id, dto.permissions);
-      const changes: Record<string, unknown> = {};
-      if (dto.name !== undefined && dto.name !== before.name)
-        changes.name = { from: before.name, to: dto.name };
-      if (dto.description !== undefined && dto.description !== before.description) {
-        changes.description = { from: before.description, to: dto.description };
-      }
-      if (dto.permissions)
-        changes.permissions = permissionDiff(before.permissions, dto.permissions);
-      await this.audit.record(manager, {
-        organizationId,
-        action: 'update',
-        entityType: 'role',
-        entityId: id,
-        changes,
-        context,
-      });
+    // Compared as a set: the order permissions are sent in is not a change.
+    const state = (role: { name: string; description: string; permissions: string[] }) => ({
+      name: role.name,
+      description: role.description,
+      permissions: [...new Set(role.permissions)].sort(),
     });
+    const current = await this.get(organizationId, id);
+    await withTenant(this.dataSource, organizationId, (manager) =>
+      this.audit.recordUpdate(
+        manager,
+        state(current),
+        ['name', 'description', 'permissions'],
+        async () => {
+          const updated = await this.repository.update(
+            manager,
+            organizationId,
+            id,
+            before.version,
+            dto,
+          );
+          if (!updated) throw new PreconditionFailedError();
+          if (dto.permissions) await this.repository.setPermissions(manager, id, dto.permissions);
+          return state({
+            name: dto.name ?? current.name,
+            description: dto.description ?? current.description,
+            permissions: dto.permissions ?? current.permissions,
+          });
+        },
+        {
+          organizationId,
+          action: 'update',
+          entityType: 'role',
+          entityId: id,
+          context,
+          describe: (from, to) => {
+            const changes: Record<string, unknown> = {};
+            if (from.name !== to.name) changes.name = { from: from.name, to: to.name };
+            if (from.description !== to.description) {
+              changes.description = { from: from.description, to: to.description };
+            }
+            if (dto.permissions && from.permissions.join() !== to.permissions.join()) {
+              changes.permissions = permissionDiff(current.permissions, dto.permissions);
+            }
+            return changes;
+          },
+        },
+      ),
+    );
     await this.access.invalidate();
     return this.get(organizationId, id);
   }

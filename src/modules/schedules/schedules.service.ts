@@ -16,7 +16,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
 import { foldedContains } from '../../core/database/folded-text';
@@ -184,43 +184,41 @@ export class SchedulesService {
         : ruleChanged || !before.enabled || !before.nextRunAt
           ? nextRun(rule, this.clock.now())
           : new Date(before.nextRunAt);
-      const rows = await returningRows<ScheduleRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE schedules SET name = COALESCE($4, name), task_name = COALESCE($5, task_name),
+        before,
+        ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
+        async () => {
+          const rows = await returningRows<ScheduleRow>(
+            manager,
+            `UPDATE schedules SET name = COALESCE($4, name), task_name = COALESCE($5, task_name),
                 payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
                 next_run_at = $10, version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.name ?? null,
-          dto.taskName ?? null,
-          dto.payload ?? null,
-          rule.cron,
-          rule.intervalSeconds,
-          enabled,
-          next,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.name ?? null,
+              dto.taskName ?? null,
+              dto.payload ?? null,
+              rule.cron,
+              rule.intervalSeconds,
+              enabled,
+              next,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'schedule',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'schedule',
-        entityId: id,
-        changes: diffFields(before, after, [
-          'name',
-          'taskName',
-          'payload',
-          'cron',
-          'intervalSeconds',
-          'enabled',
-        ]),
-        context,
-      });
-      return after;
     });
   }
 

@@ -295,7 +295,11 @@ export class StockService {
         where,
         order: orderBy(query.sort, { movedAt: 'moved_at' }),
         query,
-        keyset: { column: 'moved_at', direction: query.sort[0]?.direction ?? 'DESC' },
+        keyset: {
+          column: 'moved_at',
+          type: 'timestamptz',
+          direction: query.sort[0]?.direction ?? 'DESC',
+        },
       });
       return toPage(rows.map(toMoveDto), total, query, nextCursor);
     });

@@ -14,7 +14,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type { CreateTaxCategoryDto, TaxCategoryDto, UpdateTaxCategoryDto } from './dto/tax.dto';
 import { foldedContains } from '../../core/database/folded-text';
 
@@ -119,24 +119,36 @@ export class TaxCategoriesService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<TaxCategoryRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE tax_categories SET code = COALESCE($4, code), name = COALESCE($5, name),
+        before,
+        ['code', 'name', 'description'],
+        async () => {
+          const rows = await returningRows<TaxCategoryRow>(
+            manager,
+            `UPDATE tax_categories SET code = COALESCE($4, code), name = COALESCE($5, name),
                 description = COALESCE($6, description), version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [orgId, id, before.version, dto.code ?? null, dto.name ?? null, dto.description ?? null],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.code ?? null,
+              dto.name ?? null,
+              dto.description ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_category',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'tax_category',
-        entityId: id,
-        changes: diffFields(before, after, ['code', 'name', 'description']),
-        context,
-      });
-      return after;
     });
   }
 

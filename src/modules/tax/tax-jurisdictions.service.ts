@@ -24,7 +24,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type {
   CreateTaxJurisdictionDto,
   MoveTaxJurisdictionDto,
@@ -163,33 +163,38 @@ export class TaxJurisdictionsService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<JurisdictionRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE tax_jurisdictions SET code = COALESCE($4, code), name = COALESCE($5, name),
+        before,
+        ['code', 'name', 'countryCode'],
+        async () => {
+          const rows = await returningRows<JurisdictionRow>(
+            manager,
+            `UPDATE tax_jurisdictions SET code = COALESCE($4, code), name = COALESCE($5, name),
                 country_code = CASE WHEN $6 THEN $7 ELSE country_code END,
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.code ?? null,
-          dto.name ?? null,
-          dto.countryCode !== undefined,
-          dto.countryCode ?? null,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.code ?? null,
+              dto.name ?? null,
+              dto.countryCode !== undefined,
+              dto.countryCode ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_jurisdiction',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'tax_jurisdiction',
-        entityId: id,
-        changes: diffFields(before, after, ['code', 'name', 'countryCode']),
-        context,
-      });
-      return after;
     });
   }
 

@@ -15,7 +15,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type {
   CreateTaxRateDto,
   TaxRateDto,
@@ -45,11 +45,13 @@ export const TAX_RATE_LIST: ListDefinition<Sort, Filter> = {
   defaultSort: '-validFrom',
   filters: { jurisdictionId: 'uuid', taxCategoryId: 'uuid', activeOn: 'date' },
 };
+// Qualified: the select list's `trim_scale(rate)::text AS rate` would otherwise be what
+// `ORDER BY rate` sorts (as text: `10` before `7.5`).
 const SORT_COLUMNS: Record<Sort, string> = {
-  validFrom: 'valid_from',
-  rate: 'rate',
-  name: 'name',
-  createdAt: 'created_at',
+  validFrom: 'tax_rates.valid_from',
+  rate: 'tax_rates.rate',
+  name: 'tax_rates.name',
+  createdAt: 'tax_rates.created_at',
 };
 /** Dates as text (`pg` would turn a `date` into a local-time Date); rates without padding zeros. */
 const COLUMNS = `id, jurisdiction_id, tax_category_id, name, trim_scale(rate)::text AS rate,
@@ -217,35 +219,40 @@ export class TaxRatesService {
         dto.validFrom ?? before.validFrom,
         dto.validTo !== undefined ? dto.validTo : before.validTo,
       );
-      const rows = await returningRows<TaxRateRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE tax_rates SET name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
+        before,
+        ['name', 'rate', 'validFrom', 'validTo'],
+        async () => {
+          const rows = await returningRows<TaxRateRow>(
+            manager,
+            `UPDATE tax_rates SET name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
                 valid_from = COALESCE($6::date, valid_from),
                 valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END,
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.name ?? null,
-          dto.rate ?? null,
-          dto.validFrom ?? null,
-          dto.validTo !== undefined,
-          dto.validTo ?? null,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.name ?? null,
+              dto.rate ?? null,
+              dto.validFrom ?? null,
+              dto.validTo !== undefined,
+              dto.validTo ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_rate',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'tax_rate',
-        entityId: id,
-        changes: diffFields(before, after, ['name', 'rate', 'validFrom', 'validTo']),
-        context,
-      });
-      return after;
     });
   }
 

@@ -13,7 +13,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type {
   ConversionDto,
   ConvertQueryDto,
@@ -151,23 +151,29 @@ export class UnitsOfMeasureService {
     return this.dataSource.transaction(async (manager) => {
       const before = toDto(await this.find(code, manager));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<UnitRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE units_of_measure SET name = COALESCE($3, name), factor = COALESCE($4::numeric, factor),
+        before,
+        ['name', 'factor', 'isActive'],
+        async () => {
+          const rows = await returningRows<UnitRow>(
+            manager,
+            `UPDATE units_of_measure SET name = COALESCE($3, name), factor = COALESCE($4::numeric, factor),
                 is_active = COALESCE($5, is_active), version = version + 1, updated_at = now()
           WHERE code = $1 AND version = $2 RETURNING ${COLUMNS}`,
-        [code, before.version, dto.name ?? null, dto.factor ?? null, dto.isActive ?? null],
+            [code, before.version, dto.name ?? null, dto.factor ?? null, dto.isActive ?? null],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: null,
+          action: 'update',
+          entityType: 'unit_of_measure',
+          extra: { code },
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'update',
-        entityType: 'unit_of_measure',
-        changes: { code, ...diffFields(before, after, ['name', 'factor', 'isActive']) },
-        context,
-      });
-      return after;
     });
   }
 

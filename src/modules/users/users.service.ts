@@ -14,7 +14,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import { PasswordHasher, TokenService } from '../auth';
 import {
   INVITATION_TOKEN_TTL_MS,
@@ -209,27 +209,33 @@ export class UsersService {
           code: 'last_superuser',
         });
       }
-      const row = await this.repository.update(manager, id, before.version, {
-        email: dto.email?.toLowerCase(),
-        full_name: dto.fullName,
-        language: dto.language,
-        timezone: dto.timezone,
-        is_active: dto.isActive,
-        is_superuser: dto.isSuperuser,
-      });
-      if (!row) throw new PreconditionFailedError();
-      await this.audit.record(manager, {
-        organizationId: auditOrganizationId,
-        action: 'update',
-        entityType: 'user',
-        entityId: id,
-        changes: diffFields(toDto(before), toDto(row), AUDITED),
-        context,
-      });
-      return row;
+      return this.audit.recordUpdate(
+        manager,
+        toDto(before),
+        AUDITED,
+        async () => {
+          const row = await this.repository.update(manager, id, before.version, {
+            email: dto.email?.toLowerCase(),
+            full_name: dto.fullName,
+            language: dto.language,
+            timezone: dto.timezone,
+            is_active: dto.isActive,
+            is_superuser: dto.isSuperuser,
+          });
+          if (!row) throw new PreconditionFailedError();
+          return toDto(row);
+        },
+        {
+          organizationId: auditOrganizationId,
+          action: 'update',
+          entityType: 'user',
+          entityId: id,
+          context,
+        },
+      );
     });
     if (dto.isActive === false) await this.tokens.revokeAllForUser(id);
-    return toDto(updated);
+    return updated;
   }
 
   /** Deactivates an account everywhere and ends its sessions (superusers only). */

@@ -24,7 +24,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type {
   CreateStockLocationDto,
   MoveStockLocationDto,
@@ -208,33 +208,38 @@ export class StockLocationsService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      const rows = await returningRows<StockLocationRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE stock_locations SET code = COALESCE($4, code), name = COALESCE($5, name),
+        before,
+        ['code', 'name', 'allowNegative', 'isActive'],
+        async () => {
+          const rows = await returningRows<StockLocationRow>(
+            manager,
+            `UPDATE stock_locations SET code = COALESCE($4, code), name = COALESCE($5, name),
                 allow_negative = COALESCE($6, allow_negative), is_active = COALESCE($7, is_active),
                 version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.code ?? null,
-          dto.name ?? null,
-          dto.allowNegative ?? null,
-          dto.isActive ?? null,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.code ?? null,
+              dto.name ?? null,
+              dto.allowNegative ?? null,
+              dto.isActive ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'stock_location',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'stock_location',
-        entityId: id,
-        changes: diffFields(before, after, ['code', 'name', 'allowNegative', 'isActive']),
-        context,
-      });
-      return after;
     });
   }
 

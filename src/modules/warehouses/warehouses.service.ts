@@ -15,7 +15,7 @@ import {
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import type { AddressDto } from '../addresses/address.dto';
-import { AuditService, diffFields } from '../audit';
+import { AuditService } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
 import { foldedContains } from '../../core/database/folded-text';
 
@@ -160,34 +160,39 @@ export class WarehousesService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const address = dto.address !== undefined ? dto.address : before.address;
-      const rows = await returningRows<WarehouseRow>(
+      return this.audit.recordUpdate(
         manager,
-        `UPDATE warehouses SET code = COALESCE($4, code), name = COALESCE($5, name),
+        before,
+        ['code', 'name', 'address', 'isActive'],
+        async () => {
+          const rows = await returningRows<WarehouseRow>(
+            manager,
+            `UPDATE warehouses SET code = COALESCE($4, code), name = COALESCE($5, name),
                 address_line1 = $6, address_line2 = $7, address_city = $8, address_region = $9,
                 address_postal_code = $10, address_country_code = $11,
                 is_active = COALESCE($12, is_active), version = version + 1, updated_at = now()
           WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          orgId,
-          id,
-          before.version,
-          dto.code ?? null,
-          dto.name ?? null,
-          ...addressColumns(address),
-          dto.isActive ?? null,
-        ],
+            [
+              orgId,
+              id,
+              before.version,
+              dto.code ?? null,
+              dto.name ?? null,
+              ...addressColumns(address),
+              dto.isActive ?? null,
+            ],
+          );
+          if (rows.length !== 1) throw new PreconditionFailedError();
+          return toDto(rows[0]);
+        },
+        {
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'warehouse',
+          entityId: id,
+          context,
+        },
       );
-      if (rows.length !== 1) throw new PreconditionFailedError();
-      const after = toDto(rows[0]);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'update',
-        entityType: 'warehouse',
-        entityId: id,
-        changes: diffFields(before, after, ['code', 'name', 'address', 'isActive']),
-        context,
-      });
-      return after;
     });
   }
 
