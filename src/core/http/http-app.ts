@@ -7,7 +7,12 @@ import secureJson from 'secure-json-parse';
 import { AppConfig } from '../config';
 import { languageOf } from '../i18n';
 import { MetricsService } from '../metrics';
-import { AllExceptionsFilter, AppValidationPipe, BadRequestError } from './errors';
+import {
+  AllExceptionsFilter,
+  AppValidationPipe,
+  BadRequestError,
+  MethodNotAllowedError,
+} from './errors';
 import { RouteTable } from './route-table';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
 
@@ -82,6 +87,15 @@ export async function configureHttpApp(
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
+    // A literal path never falls through to a parameter route (`GET /files/presigned-uploads`
+    // is not `GET /files/:id`): when a more specific template owns the path, it decides (405).
+    const matched = request.routeOptions.url;
+    if (matched && /[:*]/.test(matched)) {
+      const resolution = routes.resolve(request.method, request.url, matched);
+      if (resolution.kind === 'method-not-allowed') {
+        return done(new MethodNotAllowedError(request.method, resolution.allowed));
+      }
+    }
     done();
   });
   // Every answer says its language (resolved per request: ?lang, user, Accept-Language, org, en).

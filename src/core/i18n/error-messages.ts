@@ -1,4 +1,5 @@
 import type { Language } from './language';
+import { translateValidationDetail } from './validation-messages';
 
 /**
  * Error details by code, per language other than English (English details are written where the
@@ -30,9 +31,17 @@ const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
   },
 };
 
-/** The detail of an error in `language` (validation details keep the field's own message). */
-export function translateDetail(code: string, detail: string, language: Language): string {
+/**
+ * The detail of an error in `language`. Validation details are translated message by message
+ * (see `translateValidationDetail`; `context` names the field and class-validator's rules).
+ */
+export function translateDetail(
+  code: string,
+  detail: string,
+  language: Language,
+  context: { field?: string; rules?: string[] } = {},
+): string {
   if (language === 'en') return detail;
-  if (code === 'validation_error') return `Valeur invalide : ${detail}`;
+  if (code === 'validation_error') return translateValidationDetail(detail, language, context);
   return DETAILS[language][code] ?? detail;
 }
