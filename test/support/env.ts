@@ -12,3 +12,6 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** `OPENAPI_CONTRACT=off` stops checking every e2e response against the OpenAPI document. */
+export const OPENAPI_CONTRACT_CHECKED = process.env.OPENAPI_CONTRACT !== 'off';

@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppConfig } from '../config';
@@ -142,5 +143,10 @@ export async function configureHttpApp(
   applyGlobalPrefix(app, config);
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(routes));
-  setupSwagger(app, buildOpenApiDocument(app, version));
+  const document = buildOpenApiDocument(app, version);
+  servedDocuments.set(app, document);
+  setupSwagger(app, document);
 }
+
+/** The OpenAPI document each app serves at `/docs-json` (read by the e2e contract checks). */
+export const servedDocuments = new WeakMap<INestApplication, OpenAPIObject>();

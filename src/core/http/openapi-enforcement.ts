@@ -98,7 +98,7 @@ function applyConstraint(property: Json, metadata: ValidationMetadata): void {
     case 'isObject':
       target.type = 'object';
       break;
-    case 'length':
+    case 'isLength':
       if (num(first) !== undefined) target.minLength = first;
       if (num(second) !== undefined) target.maxLength = second;
       break;
@@ -113,6 +113,17 @@ function applyConstraint(property: Json, metadata: ValidationMetadata): void {
       if (pattern) target.pattern = pattern;
       break;
     }
+    case 'isDateString':
+    case 'isIso8601':
+      target.type = 'string';
+      target.format = 'date-time';
+      break;
+    case 'isTimeZone':
+      // class-validator asks Intl; the document gives the shape and an example.
+      target.type = 'string';
+      target.pattern ??= '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$';
+      target.example ??= 'Europe/Paris';
+      break;
     case 'min':
       target.minimum = first;
       break;

@@ -180,6 +180,9 @@ function describeOperation(method: string, path: string, operation: Json): void 
   if (operation['x-if-match']) statuses.push('412');
   if (operation.requestBody) statuses.push('413', '415');
   const responses = (operation.responses ?? {}) as Record<string, Json>;
+  const bytes = Object.values(responses).some(
+    (response) => 'application/octet-stream' in ((response.content ?? {}) as Json),
+  );
   for (const status of statuses) {
     const existing = responses[status];
     const fresh = errorResponse(status);
@@ -193,9 +196,10 @@ function describeOperation(method: string, path: string, operation: Json): void 
       response.content = { 'application/json': { schema: ENVELOPE_REF } };
     }
   }
-  if (!Object.keys(responses).some((status) => status.startsWith('2') || status.startsWith('3'))) {
-    // A streamed download: the bytes in the file's own type.
-    responses['200'] = {
+  const success = Object.keys(responses).filter((s) => s.startsWith('2') || s.startsWith('3'));
+  if (bytes && !success.some((status) => responses[status].content && status !== '204')) {
+    // A streamed download (`@ApiProduces('application/octet-stream')`): bytes in the file's own type.
+    responses[success.find((status) => status !== '204') ?? '200'] = {
       description: 'The bytes, in the file’s own content type',
       content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
     };

@@ -114,7 +114,7 @@ const BY_CONSTRAINT: Record<string, string> = {
   matches: 'n’a pas le format attendu',
   isIn: 'n’est pas une valeur acceptée',
   isEnum: 'n’est pas une valeur acceptée',
-  length: 'n’a pas la longueur attendue',
+  isLength: 'n’a pas la longueur attendue',
   minLength: 'est trop court',
   maxLength: 'est trop long',
   min: 'est trop petit',
