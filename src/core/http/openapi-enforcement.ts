@@ -8,6 +8,8 @@ type Json = Record<string, unknown>;
 /** A class (DTO or controller). */
 export type Ctor = abstract new (...args: never[]) => unknown;
 /** `RouteParamtypes` of @nestjs/common: BODY 3, QUERY 4, PARAM 5. */
+/** `DECORATORS.API_PRODUCES` of @nestjs/swagger (its constants are not an exported subpath). */
+const API_PRODUCES = 'swagger/apiProduces';
 const BODY_ARG = 3;
 const QUERY_ARG = 4;
 const PARAM_ARG = 5;
@@ -273,6 +275,9 @@ export function enforceServerRules(document: OpenAPIObject, controllers: Ctor[])
       if (!handler) continue;
       const fn = (handler.prototype as Record<string, unknown>)[handler.method] as object;
       if (Reflect.getMetadata(IF_MATCH_METADATA, fn)) operation['x-if-match'] = true;
+      // `@ApiProduces('application/octet-stream')`: the success is bytes (a download).
+      const produces = (Reflect.getMetadata(API_PRODUCES, fn) ?? []) as string[];
+      if (produces.includes('application/octet-stream')) operation['x-bytes'] = true;
       for (const { type, arg, metatype } of routeArgs(handler)) {
         if (type === PARAM_ARG && typeof arg.data === 'string') {
           const parameter = parameters.find((p) => p.in === 'path' && p.name === arg.data);

@@ -178,11 +178,10 @@ function describeOperation(method: string, path: string, operation: Json): void 
   if (path.includes('{')) statuses.push('404');
   if (method !== 'get') statuses.push('409');
   if (operation['x-if-match']) statuses.push('412');
-  if (operation.requestBody) statuses.push('413', '415');
+  // Any write may carry a body: the parsers answer 413 (too large) and 415 (not JSON) first.
+  if (['post', 'put', 'patch'].includes(method)) statuses.push('413', '415');
   const responses = (operation.responses ?? {}) as Record<string, Json>;
-  const bytes = Object.values(responses).some(
-    (response) => 'application/octet-stream' in ((response.content ?? {}) as Json),
-  );
+  const bytes = operation['x-bytes'] === true;
   for (const status of statuses) {
     const existing = responses[status];
     const fresh = errorResponse(status);
