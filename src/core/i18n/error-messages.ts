@@ -7,6 +7,7 @@ import { translateValidationDetail } from './validation-messages';
  */
 const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
   fr: {
+    bad_request: 'La requête est invalide.',
     not_found: 'La ressource demandée est introuvable.',
     route_not_found: 'Cette route n’existe pas.',
     method_not_allowed: 'Cette méthode n’est pas autorisée ici.',
@@ -43,5 +44,8 @@ export function translateDetail(
 ): string {
   if (language === 'en') return detail;
   if (code === 'validation_error') return translateValidationDetail(detail, language, context);
+  // Nest's ParseUUIDPipe on a path id (`Validation failed (uuid is expected)`).
+  if (code === 'bad_request' && /uuid is expected/.test(detail))
+    return 'Identifiant invalide : un UUID est attendu.';
   return DETAILS[language][code] ?? detail;
 }
