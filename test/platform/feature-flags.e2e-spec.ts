@@ -1,4 +1,5 @@
 import { Controller, Get, Module } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { RequirePermissions } from '../../src/core/auth';
 import { loadConfig } from '../../src/core/config/load-config';
 import { FeatureFlag } from '../../src/modules/feature-flags/feature-flag.guard';
@@ -11,6 +12,7 @@ class FlaggedController {
   @Get()
   @RequirePermissions()
   @FeatureFlag('beta.reports')
+  @ApiOkResponse({ schema: { type: 'object' } })
   get() {
     return { beta: true };
   }

@@ -67,7 +67,19 @@ describe('localization', () => {
       expect(convert.headers['content-language']).toBe('fr');
       // Validation errors keep naming the field, in the language asked for.
       const bad = await owner.get('/api/v1/products?sort=nope&lang=fr').expect(422);
-      expect((bad.body as Envelope).errors[0].detail).toMatch(/^Valeur invalide : /);
+      expect((bad.body as Envelope).errors[0].detail).toBe(
+        'tri impossible par « nope » ; triables : ' +
+          (bad.body as Envelope).errors[0].detail.split('triables : ')[1],
+      );
+      expect((bad.body as Envelope).errors[0].detail).not.toMatch(/cannot|sortable/);
+      // A body DTO's class-validator messages are translated too, constraint by constraint.
+      const body = await owner
+        .post('/api/v1/categories?lang=fr')
+        .send({ type: 'product', name: 'Tea', parentId: 'nope' })
+        .expect(422);
+      expect((body.body as Envelope).errors).toEqual([
+        expect.objectContaining({ detail: 'parentId doit être un UUID' }),
+      ]);
     });
 
     it('translates the error envelope for anonymous callers too (401)', async () => {

@@ -21,3 +21,6 @@ export function databaseUrl(name: string): string {
  * never type-strips the .ts main itself (which fails on decorators).
  */
 export const TS_RUNNER = join(__dirname, '../../scripts/run-ts.cjs');
+
+/** `OPENAPI_CONTRACT=off` stops checking every e2e response against the OpenAPI document. */
+export const OPENAPI_CONTRACT_CHECKED = process.env.OPENAPI_CONTRACT !== 'off';

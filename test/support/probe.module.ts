@@ -13,6 +13,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
 import {
@@ -86,6 +87,7 @@ class ProbeController {
   ) {}
 
   @Post('widgets')
+  @ApiCreatedResponse({ schema: { type: 'object' } })
   create(@Body() dto: CreateWidgetDto, @Res({ passthrough: true }) reply: FastifyReply): Widget {
     ProbeController.creations += 1;
     const widget: Widget = {
@@ -102,6 +104,7 @@ class ProbeController {
   }
 
   @Get('widgets')
+  @ApiOkResponse({ schema: { type: 'object' } })
   list(@Query() query: Record<string, unknown>): Page<Widget> {
     const parsed = this.lists.parse(WIDGET_LIST, query);
     const items = [...ProbeController.widgets.values()].filter(
@@ -111,6 +114,7 @@ class ProbeController {
   }
 
   @Get('widgets/:id')
+  @ApiOkResponse({ schema: { type: 'object' } })
   get(@Param('id', ParseUUIDPipe) id: string): Widget {
     const widget = ProbeController.widgets.get(id);
     if (!widget) throw new NotFoundError('Widget');
@@ -118,6 +122,7 @@ class ProbeController {
   }
 
   @Patch('widgets/:id')
+  @ApiOkResponse({ schema: { type: 'object' } })
   update(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateWidgetDto,

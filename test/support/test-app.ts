@@ -9,7 +9,14 @@ import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createApiApplication, createWorkerApplication } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/core/config';
-import { TEST_REDIS_URL } from './env';
+import { servedDocuments } from '../../src/core/http/http-app';
+import { OPENAPI_CONTRACT_CHECKED, TEST_REDIS_URL } from './env';
+import {
+  OpenApiDocument,
+  OpenApiResponseValidator,
+  recordContractViolations,
+  takeContractViolations,
+} from './openapi-contract';
 import { createTestDatabase, dropDatabase } from './template-db';
 
 /** JSON log lines captured from an app under test. */
@@ -114,6 +121,52 @@ export interface TestAppOptions {
   environment?: TestEnvironment;
 }
 
+const VERBS = new Set(['get', 'put', 'post', 'delete', 'patch']);
+
+/**
+ * A supertest agent whose every response is checked against the served OpenAPI document
+ * (`OpenApiResponseValidator`); problems fail the test that caused them (see the `afterEach`).
+ * `OPENAPI_CONTRACT=off` turns the check off.
+ */
+function contractCheckedAgent(agent: TestAgent, document: OpenApiDocument): TestAgent {
+  if (!OPENAPI_CONTRACT_CHECKED) return agent;
+  let validator: OpenApiResponseValidator | undefined;
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || !VERBS.has(property) || typeof value !== 'function')
+        return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (...args: unknown[]) => request.Test).call(target, url, ...rest);
+        test.on('response', (res: request.Response) => {
+          recordContractViolations(
+            (validator ??= new OpenApiResponseValidator(document)).check({
+              method: property,
+              url,
+              status: res.status,
+              contentType: res.headers['content-type'],
+              body: res.body as unknown,
+            }),
+          );
+        });
+        return test;
+      };
+    },
+  });
+}
+
+// Every e2e file imports this module: a response that broke the contract fails its test.
+if (typeof afterEach === 'function') {
+  afterEach(() => {
+    const problems = takeContractViolations();
+    if (problems.length > 0) {
+      throw new Error(
+        `Responses that do not match the OpenAPI document:\n${[...new Set(problems)].join('\n')}`,
+      );
+    }
+  });
+}
+
 /** The real API (Fastify, all modules) on a cloned database, ready for supertest. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownsEnvironment = !options.environment;
@@ -125,11 +178,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const document = servedDocuments.get(app) as unknown as OpenApiDocument;
   const workers: INestApplicationContext[] = [];
   return {
     app,
     config: environment.config,
-    http: request(app.getHttpServer()),
+    http: contractCheckedAgent(request(app.getHttpServer()), document),
     dataSource: app.get<DataSource>(getDataSourceToken()),
     logs,
     environment,

@@ -1,17 +1,25 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from './error-envelope.dto';
-import { FilterType, ListDefinition } from './list-query';
+import { FilterType, ListDefinition, MAX_PAGE } from './list-query';
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `sort`'s grammar as a pattern: comma-separated allow-listed keys, each optionally prefixed `-`. */
+export const sortPattern = (sortable: readonly string[]): string => {
+  const key = `-?(${sortable.map(escapeRegex).join('|')})`;
+  return `^${key}(,${key})*$`;
+};
 
 const schemaFor = (type: FilterType): Record<string, unknown> => {
   if (typeof type === 'object') return { type: 'string', enum: [...type.enum] };
   return (
     {
-      string: { type: 'string' },
+      string: { type: 'string', maxLength: 200 },
       uuid: { type: 'string', format: 'uuid' },
       boolean: { type: 'boolean' },
-      int: { type: 'integer' },
-      decimal: { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' },
+      int: { type: 'integer', minimum: -999_999_999_999_999, maximum: 999_999_999_999_999 },
+      decimal: { type: 'string', pattern: '^-?\\d{1,20}(\\.\\d{1,10})?$' },
       date: { type: 'string', format: 'date' },
       datetime: { type: 'string', format: 'date-time' },
     } as const
@@ -24,7 +32,7 @@ export function ApiListQuery(definition: ListDefinition): MethodDecorator {
     ApiQuery({
       name: 'page',
       required: false,
-      schema: { type: 'integer', minimum: 1, default: 1 },
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 },
     }),
     ApiQuery({
       name: 'size',
@@ -35,7 +43,11 @@ export function ApiListQuery(definition: ListDefinition): MethodDecorator {
       name: 'sort',
       required: false,
       description: `Comma-separated; prefix with - for descending. Sortable: ${definition.sortable.join(', ')}`,
-      schema: { type: 'string', default: definition.defaultSort },
+      schema: {
+        type: 'string',
+        pattern: sortPattern(definition.sortable),
+        default: definition.defaultSort,
+      },
     }),
     ...Object.entries(definition.filters as Record<string, FilterType>).map(([name, type]) =>
       ApiQuery({ name, required: false, schema: schemaFor(type) as never }),

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { PreconditionFailedError } from './errors';
+import { IF_MATCH_METADATA } from './openapi-enforcement';
 
 /** Strong ETag from a row's version: `"7"`. */
 export const etagFor = (version: number): string => `"${version}"`;
@@ -27,6 +28,15 @@ export function assertVersionMatches(expected: number | '*' | undefined, actual:
 }
 
 /** `@IfMatch() expectedVersion: number | '*' | undefined` in a PATCH/PUT/DELETE handler. */
-export const IfMatch = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  parseIfMatch(ctx.switchToHttp().getRequest<FastifyRequest>().headers['if-match']),
+export const IfMatch = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) =>
+    parseIfMatch(ctx.switchToHttp().getRequest<FastifyRequest>().headers['if-match']),
+  [
+    // Marks the handler so the OpenAPI document declares `If-Match` and 412 on it.
+    (target, key) => {
+      const handler =
+        key === undefined ? undefined : (target as Record<string | symbol, unknown>)[key];
+      if (handler) Reflect.defineMetadata(IF_MATCH_METADATA, true, handler);
+    },
+  ],
 );

@@ -2,13 +2,19 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppConfig } from '../config';
 import { languageOf } from '../i18n';
 import { MetricsService } from '../metrics';
 import { registerControlCharRule } from './control-chars.hook';
-import { AllExceptionsFilter, AppValidationPipe, BadRequestError } from './errors';
+import {
+  AllExceptionsFilter,
+  AppValidationPipe,
+  BadRequestError,
+  MethodNotAllowedError,
+} from './errors';
 import { RouteTable } from './route-table';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
 
@@ -83,6 +89,15 @@ export async function configureHttpApp(
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
+    // A literal path never falls through to a parameter route (`GET /files/presigned-uploads`
+    // is not `GET /files/:id`): when a more specific template owns the path, it decides (405).
+    const matched = request.routeOptions.url;
+    if (matched && /[:*]/.test(matched)) {
+      const resolution = routes.resolve(request.method, request.url, matched);
+      if (resolution.kind === 'method-not-allowed') {
+        return done(new MethodNotAllowedError(request.method, resolution.allowed));
+      }
+    }
     done();
   });
   // Every answer says its language (resolved per request: ?lang, user, Accept-Language, org, en).
@@ -130,5 +145,10 @@ export async function configureHttpApp(
   applyGlobalPrefix(app, config);
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(routes));
-  setupSwagger(app, buildOpenApiDocument(app, version));
+  const document = buildOpenApiDocument(app, version);
+  servedDocuments.set(app, document);
+  setupSwagger(app, document);
 }
+
+/** The OpenAPI document each app serves at `/docs-json` (read by the e2e contract checks). */
+export const servedDocuments = new WeakMap<INestApplication, OpenAPIObject>();

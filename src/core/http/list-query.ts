@@ -56,6 +56,8 @@ export interface Page<T> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
 /** Parameters of the list grammar itself, and `lang` (the response language, read everywhere). */
+/** The highest `page` a list accepts (a larger one is a 422). */
+export const MAX_PAGE = 1_000_000;
 const RESERVED = new Set(['page', 'size', 'sort', 'cursor', 'lang']);
 
 /** The one answer to a cursor that is not a valid position of this list and sort order. */
@@ -125,7 +127,7 @@ export function parseListQuery<S extends string, F extends string>(
     }
     return Number(value);
   };
-  const page = positiveInt('page', 1, 1_000_000);
+  const page = positiveInt('page', 1, MAX_PAGE);
   const size = positiveInt('size', limits.defaultSize, limits.maxSize);
 
   const sort: SortKey<S>[] = [];

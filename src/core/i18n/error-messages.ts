@@ -1,4 +1,5 @@
 import type { Language } from './language';
+import { translateValidationDetail } from './validation-messages';
 
 /**
  * Error details by code, per language other than English (English details are written where the
@@ -6,6 +7,7 @@ import type { Language } from './language';
  */
 const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
   fr: {
+    bad_request: 'La requête est invalide.',
     not_found: 'La ressource demandée est introuvable.',
     route_not_found: 'Cette route n’existe pas.',
     method_not_allowed: 'Cette méthode n’est pas autorisée ici.',
@@ -35,9 +37,20 @@ const DETAILS: Record<Exclude<Language, 'en'>, Record<string, string>> = {
   },
 };
 
-/** The detail of an error in `language` (validation details keep the field's own message). */
-export function translateDetail(code: string, detail: string, language: Language): string {
+/**
+ * The detail of an error in `language`. Validation details are translated message by message
+ * (see `translateValidationDetail`; `context` names the field and class-validator's rules).
+ */
+export function translateDetail(
+  code: string,
+  detail: string,
+  language: Language,
+  context: { field?: string; rules?: string[] } = {},
+): string {
   if (language === 'en') return detail;
-  if (code === 'validation_error') return `Valeur invalide : ${detail}`;
+  if (code === 'validation_error') return translateValidationDetail(detail, language, context);
+  // Nest's ParseUUIDPipe on a path id (`Validation failed (uuid is expected)`).
+  if (code === 'bad_request' && /uuid is expected/.test(detail))
+    return 'Identifiant invalide : un UUID est attendu.';
   return DETAILS[language][code] ?? detail;
 }

@@ -27,8 +27,11 @@ describe('language resolution', () => {
       'La ressource demandée est introuvable.',
     );
     expect(translateDetail('some_new_code', 'Detail', 'fr')).toBe('Detail');
-    expect(translateDetail('validation_error', 'name must be longer', 'fr')).toBe(
-      'Valeur invalide : name must be longer',
+    expect(translateDetail('bad_request', 'Validation failed (uuid is expected)', 'fr')).toBe(
+      'Identifiant invalide : un UUID est attendu.',
+    );
+    expect(translateDetail('validation_error', 'name must be a string', 'fr')).toBe(
+      'name doit être une chaîne de caractères',
     );
   });
 });

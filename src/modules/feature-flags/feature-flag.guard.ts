@@ -7,9 +7,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension, ApiNotFoundResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../../core/auth/principal';
-import { NotFoundError } from '../../core/http';
+import { ErrorEnvelopeDto, NotFoundError } from '../../core/http';
 import { FeatureFlagsService } from './feature-flags.service';
 
 const FLAG_KEY = 'alees:feature-flag';
@@ -35,6 +36,17 @@ export class FeatureFlagGuard implements CanActivate {
   }
 }
 
-/** `@FeatureFlag('imports.xlsx')` on a route: 404 unless the flag is on for the caller. */
+/**
+ * `@FeatureFlag('imports.xlsx')` on a route: 404 unless the flag is on for the caller (and the
+ * OpenAPI document says so: the 404 and `x-feature-flag`).
+ */
 export const FeatureFlag = (key: string) =>
-  applyDecorators(SetMetadata(FLAG_KEY, key), UseGuards(FeatureFlagGuard));
+  applyDecorators(
+    SetMetadata(FLAG_KEY, key),
+    UseGuards(FeatureFlagGuard),
+    ApiExtension('x-feature-flag', key),
+    ApiNotFoundResponse({
+      description: `Not found while the feature flag ${key} is off for the caller`,
+      type: ErrorEnvelopeDto,
+    }),
+  );

@@ -153,3 +153,18 @@ export class ValidationFailedError extends AppError {
     });
   }
 }
+
+/** 405: the path exists but not for this method; `Allow` lists the methods it takes (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: string[]) {
+    super(
+      405,
+      'method_not_allowed',
+      `${method} is not allowed here; allowed: ${allowed.join(', ')}`,
+      {
+        meta: { allowed },
+        headers: { Allow: allowed.join(', ') },
+      },
+    );
+  }
+}

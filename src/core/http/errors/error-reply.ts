@@ -3,27 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { languageOf, translateDetail } from '../../i18n';
 import { reportError } from '../../observability/sentry';
 import { RouteTable } from '../route-table';
-import { mapError, MappedError } from './error-mapper';
+import { MethodNotAllowedError, NotFoundError } from './app-errors';
+import { mapError } from './error-mapper';
 
 const logger = new Logger('HttpError');
-
-function methodNotAllowed(allowed: string[], method: string): MappedError {
-  return {
-    status: 405,
-    body: {
-      errors: [
-        {
-          status: '405',
-          code: 'method_not_allowed',
-          detail: `${method} is not allowed here; allowed: ${allowed.join(', ')}`,
-          meta: { allowed },
-        },
-      ],
-    },
-    headers: { Allow: allowed.join(', ') },
-    unexpected: false,
-  };
-}
 
 /**
  * Writes the envelope for any error, whichever path raised it (a Nest handler, Fastify's body
@@ -37,13 +20,15 @@ export function sendErrorReply(
 ): void {
   let mapped = mapError(error);
   const unmatchedRoute = !request.routeOptions?.url;
-  if (mapped.status === 404 && unmatchedRoute && routes) {
-    const allowed = routes.allowedMethods(request.url);
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      mapped = methodNotAllowed(allowed, request.method);
-    } else if (allowed.length === 0) {
+  if (unmatchedRoute && routes) {
+    // Routing decides first: an unknown path is a 404 and a known path with another method a 405,
+    // whatever else Fastify noticed on the way (e.g. `QUERY` without Content-Type is its 400).
+    const resolution = routes.resolve(request.method, request.url, undefined);
+    if (resolution.kind === 'method-not-allowed') {
+      mapped = mapError(new MethodNotAllowedError(request.method, resolution.allowed));
+    } else if (resolution.kind === 'not-found') {
+      mapped = mapError(new NotFoundError('Route', 'route_not_found'));
       mapped.body.errors[0].detail = `No route ${request.method} ${request.url.split('?')[0]}`;
-      mapped.body.errors[0].code = 'route_not_found';
     }
   }
   if (mapped.unexpected) {
@@ -54,7 +39,12 @@ export function sendErrorReply(
   if (reply.sent) return;
   const language = languageOf(request);
   for (const item of mapped.body.errors) {
-    item.detail = translateDetail(item.code, item.detail, language);
+    const place = item.source?.pointer ?? item.source?.parameter;
+    const rules = item.meta?.rules;
+    item.detail = translateDetail(item.code, item.detail, language, {
+      field: place?.split(/[/.]/).filter(Boolean).pop(),
+      rules: Array.isArray(rules) ? rules.map(String) : undefined,
+    });
   }
   void reply
     .status(mapped.status)
