@@ -76,7 +76,7 @@ describe('routing: 405 with Allow, literal routes never fall through to {id}', (
       expect({ method, status: res.status, allow: res.headers.allow }).toEqual({
         method,
         status: 405,
-        allow: 'GET, HEAD',
+        allow: 'GET, HEAD, PATCH', // PATCH /auth/me: a person's own profile
       });
       expect((res.body as Envelope).errors[0].code).toBe('method_not_allowed');
     }

@@ -190,9 +190,12 @@ function describeOperation(method: string, path: string, operation: Json): void 
       : fresh;
   }
   // Errors are JSON even where the success is bytes (`@ApiProduces('application/octet-stream')`).
+  // (also where the route declared another type for its success, e.g. /metrics' text/plain).
   for (const [status, response] of Object.entries(responses)) {
-    if (Number(status) >= 400 && !ERRORS[status]) {
-      response.content = { 'application/json': { schema: ENVELOPE_REF } };
+    if (Number(status) >= 400) {
+      response.content = ERRORS[status]
+        ? errorResponse(status).content
+        : { 'application/json': { schema: ENVELOPE_REF } };
     }
   }
   const success = Object.keys(responses).filter((s) => s.startsWith('2') || s.startsWith('3'));

@@ -19,14 +19,14 @@ import {
 import { NormalizedName } from '../../../core/text';
 
 export class FlagRulesDto {
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid', isArray: true, maxItems: 1000 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsUUID(undefined, { each: true })
   userIds?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid', isArray: true, maxItems: 1000 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
