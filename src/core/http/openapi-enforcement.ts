@@ -23,20 +23,18 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 /**
  * The DTO classes known to class-validator, by name (Swagger names a class's schema after it).
- * Two classes of one name would be ambiguous: the name then maps to nothing.
  */
 function validatedClasses(): Map<string, Ctor> {
   const storage = getMetadataStorage() as unknown as {
     validationMetadatas: Map<Ctor | string, ValidationMetadata[]>;
   };
-  const byName = new Map<string, Ctor | null>();
-  for (const target of storage.validationMetadatas.keys()) {
-    if (typeof target !== 'function') continue;
-    const seen = byName.get(target.name);
-    byName.set(target.name, seen === undefined || seen === target ? target : null);
-  }
+  // Swagger names a schema after its class, so two classes of one name already share one schema;
+  // the last registered wins (a module loaded twice — ts-node and jest can do that — registers the
+  // same DTO twice, and dropping the name then made the document differ between runs).
   const result = new Map<string, Ctor>();
-  for (const [name, target] of byName) if (target) result.set(name, target);
+  for (const target of storage.validationMetadatas.keys()) {
+    if (typeof target === 'function') result.set(target.name, target);
+  }
   return result;
 }
 
