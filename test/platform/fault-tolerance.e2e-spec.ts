@@ -22,17 +22,34 @@ class FinishingTask implements TaskHandler, OnModuleInit {
 @Module({ providers: [FinishingTask] })
 class FinishingModule {}
 
-const waitFor = (child: ChildProcess, message: string, timeoutMs = 60_000) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child never said "${message}"`)), timeoutMs);
-    child.on('message', (m) => {
-      if (m === message) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`child exited (${code}) before "${message}"`)));
+/**
+ * Resolves when the child has said `message` — including before this was called: every message
+ * is kept from the fork on, so one sent while the test awaited something else is not lost.
+ */
+function listen(child: ChildProcess) {
+  const said = new Set<unknown>();
+  const waiters: { message: string; resolve: () => void }[] = [];
+  child.on('message', (m) => {
+    said.add(m);
+    for (const w of waiters.filter((w) => w.message === m)) w.resolve();
   });
+  return (message: string, timeoutMs = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (said.has(message)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`child never said "${message}"`)), timeoutMs);
+      waiters.push({
+        message,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`child exited (${code}) before "${message}"`));
+      });
+    });
+}
 
 describe('fault tolerance', () => {
   describe('with Redis down', () => {
@@ -98,14 +115,15 @@ describe('fault tolerance', () => {
         },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
-      await waitFor(child, 'ready');
+      const waitFor = listen(child);
+      await waitFor('ready');
       const taskId = await t.app.get(TasksService).start(CRASH, {}, owner.organization.id, {
         actorUserId: owner.user.id,
         actorApiKeyId: null,
         requestId: null,
         ip: null,
       });
-      await waitFor(child, 'started');
+      await waitFor('started');
       expect((await owner.get(`/api/v1/tasks/${taskId}`).expect(200)).body).toMatchObject({
         state: 'active',
       });
