@@ -11,6 +11,7 @@ import { ErrorEnvelopeDto } from '../http/error-envelope.dto';
 export const IS_PUBLIC_KEY = 'alees:public';
 export const PERMISSIONS_KEY = 'alees:permissions';
 export const USER_REQUIRED_KEY = 'alees:user-required';
+export const ALLOWED_WHEN_ARCHIVED_KEY = 'alees:allowed-when-archived';
 
 /** Reachable without credentials. Every route declares this or `@RequirePermissions` (deny by default). */
 export const Public = (): MethodDecorator & ClassDecorator =>
@@ -51,3 +52,12 @@ export const RequireUser = (): MethodDecorator & ClassDecorator =>
       type: ErrorEnvelopeDto,
     }),
   );
+
+/**
+ * A POST that only reads (e.g. a signed download URL): the global guard lets it through in the
+ * context of an archived organization, where every other non-safe method is a 403
+ * `organization_archived`. Routes declaring no permission (the caller's own account: password,
+ * 2FA, sessions, `/auth/me`) pass without it.
+ */
+export const AllowedWhenArchived = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(ALLOWED_WHEN_ARCHIVED_KEY, true);

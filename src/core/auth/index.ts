@@ -1,4 +1,6 @@
 export {
+  AllowedWhenArchived,
+  ALLOWED_WHEN_ARCHIVED_KEY,
   Public,
   RequirePermissions,
   RequireUser,

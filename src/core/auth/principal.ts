@@ -17,6 +17,11 @@ export interface Principal {
   language: string | null;
   /** The active organization's default language, also the language its content is written in. */
   organizationLanguage: string | null;
+  /**
+   * The active organization is archived: the global guard refuses every write in its context
+   * (403 `organization_archived`) except routes of the caller's own account. Absent: not archived.
+   */
+  organizationArchived?: boolean;
   /** The refresh-token family (sign-in session) the access token belongs to; null for API keys. */
   sessionId?: string | null;
 }

@@ -13,6 +13,8 @@ export interface OrganizationAccess {
   permissions: string[];
   /** The organization's default language (cached with the access; org updates invalidate it). */
   language: string | null;
+  /** The organization is archived: read-only for everyone in its context (archive/restore invalidate it). */
+  archived: boolean;
 }
 
 /**
@@ -33,14 +35,15 @@ export class AccessService {
     isSuperuser: boolean,
   ): Promise<OrganizationAccess> {
     if (isSuperuser) {
-      const [org] = await this.dataSource.query<{ language: string | null }[]>(
-        'SELECT language FROM organizations WHERE id = $1',
+      const [org] = await this.dataSource.query<{ language: string | null; status: string }[]>(
+        'SELECT language, status FROM organizations WHERE id = $1',
         [organizationId],
       );
       return {
         member: org !== undefined,
         permissions: org ? ALL_PERMISSIONS : [],
         language: org?.language ?? null,
+        archived: org?.status === 'archived',
       };
     }
     return this.cache.getOrLoadCurrent(
@@ -53,9 +56,9 @@ export class AccessService {
 
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
     const rows = await this.dataSource.query<
-      { permission_code: string | null; language: string | null }[]
+      { permission_code: string | null; language: string | null; status: string }[]
     >(
-      `SELECT DISTINCT rp.permission_code, target.language
+      `SELECT DISTINCT rp.permission_code, target.language, target.status
          FROM organizations target
          JOIN memberships m ON m.user_id = $1
          JOIN organizations home ON home.id = m.organization_id
@@ -74,6 +77,7 @@ export class AccessService {
         .filter((p): p is string => p !== null)
         .sort(),
       language: rows[0]?.language ?? null,
+      archived: rows[0]?.status === 'archived',
     };
   }
 

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import {
+  ALLOWED_WHEN_ARCHIVED_KEY,
   IS_PUBLIC_KEY,
   PERMISSIONS_KEY,
   Principal,
@@ -36,7 +37,11 @@ interface ApiKeyRow {
   role_id: string;
   last_used_at: Date | null;
   language: string | null;
+  organization_status: string;
 }
+
+/** Methods that do not change anything (RFC 9110 §9.2.1): allowed in an archived organization. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type HeadersOnly = Pick<FastifyRequest, 'headers'>;
 
@@ -89,6 +94,22 @@ export class AuthGuard implements CanActivate {
         missing,
       });
     }
+
+    // An archived organization is read-only for everyone acting in it, in every module. Routes
+    // that declare no permission act on the caller's own account (password, 2FA, sessions,
+    // /auth/me), not on the organization, and stay open; so do @AllowedWhenArchived reads.
+    if (
+      principal.organizationArchived &&
+      !SAFE_METHODS.has(request.method.toUpperCase()) &&
+      required.length > 0 &&
+      !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHEN_ARCHIVED_KEY, targets)
+    ) {
+      throw new ForbiddenError(
+        'This organization is archived: it can be read but not changed until it is restored',
+        'organization_archived',
+        { organizationId: principal.organizationId },
+      );
+    }
     return true;
   }
 
@@ -137,9 +158,11 @@ export class AuthGuard implements CanActivate {
       this.requestedOrganization(request) ?? (await this.access.defaultOrganizationId(user.id));
     let permissions: string[] = [];
     let organizationLanguage: string | null = null;
+    let organizationArchived = false;
     if (organizationId) {
       const access = await this.access.resolve(user.id, organizationId, user.is_superuser);
       organizationLanguage = access.language;
+      organizationArchived = access.archived === true;
       if (!access.member) {
         throw new ForbiddenError(
           'You are not a member of this organization',
@@ -158,15 +181,17 @@ export class AuthGuard implements CanActivate {
       scopeKey: `user:${user.id}`,
       language: user.language,
       organizationLanguage,
+      organizationArchived,
       sessionId: claims.fam ?? null,
     };
   }
 
   private async fromApiKey(key: string, request: HeadersOnly): Promise<Principal> {
     const [row] = await this.dataSource.query<ApiKeyRow[]>(
-      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language
+      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language,
+              o.status AS organization_status
          FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.status = 'active'`,
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [hashApiKey(key)],
     );
     if (!row) throw new UnauthorizedError('The API key is invalid or revoked', 'invalid_api_key');
@@ -194,6 +219,7 @@ export class AuthGuard implements CanActivate {
       scopeKey: `key:${row.id}`,
       language: null,
       organizationLanguage: row.language,
+      organizationArchived: row.organization_status === 'archived',
     };
   }
 }

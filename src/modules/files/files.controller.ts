@@ -33,6 +33,7 @@ import { IsString, Length } from 'class-validator';
 import type { Readable } from 'node:stream';
 import {
   ActiveOrganization,
+  AllowedWhenArchived,
   AuditContext,
   AuditContextParam,
   Public,
@@ -223,6 +224,7 @@ export class FilesController {
   @Post(':id/signed-url')
   @HttpCode(HttpStatus.OK)
   @RequirePermissions('files:read')
+  @AllowedWhenArchived()
   @ApiOperation({ summary: 'A short-lived URL that downloads the file without credentials' })
   @ApiOkResponse({ type: SignedUrlDto })
   signedUrl(@ActiveOrganization() orgId: string, @Id() id: string): Promise<SignedUrlDto> {

@@ -18,6 +18,7 @@ import {
   ApiOperation,
   ApiPreconditionFailedResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import {
   ActiveOrganization,
@@ -36,6 +37,7 @@ import {
   PageOf,
 } from '../../core/http';
 import {
+  ArchiveOrganizationQueryDto,
   CreateOrganizationDto,
   MoveOrganizationDto,
   OrganizationDto,
@@ -119,21 +121,38 @@ export class OrganizationsController {
   @Post(':id/archive')
   @HttpCode(HttpStatus.OK)
   @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Archive (not the active organization itself)' })
+  @ApiOperation({
+    summary: 'Archive (not the active organization itself); ?cascade=true archives the subtree',
+    description:
+      'An archived organization is read-only for its members and API keys (403 ' +
+      '`organization_archived` on every write in its context) until restored.',
+  })
   @ApiOkResponse({ type: OrganizationDto })
+  @ApiConflictResponse({
+    description: '`active_descendants`: a descendant is still active and cascade was not asked',
+    type: ErrorEnvelopeDto,
+  })
   archive(
     @ActiveOrganization() orgId: string,
     @Id() id: string,
+    @Query() query: ArchiveOrganizationQueryDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
-    return this.organizations.archive(orgId, id, context);
+    return this.organizations.archive(orgId, id, query.cascade === 'true', context);
   }
 
   @Post(':id/restore')
   @HttpCode(HttpStatus.OK)
   @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Restore an archived organization' })
+  @ApiOperation({
+    summary: 'Restore an archived organization (from its parent’s context); only that node',
+    description: 'Refused with 422 `parent_archived` while its parent is archived.',
+  })
   @ApiOkResponse({ type: OrganizationDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`parent_archived`: restore the parent first',
+    type: ErrorEnvelopeDto,
+  })
   restore(
     @ActiveOrganization() orgId: string,
     @Id() id: string,

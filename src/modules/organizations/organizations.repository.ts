@@ -77,7 +77,13 @@ export class OrganizationsRepository {
     if (status !== undefined) add('status = ?', status);
     if (typeCode !== undefined) add('type_code = ?', typeCode);
     if (parentId !== undefined) add('parent_id = ?', parentId);
-    if (q !== undefined) add('(name ILIKE ? OR code ILIKE ?)', `%${escapeLike(String(q))}%`);
+    if (q !== undefined) {
+      // Names fold accents and Unicode forms (search_fold); codes compare case-insensitively.
+      parameters.push(String(q), `%${escapeLike(String(q))}%`);
+      conditions.push(
+        `(search_fold(name) ILIKE search_contains($${parameters.length - 1}) OR code ILIKE $${parameters.length})`,
+      );
+    }
     const where = conditions.join(' AND ');
     const order = [
       ...query.sort.map((s) => `${SORT_COLUMNS[s.field]} ${s.direction}`),
@@ -175,6 +181,26 @@ export class OrganizationsRepository {
       [id, version, ...entries.map(([, value]) => value)],
     );
     return row;
+  }
+
+  /** The node at `path` and all its descendants, locked (FOR UPDATE, by id) for the transaction. */
+  lockSubtree(manager: EntityManager, path: string): Promise<OrganizationRow[]> {
+    return manager.query<OrganizationRow[]>(
+      `SELECT ${COLUMNS} FROM organizations WHERE path LIKE $1 ORDER BY id FOR UPDATE`,
+      [`${escapeLike(path)}%`],
+    );
+  }
+
+  /** Archives the still-active rows among `ids` (version bumped), returning them as updated. */
+  archiveActive(manager: EntityManager, ids: string[]): Promise<OrganizationRow[]> {
+    return returningRows<OrganizationRow>(
+      manager,
+      `UPDATE organizations
+          SET status = 'archived', archived_at = now(), version = version + 1, updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND status = 'active'
+        RETURNING ${COLUMNS}`,
+      [ids],
+    );
   }
 
   /** Re-roots a subtree: every descendant's path and depth follow in one statement. */

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
+  ConflictError,
   ListQuery,
   NotFoundError,
   Page,
@@ -192,6 +193,12 @@ export class OrganizationsService {
     return this.get(activeOrganizationId, id);
   }
 
+  /**
+   * PATCH: only the fields sent change. Goes through `AuditService.recordUpdate`, so a PATCH that
+   * changes nothing answers the unchanged row (same version, no audit row). `null` on these
+   * non-nullable fields never reaches here (422 from the validation pipe). 404 outside the
+   * caller's subtree, 412 on a stale If-Match, 422 `unknown_organization_type`, 409 on a taken code.
+   */
   async update(
     activeOrganizationId: string,
     id: string,
@@ -208,19 +215,55 @@ export class OrganizationsService {
         { pointer: '/typeCode' },
       );
     }
-    return this.write(activeOrganizationId, row, 'update', context, {
-      code: dto.code,
-      name: dto.name,
-      type_code: dto.typeCode,
-      currency_code: dto.currencyCode,
-      timezone: dto.timezone,
-      language: dto.language,
-    });
+    const changes = Object.fromEntries(
+      Object.entries({
+        code: dto.code,
+        name: dto.name,
+        type_code: dto.typeCode,
+        currency_code: dto.currencyCode,
+        timezone: dto.timezone,
+        language: dto.language,
+      }).filter(([, value]) => value !== undefined),
+    );
+    if (Object.keys(changes).length === 0) return toDto(row);
+    const before = toDto(row);
+    const result = await this.dataSource.transaction((manager) =>
+      this.audit.recordUpdate(
+        manager,
+        before,
+        AUDITED,
+        async () => {
+          const updated = await this.repository.update(manager, row.id, row.version, changes);
+          if (!updated) throw new PreconditionFailedError();
+          return toDto(updated);
+        },
+        {
+          organizationId: activeOrganizationId,
+          action: 'update',
+          entityType: 'organization',
+          entityId: row.id,
+          context,
+        },
+      ),
+    );
+    // The organization's language is cached with its members' access.
+    if (result.language !== before.language) await this.access.invalidate();
+    return result;
   }
 
+  /**
+   * Archives `id` (never the caller's active organization: 422
+   * `cannot_archive_active_organization`). While any descendant is still active this is a 409
+   * `active_descendants` (meta: `count` and up to 50 `ids`) and nothing changes, unless `cascade`:
+   * then the node and every active descendant are archived in one transaction (subtree rows
+   * locked first), each with its own audit row and version bump. Already archived: answered as is.
+   * Archived organizations are read-only for their members (see `AuthGuard`), so the access
+   * cache, which carries the status, is dropped after commit.
+   */
   async archive(
     activeOrganizationId: string,
     id: string,
+    cascade: boolean,
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (id === activeOrganizationId) {
@@ -231,12 +274,53 @@ export class OrganizationsService {
     }
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'archived') return toDto(row);
-    return this.write(activeOrganizationId, row, 'archive', context, {
-      status: 'archived',
-      archived_at: new Date(),
+    const result = await this.dataSource.transaction(async (manager) => {
+      const subtree = await this.repository.lockSubtree(manager, row.path);
+      const node = subtree.find((r) => r.id === row.id);
+      if (!node || node.version !== row.version) throw new PreconditionFailedError();
+      const activeDescendants = subtree.filter((r) => r.id !== row.id && r.status === 'active');
+      if (activeDescendants.length > 0 && !cascade) {
+        throw new ConflictError(
+          `${activeDescendants.length} descendant organization(s) are still active; archive them first or use ?cascade=true`,
+          {
+            code: 'active_descendants',
+            meta: {
+              count: activeDescendants.length,
+              ids: activeDescendants.slice(0, 50).map((r) => r.id),
+            },
+          },
+        );
+      }
+      const archived = await this.repository.archiveActive(
+        manager,
+        [row, ...activeDescendants].map((r) => r.id),
+      );
+      const before = new Map(subtree.map((r) => [r.id, r]));
+      for (const after of archived) {
+        await this.audit.record(manager, {
+          organizationId: activeOrganizationId,
+          action: 'archive',
+          entityType: 'organization',
+          entityId: after.id,
+          changes: {
+            ...diffFields(toDto(before.get(after.id) as OrganizationRow), toDto(after), AUDITED),
+            ...(after.id === row.id ? {} : { cascadeFrom: row.id }),
+          },
+          context,
+        });
+      }
+      return toDto(archived.find((r) => r.id === row.id) as OrganizationRow);
     });
+    await this.access.invalidate();
+    return result;
   }
 
+  /**
+   * Restores one archived organization (its descendants stay as they are: restore them one by
+   * one, top down). The caller acts from an active ancestor's context (writes in an archived
+   * organization's own context are refused by the guard). 422 `parent_archived` while the parent
+   * is archived; already active: answered as is.
+   */
   async restore(
     activeOrganizationId: string,
     id: string,
@@ -244,27 +328,24 @@ export class OrganizationsService {
   ): Promise<OrganizationDto> {
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'active') return toDto(row);
-    return this.write(activeOrganizationId, row, 'restore', context, {
-      status: 'active',
-      archived_at: null,
-    });
-  }
-
-  private async write(
-    activeOrganizationId: string,
-    row: OrganizationRow,
-    action: string,
-    context: AuditContext,
-    changes: Parameters<OrganizationsRepository['update']>[3],
-  ): Promise<OrganizationDto> {
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    if (Object.keys(defined).length === 0) return toDto(row);
+    if (row.parent_id) {
+      const parent = await this.repository.findById(row.parent_id);
+      if (parent?.status === 'archived') {
+        throw new RuleViolationError(
+          'parent_archived',
+          'Restore the parent organization first: an active organization cannot sit under an archived one',
+        );
+      }
+    }
     const result = await this.dataSource.transaction(async (manager) => {
-      const updated = await this.repository.update(manager, row.id, row.version, defined);
+      const updated = await this.repository.update(manager, row.id, row.version, {
+        status: 'active',
+        archived_at: null,
+      });
       if (!updated) throw new PreconditionFailedError();
       await this.audit.record(manager, {
         organizationId: activeOrganizationId,
-        action,
+        action: 'restore',
         entityType: 'organization',
         entityId: row.id,
         changes: diffFields(toDto(row), toDto(updated), AUDITED),
@@ -272,8 +353,7 @@ export class OrganizationsService {
       });
       return toDto(updated);
     });
-    // The organization's language is cached with its members' access.
-    if ('language' in defined) await this.access.invalidate();
+    await this.access.invalidate();
     return result;
   }
 
@@ -295,6 +375,13 @@ export class OrganizationsService {
       throw new RuleViolationError('invalid_parent', 'parentId is not an organization you manage', {
         pointer: '/parentId',
       });
+    if (parent.status === 'archived') {
+      throw new RuleViolationError(
+        'parent_archived',
+        'Cannot move an organization under an archived one',
+        { pointer: '/parentId' },
+      );
+    }
     if (parent.path.startsWith(row.path)) {
       throw new RuleViolationError(
         'cycle_detected',

@@ -98,3 +98,17 @@ export class OrganizationDto {
 
 export const ORGANIZATION_STATUSES = ['active', 'archived'] as const;
 export const IsOrganizationStatus = () => IsIn(ORGANIZATION_STATUSES);
+
+/** `POST /organizations/{id}/archive?cascade=true`: archive the whole subtree, not only a leaf. */
+export class ArchiveOrganizationQueryDto {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description:
+      'true: archive the organization and every active descendant in one transaction; ' +
+      'false (default): 409 `active_descendants` when any descendant is still active',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  cascade?: 'true' | 'false';
+}
