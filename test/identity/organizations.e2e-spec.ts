@@ -238,4 +238,54 @@ describe('organizations', () => {
     await owner.get('/api/v1/organizations?color=red').expect(422);
     await owner.get('/api/v1/organization-types').expect(200);
   });
+
+  /** Issue 14, finding 9, on organizations: no-op PATCH keeps the version; null is a 422. */
+  it('PATCH that changes nothing: 200, same version, no audit row; null on a field is 422', async () => {
+    const org = await create(owner, { name: 'Stable' });
+    const state = async () =>
+      (
+        await t.dataSource.query<{ version: number; name: string; updated_at: Date }[]>(
+          'SELECT version, name, updated_at FROM organizations WHERE id = $1',
+          [org.id],
+        )
+      )[0];
+    const before = await state();
+    for (const body of [{}, { name: 'Stable' }, { name: '  Stable ' }, { code: org.code }]) {
+      const res = await owner.patch(`/api/v1/organizations/${org.id}`).send(body).expect(200);
+      expect(res.body).toMatchObject({ version: 1, name: 'Stable' });
+    }
+    for (const field of ['name', 'code', 'typeCode', 'currencyCode', 'timezone', 'language']) {
+      const res = await owner
+        .patch(`/api/v1/organizations/${org.id}`)
+        .send({ [field]: null })
+        .expect(422);
+      expect(pointers(res.body)).toEqual([`/${field}`]);
+    }
+    expect(await state()).toEqual(before);
+    expect(await auditActions(org.id)).toEqual(['create']);
+
+    const renamed = await owner
+      .patch(`/api/v1/organizations/${org.id}`)
+      .send({ name: 'Renamed', timezone: 'UTC' })
+      .expect(200);
+    expect(renamed.body).toMatchObject({ version: 2, name: 'Renamed' });
+    const [audit] = await t.dataSource.query<{ changes: Record<string, unknown> }[]>(
+      `SELECT changes FROM audit_logs WHERE entity_id = $1 AND action = 'update'`,
+      [org.id],
+    );
+    expect(audit.changes).toEqual({ name: { from: 'Stable', to: 'Renamed' } });
+  });
+
+  it('?q= folds accents and Unicode forms on names and ignores surrounding spaces', async () => {
+    const org = await create(owner, { name: 'Filiale Crème' });
+    const ids = async (q: string) =>
+      (
+        (await owner.get(`/api/v1/organizations?q=${encodeURIComponent(q)}`).expect(200)).body as {
+          items: { id: string }[];
+        }
+      ).items.map((o) => o.id);
+    expect(await ids('creme')).toContain(org.id);
+    expect(await ids('  Cre\u0300me  ')).toContain(org.id);
+    expect(await ids(`  ${org.code.toLowerCase()} `)).toEqual([org.id]);
+  });
 });

@@ -46,6 +46,73 @@ describe('warehouses and stock locations', () => {
       },
       listFilter: () => '?countryCode=FR',
     });
+
+    /** Issue 14, finding 9: a PATCH that changes nothing is not a change. */
+    it('PATCH {"isActive": null} and a null body are 422; {} is 200 with the same version; none is audited', async () => {
+      const created = await post('/api/v1/warehouses', { code: code('NOOP'), name: 'No-op' });
+      const state = async () =>
+        (
+          await t.dataSource.query<{ version: number; is_active: boolean; updated_at: Date }[]>(
+            'SELECT version, is_active, updated_at FROM warehouses WHERE id = $1',
+            [created.id],
+          )
+        )[0];
+      const audits = async () =>
+        (
+          await t.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM audit_logs WHERE entity_type = 'warehouse' AND entity_id = $1`,
+            [created.id],
+          )
+        )[0].n;
+      const before = await state();
+      const auditsBefore = await audits();
+      expect(before.version).toBe(1);
+
+      const nulled = await owner
+        .patch(`/api/v1/warehouses/${created.id}`)
+        .send({ isActive: null })
+        .expect(422);
+      expect(nulled.body).toMatchObject({
+        errors: [{ code: 'validation_error', source: { pointer: '/isActive' } }],
+      });
+      const nullBody = await owner
+        .patch(`/api/v1/warehouses/${created.id}`)
+        .set('Content-Type', 'application/json')
+        .send('null')
+        .expect(422);
+      expect(nullBody.body).toMatchObject({ errors: [{ code: 'validation_error' }] });
+      expect(await state()).toEqual(before);
+      expect(await audits()).toBe(auditsBefore);
+
+      for (const body of [{}, { isActive: true }, { name: 'No-op' }]) {
+        const res = await owner.patch(`/api/v1/warehouses/${created.id}`).send(body).expect(200);
+        expect(res.body).toMatchObject({ version: 1, isActive: true, name: 'No-op' });
+        expect(res.headers.etag).toBe('"1"');
+      }
+      expect(await state()).toEqual(before);
+      expect(await audits()).toBe(auditsBefore);
+
+      // A real change still bumps the version once and is audited once.
+      await owner.patch(`/api/v1/warehouses/${created.id}`).send({ isActive: false }).expect(200);
+      expect(await state()).toMatchObject({ version: 2, is_active: false });
+      expect(await audits()).toBe(auditsBefore + 1);
+    });
+
+    /** Issue 14: list filters compare text normalised as stored codes and names are. */
+    it('?q= with surrounding spaces, NFD or a zero-width space finds the NFC stored code and name', async () => {
+      const stored = code('CAFE');
+      await post('/api/v1/warehouses', { code: stored, name: `Entrepôt Café ${stored}` });
+      const find = async (q: string) =>
+        (
+          (await owner.get(`/api/v1/warehouses?q=${encodeURIComponent(q)}`).expect(200)).body as {
+            items: { code: string }[];
+          }
+        ).items.map((w) => w.code);
+      expect(await find(`  ${stored}  `)).toEqual([stored]);
+      expect(await find(`Café ${stored}`.normalize('NFD'))).toEqual([stored]);
+      expect(await find(`${stored.slice(0, 3)}\u200b${stored.slice(3)}`)).toEqual([stored]);
+      expect(await find('  entrepot   cafe\u0301 ')).toContain(stored);
+    });
   });
 
   describe('stock locations', () => {

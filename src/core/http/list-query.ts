@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
+import { normalizeName } from '../text';
 import { CursorCodec, KeysetPosition } from './cursor';
 import { FieldIssue, ValidationFailedError } from './errors';
 
@@ -72,8 +73,12 @@ function parseFilter(name: string, type: FilterType, raw: string): FilterValue |
     return type.enum.includes(raw) ? raw : issue(`must be one of: ${type.enum.join(', ')}`);
   }
   switch (type) {
-    case 'string':
-      return raw.length <= 200 ? raw : issue('must be at most 200 characters');
+    case 'string': {
+      // Compared with names, codes and SKUs stored under the same rule (NFC, zero-width removed,
+      // whitespace collapsed, trimmed), so `?q= Cafe\u0301 ` finds the stored `Café`.
+      const value = normalizeName(raw);
+      return value.length <= 200 ? value : issue('must be at most 200 characters');
+    }
     case 'uuid':
       return UUID.test(raw) ? raw.toLowerCase() : issue('must be a UUID');
     case 'boolean':
@@ -96,7 +101,9 @@ function parseFilter(name: string, type: FilterType, raw: string): FilterValue |
 }
 
 /**
- * Parses `?page&size&sort&cursor&<filters>` against a resource's allow-list. Anything unknown,
+ * Parses `?page&size&sort&cursor&<filters>` against a resource's allow-list. `string` filters are
+ * normalised as stored names/codes are (`normalizeName`: NFC, zero-width removed, whitespace
+ * collapsed, trimmed) before any comparison. Anything unknown,
  * mistyped or out of range is a 422 naming the parameter — never silently ignored, never passed
  * through to SQL. `codec` verifies `?cursor=` (a cursor it did not sign → 422 `cursor`); without
  * one (filters-only callers such as exports) a cursor is refused.

@@ -47,9 +47,10 @@ export class UsersRepository {
       conditions.push(`u.is_active = $${parameters.length}`);
     }
     if (query.filters.q !== undefined) {
-      parameters.push(`%${escapeLike(String(query.filters.q))}%`);
+      // Names fold accents and Unicode forms (search_fold, as every list's ?q=); emails do not.
+      parameters.push(`%${escapeLike(String(query.filters.q))}%`, String(query.filters.q));
       conditions.push(
-        `(u.email ILIKE $${parameters.length} OR u.full_name ILIKE $${parameters.length})`,
+        `(u.email ILIKE $${parameters.length - 1} OR search_fold(u.full_name) ILIKE search_contains($${parameters.length}))`,
       );
     }
     const from = `FROM users u JOIN memberships m ON m.user_id = u.id WHERE ${conditions.join(' AND ')}`;
