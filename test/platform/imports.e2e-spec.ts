@@ -119,11 +119,13 @@ describe('bulk import and export', () => {
       onConflict?: string;
       filename?: string;
       type?: string;
+      acceptLanguage?: string;
     },
   ) => {
     const query = `resource=${options.resource ?? 'products'}&mode=${options.mode}&onConflict=${options.onConflict ?? 'fail'}`;
     const res = await owner
       .post(`/api/v1/imports?${query}`)
+      .set('Accept-Language', options.acceptLanguage ?? 'en')
       .attach('file', Buffer.isBuffer(data) ? data : Buffer.from(data), {
         filename: options.filename ?? 'products.csv',
         contentType: options.type ?? 'text/csv',
@@ -755,5 +757,66 @@ describe('bulk import and export', () => {
       .attach('file', pdf, { filename: 'x.pdf', contentType: 'application/pdf' });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ errors: [{ code: 'unsupported_import_file' }] });
+  });
+
+  it('per-row messages are in the starter’s language (Accept-Language at start), in the result and the error file', async () => {
+    const csv = [
+      HEADER,
+      'FR-1,Good,,goods,active,1.50,EUR,pc,,,',
+      'FR-2,,,gadget,active,1.50,ZZZ,furlong,,,',
+      'FR-1,Twice,,goods,active,,,pc,,,',
+      'FR-4,Bell\u0007,,goods,active,,,pc,,,',
+      'FR-5,Price,,goods,active,2.50,,pc,,,{oops',
+    ].join('\n');
+    const countBefore = await productCount();
+    const english = await runImport(csv, { mode: 'dry-run' });
+    const french = await runImport(csv, { mode: 'dry-run', acceptLanguage: 'fr-FR,fr;q=0.9' });
+    expect(await productCount()).toBe(countBefore); // dry runs write nothing
+
+    // Same rows, same columns; only the words differ.
+    const shape = (r: ImportResult) => r.errors.map((e) => [e.line, e.column]);
+    expect(shape(french)).toEqual(shape(english));
+    expect(french.errorCount).toBe(english.errorCount);
+    expect(english.errors).toEqual(
+      expect.arrayContaining([
+        { line: 3, column: 'currencyCode', message: 'unknown or inactive currency' },
+        { line: 3, column: 'uomCode', message: 'unknown or inactive unit of measure' },
+        { line: 4, column: 'sku', message: 'appears twice in this file' },
+      ]),
+    );
+    expect(french.errors).toEqual(
+      expect.arrayContaining([
+        { line: 3, column: 'currencyCode', message: 'devise inconnue ou inactive' },
+        { line: 3, column: 'uomCode', message: 'unité de mesure inconnue ou inactive' },
+        { line: 4, column: 'sku', message: 'apparaît deux fois dans ce fichier' },
+        {
+          line: 6,
+          column: 'currencyCode',
+          message: 'un prix demande une devise, et une devise un prix',
+        },
+        { line: 6, column: 'attributes', message: 'attributes doit être un objet JSON' },
+      ]),
+    );
+    const control = french.errors.find((e) => e.line === 5);
+    expect(control?.message).toMatch(/^contient le caractère de contrôle U\+0007 en position 5/);
+    // No English sentence is left in a French answer (class-validator's messages included).
+    for (const error of french.errors) {
+      expect(error.message).not.toMatch(/\b(must|should|unknown|appears|needs|contains|not a)\b/);
+      expect(Object.keys(error).sort()).toEqual(['column', 'line', 'message']);
+    }
+    const english3 = english.errors.filter((e) => e.line === 3).map((e) => e.message);
+    const french3 = french.errors.filter((e) => e.line === 3).map((e) => e.message);
+    expect(french3).not.toEqual(english3);
+
+    // The downloadable error file carries the same French messages.
+    const file = await owner
+      .get(`/api/v1/files/${french.errorFileId}/content`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const text = (file.body as Buffer).toString('utf8');
+    expect(text).toContain('devise inconnue ou inactive');
+    expect(text).toContain('apparaît deux fois dans ce fichier');
+    expect(text).not.toContain('unknown or inactive currency');
   });
 });

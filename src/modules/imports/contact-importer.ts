@@ -42,12 +42,16 @@ const CHILD_COLUMNS: Record<string, string> = { emails: 'email', phones: 'phone'
 const flatten = (
   errors: ValidationError[],
   parent?: string,
-): { column: string; message: string }[] =>
+): { column: string; message: string; rules: string[] }[] =>
   errors.flatMap((e) => {
     const column =
       CHILD_COLUMNS[e.property] ?? (/^\d+$/.test(e.property) && parent ? parent : e.property);
     return [
-      ...Object.values(e.constraints ?? {}).map((message) => ({ column, message })),
+      ...Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+        column,
+        message,
+        rules: [rule],
+      })),
       ...flatten(e.children ?? [], column),
     ];
   });

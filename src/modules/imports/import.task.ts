@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable, Transform } from 'node:stream';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { mapError } from '../../core/http';
+import { DEFAULT_LANGUAGE, type Language } from '../../core/i18n';
 import { withTenant } from '../../core/tenancy';
 import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
@@ -11,6 +12,7 @@ import { FilesService } from '../files/files.service';
 import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
 import { ImporterFactory } from './importer-factory';
 import type { ConflictMode, Importer, ImportResource, LoadCounts, RowError } from './importer';
+import { translateRowError } from './row-messages';
 import { csvLine, csvRows, SourceRow, XLSX_TYPE, xlsxRows } from './row-source';
 
 export interface ImportPayload {
@@ -18,6 +20,8 @@ export interface ImportPayload {
   resource: ImportResource;
   mode: 'dry-run' | 'commit';
   onConflict: ConflictMode;
+  /** The language of the row messages (the starter's, resolved at `POST /imports`); default English. */
+  language?: Language;
 }
 
 export interface ImportResult extends LoadCounts {
@@ -76,7 +80,7 @@ function refusalError(error: QueryFailedError, line: number): RowError {
   const driver = error.driverError as { column?: string };
   const field = object.meta?.field;
   const column = typeof field === 'string' ? field : driver.column ? camel(driver.column) : '';
-  return { line, column, message: `${object.detail} (${object.code})` };
+  return { line, column, message: `${object.detail} (${object.code})`, code: object.code };
 }
 
 /**
@@ -202,16 +206,18 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
     await flush();
 
     errors.sort((a, b) => a.line - b.line);
+    const language = payload.language ?? DEFAULT_LANGUAGE;
+    const shown = errors.map((e) => translateRowError(e, language));
     result.errorCount = errors.length;
     result.invalid = new Set(errors.map((e) => e.line)).size;
-    result.errors = errors.slice(0, 100);
-    if (errors.length) {
+    result.errors = shown.slice(0, 100);
+    if (shown.length) {
       const report = await this.files.storeGenerated(
         orgId,
         {
           stream: Readable.from([
             csvLine(['line', 'column', 'message']),
-            ...errors.map((e) => csvLine([e.line, e.column, e.message])),
+            ...shown.map((e) => csvLine([e.line, e.column, e.message])),
           ]),
           filename: `import-errors-${context.taskId}.csv`,
           contentType: 'text/csv',

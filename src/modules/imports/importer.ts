@@ -9,7 +9,12 @@ export type ConflictMode = (typeof CONFLICT_MODES)[number];
 export interface RowError {
   line: number;
   column: string;
+  /** In English where raised; translated into the starter's language in the task's result. */
   message: string;
+  /** Internal: the error envelope code of a database refusal (for translation; not shown). */
+  code?: string;
+  /** Internal: class-validator's rule names behind `message` (for translation; not shown). */
+  rules?: string[];
 }
 
 export interface LoadCounts {

@@ -18,6 +18,7 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import { AppConfig } from '../../core/config';
+import { languageOf } from '../../core/i18n';
 import {
   ErrorEnvelopeDto,
   ForbiddenError,
@@ -106,6 +107,8 @@ export class ImportsController {
         resource: query.resource,
         mode: query.mode ?? 'dry-run',
         onConflict: query.onConflict ?? 'fail',
+        // Row messages are written in the starter's language (?lang, profile, Accept-Language...).
+        language: languageOf(request),
       },
       orgId,
       context,

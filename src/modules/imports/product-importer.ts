@@ -44,9 +44,15 @@ const normalizedCell = (value: string | undefined): string | undefined =>
 /** Tags are one cell, separated by `|` (a character tags cannot contain). */
 const TAG_SEPARATOR = '|';
 
-const flatten = (errors: ValidationError[]): { column: string; message: string }[] =>
+const flatten = (
+  errors: ValidationError[],
+): { column: string; message: string; rules: string[] }[] =>
   errors.flatMap((e) => [
-    ...Object.values(e.constraints ?? {}).map((message) => ({ column: e.property, message })),
+    ...Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+      column: e.property,
+      message,
+      rules: [rule],
+    })),
     ...flatten(e.children ?? []),
   ]);
 
