@@ -42,7 +42,7 @@ export class CreateOrganizationDto {
 
   @ApiPropertyOptional({
     example: 'fr',
-    description: 'Default language of answers and of content (null: English)',
+    description: 'Default language of answers and of content (omitted: English)',
   })
   @IsOptional()
   @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
@@ -65,7 +65,7 @@ export class UpdateOrganizationDto {
 
   @ApiPropertyOptional({
     example: 'fr',
-    description: 'Default language of answers and of content (null: English)',
+    description: 'Default language of answers and of content (omitted: unchanged)',
   })
   @IsOptional()
   @Matches(LANGUAGE, { message: 'language must look like en or fr-FR' })
