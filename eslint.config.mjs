@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-dev/', 'coverage/', 'node_modules/', '.data/', 'scripts/', 'bench/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'dist-dev/', 'coverage/', 'node_modules/', '.data/', 'scripts/', 'bench/', '*.js', '*.mjs', '*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

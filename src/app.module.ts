@@ -11,6 +11,7 @@ import { MetricsModule } from './core/metrics';
 import { QueueModule, SystemController } from './core/queue';
 import { RedisModule } from './core/redis';
 import { DOMAIN_MODULES } from './modules';
+import { SCHEMA } from './schema';
 
 export interface AppModuleOptions {
   /** Extra modules (tests add probe controllers). */
@@ -28,7 +29,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(options.logDestination),
-        DatabaseModule,
+        DatabaseModule.forRoot(SCHEMA),
         RedisModule,
         CacheModule,
         QueueModule,

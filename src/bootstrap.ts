@@ -8,8 +8,8 @@ import { AppConfig } from './core/config';
 import { configureHttpApp } from './core/http/http-app';
 import { WiringAtDebugLogger } from './core/logging/wiring-at-debug.logger';
 import { requestIdFor } from './core/http/request-id';
-import { APP_VERSION } from './version';
-import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
+import { APP_VERSION } from './core/version';
+import { RedisIoAdapter } from './modules/realtime';
 import { WorkerModule } from './worker.module';
 
 /** Builds (does not start) the HTTP API. Used by `main.api.ts`, the CLI and the e2e tests. */

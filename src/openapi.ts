@@ -5,7 +5,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config';
 import { applyGlobalPrefix } from './core/http/http-app';
 import { buildOpenApiDocument } from './core/http/swagger';
-import { APP_VERSION } from './version';
+import { APP_VERSION } from './core/version';
 
 /**
  * The OpenAPI document without connecting to anything: Nest's preview mode reads the controllers'

@@ -9,6 +9,7 @@ import { LoggingModule } from './core/logging/logging.module';
 import { QueueModule, SystemPingProcessor } from './core/queue';
 import { RedisModule } from './core/redis';
 import { DOMAIN_JOB_MODULES } from './modules';
+import { SCHEMA } from './schema';
 
 /** The worker: the same core, plus the queue processors. No HTTP API (only its health server). */
 @Module({})
@@ -25,7 +26,7 @@ export class WorkerModule {
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(logDestination),
         ClockModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(SCHEMA),
         RedisModule,
         CacheModule,
         QueueModule,

@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config';
-import { assertDatabaseReachable, buildDataSourceOptions } from '../core/database';
-import { runSeeds } from '../database/seeds';
-import { createSearchBackend } from '../modules/search/search-backend.provider';
-import { SEARCH_TYPES, SearchType } from '../modules/search/searchable';
-import { createAdmin, resetAdminPassword } from '../modules/users/create-admin';
+import { assertDatabaseReachable, buildDataSourceOptions, runSeeds } from '../core/database';
+import { SEEDERS } from '../modules';
+import { createSearchBackend, SEARCH_TYPES, SearchType } from '../modules/search';
+import { createAdmin, resetAdminPassword } from '../modules/users';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
+import { SCHEMA } from '../schema';
 
 export type Print = (line: string) => void;
 
@@ -19,7 +19,10 @@ async function withDataSource<T>(
   work: (ds: DataSource) => Promise<T>,
 ): Promise<T> {
   await assertDatabaseReachable(config.database.url);
-  const dataSource = new DataSource({ ...buildDataSourceOptions(config), logging: ['error'] });
+  const dataSource = new DataSource({
+    ...buildDataSourceOptions(config, SCHEMA),
+    logging: ['error'],
+  });
   await dataSource.initialize();
   try {
     return await work(dataSource);
@@ -60,7 +63,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'insert reference data (idempotent)',
     run: (config, _args, print) =>
       withDataSource(config, async (ds) => {
-        const lines = await runSeeds(ds, config);
+        const lines = await runSeeds(ds, config, SEEDERS);
         print(lines.length ? lines.join('\n') : 'seed: nothing to seed');
       }),
   },

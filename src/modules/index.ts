@@ -1,34 +1,42 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { AccessModule } from './access';
-import { ApiKeysModule } from './api-keys/api-keys.module';
-import { AuditModule } from './audit';
-import { AuditLogsModule } from './audit-logs/audit-logs.module';
-import { AuthModule } from './auth';
-import { MembershipsModule } from './memberships/memberships.module';
-import { OrganizationTypesModule } from './organization-types/organization-types.module';
-import { OrganizationsModule } from './organizations/organizations.module';
-import { RolesModule } from './roles/roles.module';
-import { UsersModule } from './users/users.module';
-import { CurrenciesModule } from './currencies/currencies.module';
-import { UnitsOfMeasureModule } from './units-of-measure/units-of-measure.module';
-import { CategoriesModule } from './categories/categories.module';
-import { ContactsModule } from './contacts/contacts.module';
-import { TaxModule } from './tax/tax.module';
-import { ProductsModule } from './products/products.module';
-import { WarehousesModule } from './warehouses/warehouses.module';
-import { StockModule } from './stock/stock.module';
-import { TasksModule, TasksWorkerModule } from './tasks';
-import { StockJobsModule } from './stock/stock-jobs.module';
-import { SchedulerModule, SchedulesModule } from './schedules/schedules.module';
-import { MailModule, MailWorkerModule } from './mail/mail.module';
-import { FilesModule } from './files/files.module';
-import { ImportsJobsModule, ImportsModule } from './imports/imports.module';
-import { FeatureFlagsModule } from './feature-flags/feature-flags.module';
-import { ContentTranslationsModule } from './content-translations/content-translations.module';
-import { SearchModule, SearchWorkerModule } from './search/search.module';
-import { RealtimeModule, RealtimePublisherModule } from './realtime/realtime.module';
+import type { Seeder } from '../core/database';
+import { ACCESS_ENTITIES, AccessModule, accessSeeder } from './access';
+import { API_KEYS_ENTITIES, ApiKeysModule } from './api-keys';
+import { AUDIT_ENTITIES, AuditModule } from './audit';
+import { AuditLogsModule } from './audit-logs';
+import { AUTH_ENTITIES, AuthModule } from './auth';
+import { MEMBERSHIPS_ENTITIES, MembershipsModule } from './memberships';
+import {
+  ORGANIZATION_TYPES_ENTITIES,
+  OrganizationTypesModule,
+  organizationTypesSeeder,
+} from './organization-types';
+import { ORGANIZATIONS_ENTITIES, OrganizationsModule } from './organizations';
+import { RolesModule } from './roles';
+import { USERS_ENTITIES, UsersModule } from './users';
+import { CURRENCIES_ENTITIES, CurrenciesModule, currenciesSeeder } from './currencies';
+import {
+  UNITS_OF_MEASURE_ENTITIES,
+  UnitsOfMeasureModule,
+  unitsOfMeasureSeeder,
+} from './units-of-measure';
+import { CATEGORIES_ENTITIES, CategoriesModule } from './categories';
+import { CONTACTS_ENTITIES, ContactsModule } from './contacts';
+import { TAX_ENTITIES, TaxModule } from './tax';
+import { PRODUCTS_ENTITIES, ProductsModule } from './products';
+import { WAREHOUSES_ENTITIES, WarehousesModule } from './warehouses';
+import { STOCK_ENTITIES, StockJobsModule, StockModule } from './stock';
+import { TASKS_ENTITIES, TasksModule, TasksWorkerModule } from './tasks';
+import { SCHEDULES_ENTITIES, SchedulerModule, SchedulesModule } from './schedules';
+import { MailModule, MailWorkerModule } from './mail';
+import { FILES_ENTITIES, FilesModule } from './files';
+import { ImportsJobsModule, ImportsModule } from './imports';
+import { FEATURE_FLAGS_ENTITIES, FeatureFlagsModule } from './feature-flags';
+import { CONTENT_TRANSLATIONS_ENTITIES, ContentTranslationsModule } from './content-translations';
+import { SearchModule, SearchWorkerModule } from './search';
+import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
 import { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding';
-import { InvitationsModule } from './invitations';
+import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { TenantsModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
@@ -75,4 +83,46 @@ export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
   ImportsJobsModule,
   SearchWorkerModule,
   TenantOffboardingJobsModule,
+];
+
+/**
+ * The TypeORM entities of every module, in the order they were always listed (core's own entities
+ * and the migrations are added by `src/schema.ts`). A new module exports `<MODULE>_ENTITIES` from
+ * its index.ts and is added here; the drift test fails when an entity and the migrations disagree.
+ */
+export const MODULE_ENTITIES = [
+  ...USERS_ENTITIES,
+  ...ORGANIZATION_TYPES_ENTITIES,
+  ...ORGANIZATIONS_ENTITIES,
+  ...ACCESS_ENTITIES,
+  ...MEMBERSHIPS_ENTITIES,
+  ...INVITATIONS_ENTITIES,
+  ...AUTH_ENTITIES,
+  ...API_KEYS_ENTITIES,
+  ...AUDIT_ENTITIES,
+  ...CURRENCIES_ENTITIES,
+  ...UNITS_OF_MEASURE_ENTITIES,
+  ...CATEGORIES_ENTITIES,
+  ...CONTACTS_ENTITIES,
+  ...TAX_ENTITIES,
+  ...PRODUCTS_ENTITIES,
+  ...WAREHOUSES_ENTITIES,
+  ...STOCK_ENTITIES,
+  ...TASKS_ENTITIES,
+  ...SCHEDULES_ENTITIES,
+  ...FILES_ENTITIES,
+  ...FEATURE_FLAGS_ENTITIES,
+  ...CONTENT_TRANSLATIONS_ENTITIES,
+  ...REALTIME_ENTITIES,
+];
+
+/**
+ * Every seeder, in order (organization types before the roles that reference them). Each is
+ * idempotent: running the seed twice equals running it once. Run by `runSeeds` (core/database).
+ */
+export const SEEDERS: readonly Seeder[] = [
+  organizationTypesSeeder,
+  accessSeeder,
+  currenciesSeeder,
+  unitsOfMeasureSeeder,
 ];

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { runCommand } from '../../src/cli/commands';
 import { loadConfig } from '../../src/core/config';
 import { buildDataSourceOptions } from '../../src/core/database';
+import { SCHEMA } from '../../src/schema';
 import { generateOpenApiDocument, serializeOpenApi } from '../../src/openapi';
 import { createEmptyDatabase, dropDatabase } from '../support/template-db';
 import { Actor, createTenant } from '../support/auth';
@@ -119,7 +120,7 @@ describe('CLI, migrations and the committed OpenAPI document', () => {
     try {
       await runCommand('migrate', [], config, print);
       await runCommand('migrate:revert', ['--all'], config, print);
-      const dataSource = new DataSource(buildDataSourceOptions(config));
+      const dataSource = new DataSource(buildDataSourceOptions(config, SCHEMA));
       await dataSource.initialize();
       const tables = await dataSource.query<unknown[]>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('schema_migrations', 'typeorm_metadata')`,
@@ -134,7 +135,7 @@ describe('CLI, migrations and the committed OpenAPI document', () => {
       await runCommand('seed', [], config, print);
 
       // Drift: the schema TypeORM would build from the entities equals what the migrations built.
-      const check = new DataSource(buildDataSourceOptions(config));
+      const check = new DataSource(buildDataSourceOptions(config, SCHEMA));
       await check.initialize();
       const pending = await check.driver.createSchemaBuilder().log();
       await check.destroy();

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/core/config';
-import { buildDataSourceOptions } from '../../src/core/database';
-import { runSeeds } from '../../src/database/seeds';
+import { buildDataSourceOptions, runSeeds } from '../../src/core/database';
+import { SEEDERS } from '../../src/modules';
+import { SCHEMA } from '../../src/schema';
 import { databaseUrl } from './env';
 import { databaseExists, templateName, withAdminClient } from './template-db';
 
@@ -48,10 +49,13 @@ export default async function globalSetup(): Promise<void> {
       await client.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
       await client.query(`CREATE DATABASE "${building}"`);
       const config = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: databaseUrl(building) });
-      const dataSource = new DataSource({ ...buildDataSourceOptions(config), logging: ['error'] });
+      const dataSource = new DataSource({
+        ...buildDataSourceOptions(config, SCHEMA),
+        logging: ['error'],
+      });
       await dataSource.initialize();
       await dataSource.runMigrations({ transaction: 'each' });
-      await runSeeds(dataSource, config);
+      await runSeeds(dataSource, config, SEEDERS);
       await dataSource.destroy();
       // Renamed only once complete, so a crash mid-build never leaves a half-migrated template.
       await client.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);

@@ -1,19 +1,29 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config';
-import { buildDataSourceOptions } from './data-source-options';
+import { buildDataSourceOptions, SchemaLists } from './data-source-options';
 
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config),
-        // Fail boot fast and clearly instead of retrying for minutes.
-        retryAttempts: 2,
-        retryDelay: 1000,
-      }),
-    }),
-  ],
-})
-export class DatabaseModule {}
+/** The TypeORM connection of the app and the worker. */
+@Module({})
+export class DatabaseModule {
+  /**
+   * `schema`: the entity and migration lists (from the module registry and
+   * `src/database/migrations`), passed in by the composition root so core imports no module.
+   */
+  static forRoot(schema: SchemaLists): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            ...buildDataSourceOptions(config, schema),
+            // Fail boot fast and clearly instead of retrying for minutes.
+            retryAttempts: 2,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+    };
+  }
+}

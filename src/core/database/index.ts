@@ -1,5 +1,5 @@
 export { BaseEntity } from './base.entity';
-export { buildDataSourceOptions } from './data-source-options';
+export { buildDataSourceOptions, SchemaLists } from './data-source-options';
 export { DatabaseModule } from './database.module';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
 export { returningRows } from './returning';
@@ -18,3 +18,4 @@ export {
 } from './sql';
 export { childPlacement, moveSubtree, TreeNode } from './tree';
 export { assertDatabaseReachable, DatabaseUnreachableError } from './reachability';
+export { runSeeds, Seeder } from './seeder';

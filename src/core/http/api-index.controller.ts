@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators';
 import { AppConfig } from '../config';
-import { APP_VERSION } from '../../version';
+import { APP_VERSION } from '../version';
 
 /** What `GET /api/v1` answers: where to go next. */
 export class ApiIndexDto {

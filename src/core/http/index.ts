@@ -9,3 +9,4 @@ export { PageOf } from './page.dto';
 export { configureHttpApp } from './http-app';
 export { buildOpenApiDocument } from './swagger';
 export { HttpCoreModule } from './http-core.module';
+export { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Seeder } from '../../database/seeds/seeder';
+import type { Seeder } from '../../core/database';
 import { PERMISSIONS, SYSTEM_ROLES } from './permissions.registry';
 
 /**

@@ -1,3 +1,6 @@
+import { PermissionEntity } from './permission.entity';
+import { RoleEntity, RolePermissionEntity } from './role.entity';
+
 export { AccessModule } from './access.module';
 export { AccessService } from './access.service';
 export {
@@ -15,3 +18,9 @@ export {
   requirePerson,
   SELF_SERVICE_ACCOUNT_FIELDS,
 } from './account-policy';
+export { PermissionEntity } from './permission.entity';
+export { RoleEntity, RolePermissionEntity } from './role.entity';
+export { accessSeeder } from './access.seeder';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const ACCESS_ENTITIES = [PermissionEntity, RoleEntity, RolePermissionEntity];

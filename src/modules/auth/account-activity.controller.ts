@@ -35,7 +35,7 @@ import {
   PageOf,
   toPage,
 } from '../../core/http';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { AccountActivityRepository } from './account-activity.repository';
 import { LoginEventDto, SessionDto } from './dto/account.dto';
 

@@ -15,7 +15,7 @@ import {
 } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { ForbiddenError, UnauthorizedError } from '../../core/http/errors';
-import { AccessService } from '../access/access.service';
+import { AccessService } from '../access';
 import { TokenService } from './token.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

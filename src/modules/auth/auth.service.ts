@@ -8,9 +8,9 @@ import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { AppConfig } from '../../core/config';
 import { RuleViolationError, UnauthorizedError } from '../../core/http/errors';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { UserEntity } from '../users/user.entity';
-import { MailService } from '../mail/mail.service';
+import { MailService } from '../mail';
 import {
   issuePasswordResetToken,
   passwordLink,

@@ -1,5 +1,35 @@
+import {
+  LoginEventEntity,
+  PasswordResetTokenEntity,
+  RecoveryCodeEntity,
+  RefreshTokenEntity,
+  SignupRequestEntity,
+} from './auth-tokens.entity';
+
 export { AuthModule } from './auth.module';
 export { PasswordHasher } from './password-hasher';
 export { TokenService, TokenPair } from './token.service';
-export { hashApiKey } from './auth.guard';
+export { AuthGuard, hashApiKey } from './auth.guard';
 export { revokeAllSessionsOfUser } from './revoke-sessions';
+export {
+  INVITATION_TOKEN_TTL_MS,
+  issuePasswordResetToken,
+  passwordLink,
+  sha256,
+} from './password-reset-tokens';
+export {
+  LoginEventEntity,
+  PasswordResetTokenEntity,
+  RecoveryCodeEntity,
+  RefreshTokenEntity,
+  SignupRequestEntity,
+} from './auth-tokens.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const AUTH_ENTITIES = [
+  RefreshTokenEntity,
+  PasswordResetTokenEntity,
+  RecoveryCodeEntity,
+  LoginEventEntity,
+  SignupRequestEntity,
+];

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { CategoriesModule } from '../categories/categories.module';
+import { CategoriesModule } from '../categories';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 

@@ -16,7 +16,7 @@ import {
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
-import { CategoriesService } from '../categories/categories.service';
+import { CategoriesService } from '../categories';
 import { CONTACT_KINDS, ContactKind } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { foldedContains } from '../../core/database/folded-text';

@@ -1,4 +1,4 @@
-import type { PermissionCode } from '../access/permissions.registry';
+import type { PermissionCode } from '../access';
 
 /** What can be translated: the entity's table, its content fields and who may read/change it. */
 export interface TranslatableType {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Seeder } from '../../database/seeds/seeder';
+import type { Seeder } from '../../core/database';
 import { ISO_4217 } from './iso-4217';
 
 /** The ISO 4217 list; existing rows keep their edits (active flag, name). */

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { withTenant } from '../../core/tenancy';
-import { FilesService } from '../files/files.service';
+import { FilesService } from '../files';
 import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
 import { ImporterFactory } from './importer-factory';
 import type { ImportResource } from './importer';

@@ -25,10 +25,9 @@ import {
   parseListQuery,
   RuleViolationError,
 } from '../../core/http';
-import { CONTACT_LIST } from '../contacts/contacts.service';
-import { UploadFileDto } from '../files/dto/file.dto';
-import { FilesService } from '../files/files.service';
-import { PRODUCT_LIST } from '../products/products.service';
+import { CONTACT_LIST } from '../contacts';
+import { UploadFileDto, FilesService } from '../files';
+import { PRODUCT_LIST } from '../products';
 import { TaskStartedDto, TasksService } from '../tasks';
 import { CreateExportDto, ImportQueryDto, ImportStartedDto } from './dto/import.dto';
 import { EXPORT_TASK } from './export.task';

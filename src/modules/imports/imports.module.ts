@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { FileStorageModule } from '../files/files.module';
-import { ProductCounts } from '../products/product-counts';
+import { FileStorageModule } from '../files';
+import { ProductCounts } from '../products';
 import { ExportTask } from './export.task';
 import { ImportTask } from './import.task';
 import { ImporterFactory } from './importer-factory';

@@ -3,10 +3,15 @@ import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { parseListQuery, ValidationFailedError } from '../../core/http';
 import { normalizeName } from '../../core/text';
-import { CreateProductDto } from '../products/dto/product.dto';
-import { PRODUCT_STATUSES, ProductStatus } from '../products/product.entity';
-import { AttributeDefinition, validateAttributes } from '../products/product-rules';
-import { PRODUCT_LIST, productConditions } from '../products/products.service';
+import {
+  CreateProductDto,
+  PRODUCT_STATUSES,
+  ProductStatus,
+  AttributeDefinition,
+  validateAttributes,
+  PRODUCT_LIST,
+  productConditions,
+} from '../products';
 import { actAsTenant, copyRows } from './copy';
 import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
 

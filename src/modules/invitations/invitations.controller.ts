@@ -41,7 +41,7 @@ import {
   Page,
   PageOf,
 } from '../../core/http';
-import { AuthGuard } from '../auth/auth.guard';
+import { AuthGuard } from '../auth';
 import {
   AcceptedInvitationDto,
   AcceptInvitationDto,

@@ -17,9 +17,8 @@ import {
 } from '../../core/http';
 import { AccessService, requirePerson } from '../access';
 import { AuditService } from '../audit';
-import { PasswordHasher } from '../auth';
-import { INVITATION_TOKEN_TTL_MS, sha256 } from '../auth/password-reset-tokens';
-import { MailService } from '../mail/mail.service';
+import { PasswordHasher, INVITATION_TOKEN_TTL_MS, sha256 } from '../auth';
+import { MailService } from '../mail';
 import { MembershipsService } from '../memberships';
 import { UsersRepository } from '../users';
 import type {

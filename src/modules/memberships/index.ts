@@ -1,2 +1,8 @@
+import { MembershipEntity, MembershipRoleEntity } from './membership.entity';
+
 export { MembershipsModule } from './memberships.module';
 export { MembershipsService } from './memberships.service';
+export { MembershipEntity, MembershipRoleEntity } from './membership.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const MEMBERSHIPS_ENTITIES = [MembershipEntity, MembershipRoleEntity];

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { CategoriesModule } from '../categories/categories.module';
-import { ContentTranslationsModule } from '../content-translations/content-translations.module';
+import { CategoriesModule } from '../categories';
+import { ContentTranslationsModule } from '../content-translations';
 import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';

@@ -25,7 +25,7 @@ import {
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
-import { CategoriesService } from '../categories/categories.service';
+import { CategoriesService } from '../categories';
 import { ProductCounts } from './product-counts';
 import type {
   AttributeSchemaDto,
@@ -37,7 +37,7 @@ import type {
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './product.entity';
 import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
 import type { Language } from '../../core/i18n';
-import { ContentTranslationsService } from '../content-translations/content-translations.service';
+import { ContentTranslationsService } from '../content-translations';
 
 export interface ProductRow {
   id: string;

@@ -11,7 +11,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { Principal } from '../../core/auth';
 import { RedisService } from '../../core/redis';
-import { AuthGuard } from '../auth/auth.guard';
+import { AuthGuard } from '../auth';
 import { ChatService } from './chat.service';
 import { RealtimePublisher } from './realtime.publisher';
 import { chatRoom, orgRoom, readersRoom, REALTIME_NAMESPACE, userRoom } from './rooms';

@@ -1,4 +1,4 @@
-import { STOCK_RECONCILE } from '../stock/stock-reconcile.task';
+import { STOCK_RECONCILE } from '../stock';
 import type { TaskDefinition } from '../tasks';
 
 /** Tasks an organization may put on a schedule (their payload comes from the schedule). */

@@ -9,7 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { returningRows } from '../../core/database/returning';
-import { EntityAction, RealtimePublisher } from '../realtime/realtime.publisher';
+import { EntityAction, RealtimePublisher } from '../realtime';
 import {
   SEARCH_BACKEND,
   SEARCH_TYPES,

@@ -1,4 +1,4 @@
-import type { PermissionCode } from '../access/permissions.registry';
+import type { PermissionCode } from '../access';
 
 export const SEARCH_TYPES = ['products', 'contacts'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { ProductsModule } from '../products/products.module';
+import { ProductsModule } from '../products';
 import { StockLevelsController, StockMovesController } from './stock.controller';
 import { StockService } from './stock.service';
 

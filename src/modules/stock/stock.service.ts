@@ -16,7 +16,7 @@ import {
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
-import { ProductsService } from '../products/products.service';
+import { ProductsService } from '../products';
 import type { CreateStockMoveDto, StockLevelDto, StockMoveDto } from './dto/stock.dto';
 
 interface MoveRow {

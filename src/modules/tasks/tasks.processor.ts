@@ -5,7 +5,7 @@ import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { TASKS_QUEUE } from '../../core/queue';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { RealtimePublisher } from '../realtime';
 import { taskFailure } from './task-error';
 import { TaskRegistry } from './task-registry';
 import type { TaskContext, TaskJobData } from './task.types';

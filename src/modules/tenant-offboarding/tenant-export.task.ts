@@ -6,7 +6,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../core/http';
-import { FilesService } from '../files/files.service';
+import { FilesService } from '../files';
 import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
 import type { TenantExportResultDto } from './dto/tenant-offboarding.dto';
 import { TenantDataRepository } from './tenant-data.repository';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
-import { FileStorageModule } from '../files/files.module';
+import { FileStorageModule } from '../files';
 import { TenantExportTask } from './tenant-export.task';
 import { TenantOffboardingController } from './tenant-offboarding.controller';
 import { TenantOffboardingService } from './tenant-offboarding.service';

@@ -5,7 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { AppError, NotFoundError } from '../../core/http';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
-import { FilesService } from '../files/files.service';
+import { FilesService } from '../files';
 import { TasksService } from '../tasks';
 import { TENANT_EXPORT_TASK } from './tenant-export.task';
 import { TenantDataRepository } from './tenant-data.repository';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Seeder } from '../../database/seeds/seeder';
+import type { Seeder } from '../../core/database';
 import type { UnitType } from './unit-of-measure.entity';
 
 /** code, name, type, factor to the type's base unit (m, kg, l, pc, s). US customary volumes. */

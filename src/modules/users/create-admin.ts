@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { RuleViolationError } from '../../core/http/errors';
-import { PasswordHasher } from '../auth/password-hasher';
-import { revokeAllSessionsOfUser } from '../auth/revoke-sessions';
+import { PasswordHasher, revokeAllSessionsOfUser } from '../auth';
 
 /** Smallest admin password the CLI accepts (the API's own rule for new passwords). */
 const MIN_PASSWORD_LENGTH = 12;

@@ -15,13 +15,14 @@ import {
   toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
-import { PasswordHasher, TokenService } from '../auth';
 import {
+  PasswordHasher,
+  TokenService,
   INVITATION_TOKEN_TTL_MS,
   issuePasswordResetToken,
   passwordLink,
-} from '../auth/password-reset-tokens';
-import { MailService } from '../mail/mail.service';
+} from '../auth';
+import { MailService } from '../mail';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { MembershipsService } from '../memberships';

@@ -14,7 +14,7 @@ import {
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
-import type { AddressDto } from '../addresses/address.dto';
+import type { AddressDto } from '../addresses';
 import { AuditService } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
 import { foldedContains } from '../../core/database/folded-text';

@@ -13,7 +13,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { AddressDto } from '../../addresses/address.dto';
+import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
 import { NormalizedName } from '../../../core/text';
 

@@ -11,8 +11,8 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { OrganizationDto } from '../../organizations/dto/organization.dto';
-import { InvitationDto } from '../../invitations/dto/invitation.dto';
+import { OrganizationDto } from '../../organizations';
+import { InvitationDto } from '../../invitations';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/;
 const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;

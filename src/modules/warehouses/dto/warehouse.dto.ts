@@ -10,7 +10,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { AddressDto } from '../../addresses/address.dto';
+import { AddressDto } from '../../addresses';
 import { NormalizedName } from '../../../core/text';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;

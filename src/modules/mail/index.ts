@@ -1,0 +1,3 @@
+// Public surface of the mail module (no tables).
+export { MailModule, MailWorkerModule } from './mail.module';
+export { MailService } from './mail.service';

@@ -1,0 +1,9 @@
+// Public surface of the organization-types module.
+import { OrganizationTypeEntity } from './organization-type.entity';
+
+export { OrganizationTypesModule } from './organization-types.module';
+export { OrganizationTypeEntity } from './organization-type.entity';
+export { ORGANIZATION_TYPES, organizationTypesSeeder } from './organization-types.seeder';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const ORGANIZATION_TYPES_ENTITIES = [OrganizationTypeEntity];

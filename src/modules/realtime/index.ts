@@ -1,0 +1,10 @@
+// Public surface of the realtime module.
+import { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';
+
+export { RealtimeModule, RealtimePublisherModule } from './realtime.module';
+export { EntityAction, RealtimePublisher } from './realtime.publisher';
+export { RedisIoAdapter } from './redis-io.adapter';
+export { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const REALTIME_ENTITIES = [ChatRoomEntity, ChatParticipantEntity, ChatMessageEntity];

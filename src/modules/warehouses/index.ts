@@ -1,0 +1,8 @@
+// Public surface of the warehouses module.
+import { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
+
+export { WarehousesModule } from './warehouses.module';
+export { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const WAREHOUSES_ENTITIES = [WarehouseEntity, StockLocationEntity];
