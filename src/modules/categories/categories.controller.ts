@@ -30,6 +30,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -102,7 +103,7 @@ export class CategoriesController {
     @ActiveOrganization() orgId: string,
     @Id() id: string,
     @Body() dto: UpdateCategoryDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CategoryDto> {
     return this.categories.update(orgId, id, dto, version, context);
@@ -117,7 +118,7 @@ export class CategoriesController {
     @ActiveOrganization() orgId: string,
     @Id() id: string,
     @Body() dto: MoveCategoryDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CategoryDto> {
     return this.categories.move(orgId, id, dto, version, context);
@@ -132,7 +133,7 @@ export class CategoriesController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.categories.delete(orgId, id, version, context);

@@ -14,6 +14,7 @@ import {
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -189,7 +190,7 @@ export class CategoriesService {
     orgId: string,
     id: string,
     dto: UpdateCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -225,7 +226,7 @@ export class CategoriesService {
     orgId: string,
     id: string,
     dto: MoveCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -252,7 +253,7 @@ export class CategoriesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

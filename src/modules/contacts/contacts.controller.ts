@@ -29,6 +29,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -97,7 +98,7 @@ export class ContactsController {
     @ActiveOrganization() orgId: string,
     @Id() id: string,
     @Body() dto: UpdateContactDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<ContactDto> {
     return this.contacts.update(orgId, id, dto, version, context);
@@ -111,7 +112,7 @@ export class ContactsController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.contacts.delete(orgId, id, version, context);

@@ -24,6 +24,7 @@ import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -80,7 +81,7 @@ export class CurrenciesController {
   update(
     @Param('code') code: string,
     @Body() dto: UpdateCurrencyDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CurrencyDto> {
     return this.currencies.update(code, dto, version, context);
@@ -94,7 +95,7 @@ export class CurrenciesController {
   @ApiConflictResponse({ description: 'still referenced', type: ErrorEnvelopeDto })
   async delete(
     @Param('code') code: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.currencies.delete(code, version, context);

@@ -26,7 +26,7 @@ import {
   Principal,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, IfMatch, LocationOf } from '../../core/http';
+import { ErrorEnvelopeDto, ExpectedVersion, IfMatch, LocationOf } from '../../core/http';
 import {
   CreateFeatureFlagDto,
   FeatureFlagDto,
@@ -93,7 +93,7 @@ export class FeatureFlagsController {
   update(
     @Param('key') key: string,
     @Body() dto: UpdateFeatureFlagDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<FeatureFlagDto> {
     return this.flags.update(key, dto, version, context);
@@ -106,7 +106,7 @@ export class FeatureFlagsController {
   @ApiNoContentResponse()
   async delete(
     @Param('key') key: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.flags.delete(key, version, context);

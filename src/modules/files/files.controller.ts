@@ -43,6 +43,7 @@ import { AppConfig } from '../../core/config';
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -253,7 +254,7 @@ export class FilesController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.files.delete(orgId, id, version, context);

@@ -31,6 +31,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -108,7 +109,7 @@ export class MembershipsController {
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateMembershipDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
@@ -126,7 +127,7 @@ export class MembershipsController {
   suspend(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
@@ -141,7 +142,7 @@ export class MembershipsController {
   reactivate(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
@@ -156,7 +157,7 @@ export class MembershipsController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

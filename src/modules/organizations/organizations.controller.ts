@@ -28,6 +28,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -110,7 +111,7 @@ export class OrganizationsController {
     @ActiveOrganization() orgId: string,
     @Id() id: string,
     @Body() dto: UpdateOrganizationDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.update(orgId, id, dto, version, context);

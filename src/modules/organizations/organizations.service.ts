@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
@@ -196,7 +197,7 @@ export class OrganizationsService {
     activeOrganizationId: string,
     id: string,
     dto: UpdateOrganizationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<OrganizationDto> {
     const { row } = await this.inScope(activeOrganizationId, id);

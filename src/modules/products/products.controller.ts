@@ -32,6 +32,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -49,7 +50,7 @@ import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
 
 const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
+type Version = ExpectedVersion;
 
 @ApiTags('products')
 @ApiNotFoundResponse({

@@ -14,14 +14,15 @@ import {
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
   PreconditionFailedError,
   RuleViolationError,
-  ValidationFailedError,
   toPage,
+  ValidationFailedError,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
@@ -331,7 +332,7 @@ export class ProductsService {
     orgId: string,
     id: string,
     dto: UpdateProductDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ProductDto> {
     return this.counts.afterWrite(orgId, () =>
@@ -343,7 +344,7 @@ export class ProductsService {
     orgId: string,
     id: string,
     dto: UpdateProductDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ProductDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -410,7 +411,7 @@ export class ProductsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return this.counts.afterWrite(orgId, () =>
@@ -421,7 +422,7 @@ export class ProductsService {
   private softDelete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -457,7 +458,7 @@ export class ProductsService {
   putAttributeSchema(
     orgId: string,
     dto: AttributeSchemaDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<AttributeSchemaViewDto> {
     const keys = dto.attributes.map((a) => a.key);

@@ -25,7 +25,7 @@ import {
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, IfMatch, LocationOf } from '../../core/http';
+import { ErrorEnvelopeDto, ExpectedVersion, IfMatch, LocationOf } from '../../core/http';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 
@@ -81,7 +81,7 @@ export class RolesController {
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateRoleDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<RoleDto> {
     return this.roles.update(orgId, id, dto, version, context);
@@ -96,7 +96,7 @@ export class RolesController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.roles.delete(orgId, id, version, context);

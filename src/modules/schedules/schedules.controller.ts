@@ -29,6 +29,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -98,7 +99,7 @@ export class SchedulesController {
     @ActiveOrganization() orgId: string,
     @Id() id: string,
     @Body() dto: UpdateScheduleDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<ScheduleDto> {
     return this.schedules.update(orgId, id, dto, version, context);
@@ -112,7 +113,7 @@ export class SchedulesController {
   async delete(
     @ActiveOrganization() orgId: string,
     @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.schedules.delete(orgId, id, version, context);

@@ -7,6 +7,7 @@ import { Clock } from '../../core/clock';
 import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -168,7 +169,7 @@ export class SchedulesService {
     orgId: string,
     id: string,
     dto: UpdateScheduleDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ScheduleDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -225,7 +226,7 @@ export class SchedulesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -113,7 +114,7 @@ export class TaxCategoriesService {
     orgId: string,
     id: string,
     dto: UpdateTaxCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxCategoryDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -155,7 +156,7 @@ export class TaxCategoriesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

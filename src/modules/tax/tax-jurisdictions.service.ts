@@ -15,6 +15,7 @@ import {
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -157,7 +158,7 @@ export class TaxJurisdictionsService {
     orgId: string,
     id: string,
     dto: UpdateTaxJurisdictionDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -202,7 +203,7 @@ export class TaxJurisdictionsService {
     orgId: string,
     id: string,
     dto: MoveTaxJurisdictionDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -226,7 +227,7 @@ export class TaxJurisdictionsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -209,7 +210,7 @@ export class TaxRatesService {
     orgId: string,
     id: string,
     dto: UpdateTaxRateDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxRateDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -259,7 +260,7 @@ export class TaxRatesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

@@ -30,6 +30,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -54,7 +55,7 @@ import { JURISDICTION_LIST, TaxJurisdictionsService } from './tax-jurisdictions.
 import { TAX_RATE_LIST, TaxRatesService } from './tax-rates.service';
 
 const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
+type Version = ExpectedVersion;
 
 @ApiTags('tax')
 @ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })

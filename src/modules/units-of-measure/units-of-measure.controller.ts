@@ -25,6 +25,7 @@ import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -101,7 +102,7 @@ export class UnitsOfMeasureController {
   update(
     @Param('code') code: string,
     @Body() dto: UpdateUnitOfMeasureDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
     return this.units.update(code, dto, version, context);
@@ -115,7 +116,7 @@ export class UnitsOfMeasureController {
   @ApiConflictResponse({ description: 'still referenced', type: ErrorEnvelopeDto })
   async delete(
     @Param('code') code: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.units.delete(code, version, context);

@@ -31,6 +31,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -120,7 +121,7 @@ export class UsersController {
     @ActiveOrganization() orgId: string,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateUserDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<UserDto> {
@@ -164,7 +165,7 @@ export class MyAccountController {
   @ApiOkResponse({ type: UserDto })
   updateMe(
     @Body() dto: UpdateOwnProfileDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<UserDto> {

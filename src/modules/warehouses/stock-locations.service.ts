@@ -15,6 +15,7 @@ import {
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -202,7 +203,7 @@ export class StockLocationsService {
     orgId: string,
     id: string,
     dto: UpdateStockLocationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -247,7 +248,7 @@ export class StockLocationsService {
     orgId: string,
     id: string,
     dto: MoveStockLocationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -273,7 +274,7 @@ export class StockLocationsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

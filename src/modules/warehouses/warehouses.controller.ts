@@ -30,6 +30,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -49,7 +50,7 @@ import { STOCK_LOCATION_LIST, StockLocationsService } from './stock-locations.se
 import { WAREHOUSE_LIST, WarehousesService } from './warehouses.service';
 
 const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
+type Version = ExpectedVersion;
 
 @ApiTags('warehouses')
 @ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -153,7 +154,7 @@ export class WarehousesService {
     orgId: string,
     id: string,
     dto: UpdateWarehouseDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<WarehouseDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -199,7 +200,7 @@ export class WarehousesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {
