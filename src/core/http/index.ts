@@ -2,6 +2,7 @@ export * from './errors';
 export * from './list-query';
 export { CursorCodec, KeysetPosition } from './cursor';
 export * from './concurrency';
+export { IdParam } from './id-param';
 export { ErrorEnvelopeDto, ErrorObjectDto } from './error-envelope.dto';
 export { ApiListQuery } from './api-list-query.decorator';
 export { LocationOf } from './location.interceptor';

@@ -6,8 +6,6 @@ import {
   Header,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
 } from '@nestjs/common';
@@ -28,6 +26,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListDefinition,
   ListQueryParser,
   LocationOf,
@@ -83,10 +82,7 @@ export class ApiKeysController {
   @RequirePermissions('api-keys:read')
   @ApiOperation({ summary: 'One key (prefix, role, last use)' })
   @ApiOkResponse({ type: ApiKeyDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<ApiKeyDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ApiKeyDto> {
     return this.keys.get(orgId, id);
   }
 
@@ -97,7 +93,7 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyDto })
   revoke(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<ApiKeyDto> {
     return this.keys.revoke(orgId, id, context);
@@ -110,7 +106,7 @@ export class ApiKeysController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.keys.revoke(orgId, id, context);

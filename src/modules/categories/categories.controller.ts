@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -31,6 +29,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -44,8 +43,6 @@ import {
   MoveCategoryDto,
   UpdateCategoryDto,
 } from './dto/category.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('categories')
 @ApiNotFoundResponse({
@@ -89,7 +86,7 @@ export class CategoriesController {
   @RequirePermissions('categories:read')
   @ApiOperation({ summary: 'One category (ETag for If-Match)' })
   @ApiOkResponse({ type: CategoryDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<CategoryDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<CategoryDto> {
     return this.categories.get(orgId, id);
   }
 
@@ -101,7 +98,7 @@ export class CategoriesController {
   @ApiConflictResponse({ description: 'name taken under this parent', type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateCategoryDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -116,7 +113,7 @@ export class CategoriesController {
   @ApiOkResponse({ type: CategoryDto })
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveCategoryDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -132,7 +129,7 @@ export class CategoriesController {
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

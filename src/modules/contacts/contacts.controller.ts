@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -30,6 +28,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -38,8 +37,6 @@ import {
 } from '../../core/http';
 import { CONTACT_LIST, ContactsService } from './contacts.service';
 import { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('contacts')
 @ApiNotFoundResponse({
@@ -85,7 +82,7 @@ export class ContactsController {
   @RequirePermissions('contacts:read')
   @ApiOperation({ summary: 'One contact (ETag for If-Match)' })
   @ApiOkResponse({ type: ContactDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ContactDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ContactDto> {
     return this.contacts.get(orgId, id);
   }
 
@@ -96,7 +93,7 @@ export class ContactsController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateContactDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -111,7 +108,7 @@ export class ContactsController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

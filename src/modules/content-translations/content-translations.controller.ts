@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -15,7 +15,7 @@ import {
   Principal,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto } from '../../core/http';
+import { ErrorEnvelopeDto, IdParam } from '../../core/http';
 import { ContentTranslationsService } from './content-translations.service';
 import { ContentTranslationsDto, PutContentTranslationsDto } from './dto/content-translations.dto';
 import { TRANSLATABLE } from './translatable';
@@ -39,7 +39,7 @@ export class ContentTranslationsController {
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @Param('type') type: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
   ): Promise<ContentTranslationsDto> {
     return this.translations.get(orgId, principal, type, id);
   }
@@ -56,7 +56,7 @@ export class ContentTranslationsController {
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @Param('type') type: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: PutContentTranslationsDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<ContentTranslationsDto> {

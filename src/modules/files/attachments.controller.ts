@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -26,7 +15,7 @@ import {
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, LocationOf } from '../../core/http';
+import { ErrorEnvelopeDto, IdParam, LocationOf } from '../../core/http';
 import { AttachmentsService } from './attachments.service';
 import {
   ATTACHABLE_TYPES,
@@ -77,7 +66,7 @@ export class AttachmentsController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.attachments.delete(orgId, id, context);

@@ -6,8 +6,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -44,6 +42,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -62,8 +61,6 @@ import {
 import { FILE_LIST, FilesService } from './files.service';
 import { contentDisposition } from './storage/storage-backend';
 import { UrlSigner } from './storage/url-signer';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 /** `?token=` of a signed URL (in the query: path parameters are capped at 200 characters). */
 class SignedTokenQuery {
@@ -200,7 +197,7 @@ export class FilesController {
   @RequirePermissions('files:read')
   @ApiOperation({ summary: 'File metadata (ETag for If-Match)' })
   @ApiOkResponse({ type: FileDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<FileDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<FileDto> {
     return this.files.get(orgId, id);
   }
 
@@ -210,7 +207,7 @@ export class FilesController {
   @ApiProduces('application/octet-stream')
   async download(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const row = await this.files.ready(orgId, id);
@@ -226,7 +223,7 @@ export class FilesController {
   @RequirePermissions('files:read')
   @ApiOperation({ summary: 'A short-lived URL that downloads the file without credentials' })
   @ApiOkResponse({ type: SignedUrlDto })
-  signedUrl(@ActiveOrganization() orgId: string, @Id() id: string): Promise<SignedUrlDto> {
+  signedUrl(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<SignedUrlDto> {
     return this.files.signedUrl(orgId, id);
   }
 
@@ -240,7 +237,7 @@ export class FilesController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorEnvelopeDto })
   confirm(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<FileDto> {
     return this.files.confirm(orgId, id, context);
@@ -253,7 +250,7 @@ export class FilesController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Req,
@@ -35,6 +34,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListDefinition,
   ListQueryParser,
   LocationOf,
@@ -103,10 +103,7 @@ export class InvitationsController {
   @ApiOperation({ summary: 'One invitation of the active organization (any status)' })
   @ApiOkResponse({ type: InvitationDto })
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<InvitationDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<InvitationDto> {
     return this.invitations.get(orgId, id);
   }
 
@@ -121,7 +118,7 @@ export class InvitationsController {
   })
   async revoke(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.invitations.revoke(orgId, id, context);

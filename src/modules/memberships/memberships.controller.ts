@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -32,6 +30,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -94,10 +93,7 @@ export class MembershipsController {
   @RequirePermissions('memberships:read')
   @ApiOperation({ summary: 'One membership' })
   @ApiOkResponse({ type: MembershipDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<MembershipDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<MembershipDto> {
     return this.memberships.get(orgId, id);
   }
 
@@ -107,7 +103,7 @@ export class MembershipsController {
   @ApiOkResponse({ type: MembershipDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateMembershipDto,
     @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
@@ -126,7 +122,7 @@ export class MembershipsController {
   @ApiOkResponse({ type: MembershipDto })
   suspend(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
@@ -141,7 +137,7 @@ export class MembershipsController {
   @ApiOkResponse({ type: MembershipDto })
   reactivate(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
@@ -156,7 +152,7 @@ export class MembershipsController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -29,6 +18,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -56,8 +46,6 @@ export const ORGANIZATION_LIST: ListDefinition<OrganizationSort, OrganizationFil
     q: 'string',
   },
 };
-
-const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
 @ApiTags('organizations')
 @ApiNotFoundResponse({ description: 'Not in your organization subtree', type: ErrorEnvelopeDto })
@@ -98,7 +86,7 @@ export class OrganizationsController {
   @RequirePermissions('organizations:read')
   @ApiOperation({ summary: 'One organization (ETag for If-Match)' })
   @ApiOkResponse({ type: OrganizationDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto> {
     return this.organizations.get(orgId, id);
   }
 
@@ -109,7 +97,7 @@ export class OrganizationsController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateOrganizationDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -124,7 +112,7 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationDto })
   archive(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.archive(orgId, id, context);
@@ -137,7 +125,7 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationDto })
   restore(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.restore(orgId, id, context);
@@ -150,7 +138,7 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationDto })
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveOrganizationDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
@@ -161,7 +149,7 @@ export class OrganizationsController {
   @RequirePermissions('organizations:read')
   @ApiOperation({ summary: 'Direct children' })
   @ApiOkResponse({ type: [OrganizationDto] })
-  children(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  children(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto[]> {
     return this.organizations.children(orgId, id);
   }
 
@@ -169,7 +157,10 @@ export class OrganizationsController {
   @RequirePermissions('organizations:read')
   @ApiOperation({ summary: 'Every organization below, by depth' })
   @ApiOkResponse({ type: [OrganizationDto] })
-  descendants(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  descendants(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+  ): Promise<OrganizationDto[]> {
     return this.organizations.descendants(orgId, id);
   }
 
@@ -177,7 +168,10 @@ export class OrganizationsController {
   @RequirePermissions('organizations:read')
   @ApiOperation({ summary: 'Ancestors within your scope, root first' })
   @ApiOkResponse({ type: [OrganizationDto] })
-  ancestors(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  ancestors(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+  ): Promise<OrganizationDto[]> {
     return this.organizations.ancestors(orgId, id);
   }
 }

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Put,
@@ -33,6 +31,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -49,7 +48,6 @@ import {
 import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
 
-const Id = () => Param('id', ParseUUIDPipe);
 type Version = ExpectedVersion;
 
 @ApiTags('products')
@@ -123,7 +121,7 @@ export class ProductsController {
   @ApiOkResponse({ type: ProductDto })
   get(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @ContentLanguage() language: Language | null,
   ): Promise<ProductDto> {
     return this.products.get(orgId, id, language);
@@ -140,7 +138,7 @@ export class ProductsController {
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateProductDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -155,7 +153,7 @@ export class ProductsController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

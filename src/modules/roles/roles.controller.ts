@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -25,7 +14,7 @@ import {
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, ExpectedVersion, IfMatch, LocationOf } from '../../core/http';
+import { ErrorEnvelopeDto, ExpectedVersion, IdParam, IfMatch, LocationOf } from '../../core/http';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 
@@ -64,10 +53,7 @@ export class RolesController {
   @RequirePermissions('roles:read')
   @ApiOperation({ summary: 'One role' })
   @ApiOkResponse({ type: RoleDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<RoleDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<RoleDto> {
     return this.roles.get(orgId, id);
   }
 
@@ -79,7 +65,7 @@ export class RolesController {
   @ApiOkResponse({ type: RoleDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateRoleDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -95,7 +81,7 @@ export class RolesController {
   @ApiConflictResponse({ description: '`role_in_use`', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -30,6 +28,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -38,8 +37,6 @@ import {
 } from '../../core/http';
 import { SCHEDULE_LIST, SchedulesService } from './schedules.service';
 import { ScheduleDto, CreateScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('schedules')
 @ApiNotFoundResponse({
@@ -84,7 +81,7 @@ export class SchedulesController {
   @RequirePermissions('schedules:read')
   @ApiOperation({ summary: 'One schedule with its last and next run (ETag for If-Match)' })
   @ApiOkResponse({ type: ScheduleDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ScheduleDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ScheduleDto> {
     return this.schedules.get(orgId, id);
   }
 
@@ -97,7 +94,7 @@ export class SchedulesController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateScheduleDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
@@ -112,7 +109,7 @@ export class SchedulesController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -28,6 +18,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListQueryParser,
   LocationOf,
   Page,
@@ -93,10 +84,7 @@ export class StockMovesController {
   @RequirePermissions('stock:read')
   @ApiOperation({ summary: 'One ledger line (immutable: correct with a reverse move)' })
   @ApiOkResponse({ type: StockMoveDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<StockMoveDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<StockMoveDto> {
     return this.stock.getMove(orgId, id);
   }
 }

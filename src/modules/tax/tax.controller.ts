@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -31,6 +29,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -54,7 +53,6 @@ import { TAX_CATEGORY_LIST, TaxCategoriesService } from './tax-categories.servic
 import { JURISDICTION_LIST, TaxJurisdictionsService } from './tax-jurisdictions.service';
 import { TAX_RATE_LIST, TaxRatesService } from './tax-rates.service';
 
-const Id = () => Param('id', ParseUUIDPipe);
 type Version = ExpectedVersion;
 
 @ApiTags('tax')
@@ -96,7 +94,7 @@ export class TaxJurisdictionsController {
   @RequirePermissions('tax:read')
   @ApiOperation({ summary: 'One jurisdiction (ETag for If-Match)' })
   @ApiOkResponse({ type: TaxJurisdictionDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxJurisdictionDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxJurisdictionDto> {
     return this.jurisdictions.get(orgId, id);
   }
 
@@ -107,7 +105,7 @@ export class TaxJurisdictionsController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxJurisdictionDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -122,7 +120,7 @@ export class TaxJurisdictionsController {
   @ApiOkResponse({ type: TaxJurisdictionDto })
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveTaxJurisdictionDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -138,7 +136,7 @@ export class TaxJurisdictionsController {
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
@@ -185,7 +183,7 @@ export class TaxCategoriesController {
   @RequirePermissions('tax:read')
   @ApiOperation({ summary: 'One tax category (ETag for If-Match)' })
   @ApiOkResponse({ type: TaxCategoryDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxCategoryDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxCategoryDto> {
     return this.categories.get(orgId, id);
   }
 
@@ -196,7 +194,7 @@ export class TaxCategoriesController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxCategoryDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -212,7 +210,7 @@ export class TaxCategoriesController {
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
@@ -275,7 +273,7 @@ export class TaxRatesController {
   @RequirePermissions('tax:read')
   @ApiOperation({ summary: 'One rate (ETag for If-Match)' })
   @ApiOkResponse({ type: TaxRateDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxRateDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxRateDto> {
     return this.rates.get(orgId, id);
   }
 
@@ -290,7 +288,7 @@ export class TaxRatesController {
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxRateDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -305,7 +303,7 @@ export class TaxRatesController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -32,6 +30,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
@@ -100,7 +99,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   get(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<UserDto> {
     return this.users.get(orgId, id, caller);
@@ -119,7 +118,7 @@ export class UsersController {
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateUserDto,
     @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
@@ -139,7 +138,7 @@ export class UsersController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -31,6 +29,7 @@ import {
   ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
   LocationOf,
@@ -49,7 +48,6 @@ import {
 import { STOCK_LOCATION_LIST, StockLocationsService } from './stock-locations.service';
 import { WAREHOUSE_LIST, WarehousesService } from './warehouses.service';
 
-const Id = () => Param('id', ParseUUIDPipe);
 type Version = ExpectedVersion;
 
 @ApiTags('warehouses')
@@ -91,7 +89,7 @@ export class WarehousesController {
   @RequirePermissions('warehouses:read')
   @ApiOperation({ summary: 'One warehouse (ETag for If-Match)' })
   @ApiOkResponse({ type: WarehouseDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<WarehouseDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<WarehouseDto> {
     return this.warehouses.get(orgId, id);
   }
 
@@ -102,7 +100,7 @@ export class WarehousesController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateWarehouseDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -118,7 +116,7 @@ export class WarehousesController {
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
@@ -167,7 +165,7 @@ export class StockLocationsController {
   @RequirePermissions('warehouses:read')
   @ApiOperation({ summary: 'One location (ETag for If-Match)' })
   @ApiOkResponse({ type: StockLocationDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<StockLocationDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<StockLocationDto> {
     return this.locations.get(orgId, id);
   }
 
@@ -178,7 +176,7 @@ export class StockLocationsController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateStockLocationDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -195,7 +193,7 @@ export class StockLocationsController {
   @ApiOkResponse({ type: StockLocationDto })
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveStockLocationDto,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
@@ -211,7 +209,7 @@ export class StockLocationsController {
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @IfMatch() version: Version,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
