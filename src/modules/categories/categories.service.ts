@@ -9,7 +9,6 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
@@ -19,7 +18,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
@@ -196,28 +194,18 @@ export class CategoriesService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'description'],
-        async () => {
-          const rows = await returningRows<CategoryRow>(
-            manager,
-            `UPDATE categories SET name = COALESCE($4, name), description = COALESCE($5, description),
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [orgId, id, before.version, dto.name ?? null, dto.description ?? null],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'category',
-          entityId: id,
-          context,
+          table: 'categories',
+          set: `name = COALESCE($4, name), description = COALESCE($5, description)`,
+          values: [dto.name ?? null, dto.description ?? null],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'category', entityId: id, context },
       );
     });
   }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -12,7 +12,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
@@ -185,40 +184,28 @@ export class SchedulesService {
         : ruleChanged || !before.enabled || !before.nextRunAt
           ? nextRun(rule, this.clock.now())
           : new Date(before.nextRunAt);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
-        async () => {
-          const rows = await returningRows<ScheduleRow>(
-            manager,
-            `UPDATE schedules SET name = COALESCE($4, name), task_name = COALESCE($5, task_name),
-                payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
-                next_run_at = $10, version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.name ?? null,
-              dto.taskName ?? null,
-              dto.payload ?? null,
-              rule.cron,
-              rule.intervalSeconds,
-              enabled,
-              next,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'schedule',
-          entityId: id,
-          context,
+          table: 'schedules',
+          set: `name = COALESCE($4, name), task_name = COALESCE($5, task_name),
+            payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
+            next_run_at = $10`,
+          values: [
+            dto.name ?? null,
+            dto.taskName ?? null,
+            dto.payload ?? null,
+            rule.cron,
+            rule.intervalSeconds,
+            enabled,
+            next,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'schedule', entityId: id, context },
       );
     });
   }

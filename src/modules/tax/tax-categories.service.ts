@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -11,7 +11,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -120,35 +119,19 @@ export class TaxCategoriesService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'description'],
-        async () => {
-          const rows = await returningRows<TaxCategoryRow>(
-            manager,
-            `UPDATE tax_categories SET code = COALESCE($4, code), name = COALESCE($5, name),
-                description = COALESCE($6, description), version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.description ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_category',
-          entityId: id,
-          context,
+          table: 'tax_categories',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            description = COALESCE($6, description)`,
+          values: [dto.code ?? null, dto.name ?? null, dto.description ?? null],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
       );
     });
   }

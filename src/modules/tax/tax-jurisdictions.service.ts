@@ -10,7 +10,6 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
@@ -20,7 +19,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
@@ -164,37 +162,24 @@ export class TaxJurisdictionsService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'countryCode'],
-        async () => {
-          const rows = await returningRows<JurisdictionRow>(
-            manager,
-            `UPDATE tax_jurisdictions SET code = COALESCE($4, code), name = COALESCE($5, name),
-                country_code = CASE WHEN $6 THEN $7 ELSE country_code END,
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.countryCode !== undefined,
-              dto.countryCode ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_jurisdiction',
-          entityId: id,
-          context,
+          table: 'tax_jurisdictions',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            country_code = CASE WHEN $6 THEN $7 ELSE country_code END`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            dto.countryCode !== undefined,
+            dto.countryCode ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },
       );
     });
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -11,7 +11,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
@@ -220,39 +219,26 @@ export class TaxRatesService {
         dto.validFrom ?? before.validFrom,
         dto.validTo !== undefined ? dto.validTo : before.validTo,
       );
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'rate', 'validFrom', 'validTo'],
-        async () => {
-          const rows = await returningRows<TaxRateRow>(
-            manager,
-            `UPDATE tax_rates SET name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
-                valid_from = COALESCE($6::date, valid_from),
-                valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END,
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.name ?? null,
-              dto.rate ?? null,
-              dto.validFrom ?? null,
-              dto.validTo !== undefined,
-              dto.validTo ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_rate',
-          entityId: id,
-          context,
+          table: 'tax_rates',
+          set: `name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
+            valid_from = COALESCE($6::date, valid_from),
+            valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END`,
+          values: [
+            dto.name ?? null,
+            dto.rate ?? null,
+            dto.validFrom ?? null,
+            dto.validTo !== undefined,
+            dto.validTo ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
       );
     });
   }

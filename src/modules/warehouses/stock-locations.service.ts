@@ -10,7 +10,6 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
@@ -20,7 +19,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
@@ -209,37 +207,25 @@ export class StockLocationsService {
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'allowNegative', 'isActive'],
-        async () => {
-          const rows = await returningRows<StockLocationRow>(
-            manager,
-            `UPDATE stock_locations SET code = COALESCE($4, code), name = COALESCE($5, name),
-                allow_negative = COALESCE($6, allow_negative), is_active = COALESCE($7, is_active),
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.allowNegative ?? null,
-              dto.isActive ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'stock_location',
-          entityId: id,
-          context,
+          table: 'stock_locations',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            allow_negative = COALESCE($6, allow_negative),
+            is_active = COALESCE($7, is_active)`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            dto.allowNegative ?? null,
+            dto.isActive ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
       );
     });
   }

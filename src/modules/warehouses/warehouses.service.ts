@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -11,7 +11,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -161,38 +160,26 @@ export class WarehousesService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const address = dto.address !== undefined ? dto.address : before.address;
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'address', 'isActive'],
-        async () => {
-          const rows = await returningRows<WarehouseRow>(
-            manager,
-            `UPDATE warehouses SET code = COALESCE($4, code), name = COALESCE($5, name),
-                address_line1 = $6, address_line2 = $7, address_city = $8, address_region = $9,
-                address_postal_code = $10, address_country_code = $11,
-                is_active = COALESCE($12, is_active), version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              ...addressColumns(address),
-              dto.isActive ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'warehouse',
-          entityId: id,
-          context,
+          table: 'warehouses',
+          set: `code = COALESCE($4, code),
+            name = COALESCE($5, name), address_line1 = $6, address_line2 = $7,
+            address_city = $8, address_region = $9, address_postal_code = $10,
+            address_country_code = $11, is_active = COALESCE($12, is_active)`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            ...addressColumns(address),
+            dto.isActive ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
       );
     });
   }
