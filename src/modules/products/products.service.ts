@@ -215,11 +215,16 @@ export class ProductsService {
     });
   }
 
-  /** For stock: the live product, or 404-as-422 at `pointer`. */
+  /**
+   * For stock: the live product, or 422 `invalid_product` at `/productId` when there is none (the
+   * not-found case only: any other failure, e.g. a statement timeout, propagates unchanged).
+   */
   async findForStock(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
     try {
       return await this.find(manager, orgId, id);
-    } catch {
+    } catch (error) {
+      // Only "no such product" is the client's fault; a timeout or an aborted transaction is not.
+      if (!(error instanceof NotFoundError)) throw error;
       throw new RuleViolationError('invalid_product', 'productId is not a product of yours', {
         pointer: '/productId',
       });

@@ -185,11 +185,19 @@ export class TaxRatesService {
     });
   }
 
+  /**
+   * 422 `invalid_reference` at the field when the jurisdiction or tax category is not this
+   * organization's (their `find` answers 404). Any other failure (a statement timeout, an aborted
+   * transaction) propagates unchanged.
+   */
   private async assertReferences(manager: EntityManager, orgId: string, dto: CreateTaxRateDto) {
     const owned = async (pointer: string, check: () => Promise<unknown>) => {
       try {
         await check();
-      } catch {
+      } catch (error) {
+        // Only "not this organization's" is the client's fault; a timeout or an aborted
+        // transaction is not, and propagates as it is.
+        if (!(error instanceof NotFoundError)) throw error;
         throw new RuleViolationError(
           'invalid_reference',
           `${pointer.slice(1)} is not one of yours`,
