@@ -1,8 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config';
+import { TenantDatabase } from '../tenancy';
 import { buildDataSourceOptions } from './data-source-options';
 
+/**
+ * The TypeORM connection pool, and `TenantDatabase` (core/tenancy) for every module: global, so
+ * a module's provider can inject `TenantDatabase` without importing this module.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -15,5 +21,7 @@ import { buildDataSourceOptions } from './data-source-options';
       }),
     }),
   ],
+  providers: [TenantDatabase],
+  exports: [TenantDatabase],
 })
 export class DatabaseModule {}

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -21,7 +20,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CATEGORY_TYPES, CategoryType } from './category.entity';
 import type {
@@ -76,12 +75,12 @@ const toDto = (row: CategoryRow): CategoryDto => ({
 @Injectable()
 export class CategoriesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { type, parentId, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -109,9 +108,7 @@ export class CategoriesService {
   }
 
   get(orgId: string, id: string): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) =>
-      toDto(await this.find(manager, orgId, id)),
-    );
+    return this.db.run(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
   }
 
   /**
@@ -161,7 +158,7 @@ export class CategoriesService {
   }
 
   create(orgId: string, dto: CreateCategoryDto, context: AuditContext): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, dto.type)
         : null;
@@ -191,7 +188,7 @@ export class CategoriesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
       return this.audit.recordVersionedUpdate(
@@ -217,7 +214,7 @@ export class CategoriesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       // Lock the subtree's root so concurrent moves of one node serialize.
       await manager.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
@@ -244,7 +241,7 @@ export class CategoriesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, products and contacts keep it by their RESTRICT foreign keys (409).

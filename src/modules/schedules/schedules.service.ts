@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
@@ -15,7 +14,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
@@ -89,13 +88,13 @@ function ruleOf(
 @Injectable()
 export class SchedulesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ScheduleDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { enabled, taskName, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -123,12 +122,12 @@ export class SchedulesService {
   }
 
   get(orgId: string, id: string): Promise<ScheduleDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateScheduleDto, context: AuditContext): Promise<ScheduleDto> {
     const rule = ruleOf(dto.cron, dto.intervalSeconds);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       const enabled = dto.enabled ?? true;
       await manager.query(
@@ -171,7 +170,7 @@ export class SchedulesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ScheduleDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const ruleChanged = dto.cron !== undefined || dto.intervalSeconds !== undefined;
@@ -216,7 +215,7 @@ export class SchedulesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       await manager.query('DELETE FROM schedules WHERE organization_id = $1 AND id = $2', [

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -22,7 +21,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateTaxJurisdictionDto,
@@ -77,12 +76,12 @@ const toDto = (row: JurisdictionRow): TaxJurisdictionDto => ({
 @Injectable()
 export class TaxJurisdictionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxJurisdictionDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { countryCode, parentId, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -110,7 +109,7 @@ export class TaxJurisdictionsService {
   }
 
   get(orgId: string, id: string): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string) {
@@ -131,7 +130,7 @@ export class TaxJurisdictionsService {
     dto: CreateTaxJurisdictionDto,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const parent = dto.parentId ? await this.parentFor(manager, orgId, dto.parentId) : null;
       const id = uuidv7();
       const { path, depth } = childPlacement(id, parent);
@@ -159,7 +158,7 @@ export class TaxJurisdictionsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
       return this.audit.recordVersionedUpdate(
@@ -191,7 +190,7 @@ export class TaxJurisdictionsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await manager.query('SELECT 1 FROM tax_jurisdictions WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
@@ -215,7 +214,7 @@ export class TaxJurisdictionsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children and rates keep it by their RESTRICT foreign keys (409).

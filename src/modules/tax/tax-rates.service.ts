@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Conditions, iso, orderBy, selectPage } from '../../core/database';
@@ -14,7 +13,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateTaxRateDto,
@@ -87,14 +86,14 @@ function assertRange(validFrom: string, validTo: string | null | undefined): voi
 @Injectable()
 export class TaxRatesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly jurisdictions: TaxJurisdictionsService,
     private readonly categories: TaxCategoriesService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxRateDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { jurisdictionId, taxCategoryId, activeOn } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -122,7 +121,7 @@ export class TaxRatesService {
   }
 
   get(orgId: string, id: string): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   /**
@@ -130,7 +129,7 @@ export class TaxRatesService {
    * the nearest ancestor's (a city falls back to its state, then its country). 404 `no_tax_rate`.
    */
   lookup(orgId: string, query: TaxRateLookupDto): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const jurisdiction = await this.jurisdictions.find(manager, orgId, query.jurisdictionId);
       const ancestors = jurisdiction.path.split('/').filter(Boolean);
       const [row] = await manager.query<TaxRateRow[]>(
@@ -149,7 +148,7 @@ export class TaxRatesService {
 
   create(orgId: string, dto: CreateTaxRateDto, context: AuditContext): Promise<TaxRateDto> {
     assertRange(dto.validFrom, dto.validTo);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.assertReferences(manager, orgId, dto);
       const id = uuidv7();
       await manager.query(
@@ -220,7 +219,7 @@ export class TaxRatesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       assertRange(
@@ -257,7 +256,7 @@ export class TaxRatesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       await manager.query('DELETE FROM tax_rates WHERE organization_id = $1 AND id = $2', [

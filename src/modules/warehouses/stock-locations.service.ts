@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -22,7 +21,7 @@ import {
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateStockLocationDto,
@@ -83,13 +82,13 @@ const toDto = (row: StockLocationRow): StockLocationDto => ({
 @Injectable()
 export class StockLocationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly warehouses: WarehousesService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { warehouseId, parentId, isActive, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -127,7 +126,7 @@ export class StockLocationsService {
   }
 
   get(orgId: string, id: string): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string, warehouseId: string) {
@@ -149,7 +148,7 @@ export class StockLocationsService {
     dto: CreateStockLocationDto,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.warehouses.find(manager, orgId, dto.warehouseId).catch(() => {
         throw new RuleViolationError(
           'invalid_warehouse',
@@ -204,7 +203,7 @@ export class StockLocationsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
       return this.audit.recordVersionedUpdate(
@@ -237,7 +236,7 @@ export class StockLocationsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await manager.query('SELECT 1 FROM stock_locations WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
@@ -263,7 +262,7 @@ export class StockLocationsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).

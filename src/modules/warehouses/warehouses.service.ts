@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
@@ -13,7 +12,7 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import type { AddressDto } from '../addresses/address.dto';
 import { AuditService } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
@@ -85,12 +84,12 @@ const toDto = (row: WarehouseRow): WarehouseDto => ({
 @Injectable()
 export class WarehousesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { isActive, countryCode, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -124,11 +123,11 @@ export class WarehousesService {
   }
 
   get(orgId: string, id: string): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateWarehouseDto, context: AuditContext): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       await manager.query(
         `INSERT INTO warehouses (id, organization_id, code, name, address_line1, address_line2, address_city,
@@ -156,7 +155,7 @@ export class WarehousesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const address = dto.address !== undefined ? dto.address : before.address;
@@ -190,7 +189,7 @@ export class WarehousesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Its locations keep it by their RESTRICT foreign key (409).
