@@ -10,3 +10,4 @@ export { PageOf } from './page.dto';
 export { configureHttpApp } from './http-app';
 export { buildOpenApiDocument } from './swagger';
 export { HttpCoreModule } from './http-core.module';
+export { ActionRoute, CreateRoute, DeleteRoute, ListRoute, ReadRoute, UpdateRoute } from './routes';

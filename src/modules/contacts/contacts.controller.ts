@@ -1,23 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ActiveOrganization,
   AuditContext,
@@ -26,14 +8,17 @@ import {
 } from '../../core/auth';
 import {
   ApiListQuery,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
   Page,
   PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import { CONTACT_LIST, ContactsService } from './contacts.service';
 import { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
@@ -65,11 +50,12 @@ export class ContactsController {
     return this.contacts.list(orgId, this.lists.parse(CONTACT_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('contacts')
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Create a person or company with emails, phones and addresses' })
-  @ApiCreatedResponse({ type: ContactDto })
+  @CreateRoute(
+    'contacts',
+    'contacts:manage',
+    'Create a person or company with emails, phones and addresses',
+    ContactDto,
+  )
   create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateContactDto,
@@ -78,19 +64,16 @@ export class ContactsController {
     return this.contacts.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('contacts:read')
-  @ApiOperation({ summary: 'One contact (ETag for If-Match)' })
-  @ApiOkResponse({ type: ContactDto })
+  @ReadRoute('contacts:read', 'One contact (ETag for If-Match)', ContactDto)
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ContactDto> {
     return this.contacts.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Change a contact; a list sent replaces the stored one' })
-  @ApiOkResponse({ type: ContactDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'contacts:manage',
+    'Change a contact; a list sent replaces the stored one',
+    ContactDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -101,11 +84,7 @@ export class ContactsController {
     return this.contacts.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Delete a contact and its emails, phones and addresses' })
-  @ApiNoContentResponse()
+  @DeleteRoute('contacts:manage', 'Delete a contact and its emails, phones and addresses')
   async delete(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,

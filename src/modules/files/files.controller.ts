@@ -2,7 +2,6 @@ import '@fastify/multipart';
 import {
   Body,
   Controller,
-  Delete,
   Get,
   HttpCode,
   HttpStatus,
@@ -39,16 +38,18 @@ import {
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import {
-  ApiListQuery,
+  ActionRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
   IfMatch,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   NotFoundError,
   Page,
-  PageOf,
+  ReadRoute,
   RuleViolationError,
 } from '../../core/http';
 import {
@@ -79,11 +80,7 @@ export class FilesController {
     private readonly clock: Clock,
   ) {}
 
-  @Get()
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'Files of this organization' })
-  @ApiListQuery(FILE_LIST)
-  @ApiOkResponse({ type: PageOf(FileDto) })
+  @ListRoute('files:read', 'Files of this organization', FILE_LIST, FileDto)
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -193,10 +190,7 @@ export class FilesController {
     );
   }
 
-  @Get(':id')
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'File metadata (ETag for If-Match)' })
-  @ApiOkResponse({ type: FileDto })
+  @ReadRoute('files:read', 'File metadata (ETag for If-Match)', FileDto)
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<FileDto> {
     return this.files.get(orgId, id);
   }
@@ -218,11 +212,12 @@ export class FilesController {
     });
   }
 
-  @Post(':id/signed-url')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'A short-lived URL that downloads the file without credentials' })
-  @ApiOkResponse({ type: SignedUrlDto })
+  @ActionRoute(
+    ':id/signed-url',
+    'files:read',
+    'A short-lived URL that downloads the file without credentials',
+    SignedUrlDto,
+  )
   signedUrl(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<SignedUrlDto> {
     return this.files.signedUrl(orgId, id);
   }
@@ -243,11 +238,7 @@ export class FilesController {
     return this.files.confirm(orgId, id, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('files:manage')
-  @ApiOperation({ summary: 'Delete a file, its bytes and its attachments' })
-  @ApiNoContentResponse()
+  @DeleteRoute('files:manage', 'Delete a file, its bytes and its attachments')
   async delete(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,

@@ -1,21 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -32,14 +20,15 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  DeleteRoute,
   ErrorEnvelopeDto,
   IdParam,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { AuthGuard } from '../auth/auth.guard';
 import {
@@ -66,11 +55,12 @@ export class InvitationsController {
     private readonly auth: AuthGuard,
   ) {}
 
-  @Get()
-  @RequirePermissions('invitations:read')
-  @ApiOperation({ summary: 'Pending invitations of the active organization' })
-  @ApiListQuery(INVITATION_LIST)
-  @ApiOkResponse({ type: PageOf(InvitationDto) })
+  @ListRoute(
+    'invitations:read',
+    'Pending invitations of the active organization',
+    INVITATION_LIST,
+    InvitationDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -98,20 +88,17 @@ export class InvitationsController {
     return this.invitations.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('invitations:read')
-  @ApiOperation({ summary: 'One invitation of the active organization (any status)' })
-  @ApiOkResponse({ type: InvitationDto })
+  @ReadRoute(
+    'invitations:read',
+    'One invitation of the active organization (any status)',
+    InvitationDto,
+  )
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<InvitationDto> {
     return this.invitations.get(orgId, id);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('invitations:delete')
-  @ApiOperation({ summary: 'Revoke a pending invitation (its link stops working)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('invitations:delete', 'Revoke a pending invitation (its link stops working)')
   @ApiNotFoundResponse({
     description: 'No pending invitation with this id',
     type: ErrorEnvelopeDto,

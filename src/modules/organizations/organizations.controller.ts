@@ -1,30 +1,19 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ActiveOrganization, AuditContext, AuditContextParam } from '../../core/auth';
 import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import {
-  ActiveOrganization,
-  AuditContext,
-  AuditContextParam,
-  RequirePermissions,
-} from '../../core/auth';
-import {
-  ApiListQuery,
+  ActionRoute,
+  CreateRoute,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
-  LocationOf,
+  ListRoute,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   CreateOrganizationDto,
@@ -56,11 +45,12 @@ export class OrganizationsController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'The active organization and its descendants' })
-  @ApiListQuery(ORGANIZATION_LIST)
-  @ApiOkResponse({ type: PageOf(OrganizationDto) })
+  @ListRoute(
+    'organizations:read',
+    'The active organization and its descendants',
+    ORGANIZATION_LIST,
+    OrganizationDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -68,11 +58,12 @@ export class OrganizationsController {
     return this.organizations.list(orgId, this.lists.parse(ORGANIZATION_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('organizations')
-  @RequirePermissions('organizations:create')
-  @ApiOperation({ summary: 'Create a child organization (under parentId, default the active one)' })
-  @ApiCreatedResponse({ type: OrganizationDto })
+  @CreateRoute(
+    'organizations',
+    'organizations:create',
+    'Create a child organization (under parentId, default the active one)',
+    OrganizationDto,
+  )
   @ApiConflictResponse({ description: 'code already used', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -82,19 +73,16 @@ export class OrganizationsController {
     return this.organizations.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'One organization (ETag for If-Match)' })
-  @ApiOkResponse({ type: OrganizationDto })
+  @ReadRoute('organizations:read', 'One organization (ETag for If-Match)', OrganizationDto)
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto> {
     return this.organizations.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Update name, code, type, currency, timezone (If-Match honoured)' })
-  @ApiOkResponse({ type: OrganizationDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'organizations:update',
+    'Update name, code, type, currency, timezone (If-Match honoured)',
+    OrganizationDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -105,11 +93,12 @@ export class OrganizationsController {
     return this.organizations.update(orgId, id, dto, version, context);
   }
 
-  @Post(':id/archive')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Archive (not the active organization itself)' })
-  @ApiOkResponse({ type: OrganizationDto })
+  @ActionRoute(
+    ':id/archive',
+    'organizations:update',
+    'Archive (not the active organization itself)',
+    OrganizationDto,
+  )
   archive(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -118,11 +107,12 @@ export class OrganizationsController {
     return this.organizations.archive(orgId, id, context);
   }
 
-  @Post(':id/restore')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Restore an archived organization' })
-  @ApiOkResponse({ type: OrganizationDto })
+  @ActionRoute(
+    ':id/restore',
+    'organizations:update',
+    'Restore an archived organization',
+    OrganizationDto,
+  )
   restore(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -131,11 +121,12 @@ export class OrganizationsController {
     return this.organizations.restore(orgId, id, context);
   }
 
-  @Post(':id/move')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Move under another parent (refuses cycles); the subtree follows' })
-  @ApiOkResponse({ type: OrganizationDto })
+  @ActionRoute(
+    ':id/move',
+    'organizations:update',
+    'Move under another parent (refuses cycles); the subtree follows',
+    OrganizationDto,
+  )
   move(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -145,18 +136,17 @@ export class OrganizationsController {
     return this.organizations.move(orgId, id, dto.parentId, context);
   }
 
-  @Get(':id/children')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Direct children' })
-  @ApiOkResponse({ type: [OrganizationDto] })
+  @ReadRoute('organizations:read', 'Direct children', [OrganizationDto], ':id/children')
   children(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto[]> {
     return this.organizations.children(orgId, id);
   }
 
-  @Get(':id/descendants')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Every organization below, by depth' })
-  @ApiOkResponse({ type: [OrganizationDto] })
+  @ReadRoute(
+    'organizations:read',
+    'Every organization below, by depth',
+    [OrganizationDto],
+    ':id/descendants',
+  )
   descendants(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
@@ -164,10 +154,12 @@ export class OrganizationsController {
     return this.organizations.descendants(orgId, id);
   }
 
-  @Get(':id/ancestors')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Ancestors within your scope, root first' })
-  @ApiOkResponse({ type: [OrganizationDto] })
+  @ReadRoute(
+    'organizations:read',
+    'Ancestors within your scope, root first',
+    [OrganizationDto],
+    ':id/ancestors',
+  )
   ancestors(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,

@@ -20,9 +20,11 @@ import {
   ErrorEnvelopeDto,
   IdParam,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
   PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { TaskStartedDto, TasksService } from '../tasks';
 import {
@@ -43,11 +45,12 @@ export class StockMovesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('stock:read')
-  @ApiOperation({ summary: 'The stock ledger, newest first (page, or ?cursor= at any depth)' })
-  @ApiListQuery(STOCK_MOVE_LIST)
-  @ApiOkResponse({ type: PageOf(StockMoveDto) })
+  @ListRoute(
+    'stock:read',
+    'The stock ledger, newest first (page, or ?cursor= at any depth)',
+    STOCK_MOVE_LIST,
+    StockMoveDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -80,10 +83,7 @@ export class StockMovesController {
     return this.stock.move(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('stock:read')
-  @ApiOperation({ summary: 'One ledger line (immutable: correct with a reverse move)' })
-  @ApiOkResponse({ type: StockMoveDto })
+  @ReadRoute('stock:read', 'One ledger line (immutable: correct with a reverse move)', StockMoveDto)
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<StockMoveDto> {
     return this.stock.getMove(orgId, id);
   }

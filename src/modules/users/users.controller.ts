@@ -27,16 +27,15 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
 } from '../../core/http';
 import { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserSort } from './users.repository';
@@ -60,11 +59,7 @@ export class UsersController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('users:read')
-  @ApiOperation({ summary: 'Users who are members of the active organization' })
-  @ApiListQuery(USER_LIST)
-  @ApiOkResponse({ type: PageOf(UserDto) })
+  @ListRoute('users:read', 'Users who are members of the active organization', USER_LIST, UserDto)
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
