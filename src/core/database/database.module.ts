@@ -1,9 +1,15 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config';
+import { TenantDatabase } from '../tenancy';
 import { buildDataSourceOptions, SchemaLists } from './data-source-options';
 
-/** The TypeORM connection of the app and the worker. */
+/**
+ * The TypeORM connection pool of the app and the worker, and `TenantDatabase` (core/tenancy) for
+ * every module: global, so a module's provider can inject `TenantDatabase` without importing this
+ * module.
+ */
+@Global()
 @Module({})
 export class DatabaseModule {
   /**
@@ -24,6 +30,8 @@ export class DatabaseModule {
           }),
         }),
       ],
+      providers: [TenantDatabase],
+      exports: [TenantDatabase],
     };
   }
 }

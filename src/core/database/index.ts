@@ -3,6 +3,7 @@ export { buildDataSourceOptions, SchemaLists } from './data-source-options';
 export { DatabaseModule } from './database.module';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
 export { returningRows } from './returning';
+export { updateVersioned, VersionedUpdate } from './versioned-update';
 export {
   Conditions,
   conditionsKey,

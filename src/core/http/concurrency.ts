@@ -3,6 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { PreconditionFailedError } from './errors';
 import { IF_MATCH_METADATA } from './openapi-enforcement';
 
+/**
+ * The version a write expects, from `If-Match`: a row version (`number`), `'*'` (any existing
+ * row) or `undefined` (no header: the write is unconditional). See {@link parseIfMatch}.
+ */
+export type ExpectedVersion = number | '*' | undefined;
+
 /** Strong ETag from a row's version: `"7"`. */
 export const etagFor = (version: number): string => `"${version}"`;
 
@@ -10,7 +16,7 @@ export const etagFor = (version: number): string => `"${version}"`;
  * `If-Match` → the version the client last saw. `undefined` when absent (the write is
  * unconditional); `*` matches any existing row. A value no ETag of ours can equal is a 412.
  */
-export function parseIfMatch(header: string | string[] | undefined): number | '*' | undefined {
+export function parseIfMatch(header: string | string[] | undefined): ExpectedVersion {
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '') return undefined;
@@ -22,12 +28,12 @@ export function parseIfMatch(header: string | string[] | undefined): number | '*
 }
 
 /** Throws 412 when the client's `If-Match` names a version that is no longer current. */
-export function assertVersionMatches(expected: number | '*' | undefined, actual: number): void {
+export function assertVersionMatches(expected: ExpectedVersion, actual: number): void {
   if (expected === undefined || expected === '*') return;
   if (expected !== actual) throw new PreconditionFailedError();
 }
 
-/** `@IfMatch() expectedVersion: number | '*' | undefined` in a PATCH/PUT/DELETE handler. */
+/** `@IfMatch() expectedVersion: ExpectedVersion` in a PATCH/PUT/DELETE handler. */
 export const IfMatch = createParamDecorator(
   (_: unknown, ctx: ExecutionContext) =>
     parseIfMatch(ctx.switchToHttp().getRequest<FastifyRequest>().headers['if-match']),

@@ -1,6 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../core/auth';
+import { Controller } from '@nestjs/common';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ReadRoute } from '../../core/http';
 import { PERMISSIONS } from './permissions.registry';
 
 class PermissionDto {
@@ -13,10 +13,12 @@ class PermissionDto {
 @ApiTags('access')
 @Controller('permissions')
 export class PermissionsController {
-  @Get()
-  @RequirePermissions('roles:read')
-  @ApiOperation({ summary: 'Every permission a role can grant (declared in code)' })
-  @ApiOkResponse({ type: [PermissionDto] })
+  @ReadRoute(
+    'roles:read',
+    'Every permission a role can grant (declared in code)',
+    [PermissionDto],
+    '',
+  )
   list(): PermissionDto[] {
     return Object.entries(PERMISSIONS).map(([code, description]) => {
       const [resource, action] = code.split(':');

@@ -1,24 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Header, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ActiveOrganization,
   AuditContext,
@@ -26,13 +7,16 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  ActionRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  IdParam,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { ApiKeyFilter, ApiKeySort } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
@@ -53,11 +37,12 @@ export class ApiKeysController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('api-keys:read')
-  @ApiOperation({ summary: 'Keys of the active organization (prefix only, never the secret)' })
-  @ApiListQuery(API_KEY_LIST)
-  @ApiOkResponse({ type: PageOf(ApiKeyDto) })
+  @ListRoute(
+    'api-keys:read',
+    'Keys of the active organization (prefix only, never the secret)',
+    API_KEY_LIST,
+    ApiKeyDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -79,38 +64,24 @@ export class ApiKeysController {
     return this.keys.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('api-keys:read')
-  @ApiOperation({ summary: 'One key (prefix, role, last use)' })
-  @ApiOkResponse({ type: ApiKeyDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<ApiKeyDto> {
+  @ReadRoute('api-keys:read', 'One key (prefix, role, last use)', ApiKeyDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ApiKeyDto> {
     return this.keys.get(orgId, id);
   }
 
-  @Post(':id/revoke')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('api-keys:manage')
-  @ApiOperation({ summary: 'Revoke: the key stops working at once' })
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ActionRoute(':id/revoke', 'api-keys:manage', 'Revoke: the key stops working at once', ApiKeyDto)
   revoke(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<ApiKeyDto> {
     return this.keys.revoke(orgId, id, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('api-keys:manage')
-  @ApiOperation({ summary: 'Same as revoke (the row stays for the audit trail)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('api-keys:manage', 'Same as revoke (the row stays for the audit trail)')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.keys.revoke(orgId, id, context);

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
+import { updateVersioned, VersionedUpdate } from '../../core/database';
 import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
 
 export interface AuditEntry {
@@ -107,7 +108,6 @@ export class AuditService {
     );
   }
 
-  /** For events with no surrounding change (login success/failure): its own small transaction. */
   /**
    * The versioned-update-plus-audit routine every PATCH/PUT goes through. `write` (the UPDATE
    * that bumps `version`) runs under a savepoint; when `fields` of its result equal `before`'s
@@ -145,6 +145,46 @@ export class AuditService {
     return after;
   }
 
+  /**
+   * The whole guarded PATCH routine after the caller has read `before` and checked `If-Match`
+   * against it (`assertVersionMatches`): `recordUpdate` around `updateVersioned` (core/database) of
+   * the row (`entry.organizationId`, `entry.entityId`) at `before.version`, mapped by `toDto`, audited
+   * as action `update`. 412 when the row changed since `before` was read; a no-op answers `before`
+   * (see `recordUpdate`). Needs the caller's tenant transaction.
+   */
+  recordVersionedUpdate<T extends { version: number }, Row>(
+    manager: EntityManager,
+    before: T,
+    fields: (keyof T)[],
+    update: Omit<VersionedUpdate, 'organizationId' | 'id' | 'version'> & {
+      toDto: (row: Row) => T;
+    },
+    entry: Omit<AuditEntry, 'changes' | 'action' | 'organizationId' | 'entityId'> & {
+      organizationId: string;
+      entityId: string;
+      extra?: Record<string, unknown>;
+      describe?: (before: T, after: T) => Record<string, unknown>;
+    },
+  ): Promise<T> {
+    const { toDto, ...statement } = update;
+    return this.recordUpdate(
+      manager,
+      before,
+      fields,
+      async () =>
+        toDto(
+          await updateVersioned<Row>(manager, {
+            ...statement,
+            organizationId: entry.organizationId,
+            id: entry.entityId,
+            version: before.version,
+          }),
+        ),
+      { ...entry, action: 'update' },
+    );
+  }
+
+  /** For events with no surrounding change (login success/failure): its own small transaction. */
   async recordStandalone(entry: AuditEntry): Promise<void> {
     await this.dataSource.transaction((manager) => this.record(manager, entry));
   }

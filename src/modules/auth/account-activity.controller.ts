@@ -1,13 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Query,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Query } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -28,6 +19,7 @@ import { Clock } from '../../core/clock';
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListDefinition,
   ListQueryParser,
   NotFoundError,
@@ -114,7 +106,7 @@ export class AccountActivityController {
   })
   async revoke(
     @CurrentUserId() userId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     if (!(await this.activity.revokeSession(userId, id, this.clock.now()))) {

@@ -1,40 +1,19 @@
+import { Body, Controller, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ActiveOrganization, AuditContext, AuditContextParam } from '../../core/auth';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import {
-  ActiveOrganization,
-  AuditContext,
-  AuditContextParam,
-  RequirePermissions,
-} from '../../core/auth';
-import {
-  ApiListQuery,
+  ActionRoute,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
+  ListRoute,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import { CATEGORY_LIST, CategoriesService } from './categories.service';
 import {
@@ -43,8 +22,6 @@ import {
   MoveCategoryDto,
   UpdateCategoryDto,
 } from './dto/category.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('categories')
 @ApiNotFoundResponse({
@@ -58,11 +35,12 @@ export class CategoriesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('categories:read')
-  @ApiOperation({ summary: 'Categories of this organization (filter by type and parent)' })
-  @ApiListQuery(CATEGORY_LIST)
-  @ApiOkResponse({ type: PageOf(CategoryDto) })
+  @ListRoute(
+    'categories:read',
+    'Categories of this organization (filter by type and parent)',
+    CATEGORY_LIST,
+    CategoryDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -70,11 +48,12 @@ export class CategoriesController {
     return this.categories.list(orgId, this.lists.parse(CATEGORY_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('categories')
-  @RequirePermissions('categories:manage')
-  @ApiOperation({ summary: 'Create a category (a root, or under a parent of the same type)' })
-  @ApiCreatedResponse({ type: CategoryDto })
+  @CreateRoute(
+    'categories',
+    'categories:manage',
+    'Create a category (a root, or under a parent of the same type)',
+    CategoryDto,
+  )
   @ApiConflictResponse({ description: 'name taken under this parent', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -84,55 +63,45 @@ export class CategoriesController {
     return this.categories.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('categories:read')
-  @ApiOperation({ summary: 'One category (ETag for If-Match)' })
-  @ApiOkResponse({ type: CategoryDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<CategoryDto> {
+  @ReadRoute('categories:read', 'One category (ETag for If-Match)', CategoryDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<CategoryDto> {
     return this.categories.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('categories:manage')
-  @ApiOperation({ summary: 'Rename or describe a category' })
-  @ApiOkResponse({ type: CategoryDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute('categories:manage', 'Rename or describe a category', CategoryDto)
   @ApiConflictResponse({ description: 'name taken under this parent', type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateCategoryDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CategoryDto> {
     return this.categories.update(orgId, id, dto, version, context);
   }
 
-  @Post(':id/move')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('categories:manage')
-  @ApiOperation({ summary: 'Move a category and its subtree (never under itself: 422 tree_cycle)' })
-  @ApiOkResponse({ type: CategoryDto })
+  @ActionRoute(
+    ':id/move',
+    'categories:manage',
+    'Move a category and its subtree (never under itself: 422 tree_cycle)',
+    CategoryDto,
+  )
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveCategoryDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CategoryDto> {
     return this.categories.move(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('categories:manage')
-  @ApiOperation({ summary: 'Delete a category with no children, products or contacts' })
-  @ApiNoContentResponse()
+  @DeleteRoute('categories:manage', 'Delete a category with no children, products or contacts')
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.categories.delete(orgId, id, version, context);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -9,20 +8,19 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CATEGORY_TYPES, CategoryType } from './category.entity';
 import type {
@@ -77,12 +75,12 @@ const toDto = (row: CategoryRow): CategoryDto => ({
 @Injectable()
 export class CategoriesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { type, parentId, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -110,9 +108,7 @@ export class CategoriesService {
   }
 
   get(orgId: string, id: string): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) =>
-      toDto(await this.find(manager, orgId, id)),
-    );
+    return this.db.run(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
   }
 
   /**
@@ -162,7 +158,7 @@ export class CategoriesService {
   }
 
   create(orgId: string, dto: CreateCategoryDto, context: AuditContext): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, dto.type)
         : null;
@@ -189,34 +185,24 @@ export class CategoriesService {
     orgId: string,
     id: string,
     dto: UpdateCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'description'],
-        async () => {
-          const rows = await returningRows<CategoryRow>(
-            manager,
-            `UPDATE categories SET name = COALESCE($4, name), description = COALESCE($5, description),
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [orgId, id, before.version, dto.name ?? null, dto.description ?? null],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'category',
-          entityId: id,
-          context,
+          table: 'categories',
+          set: `name = COALESCE($4, name), description = COALESCE($5, description)`,
+          values: [dto.name ?? null, dto.description ?? null],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'category', entityId: id, context },
       );
     });
   }
@@ -225,10 +211,10 @@ export class CategoriesService {
     orgId: string,
     id: string,
     dto: MoveCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       // Lock the subtree's root so concurrent moves of one node serialize.
       await manager.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
@@ -252,10 +238,10 @@ export class CategoriesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, products and contacts keep it by their RESTRICT foreign keys (409).

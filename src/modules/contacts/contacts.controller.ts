@@ -1,25 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ActiveOrganization,
   AuditContext,
@@ -28,17 +8,20 @@ import {
 } from '../../core/auth';
 import {
   ApiListQuery,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
   Page,
   PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import { CONTACT_LIST, ContactsService } from './contacts.service';
 import { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('contacts')
 @ApiNotFoundResponse({
@@ -67,11 +50,12 @@ export class ContactsController {
     return this.contacts.list(orgId, this.lists.parse(CONTACT_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('contacts')
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Create a person or company with emails, phones and addresses' })
-  @ApiCreatedResponse({ type: ContactDto })
+  @CreateRoute(
+    'contacts',
+    'contacts:manage',
+    'Create a person or company with emails, phones and addresses',
+    ContactDto,
+  )
   create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateContactDto,
@@ -80,38 +64,31 @@ export class ContactsController {
     return this.contacts.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('contacts:read')
-  @ApiOperation({ summary: 'One contact (ETag for If-Match)' })
-  @ApiOkResponse({ type: ContactDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ContactDto> {
+  @ReadRoute('contacts:read', 'One contact (ETag for If-Match)', ContactDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ContactDto> {
     return this.contacts.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Change a contact; a list sent replaces the stored one' })
-  @ApiOkResponse({ type: ContactDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'contacts:manage',
+    'Change a contact; a list sent replaces the stored one',
+    ContactDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateContactDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<ContactDto> {
     return this.contacts.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('contacts:manage')
-  @ApiOperation({ summary: 'Delete a contact and its emails, phones and addresses' })
-  @ApiNoContentResponse()
+  @DeleteRoute('contacts:manage', 'Delete a contact and its emails, phones and addresses')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.contacts.delete(orgId, id, version, context);

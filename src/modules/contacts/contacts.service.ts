@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -275,7 +276,7 @@ export class ContactsService {
     orgId: string,
     id: string,
     dto: UpdateContactDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ContactDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -339,7 +340,7 @@ export class ContactsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

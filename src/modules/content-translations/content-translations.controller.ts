@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Param, Put } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -15,7 +15,7 @@ import {
   Principal,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto } from '../../core/http';
+import { ErrorEnvelopeDto, IdParam, ReadRoute } from '../../core/http';
 import { ContentTranslationsService } from './content-translations.service';
 import { ContentTranslationsDto, PutContentTranslationsDto } from './dto/content-translations.dto';
 import { TRANSLATABLE } from './translatable';
@@ -31,15 +31,17 @@ import { TRANSLATABLE } from './translatable';
 export class ContentTranslationsController {
   constructor(private readonly translations: ContentTranslationsService) {}
 
-  @Get(':type/:id')
-  @RequirePermissions('content-translations:read')
-  @ApiOperation({ summary: 'The translations of an entity’s content fields, by language' })
-  @ApiOkResponse({ type: ContentTranslationsDto })
+  @ReadRoute(
+    'content-translations:read',
+    'The translations of an entity’s content fields, by language',
+    ContentTranslationsDto,
+    ':type/:id',
+  )
   get(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @Param('type') type: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
   ): Promise<ContentTranslationsDto> {
     return this.translations.get(orgId, principal, type, id);
   }
@@ -56,7 +58,7 @@ export class ContentTranslationsController {
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @Param('type') type: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: PutContentTranslationsDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<ContentTranslationsDto> {

@@ -1,34 +1,23 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Param, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
 import {
-  ApiListQuery,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import { CURRENCY_LIST, CurrenciesService } from './currencies.service';
 import { CreateCurrencyDto, CurrencyDto, UpdateCurrencyDto } from './dto/currency.dto';
@@ -42,11 +31,12 @@ export class CurrenciesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('currencies:read')
-  @ApiOperation({ summary: 'ISO 4217 currencies with their minor units' })
-  @ApiListQuery(CURRENCY_LIST)
-  @ApiOkResponse({ type: PageOf(CurrencyDto) })
+  @ListRoute(
+    'currencies:read',
+    'ISO 4217 currencies with their minor units',
+    CURRENCY_LIST,
+    CurrencyDto,
+  )
   list(@Query() raw: Record<string, unknown>): Promise<Page<CurrencyDto>> {
     return this.currencies.list(this.lists.parse(CURRENCY_LIST, raw));
   }
@@ -64,37 +54,31 @@ export class CurrenciesController {
     return this.currencies.create(dto, context);
   }
 
-  @Get(':code')
-  @RequirePermissions('currencies:read')
-  @ApiOperation({ summary: 'One currency (ETag for If-Match)' })
-  @ApiOkResponse({ type: CurrencyDto })
+  @ReadRoute('currencies:read', 'One currency (ETag for If-Match)', CurrencyDto, ':code')
   get(@Param('code') code: string): Promise<CurrencyDto> {
     return this.currencies.get(code);
   }
 
-  @Patch(':code')
-  @RequirePermissions('currencies:manage')
-  @ApiOperation({ summary: 'Rename, change minor units or (de)activate a currency (superusers)' })
-  @ApiOkResponse({ type: CurrencyDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'currencies:manage',
+    'Rename, change minor units or (de)activate a currency (superusers)',
+    CurrencyDto,
+    ':code',
+  )
   update(
     @Param('code') code: string,
     @Body() dto: UpdateCurrencyDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<CurrencyDto> {
     return this.currencies.update(code, dto, version, context);
   }
 
-  @Delete(':code')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('currencies:manage')
-  @ApiOperation({ summary: 'Delete a currency no product uses (superusers)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('currencies:manage', 'Delete a currency no product uses (superusers)', ':code')
   @ApiConflictResponse({ description: 'still referenced', type: ErrorEnvelopeDto })
   async delete(
     @Param('code') code: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.currencies.delete(code, version, context);

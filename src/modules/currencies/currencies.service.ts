@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -117,7 +118,7 @@ export class CurrenciesService {
   async update(
     code: string,
     dto: UpdateCurrencyDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CurrencyDto> {
     return this.dataSource.transaction(async (manager) => {
@@ -160,7 +161,7 @@ export class CurrenciesService {
 
   async delete(
     code: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

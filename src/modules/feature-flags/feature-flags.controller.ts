@@ -1,22 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -26,7 +14,15 @@ import {
   Principal,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, IfMatch, LocationOf } from '../../core/http';
+import {
+  DeleteRoute,
+  ErrorEnvelopeDto,
+  ExpectedVersion,
+  IfMatch,
+  LocationOf,
+  ReadRoute,
+  UpdateRoute,
+} from '../../core/http';
 import {
   CreateFeatureFlagDto,
   FeatureFlagDto,
@@ -56,10 +52,7 @@ export class FeatureFlagsController {
     };
   }
 
-  @Get()
-  @RequirePermissions('feature-flags:manage')
-  @ApiOperation({ summary: 'Every flag with its rules (superusers)' })
-  @ApiOkResponse({ type: [FeatureFlagDto] })
+  @ReadRoute('feature-flags:manage', 'Every flag with its rules (superusers)', [FeatureFlagDto], '')
   list(): Promise<FeatureFlagDto[]> {
     return this.flags.list();
   }
@@ -77,36 +70,30 @@ export class FeatureFlagsController {
     return this.flags.create(dto, context);
   }
 
-  @Get(':key')
-  @RequirePermissions('feature-flags:manage')
-  @ApiOperation({ summary: 'One flag (ETag for If-Match)' })
-  @ApiOkResponse({ type: FeatureFlagDto })
+  @ReadRoute('feature-flags:manage', 'One flag (ETag for If-Match)', FeatureFlagDto, ':key')
   get(@Param('key') key: string): Promise<FeatureFlagDto> {
     return this.flags.get(key);
   }
 
-  @Patch(':key')
-  @RequirePermissions('feature-flags:manage')
-  @ApiOperation({ summary: 'Switch a flag or change its rules (takes effect at once)' })
-  @ApiOkResponse({ type: FeatureFlagDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'feature-flags:manage',
+    'Switch a flag or change its rules (takes effect at once)',
+    FeatureFlagDto,
+    ':key',
+  )
   update(
     @Param('key') key: string,
     @Body() dto: UpdateFeatureFlagDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<FeatureFlagDto> {
     return this.flags.update(key, dto, version, context);
   }
 
-  @Delete(':key')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('feature-flags:manage')
-  @ApiOperation({ summary: 'Delete a flag (routes behind it answer 404)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('feature-flags:manage', 'Delete a flag (routes behind it answer 404)', ':key')
   async delete(
     @Param('key') key: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.flags.delete(key, version, context);

@@ -4,7 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { AppConfig } from '../../core/config';
 import { iso, returningRows } from '../../core/database';
-import { assertVersionMatches, NotFoundError, PreconditionFailedError } from '../../core/http';
+import {
+  assertVersionMatches,
+  ExpectedVersion,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../core/http';
 import { RedisService } from '../../core/redis';
 import { AuditService } from '../audit';
 import type {
@@ -141,7 +146,7 @@ export class FeatureFlagsService {
   async update(
     key: string,
     dto: UpdateFeatureFlagDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<FeatureFlagDto> {
     const updated = await this.dataSource.transaction(async (manager) => {
@@ -177,7 +182,7 @@ export class FeatureFlagsService {
 
   async delete(
     key: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

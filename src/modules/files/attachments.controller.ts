@@ -1,32 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import {
-  ActiveOrganization,
-  AuditContext,
-  AuditContextParam,
-  RequirePermissions,
-} from '../../core/auth';
-import { ErrorEnvelopeDto, LocationOf } from '../../core/http';
+import { ActiveOrganization, AuditContext, AuditContextParam } from '../../core/auth';
+import { CreateRoute, DeleteRoute, ErrorEnvelopeDto, IdParam, ReadRoute } from '../../core/http';
 import { AttachmentsService } from './attachments.service';
 import {
   ATTACHABLE_TYPES,
@@ -46,10 +23,7 @@ class AttachmentQueryDto {
 export class AttachmentsController {
   constructor(private readonly attachments: AttachmentsService) {}
 
-  @Get()
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'Files attached to one entity' })
-  @ApiOkResponse({ type: [AttachmentDto] })
+  @ReadRoute('files:read', 'Files attached to one entity', [AttachmentDto], '')
   list(
     @ActiveOrganization() orgId: string,
     @Query() query: AttachmentQueryDto,
@@ -57,11 +31,12 @@ export class AttachmentsController {
     return this.attachments.list(orgId, query.entityType, query.entityId);
   }
 
-  @Post()
-  @LocationOf('attachments')
-  @RequirePermissions('files:manage')
-  @ApiOperation({ summary: 'Attach a file to a product, contact, warehouse, location or category' })
-  @ApiCreatedResponse({ type: AttachmentDto })
+  @CreateRoute(
+    'attachments',
+    'files:manage',
+    'Attach a file to a product, contact, warehouse, location or category',
+    AttachmentDto,
+  )
   create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateAttachmentDto,
@@ -70,14 +45,10 @@ export class AttachmentsController {
     return this.attachments.create(orgId, dto, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('files:manage')
-  @ApiOperation({ summary: 'Detach (the file stays)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('files:manage', 'Detach (the file stays)')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.attachments.delete(orgId, id, context);

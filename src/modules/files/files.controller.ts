@@ -2,12 +2,9 @@ import '@fastify/multipart';
 import {
   Body,
   Controller,
-  Delete,
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -42,14 +39,18 @@ import {
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import {
-  ApiListQuery,
+  ActionRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   NotFoundError,
   Page,
-  PageOf,
+  ReadRoute,
   RuleViolationError,
 } from '../../core/http';
 import {
@@ -62,8 +63,6 @@ import {
 import { FILE_LIST, FilesService } from './files.service';
 import { contentDisposition } from './storage/storage-backend';
 import { UrlSigner } from './storage/url-signer';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 /** `?token=` of a signed URL (in the query: path parameters are capped at 200 characters). */
 class SignedTokenQuery {
@@ -82,11 +81,7 @@ export class FilesController {
     private readonly clock: Clock,
   ) {}
 
-  @Get()
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'Files of this organization' })
-  @ApiListQuery(FILE_LIST)
-  @ApiOkResponse({ type: PageOf(FileDto) })
+  @ListRoute('files:read', 'Files of this organization', FILE_LIST, FileDto)
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -196,11 +191,8 @@ export class FilesController {
     );
   }
 
-  @Get(':id')
-  @RequirePermissions('files:read')
-  @ApiOperation({ summary: 'File metadata (ETag for If-Match)' })
-  @ApiOkResponse({ type: FileDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<FileDto> {
+  @ReadRoute('files:read', 'File metadata (ETag for If-Match)', FileDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<FileDto> {
     return this.files.get(orgId, id);
   }
 
@@ -210,7 +202,7 @@ export class FilesController {
   @ApiProduces('application/octet-stream')
   async download(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const row = await this.files.ready(orgId, id);
@@ -221,13 +213,14 @@ export class FilesController {
     });
   }
 
-  @Post(':id/signed-url')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('files:read')
+  @ActionRoute(
+    ':id/signed-url',
+    'files:read',
+    'A short-lived URL that downloads the file without credentials',
+    SignedUrlDto,
+  )
   @AllowedWhenArchived()
-  @ApiOperation({ summary: 'A short-lived URL that downloads the file without credentials' })
-  @ApiOkResponse({ type: SignedUrlDto })
-  signedUrl(@ActiveOrganization() orgId: string, @Id() id: string): Promise<SignedUrlDto> {
+  signedUrl(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<SignedUrlDto> {
     return this.files.signedUrl(orgId, id);
   }
 
@@ -241,21 +234,17 @@ export class FilesController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorEnvelopeDto })
   confirm(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<FileDto> {
     return this.files.confirm(orgId, id, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('files:manage')
-  @ApiOperation({ summary: 'Delete a file, its bytes and its attachments' })
-  @ApiNoContentResponse()
+  @DeleteRoute('files:manage', 'Delete a file, its bytes and its attachments')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.files.delete(orgId, id, version, context);

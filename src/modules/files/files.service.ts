@@ -10,6 +10,7 @@ import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   AppError,
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -395,7 +396,7 @@ export class FilesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {

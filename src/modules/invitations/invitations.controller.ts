@@ -1,22 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -33,13 +20,15 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  IdParam,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { AuthGuard } from '../auth';
 import {
@@ -66,11 +55,12 @@ export class InvitationsController {
     private readonly auth: AuthGuard,
   ) {}
 
-  @Get()
-  @RequirePermissions('invitations:read')
-  @ApiOperation({ summary: 'Pending invitations of the active organization' })
-  @ApiListQuery(INVITATION_LIST)
-  @ApiOkResponse({ type: PageOf(InvitationDto) })
+  @ListRoute(
+    'invitations:read',
+    'Pending invitations of the active organization',
+    INVITATION_LIST,
+    InvitationDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -98,30 +88,24 @@ export class InvitationsController {
     return this.invitations.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('invitations:read')
-  @ApiOperation({ summary: 'One invitation of the active organization (any status)' })
-  @ApiOkResponse({ type: InvitationDto })
+  @ReadRoute(
+    'invitations:read',
+    'One invitation of the active organization (any status)',
+    InvitationDto,
+  )
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<InvitationDto> {
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<InvitationDto> {
     return this.invitations.get(orgId, id);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('invitations:delete')
-  @ApiOperation({ summary: 'Revoke a pending invitation (its link stops working)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('invitations:delete', 'Revoke a pending invitation (its link stops working)')
   @ApiNotFoundResponse({
     description: 'No pending invitation with this id',
     type: ErrorEnvelopeDto,
   })
   async revoke(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.invitations.revoke(orgId, id, context);

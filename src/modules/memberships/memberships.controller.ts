@@ -1,20 +1,7 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -29,14 +16,18 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  ActionRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { CreateMembershipDto, MembershipDto, UpdateMembershipDto } from './dto/membership.dto';
 import { MembershipFilter, MembershipSort } from './memberships.repository';
@@ -60,11 +51,12 @@ export class MembershipsController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('memberships:read')
-  @ApiOperation({ summary: 'Members of the active organization, with their roles' })
-  @ApiListQuery(MEMBERSHIP_LIST)
-  @ApiOkResponse({ type: PageOf(MembershipDto) })
+  @ListRoute(
+    'memberships:read',
+    'Members of the active organization, with their roles',
+    MEMBERSHIP_LIST,
+    MembershipDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -89,14 +81,8 @@ export class MembershipsController {
     return this.memberships.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('memberships:read')
-  @ApiOperation({ summary: 'One membership' })
-  @ApiOkResponse({ type: MembershipDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<MembershipDto> {
+  @ReadRoute('memberships:read', 'One membership', MembershipDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<MembershipDto> {
     return this.memberships.get(orgId, id);
   }
 
@@ -106,9 +92,9 @@ export class MembershipsController {
   @ApiOkResponse({ type: MembershipDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateMembershipDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
@@ -125,38 +111,35 @@ export class MembershipsController {
   @ApiOkResponse({ type: MembershipDto })
   suspend(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
     return this.memberships.setSuspended(orgId, id, true, version, caller, context);
   }
 
-  @Post(':id/reactivate')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('memberships:manage')
-  @ApiOperation({ summary: 'Reactivate a suspended member' })
-  @ApiOkResponse({ type: MembershipDto })
+  @ActionRoute(
+    ':id/reactivate',
+    'memberships:manage',
+    'Reactivate a suspended member',
+    MembershipDto,
+  )
   reactivate(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<MembershipDto> {
     return this.memberships.setSuspended(orgId, id, false, version, caller, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('memberships:manage')
-  @ApiOperation({ summary: 'Remove a member (not the last Owner)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('memberships:manage', 'Remove a member (not the last Owner)')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

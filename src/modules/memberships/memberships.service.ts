@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
@@ -89,7 +90,7 @@ export class MembershipsService {
     organizationId: string,
     id: string,
     suspended: boolean,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     caller: Principal,
     context: AuditContext,
   ): Promise<MembershipDto> {
@@ -204,7 +205,7 @@ export class MembershipsService {
     organizationId: string,
     id: string,
     dto: UpdateMembershipDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     caller: Principal,
     context: AuditContext,
   ): Promise<MembershipDto> {
@@ -273,7 +274,7 @@ export class MembershipsService {
   async delete(
     organizationId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     caller: Principal,
     context: AuditContext,
   ): Promise<void> {

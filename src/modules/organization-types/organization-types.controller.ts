@@ -1,8 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ReadRoute } from '../../core/http';
 import { DataSource } from 'typeorm';
-import { RequirePermissions } from '../../core/auth';
 
 class OrganizationTypeDto {
   @ApiProperty({ example: 'company' }) code: string;
@@ -16,10 +16,12 @@ class OrganizationTypeDto {
 export class OrganizationTypesController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  @Get()
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Organization types (company, branch, department, ...)' })
-  @ApiOkResponse({ type: [OrganizationTypeDto] })
+  @ReadRoute(
+    'organizations:read',
+    'Organization types (company, branch, department, ...)',
+    [OrganizationTypeDto],
+    '',
+  )
   list(): Promise<OrganizationTypeDto[]> {
     return this.dataSource.query<OrganizationTypeDto[]>(
       'SELECT code, name, description FROM organization_types ORDER BY code',

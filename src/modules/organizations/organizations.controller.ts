@@ -1,22 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -27,14 +14,18 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  ActionRoute,
+  CreateRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
-  LocationOf,
+  ListRoute,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   ArchiveOrganizationQueryDto,
@@ -58,8 +49,6 @@ export const ORGANIZATION_LIST: ListDefinition<OrganizationSort, OrganizationFil
   },
 };
 
-const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
-
 @ApiTags('organizations')
 @ApiNotFoundResponse({ description: 'Not in your organization subtree', type: ErrorEnvelopeDto })
 @Controller('organizations')
@@ -69,11 +58,12 @@ export class OrganizationsController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'The active organization and its descendants' })
-  @ApiListQuery(ORGANIZATION_LIST)
-  @ApiOkResponse({ type: PageOf(OrganizationDto) })
+  @ListRoute(
+    'organizations:read',
+    'The active organization and its descendants',
+    ORGANIZATION_LIST,
+    OrganizationDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -81,11 +71,12 @@ export class OrganizationsController {
     return this.organizations.list(orgId, this.lists.parse(ORGANIZATION_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('organizations')
-  @RequirePermissions('organizations:create')
-  @ApiOperation({ summary: 'Create a child organization (under parentId, default the active one)' })
-  @ApiCreatedResponse({ type: OrganizationDto })
+  @CreateRoute(
+    'organizations',
+    'organizations:create',
+    'Create a child organization (under parentId, default the active one)',
+    OrganizationDto,
+  )
   @ApiConflictResponse({ description: 'code already used', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -95,24 +86,21 @@ export class OrganizationsController {
     return this.organizations.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'One organization (ETag for If-Match)' })
-  @ApiOkResponse({ type: OrganizationDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto> {
+  @ReadRoute('organizations:read', 'One organization (ETag for If-Match)', OrganizationDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto> {
     return this.organizations.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Update name, code, type, currency, timezone (If-Match honoured)' })
-  @ApiOkResponse({ type: OrganizationDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'organizations:update',
+    'Update name, code, type, currency, timezone (If-Match honoured)',
+    OrganizationDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateOrganizationDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.update(orgId, id, dto, version, context);
@@ -134,7 +122,7 @@ export class OrganizationsController {
   })
   archive(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Query() query: ArchiveOrganizationQueryDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
@@ -155,47 +143,55 @@ export class OrganizationsController {
   })
   restore(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.restore(orgId, id, context);
   }
 
-  @Post(':id/move')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('organizations:update')
-  @ApiOperation({ summary: 'Move under another parent (refuses cycles); the subtree follows' })
-  @ApiOkResponse({ type: OrganizationDto })
+  @ActionRoute(
+    ':id/move',
+    'organizations:update',
+    'Move under another parent (refuses cycles); the subtree follows',
+    OrganizationDto,
+  )
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveOrganizationDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<OrganizationDto> {
     return this.organizations.move(orgId, id, dto.parentId, context);
   }
 
-  @Get(':id/children')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Direct children' })
-  @ApiOkResponse({ type: [OrganizationDto] })
-  children(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  @ReadRoute('organizations:read', 'Direct children', [OrganizationDto], ':id/children')
+  children(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<OrganizationDto[]> {
     return this.organizations.children(orgId, id);
   }
 
-  @Get(':id/descendants')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Every organization below, by depth' })
-  @ApiOkResponse({ type: [OrganizationDto] })
-  descendants(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  @ReadRoute(
+    'organizations:read',
+    'Every organization below, by depth',
+    [OrganizationDto],
+    ':id/descendants',
+  )
+  descendants(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+  ): Promise<OrganizationDto[]> {
     return this.organizations.descendants(orgId, id);
   }
 
-  @Get(':id/ancestors')
-  @RequirePermissions('organizations:read')
-  @ApiOperation({ summary: 'Ancestors within your scope, root first' })
-  @ApiOkResponse({ type: [OrganizationDto] })
-  ancestors(@ActiveOrganization() orgId: string, @Id() id: string): Promise<OrganizationDto[]> {
+  @ReadRoute(
+    'organizations:read',
+    'Ancestors within your scope, root first',
+    [OrganizationDto],
+    ':id/ancestors',
+  )
+  ancestors(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+  ): Promise<OrganizationDto[]> {
     return this.organizations.ancestors(orgId, id);
   }
 }

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
   ConflictError,
+  ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
@@ -203,7 +204,7 @@ export class OrganizationsService {
     activeOrganizationId: string,
     id: string,
     dto: UpdateOrganizationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<OrganizationDto> {
     const { row } = await this.inScope(activeOrganizationId, id);

@@ -1,21 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -31,12 +16,17 @@ import {
 } from '../../core/auth';
 import {
   ApiListQuery,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
   Page,
   PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   AttributeSchemaDto,
@@ -47,9 +37,6 @@ import {
 } from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
-
-const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
 
 @ApiTags('products')
 @ApiNotFoundResponse({
@@ -78,10 +65,12 @@ export class ProductsController {
     return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw), language);
   }
 
-  @Get('attribute-schema')
-  @RequirePermissions('products:read')
-  @ApiOperation({ summary: 'This organization’s custom attribute definitions (ETag for If-Match)' })
-  @ApiOkResponse({ type: AttributeSchemaViewDto })
+  @ReadRoute(
+    'products:read',
+    'This organization’s custom attribute definitions (ETag for If-Match)',
+    AttributeSchemaViewDto,
+    'attribute-schema',
+  )
   attributeSchema(@ActiveOrganization() orgId: string): Promise<AttributeSchemaViewDto> {
     return this.products.attributeSchema(orgId);
   }
@@ -96,17 +85,13 @@ export class ProductsController {
   putAttributeSchema(
     @ActiveOrganization() orgId: string,
     @Body() dto: AttributeSchemaDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<AttributeSchemaViewDto> {
     return this.products.putAttributeSchema(orgId, dto, version, context);
   }
 
-  @Post()
-  @LocationOf('products')
-  @RequirePermissions('products:manage')
-  @ApiOperation({ summary: 'Create a product (status draft)' })
-  @ApiCreatedResponse({ type: ProductDto })
+  @CreateRoute('products', 'products:manage', 'Create a product (status draft)', ProductDto)
   @ApiConflictResponse({ description: 'sku taken in this organization', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -116,46 +101,35 @@ export class ProductsController {
     return this.products.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('products:read')
-  @ApiOperation({ summary: 'One product (ETag for If-Match)' })
-  @ApiOkResponse({ type: ProductDto })
+  @ReadRoute('products:read', 'One product (ETag for If-Match)', ProductDto)
   get(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @ContentLanguage() language: Language | null,
   ): Promise<ProductDto> {
     return this.products.get(orgId, id, language);
   }
 
-  @Patch(':id')
-  @RequirePermissions('products:manage')
-  @ApiOperation({ summary: 'Change a product, including its lifecycle status' })
-  @ApiOkResponse({ type: ProductDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute('products:manage', 'Change a product, including its lifecycle status', ProductDto)
   @ApiUnprocessableEntityResponse({
     description: '`invalid_transition`, or invalid fields',
     type: ErrorEnvelopeDto,
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateProductDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<ProductDto> {
     return this.products.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('products:manage')
-  @ApiOperation({ summary: 'Delete a product (soft: the ledger keeps it; its sku is freed)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('products:manage', 'Delete a product (soft: the ledger keeps it; its sku is freed)')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.products.delete(orgId, id, version, context);

@@ -14,14 +14,15 @@ import {
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
   PreconditionFailedError,
   RuleViolationError,
-  ValidationFailedError,
   toPage,
+  ValidationFailedError,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
@@ -214,11 +215,16 @@ export class ProductsService {
     });
   }
 
-  /** For stock: the live product, or 404-as-422 at `pointer`. */
+  /**
+   * For stock: the live product, or 422 `invalid_product` at `/productId` when there is none (the
+   * not-found case only: any other failure, e.g. a statement timeout, propagates unchanged).
+   */
   async findForStock(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
     try {
       return await this.find(manager, orgId, id);
-    } catch {
+    } catch (error) {
+      // Only "no such product" is the client's fault; a timeout or an aborted transaction is not.
+      if (!(error instanceof NotFoundError)) throw error;
       throw new RuleViolationError('invalid_product', 'productId is not a product of yours', {
         pointer: '/productId',
       });
@@ -331,7 +337,7 @@ export class ProductsService {
     orgId: string,
     id: string,
     dto: UpdateProductDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ProductDto> {
     return this.counts.afterWrite(orgId, () =>
@@ -343,7 +349,7 @@ export class ProductsService {
     orgId: string,
     id: string,
     dto: UpdateProductDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ProductDto> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -410,7 +416,7 @@ export class ProductsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return this.counts.afterWrite(orgId, () =>
@@ -421,7 +427,7 @@ export class ProductsService {
   private softDelete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     return withTenant(this.dataSource, orgId, async (manager) => {
@@ -457,7 +463,7 @@ export class ProductsService {
   putAttributeSchema(
     orgId: string,
     dto: AttributeSchemaDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<AttributeSchemaViewDto> {
     const keys = dto.attributes.map((a) => a.key);

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -27,6 +16,7 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListQueryParser,
   LocationOf,
   Page,
@@ -40,8 +30,6 @@ import {
   CreateChatRoomDto,
   PostChatMessageDto,
 } from './dto/chat.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('chat')
 @ApiNotFoundResponse({
@@ -91,7 +79,7 @@ export class ChatController {
   get(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
-    @Id() id: string,
+    @IdParam() id: string,
   ): Promise<ChatRoomDto> {
     return this.chat.get(orgId, userId, id);
   }
@@ -105,7 +93,7 @@ export class ChatController {
   addParticipant(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: AddParticipantDto,
   ): Promise<ChatRoomDto> {
     return this.chat.addParticipant(orgId, userId, id, dto.userId);
@@ -120,8 +108,8 @@ export class ChatController {
   async removeParticipant(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
-    @Id() id: string,
-    @Param('userId', ParseUUIDPipe) participantId: string,
+    @IdParam() id: string,
+    @IdParam('userId') participantId: string,
   ): Promise<void> {
     await this.chat.removeParticipant(orgId, userId, id, participantId);
   }
@@ -135,7 +123,7 @@ export class ChatController {
   messages(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ChatMessageDto>> {
     return this.chat.messages(orgId, userId, id, this.lists.parse(CHAT_MESSAGE_LIST, raw));
@@ -149,7 +137,7 @@ export class ChatController {
   post(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: PostChatMessageDto,
   ): Promise<ChatMessageDto> {
     return this.chat.post(orgId, userId, id, dto.body);

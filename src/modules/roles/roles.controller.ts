@@ -1,19 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Patch } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -25,7 +12,15 @@ import {
   AuditContextParam,
   RequirePermissions,
 } from '../../core/auth';
-import { ErrorEnvelopeDto, IfMatch, LocationOf } from '../../core/http';
+import {
+  CreateRoute,
+  DeleteRoute,
+  ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
+  IfMatch,
+  ReadRoute,
+} from '../../core/http';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 
@@ -35,19 +30,17 @@ import { RolesService } from './roles.service';
 export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
-  @Get()
-  @RequirePermissions('roles:read')
-  @ApiOperation({ summary: 'System roles and this organization’s roles, with their permissions' })
-  @ApiOkResponse({ type: [RoleDto] })
+  @ReadRoute(
+    'roles:read',
+    'System roles and this organization’s roles, with their permissions',
+    [RoleDto],
+    '',
+  )
   list(@ActiveOrganization() orgId: string): Promise<RoleDto[]> {
     return this.roles.list(orgId);
   }
 
-  @Post()
-  @LocationOf('roles')
-  @RequirePermissions('roles:manage')
-  @ApiOperation({ summary: 'Create a role for this organization' })
-  @ApiCreatedResponse({ type: RoleDto })
+  @CreateRoute('roles', 'roles:manage', 'Create a role for this organization', RoleDto)
   @ApiConflictResponse({
     description: 'name already used in this organization',
     type: ErrorEnvelopeDto,
@@ -60,14 +53,8 @@ export class RolesController {
     return this.roles.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('roles:read')
-  @ApiOperation({ summary: 'One role' })
-  @ApiOkResponse({ type: RoleDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<RoleDto> {
+  @ReadRoute('roles:read', 'One role', RoleDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<RoleDto> {
     return this.roles.get(orgId, id);
   }
 
@@ -79,24 +66,20 @@ export class RolesController {
   @ApiOkResponse({ type: RoleDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateRoleDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<RoleDto> {
     return this.roles.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('roles:manage')
-  @ApiOperation({ summary: 'Delete an unused tenant role' })
-  @ApiNoContentResponse()
+  @DeleteRoute('roles:manage', 'Delete an unused tenant role')
   @ApiConflictResponse({ description: '`role_in_use`', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.roles.delete(orgId, id, version, context);

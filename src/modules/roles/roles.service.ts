@@ -6,6 +6,7 @@ import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
   ConflictError,
+  ExpectedVersion,
   NotFoundError,
   PreconditionFailedError,
   RuleViolationError,
@@ -94,7 +95,7 @@ export class RolesService {
     organizationId: string,
     id: string,
     dto: UpdateRoleDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<RoleDto> {
     const before = await this.ownRole(organizationId, id);
@@ -154,7 +155,7 @@ export class RolesService {
   async delete(
     organizationId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     const role = await this.ownRole(organizationId, id);

@@ -1,19 +1,5 @@
+import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -28,17 +14,19 @@ import {
 } from '../../core/auth';
 import {
   ApiListQuery,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
   Page,
   PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { SCHEDULE_LIST, SchedulesService } from './schedules.service';
 import { ScheduleDto, CreateScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
-
-const Id = () => Param('id', ParseUUIDPipe);
 
 @ApiTags('schedules')
 @ApiNotFoundResponse({
@@ -66,11 +54,12 @@ export class SchedulesController {
     return this.schedules.list(orgId, this.lists.parse(SCHEDULE_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('schedules')
-  @RequirePermissions('schedules:manage')
-  @ApiOperation({ summary: 'Schedule a task by cron expression (UTC) or interval' })
-  @ApiCreatedResponse({ type: ScheduleDto })
+  @CreateRoute(
+    'schedules',
+    'schedules:manage',
+    'Schedule a task by cron expression (UTC) or interval',
+    ScheduleDto,
+  )
   create(
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateScheduleDto,
@@ -79,11 +68,12 @@ export class SchedulesController {
     return this.schedules.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('schedules:read')
-  @ApiOperation({ summary: 'One schedule with its last and next run (ETag for If-Match)' })
-  @ApiOkResponse({ type: ScheduleDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<ScheduleDto> {
+  @ReadRoute(
+    'schedules:read',
+    'One schedule with its last and next run (ETag for If-Match)',
+    ScheduleDto,
+  )
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<ScheduleDto> {
     return this.schedules.get(orgId, id);
   }
 
@@ -96,23 +86,19 @@ export class SchedulesController {
   @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateScheduleDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<ScheduleDto> {
     return this.schedules.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('schedules:manage')
-  @ApiOperation({ summary: 'Delete a schedule' })
-  @ApiNoContentResponse()
+  @DeleteRoute('schedules:manage', 'Delete a schedule')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.schedules.delete(orgId, id, version, context);

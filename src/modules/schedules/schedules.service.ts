@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
@@ -89,13 +88,13 @@ function ruleOf(
 @Injectable()
 export class SchedulesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ScheduleDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { enabled, taskName, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -123,12 +122,12 @@ export class SchedulesService {
   }
 
   get(orgId: string, id: string): Promise<ScheduleDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateScheduleDto, context: AuditContext): Promise<ScheduleDto> {
     const rule = ruleOf(dto.cron, dto.intervalSeconds);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       const enabled = dto.enabled ?? true;
       await manager.query(
@@ -168,10 +167,10 @@ export class SchedulesService {
     orgId: string,
     id: string,
     dto: UpdateScheduleDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<ScheduleDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const ruleChanged = dto.cron !== undefined || dto.intervalSeconds !== undefined;
@@ -184,40 +183,28 @@ export class SchedulesService {
         : ruleChanged || !before.enabled || !before.nextRunAt
           ? nextRun(rule, this.clock.now())
           : new Date(before.nextRunAt);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
-        async () => {
-          const rows = await returningRows<ScheduleRow>(
-            manager,
-            `UPDATE schedules SET name = COALESCE($4, name), task_name = COALESCE($5, task_name),
-                payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
-                next_run_at = $10, version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.name ?? null,
-              dto.taskName ?? null,
-              dto.payload ?? null,
-              rule.cron,
-              rule.intervalSeconds,
-              enabled,
-              next,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'schedule',
-          entityId: id,
-          context,
+          table: 'schedules',
+          set: `name = COALESCE($4, name), task_name = COALESCE($5, task_name),
+            payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
+            next_run_at = $10`,
+          values: [
+            dto.name ?? null,
+            dto.taskName ?? null,
+            dto.payload ?? null,
+            rule.cron,
+            rule.intervalSeconds,
+            enabled,
+            next,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'schedule', entityId: id, context },
       );
     });
   }
@@ -225,10 +212,10 @@ export class SchedulesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       await manager.query('DELETE FROM schedules WHERE organization_id = $1 AND id = $2', [

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -28,10 +18,13 @@ import {
 import {
   ApiListQuery,
   ErrorEnvelopeDto,
+  IdParam,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
   PageOf,
+  ReadRoute,
 } from '../../core/http';
 import { TaskStartedDto, TasksService } from '../tasks';
 import {
@@ -52,11 +45,12 @@ export class StockMovesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('stock:read')
-  @ApiOperation({ summary: 'The stock ledger, newest first (page, or ?cursor= at any depth)' })
-  @ApiListQuery(STOCK_MOVE_LIST)
-  @ApiOkResponse({ type: PageOf(StockMoveDto) })
+  @ListRoute(
+    'stock:read',
+    'The stock ledger, newest first (page, or ?cursor= at any depth)',
+    STOCK_MOVE_LIST,
+    StockMoveDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -89,14 +83,8 @@ export class StockMovesController {
     return this.stock.move(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('stock:read')
-  @ApiOperation({ summary: 'One ledger line (immutable: correct with a reverse move)' })
-  @ApiOkResponse({ type: StockMoveDto })
-  get(
-    @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
-  ): Promise<StockMoveDto> {
+  @ReadRoute('stock:read', 'One ledger line (immutable: correct with a reverse move)', StockMoveDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<StockMoveDto> {
     return this.stock.getMove(orgId, id);
   }
 }

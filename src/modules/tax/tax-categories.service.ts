@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateTaxCategoryDto, TaxCategoryDto, UpdateTaxCategoryDto } from './dto/tax.dto';
 import { foldedContains } from '../../core/database/folded-text';
@@ -56,12 +55,12 @@ const toDto = (row: TaxCategoryRow): TaxCategoryDto => ({
 @Injectable()
 export class TaxCategoriesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxCategoryDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -87,11 +86,11 @@ export class TaxCategoriesService {
   }
 
   get(orgId: string, id: string): Promise<TaxCategoryDto> {
-    return withTenant(this.dataSource, orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   create(orgId: string, dto: CreateTaxCategoryDto, context: AuditContext): Promise<TaxCategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       await manager.query(
         'INSERT INTO tax_categories (id, organization_id, code, name, description) VALUES ($1, $2, $3, $4, $5)',
@@ -113,41 +112,25 @@ export class TaxCategoriesService {
     orgId: string,
     id: string,
     dto: UpdateTaxCategoryDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxCategoryDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'description'],
-        async () => {
-          const rows = await returningRows<TaxCategoryRow>(
-            manager,
-            `UPDATE tax_categories SET code = COALESCE($4, code), name = COALESCE($5, name),
-                description = COALESCE($6, description), version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.description ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_category',
-          entityId: id,
-          context,
+          table: 'tax_categories',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            description = COALESCE($6, description)`,
+          values: [dto.code ?? null, dto.name ?? null, dto.description ?? null],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
       );
     });
   }
@@ -155,10 +138,10 @@ export class TaxCategoriesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       await manager.query('DELETE FROM tax_categories WHERE organization_id = $1 AND id = $2', [

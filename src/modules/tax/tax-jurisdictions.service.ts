@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -10,20 +9,19 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateTaxJurisdictionDto,
@@ -78,12 +76,12 @@ const toDto = (row: JurisdictionRow): TaxJurisdictionDto => ({
 @Injectable()
 export class TaxJurisdictionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxJurisdictionDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { countryCode, parentId, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -111,7 +109,7 @@ export class TaxJurisdictionsService {
   }
 
   get(orgId: string, id: string): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string) {
@@ -132,7 +130,7 @@ export class TaxJurisdictionsService {
     dto: CreateTaxJurisdictionDto,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const parent = dto.parentId ? await this.parentFor(manager, orgId, dto.parentId) : null;
       const id = uuidv7();
       const { path, depth } = childPlacement(id, parent);
@@ -157,43 +155,30 @@ export class TaxJurisdictionsService {
     orgId: string,
     id: string,
     dto: UpdateTaxJurisdictionDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'countryCode'],
-        async () => {
-          const rows = await returningRows<JurisdictionRow>(
-            manager,
-            `UPDATE tax_jurisdictions SET code = COALESCE($4, code), name = COALESCE($5, name),
-                country_code = CASE WHEN $6 THEN $7 ELSE country_code END,
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.countryCode !== undefined,
-              dto.countryCode ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_jurisdiction',
-          entityId: id,
-          context,
+          table: 'tax_jurisdictions',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            country_code = CASE WHEN $6 THEN $7 ELSE country_code END`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            dto.countryCode !== undefined,
+            dto.countryCode ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },
       );
     });
   }
@@ -202,10 +187,10 @@ export class TaxJurisdictionsService {
     orgId: string,
     id: string,
     dto: MoveTaxJurisdictionDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await manager.query('SELECT 1 FROM tax_jurisdictions WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
@@ -226,10 +211,10 @@ export class TaxJurisdictionsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children and rates keep it by their RESTRICT foreign keys (409).

@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateTaxRateDto,
@@ -87,14 +86,14 @@ function assertRange(validFrom: string, validTo: string | null | undefined): voi
 @Injectable()
 export class TaxRatesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly jurisdictions: TaxJurisdictionsService,
     private readonly categories: TaxCategoriesService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxRateDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { jurisdictionId, taxCategoryId, activeOn } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -122,7 +121,7 @@ export class TaxRatesService {
   }
 
   get(orgId: string, id: string): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   /**
@@ -130,7 +129,7 @@ export class TaxRatesService {
    * the nearest ancestor's (a city falls back to its state, then its country). 404 `no_tax_rate`.
    */
   lookup(orgId: string, query: TaxRateLookupDto): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const jurisdiction = await this.jurisdictions.find(manager, orgId, query.jurisdictionId);
       const ancestors = jurisdiction.path.split('/').filter(Boolean);
       const [row] = await manager.query<TaxRateRow[]>(
@@ -149,7 +148,7 @@ export class TaxRatesService {
 
   create(orgId: string, dto: CreateTaxRateDto, context: AuditContext): Promise<TaxRateDto> {
     assertRange(dto.validFrom, dto.validTo);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.assertReferences(manager, orgId, dto);
       const id = uuidv7();
       await manager.query(
@@ -185,11 +184,19 @@ export class TaxRatesService {
     });
   }
 
+  /**
+   * 422 `invalid_reference` at the field when the jurisdiction or tax category is not this
+   * organization's (their `find` answers 404). Any other failure (a statement timeout, an aborted
+   * transaction) propagates unchanged.
+   */
   private async assertReferences(manager: EntityManager, orgId: string, dto: CreateTaxRateDto) {
     const owned = async (pointer: string, check: () => Promise<unknown>) => {
       try {
         await check();
-      } catch {
+      } catch (error) {
+        // Only "not this organization's" is the client's fault; a timeout or an aborted
+        // transaction is not, and propagates as it is.
+        if (!(error instanceof NotFoundError)) throw error;
         throw new RuleViolationError(
           'invalid_reference',
           `${pointer.slice(1)} is not one of yours`,
@@ -209,49 +216,36 @@ export class TaxRatesService {
     orgId: string,
     id: string,
     dto: UpdateTaxRateDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<TaxRateDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       assertRange(
         dto.validFrom ?? before.validFrom,
         dto.validTo !== undefined ? dto.validTo : before.validTo,
       );
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['name', 'rate', 'validFrom', 'validTo'],
-        async () => {
-          const rows = await returningRows<TaxRateRow>(
-            manager,
-            `UPDATE tax_rates SET name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
-                valid_from = COALESCE($6::date, valid_from),
-                valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END,
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.name ?? null,
-              dto.rate ?? null,
-              dto.validFrom ?? null,
-              dto.validTo !== undefined,
-              dto.validTo ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_rate',
-          entityId: id,
-          context,
+          table: 'tax_rates',
+          set: `name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
+            valid_from = COALESCE($6::date, valid_from),
+            valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END`,
+          values: [
+            dto.name ?? null,
+            dto.rate ?? null,
+            dto.validFrom ?? null,
+            dto.validTo !== undefined,
+            dto.validTo ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
       );
     });
   }
@@ -259,10 +253,10 @@ export class TaxRatesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       await manager.query('DELETE FROM tax_rates WHERE organization_id = $1 AND id = $2', [

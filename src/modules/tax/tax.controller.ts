@@ -1,24 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -28,13 +13,18 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  ActionRoute,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
-  LocationOf,
+  ListRoute,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   CreateTaxCategoryDto,
@@ -53,9 +43,6 @@ import { TAX_CATEGORY_LIST, TaxCategoriesService } from './tax-categories.servic
 import { JURISDICTION_LIST, TaxJurisdictionsService } from './tax-jurisdictions.service';
 import { TAX_RATE_LIST, TaxRatesService } from './tax-rates.service';
 
-const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
-
 @ApiTags('tax')
 @ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })
 @Controller('tax-jurisdictions')
@@ -65,11 +52,12 @@ export class TaxJurisdictionsController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'Tax jurisdictions (a tree: country → region → city)' })
-  @ApiListQuery(JURISDICTION_LIST)
-  @ApiOkResponse({ type: PageOf(TaxJurisdictionDto) })
+  @ListRoute(
+    'tax:read',
+    'Tax jurisdictions (a tree: country → region → city)',
+    JURISDICTION_LIST,
+    TaxJurisdictionDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -77,11 +65,7 @@ export class TaxJurisdictionsController {
     return this.jurisdictions.list(orgId, this.lists.parse(JURISDICTION_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('tax-jurisdictions')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Create a jurisdiction' })
-  @ApiCreatedResponse({ type: TaxJurisdictionDto })
+  @CreateRoute('tax-jurisdictions', 'tax:manage', 'Create a jurisdiction', TaxJurisdictionDto)
   @ApiConflictResponse({ description: 'code taken', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -91,54 +75,44 @@ export class TaxJurisdictionsController {
     return this.jurisdictions.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'One jurisdiction (ETag for If-Match)' })
-  @ApiOkResponse({ type: TaxJurisdictionDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxJurisdictionDto> {
+  @ReadRoute('tax:read', 'One jurisdiction (ETag for If-Match)', TaxJurisdictionDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxJurisdictionDto> {
     return this.jurisdictions.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Change code, name or country' })
-  @ApiOkResponse({ type: TaxJurisdictionDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute('tax:manage', 'Change code, name or country', TaxJurisdictionDto)
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxJurisdictionDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return this.jurisdictions.update(orgId, id, dto, version, context);
   }
 
-  @Post(':id/move')
-  @HttpCode(HttpStatus.OK)
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Move a jurisdiction and its subtree (422 tree_cycle under itself)' })
-  @ApiOkResponse({ type: TaxJurisdictionDto })
+  @ActionRoute(
+    ':id/move',
+    'tax:manage',
+    'Move a jurisdiction and its subtree (422 tree_cycle under itself)',
+    TaxJurisdictionDto,
+  )
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveTaxJurisdictionDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return this.jurisdictions.move(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Delete a jurisdiction with no children and no rates' })
-  @ApiNoContentResponse()
+  @DeleteRoute('tax:manage', 'Delete a jurisdiction with no children and no rates')
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.jurisdictions.delete(orgId, id, version, context);
@@ -154,11 +128,12 @@ export class TaxCategoriesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'Tax categories (what is taxed: standard, reduced, exempt ...)' })
-  @ApiListQuery(TAX_CATEGORY_LIST)
-  @ApiOkResponse({ type: PageOf(TaxCategoryDto) })
+  @ListRoute(
+    'tax:read',
+    'Tax categories (what is taxed: standard, reduced, exempt ...)',
+    TAX_CATEGORY_LIST,
+    TaxCategoryDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -166,11 +141,7 @@ export class TaxCategoriesController {
     return this.categories.list(orgId, this.lists.parse(TAX_CATEGORY_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('tax-categories')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Create a tax category' })
-  @ApiCreatedResponse({ type: TaxCategoryDto })
+  @CreateRoute('tax-categories', 'tax:manage', 'Create a tax category', TaxCategoryDto)
   @ApiConflictResponse({ description: 'code taken', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -180,39 +151,28 @@ export class TaxCategoriesController {
     return this.categories.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'One tax category (ETag for If-Match)' })
-  @ApiOkResponse({ type: TaxCategoryDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxCategoryDto> {
+  @ReadRoute('tax:read', 'One tax category (ETag for If-Match)', TaxCategoryDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxCategoryDto> {
     return this.categories.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Change a tax category' })
-  @ApiOkResponse({ type: TaxCategoryDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute('tax:manage', 'Change a tax category', TaxCategoryDto)
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxCategoryDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<TaxCategoryDto> {
     return this.categories.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Delete a tax category no rate uses' })
-  @ApiNoContentResponse()
+  @DeleteRoute('tax:manage', 'Delete a tax category no rate uses')
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.categories.delete(orgId, id, version, context);
@@ -228,11 +188,12 @@ export class TaxRatesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'Tax rates (filter by jurisdiction, category, activeOn date)' })
-  @ApiListQuery(TAX_RATE_LIST)
-  @ApiOkResponse({ type: PageOf(TaxRateDto) })
+  @ListRoute(
+    'tax:read',
+    'Tax rates (filter by jurisdiction, category, activeOn date)',
+    TAX_RATE_LIST,
+    TaxRateDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -253,11 +214,12 @@ export class TaxRatesController {
     return this.rates.lookup(orgId, query);
   }
 
-  @Post()
-  @LocationOf('tax-rates')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Create a rate; its validity may not overlap another of the pair' })
-  @ApiCreatedResponse({ type: TaxRateDto })
+  @CreateRoute(
+    'tax-rates',
+    'tax:manage',
+    'Create a rate; its validity may not overlap another of the pair',
+    TaxRateDto,
+  )
   @ApiConflictResponse({
     description: 'validity overlaps an existing rate',
     type: ErrorEnvelopeDto,
@@ -270,42 +232,31 @@ export class TaxRatesController {
     return this.rates.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('tax:read')
-  @ApiOperation({ summary: 'One rate (ETag for If-Match)' })
-  @ApiOkResponse({ type: TaxRateDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<TaxRateDto> {
+  @ReadRoute('tax:read', 'One rate (ETag for If-Match)', TaxRateDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<TaxRateDto> {
     return this.rates.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Change name, rate or validity (no overlap: 409)' })
-  @ApiOkResponse({ type: TaxRateDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute('tax:manage', 'Change name, rate or validity (no overlap: 409)', TaxRateDto)
   @ApiConflictResponse({
     description: 'validity overlaps an existing rate',
     type: ErrorEnvelopeDto,
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateTaxRateDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<TaxRateDto> {
     return this.rates.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('tax:manage')
-  @ApiOperation({ summary: 'Delete a rate' })
-  @ApiNoContentResponse()
+  @DeleteRoute('tax:manage', 'Delete a rate')
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.rates.delete(orgId, id, version, context);

@@ -1,13 +1,4 @@
-import {
-  Controller,
-  Delete,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Controller, Delete, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNoContentResponse,
@@ -17,12 +8,10 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
-import { ErrorEnvelopeDto } from '../../core/http';
+import { ErrorEnvelopeDto, IdParam } from '../../core/http';
 import { TaskStartedDto } from '../tasks';
 import { DeleteTenantQueryDto } from './dto/tenant-offboarding.dto';
 import { TenantOffboardingService } from './tenant-offboarding.service';
-
-const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
 /** Superusers' tenant offboarding: export everything, then delete. See README.md. */
 @ApiTags('tenants')
@@ -43,7 +32,7 @@ export class TenantOffboardingController {
   })
   @ApiAcceptedResponse({ type: TaskStartedDto })
   async exportTenant(
-    @Id() id: string,
+    @IdParam() id: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<TaskStartedDto> {
     return { taskId: await this.offboarding.startExport(id, context) };
@@ -65,7 +54,7 @@ export class TenantOffboardingController {
     type: ErrorEnvelopeDto,
   })
   async deleteTenant(
-    @Id() id: string,
+    @IdParam() id: string,
     @Query() query: DeleteTenantQueryDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {

@@ -1,35 +1,25 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
 import {
-  ApiListQuery,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
   IfMatch,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   ConversionDto,
@@ -49,11 +39,12 @@ export class UnitsOfMeasureController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('units-of-measure:read')
-  @ApiOperation({ summary: 'Units of measure with their factor to the base unit of their type' })
-  @ApiListQuery(UNIT_LIST)
-  @ApiOkResponse({ type: PageOf(UnitOfMeasureDto) })
+  @ListRoute(
+    'units-of-measure:read',
+    'Units of measure with their factor to the base unit of their type',
+    UNIT_LIST,
+    UnitOfMeasureDto,
+  )
   list(@Query() raw: Record<string, unknown>): Promise<Page<UnitOfMeasureDto>> {
     return this.units.list(this.lists.parse(UNIT_LIST, raw));
   }
@@ -85,37 +76,31 @@ export class UnitsOfMeasureController {
     return this.units.create(dto, context);
   }
 
-  @Get(':code')
-  @RequirePermissions('units-of-measure:read')
-  @ApiOperation({ summary: 'One unit (ETag for If-Match)' })
-  @ApiOkResponse({ type: UnitOfMeasureDto })
+  @ReadRoute('units-of-measure:read', 'One unit (ETag for If-Match)', UnitOfMeasureDto, ':code')
   get(@Param('code') code: string): Promise<UnitOfMeasureDto> {
     return this.units.get(code);
   }
 
-  @Patch(':code')
-  @RequirePermissions('units-of-measure:manage')
-  @ApiOperation({ summary: 'Rename, change the factor or (de)activate a unit (superusers)' })
-  @ApiOkResponse({ type: UnitOfMeasureDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'units-of-measure:manage',
+    'Rename, change the factor or (de)activate a unit (superusers)',
+    UnitOfMeasureDto,
+    ':code',
+  )
   update(
     @Param('code') code: string,
     @Body() dto: UpdateUnitOfMeasureDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
     return this.units.update(code, dto, version, context);
   }
 
-  @Delete(':code')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('units-of-measure:manage')
-  @ApiOperation({ summary: 'Delete a unit no product uses (superusers)' })
-  @ApiNoContentResponse()
+  @DeleteRoute('units-of-measure:manage', 'Delete a unit no product uses (superusers)', ':code')
   @ApiConflictResponse({ description: 'still referenced', type: ErrorEnvelopeDto })
   async delete(
     @Param('code') code: string,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.units.delete(code, version, context);

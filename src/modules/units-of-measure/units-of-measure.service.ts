@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
@@ -145,7 +146,7 @@ export class UnitsOfMeasureService {
   async update(
     code: string,
     dto: UpdateUnitOfMeasureDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
     return this.dataSource.transaction(async (manager) => {
@@ -179,7 +180,7 @@ export class UnitsOfMeasureService {
 
   async delete(
     code: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -29,14 +27,15 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListDefinition,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
 } from '../../core/http';
 import { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserSort } from './users.repository';
@@ -60,11 +59,7 @@ export class UsersController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('users:read')
-  @ApiOperation({ summary: 'Users who are members of the active organization' })
-  @ApiListQuery(USER_LIST)
-  @ApiOkResponse({ type: PageOf(UserDto) })
+  @ListRoute('users:read', 'Users who are members of the active organization', USER_LIST, UserDto)
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -99,7 +94,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   get(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<UserDto> {
     return this.users.get(orgId, id, caller);
@@ -118,9 +113,9 @@ export class UsersController {
   })
   update(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateUserDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<UserDto> {
@@ -138,7 +133,7 @@ export class UsersController {
   @ApiNoContentResponse()
   async delete(
     @ActiveOrganization() orgId: string,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
@@ -164,7 +159,7 @@ export class MyAccountController {
   @ApiOkResponse({ type: UserDto })
   updateMe(
     @Body() dto: UpdateOwnProfileDto,
-    @IfMatch() version: number | '*' | undefined,
+    @IfMatch() version: ExpectedVersion,
     @CurrentPrincipal() caller: Principal,
     @AuditContextParam() context: AuditContext,
   ): Promise<UserDto> {

@@ -7,6 +7,7 @@ import type { AuditContext, Principal } from '../../core/auth';
 import {
   assertVersionMatches,
   ConflictError,
+  ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
@@ -181,7 +182,7 @@ export class UsersService {
     organizationId: string | null,
     id: string,
     dto: UpdateUserDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     caller: Principal,
     context: AuditContext,
   ): Promise<UserDto> {
@@ -254,7 +255,7 @@ export class UsersService {
   async updateOwnProfile(
     caller: Principal,
     dto: UpdateOwnProfileDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<UserDto> {
     const userId = requirePerson(caller);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -10,20 +9,19 @@ import {
   iso,
   moveSubtree,
   orderBy,
-  returningRows,
   selectPage,
 } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   RuleViolationError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateStockLocationDto,
@@ -84,13 +82,13 @@ const toDto = (row: StockLocationRow): StockLocationDto => ({
 @Injectable()
 export class StockLocationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly warehouses: WarehousesService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { warehouseId, parentId, isActive, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -128,7 +126,7 @@ export class StockLocationsService {
   }
 
   get(orgId: string, id: string): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string, warehouseId: string) {
@@ -150,7 +148,7 @@ export class StockLocationsService {
     dto: CreateStockLocationDto,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.warehouses.find(manager, orgId, dto.warehouseId).catch(() => {
         throw new RuleViolationError(
           'invalid_warehouse',
@@ -202,43 +200,31 @@ export class StockLocationsService {
     orgId: string,
     id: string,
     dto: UpdateStockLocationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'allowNegative', 'isActive'],
-        async () => {
-          const rows = await returningRows<StockLocationRow>(
-            manager,
-            `UPDATE stock_locations SET code = COALESCE($4, code), name = COALESCE($5, name),
-                allow_negative = COALESCE($6, allow_negative), is_active = COALESCE($7, is_active),
-                version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              dto.allowNegative ?? null,
-              dto.isActive ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'stock_location',
-          entityId: id,
-          context,
+          table: 'stock_locations',
+          set: `code = COALESCE($4, code), name = COALESCE($5, name),
+            allow_negative = COALESCE($6, allow_negative),
+            is_active = COALESCE($7, is_active)`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            dto.allowNegative ?? null,
+            dto.isActive ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
       );
     });
   }
@@ -247,10 +233,10 @@ export class StockLocationsService {
     orgId: string,
     id: string,
     dto: MoveStockLocationDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<StockLocationDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await manager.query('SELECT 1 FROM stock_locations WHERE id = $1 FOR UPDATE', [id]);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
@@ -273,10 +259,10 @@ export class StockLocationsService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).

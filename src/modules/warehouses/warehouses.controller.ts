@@ -1,24 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -28,13 +14,18 @@ import {
   RequirePermissions,
 } from '../../core/auth';
 import {
-  ApiListQuery,
+  CreateRoute,
+  DeleteRoute,
   ErrorEnvelopeDto,
+  ExpectedVersion,
+  IdParam,
   IfMatch,
   ListQueryParser,
+  ListRoute,
   LocationOf,
   Page,
-  PageOf,
+  ReadRoute,
+  UpdateRoute,
 } from '../../core/http';
 import {
   CreateStockLocationDto,
@@ -48,9 +39,6 @@ import {
 import { STOCK_LOCATION_LIST, StockLocationsService } from './stock-locations.service';
 import { WAREHOUSE_LIST, WarehousesService } from './warehouses.service';
 
-const Id = () => Param('id', ParseUUIDPipe);
-type Version = number | '*' | undefined;
-
 @ApiTags('warehouses')
 @ApiNotFoundResponse({ description: 'Not in this organization', type: ErrorEnvelopeDto })
 @Controller('warehouses')
@@ -60,11 +48,7 @@ export class WarehousesController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('warehouses:read')
-  @ApiOperation({ summary: 'Warehouses of this organization' })
-  @ApiListQuery(WAREHOUSE_LIST)
-  @ApiOkResponse({ type: PageOf(WarehouseDto) })
+  @ListRoute('warehouses:read', 'Warehouses of this organization', WAREHOUSE_LIST, WarehouseDto)
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -72,11 +56,7 @@ export class WarehousesController {
     return this.warehouses.list(orgId, this.lists.parse(WAREHOUSE_LIST, raw));
   }
 
-  @Post()
-  @LocationOf('warehouses')
-  @RequirePermissions('warehouses:manage')
-  @ApiOperation({ summary: 'Create a warehouse' })
-  @ApiCreatedResponse({ type: WarehouseDto })
+  @CreateRoute('warehouses', 'warehouses:manage', 'Create a warehouse', WarehouseDto)
   @ApiConflictResponse({ description: 'code taken', type: ErrorEnvelopeDto })
   create(
     @ActiveOrganization() orgId: string,
@@ -86,39 +66,32 @@ export class WarehousesController {
     return this.warehouses.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('warehouses:read')
-  @ApiOperation({ summary: 'One warehouse (ETag for If-Match)' })
-  @ApiOkResponse({ type: WarehouseDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<WarehouseDto> {
+  @ReadRoute('warehouses:read', 'One warehouse (ETag for If-Match)', WarehouseDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<WarehouseDto> {
     return this.warehouses.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('warehouses:manage')
-  @ApiOperation({ summary: 'Change a warehouse (its address is replaced when sent)' })
-  @ApiOkResponse({ type: WarehouseDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'warehouses:manage',
+    'Change a warehouse (its address is replaced when sent)',
+    WarehouseDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateWarehouseDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<WarehouseDto> {
     return this.warehouses.update(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('warehouses:manage')
-  @ApiOperation({ summary: 'Delete a warehouse with no locations' })
-  @ApiNoContentResponse()
+  @DeleteRoute('warehouses:manage', 'Delete a warehouse with no locations')
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.warehouses.delete(orgId, id, version, context);
@@ -134,11 +107,12 @@ export class StockLocationsController {
     private readonly lists: ListQueryParser,
   ) {}
 
-  @Get()
-  @RequirePermissions('warehouses:read')
-  @ApiOperation({ summary: 'Stock locations (a tree inside each warehouse)' })
-  @ApiListQuery(STOCK_LOCATION_LIST)
-  @ApiOkResponse({ type: PageOf(StockLocationDto) })
+  @ListRoute(
+    'warehouses:read',
+    'Stock locations (a tree inside each warehouse)',
+    STOCK_LOCATION_LIST,
+    StockLocationDto,
+  )
   list(
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
@@ -162,24 +136,21 @@ export class StockLocationsController {
     return this.locations.create(orgId, dto, context);
   }
 
-  @Get(':id')
-  @RequirePermissions('warehouses:read')
-  @ApiOperation({ summary: 'One location (ETag for If-Match)' })
-  @ApiOkResponse({ type: StockLocationDto })
-  get(@ActiveOrganization() orgId: string, @Id() id: string): Promise<StockLocationDto> {
+  @ReadRoute('warehouses:read', 'One location (ETag for If-Match)', StockLocationDto)
+  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<StockLocationDto> {
     return this.locations.get(orgId, id);
   }
 
-  @Patch(':id')
-  @RequirePermissions('warehouses:manage')
-  @ApiOperation({ summary: 'Change code, name, allowNegative or active flag' })
-  @ApiOkResponse({ type: StockLocationDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
+  @UpdateRoute(
+    'warehouses:manage',
+    'Change code, name, allowNegative or active flag',
+    StockLocationDto,
+  )
   update(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateStockLocationDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.locations.update(orgId, id, dto, version, context);
@@ -194,24 +165,20 @@ export class StockLocationsController {
   @ApiOkResponse({ type: StockLocationDto })
   move(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
+    @IdParam() id: string,
     @Body() dto: MoveStockLocationDto,
-    @IfMatch() version: Version,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.locations.move(orgId, id, dto, version, context);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('warehouses:manage')
-  @ApiOperation({ summary: 'Delete a location with no children, stock or ledger lines' })
-  @ApiNoContentResponse()
+  @DeleteRoute('warehouses:manage', 'Delete a location with no children, stock or ledger lines')
   @ApiConflictResponse({ description: 'still in use', type: ErrorEnvelopeDto })
   async delete(
     @ActiveOrganization() orgId: string,
-    @Id() id: string,
-    @IfMatch() version: Version,
+    @IdParam() id: string,
+    @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<void> {
     await this.locations.delete(orgId, id, version, context);

@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
 import {
   assertVersionMatches,
+  ExpectedVersion,
   ListDefinition,
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import type { AddressDto } from '../addresses';
 import { AuditService } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
@@ -85,12 +84,12 @@ const toDto = (row: WarehouseRow): WarehouseDto => ({
 @Injectable()
 export class WarehousesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const { isActive, countryCode, q } = query.filters;
       const where = new Conditions()
         .add('organization_id = ?', orgId)
@@ -124,11 +123,11 @@ export class WarehousesService {
   }
 
   get(orgId: string, id: string): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateWarehouseDto, context: AuditContext): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       await manager.query(
         `INSERT INTO warehouses (id, organization_id, code, name, address_line1, address_line2, address_city,
@@ -153,45 +152,33 @@ export class WarehousesService {
     orgId: string,
     id: string,
     dto: UpdateWarehouseDto,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<WarehouseDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const address = dto.address !== undefined ? dto.address : before.address;
-      return this.audit.recordUpdate(
+      return this.audit.recordVersionedUpdate(
         manager,
         before,
         ['code', 'name', 'address', 'isActive'],
-        async () => {
-          const rows = await returningRows<WarehouseRow>(
-            manager,
-            `UPDATE warehouses SET code = COALESCE($4, code), name = COALESCE($5, name),
-                address_line1 = $6, address_line2 = $7, address_city = $8, address_region = $9,
-                address_postal_code = $10, address_country_code = $11,
-                is_active = COALESCE($12, is_active), version = version + 1, updated_at = now()
-          WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-            [
-              orgId,
-              id,
-              before.version,
-              dto.code ?? null,
-              dto.name ?? null,
-              ...addressColumns(address),
-              dto.isActive ?? null,
-            ],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
         {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'warehouse',
-          entityId: id,
-          context,
+          table: 'warehouses',
+          set: `code = COALESCE($4, code),
+            name = COALESCE($5, name), address_line1 = $6, address_line2 = $7,
+            address_city = $8, address_region = $9, address_postal_code = $10,
+            address_country_code = $11, is_active = COALESCE($12, is_active)`,
+          values: [
+            dto.code ?? null,
+            dto.name ?? null,
+            ...addressColumns(address),
+            dto.isActive ?? null,
+          ],
+          returning: COLUMNS,
+          toDto,
         },
+        { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
       );
     });
   }
@@ -199,10 +186,10 @@ export class WarehousesService {
   delete(
     orgId: string,
     id: string,
-    expectedVersion: number | '*' | undefined,
+    expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Its locations keep it by their RESTRICT foreign key (409).
