@@ -19,7 +19,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -32,6 +31,7 @@ import type {
   UpdateCategoryDto,
 } from './dto/category.dto';
 import { foldedContains } from '../../core/database/folded-text';
+import { CategoriesErrors } from './categories.errors';
 
 interface CategoryRow {
   id: string;
@@ -131,13 +131,7 @@ export class CategoriesService {
       [orgId, id, type],
     );
     if (rows.length === 0) {
-      throw new RuleViolationError(
-        'invalid_category',
-        `Not a ${type} category of this organization`,
-        {
-          pointer,
-        },
-      );
+      throw CategoriesErrors.invalid_category(type, pointer);
     }
   }
 
@@ -152,11 +146,7 @@ export class CategoriesService {
       [orgId, parentId],
     );
     if (!parent || parent.type !== type) {
-      throw new RuleViolationError(
-        'invalid_parent',
-        `parentId must be a ${type} category of this organization`,
-        { pointer: '/parentId' },
-      );
+      throw CategoriesErrors.invalid_parent(type);
     }
     return parent;
   }

@@ -49,7 +49,6 @@ import {
   NotFoundError,
   Page,
   PageOf,
-  RuleViolationError,
 } from '../../core/http';
 import {
   CreatePresignedUploadDto,
@@ -61,6 +60,7 @@ import {
 import { FILE_LIST, FilesService } from './files.service';
 import { contentDisposition } from './storage/storage-backend';
 import { UrlSigner } from './storage/url-signer';
+import { FilesErrors } from './files.errors';
 
 const Id = () => Param('id', ParseUUIDPipe);
 
@@ -113,18 +113,13 @@ export class FilesController {
     @AuditContextParam() context: AuditContext,
   ): Promise<FileDto> {
     if (!request.isMultipart()) {
-      throw new RuleViolationError(
-        'multipart_required',
-        'Send the file as multipart/form-data field "file"',
-      );
+      throw FilesErrors.multipart_required();
     }
     const part = await request.file({
       limits: { fileSize: this.config.files.maxUploadBytes, files: 1 },
     });
     if (!part || part.fieldname !== 'file') {
-      throw new RuleViolationError('file_required', 'The multipart field "file" is missing', {
-        pointer: '/file',
-      });
+      throw FilesErrors.file_required();
     }
     return this.files.upload(
       orgId,

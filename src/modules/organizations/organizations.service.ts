@@ -9,7 +9,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { AccessService } from '../access';
@@ -25,6 +24,7 @@ import {
   OrganizationSort,
   OrganizationsRepository,
 } from './organizations.repository';
+import { OrganizationsErrors } from './organizations.errors';
 
 const toDto = (row: OrganizationRow): OrganizationDto => ({
   id: row.id,
@@ -105,11 +105,7 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (!(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
     await this.repository.insert(manager, {
@@ -148,23 +144,12 @@ export class OrganizationsService {
     const parent = dto.parentId
       ? await this.repository.findInScope(scope.path, dto.parentId)
       : scope;
-    if (!parent)
-      throw new RuleViolationError('invalid_parent', 'parentId is not an organization you manage', {
-        pointer: '/parentId',
-      });
+    if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.status === 'archived') {
-      throw new RuleViolationError(
-        'parent_archived',
-        'Cannot add an organization under an archived one',
-        { pointer: '/parentId' },
-      );
+      throw OrganizationsErrors.parent_archived();
     }
     if (!(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
     await this.dataSource.transaction(async (manager) => {
@@ -202,11 +187,7 @@ export class OrganizationsService {
     const { row } = await this.inScope(activeOrganizationId, id);
     assertVersionMatches(expectedVersion, row.version);
     if (dto.typeCode !== undefined && !(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     return this.write(activeOrganizationId, row, 'update', context, {
       code: dto.code,
@@ -224,10 +205,7 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (id === activeOrganizationId) {
-      throw new RuleViolationError(
-        'cannot_archive_active_organization',
-        'Switch to a parent organization to archive this one',
-      );
+      throw OrganizationsErrors.cannot_archive_active_organization();
     }
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'archived') return toDto(row);
@@ -284,25 +262,13 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (id === activeOrganizationId) {
-      throw new RuleViolationError(
-        'cannot_move_active_organization',
-        'Switch to a parent organization to move this one',
-      );
+      throw OrganizationsErrors.cannot_move_active_organization();
     }
     const { scope, row } = await this.inScope(activeOrganizationId, id);
     const parent = await this.repository.findInScope(scope.path, parentId);
-    if (!parent)
-      throw new RuleViolationError('invalid_parent', 'parentId is not an organization you manage', {
-        pointer: '/parentId',
-      });
+    if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.path.startsWith(row.path)) {
-      throw new RuleViolationError(
-        'cycle_detected',
-        'An organization cannot move under itself or its descendants',
-        {
-          pointer: '/parentId',
-        },
-      );
+      throw OrganizationsErrors.cycle_detected('/parentId');
     }
     return this.dataSource.transaction(async (manager) => {
       // Lock the subtree and the new parent, so concurrent moves cannot interleave into a cycle.
@@ -315,10 +281,7 @@ export class OrganizationsService {
         await this.repository.findById(parent.id, manager),
       ];
       if (!current || !currentParent || currentParent.path.startsWith(current.path)) {
-        throw new RuleViolationError(
-          'cycle_detected',
-          'An organization cannot move under itself or its descendants',
-        );
+        throw OrganizationsErrors.cycle_detected();
       }
       await this.repository.moveSubtree(manager, current, currentParent);
       const moved = (await this.repository.findById(row.id, manager)) as OrganizationRow;

@@ -19,7 +19,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   ValidationFailedError,
   toPage,
 } from '../../core/http';
@@ -38,6 +37,7 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './p
 import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
 import type { Language } from '../../core/i18n';
 import { ContentTranslationsService } from '../content-translations/content-translations.service';
+import { ProductsErrors } from './products.errors';
 
 export interface ProductRow {
   id: string;
@@ -219,9 +219,7 @@ export class ProductsService {
     try {
       return await this.find(manager, orgId, id);
     } catch {
-      throw new RuleViolationError('invalid_product', 'productId is not a product of yours', {
-        pointer: '/productId',
-      });
+      throw ProductsErrors.invalid_product();
     }
   }
 
@@ -244,10 +242,8 @@ export class ProductsService {
     changed: Partial<Record<keyof ProductDto, boolean>>,
   ): Promise<void> {
     if ((product.price === null) !== (product.currencyCode === null)) {
-      throw new RuleViolationError(
-        'price_currency_mismatch',
-        'A price needs a currency and a currency needs a price',
-        { pointer: product.price === null ? '/price' : '/currencyCode' },
+      throw ProductsErrors.price_currency_mismatch(
+        product.price === null ? '/price' : '/currencyCode',
       );
     }
     if (changed.currencyCode && product.currencyCode) {
@@ -255,20 +251,14 @@ export class ProductsService {
         'SELECT 1 FROM currencies WHERE code = $1 AND is_active',
         [product.currencyCode],
       );
-      if (rows.length === 0)
-        throw new RuleViolationError('invalid_currency', 'Unknown or inactive currency', {
-          pointer: '/currencyCode',
-        });
+      if (rows.length === 0) throw ProductsErrors.invalid_currency();
     }
     if (changed.uomCode) {
       const rows = await manager.query<unknown[]>(
         'SELECT 1 FROM units_of_measure WHERE code = $1 AND is_active',
         [product.uomCode],
       );
-      if (rows.length === 0)
-        throw new RuleViolationError('invalid_uom', 'Unknown or inactive unit of measure', {
-          pointer: '/uomCode',
-        });
+      if (rows.length === 0) throw ProductsErrors.invalid_uom();
     }
     if (changed.categoryId && product.categoryId)
       await this.categories.assertUsable(manager, orgId, product.categoryId, 'product');
@@ -463,13 +453,7 @@ export class ProductsService {
     const keys = dto.attributes.map((a) => a.key);
     const duplicate = keys.findIndex((key, index) => keys.indexOf(key) !== index);
     if (duplicate >= 0) {
-      throw new RuleViolationError(
-        'duplicate_key',
-        `Attribute "${keys[duplicate]}" is defined twice`,
-        {
-          pointer: `/attributes/${duplicate}/key`,
-        },
-      );
+      throw ProductsErrors.duplicate_key(keys[duplicate], duplicate);
     }
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = await this.definitions(manager, orgId);

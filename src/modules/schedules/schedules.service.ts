@@ -12,7 +12,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -20,6 +19,7 @@ import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
 import { foldedContains } from '../../core/database/folded-text';
+import { SchedulesErrors } from './schedules.errors';
 
 interface ScheduleRow {
   id: string;
@@ -74,13 +74,7 @@ function ruleOf(
   intervalSeconds: number | null | undefined,
 ): ScheduleRule {
   if (!cron === !intervalSeconds) {
-    throw new RuleViolationError(
-      'invalid_schedule',
-      'Give either cron or intervalSeconds, not both',
-      {
-        pointer: '/cron',
-      },
-    );
+    throw SchedulesErrors.invalid_schedule();
   }
   return { cron: cron ?? null, intervalSeconds: intervalSeconds ?? null };
 }

@@ -20,7 +20,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -32,6 +31,7 @@ import type {
   UpdateTaxJurisdictionDto,
 } from './dto/tax.dto';
 import { foldedContains } from '../../core/database/folded-text';
+import { TaxErrors } from './tax.errors';
 
 interface JurisdictionRow {
   id: string;
@@ -120,9 +120,7 @@ export class TaxJurisdictionsService {
       [orgId, id],
     );
     if (!row) {
-      throw new RuleViolationError('invalid_parent', 'parentId is not a jurisdiction of yours', {
-        pointer: '/parentId',
-      });
+      throw TaxErrors.invalid_parent();
     }
     return row;
   }

@@ -11,7 +11,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -24,6 +23,7 @@ import type {
 } from './dto/tax.dto';
 import { TaxCategoriesService } from './tax-categories.service';
 import { TaxJurisdictionsService } from './tax-jurisdictions.service';
+import { TaxErrors } from './tax.errors';
 
 interface TaxRateRow {
   id: string;
@@ -73,9 +73,7 @@ const toDto = (row: TaxRateRow): TaxRateDto => ({
 
 function assertRange(validFrom: string, validTo: string | null | undefined): void {
   if (validTo && validTo <= validFrom) {
-    throw new RuleViolationError('invalid_range', 'validTo must be after validFrom', {
-      pointer: '/validTo',
-    });
+    throw TaxErrors.invalid_range();
   }
 }
 
@@ -141,7 +139,7 @@ export class TaxRatesService {
         [orgId, query.taxCategoryId, ancestors, query.date],
       );
       if (!row) {
-        throw new NotFoundError('Tax rate in force on that date', 'no_tax_rate');
+        throw TaxErrors.no_tax_rate();
       }
       return toDto(row);
     });
@@ -190,13 +188,7 @@ export class TaxRatesService {
       try {
         await check();
       } catch {
-        throw new RuleViolationError(
-          'invalid_reference',
-          `${pointer.slice(1)} is not one of yours`,
-          {
-            pointer,
-          },
-        );
+        throw TaxErrors.invalid_reference(pointer);
       }
     };
     await owned('/jurisdictionId', () =>
