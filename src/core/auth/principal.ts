@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from '../http/errors';
+import { CoreErrors, ForbiddenError, UnauthorizedError } from '../http/errors';
 
 /** Who is calling, for which organization, with which permissions. Set by the global guard. */
 export interface Principal {
@@ -27,11 +27,7 @@ export interface Principal {
 }
 
 /** 403 `user_required`: the route acts for a person and the caller is an API key. */
-export const userRequiredError = (): ForbiddenError =>
-  new ForbiddenError(
-    'This route acts for a signed-in person; API keys cannot call it',
-    'user_required',
-  );
+export const userRequiredError = (): ForbiddenError => CoreErrors.user_required();
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -68,10 +64,7 @@ export const ActiveOrganization = createParamDecorator((_: unknown, ctx: Executi
   const principal = principalOf(ctx.switchToHttp().getRequest<FastifyRequest>());
   if (!principal) throw new UnauthorizedError();
   if (!principal.organizationId) {
-    throw new ForbiddenError(
-      'Choose an organization (X-Organization-Id) first',
-      'organization_required',
-    );
+    throw CoreErrors.organization_required();
   }
   return principal.organizationId;
 });

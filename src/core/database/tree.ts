@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { RuleViolationError } from '../http/errors';
+import { CoreErrors } from '../http/errors';
 import { escapeLike } from './sql';
 
 /** A node of a materialised-path tree: `path` is `/<root id>/.../<own id>/`. */
@@ -27,9 +27,7 @@ export async function moveSubtree(
   parent: TreeNode | null,
 ): Promise<void> {
   if (parent && parent.path.startsWith(node.path)) {
-    throw new RuleViolationError('tree_cycle', 'Cannot move a node under itself or a descendant', {
-      pointer: '/parentId',
-    });
+    throw CoreErrors.tree_cycle();
   }
   const target = childPlacement(node.id, parent);
   await manager.query(

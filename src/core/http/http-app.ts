@@ -12,7 +12,7 @@ import { registerControlCharRule } from './control-chars.hook';
 import {
   AllExceptionsFilter,
   AppValidationPipe,
-  BadRequestError,
+  CoreErrors,
   MethodNotAllowedError,
 } from './errors';
 import { RouteTable } from './route-table';
@@ -58,7 +58,7 @@ function registerJsonParser(fastify: FastifyInstance, apiPrefix: string): void {
         secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
       );
     } catch {
-      done(new BadRequestError('The request body is not valid JSON', 'malformed_json'), undefined);
+      done(CoreErrors.malformed_json(), undefined);
     }
   });
 }

@@ -12,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { AppConfig } from '../config';
 import { ErrorEnvelopeDto } from '../http/error-envelope.dto';
-import { UnauthorizedError } from '../http/errors';
+import { CoreErrors } from '../http/errors';
 import { SkipRateLimit } from '../rate-limit';
 import { MetricsService } from './metrics.service';
 
@@ -57,7 +57,7 @@ export class MetricsController {
   ): Promise<void> {
     const token = this.config.metrics.token;
     if (token && !bearerMatches(authorization, token)) {
-      throw new UnauthorizedError('A valid metrics token is required', 'invalid_metrics_token');
+      throw CoreErrors.invalid_metrics_token();
     }
     const { contentType, body } = await this.metrics.render();
     await reply.type(contentType).send(body);

@@ -1,5 +1,5 @@
 import type { Principal } from '../../core/auth';
-import { ForbiddenError } from '../../core/http';
+import { AccessErrors } from './access.errors';
 
 /**
  * The identity model of SPEC §5 and issue 13, written once. Every route that reads or changes an
@@ -24,10 +24,7 @@ export type AccountField =
 /** The caller must be a person (a signed-in user), not an API key: 403 `user_required`. */
 export function requirePerson(caller: Principal): string {
   if (caller.kind !== 'user' || !caller.userId) {
-    throw new ForbiddenError(
-      'This route needs a signed-in person, not an API key',
-      'user_required',
-    );
+    throw AccessErrors.user_required();
   }
   return caller.userId;
 }
@@ -48,13 +45,7 @@ export function assertMayChangeAccount(
     (SELF_SERVICE_ACCOUNT_FIELDS as readonly string[]).includes(f),
   );
   if (own && selfService) return;
-  throw new ForbiddenError(
-    own
-      ? 'Only a superuser can change these fields of an account'
-      : 'An account belongs to its person: only they or a superuser can change it',
-    'account_owned_by_person',
-    { fields },
-  );
+  throw AccessErrors.account_owned_by_person(own, fields);
 }
 
 /**
@@ -67,9 +58,6 @@ export function assertMayManageMembershipOf(
   member: { userId: string; isSuperuser: boolean },
 ): void {
   if (member.isSuperuser && !(caller.kind === 'user' && caller.isSuperuser)) {
-    throw new ForbiddenError(
-      'Only a superuser can change the membership of a superuser',
-      'superuser_protected',
-    );
+    throw AccessErrors.superuser_protected();
   }
 }

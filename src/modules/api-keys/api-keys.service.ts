@@ -5,13 +5,14 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { ListQuery, NotFoundError, Page, RuleViolationError, toPage } from '../../core/http';
+import { ListQuery, NotFoundError, Page, toPage } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { hashApiKey } from '../auth';
 import { RolesService } from '../roles';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyFilter, ApiKeyRow, ApiKeysRepository, ApiKeySort } from './api-keys.repository';
+import { ApiKeysErrors } from './api-keys.errors';
 
 const PREFIX_LENGTH = 12;
 
@@ -57,9 +58,7 @@ export class ApiKeysService {
     context: AuditContext,
   ): Promise<CreatedApiKeyDto> {
     if (!(await this.roles.assignable(organizationId, [dto.roleId])).has(dto.roleId)) {
-      throw new RuleViolationError('unknown_role', 'No such role in this organization', {
-        pointer: '/roleId',
-      });
+      throw ApiKeysErrors.unknown_role();
     }
     const key = `alees_${randomBytes(32).toString('base64url')}`;
     const id = uuidv7();

@@ -14,9 +14,10 @@ import {
   userRequiredError,
 } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { ForbiddenError, UnauthorizedError } from '../../core/http/errors';
+import { CoreErrors } from '../../core/http/errors';
 import { AccessService } from '../access';
 import { TokenService } from './token.service';
+import { AuthErrors } from './auth.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `lastUsedAt` is a hint, not a log: write it at most once a minute per key. */
@@ -72,8 +73,7 @@ export class AuthGuard implements CanActivate {
       PERMISSIONS_KEY,
       targets,
     );
-    if (required === undefined)
-      throw new ForbiddenError('This route declares no permission', 'route_not_declared');
+    if (required === undefined) throw AuthErrors.route_not_declared();
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const principal = await this.authenticate(request);
@@ -90,9 +90,7 @@ export class AuthGuard implements CanActivate {
 
     const missing = required.filter((p) => !principal.permissions.has(p));
     if (missing.length > 0) {
-      throw new ForbiddenError(`Missing permission: ${missing.join(', ')}`, 'forbidden', {
-        missing,
-      });
+      throw CoreErrors.forbidden(`Missing permission: ${missing.join(', ')}`, { missing });
     }
 
     // An archived organization is read-only for everyone acting in it, in every module. Routes
@@ -104,11 +102,7 @@ export class AuthGuard implements CanActivate {
       required.length > 0 &&
       !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHEN_ARCHIVED_KEY, targets)
     ) {
-      throw new ForbiddenError(
-        'This organization is archived: it can be read but not changed until it is restored',
-        'organization_archived',
-        { organizationId: principal.organizationId },
-      );
+      throw AuthErrors.organization_archived(principal.organizationId);
     }
     return true;
   }
@@ -120,7 +114,7 @@ export class AuthGuard implements CanActivate {
     const authorization = request.headers.authorization;
     const match =
       typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-    if (!match) throw new UnauthorizedError();
+    if (!match) throw CoreErrors.unauthorized();
     return this.fromAccessToken(match[1], request);
   }
 
@@ -128,10 +122,7 @@ export class AuthGuard implements CanActivate {
     const header = request.headers['x-organization-id'];
     if (header === undefined) return undefined;
     if (typeof header !== 'string' || !UUID.test(header)) {
-      throw new ForbiddenError(
-        'X-Organization-Id must be the id of one of your organizations',
-        'organization_forbidden',
-      );
+      throw AuthErrors.organization_forbidden('not_yours');
     }
     return header.toLowerCase();
   }
@@ -151,8 +142,7 @@ export class AuthGuard implements CanActivate {
     // Tokens issued before a password change stop working (1 s grace for same-second issue).
     const stale =
       user?.password_changed_at && issuedAt * 1000 < user.password_changed_at.getTime() - 1000;
-    if (!user || !user.is_active || stale || !user.session_active)
-      throw new UnauthorizedError('The token is invalid or expired', 'invalid_token');
+    if (!user || !user.is_active || stale || !user.session_active) throw AuthErrors.invalid_token();
 
     const organizationId =
       this.requestedOrganization(request) ?? (await this.access.defaultOrganizationId(user.id));
@@ -164,10 +154,7 @@ export class AuthGuard implements CanActivate {
       organizationLanguage = access.language;
       organizationArchived = access.archived === true;
       if (!access.member) {
-        throw new ForbiddenError(
-          'You are not a member of this organization',
-          'organization_forbidden',
-        );
+        throw AuthErrors.organization_forbidden('not_a_member');
       }
       permissions = access.permissions;
     }
@@ -194,13 +181,10 @@ export class AuthGuard implements CanActivate {
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [hashApiKey(key)],
     );
-    if (!row) throw new UnauthorizedError('The API key is invalid or revoked', 'invalid_api_key');
+    if (!row) throw AuthErrors.invalid_api_key();
     const requested = this.requestedOrganization(request);
     if (requested && requested !== row.organization_id) {
-      throw new ForbiddenError(
-        'This API key belongs to another organization',
-        'organization_forbidden',
-      );
+      throw AuthErrors.organization_forbidden('key_of_another');
     }
     const now = this.clock.now();
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -7,7 +7,6 @@ import type { AuditContext, Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { AppConfig } from '../../core/config';
-import { RuleViolationError, UnauthorizedError } from '../../core/http/errors';
 import { AuditService } from '../audit';
 import { UserEntity } from '../users/user.entity';
 import { MailService } from '../mail';
@@ -22,13 +21,13 @@ import { TokenPair, TokenService } from './token.service';
 import { AccountActivityRepository, ClientInfo } from './account-activity.repository';
 import { revokeAllSessionsOfUser } from './revoke-sessions';
 import type { LoginDto, MeDto } from './dto/auth.dto';
+import { AuthErrors } from './auth.errors';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 const RECOVERY_CODE_COUNT = 10;
 
-const invalidCredentials = () =>
-  new UnauthorizedError('Email or password is incorrect', 'invalid_credentials');
+const invalidCredentials = () => AuthErrors.invalid_credentials();
 
 /**
  * Sign-in and credentials. Unknown email, wrong password and a locked account all answer the same
@@ -93,7 +92,7 @@ export class AuthService {
     }
     if (user.totpEnabled) {
       if (!dto.totpCode && !dto.recoveryCode) {
-        throw new UnauthorizedError('Enter the code from your authenticator app', 'totp_required');
+        throw AuthErrors.totp_required();
       }
       const secondFactorOk = dto.totpCode
         ? this.totpValid(user.totpSecret, dto.totpCode)
@@ -220,13 +219,7 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users().findOneByOrFail({ id: userId });
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      throw new RuleViolationError(
-        'invalid_current_password',
-        'The current password is incorrect',
-        {
-          pointer: '/currentPassword',
-        },
-      );
+      throw AuthErrors.invalid_current_password();
     }
     await this.setPassword(user.id, newPassword, 'password.change', context);
   }
@@ -263,11 +256,7 @@ export class AuthService {
       [sha256(token), this.clock.now()],
     );
     if (!row) {
-      throw new RuleViolationError(
-        'invalid_reset_token',
-        'This reset link is invalid, used or expired',
-        { pointer: '/token' },
-      );
+      throw AuthErrors.invalid_reset_token();
     }
     await this.setPassword(row.user_id, newPassword, 'password.reset', {
       ...context,
@@ -304,11 +293,7 @@ export class AuthService {
 
   async enrolTotp(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
     const user = await this.users().findOneByOrFail({ id: userId });
-    if (user.totpEnabled)
-      throw new RuleViolationError(
-        'totp_already_enabled',
-        'Two-factor authentication is already on',
-      );
+    if (user.totpEnabled) throw AuthErrors.totp_already_enabled();
     const secret = authenticator.generateSecret();
     await this.dataSource.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [
       userId,
@@ -320,15 +305,10 @@ export class AuthService {
   async verifyTotp(userId: string, code: string, context: AuditContext): Promise<string[]> {
     const user = await this.users().findOneByOrFail({ id: userId });
     if (!user.totpSecret || user.totpEnabled) {
-      throw new RuleViolationError(
-        'totp_not_enrolling',
-        'Start enrolment first (POST /auth/2fa/enrol)',
-      );
+      throw AuthErrors.totp_not_enrolling();
     }
     if (!this.totpValid(user.totpSecret, code)) {
-      throw new RuleViolationError('invalid_totp_code', 'The code is not valid', {
-        pointer: '/code',
-      });
+      throw AuthErrors.invalid_totp_code();
     }
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomBytes(6).toString('hex'));
     await this.dataSource.transaction(async (manager) => {
@@ -354,9 +334,7 @@ export class AuthService {
   async disableTotp(userId: string, code: string, context: AuditContext): Promise<void> {
     const user = await this.users().findOneByOrFail({ id: userId });
     if (!user.totpEnabled || !this.totpValid(user.totpSecret, code)) {
-      throw new RuleViolationError('invalid_totp_code', 'The code is not valid', {
-        pointer: '/code',
-      });
+      throw AuthErrors.invalid_totp_code();
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(

@@ -7,12 +7,13 @@ import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { returningRows } from '../../core/database';
-import { ConflictError, NotFoundError, RuleViolationError } from '../../core/http/errors';
+import { NotFoundError } from '../../core/http/errors';
 import { AuditService } from '../audit';
 import { MailService } from '../mail';
 import type { SignupDto } from './dto/account.dto';
 import { PasswordHasher } from './password-hasher';
 import { sha256 } from './password-reset-tokens';
+import { AuthErrors } from './auth.errors';
 
 /** A sign-up link works once, for 24 hours. */
 export const SIGNUP_TOKEN_TTL_MS = 24 * 3_600_000;
@@ -116,20 +117,14 @@ export class SignupService {
         [sha256(token), now],
       );
       if (!request) {
-        throw new RuleViolationError(
-          'invalid_signup_token',
-          'This sign-up link is invalid, used or expired',
-          { pointer: '/token' },
-        );
+        throw AuthErrors.invalid_signup_token();
       }
       const [existing] = await manager.query<{ id: string }[]>(
         'SELECT id FROM users WHERE lower(email) = lower($1)',
         [request.email],
       );
       if (existing) {
-        throw new ConflictError('An account with this email exists; sign in instead', {
-          code: 'account_exists',
-        });
+        throw AuthErrors.account_exists();
       }
       await this.assertCodeFree(manager, request.organization_code);
       const userId = uuidv7();
@@ -180,10 +175,7 @@ export class SignupService {
       [code],
     );
     if (taken) {
-      throw new ConflictError('This organization code is taken', {
-        code: 'organization_code_taken',
-        field: 'organizationCode',
-      });
+      throw AuthErrors.organization_code_taken();
     }
   }
 }

@@ -6,9 +6,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../../core/config';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
-import { UnauthorizedError } from '../../core/http/errors';
 import { RefreshTokenEntity } from './auth-tokens.entity';
 import { revokeAllSessionsOfUser } from './revoke-sessions';
+import { AuthErrors } from './auth.errors';
 
 export interface TokenPair {
   accessToken: string;
@@ -97,7 +97,7 @@ export class TokenService {
   /** Verifies signature, algorithm (no `none`), expiry and type; 401 otherwise. */
   async verifyAccess(token: string): Promise<AccessClaims> {
     const claims = await this.verify<AccessClaims>(token);
-    if (claims.typ !== 'access') throw new UnauthorizedError('Invalid token', 'invalid_token');
+    if (claims.typ !== 'access') throw AuthErrors.invalid_token('Invalid token');
     return claims;
   }
 
@@ -107,7 +107,7 @@ export class TokenService {
     client?: { ip: string | null; userAgent: string | null },
   ): Promise<{ userId: string; tokens: TokenPair }> {
     const claims = await this.verify<RefreshClaims>(refreshToken);
-    if (claims.typ !== 'refresh') throw new UnauthorizedError('Invalid token', 'invalid_token');
+    if (claims.typ !== 'refresh') throw AuthErrors.invalid_token('Invalid token');
     const now = this.clock.now();
     // Atomic claim: only one concurrent refresh with the same token can spend it.
     const spent = await returningRows<{ user_id: string }>(
@@ -120,10 +120,7 @@ export class TokenService {
     if (spent.length === 0) {
       // Reuse of a spent (or revoked) token: revoke the whole family.
       await this.revokeFamily(claims.fam);
-      throw new UnauthorizedError(
-        'Refresh token was already used; sign in again',
-        'refresh_token_reused',
-      );
+      throw AuthErrors.refresh_token_reused();
     }
     return { userId: spent[0].user_id, tokens: await this.issue(claims.sub, claims.fam, client) };
   }
@@ -151,7 +148,7 @@ export class TokenService {
         clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
       });
     } catch {
-      throw new UnauthorizedError('The token is invalid or expired', 'invalid_token');
+      throw AuthErrors.invalid_token();
     }
   }
 }

@@ -17,7 +17,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -30,6 +29,7 @@ import type {
   UpdateCategoryDto,
 } from './dto/category.dto';
 import { foldedContains } from '../../core/database/folded-text';
+import { CategoriesErrors } from './categories.errors';
 
 interface CategoryRow {
   id: string;
@@ -127,13 +127,7 @@ export class CategoriesService {
       [orgId, id, type],
     );
     if (rows.length === 0) {
-      throw new RuleViolationError(
-        'invalid_category',
-        `Not a ${type} category of this organization`,
-        {
-          pointer,
-        },
-      );
+      throw CategoriesErrors.invalid_category(type, pointer);
     }
   }
 
@@ -148,11 +142,7 @@ export class CategoriesService {
       [orgId, parentId],
     );
     if (!parent || parent.type !== type) {
-      throw new RuleViolationError(
-        'invalid_parent',
-        `parentId must be a ${type} category of this organization`,
-        { pointer: '/parentId' },
-      );
+      throw CategoriesErrors.invalid_parent(type);
     }
     return parent;
   }

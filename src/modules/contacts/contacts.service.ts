@@ -12,7 +12,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -21,6 +20,7 @@ import { CategoriesService } from '../categories';
 import { CONTACT_KINDS, ContactKind } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { foldedContains } from '../../core/database/folded-text';
+import { ContactsErrors } from './contacts.errors';
 
 type Child = { label?: string; isPrimary?: boolean };
 interface ContactRow {
@@ -111,9 +111,7 @@ function withOnePrimary<T extends Child>(
 ): (T & { isPrimary: boolean })[] {
   const marked = items.filter((i) => i.isPrimary).length;
   if (marked > 1) {
-    throw new RuleViolationError('multiple_primary', `Only one of ${field} can be primary`, {
-      pointer: `/${field}`,
-    });
+    throw ContactsErrors.multiple_primary(field);
   }
   return items.map((item, index) => ({
     ...item,

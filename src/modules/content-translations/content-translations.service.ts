@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext, Principal } from '../../core/auth';
-import { FieldIssue, ForbiddenError, NotFoundError, ValidationFailedError } from '../../core/http';
+import { FieldIssue, NotFoundError, ValidationFailedError, CoreErrors } from '../../core/http';
 import { SUPPORTED_LANGUAGES, type Language } from '../../core/i18n';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
@@ -35,7 +35,7 @@ export class ContentTranslationsService {
     }
     // Reading or changing a translation is reading or changing the entity itself.
     if (!principal.permissions.has(definition[need])) {
-      throw new ForbiddenError(`Missing permission: ${definition[need]}`, 'forbidden', {
+      throw CoreErrors.forbidden(`Missing permission: ${definition[need]}`, {
         missing: [definition[need]],
       });
     }

@@ -4,11 +4,12 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
-import { NotFoundError, RuleViolationError } from '../../core/http';
+import { NotFoundError } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { AttachableType, AttachmentDto, CreateAttachmentDto } from './dto/file.dto';
 import { FILE_COLUMNS, FileRow, toFileDto } from './files.service';
+import { FilesErrors } from './files.errors';
 
 /** Where each attachable entity type lives (table names come from here, never from input). */
 const ENTITY_TABLES: Record<AttachableType, string> = {
@@ -69,9 +70,7 @@ export class AttachmentsService {
         [orgId, dto.fileId],
       );
       if (!file || file.status !== 'ready') {
-        throw new RuleViolationError('invalid_file', 'fileId is not a ready file of yours', {
-          pointer: '/fileId',
-        });
+        throw FilesErrors.invalid_file();
       }
       const table = ENTITY_TABLES[dto.entityType];
       const entity = await manager.query<unknown[]>(
@@ -79,13 +78,7 @@ export class AttachmentsService {
         [orgId, dto.entityId],
       );
       if (entity.length === 0) {
-        throw new RuleViolationError(
-          'invalid_entity',
-          `entityId is not a ${dto.entityType} of yours`,
-          {
-            pointer: '/entityId',
-          },
-        );
+        throw FilesErrors.invalid_entity(dto.entityType);
       }
       const id = uuidv7();
       await manager.query(

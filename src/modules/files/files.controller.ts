@@ -51,7 +51,6 @@ import {
   NotFoundError,
   Page,
   ReadRoute,
-  RuleViolationError,
 } from '../../core/http';
 import {
   CreatePresignedUploadDto,
@@ -63,6 +62,7 @@ import {
 import { FILE_LIST, FilesService } from './files.service';
 import { contentDisposition } from './storage/storage-backend';
 import { UrlSigner } from './storage/url-signer';
+import { FilesErrors } from './files.errors';
 
 /** `?token=` of a signed URL (in the query: path parameters are capped at 200 characters). */
 class SignedTokenQuery {
@@ -109,18 +109,13 @@ export class FilesController {
     @AuditContextParam() context: AuditContext,
   ): Promise<FileDto> {
     if (!request.isMultipart()) {
-      throw new RuleViolationError(
-        'multipart_required',
-        'Send the file as multipart/form-data field "file"',
-      );
+      throw FilesErrors.multipart_required();
     }
     const part = await request.file({
       limits: { fileSize: this.config.files.maxUploadBytes, files: 1 },
     });
     if (!part || part.fieldname !== 'file') {
-      throw new RuleViolationError('file_required', 'The multipart field "file" is missing', {
-        pointer: '/file',
-      });
+      throw FilesErrors.file_required();
     }
     return this.files.upload(
       orgId,

@@ -15,7 +15,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
@@ -25,6 +24,7 @@ import type { FileDto, PresignedUploadDto, SignedUrlDto } from './dto/file.dto';
 import { acceptedType, sniff, SNIFF_BYTES } from './file-signature';
 import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
 import { foldedContains } from '../../core/database/folded-text';
+import { FilesErrors } from './files.errors';
 
 export interface FileRow {
   id: string;
@@ -83,16 +83,8 @@ export const toFileDto = (row: FileRow): FileDto => ({
   version: row.version,
 });
 
-export const unsupportedType = () =>
-  new AppError(
-    415,
-    'unsupported_file_type',
-    'The file content is not an accepted type, or does not match its declared content type',
-  );
-const tooLarge = (max: number) =>
-  new AppError(413, 'payload_too_large', `Files may be at most ${max} bytes`, {
-    meta: { maxBytes: max },
-  });
+export const unsupportedType = () => FilesErrors.unsupported_file_type();
+const tooLarge = (max: number) => FilesErrors.payload_too_large(max);
 
 /** Keeps only a safe base name: no folders, no control characters, at most 255 characters. */
 export const safeName = (name: string): string =>
@@ -332,7 +324,7 @@ export class FilesService {
       if (row.status === 'ready') return toFileDto(row);
       const stored = await this.storage.head(row.storage_key);
       if (!stored) {
-        throw new RuleViolationError('upload_missing', 'Nothing was uploaded to the URL yet');
+        throw FilesErrors.upload_missing();
       }
       const max = this.config.files.maxUploadBytes;
       const reject = async (error: AppError) => {

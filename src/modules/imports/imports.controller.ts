@@ -19,12 +19,7 @@ import {
 } from '../../core/auth';
 import { AppConfig } from '../../core/config';
 import { languageOf } from '../../core/i18n';
-import {
-  ErrorEnvelopeDto,
-  ForbiddenError,
-  parseListQuery,
-  RuleViolationError,
-} from '../../core/http';
+import { CoreErrors, ErrorEnvelopeDto, parseListQuery } from '../../core/http';
 import { CONTACT_LIST } from '../contacts';
 import { UploadFileDto, FilesService } from '../files';
 import { PRODUCT_LIST } from '../products';
@@ -34,10 +29,11 @@ import { EXPORT_TASK } from './export.task';
 import { IMPORT_TASK } from './import.task';
 import type { ImportResource } from './importer';
 import { XLSX_TYPE } from './row-source';
+import { ImportsErrors } from './imports.errors';
 
 const needs = (principal: Principal, resource: ImportResource, action: 'read' | 'manage') => {
   const permission = `${resource}:${action}`;
-  if (!principal.permissions.has(permission)) throw new ForbiddenError(`Requires ${permission}`);
+  if (!principal.permissions.has(permission)) throw CoreErrors.forbidden(`Requires ${permission}`);
 };
 
 @ApiTags('imports')
@@ -72,13 +68,7 @@ export class ImportsController {
       ? await request.file({ limits: { fileSize: this.config.files.maxUploadBytes, files: 1 } })
       : undefined;
     if (!part || part.fieldname !== 'file') {
-      throw new RuleViolationError(
-        'file_required',
-        'Send the CSV or XLSX as multipart field "file"',
-        {
-          pointer: '/file',
-        },
-      );
+      throw ImportsErrors.file_required();
     }
     const declared =
       part.mimetype === 'application/octet-stream' && /\.csv$/i.test(part.filename)
@@ -95,9 +85,7 @@ export class ImportsController {
       context,
     );
     if (!['text/csv', 'text/plain', XLSX_TYPE].includes(file.contentType)) {
-      throw new RuleViolationError('unsupported_import_file', 'Imports read CSV or XLSX files', {
-        pointer: '/file',
-      });
+      throw ImportsErrors.unsupported_import_file();
     }
     const taskId = await this.tasks.start(
       IMPORT_TASK,

@@ -6,15 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
-import {
-  ConflictError,
-  ForbiddenError,
-  ListQuery,
-  NotFoundError,
-  Page,
-  toPage,
-  ValidationFailedError,
-} from '../../core/http';
+import { ListQuery, NotFoundError, Page, toPage, ValidationFailedError } from '../../core/http';
 import { AccessService, requirePerson } from '../access';
 import { AuditService } from '../audit';
 import { PasswordHasher, INVITATION_TOKEN_TTL_MS, sha256 } from '../auth';
@@ -33,6 +25,7 @@ import {
   InvitationSort,
   InvitationsRepository,
 } from './invitations.repository';
+import { InvitationsErrors } from './invitations.errors';
 
 const statusOf = (row: InvitationRow, now: Date): InvitationDto['status'] => {
   if (row.accepted_at) return 'accepted';
@@ -135,10 +128,7 @@ export class InvitationsService {
   ): Promise<string> {
     const email = input.email.toLowerCase();
     if (await this.repository.isMember(manager, organizationId, email)) {
-      throw new ConflictError('This address belongs to a member already', {
-        code: 'already_member',
-        field: 'email',
-      });
+      throw InvitationsErrors.already_member('invitee');
     }
     const now = this.clock.now();
     for (const replaced of await this.repository.revokePendingFor(
@@ -248,17 +238,12 @@ export class InvitationsService {
       if (personId) {
         const account = await this.users.findById(personId, manager);
         if (!account || account.email.toLowerCase() !== invitation.email) {
-          throw new ForbiddenError(
-            'This invitation was sent to another address',
-            'invitation_email_mismatch',
-          );
+          throw InvitationsErrors.invitation_email_mismatch();
         }
         userId = personId;
       } else {
         if (await this.users.findByEmail(invitation.email, manager)) {
-          throw new ConflictError('An account exists for this address: sign in, then accept', {
-            code: 'account_exists',
-          });
+          throw InvitationsErrors.account_exists();
         }
         userId = uuidv7();
         accountCreated = true;
@@ -280,9 +265,7 @@ export class InvitationsService {
         });
       }
       if (await this.repository.isMember(manager, organizationId, invitation.email)) {
-        throw new ConflictError('You are a member of this organization already', {
-          code: 'already_member',
-        });
+        throw InvitationsErrors.already_member('caller');
       }
       const membershipId = await this.memberships.addInTransaction(
         manager,

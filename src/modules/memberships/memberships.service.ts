@@ -10,7 +10,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { AccessService, assertMayManageMembershipOf } from '../access';
@@ -23,6 +22,7 @@ import {
   MembershipSort,
   MembershipsRepository,
 } from './memberships.repository';
+import { MembershipsErrors } from './memberships.errors';
 
 const toDto = (row: MembershipRow): MembershipDto => ({
   id: row.id,
@@ -97,7 +97,7 @@ export class MembershipsService {
     const before = toDto(await this.manageable(organizationId, id, caller));
     assertVersionMatches(expectedVersion, before.version);
     if (suspended && before.userId === caller.userId) {
-      throw new RuleViolationError('cannot_suspend_self', 'You cannot suspend your own membership');
+      throw MembershipsErrors.cannot_suspend_self();
     }
     await this.dataSource.transaction(async (manager) => {
       if (
@@ -105,7 +105,7 @@ export class MembershipsService {
         before.roles.some((r) => r.name === 'Owner') &&
         (await this.repository.otherOwners(manager, organizationId, id)) === 0
       ) {
-        throw new RuleViolationError('last_owner', 'The organization needs at least one Owner');
+        throw MembershipsErrors.last_owner();
       }
       if (
         !(await this.repository.setSuspended(
@@ -139,13 +139,7 @@ export class MembershipsService {
     const allowed = await this.roles.assignable(organizationId, roleIds);
     const unknown = roleIds.filter((id) => !allowed.has(id));
     if (unknown.length > 0) {
-      throw new RuleViolationError(
-        'unknown_role',
-        `Roles not available in this organization: ${unknown.join(', ')}`,
-        {
-          pointer: '/roleIds',
-        },
-      );
+      throw MembershipsErrors.unknown_role(unknown);
     }
   }
 
@@ -192,7 +186,7 @@ export class MembershipsService {
     context: AuditContext,
   ): Promise<MembershipDto> {
     if (!(await this.repository.userExists(dto.userId))) {
-      throw new RuleViolationError('unknown_user', 'No such user', { pointer: '/userId' });
+      throw MembershipsErrors.unknown_user();
     }
     const id = await this.dataSource.transaction((manager) =>
       this.addInTransaction(manager, organizationId, dto, context),
@@ -243,13 +237,7 @@ export class MembershipsService {
             before.roles.some((r) => r.name === 'Owner') &&
             !after.roles.some((r) => r.name === 'Owner')
           ) {
-            throw new RuleViolationError(
-              'last_owner',
-              'The organization needs at least one Owner',
-              {
-                pointer: '/roleIds',
-              },
-            );
+            throw MembershipsErrors.last_owner('/roleIds');
           }
           names = after.roles.map((r) => r.name);
           return state(after);
@@ -285,7 +273,7 @@ export class MembershipsService {
         before.roles.some((r) => r.name === 'Owner') &&
         (await this.repository.otherOwners(manager, organizationId, id)) === 0
       ) {
-        throw new RuleViolationError('last_owner', 'The organization needs at least one Owner');
+        throw MembershipsErrors.last_owner();
       }
       await this.repository.delete(manager, organizationId, id);
       await this.audit.record(manager, {

@@ -5,13 +5,11 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
-  ConflictError,
   ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { AccessService } from '../access';
@@ -27,6 +25,7 @@ import {
   OrganizationSort,
   OrganizationsRepository,
 } from './organizations.repository';
+import { OrganizationsErrors } from './organizations.errors';
 
 const toDto = (row: OrganizationRow): OrganizationDto => ({
   id: row.id,
@@ -107,11 +106,7 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (!(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
     await this.repository.insert(manager, {
@@ -150,23 +145,12 @@ export class OrganizationsService {
     const parent = dto.parentId
       ? await this.repository.findInScope(scope.path, dto.parentId)
       : scope;
-    if (!parent)
-      throw new RuleViolationError('invalid_parent', 'parentId is not an organization you manage', {
-        pointer: '/parentId',
-      });
+    if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.status === 'archived') {
-      throw new RuleViolationError(
-        'parent_archived',
-        'Cannot add an organization under an archived one',
-        { pointer: '/parentId' },
-      );
+      throw OrganizationsErrors.parent_archived();
     }
     if (!(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
     await this.dataSource.transaction(async (manager) => {
@@ -210,11 +194,7 @@ export class OrganizationsService {
     const { row } = await this.inScope(activeOrganizationId, id);
     assertVersionMatches(expectedVersion, row.version);
     if (dto.typeCode !== undefined && !(await this.repository.typeExists(dto.typeCode))) {
-      throw new RuleViolationError(
-        'unknown_organization_type',
-        `Unknown organization type "${dto.typeCode}"`,
-        { pointer: '/typeCode' },
-      );
+      throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const changes = Object.fromEntries(
       Object.entries({
@@ -268,10 +248,7 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (id === activeOrganizationId) {
-      throw new RuleViolationError(
-        'cannot_archive_active_organization',
-        'Switch to a parent organization to archive this one',
-      );
+      throw OrganizationsErrors.cannot_archive_active_organization();
     }
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'archived') return toDto(row);
@@ -281,16 +258,7 @@ export class OrganizationsService {
       if (!node || node.version !== row.version) throw new PreconditionFailedError();
       const activeDescendants = subtree.filter((r) => r.id !== row.id && r.status === 'active');
       if (activeDescendants.length > 0 && !cascade) {
-        throw new ConflictError(
-          `${activeDescendants.length} descendant organization(s) are still active; archive them first or use ?cascade=true`,
-          {
-            code: 'active_descendants',
-            meta: {
-              count: activeDescendants.length,
-              ids: activeDescendants.slice(0, 50).map((r) => r.id),
-            },
-          },
-        );
+        throw OrganizationsErrors.active_descendants(activeDescendants.map((r) => r.id));
       }
       const archived = await this.repository.archiveActive(
         manager,
@@ -332,10 +300,7 @@ export class OrganizationsService {
     if (row.parent_id) {
       const parent = await this.repository.findById(row.parent_id);
       if (parent?.status === 'archived') {
-        throw new RuleViolationError(
-          'parent_archived',
-          'Restore the parent organization first: an active organization cannot sit under an archived one',
-        );
+        throw OrganizationsErrors.parent_archived('restore');
       }
     }
     const result = await this.dataSource.transaction(async (manager) => {
@@ -365,32 +330,16 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     if (id === activeOrganizationId) {
-      throw new RuleViolationError(
-        'cannot_move_active_organization',
-        'Switch to a parent organization to move this one',
-      );
+      throw OrganizationsErrors.cannot_move_active_organization();
     }
     const { scope, row } = await this.inScope(activeOrganizationId, id);
     const parent = await this.repository.findInScope(scope.path, parentId);
-    if (!parent)
-      throw new RuleViolationError('invalid_parent', 'parentId is not an organization you manage', {
-        pointer: '/parentId',
-      });
+    if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.status === 'archived') {
-      throw new RuleViolationError(
-        'parent_archived',
-        'Cannot move an organization under an archived one',
-        { pointer: '/parentId' },
-      );
+      throw OrganizationsErrors.parent_archived('move');
     }
     if (parent.path.startsWith(row.path)) {
-      throw new RuleViolationError(
-        'cycle_detected',
-        'An organization cannot move under itself or its descendants',
-        {
-          pointer: '/parentId',
-        },
-      );
+      throw OrganizationsErrors.cycle_detected('/parentId');
     }
     return this.dataSource.transaction(async (manager) => {
       // Lock the subtree and the new parent, so concurrent moves cannot interleave into a cycle.
@@ -403,10 +352,7 @@ export class OrganizationsService {
         await this.repository.findById(parent.id, manager),
       ];
       if (!current || !currentParent || currentParent.path.startsWith(current.path)) {
-        throw new RuleViolationError(
-          'cycle_detected',
-          'An organization cannot move under itself or its descendants',
-        );
+        throw OrganizationsErrors.cycle_detected();
       }
       await this.repository.moveSubtree(manager, current, currentParent);
       const moved = (await this.repository.findById(row.id, manager)) as OrganizationRow;

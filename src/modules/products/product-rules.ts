@@ -1,5 +1,6 @@
-import { RuleViolationError, ValidationFailedError } from '../../core/http';
+import { ValidationFailedError } from '../../core/http';
 import type { ProductStatus } from './product.entity';
+import { ProductsErrors } from './products.errors';
 
 /**
  * The product lifecycle: draft → active → discontinued → end_of_life. A discontinued product may
@@ -16,12 +17,7 @@ export const PRODUCT_TRANSITIONS: Readonly<Record<ProductStatus, readonly Produc
 export function assertTransition(from: ProductStatus, to: ProductStatus): void {
   if (from === to || PRODUCT_TRANSITIONS[from].includes(to)) return;
   const allowed = PRODUCT_TRANSITIONS[from];
-  throw new RuleViolationError(
-    'invalid_transition',
-    `A ${from} product cannot become ${to}` +
-      (allowed.length ? `; it can become: ${allowed.join(', ')}` : '; it is final'),
-    { pointer: '/status', meta: { from, to, allowed } },
-  );
+  throw ProductsErrors.invalid_transition(from, to, allowed);
 }
 
 export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'enum'] as const;

@@ -20,9 +20,8 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
-  toPage,
   ValidationFailedError,
+  toPage,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
@@ -39,6 +38,7 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from './p
 import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
 import type { Language } from '../../core/i18n';
 import { ContentTranslationsService } from '../content-translations';
+import { ProductsErrors } from './products.errors';
 
 export interface ProductRow {
   id: string;
@@ -225,9 +225,7 @@ export class ProductsService {
     } catch (error) {
       // Only "no such product" is the client's fault; a timeout or an aborted transaction is not.
       if (!(error instanceof NotFoundError)) throw error;
-      throw new RuleViolationError('invalid_product', 'productId is not a product of yours', {
-        pointer: '/productId',
-      });
+      throw ProductsErrors.invalid_product();
     }
   }
 
@@ -250,10 +248,8 @@ export class ProductsService {
     changed: Partial<Record<keyof ProductDto, boolean>>,
   ): Promise<void> {
     if ((product.price === null) !== (product.currencyCode === null)) {
-      throw new RuleViolationError(
-        'price_currency_mismatch',
-        'A price needs a currency and a currency needs a price',
-        { pointer: product.price === null ? '/price' : '/currencyCode' },
+      throw ProductsErrors.price_currency_mismatch(
+        product.price === null ? '/price' : '/currencyCode',
       );
     }
     if (changed.currencyCode && product.currencyCode) {
@@ -261,20 +257,14 @@ export class ProductsService {
         'SELECT 1 FROM currencies WHERE code = $1 AND is_active',
         [product.currencyCode],
       );
-      if (rows.length === 0)
-        throw new RuleViolationError('invalid_currency', 'Unknown or inactive currency', {
-          pointer: '/currencyCode',
-        });
+      if (rows.length === 0) throw ProductsErrors.invalid_currency();
     }
     if (changed.uomCode) {
       const rows = await manager.query<unknown[]>(
         'SELECT 1 FROM units_of_measure WHERE code = $1 AND is_active',
         [product.uomCode],
       );
-      if (rows.length === 0)
-        throw new RuleViolationError('invalid_uom', 'Unknown or inactive unit of measure', {
-          pointer: '/uomCode',
-        });
+      if (rows.length === 0) throw ProductsErrors.invalid_uom();
     }
     if (changed.categoryId && product.categoryId)
       await this.categories.assertUsable(manager, orgId, product.categoryId, 'product');
@@ -469,13 +459,7 @@ export class ProductsService {
     const keys = dto.attributes.map((a) => a.key);
     const duplicate = keys.findIndex((key, index) => keys.indexOf(key) !== index);
     if (duplicate >= 0) {
-      throw new RuleViolationError(
-        'duplicate_key',
-        `Attribute "${keys[duplicate]}" is defined twice`,
-        {
-          pointer: `/attributes/${duplicate}/key`,
-        },
-      );
+      throw ProductsErrors.duplicate_key(keys[duplicate], duplicate);
     }
     return withTenant(this.dataSource, orgId, async (manager) => {
       const before = await this.definitions(manager, orgId);

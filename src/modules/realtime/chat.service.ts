@@ -3,19 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { Conditions, iso, selectPage } from '../../core/database/sql';
-import {
-  ListDefinition,
-  ListQuery,
-  NotFoundError,
-  Page,
-  RuleViolationError,
-  toPage,
-} from '../../core/http';
+import { ListDefinition, ListQuery, NotFoundError, Page, toPage } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AccessService } from '../access';
 import type { ChatMessageDto, ChatRoomDto, CreateChatRoomDto } from './dto/chat.dto';
 import { RealtimePublisher } from './realtime.publisher';
 import { chatRoom } from './rooms';
+import { RealtimeErrors } from './realtime.errors';
 
 export const CHAT_ROOM_LIST: ListDefinition<'name' | 'createdAt', never> = {
   sortable: ['name', 'createdAt'],
@@ -116,11 +110,7 @@ export class ChatService {
     for (const [index, userId] of userIds.entries()) {
       const { member } = await this.access.resolve(userId, orgId, false);
       if (!member) {
-        throw new RuleViolationError(
-          'not_a_member',
-          'Participants must be members of this organization',
-          { pointer: pointer(index) },
-        );
+        throw RealtimeErrors.not_a_member(pointer(index));
       }
     }
   }

@@ -5,17 +5,16 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
   assertVersionMatches,
-  ConflictError,
   ExpectedVersion,
   NotFoundError,
   PreconditionFailedError,
-  RuleViolationError,
 } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RoleRow, RolesRepository } from './roles.repository';
+import { RolesErrors } from './roles.errors';
 
 const toDto = (row: RoleRow): RoleDto => ({
   id: row.id,
@@ -83,11 +82,7 @@ export class RolesService {
   private async ownRole(organizationId: string, id: string): Promise<RoleRow> {
     const row = await this.repository.find(organizationId, id);
     if (!row) throw new NotFoundError('Role');
-    if (row.is_system)
-      throw new RuleViolationError(
-        'system_role_immutable',
-        'System roles cannot be changed or deleted',
-      );
+    if (row.is_system) throw RolesErrors.system_role_immutable();
     return row;
   }
 
@@ -161,9 +156,7 @@ export class RolesService {
     const role = await this.ownRole(organizationId, id);
     assertVersionMatches(expectedVersion, role.version);
     if (await this.repository.inUse(id)) {
-      throw new ConflictError('The role is assigned to a membership or an API key', {
-        code: 'role_in_use',
-      });
+      throw RolesErrors.role_in_use();
     }
     await withTenant(this.dataSource, organizationId, async (manager) => {
       await this.repository.delete(manager, organizationId, id);

@@ -11,7 +11,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -19,6 +18,7 @@ import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
 import { foldedContains } from '../../core/database/folded-text';
+import { SchedulesErrors } from './schedules.errors';
 
 interface ScheduleRow {
   id: string;
@@ -73,13 +73,7 @@ function ruleOf(
   intervalSeconds: number | null | undefined,
 ): ScheduleRule {
   if (!cron === !intervalSeconds) {
-    throw new RuleViolationError(
-      'invalid_schedule',
-      'Give either cron or intervalSeconds, not both',
-      {
-        pointer: '/cron',
-      },
-    );
+    throw SchedulesErrors.invalid_schedule();
   }
   return { cron: cron ?? null, intervalSeconds: intervalSeconds ?? null };
 }

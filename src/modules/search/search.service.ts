@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../core/auth';
-import { ForbiddenError } from '../../core/http';
+import { CoreErrors } from '../../core/http';
 import { SEARCH_BACKEND, SEARCH_TYPES, SEARCHABLE, SearchBackend, SearchType } from './searchable';
 import type { SearchResultDto } from './dto/search.dto';
 
@@ -23,15 +23,13 @@ export class SearchService {
     if (requested) {
       const missing = requested.filter((type) => !readable(type)).map((t) => SEARCHABLE[t].read);
       if (missing.length > 0) {
-        throw new ForbiddenError(`Missing permission: ${missing.join(', ')}`, 'forbidden', {
-          missing,
-        });
+        throw CoreErrors.forbidden(`Missing permission: ${missing.join(', ')}`, { missing });
       }
       types = requested;
     } else {
       types = SEARCH_TYPES.filter(readable);
       if (types.length === 0) {
-        throw new ForbiddenError('You may read none of the searchable types', 'forbidden', {
+        throw CoreErrors.forbidden('You may read none of the searchable types', {
           missing: SEARCH_TYPES.map((t) => SEARCHABLE[t].read),
         });
       }

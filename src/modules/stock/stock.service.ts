@@ -5,19 +5,12 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { Conditions, iso, orderBy, returningRows, selectPage } from '../../core/database';
-import {
-  ConflictError,
-  ListDefinition,
-  ListQuery,
-  NotFoundError,
-  Page,
-  RuleViolationError,
-  toPage,
-} from '../../core/http';
+import { ListDefinition, ListQuery, NotFoundError, Page, toPage } from '../../core/http';
 import { withTenant } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { ProductsService } from '../products';
 import type { CreateStockMoveDto, StockLevelDto, StockMoveDto } from './dto/stock.dto';
+import { StockErrors } from './stock.errors';
 
 interface MoveRow {
   id: string;
@@ -112,25 +105,15 @@ export class StockService {
 
   move(orgId: string, dto: CreateStockMoveDto, context: AuditContext): Promise<StockMoveDto> {
     if (!dto.fromLocationId && !dto.toLocationId) {
-      throw new RuleViolationError(
-        'location_required',
-        'Give fromLocationId, toLocationId or both',
-        {
-          pointer: '/toLocationId',
-        },
-      );
+      throw StockErrors.location_required();
     }
     if (dto.fromLocationId && dto.fromLocationId === dto.toLocationId) {
-      throw new RuleViolationError('same_location', 'A move needs two different locations', {
-        pointer: '/toLocationId',
-      });
+      throw StockErrors.same_location();
     }
     return withTenant(this.dataSource, orgId, async (manager) => {
       const product = await this.products.findForStock(manager, orgId, dto.productId);
       if (product.type !== 'goods') {
-        throw new RuleViolationError('not_stockable', 'Only goods are kept in stock', {
-          pointer: '/productId',
-        });
+        throw StockErrors.not_stockable();
       }
       const locations = await this.lockLocations(manager, orgId, dto);
       // Level rows are touched in location-id order, so two opposite transfers cannot deadlock.
@@ -208,13 +191,7 @@ export class StockService {
       ['toLocationId', dto.toLocationId],
     ] as const) {
       if (id && !found.get(id)?.is_active) {
-        throw new RuleViolationError(
-          'invalid_location',
-          `${field} is not an active location of yours`,
-          {
-            pointer: `/${field}`,
-          },
-        );
+        throw StockErrors.invalid_location(field);
       }
     }
     return found;
@@ -269,14 +246,7 @@ export class StockService {
       `SELECT trim_scale(quantity)::text AS quantity FROM stock_levels WHERE product_id = $1 AND location_id = $2`,
       [productId, locationId],
     );
-    throw new ConflictError(
-      `Not enough stock at the source location (available: ${level?.quantity ?? '0'})`,
-      {
-        code: 'insufficient_stock',
-        field: 'quantity',
-        meta: { available: level?.quantity ?? '0', requested: quantity, locationId },
-      },
-    );
+    throw StockErrors.insufficient_stock(level?.quantity ?? '0', quantity, locationId);
   }
 
   listMoves(orgId: string, query: ListQuery<MoveSort, MoveFilter>): Promise<Page<StockMoveDto>> {

@@ -1,6 +1,7 @@
 import type { ErrorEnvelope, ErrorObject } from '../../core/http';
-import { mapError } from '../../core/http';
+import { CoreErrors, mapError } from '../../core/http';
 import { Language, translateDetail } from '../../core/i18n';
+import { TasksErrors } from './tasks.errors';
 
 /** Marks a job failure reason written by `taskFailure` (anything else is never shown as is). */
 const PREFIX = 'task-error:';
@@ -23,11 +24,7 @@ export function taskFailure(error: unknown): Error {
   return failure;
 }
 
-const UNKNOWN: ErrorObject = {
-  status: '500',
-  code: 'internal_server_error',
-  detail: 'An unexpected error occurred; it has been logged',
-};
+const UNKNOWN: ErrorObject = CoreErrors.internal_server_error().toErrorObjects()[0];
 
 /**
  * What `GET /tasks/{id}` shows of a job's failure reason: the envelope written by `taskFailure`
@@ -48,13 +45,7 @@ export function taskErrorEnvelope(
       objects = [UNKNOWN]; // a truncated reason: still never shown raw
     }
   } else if (/job stalled more than allowable limit/i.test(failedReason)) {
-    objects = [
-      {
-        status: '503',
-        code: 'task_stalled',
-        detail: 'The worker running this task stopped; it was not retried again',
-      },
-    ];
+    objects = TasksErrors.task_stalled().toErrorObjects();
   }
   return {
     errors: objects.map((object) => ({

@@ -18,7 +18,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -30,6 +29,7 @@ import type {
   UpdateTaxJurisdictionDto,
 } from './dto/tax.dto';
 import { foldedContains } from '../../core/database/folded-text';
+import { TaxErrors } from './tax.errors';
 
 interface JurisdictionRow {
   id: string;
@@ -118,9 +118,7 @@ export class TaxJurisdictionsService {
       [orgId, id],
     );
     if (!row) {
-      throw new RuleViolationError('invalid_parent', 'parentId is not a jurisdiction of yours', {
-        pointer: '/parentId',
-      });
+      throw TaxErrors.invalid_parent();
     }
     return row;
   }

@@ -10,7 +10,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -23,6 +22,7 @@ import type {
 } from './dto/tax.dto';
 import { TaxCategoriesService } from './tax-categories.service';
 import { TaxJurisdictionsService } from './tax-jurisdictions.service';
+import { TaxErrors } from './tax.errors';
 
 interface TaxRateRow {
   id: string;
@@ -72,9 +72,7 @@ const toDto = (row: TaxRateRow): TaxRateDto => ({
 
 function assertRange(validFrom: string, validTo: string | null | undefined): void {
   if (validTo && validTo <= validFrom) {
-    throw new RuleViolationError('invalid_range', 'validTo must be after validFrom', {
-      pointer: '/validTo',
-    });
+    throw TaxErrors.invalid_range();
   }
 }
 
@@ -140,7 +138,7 @@ export class TaxRatesService {
         [orgId, query.taxCategoryId, ancestors, query.date],
       );
       if (!row) {
-        throw new NotFoundError('Tax rate in force on that date', 'no_tax_rate');
+        throw TaxErrors.no_tax_rate();
       }
       return toDto(row);
     });
@@ -197,13 +195,7 @@ export class TaxRatesService {
         // Only "not this organization's" is the client's fault; a timeout or an aborted
         // transaction is not, and propagates as it is.
         if (!(error instanceof NotFoundError)) throw error;
-        throw new RuleViolationError(
-          'invalid_reference',
-          `${pointer.slice(1)} is not one of yours`,
-          {
-            pointer,
-          },
-        );
+        throw TaxErrors.invalid_reference(pointer);
       }
     };
     await owned('/jurisdictionId', () =>

@@ -2,13 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
-import { AppError, NotFoundError } from '../../core/http';
+import { NotFoundError } from '../../core/http';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import { FilesService } from '../files';
 import { TasksService } from '../tasks';
 import { TENANT_EXPORT_TASK } from './tenant-export.task';
 import { TenantDataRepository } from './tenant-data.repository';
+import { TenantOffboardingErrors } from './tenant-offboarding.errors';
 
 /**
  * Tenant offboarding for superusers: export all of a tenant's rows (a task), then delete the tenant
@@ -59,12 +60,7 @@ export class TenantOffboardingService {
       const root = locked ? await this.repository.findRoot(manager, tenantId) : null;
       if (!root) throw new NotFoundError('Tenant');
       if (confirm !== root.code) {
-        throw new AppError(
-          422,
-          'confirmation_mismatch',
-          'confirm must be the tenant’s code, exactly as stored',
-          { source: { parameter: 'confirm' } },
-        );
+        throw TenantOffboardingErrors.confirmation_mismatch();
       }
       const orgIds = await this.repository.subtreeIds(manager, root);
       const storageKeys = await this.repository.storageKeys(manager, orgIds);

@@ -11,7 +11,6 @@ import {
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
@@ -24,6 +23,7 @@ import type {
 } from './dto/unit-of-measure.dto';
 import { UNIT_TYPES, UnitType } from './unit-of-measure.entity';
 import { foldedContains } from '../../core/database/folded-text';
+import { UnitsOfMeasureErrors } from './units-of-measure.errors';
 
 interface UnitRow {
   code: string;
@@ -112,11 +112,7 @@ export class UnitsOfMeasureService {
   async convert(query: ConvertQueryDto): Promise<ConversionDto> {
     const [from, to] = await Promise.all([this.find(query.from), this.find(query.to)]);
     if (from.type !== to.type) {
-      throw new RuleViolationError(
-        'incompatible_units',
-        `Cannot convert ${from.type} (${from.code}) to ${to.type} (${to.code})`,
-        { meta: { fromType: from.type, toType: to.type } },
-      );
+      throw UnitsOfMeasureErrors.incompatible_units(from, to);
     }
     const [{ result }] = await this.dataSource.query<{ result: string }[]>(
       `SELECT trim_scale(round($1::numeric * $2::numeric / $3::numeric, ${CONVERSION_SCALE}))::text AS result`,

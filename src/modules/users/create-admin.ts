@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { RuleViolationError } from '../../core/http/errors';
 import { PasswordHasher, revokeAllSessionsOfUser } from '../auth';
+import { UsersErrors } from './users.errors';
 
 /** Smallest admin password the CLI accepts (the API's own rule for new passwords). */
 const MIN_PASSWORD_LENGTH = 12;
 
 function assertStrongEnough(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw new RuleViolationError(
-      'weak_password',
-      `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
-    );
+  if (password.length < MIN_PASSWORD_LENGTH) throw UsersErrors.weak_password(MIN_PASSWORD_LENGTH);
 }
 
 /**
@@ -31,8 +27,7 @@ export async function createAdmin(
   password: string,
   options: { ifMissing?: boolean } = {},
 ): Promise<{ userId: string; created: boolean; skipped: boolean; organizationId: string | null }> {
-  if (!/^[^@\s]+@[^@\s]+$/.test(email))
-    throw new RuleViolationError('invalid_email', 'email is not valid');
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw UsersErrors.invalid_email();
   assertStrongEnough(password);
   const hash = await new PasswordHasher().hash(password);
   return dataSource.transaction(async (manager) => {
@@ -107,16 +102,8 @@ export async function resetAdminPassword(
         ORDER BY email LIMIT 2`,
       [options.email ?? null],
     );
-    if (admins.length === 0)
-      throw new RuleViolationError(
-        'admin_not_found',
-        options.email ? `no superuser has the email ${options.email}` : 'there is no superuser',
-      );
-    if (admins.length > 1)
-      throw new RuleViolationError(
-        'admin_ambiguous',
-        'there are several superusers: name one with --email',
-      );
+    if (admins.length === 0) throw UsersErrors.admin_not_found(options.email);
+    if (admins.length > 1) throw UsersErrors.admin_ambiguous();
     const [admin] = admins;
     await manager.query(
       `UPDATE users SET password_hash = $2, is_active = true, failed_login_count = 0, locked_until = NULL,

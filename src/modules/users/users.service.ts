@@ -6,13 +6,11 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
   assertVersionMatches,
-  ConflictError,
   ExpectedVersion,
   ListQuery,
   NotFoundError,
   Page,
   PreconditionFailedError,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
@@ -30,6 +28,7 @@ import { MembershipsService } from '../memberships';
 import { AccountField, assertMayChangeAccount, requirePerson } from '../access';
 import type { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
+import { UsersErrors } from './users.errors';
 
 const toDto = (row: UserRow): UserDto => ({
   id: row.id,
@@ -191,9 +190,7 @@ export class UsersService {
     const fields = (Object.keys(dto) as AccountField[]).filter((f) => dto[f] !== undefined);
     assertMayChangeAccount(caller, id, fields);
     if (dto.isActive === false && id === caller.userId) {
-      throw new RuleViolationError('cannot_deactivate_self', 'You cannot deactivate yourself', {
-        pointer: '/isActive',
-      });
+      throw UsersErrors.cannot_deactivate_self();
     }
     const demotes =
       before.is_superuser &&
@@ -207,9 +204,7 @@ export class UsersService {
         : null;
     const updated = await this.dataSource.transaction(async (manager) => {
       if (demotes && (await this.repository.lockOtherActiveSuperusers(manager, id)) === 0) {
-        throw new ConflictError('The installation needs at least one active superuser', {
-          code: 'last_superuser',
-        });
+        throw UsersErrors.last_superuser();
       }
       return this.audit.recordUpdate(
         manager,

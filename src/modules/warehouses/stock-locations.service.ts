@@ -18,7 +18,6 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  RuleViolationError,
   toPage,
 } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -31,6 +30,7 @@ import type {
 } from './dto/warehouse.dto';
 import { WarehousesService } from './warehouses.service';
 import { foldedContains } from '../../core/database/folded-text';
+import { WarehousesErrors } from './warehouses.errors';
 
 export interface StockLocationRow {
   id: string;
@@ -132,13 +132,7 @@ export class StockLocationsService {
   private async parentFor(manager: EntityManager, orgId: string, id: string, warehouseId: string) {
     const parent = await this.findRow(manager, orgId, id);
     if (!parent || parent.warehouse_id !== warehouseId) {
-      throw new RuleViolationError(
-        'invalid_parent',
-        'parentId must be a location of the same warehouse',
-        {
-          pointer: '/parentId',
-        },
-      );
+      throw WarehousesErrors.invalid_parent();
     }
     return parent;
   }
@@ -150,13 +144,7 @@ export class StockLocationsService {
   ): Promise<StockLocationDto> {
     return this.db.run(orgId, async (manager) => {
       await this.warehouses.find(manager, orgId, dto.warehouseId).catch(() => {
-        throw new RuleViolationError(
-          'invalid_warehouse',
-          'warehouseId is not a warehouse of yours',
-          {
-            pointer: '/warehouseId',
-          },
-        );
+        throw WarehousesErrors.invalid_warehouse();
       });
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, dto.warehouseId)

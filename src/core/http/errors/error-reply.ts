@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { languageOf, translateDetail } from '../../i18n';
 import { reportError } from '../../observability/sentry';
 import { RouteTable } from '../route-table';
-import { MethodNotAllowedError, NotFoundError } from './app-errors';
+import { MethodNotAllowedError } from './app-errors';
+import { CoreErrors } from './core.errors';
 import { mapError } from './error-mapper';
 
 const logger = new Logger('HttpError');
@@ -27,7 +28,7 @@ export function sendErrorReply(
     if (resolution.kind === 'method-not-allowed') {
       mapped = mapError(new MethodNotAllowedError(request.method, resolution.allowed));
     } else if (resolution.kind === 'not-found') {
-      mapped = mapError(new NotFoundError('Route', 'route_not_found'));
+      mapped = mapError(CoreErrors.route_not_found());
       mapped.body.errors[0].detail = `No route ${request.method} ${request.url.split('?')[0]}`;
     }
   }

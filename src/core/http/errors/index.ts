@@ -1,4 +1,17 @@
 export * from './app-errors';
+export {
+  catalogueEntries,
+  conflict,
+  custom,
+  defineErrors,
+  failure,
+  forbidden,
+  notFound,
+  rule,
+  unauthorized,
+} from './define-errors';
+export type { ErrorCatalogue, ErrorCodeEntry, ErrorKind } from './define-errors';
+export { CoreErrors } from './core.errors';
 export { mapError, uniqueViolationField } from './error-mapper';
 export { sendErrorReply } from './error-reply';
 export { AllExceptionsFilter } from './all-exceptions.filter';

@@ -10,7 +10,7 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
-import { ConflictError, RuleViolationError, ValidationFailedError } from '../errors';
+import { CoreErrors, ValidationFailedError } from '../errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -110,20 +110,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const stored = await this.repository.find(scope, key);
     if (!stored) {
       // Released between our claim attempt and this read: the first attempt failed; ask to retry.
-      throw new ConflictError('A request with this Idempotency-Key just failed; retry', {
-        code: 'idempotency_request_in_progress',
-      });
-    }
-    if (stored.requestHash !== requestHash) {
-      throw new RuleViolationError(
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request body',
+      throw CoreErrors.idempotency_request_in_progress(
+        'A request with this Idempotency-Key just failed; retry',
       );
     }
+    if (stored.requestHash !== requestHash) {
+      throw CoreErrors.idempotency_key_reused();
+    }
     if (stored.state === 'pending') {
-      throw new ConflictError('A request with this Idempotency-Key is still being processed', {
-        code: 'idempotency_request_in_progress',
-      });
+      throw CoreErrors.idempotency_request_in_progress(
+        'A request with this Idempotency-Key is still being processed',
+      );
     }
     void reply.headers({ ...(stored.responseHeaders ?? {}), 'idempotent-replayed': 'true' });
     return stored.responseBody;
