@@ -8,7 +8,7 @@ import { HealthModule, WorkerHealthServer } from './core/health';
 import { LoggingModule } from './core/logging/logging.module';
 import { QueueModule, SystemPingProcessor } from './core/queue';
 import { RedisModule } from './core/redis';
-import { DOMAIN_JOB_MODULES } from './modules';
+import { DOMAIN_WORKER_MODULES } from './modules';
 import { SCHEMA } from './schema';
 
 /** The worker: the same core, plus the queue processors. No HTTP API (only its health server). */
@@ -31,7 +31,7 @@ export class WorkerModule {
         CacheModule,
         QueueModule,
         HealthModule,
-        ...DOMAIN_JOB_MODULES,
+        ...DOMAIN_WORKER_MODULES,
         ...extra,
       ],
       providers: [SystemPingProcessor, WorkerHealthServer],

@@ -25,17 +25,17 @@ import { CONTACTS_ENTITIES, ContactsModule } from './contacts';
 import { TAX_ENTITIES, TaxModule } from './tax';
 import { PRODUCTS_ENTITIES, ProductsModule } from './products';
 import { WAREHOUSES_ENTITIES, WarehousesModule } from './warehouses';
-import { STOCK_ENTITIES, StockJobsModule, StockModule } from './stock';
-import { TASKS_ENTITIES, TasksModule, TasksWorkerModule } from './tasks';
-import { SCHEDULES_ENTITIES, SchedulerModule, SchedulesModule } from './schedules';
+import { STOCK_ENTITIES, StockWorkerModule, StockModule } from './stock';
+import { JOBS_ENTITIES, JobsModule, JobsWorkerModule } from './jobs';
+import { SCHEDULES_ENTITIES, SchedulesWorkerModule, SchedulesModule } from './schedules';
 import { MailModule, MailWorkerModule } from './mail';
 import { FILES_ENTITIES, FilesModule } from './files';
-import { ImportsJobsModule, ImportsModule } from './imports';
+import { ImportsWorkerModule, ImportsModule } from './imports';
 import { FEATURE_FLAGS_ENTITIES, FeatureFlagsModule } from './feature-flags';
 import { CONTENT_TRANSLATIONS_ENTITIES, ContentTranslationsModule } from './content-translations';
 import { SearchModule, SearchWorkerModule } from './search';
 import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
-import { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding';
+import { TenantOffboardingWorkerModule, TenantOffboardingModule } from './tenant-offboarding';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { TenantsModule } from './tenants';
 
@@ -62,7 +62,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ProductsModule,
   WarehousesModule,
   StockModule,
-  TasksModule,
+  JobsModule,
   SchedulesModule,
   FilesModule,
   ImportsModule,
@@ -74,15 +74,15 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
 ];
 
 /** Domain modules whose queue processors run in the worker. */
-export const DOMAIN_JOB_MODULES: (Type | DynamicModule)[] = [
+export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   RealtimePublisherModule,
-  TasksWorkerModule,
-  StockJobsModule,
-  SchedulerModule,
+  JobsWorkerModule,
+  StockWorkerModule,
+  SchedulesWorkerModule,
   MailWorkerModule,
-  ImportsJobsModule,
+  ImportsWorkerModule,
   SearchWorkerModule,
-  TenantOffboardingJobsModule,
+  TenantOffboardingWorkerModule,
 ];
 
 /**
@@ -108,7 +108,7 @@ export const MODULE_ENTITIES = [
   ...PRODUCTS_ENTITIES,
   ...WAREHOUSES_ENTITIES,
   ...STOCK_ENTITIES,
-  ...TASKS_ENTITIES,
+  ...JOBS_ENTITIES,
   ...SCHEDULES_ENTITIES,
   ...FILES_ENTITIES,
   ...FEATURE_FLAGS_ENTITIES,

@@ -1,17 +1,17 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { defineTask, TaskHandler, TaskRegistry, TasksService } from '../../src/modules/tasks';
+import { defineJob, JobHandler, JobRegistry, JobsService } from '../../src/modules/jobs';
 import { Actor, createTenant } from '../support/auth';
 import { TEST_REDIS_URL, TS_RUNNER } from '../support/env';
 import { createTestApp, TestApp } from '../support/test-app';
 
-const CRASH = defineTask({ name: 'test.crash' });
+const CRASH = defineJob({ name: 'test.crash' });
 
 @Injectable()
-class FinishingTask implements TaskHandler, OnModuleInit {
+class FinishingTask implements JobHandler, OnModuleInit {
   readonly definition = CRASH;
-  constructor(private readonly registry: TaskRegistry) {}
+  constructor(private readonly registry: JobRegistry) {}
   onModuleInit(): void {
     this.registry.register(this);
   }
@@ -117,7 +117,7 @@ describe('fault tolerance', () => {
       });
       const waitFor = listen(child);
       await waitFor('ready');
-      const taskId = await t.app.get(TasksService).start(CRASH, {}, owner.organization.id, {
+      const taskId = await t.app.get(JobsService).start(CRASH, {}, owner.organization.id, {
         actorUserId: owner.user.id,
         actorApiKeyId: null,
         requestId: null,

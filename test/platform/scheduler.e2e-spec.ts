@@ -1,6 +1,6 @@
 import { Injectable, INestApplicationContext, Module, OnModuleInit } from '@nestjs/common';
 import { SchedulerRunner } from '../../src/modules/schedules/scheduler.runner';
-import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../../src/modules/tasks';
+import { defineJob, JobContext, JobHandler, JobRegistry } from '../../src/modules/jobs';
 import { Actor } from '../support/auth';
 import {
   ContractActors,
@@ -14,13 +14,13 @@ const runs: { taskId: string; worker: string }[] = [];
 
 function tickModule(worker: string) {
   @Injectable()
-  class TickTask implements TaskHandler, OnModuleInit {
-    readonly definition = defineTask({ name: 'test.tick' });
-    constructor(private readonly registry: TaskRegistry) {}
+  class TickTask implements JobHandler, OnModuleInit {
+    readonly definition = defineJob({ name: 'test.tick' });
+    constructor(private readonly registry: JobRegistry) {}
     onModuleInit(): void {
       this.registry.register(this);
     }
-    run(context: TaskContext<object>) {
+    run(context: JobContext<object>) {
       runs.push({ taskId: context.taskId, worker });
       return Promise.resolve({ worker });
     }

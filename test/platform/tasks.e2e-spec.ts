@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RuleViolationError } from '../../src/core/http';
 import {
-  defineTask,
-  TaskContext,
-  TaskHandler,
-  TaskRegistry,
-  TasksService,
-} from '../../src/modules/tasks';
+  defineJob,
+  JobContext,
+  JobHandler,
+  JobRegistry,
+  JobsService,
+} from '../../src/modules/jobs';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -24,17 +24,17 @@ interface Task {
 }
 
 /** Fails its first three attempts, then succeeds; its side effect must happen once. */
-const FLAKY = defineTask<{ label: string }>({ name: 'test.flaky', attempts: 4, backoffMs: 20 });
+const FLAKY = defineJob<{ label: string }>({ name: 'test.flaky', attempts: 4, backoffMs: 20 });
 const effects: string[] = [];
 
 @Injectable()
-class FlakyTask implements TaskHandler<{ label: string }>, OnModuleInit {
+class FlakyTask implements JobHandler<{ label: string }>, OnModuleInit {
   readonly definition = FLAKY;
-  constructor(private readonly registry: TaskRegistry) {}
+  constructor(private readonly registry: JobRegistry) {}
   onModuleInit(): void {
     this.registry.register(this);
   }
-  async run(context: TaskContext<{ label: string }>) {
+  async run(context: JobContext<{ label: string }>) {
     const written = await context.once('write', () => {
       effects.push(context.payload.label);
       return Promise.resolve(`wrote ${context.payload.label}`);
@@ -49,23 +49,23 @@ class FlakyTask implements TaskHandler<{ label: string }>, OnModuleInit {
  * Always fails: after its 2 attempts it must stay failed, with its error, for its owner to see —
  * as an enveloped code, whatever it threw (a raw database error, a typed error, a plain Error).
  */
-const BROKEN = defineTask<{ kind: 'database' | 'rule' | 'plain' }>({
+const BROKEN = defineJob<{ kind: 'database' | 'rule' | 'plain' }>({
   name: 'test.broken',
   attempts: 2,
   backoffMs: 10,
 });
 
 @Injectable()
-class BrokenTask implements TaskHandler<{ kind: 'database' | 'rule' | 'plain' }>, OnModuleInit {
+class BrokenTask implements JobHandler<{ kind: 'database' | 'rule' | 'plain' }>, OnModuleInit {
   readonly definition = BROKEN;
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
   onModuleInit(): void {
     this.registry.register(this);
   }
-  async run(context: TaskContext<{ kind: 'database' | 'rule' | 'plain' }>): Promise<never> {
+  async run(context: JobContext<{ kind: 'database' | 'rule' | 'plain' }>): Promise<never> {
     if (context.payload.kind === 'database')
       await this.dataSource.query(`SELECT 1 FROM secret_table_name WHERE password = 'x'`);
     if (context.payload.kind === 'rule')
@@ -158,7 +158,7 @@ describe('tasks: 202 + polling, retries with backoff, idempotent effects, owner-
 
   it('a job that fails 3 times then succeeds reports its attempts, and did its side effect once', async () => {
     const taskId = await t.app
-      .get(TasksService)
+      .get(JobsService)
       .start(FLAKY, { label: 'invoice-7' }, owner.organization.id, {
         actorUserId: owner.user.id,
         actorApiKeyId: null,
@@ -187,7 +187,7 @@ describe('tasks: 202 + polling, retries with backoff, idempotent effects, owner-
 
   it('a job that keeps failing ends failed, with an enveloped, translated code — never raw text', async () => {
     const start = (kind: 'database' | 'rule' | 'plain') =>
-      t.app.get(TasksService).start(BROKEN, { kind }, owner.organization.id, {
+      t.app.get(JobsService).start(BROKEN, { kind }, owner.organization.id, {
         actorUserId: owner.user.id,
         actorApiKeyId: null,
         requestId: null,

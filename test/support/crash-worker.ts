@@ -5,12 +5,12 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { createWorkerApplication } from '../../src/bootstrap';
 import { loadConfig } from '../../src/core/config/load-config';
-import { defineTask, TaskHandler, TaskRegistry } from '../../src/modules/tasks';
+import { defineJob, JobHandler, JobRegistry } from '../../src/modules/jobs';
 
 @Injectable()
-class HangingTask implements TaskHandler, OnModuleInit {
-  readonly definition = defineTask({ name: 'test.crash' });
-  constructor(private readonly registry: TaskRegistry) {}
+class HangingTask implements JobHandler, OnModuleInit {
+  readonly definition = defineJob({ name: 'test.crash' });
+  constructor(private readonly registry: JobRegistry) {}
   onModuleInit(): void {
     this.registry.register(this);
   }

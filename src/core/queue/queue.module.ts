@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { JobQueue } from './job-queue.service';
-import { SYSTEM_QUEUE, TASKS_QUEUE } from './queue.constants';
+import { SYSTEM_QUEUE, JOBS_QUEUE } from './queue.constants';
 
 /**
  * Bull on Redis DB `REDIS_QUEUE_DB` (0). Both entries import this module: the API only produces
@@ -36,7 +36,7 @@ import { SYSTEM_QUEUE, TASKS_QUEUE } from './queue.constants';
         },
       }),
     }),
-    BullModule.registerQueue({ name: SYSTEM_QUEUE }, { name: TASKS_QUEUE }),
+    BullModule.registerQueue({ name: SYSTEM_QUEUE }, { name: JOBS_QUEUE }),
   ],
   providers: [JobQueue],
   exports: [BullModule, JobQueue],

@@ -23,10 +23,10 @@ import { CoreErrors, ErrorEnvelopeDto, parseListQuery } from '../../core/http';
 import { CONTACT_LIST } from '../contacts';
 import { UploadFileDto, FilesService } from '../files';
 import { PRODUCT_LIST } from '../products';
-import { TaskStartedDto, TasksService } from '../tasks';
+import { TaskStartedDto, JobsService } from '../jobs';
 import { CreateExportDto, ImportQueryDto, ImportStartedDto } from './dto/import.dto';
-import { EXPORT_TASK } from './export.task';
-import { IMPORT_TASK } from './import.task';
+import { EXPORT_TASK } from './export.job';
+import { IMPORT_TASK } from './import.job';
 import type { ImportResource } from './importer';
 import { XLSX_TYPE } from './row-source';
 import { ImportsErrors } from './imports.errors';
@@ -41,7 +41,7 @@ const needs = (principal: Principal, resource: ImportResource, action: 'read' | 
 export class ImportsController {
   constructor(
     private readonly files: FilesService,
-    private readonly tasks: TasksService,
+    private readonly tasks: JobsService,
     private readonly config: AppConfig,
   ) {}
 

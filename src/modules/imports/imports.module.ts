@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { FileStorageModule } from '../files';
 import { ProductCounts } from '../products';
-import { ExportTask } from './export.task';
-import { ImportTask } from './import.task';
+import { ExportJob } from './export.job';
+import { ImportJob } from './import.job';
 import { ImporterFactory } from './importer-factory';
 import { ImportsController } from './imports.controller';
 
@@ -17,6 +17,6 @@ export class ImportsModule {}
 /** Worker side: the import and export tasks. */
 @Module({
   imports: [FileStorageModule, AuditModule],
-  providers: [ImporterFactory, ImportTask, ExportTask, ProductCounts],
+  providers: [ImporterFactory, ImportJob, ExportJob, ProductCounts],
 })
-export class ImportsJobsModule {}
+export class ImportsWorkerModule {}

@@ -1,2 +1,2 @@
 // Public surface of the imports module (CSV/XLSX import and export jobs; no tables of its own).
-export { ImportsJobsModule, ImportsModule } from './imports.module';
+export { ImportsWorkerModule, ImportsModule } from './imports.module';

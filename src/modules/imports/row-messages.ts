@@ -5,7 +5,7 @@ import type { RowError } from './importer';
 type Rule = { en: RegExp; fr: (m: string[]) => string };
 
 /**
- * French for the importers' own per-row messages (import.task.ts, product-importer.ts,
+ * French for the importers' own per-row messages (import.job.ts, product-importer.ts,
  * contact-importer.ts, row-source.ts). class-validator's messages and the API's field messages are
  * `translateValidationDetail`'s; database refusals carry their envelope code (`translateDetail`).
  */

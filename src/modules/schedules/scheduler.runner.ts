@@ -4,9 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Clock } from '../../core/clock';
-import { addWithTimeout, TASKS_QUEUE } from '../../core/queue';
-import type { TaskJobData } from '../tasks';
-import { SCHEDULABLE_TASKS } from './schedulable-tasks';
+import { addWithTimeout, JOBS_QUEUE } from '../../core/queue';
+import type { JobData } from '../jobs';
+import { SCHEDULABLE_JOBS } from './schedulable-jobs';
 import { nextRun } from './schedule-rules';
 
 /** Arbitrary, fixed: the advisory lock whose holder is the one scheduler of the installation. */
@@ -40,7 +40,7 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<TaskJobData>,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData>,
     private readonly clock: Clock,
   ) {}
 
@@ -124,7 +124,7 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
       );
       for (const schedule of due) {
         const planned = new Date(schedule.next_run_at);
-        const definition = SCHEDULABLE_TASKS.find((t) => t.name === schedule.task_name);
+        const definition = SCHEDULABLE_JOBS.find((t) => t.name === schedule.task_name);
         const jobId = await addWithTimeout(
           this.queue,
           {

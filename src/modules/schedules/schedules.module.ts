@@ -14,4 +14,4 @@ export class SchedulesModule {}
 
 /** The worker side: runs due schedules while this worker holds the scheduler lock. */
 @Module({ providers: [SchedulerRunner] })
-export class SchedulerModule {}
+export class SchedulesWorkerModule {}

@@ -2,8 +2,8 @@
 import { StockLevelEntity, StockMoveEntity } from './stock.entity';
 
 export { StockModule } from './stock.module';
-export { StockJobsModule } from './stock-jobs.module';
-export { STOCK_RECONCILE } from './stock-reconcile.task';
+export { StockWorkerModule } from './stock-worker.module';
+export { STOCK_RECONCILE } from './stock-reconcile.job';
 export { StockLevelEntity, StockMoveEntity } from './stock.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

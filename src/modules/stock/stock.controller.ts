@@ -26,14 +26,14 @@ import {
   PageOf,
   ReadRoute,
 } from '../../core/http';
-import { TaskStartedDto, TasksService } from '../tasks';
+import { TaskStartedDto, JobsService } from '../jobs';
 import {
   CreateStockMoveDto,
   ReconcileStockDto,
   StockLevelDto,
   StockMoveDto,
 } from './dto/stock.dto';
-import { STOCK_RECONCILE } from './stock-reconcile.task';
+import { STOCK_RECONCILE } from './stock-reconcile.job';
 import { STOCK_LEVEL_LIST, STOCK_MOVE_LIST, StockService } from './stock.service';
 
 @ApiTags('stock')
@@ -95,7 +95,7 @@ export class StockLevelsController {
   constructor(
     private readonly stock: StockService,
     private readonly lists: ListQueryParser,
-    private readonly tasks: TasksService,
+    private readonly tasks: JobsService,
   ) {}
 
   @Post('reconcile')

@@ -1,2 +1,5 @@
-export { TenantOffboardingJobsModule, TenantOffboardingModule } from './tenant-offboarding.module';
-export { TENANT_EXPORT_TASK } from './tenant-export.task';
+export {
+  TenantOffboardingWorkerModule,
+  TenantOffboardingModule,
+} from './tenant-offboarding.module';
+export { TENANT_EXPORT_TASK } from './tenant-export.job';

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
 import { ErrorEnvelopeDto, IdParam } from '../../core/http';
-import { TaskStartedDto } from '../tasks';
+import { TaskStartedDto } from '../jobs';
 import { DeleteTenantQueryDto } from './dto/tenant-offboarding.dto';
 import { TenantOffboardingService } from './tenant-offboarding.service';
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { FileStorageModule } from '../files';
-import { TenantExportTask } from './tenant-export.task';
+import { TenantExportJob } from './tenant-export.job';
 import { TenantOffboardingController } from './tenant-offboarding.controller';
 import { TenantOffboardingService } from './tenant-offboarding.service';
 
@@ -17,6 +17,6 @@ export class TenantOffboardingModule {}
 /** Worker side: the `tenant.export` task. */
 @Module({
   imports: [FileStorageModule, AuditModule],
-  providers: [TenantExportTask],
+  providers: [TenantExportJob],
 })
-export class TenantOffboardingJobsModule {}
+export class TenantOffboardingWorkerModule {}

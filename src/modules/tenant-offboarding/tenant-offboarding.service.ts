@@ -6,8 +6,8 @@ import { NotFoundError } from '../../core/http';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import { FilesService } from '../files';
-import { TasksService } from '../tasks';
-import { TENANT_EXPORT_TASK } from './tenant-export.task';
+import { JobsService } from '../jobs';
+import { TENANT_EXPORT_TASK } from './tenant-export.job';
 import { TenantDataRepository } from './tenant-data.repository';
 import { TenantOffboardingErrors } from './tenant-offboarding.errors';
 
@@ -23,7 +23,7 @@ export class TenantOffboardingService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly tasks: TasksService,
+    private readonly tasks: JobsService,
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly files: FilesService,

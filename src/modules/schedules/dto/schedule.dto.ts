@@ -13,7 +13,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { SCHEDULABLE_TASK_NAMES } from '../schedulable-tasks';
+import { SCHEDULABLE_TASK_NAMES } from '../schedulable-jobs';
 import { isValidCron } from '../schedule-rules';
 import { NormalizedName } from '../../../core/text';
 

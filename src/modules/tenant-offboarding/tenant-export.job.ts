@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../core/http';
 import { FilesService } from '../files';
-import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
+import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import type { TenantExportResultDto } from './dto/tenant-offboarding.dto';
 import { TenantDataRepository } from './tenant-data.repository';
 
@@ -15,7 +15,7 @@ export interface TenantExportPayload {
   tenantId: string;
 }
 
-export const TENANT_EXPORT_TASK = defineTask<TenantExportPayload>({
+export const TENANT_EXPORT_TASK = defineJob<TenantExportPayload>({
   name: 'tenant.export',
   attempts: 3,
 });
@@ -34,14 +34,14 @@ interface RawClient {
  * and code hashes, TOTP secrets) are never exported.
  */
 @Injectable()
-export class TenantExportTask
-  implements TaskHandler<TenantExportPayload, TenantExportResultDto>, OnModuleInit
+export class TenantExportJob
+  implements JobHandler<TenantExportPayload, TenantExportResultDto>, OnModuleInit
 {
   readonly definition = TENANT_EXPORT_TASK;
   private readonly repository = new TenantDataRepository();
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     private readonly files: FilesService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -50,7 +50,7 @@ export class TenantExportTask
     this.registry.register(this);
   }
 
-  async run(context: TaskContext<TenantExportPayload>): Promise<TenantExportResultDto> {
+  async run(context: JobContext<TenantExportPayload>): Promise<TenantExportResultDto> {
     const { tenantId } = context.payload;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();

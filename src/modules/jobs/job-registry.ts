@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { TaskHandler } from './task.types';
+import type { JobHandler } from './job.types';
 
 /** Task handlers by name; filled by each module's handlers on init (worker entry). */
 @Injectable()
-export class TaskRegistry {
-  private readonly handlers = new Map<string, TaskHandler>();
+export class JobRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
 
-  register<P extends object>(handler: TaskHandler<P>): void {
+  register<P extends object>(handler: JobHandler<P>): void {
     const name = handler.definition.name;
     if (this.handlers.has(name)) throw new Error(`Task "${name}" is registered twice`);
     this.handlers.set(name, handler);
   }
 
-  get(name: string): TaskHandler | undefined {
+  get(name: string): JobHandler | undefined {
     return this.handlers.get(name);
   }
 }

@@ -5,10 +5,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { NotFoundError } from '../../core/http';
 import { DEFAULT_LANGUAGE, Language } from '../../core/i18n';
-import { addWithTimeout, TASKS_QUEUE } from '../../core/queue';
-import { taskErrorEnvelope } from './task-error';
+import { addWithTimeout, JOBS_QUEUE } from '../../core/queue';
+import { jobErrorEnvelope } from './job-error';
 import type { TaskDto, TaskState } from './task.dto';
-import type { TaskDefinition, TaskJobData } from './task.types';
+import type { JobDefinition, JobData } from './job.types';
 
 const STATES: Record<string, TaskState> = {
   waiting: 'queued',
@@ -21,21 +21,21 @@ const STATES: Record<string, TaskState> = {
 
 /** Starts tasks (the API side) and reports their state to whoever started them. */
 @Injectable()
-export class TasksService {
-  constructor(@InjectQueue(TASKS_QUEUE) private readonly queue: Queue<TaskJobData>) {}
+export class JobsService {
+  constructor(@InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData>) {}
 
   /**
    * Enqueues a task for the caller's organization and returns its id. A `dedupeKey` makes the
    * id deterministic: starting the same work twice while the first is kept returns the first.
    */
   async start<P extends object>(
-    definition: TaskDefinition<P>,
+    definition: JobDefinition<P>,
     payload: P,
     organizationId: string,
     context: AuditContext,
     options: { dedupeKey?: string } = {},
   ): Promise<string> {
-    const data: TaskJobData<P> = {
+    const data: JobData<P> = {
       name: definition.name,
       payload,
       organizationId,
@@ -77,7 +77,7 @@ export class TasksService {
     }
     const state = STATES[await found.getState()] ?? 'queued';
     // The job may have finished between the read above and getState: then read its final fields.
-    const job: Job<TaskJobData> =
+    const job: Job<JobData> =
       state === 'completed' || state === 'failed'
         ? ((await this.queue.getJob(id)) ?? found)
         : found;
@@ -90,7 +90,7 @@ export class TasksService {
       attempts: job.attemptsMade,
       maxAttempts: job.opts.attempts ?? 1,
       result: state === 'completed' ? ((job.returnvalue as unknown) ?? null) : null,
-      error: taskErrorEnvelope(job.failedReason, language),
+      error: jobErrorEnvelope(job.failedReason, language),
       createdAt: new Date(job.timestamp).toISOString(),
       startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
       finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,

@@ -9,12 +9,13 @@ import {
 import { ErrorEnvelopeDto } from '../../core/http';
 import { Language, RequestLanguage } from '../../core/i18n';
 import { TaskDto } from './task.dto';
-import { TasksService } from './tasks.service';
+import { JobsService } from './jobs.service';
 
+/** `GET /api/v1/tasks/{id}`: the public name of background jobs (SPEC §7; module README). */
 @ApiTags('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(private readonly tasks: JobsService) {}
 
   @Get(':id')
   @RequirePermissions()

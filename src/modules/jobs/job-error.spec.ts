@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { RuleViolationError } from '../../core/http';
-import { taskErrorEnvelope, taskFailure } from './task-error';
+import { jobErrorEnvelope, jobFailure } from './job-error';
 
 const databaseError = (code: string, extra: Record<string, string> = {}) =>
   new QueryFailedError(
@@ -11,7 +11,7 @@ const databaseError = (code: string, extra: Record<string, string> = {}) =>
 
 describe('task failures shown to clients', () => {
   const shown = (error: unknown, language: 'en' | 'fr' = 'en') =>
-    taskErrorEnvelope(taskFailure(error).message, language);
+    jobErrorEnvelope(jobFailure(error).message, language);
 
   it('keeps typed codes, maps database errors, hides everything else', () => {
     expect(shown(new RuleViolationError('supplier_rejected', 'Refused'))).toEqual({
@@ -35,14 +35,14 @@ describe('task failures shown to clients', () => {
   });
 
   it('never shows a reason written another way', () => {
-    expect(taskErrorEnvelope(undefined, 'en')).toBeNull();
-    expect(taskErrorEnvelope('null value in column "description"', 'en')?.errors[0].code).toBe(
+    expect(jobErrorEnvelope(undefined, 'en')).toBeNull();
+    expect(jobErrorEnvelope('null value in column "description"', 'en')?.errors[0].code).toBe(
       'internal_server_error',
     );
-    expect(taskErrorEnvelope('task-error:[{"trunc', 'en')?.errors[0].code).toBe(
+    expect(jobErrorEnvelope('task-error:[{"trunc', 'en')?.errors[0].code).toBe(
       'internal_server_error',
     );
-    expect(taskErrorEnvelope('job stalled more than allowable limit', 'en')?.errors[0].code).toBe(
+    expect(jobErrorEnvelope('job stalled more than allowable limit', 'en')?.errors[0].code).toBe(
       'task_stalled',
     );
   });

@@ -1,9 +1,9 @@
 import type { ErrorEnvelope, ErrorObject } from '../../core/http';
 import { CoreErrors, mapError } from '../../core/http';
 import { Language, translateDetail } from '../../core/i18n';
-import { TasksErrors } from './tasks.errors';
+import { JobsErrors } from './jobs.errors';
 
-/** Marks a job failure reason written by `taskFailure` (anything else is never shown as is). */
+/** Marks a job failure reason written by `jobFailure` (anything else is never shown as is). */
 const PREFIX = 'task-error:';
 
 /**
@@ -12,7 +12,7 @@ const PREFIX = 'task-error:';
  * (`conflict`, `check_violation`, ...) and anything else is `internal_server_error` — never the
  * raw message (a PostgreSQL text, a stack). The cause itself goes to the worker's log.
  */
-export function taskFailure(error: unknown): Error {
+export function jobFailure(error: unknown): Error {
   const objects: ErrorObject[] = mapError(error).body.errors.map((object) => ({
     status: object.status,
     code: object.code,
@@ -20,18 +20,18 @@ export function taskFailure(error: unknown): Error {
     ...(object.meta ? { meta: object.meta } : {}),
   }));
   const failure = new Error(`${PREFIX}${JSON.stringify(objects)}`);
-  failure.name = 'TaskFailure';
+  failure.name = 'JobFailure';
   return failure;
 }
 
 const UNKNOWN: ErrorObject = CoreErrors.internal_server_error().toErrorObjects()[0];
 
 /**
- * What `GET /tasks/{id}` shows of a job's failure reason: the envelope written by `taskFailure`
+ * What `GET /tasks/{id}` shows of a job's failure reason: the envelope written by `jobFailure`
  * with each detail translated into `language`, or `internal_server_error` for a reason written
  * any other way (Bull's own stall messages, jobs failed before this rule): raw text never leaks.
  */
-export function taskErrorEnvelope(
+export function jobErrorEnvelope(
   failedReason: string | null | undefined,
   language: Language,
 ): ErrorEnvelope | null {
@@ -45,7 +45,7 @@ export function taskErrorEnvelope(
       objects = [UNKNOWN]; // a truncated reason: still never shown raw
     }
   } else if (/job stalled more than allowable limit/i.test(failedReason)) {
-    objects = TasksErrors.task_stalled().toErrorObjects();
+    objects = JobsErrors.task_stalled().toErrorObjects();
   }
   return {
     errors: objects.map((object) => ({

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { withTenant } from '../../core/tenancy';
-import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
+import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 
 export interface StockReconcilePayload {
   warehouseId?: string;
@@ -15,20 +15,20 @@ export interface StockReconcileResult {
   mismatches: { productId: string; locationId: string; level: string; ledger: string }[];
 }
 
-export const STOCK_RECONCILE = defineTask<StockReconcilePayload>({ name: 'stock.reconcile' });
+export const STOCK_RECONCILE = defineJob<StockReconcilePayload>({ name: 'stock.reconcile' });
 
 /**
  * Recomputes every level of the organization (or one warehouse) from the ledger and reports any
  * disagreement. Read-only, so running it again after a retry is harmless.
  */
 @Injectable()
-export class StockReconcileTask
-  implements TaskHandler<StockReconcilePayload, StockReconcileResult>, OnModuleInit
+export class StockReconcileJob
+  implements JobHandler<StockReconcilePayload, StockReconcileResult>, OnModuleInit
 {
   readonly definition = STOCK_RECONCILE;
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -36,7 +36,7 @@ export class StockReconcileTask
     this.registry.register(this);
   }
 
-  async run(context: TaskContext<StockReconcilePayload>): Promise<StockReconcileResult> {
+  async run(context: JobContext<StockReconcilePayload>): Promise<StockReconcileResult> {
     await context.progress(10);
     const rows = await withTenant(this.dataSource, context.organizationId, (manager) =>
       manager.query<

@@ -9,7 +9,7 @@ import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
 import { ProductCounts } from '../products';
 import { FilesService } from '../files';
-import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
+import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import { ImporterFactory } from './importer-factory';
 import type { ConflictMode, Importer, ImportResource, LoadCounts, RowError } from './importer';
 import { translateRowError } from './row-messages';
@@ -38,7 +38,7 @@ export interface ImportResult extends LoadCounts {
   errorFileId: string | null;
 }
 
-export const IMPORT_TASK = defineTask<ImportPayload>({ name: 'import.run', attempts: 3 });
+export const IMPORT_TASK = defineJob<ImportPayload>({ name: 'import.run', attempts: 3 });
 /** Rows per COPY + merge; each batch commits once (a retried import skips committed batches). */
 export const IMPORT_BATCH = 5_000;
 
@@ -113,11 +113,11 @@ export function cellErrors(source: SourceRow, multilineColumns: readonly string[
  * validates and reports what would happen, writing nothing.
  */
 @Injectable()
-export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnModuleInit {
+export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnModuleInit {
   readonly definition = IMPORT_TASK;
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     private readonly importers: ImporterFactory,
     private readonly files: FilesService,
     private readonly audit: AuditService,
@@ -129,7 +129,7 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
     this.registry.register(this);
   }
 
-  async run(context: TaskContext<ImportPayload>): Promise<ImportResult> {
+  async run(context: JobContext<ImportPayload>): Promise<ImportResult> {
     const { organizationId: orgId, payload } = context;
     const importer = this.importers.create(payload.resource);
     const file = await this.files.ready(orgId, payload.fileId);
@@ -257,7 +257,7 @@ export class ImportTask implements TaskHandler<ImportPayload, ImportResult>, OnM
    * same rows, including rows only the database refuses.
    */
   private async loadBatch(
-    context: TaskContext<ImportPayload>,
+    context: JobContext<ImportPayload>,
     importer: Importer,
     batch: BatchItem[],
     index: number,

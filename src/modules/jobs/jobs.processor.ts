@@ -4,25 +4,25 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { returningRows } from '../../core/database';
-import { TASKS_QUEUE } from '../../core/queue';
+import { JOBS_QUEUE } from '../../core/queue';
 import { RealtimePublisher } from '../realtime';
-import { taskFailure } from './task-error';
-import { TaskRegistry } from './task-registry';
-import type { TaskContext, TaskJobData } from './task.types';
+import { jobFailure } from './job-error';
+import { JobRegistry } from './job-registry';
+import type { JobContext, JobData } from './job.types';
 
 /** Runs every task job in the worker through the handler registered for its name. */
-@Processor(TASKS_QUEUE)
-export class TasksProcessor {
-  private readonly logger = new Logger(TasksProcessor.name);
+@Processor(JOBS_QUEUE)
+export class JobsProcessor {
+  private readonly logger = new Logger(JobsProcessor.name);
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
 
   /** Tells the user who started a task that it ended (realtime `notification`). */
-  private notify(job: Job<TaskJobData>, state: 'completed' | 'failed'): void {
+  private notify(job: Job<JobData>, state: 'completed' | 'failed'): void {
     if (!job.data.userId) return;
     this.publisher?.notify(job.data.organizationId, job.data.userId, {
       kind: 'task.finished',
@@ -33,19 +33,19 @@ export class TasksProcessor {
   }
 
   @OnQueueCompleted()
-  onCompleted(job: Job<TaskJobData>): void {
+  onCompleted(job: Job<JobData>): void {
     this.notify(job, 'completed');
   }
 
   @Process({ concurrency: 4 })
-  async run(job: Job<TaskJobData>): Promise<unknown> {
+  async run(job: Job<JobData>): Promise<unknown> {
     const handler = this.registry.get(job.data.name);
     if (!handler) {
       this.logger.error({ taskId: job.id, name: job.data.name }, 'no handler for this task');
-      throw taskFailure(new Error(`No handler for task "${job.data.name}" in this worker`));
+      throw jobFailure(new Error(`No handler for task "${job.data.name}" in this worker`));
     }
     const taskId = String(job.id);
-    const context: TaskContext<object> = {
+    const context: JobContext<object> = {
       taskId,
       payload: job.data.payload,
       organizationId: job.data.organizationId,
@@ -65,12 +65,12 @@ export class TasksProcessor {
         { taskId, name: job.data.name, attempt: context.attempt, err: error },
         'task attempt failed: cause',
       );
-      throw taskFailure(error);
+      throw jobFailure(error);
     }
   }
 
   @OnQueueFailed()
-  onFailed(job: Job<TaskJobData>, error: Error): void {
+  onFailed(job: Job<JobData>, error: Error): void {
     this.logger.warn(
       { taskId: job.id, name: job.data.name, attempt: job.attemptsMade, error: error.message },
       'task attempt failed',
@@ -82,7 +82,7 @@ export class TasksProcessor {
   private once<T>(
     taskId: string,
     key: string,
-    work: Parameters<TaskContext<object>['once']>[1],
+    work: Parameters<JobContext<object>['once']>[1],
   ): Promise<T> {
     const effectKey = `${taskId}:${key}`;
     return this.dataSource.transaction(async (manager) => {

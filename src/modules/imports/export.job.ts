@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { withTenant } from '../../core/tenancy';
 import { FilesService } from '../files';
-import { defineTask, TaskContext, TaskHandler, TaskRegistry } from '../tasks';
+import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import { ImporterFactory } from './importer-factory';
 import type { ImportResource } from './importer';
 import { csvLine, XLSX_TYPE } from './row-source';
@@ -24,7 +24,7 @@ export interface ExportResult {
   fileId: string;
 }
 
-export const EXPORT_TASK = defineTask<ExportPayload>({ name: 'export.run', attempts: 3 });
+export const EXPORT_TASK = defineJob<ExportPayload>({ name: 'export.run', attempts: 3 });
 const PAGE = 1_000;
 
 /**
@@ -33,11 +33,11 @@ const PAGE = 1_000;
  * are the import columns, so an export can be edited and imported back.
  */
 @Injectable()
-export class ExportTask implements TaskHandler<ExportPayload, ExportResult>, OnModuleInit {
+export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnModuleInit {
   readonly definition = EXPORT_TASK;
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly registry: JobRegistry,
     private readonly importers: ImporterFactory,
     private readonly files: FilesService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -47,7 +47,7 @@ export class ExportTask implements TaskHandler<ExportPayload, ExportResult>, OnM
     this.registry.register(this);
   }
 
-  async run(context: TaskContext<ExportPayload>): Promise<ExportResult> {
+  async run(context: JobContext<ExportPayload>): Promise<ExportResult> {
     const { organizationId: orgId, payload } = context;
     const importer = this.importers.create(payload.resource);
     const dataSource = this.dataSource;

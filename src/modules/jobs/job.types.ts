@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
  * A kind of task, shared by the producer (API) and the consumer (worker): the name routes the job,
  * `P` types its payload. Retries: `attempts` (default 4) with exponential backoff from `backoffMs`.
  */
-export interface TaskDefinition<P extends object = object> {
+export interface JobDefinition<P extends object = object> {
   name: string;
   attempts?: number;
   backoffMs?: number;
@@ -12,12 +12,12 @@ export interface TaskDefinition<P extends object = object> {
   readonly payload?: P;
 }
 
-export const defineTask = <P extends object>(
-  definition: Omit<TaskDefinition<P>, 'payload'>,
-): TaskDefinition<P> => definition;
+export const defineJob = <P extends object>(
+  definition: Omit<JobDefinition<P>, 'payload'>,
+): JobDefinition<P> => definition;
 
 /** What a job carries in Redis. */
-export interface TaskJobData<P extends object = object> {
+export interface JobData<P extends object = object> {
   name: string;
   payload: P;
   organizationId: string;
@@ -26,7 +26,7 @@ export interface TaskJobData<P extends object = object> {
   requestId: string | null;
 }
 
-export interface TaskContext<P extends object> {
+export interface JobContext<P extends object> {
   taskId: string;
   payload: P;
   organizationId: string;
@@ -43,8 +43,8 @@ export interface TaskContext<P extends object> {
   once<T>(key: string, work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
 
-/** The worker side of a task definition. Register it with `TaskRegistry` on module init. */
-export interface TaskHandler<P extends object = object, R = unknown> {
-  readonly definition: TaskDefinition<P>;
-  run(context: TaskContext<P>): Promise<R>;
+/** The worker side of a task definition. Register it with `JobRegistry` on module init. */
+export interface JobHandler<P extends object = object, R = unknown> {
+  readonly definition: JobDefinition<P>;
+  run(context: JobContext<P>): Promise<R>;
 }
