@@ -68,6 +68,18 @@ export class CurrenciesRepository {
     return rows.length > 0;
   }
 
+  /** Inserts the `[code, name, minorUnits]` currencies not there yet; existing rows keep their edits. */
+  async insertMissing(
+    manager: EntityManager,
+    currencies: readonly (readonly [string, string, number | null])[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO currencies (code, name, minor_units)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[]) ON CONFLICT (code) DO NOTHING`,
+      [currencies.map((c) => c[0]), currencies.map((c) => c[1]), currencies.map((c) => c[2])],
+    );
+  }
+
   /** Inserts a currency (a duplicate code raises 23505 → 409). */
   async insert(
     manager: EntityManager,

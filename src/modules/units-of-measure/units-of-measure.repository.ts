@@ -85,6 +85,18 @@ export class UnitsOfMeasureRepository {
     return result;
   }
 
+  /** Inserts the `[code, name, type, factor]` units not there yet; existing rows keep their edits. */
+  async insertMissing(
+    manager: EntityManager,
+    units: readonly (readonly [string, string, UnitType, string])[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO units_of_measure (code, name, type, factor)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[]) ON CONFLICT (code) DO NOTHING`,
+      [0, 1, 2, 3].map((i) => units.map((u) => u[i])),
+    );
+  }
+
   /** Inserts a unit (a duplicate code raises 23505 → 409). */
   async insert(
     manager: EntityManager,
