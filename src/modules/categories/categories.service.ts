@@ -2,14 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import {
-  childPlacement,
-  Conditions,
-  iso,
-  moveSubtree,
-  orderBy,
-  selectPage,
-} from '../../core/database';
+import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -28,36 +21,21 @@ import type {
   MoveCategoryDto,
   UpdateCategoryDto,
 } from './dto/category.dto';
-import { foldedContains } from '../../core/database/folded-text';
+import {
+  CategoriesRepository,
+  CategoryFilter,
+  CategoryRow,
+  CategorySort,
+} from './categories.repository';
 import { CategoriesErrors } from './categories.errors';
 
-interface CategoryRow {
-  id: string;
-  type: CategoryType;
-  name: string;
-  description: string;
-  parent_id: string | null;
-  path: string;
-  depth: number;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'name' | 'createdAt' | 'depth';
-type Filter = 'type' | 'parentId' | 'q';
+type Sort = CategorySort;
+type Filter = CategoryFilter;
 export const CATEGORY_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['name', 'createdAt', 'depth'],
   defaultSort: 'depth,name',
   filters: { type: { enum: CATEGORY_TYPES }, parentId: 'uuid', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  name: 'lower(name)',
-  createdAt: 'created_at',
-  depth: 'depth',
-};
-const COLUMNS = `id, type, name, description, parent_id, path, depth, created_at, updated_at, version`;
-
 const toDto = (row: CategoryRow): CategoryDto => ({
   id: row.id,
   type: row.type,
@@ -77,32 +55,18 @@ export class CategoriesService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly repository: CategoriesRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { type, parentId, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(type, 'type = ?')
-        .addIf(parentId, 'parent_id = ?')
-        .addIf(q, foldedContains('name'), q);
-      const { rows, total } = await selectPage<CategoryRow>(manager, {
-        select: COLUMNS,
-        from: 'categories',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<CategoryRow> {
-    const [row] = await manager.query<CategoryRow[]>(
-      `SELECT ${COLUMNS} FROM categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Category');
     return row;
   }
@@ -122,11 +86,7 @@ export class CategoriesService {
     type: CategoryType,
     pointer = '/categoryId',
   ): Promise<void> {
-    const rows = await manager.query<unknown[]>(
-      'SELECT 1 FROM categories WHERE organization_id = $1 AND id = $2 AND type = $3',
-      [orgId, id, type],
-    );
-    if (rows.length === 0) {
+    if (!(await this.repository.existsOfType(manager, orgId, id, type))) {
       throw CategoriesErrors.invalid_category(type, pointer);
     }
   }
@@ -137,10 +97,7 @@ export class CategoriesService {
     parentId: string,
     type: CategoryType,
   ): Promise<CategoryRow> {
-    const [parent] = await manager.query<CategoryRow[]>(
-      `SELECT ${COLUMNS} FROM categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, parentId],
-    );
+    const parent = await this.repository.findById(manager, orgId, parentId);
     if (!parent || parent.type !== type) {
       throw CategoriesErrors.invalid_parent(type);
     }
@@ -154,11 +111,15 @@ export class CategoriesService {
         : null;
       const id = uuidv7();
       const { path, depth } = childPlacement(id, parent);
-      await manager.query(
-        `INSERT INTO categories (id, organization_id, type, name, description, parent_id, path, depth)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, orgId, dto.type, dto.name, dto.description ?? '', parent?.id ?? null, path, depth],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        type: dto.type,
+        name: dto.name,
+        description: dto.description ?? '',
+        parentId: parent?.id ?? null,
+        path,
+        depth,
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -181,18 +142,18 @@ export class CategoriesService {
     return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['name', 'description'],
-        {
-          table: 'categories',
-          set: `name = COALESCE($4, name), description = COALESCE($5, description)`,
-          values: [dto.name ?? null, dto.description ?? null],
-          returning: COLUMNS,
-          toDto,
-        },
-        { organizationId: orgId, entityType: 'category', entityId: id, context },
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              name: dto.name ?? null,
+              description: dto.description ?? null,
+            }),
+          ),
+        { organizationId: orgId, action: 'update', entityType: 'category', entityId: id, context },
       );
     });
   }
@@ -206,13 +167,13 @@ export class CategoriesService {
   ): Promise<CategoryDto> {
     return this.db.run(orgId, async (manager) => {
       // Lock the subtree's root so concurrent moves of one node serialize.
-      await manager.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [id]);
+      await this.repository.lockForUpdate(manager, orgId, id);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, node.type)
         : null;
-      await moveSubtree(manager, 'categories', node, parent);
+      await this.repository.moveSubtree(manager, orgId, node, parent);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'move',
@@ -235,10 +196,7 @@ export class CategoriesService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, products and contacts keep it by their RESTRICT foreign keys (409).
-      await manager.query('DELETE FROM categories WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

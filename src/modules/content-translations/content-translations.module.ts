@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { ContentTranslationsController } from './content-translations.controller';
+import { ContentTranslationsRepository } from './content-translations.repository';
 import { ContentTranslationsService } from './content-translations.service';
 
 /** See README.md in this folder. */
 @Module({
   imports: [AuditModule],
   controllers: [ContentTranslationsController],
-  providers: [ContentTranslationsService],
+  providers: [ContentTranslationsService, ContentTranslationsRepository],
   exports: [ContentTranslationsService],
 })
 export class ContentTranslationsModule {}

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuditContext, Principal } from '../../core/auth';
 import { FieldIssue, NotFoundError, ValidationFailedError, CoreErrors } from '../../core/http';
 import { SUPPORTED_LANGUAGES, type Language } from '../../core/i18n';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { ContentTranslationsDto } from './dto/content-translations.dto';
+import { ContentTranslationsRepository } from './content-translations.repository';
 import { TRANSLATABLE, TranslatableType } from './translatable';
 
 type Translations = Record<string, Record<string, string>>;
@@ -19,7 +19,8 @@ type Translations = Record<string, Record<string, string>>;
 @Injectable()
 export class ContentTranslationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: ContentTranslationsRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -48,11 +49,9 @@ export class ContentTranslationsService {
     orgId: string,
     id: string,
   ): Promise<void> {
-    const found = await manager.query<unknown[]>(
-      `SELECT 1 FROM ${definition.table} WHERE organization_id = $1 AND id = $2 AND ${definition.live}`,
-      [orgId, id],
-    );
-    if (found.length === 0) throw new NotFoundError('Entity');
+    if (!(await this.repository.entityExists(manager, orgId, definition, id))) {
+      throw new NotFoundError('Entity');
+    }
   }
 
   private async load(
@@ -61,12 +60,7 @@ export class ContentTranslationsService {
     type: string,
     id: string,
   ): Promise<Translations> {
-    const rows = await manager.query<{ language: string; fields: Record<string, string> }[]>(
-      `SELECT language, fields FROM content_translations
-        WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3 ORDER BY language`,
-      [orgId, type, id],
-    );
-    return Object.fromEntries(rows.map((row) => [row.language, row.fields]));
+    return this.repository.findForEntity(manager, orgId, type, id);
   }
 
   private view(type: string, id: string, translations: Translations): ContentTranslationsDto {
@@ -75,7 +69,7 @@ export class ContentTranslationsService {
 
   get(orgId: string, principal: Principal, type: string, id: string) {
     const definition = this.typeOf(type, principal, 'read');
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.assertExists(manager, definition, orgId, id);
       return this.view(type, id, await this.load(manager, orgId, type, id));
     });
@@ -92,7 +86,7 @@ export class ContentTranslationsService {
     const definition = this.typeOf(type, principal, 'manage');
     const issues = validate(definition, translations);
     if (issues.length > 0) throw new ValidationFailedError(issues);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       await this.assertExists(manager, definition, orgId, id);
       const before = await this.load(manager, orgId, type, id);
       const after = await this.audit.recordUpdate(
@@ -100,27 +94,16 @@ export class ContentTranslationsService {
         { translations: before },
         ['translations'],
         async () => {
-          await manager.query(
-            `DELETE FROM content_translations WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3`,
-            [orgId, type, id],
-          );
           const languages = Object.keys(translations).filter(
             (language) => Object.keys(translations[language]).length > 0,
           );
-          if (languages.length > 0) {
-            await manager.query(
-              `INSERT INTO content_translations (organization_id, entity_type, entity_id, language, fields)
-           SELECT $1, $2, $3, t.language, t.fields
-             FROM unnest($4::text[], $5::jsonb[]) AS t(language, fields)`,
-              [
-                orgId,
-                type,
-                id,
-                languages,
-                languages.map((language) => JSON.stringify(translations[language])),
-              ],
-            );
-          }
+          await this.repository.replaceForEntity(
+            manager,
+            orgId,
+            type,
+            id,
+            Object.fromEntries(languages.map((language) => [language, translations[language]])),
+          );
           return { translations: await this.load(manager, orgId, type, id) };
         },
         {
@@ -150,10 +133,12 @@ export class ContentTranslationsService {
     language: Language,
   ): Promise<T[]> {
     if (rows.length === 0) return rows;
-    const found = await manager.query<{ entity_id: string; fields: Record<string, string> }[]>(
-      `SELECT entity_id, fields FROM content_translations
-        WHERE organization_id = $1 AND entity_type = $2 AND language = $3 AND entity_id = ANY($4::uuid[])`,
-      [orgId, type, language, rows.map((row) => row.id)],
+    const found = await this.repository.findInLanguage(
+      manager,
+      orgId,
+      type,
+      language,
+      rows.map((row) => row.id),
     );
     if (found.length === 0) return rows;
     const byId = new Map(found.map((row) => [row.entity_id, row.fields]));

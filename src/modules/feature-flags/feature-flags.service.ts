@@ -1,35 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { AppConfig } from '../../core/config';
-import { iso, returningRows } from '../../core/database';
-import {
-  assertVersionMatches,
-  ExpectedVersion,
-  NotFoundError,
-  PreconditionFailedError,
-} from '../../core/http';
+import { iso } from '../../core/database';
+import { assertVersionMatches, ExpectedVersion, NotFoundError } from '../../core/http';
 import { RedisService } from '../../core/redis';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateFeatureFlagDto,
   FeatureFlagDto,
   UpdateFeatureFlagDto,
 } from './dto/feature-flag.dto';
-import { FlagDefinition, FlagRules, FlagSubject, isOn } from './flag-rules';
+import { FeatureFlagsRepository, FlagRow } from './feature-flags.repository';
+import { FlagDefinition, FlagSubject, isOn } from './flag-rules';
 
-interface FlagRow {
-  key: string;
-  description: string;
-  enabled: boolean;
-  rules: FlagRules;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-const COLUMNS = 'key, description, enabled, rules, created_at, updated_at, version';
 /** Flag definitions cached in Redis DB `REDIS_FLAGS_DB` for 60 s; writes drop the cache. */
 const CACHE_KEY = 'erp:flags:definitions';
 const CACHE_TTL_SECONDS = 60;
@@ -44,13 +29,17 @@ const toDto = (row: FlagRow): FeatureFlagDto => ({
   version: row.version,
 });
 
-/** Feature flags: superuser CRUD, and evaluation for any caller (cached, database fallback). */
+/**
+ * Feature flags: superuser CRUD, and evaluation for any caller (cached, database fallback). Flags
+ * are global rows, so every database use runs as `runAsSystem('reference-data', …)`.
+ */
 @Injectable()
 export class FeatureFlagsService {
   private readonly logger = new Logger(FeatureFlagsService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: FeatureFlagsRepository,
     private readonly audit: AuditService,
     private readonly redis: RedisService,
     private readonly config: AppConfig,
@@ -68,8 +57,8 @@ export class FeatureFlagsService {
     } catch (error) {
       this.logger.debug(`flag cache unavailable: ${(error as Error).message}`);
     }
-    const rows = await this.dataSource.query<FlagDefinition[]>(
-      'SELECT key, enabled, rules FROM feature_flags',
+    const rows = await this.db.runAsSystem('reference-data', (manager) =>
+      this.repository.definitions(manager),
     );
     try {
       await this.cache.set(CACHE_KEY, JSON.stringify(rows), 'EX', CACHE_TTL_SECONDS);
@@ -102,34 +91,31 @@ export class FeatureFlagsService {
   }
 
   async list(): Promise<FeatureFlagDto[]> {
-    return (
-      await this.dataSource.query<FlagRow[]>(`SELECT ${COLUMNS} FROM feature_flags ORDER BY key`)
-    ).map(toDto);
+    const rows = await this.db.runAsSystem('reference-data', (manager) =>
+      this.repository.list(manager),
+    );
+    return rows.map(toDto);
   }
 
-  private async find(
-    key: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<FeatureFlagDto> {
-    const [row] = await manager.query<FlagRow[]>(
-      `SELECT ${COLUMNS} FROM feature_flags WHERE key = $1`,
-      [key],
-    );
+  private async find(manager: EntityManager, key: string): Promise<FeatureFlagDto> {
+    const row = await this.repository.findByKey(manager, key);
     if (!row) throw new NotFoundError('Feature flag');
     return toDto(row);
   }
 
   get(key: string): Promise<FeatureFlagDto> {
-    return this.find(key);
+    return this.db.runAsSystem('reference-data', (manager) => this.find(manager, key));
   }
 
   async create(dto: CreateFeatureFlagDto, context: AuditContext): Promise<FeatureFlagDto> {
-    const created = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'INSERT INTO feature_flags (key, description, enabled, rules) VALUES ($1, $2, $3, $4)',
-        [dto.key, dto.description ?? '', dto.enabled ?? false, dto.rules ?? {}],
-      );
-      const flag = await this.find(dto.key, manager);
+    const created = await this.db.runAsSystem('reference-data', async (manager) => {
+      await this.repository.insert(manager, {
+        key: dto.key,
+        description: dto.description ?? '',
+        enabled: dto.enabled ?? false,
+        rules: dto.rules ?? {},
+      });
+      const flag = await this.find(manager, dto.key);
       await this.audit.record(manager, {
         organizationId: null,
         action: 'create',
@@ -149,24 +135,21 @@ export class FeatureFlagsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<FeatureFlagDto> {
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const before = await this.find(key, manager);
+    const updated = await this.db.runAsSystem('reference-data', async (manager) => {
+      const before = await this.find(manager, key);
       assertVersionMatches(expectedVersion, before.version);
       return this.audit.recordUpdate(
         manager,
         before,
         ['description', 'enabled', 'rules'],
-        async () => {
-          const rows = await returningRows<FlagRow>(
-            manager,
-            `UPDATE feature_flags SET description = COALESCE($3, description), enabled = COALESCE($4, enabled),
-                rules = COALESCE($5, rules), version = version + 1, updated_at = now()
-          WHERE key = $1 AND version = $2 RETURNING ${COLUMNS}`,
-            [key, before.version, dto.description ?? null, dto.enabled ?? null, dto.rules ?? null],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
+        async () =>
+          toDto(
+            await this.repository.update(manager, key, before.version, {
+              description: dto.description ?? null,
+              enabled: dto.enabled ?? null,
+              rules: dto.rules ?? null,
+            }),
+          ),
         {
           organizationId: null,
           action: 'update',
@@ -185,10 +168,10 @@ export class FeatureFlagsService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const before = await this.find(key, manager);
+    await this.db.runAsSystem('reference-data', async (manager) => {
+      const before = await this.find(manager, key);
       assertVersionMatches(expectedVersion, before.version);
-      await manager.query('DELETE FROM feature_flags WHERE key = $1', [key]);
+      await this.repository.delete(manager, key);
       await this.audit.record(manager, {
         organizationId: null,
         action: 'delete',

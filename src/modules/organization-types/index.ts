@@ -2,6 +2,7 @@
 import { OrganizationTypeEntity } from './organization-type.entity';
 
 export { OrganizationTypesModule } from './organization-types.module';
+export { OrganizationTypesService } from './organization-types.service';
 export { OrganizationTypeEntity } from './organization-type.entity';
 export { ORGANIZATION_TYPES, organizationTypesSeeder } from './organization-types.seeder';
 

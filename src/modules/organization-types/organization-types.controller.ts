@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ReadRoute } from '../../core/http';
-import { DataSource } from 'typeorm';
+import { OrganizationTypesService } from './organization-types.service';
 
 class OrganizationTypeDto {
   @ApiProperty({ example: 'company' }) code: string;
@@ -14,7 +13,7 @@ class OrganizationTypeDto {
 @ApiTags('organizations')
 @Controller('organization-types')
 export class OrganizationTypesController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly types: OrganizationTypesService) {}
 
   @ReadRoute(
     'organizations:read',
@@ -23,8 +22,6 @@ export class OrganizationTypesController {
     '',
   )
   list(): Promise<OrganizationTypeDto[]> {
-    return this.dataSource.query<OrganizationTypeDto[]>(
-      'SELECT code, name, description FROM organization_types ORDER BY code',
-    );
+    return this.types.list();
   }
 }

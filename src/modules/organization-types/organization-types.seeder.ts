@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Seeder } from '../../core/database';
+import { OrganizationTypesRepository } from './organization-types.repository';
 
 export const ORGANIZATION_TYPES = [
   { code: 'company', name: 'Company', description: 'A legal entity' },
@@ -13,12 +14,7 @@ export const ORGANIZATION_TYPES = [
 export const organizationTypesSeeder: Seeder = {
   name: 'organization types',
   async run(dataSource: DataSource) {
-    for (const type of ORGANIZATION_TYPES) {
-      await dataSource.query(
-        `INSERT INTO organization_types (code, name, description) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
-        [type.code, type.name, type.description],
-      );
-    }
+    await new OrganizationTypesRepository().insertMissing(dataSource.manager, ORGANIZATION_TYPES);
     return `${ORGANIZATION_TYPES.length} types`;
   },
 };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -15,32 +15,20 @@ import {
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateTaxCategoryDto, TaxCategoryDto, UpdateTaxCategoryDto } from './dto/tax.dto';
-import { foldedContains } from '../../core/database/folded-text';
+import {
+  TaxCategoriesRepository,
+  TaxCategoryFilter,
+  TaxCategoryRow,
+  TaxCategorySort,
+} from './tax-categories.repository';
 
-interface TaxCategoryRow {
-  id: string;
-  code: string;
-  name: string;
-  description: string;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'code' | 'name' | 'createdAt';
-type Filter = 'q';
+type Sort = TaxCategorySort;
+type Filter = TaxCategoryFilter;
 export const TAX_CATEGORY_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['code', 'name', 'createdAt'],
   defaultSort: 'code',
   filters: { q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  code: 'lower(code)',
-  name: 'name',
-  createdAt: 'created_at',
-};
-const COLUMNS = 'id, code, name, description, created_at, updated_at, version';
-
 const toDto = (row: TaxCategoryRow): TaxCategoryDto => ({
   id: row.id,
   code: row.code,
@@ -57,30 +45,19 @@ export class TaxCategoriesService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly repository: TaxCategoriesRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxCategoryDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
-      const { rows, total } = await selectPage<TaxCategoryRow>(manager, {
-        select: COLUMNS,
-        from: 'tax_categories',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
+  /** The tax category in the caller's transaction; `NotFoundError` (404) when the organization has none. */
   async find(manager: EntityManager, orgId: string, id: string): Promise<TaxCategoryRow> {
-    const [row] = await manager.query<TaxCategoryRow[]>(
-      `SELECT ${COLUMNS} FROM tax_categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Tax category');
     return row;
   }
@@ -92,10 +69,12 @@ export class TaxCategoriesService {
   create(orgId: string, dto: CreateTaxCategoryDto, context: AuditContext): Promise<TaxCategoryDto> {
     return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
-      await manager.query(
-        'INSERT INTO tax_categories (id, organization_id, code, name, description) VALUES ($1, $2, $3, $4, $5)',
-        [id, orgId, dto.code, dto.name, dto.description ?? ''],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        code: dto.code,
+        name: dto.name,
+        description: dto.description ?? '',
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -118,19 +97,25 @@ export class TaxCategoriesService {
     return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['code', 'name', 'description'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              code: dto.code ?? null,
+              name: dto.name ?? null,
+              description: dto.description ?? null,
+            }),
+          ),
         {
-          table: 'tax_categories',
-          set: `code = COALESCE($4, code), name = COALESCE($5, name),
-            description = COALESCE($6, description)`,
-          values: [dto.code ?? null, dto.name ?? null, dto.description ?? null],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_category',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
       );
     });
   }
@@ -144,10 +129,7 @@ export class TaxCategoriesService {
     return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
-      await manager.query('DELETE FROM tax_categories WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

@@ -2,15 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import {
-  childPlacement,
-  Conditions,
-  contains,
-  iso,
-  moveSubtree,
-  orderBy,
-  selectPage,
-} from '../../core/database';
+import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -28,37 +20,21 @@ import type {
   TaxJurisdictionDto,
   UpdateTaxJurisdictionDto,
 } from './dto/tax.dto';
-import { foldedContains } from '../../core/database/folded-text';
+import {
+  JurisdictionFilter,
+  JurisdictionRow,
+  JurisdictionSort,
+  TaxJurisdictionsRepository,
+} from './tax-jurisdictions.repository';
 import { TaxErrors } from './tax.errors';
 
-interface JurisdictionRow {
-  id: string;
-  code: string;
-  name: string;
-  country_code: string | null;
-  parent_id: string | null;
-  path: string;
-  depth: number;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'code' | 'name' | 'depth' | 'createdAt';
-type Filter = 'countryCode' | 'parentId' | 'q';
+type Sort = JurisdictionSort;
+type Filter = JurisdictionFilter;
 export const JURISDICTION_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['code', 'name', 'depth', 'createdAt'],
   defaultSort: 'depth,code',
   filters: { countryCode: 'string', parentId: 'uuid', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  code: 'lower(code)',
-  name: 'name',
-  depth: 'depth',
-  createdAt: 'created_at',
-};
-const COLUMNS = `id, code, name, country_code, parent_id, path, depth, created_at, updated_at, version`;
-
 const toDto = (row: JurisdictionRow): TaxJurisdictionDto => ({
   id: row.id,
   code: row.code,
@@ -78,32 +54,19 @@ export class TaxJurisdictionsService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly repository: TaxJurisdictionsRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxJurisdictionDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { countryCode, parentId, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(countryCode, 'country_code = ?')
-        .addIf(parentId, 'parent_id = ?')
-        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
-      const { rows, total } = await selectPage<JurisdictionRow>(manager, {
-        select: COLUMNS,
-        from: 'tax_jurisdictions',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
+  /** The jurisdiction in the caller's transaction; `NotFoundError` (404) when the organization has none. */
   async find(manager: EntityManager, orgId: string, id: string): Promise<JurisdictionRow> {
-    const [row] = await manager.query<JurisdictionRow[]>(
-      `SELECT ${COLUMNS} FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Tax jurisdiction');
     return row;
   }
@@ -113,10 +76,7 @@ export class TaxJurisdictionsService {
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string) {
-    const [row] = await manager.query<JurisdictionRow[]>(
-      `SELECT ${COLUMNS} FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) {
       throw TaxErrors.invalid_parent();
     }
@@ -132,11 +92,15 @@ export class TaxJurisdictionsService {
       const parent = dto.parentId ? await this.parentFor(manager, orgId, dto.parentId) : null;
       const id = uuidv7();
       const { path, depth } = childPlacement(id, parent);
-      await manager.query(
-        `INSERT INTO tax_jurisdictions (id, organization_id, code, name, country_code, parent_id, path, depth)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, orgId, dto.code, dto.name, dto.countryCode ?? null, parent?.id ?? null, path, depth],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        code: dto.code,
+        name: dto.name,
+        countryCode: dto.countryCode ?? null,
+        parentId: parent?.id ?? null,
+        path,
+        depth,
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -159,24 +123,26 @@ export class TaxJurisdictionsService {
     return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['code', 'name', 'countryCode'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              code: dto.code ?? null,
+              name: dto.name ?? null,
+              setCountryCode: dto.countryCode !== undefined,
+              countryCode: dto.countryCode ?? null,
+            }),
+          ),
         {
-          table: 'tax_jurisdictions',
-          set: `code = COALESCE($4, code), name = COALESCE($5, name),
-            country_code = CASE WHEN $6 THEN $7 ELSE country_code END`,
-          values: [
-            dto.code ?? null,
-            dto.name ?? null,
-            dto.countryCode !== undefined,
-            dto.countryCode ?? null,
-          ],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_jurisdiction',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },
       );
     });
   }
@@ -189,11 +155,11 @@ export class TaxJurisdictionsService {
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return this.db.run(orgId, async (manager) => {
-      await manager.query('SELECT 1 FROM tax_jurisdictions WHERE id = $1 FOR UPDATE', [id]);
+      await this.repository.lockForUpdate(manager, orgId, id);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
       const parent = dto.parentId ? await this.parentFor(manager, orgId, dto.parentId) : null;
-      await moveSubtree(manager, 'tax_jurisdictions', node, parent);
+      await this.repository.moveSubtree(manager, orgId, node, parent);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'move',
@@ -216,10 +182,7 @@ export class TaxJurisdictionsService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children and rates keep it by their RESTRICT foreign keys (409).
-      await manager.query('DELETE FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

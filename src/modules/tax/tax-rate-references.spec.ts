@@ -19,6 +19,7 @@ describe('TaxRatesService reference check', () => {
       undefined as never,
       { find: jest.fn(jurisdictionFind) } as unknown as TaxJurisdictionsService,
       { find: jest.fn(() => Promise.resolve({})) } as unknown as TaxCategoriesService,
+      undefined as never,
     );
 
   it('answers 422 invalid_reference at /jurisdictionId when the jurisdiction is not found', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, iso, orderBy, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -22,41 +22,16 @@ import type {
 } from './dto/tax.dto';
 import { TaxCategoriesService } from './tax-categories.service';
 import { TaxJurisdictionsService } from './tax-jurisdictions.service';
+import { TaxRateFilter, TaxRateRow, TaxRateSort, TaxRatesRepository } from './tax-rates.repository';
 import { TaxErrors } from './tax.errors';
 
-interface TaxRateRow {
-  id: string;
-  jurisdiction_id: string;
-  tax_category_id: string;
-  name: string;
-  rate: string;
-  valid_from: string;
-  valid_to: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'validFrom' | 'rate' | 'name' | 'createdAt';
-type Filter = 'jurisdictionId' | 'taxCategoryId' | 'activeOn';
+type Sort = TaxRateSort;
+type Filter = TaxRateFilter;
 export const TAX_RATE_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['validFrom', 'rate', 'name', 'createdAt'],
   defaultSort: '-validFrom',
   filters: { jurisdictionId: 'uuid', taxCategoryId: 'uuid', activeOn: 'date' },
 };
-// Qualified: the select list's `trim_scale(rate)::text AS rate` would otherwise be what
-// `ORDER BY rate` sorts (as text: `10` before `7.5`).
-const SORT_COLUMNS: Record<Sort, string> = {
-  validFrom: 'tax_rates.valid_from',
-  rate: 'tax_rates.rate',
-  name: 'tax_rates.name',
-  createdAt: 'tax_rates.created_at',
-};
-/** Dates as text (`pg` would turn a `date` into a local-time Date); rates without padding zeros. */
-const COLUMNS = `id, jurisdiction_id, tax_category_id, name, trim_scale(rate)::text AS rate,
-  valid_from::text AS valid_from, valid_to::text AS valid_to, created_at, updated_at, version`;
-const IN_FORCE = `valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`;
-
 const toDto = (row: TaxRateRow): TaxRateDto => ({
   id: row.id,
   jurisdictionId: row.jurisdiction_id,
@@ -88,32 +63,18 @@ export class TaxRatesService {
     private readonly audit: AuditService,
     private readonly jurisdictions: TaxJurisdictionsService,
     private readonly categories: TaxCategoriesService,
+    private readonly repository: TaxRatesRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxRateDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { jurisdictionId, taxCategoryId, activeOn } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(jurisdictionId, 'jurisdiction_id = ?')
-        .addIf(taxCategoryId, 'tax_category_id = ?')
-        .addIf(activeOn, IN_FORCE, activeOn, activeOn);
-      const { rows, total } = await selectPage<TaxRateRow>(manager, {
-        select: COLUMNS,
-        from: 'tax_rates',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<TaxRateDto> {
-    const [row] = await manager.query<TaxRateRow[]>(
-      `SELECT ${COLUMNS} FROM tax_rates WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Tax rate');
     return toDto(row);
   }
@@ -130,12 +91,12 @@ export class TaxRatesService {
     return this.db.run(orgId, async (manager) => {
       const jurisdiction = await this.jurisdictions.find(manager, orgId, query.jurisdictionId);
       const ancestors = jurisdiction.path.split('/').filter(Boolean);
-      const [row] = await manager.query<TaxRateRow[]>(
-        `SELECT ${COLUMNS} FROM tax_rates r
-          WHERE r.organization_id = $1 AND r.tax_category_id = $2 AND r.jurisdiction_id = ANY($3::uuid[])
-            AND r.valid_from <= $4::date AND (r.valid_to IS NULL OR r.valid_to > $4::date)
-          ORDER BY array_position($3::uuid[], r.jurisdiction_id) DESC LIMIT 1`,
-        [orgId, query.taxCategoryId, ancestors, query.date],
+      const row = await this.repository.findInForce(
+        manager,
+        orgId,
+        query.taxCategoryId,
+        ancestors,
+        query.date,
       );
       if (!row) {
         throw TaxErrors.no_tax_rate();
@@ -149,20 +110,15 @@ export class TaxRatesService {
     return this.db.run(orgId, async (manager) => {
       await this.assertReferences(manager, orgId, dto);
       const id = uuidv7();
-      await manager.query(
-        `INSERT INTO tax_rates (id, organization_id, jurisdiction_id, tax_category_id, name, rate, valid_from, valid_to)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          id,
-          orgId,
-          dto.jurisdictionId,
-          dto.taxCategoryId,
-          dto.name,
-          dto.rate,
-          dto.validFrom,
-          dto.validTo ?? null,
-        ],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        jurisdictionId: dto.jurisdictionId,
+        taxCategoryId: dto.taxCategoryId,
+        name: dto.name,
+        rate: dto.rate,
+        validFrom: dto.validFrom,
+        validTo: dto.validTo ?? null,
+      });
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -218,26 +174,27 @@ export class TaxRatesService {
         dto.validFrom ?? before.validFrom,
         dto.validTo !== undefined ? dto.validTo : before.validTo,
       );
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['name', 'rate', 'validFrom', 'validTo'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              name: dto.name ?? null,
+              rate: dto.rate ?? null,
+              validFrom: dto.validFrom ?? null,
+              setValidTo: dto.validTo !== undefined,
+              validTo: dto.validTo ?? null,
+            }),
+          ),
         {
-          table: 'tax_rates',
-          set: `name = COALESCE($4, name), rate = COALESCE($5::numeric, rate),
-            valid_from = COALESCE($6::date, valid_from),
-            valid_to = CASE WHEN $7 THEN $8::date ELSE valid_to END`,
-          values: [
-            dto.name ?? null,
-            dto.rate ?? null,
-            dto.validFrom ?? null,
-            dto.validTo !== undefined,
-            dto.validTo ?? null,
-          ],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'tax_rate',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
       );
     });
   }
@@ -251,10 +208,7 @@ export class TaxRatesService {
     return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
-      await manager.query('DELETE FROM tax_rates WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Seeder } from '../../core/database';
 import type { UnitType } from './unit-of-measure.entity';
+import { UnitsOfMeasureRepository } from './units-of-measure.repository';
 
 /** code, name, type, factor to the type's base unit (m, kg, l, pc, s). US customary volumes. */
 export const STANDARD_UNITS: readonly (readonly [string, string, UnitType, string])[] = [
@@ -40,11 +41,7 @@ export const STANDARD_UNITS: readonly (readonly [string, string, UnitType, strin
 export const unitsOfMeasureSeeder: Seeder = {
   name: 'units of measure',
   async run(dataSource: DataSource) {
-    await dataSource.query(
-      `INSERT INTO units_of_measure (code, name, type, factor)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[]) ON CONFLICT (code) DO NOTHING`,
-      [0, 1, 2, 3].map((i) => STANDARD_UNITS.map((u) => u[i])),
-    );
+    await new UnitsOfMeasureRepository().insertMissing(dataSource.manager, STANDARD_UNITS);
     return `${STANDARD_UNITS.length} units`;
   },
 };

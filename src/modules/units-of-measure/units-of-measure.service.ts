@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, returningRows, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -10,9 +9,9 @@ import {
   ListQuery,
   NotFoundError,
   Page,
-  PreconditionFailedError,
   toPage,
 } from '../../core/http';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   ConversionDto,
@@ -21,30 +20,22 @@ import type {
   UnitOfMeasureDto,
   UpdateUnitOfMeasureDto,
 } from './dto/unit-of-measure.dto';
-import { UNIT_TYPES, UnitType } from './unit-of-measure.entity';
-import { foldedContains } from '../../core/database/folded-text';
+import { UNIT_TYPES } from './unit-of-measure.entity';
+import {
+  UnitFilter,
+  UnitRow,
+  UnitSort,
+  UnitsOfMeasureRepository,
+} from './units-of-measure.repository';
 import { UnitsOfMeasureErrors } from './units-of-measure.errors';
 
-interface UnitRow {
-  code: string;
-  name: string;
-  type: UnitType;
-  factor: string;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'code' | 'name' | 'type';
-type Filter = 'type' | 'isActive' | 'q';
+type Sort = UnitSort;
+type Filter = UnitFilter;
 export const UNIT_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['code', 'name', 'type'],
   defaultSort: 'type,code',
   filters: { type: { enum: UNIT_TYPES }, isActive: 'boolean', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = { code: 'code', name: 'name', type: 'type' };
-const COLUMNS = `code, name, type, trim_scale(factor)::text AS factor, is_active, created_at, updated_at, version`;
 /** Decimal places kept when a conversion quotient does not terminate. */
 const CONVERSION_SCALE = 12;
 
@@ -60,74 +51,79 @@ const toDto = (row: UnitRow): UnitOfMeasureDto => ({
 });
 
 /** Units of measure (global reference data) and exact conversion between units of one type. */
+/**
+ * Units of measure (global reference data) and exact conversion between units of one type. Global
+ * rows belong to no organization, so every use case runs as `runAsSystem('reference-data', …)`.
+ */
 @Injectable()
 export class UnitsOfMeasureService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: UnitsOfMeasureRepository,
     private readonly audit: AuditService,
   ) {}
 
-  async list(query: ListQuery<Sort, Filter>): Promise<Page<UnitOfMeasureDto>> {
-    const { type, isActive, q } = query.filters;
-    const where = new Conditions()
-      .addIf(type, 'type = ?')
-      .addIf(isActive, 'is_active = ?')
-      .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
-    const { rows, total } = await selectPage<UnitRow>(this.dataSource.manager, {
-      select: COLUMNS,
-      from: 'units_of_measure',
-      where,
-      order: orderBy(query.sort, SORT_COLUMNS, 'code ASC'),
-      query,
+  list(query: ListQuery<Sort, Filter>): Promise<Page<UnitOfMeasureDto>> {
+    return this.db.runAsSystem('reference-data', async (manager) => {
+      const { rows, total } = await this.repository.list(manager, query);
+      return toPage(rows.map(toDto), total, query);
     });
-    return toPage(rows.map(toDto), total, query);
   }
 
-  private async find(code: string, manager: EntityManager = this.dataSource.manager) {
-    const [row] = await manager.query<UnitRow[]>(
-      `SELECT ${COLUMNS} FROM units_of_measure WHERE code = $1`,
-      [code],
-    );
+  private async find(manager: EntityManager, code: string): Promise<UnitRow> {
+    const row = await this.repository.findByCode(manager, code);
     if (!row) throw new NotFoundError('Unit of measure');
     return row;
   }
 
-  async get(code: string): Promise<UnitOfMeasureDto> {
-    return toDto(await this.find(code));
+  get(code: string): Promise<UnitOfMeasureDto> {
+    return this.db.runAsSystem('reference-data', async (manager) =>
+      toDto(await this.find(manager, code)),
+    );
   }
 
-  /** Whether `code` is an active unit (for products). */
-  async isActive(code: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      'SELECT 1 FROM units_of_measure WHERE code = $1 AND is_active',
-      [code],
-    );
-    return rows.length > 0;
+  /**
+   * Whether `code` is an active unit (for products). With `manager` (the caller's transaction,
+   * tenant or system) it reads there; without, in its own system transaction.
+   */
+  isActive(code: string, manager?: EntityManager): Promise<boolean> {
+    if (manager) return this.repository.isActive(manager, code);
+    return this.db.runAsSystem('reference-data', (m) => this.repository.isActive(m, code));
   }
 
   /**
    * `quantity × factor(from) ÷ factor(to)` in PostgreSQL `numeric` (exact decimal arithmetic, no
-   * binary floats); refuses units of different types (422 `incompatible_units`).
+   * binary floats); refuses units of different types (422 `incompatible_units`); 404 for an
+   * unknown unit.
    */
-  async convert(query: ConvertQueryDto): Promise<ConversionDto> {
-    const [from, to] = await Promise.all([this.find(query.from), this.find(query.to)]);
-    if (from.type !== to.type) {
-      throw UnitsOfMeasureErrors.incompatible_units(from, to);
-    }
-    const [{ result }] = await this.dataSource.query<{ result: string }[]>(
-      `SELECT trim_scale(round($1::numeric * $2::numeric / $3::numeric, ${CONVERSION_SCALE}))::text AS result`,
-      [query.quantity, from.factor, to.factor],
-    );
-    return { from: from.code, to: to.code, quantity: query.quantity, result };
+  convert(query: ConvertQueryDto): Promise<ConversionDto> {
+    return this.db.runAsSystem('reference-data', async (manager) => {
+      const from = await this.find(manager, query.from);
+      const to = await this.find(manager, query.to);
+      if (from.type !== to.type) {
+        throw UnitsOfMeasureErrors.incompatible_units(from, to);
+      }
+      const result = await this.repository.convert(
+        manager,
+        query.quantity,
+        from.factor,
+        to.factor,
+        CONVERSION_SCALE,
+      );
+      return { from: from.code, to: to.code, quantity: query.quantity, result };
+    });
   }
 
-  async create(dto: CreateUnitOfMeasureDto, context: AuditContext): Promise<UnitOfMeasureDto> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'INSERT INTO units_of_measure (code, name, type, factor, is_active) VALUES ($1, $2, $3, $4, $5)',
-        [dto.code, dto.name, dto.type, dto.factor, dto.isActive ?? true],
-      );
-      const created = toDto(await this.find(dto.code, manager));
+  create(dto: CreateUnitOfMeasureDto, context: AuditContext): Promise<UnitOfMeasureDto> {
+    return this.db.runAsSystem('reference-data', async (manager) => {
+      await this.repository.insert(manager, {
+        code: dto.code,
+        name: dto.name,
+        type: dto.type,
+        factor: dto.factor,
+        isActive: dto.isActive ?? true,
+      });
+      const created = toDto(await this.find(manager, dto.code));
       await this.audit.record(manager, {
         organizationId: null,
         action: 'create',
@@ -139,30 +135,27 @@ export class UnitsOfMeasureService {
     });
   }
 
-  async update(
+  update(
     code: string,
     dto: UpdateUnitOfMeasureDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const before = toDto(await this.find(code, manager));
+    return this.db.runAsSystem('reference-data', async (manager) => {
+      const before = toDto(await this.find(manager, code));
       assertVersionMatches(expectedVersion, before.version);
       return this.audit.recordUpdate(
         manager,
         before,
         ['name', 'factor', 'isActive'],
-        async () => {
-          const rows = await returningRows<UnitRow>(
-            manager,
-            `UPDATE units_of_measure SET name = COALESCE($3, name), factor = COALESCE($4::numeric, factor),
-                is_active = COALESCE($5, is_active), version = version + 1, updated_at = now()
-          WHERE code = $1 AND version = $2 RETURNING ${COLUMNS}`,
-            [code, before.version, dto.name ?? null, dto.factor ?? null, dto.isActive ?? null],
-          );
-          if (rows.length !== 1) throw new PreconditionFailedError();
-          return toDto(rows[0]);
-        },
+        async () =>
+          toDto(
+            await this.repository.update(manager, code, before.version, {
+              name: dto.name ?? null,
+              factor: dto.factor ?? null,
+              isActive: dto.isActive ?? null,
+            }),
+          ),
         {
           organizationId: null,
           action: 'update',
@@ -174,15 +167,11 @@ export class UnitsOfMeasureService {
     });
   }
 
-  async delete(
-    code: string,
-    expectedVersion: ExpectedVersion,
-    context: AuditContext,
-  ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const before = await this.find(code, manager);
+  delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
+    return this.db.runAsSystem('reference-data', async (manager) => {
+      const before = await this.find(manager, code);
       assertVersionMatches(expectedVersion, before.version);
-      await manager.query('DELETE FROM units_of_measure WHERE code = $1', [code]);
+      await this.repository.delete(manager, code);
       await this.audit.record(manager, {
         organizationId: null,
         action: 'delete',

@@ -2,6 +2,8 @@
 import { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 export { WarehousesModule } from './warehouses.module';
+export { StockLocationsService } from './stock-locations.service';
+export type { StockLocationLock } from './stock-locations.repository';
 export { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

@@ -2,15 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import {
-  childPlacement,
-  Conditions,
-  contains,
-  iso,
-  moveSubtree,
-  orderBy,
-  selectPage,
-} from '../../core/database';
+import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -29,40 +21,22 @@ import type {
   UpdateStockLocationDto,
 } from './dto/warehouse.dto';
 import { WarehousesService } from './warehouses.service';
-import { foldedContains } from '../../core/database/folded-text';
+import {
+  StockLocationFilter,
+  StockLocationLock,
+  StockLocationRow,
+  StockLocationSort,
+  StockLocationsRepository,
+} from './stock-locations.repository';
 import { WarehousesErrors } from './warehouses.errors';
 
-export interface StockLocationRow {
-  id: string;
-  warehouse_id: string;
-  parent_id: string | null;
-  code: string;
-  name: string;
-  path: string;
-  depth: number;
-  allow_negative: boolean;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'code' | 'name' | 'depth' | 'createdAt';
-type Filter = 'warehouseId' | 'parentId' | 'isActive' | 'q';
+type Sort = StockLocationSort;
+type Filter = StockLocationFilter;
 export const STOCK_LOCATION_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['code', 'name', 'depth', 'createdAt'],
   defaultSort: 'depth,code',
   filters: { warehouseId: 'uuid', parentId: 'uuid', isActive: 'boolean', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  code: 'lower(code)',
-  name: 'name',
-  depth: 'depth',
-  createdAt: 'created_at',
-};
-const COLUMNS = `id, warehouse_id, parent_id, code, name, path, depth, allow_negative, is_active,
-  created_at, updated_at, version`;
-
 const toDto = (row: StockLocationRow): StockLocationDto => ({
   id: row.id,
   warehouseId: row.warehouse_id,
@@ -85,42 +59,34 @@ export class StockLocationsService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly warehouses: WarehousesService,
+    private readonly repository: StockLocationsRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { warehouseId, parentId, isActive, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(warehouseId, 'warehouse_id = ?')
-        .addIf(parentId, 'parent_id = ?')
-        .addIf(isActive, 'is_active = ?')
-        .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
-      const { rows, total } = await selectPage<StockLocationRow>(manager, {
-        select: COLUMNS,
-        from: 'stock_locations',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
-  async findRow(
+  /**
+   * Share-locks the locations a stock move goes through, in the caller's tenant transaction
+   * (`manager`, from the stock module's `TenantDatabase.run(orgId, …)`), so their
+   * `allowNegative`/`isActive` cannot change until it commits. Returns the organization's
+   * locations among `ids` by id (snake_case fields as stored); ids it does not have are absent
+   * from the map, and the caller decides what that means (stock: 422 `invalid_location`).
+   */
+  async lockLocationsForStock(
     manager: EntityManager,
     orgId: string,
-    id: string,
-  ): Promise<StockLocationRow | undefined> {
-    const [row] = await manager.query<StockLocationRow[]>(
-      `SELECT ${COLUMNS} FROM stock_locations WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    ids: readonly string[],
+  ): Promise<Map<string, StockLocationLock>> {
+    const rows = await this.repository.lockForStock(manager, orgId, ids);
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<StockLocationRow> {
-    const row = await this.findRow(manager, orgId, id);
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Stock location');
     return row;
   }
@@ -130,7 +96,7 @@ export class StockLocationsService {
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string, warehouseId: string) {
-    const parent = await this.findRow(manager, orgId, id);
+    const parent = await this.repository.findById(manager, orgId, id);
     if (!parent || parent.warehouse_id !== warehouseId) {
       throw WarehousesErrors.invalid_parent();
     }
@@ -143,31 +109,25 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.db.run(orgId, async (manager) => {
-      await this.warehouses.find(manager, orgId, dto.warehouseId).catch(() => {
+      if (!(await this.warehouses.exists(manager, orgId, dto.warehouseId))) {
         throw WarehousesErrors.invalid_warehouse();
-      });
+      }
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, dto.warehouseId)
         : null;
       const id = uuidv7();
       const { path, depth } = childPlacement(id, parent);
-      await manager.query(
-        `INSERT INTO stock_locations (id, organization_id, warehouse_id, parent_id, code, name, path, depth,
-                                      allow_negative, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          id,
-          orgId,
-          dto.warehouseId,
-          parent?.id ?? null,
-          dto.code,
-          dto.name,
-          path,
-          depth,
-          dto.allowNegative ?? false,
-          dto.isActive ?? true,
-        ],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        warehouseId: dto.warehouseId,
+        parentId: parent?.id ?? null,
+        code: dto.code,
+        name: dto.name,
+        path,
+        depth,
+        allowNegative: dto.allowNegative ?? false,
+        isActive: dto.isActive ?? true,
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -194,25 +154,26 @@ export class StockLocationsService {
     return this.db.run(orgId, async (manager) => {
       const before = toDto(await this.find(manager, orgId, id));
       assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['code', 'name', 'allowNegative', 'isActive'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              code: dto.code ?? null,
+              name: dto.name ?? null,
+              allowNegative: dto.allowNegative ?? null,
+              isActive: dto.isActive ?? null,
+            }),
+          ),
         {
-          table: 'stock_locations',
-          set: `code = COALESCE($4, code), name = COALESCE($5, name),
-            allow_negative = COALESCE($6, allow_negative),
-            is_active = COALESCE($7, is_active)`,
-          values: [
-            dto.code ?? null,
-            dto.name ?? null,
-            dto.allowNegative ?? null,
-            dto.isActive ?? null,
-          ],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'stock_location',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
       );
     });
   }
@@ -225,13 +186,13 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.db.run(orgId, async (manager) => {
-      await manager.query('SELECT 1 FROM stock_locations WHERE id = $1 FOR UPDATE', [id]);
+      await this.repository.lockForUpdate(manager, orgId, id);
       const node = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, node.version);
       const parent = dto.parentId
         ? await this.parentFor(manager, orgId, dto.parentId, node.warehouse_id)
         : null;
-      await moveSubtree(manager, 'stock_locations', node, parent);
+      await this.repository.moveSubtree(manager, orgId, node, parent);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'move',
@@ -254,10 +215,7 @@ export class StockLocationsService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
-      await manager.query('DELETE FROM stock_locations WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

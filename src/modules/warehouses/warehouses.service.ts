@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { Conditions, contains, iso, orderBy, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -16,41 +16,24 @@ import { TenantDatabase } from '../../core/tenancy';
 import type { AddressDto } from '../addresses';
 import { AuditService } from '../audit';
 import type { CreateWarehouseDto, UpdateWarehouseDto, WarehouseDto } from './dto/warehouse.dto';
-import { foldedContains } from '../../core/database/folded-text';
+import {
+  AddressColumns,
+  WarehouseFilter,
+  WarehouseRow,
+  WarehouseSort,
+  WarehousesRepository,
+} from './warehouses.repository';
 
-interface WarehouseRow {
-  id: string;
-  code: string;
-  name: string;
-  address_line1: string | null;
-  address_line2: string | null;
-  address_city: string | null;
-  address_region: string | null;
-  address_postal_code: string | null;
-  address_country_code: string | null;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'code' | 'name' | 'createdAt';
-type Filter = 'isActive' | 'countryCode' | 'q';
+type Sort = WarehouseSort;
+type Filter = WarehouseFilter;
 export const WAREHOUSE_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['code', 'name', 'createdAt'],
   defaultSort: 'code',
   filters: { isActive: 'boolean', countryCode: 'string', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  code: 'lower(code)',
-  name: 'name',
-  createdAt: 'created_at',
-};
-const COLUMNS = `id, code, name, address_line1, address_line2, address_city, address_region,
-  address_postal_code, address_country_code, is_active, created_at, updated_at, version`;
 
 /** The owned address value in its `address_*` columns (all null when there is none). */
-const addressColumns = (address: AddressDto | null | undefined) => [
+const addressColumns = (address: AddressDto | null | undefined): AddressColumns => [
   address?.line1 ?? null,
   address?.line2 ?? null,
   address?.city ?? null,
@@ -86,40 +69,26 @@ export class WarehousesService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly repository: WarehousesRepository,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { isActive, countryCode, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(isActive, 'is_active = ?')
-        .addIf(countryCode, 'address_country_code = ?')
-        .addIf(
-          q,
-          `(code ILIKE ? OR ${foldedContains('name')} OR ${foldedContains('address_city')})`,
-          contains(q),
-          q,
-          q,
-        );
-      const { rows, total } = await selectPage<WarehouseRow>(manager, {
-        select: COLUMNS,
-        from: 'warehouses',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
+  /** The warehouse in the caller's transaction; `NotFoundError` (404) when the organization has none. */
   async find(manager: EntityManager, orgId: string, id: string): Promise<WarehouseDto> {
-    const [row] = await manager.query<WarehouseRow[]>(
-      `SELECT ${COLUMNS} FROM warehouses WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Warehouse');
     return toDto(row);
+  }
+
+  /** Whether the organization has the warehouse (in the caller's transaction). */
+  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+    return (await this.repository.findById(manager, orgId, id)) !== undefined;
   }
 
   get(orgId: string, id: string): Promise<WarehouseDto> {
@@ -129,12 +98,13 @@ export class WarehousesService {
   create(orgId: string, dto: CreateWarehouseDto, context: AuditContext): Promise<WarehouseDto> {
     return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
-      await manager.query(
-        `INSERT INTO warehouses (id, organization_id, code, name, address_line1, address_line2, address_city,
-                                 address_region, address_postal_code, address_country_code, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [id, orgId, dto.code, dto.name, ...addressColumns(dto.address), dto.isActive ?? true],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        code: dto.code,
+        name: dto.name,
+        address: addressColumns(dto.address),
+        isActive: dto.isActive ?? true,
+      });
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -159,26 +129,26 @@ export class WarehousesService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       const address = dto.address !== undefined ? dto.address : before.address;
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['code', 'name', 'address', 'isActive'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              code: dto.code ?? null,
+              name: dto.name ?? null,
+              address: addressColumns(address),
+              isActive: dto.isActive ?? null,
+            }),
+          ),
         {
-          table: 'warehouses',
-          set: `code = COALESCE($4, code),
-            name = COALESCE($5, name), address_line1 = $6, address_line2 = $7,
-            address_city = $8, address_region = $9, address_postal_code = $10,
-            address_country_code = $11, is_active = COALESCE($12, is_active)`,
-          values: [
-            dto.code ?? null,
-            dto.name ?? null,
-            ...addressColumns(address),
-            dto.isActive ?? null,
-          ],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'warehouse',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
       );
     });
   }
@@ -193,10 +163,7 @@ export class WarehousesService {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
       // Its locations keep it by their RESTRICT foreign key (409).
-      await manager.query('DELETE FROM warehouses WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',
