@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import JSZip from 'jszip';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Response } from 'supertest';
 import { createOrganization } from '../factories/identity.factory';
 import { Actor, actorFor, createTenant } from '../support/auth';
+import { SearchOutboxRelay } from '../../src/modules/search';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Task<R> {
@@ -45,6 +47,7 @@ async function tenantRowCounts(t: TestApp, orgIds: string[]): Promise<Record<str
 
 describe('tenant offboarding: export everything, then delete', () => {
   let t: TestApp;
+  let worker: INestApplicationContext;
   let mediaRoot: string;
   let operator: Actor; // a superuser, Owner of the platform's own organization
   let owner: Actor; // Owner of the tenant being offboarded
@@ -94,7 +97,7 @@ describe('tenant offboarding: export everything, then delete', () => {
     t = await createTestApp({
       env: { FILE_STORAGE_BACKEND: 'local', LOCAL_MEDIA_ROOT: mediaRoot },
     });
-    await t.startWorker();
+    worker = await t.startWorker();
     const platform = await createTenant(t);
     await t.dataSource.query('UPDATE users SET is_superuser = true WHERE id = $1', [
       platform.user.id,
@@ -205,6 +208,8 @@ describe('tenant offboarding: export everything, then delete', () => {
   it('deletes the tenant with its subtree in one transaction, after the code is confirmed', async () => {
     const tenantId = owner.organization.id;
     const subtree = [tenantId, childId];
+    // Counts include search_outbox: settle it first so the relay cannot change it under the test.
+    await worker.get(SearchOutboxRelay).flush();
     const before = await tenantRowCounts(t, subtree);
     expect(before).toMatchObject({ products: 2, stock_moves: 2, audit_logs: expect.any(Number) });
     const othersBefore = await tenantRowCounts(t, [other.organization.id]);
@@ -229,6 +234,9 @@ describe('tenant offboarding: export everything, then delete', () => {
       .delete(`/api/v1/tenants/${tenantId}?confirm=${encodeURIComponent(owner.organization.code)}`)
       .expect(204);
 
+    // The deletes wrote search outbox rows (the erasure of an external index's documents); the
+    // purge leaves them to the relay, which has drained them once flush() returns.
+    await worker.get(SearchOutboxRelay).flush();
     expect(await tenantRowCounts(t, subtree)).toEqual({});
     const orgs = await t.dataSource.query(
       'SELECT id FROM organizations WHERE id = ANY ($1::uuid[])',

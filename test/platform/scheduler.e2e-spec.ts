@@ -1,7 +1,7 @@
 import { Injectable, INestApplicationContext, Module, OnModuleInit } from '@nestjs/common';
 import { SchedulerRunner } from '../../src/modules/schedules/scheduler.runner';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../../src/modules/jobs';
-import { Actor } from '../support/auth';
+import { Actor, createTenant } from '../support/auth';
 import {
   ContractActors,
   describeResourceContract,
@@ -31,6 +31,15 @@ function tickModule(worker: string) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `done` every 100 ms until it holds; fails after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+}
 
 describe('schedules', () => {
   let t: TestApp;
@@ -116,5 +125,43 @@ describe('schedules', () => {
       [id],
     );
     expect(ids).toContain(schedule.last_task_id);
+  }, 30_000);
+
+  it('skips the schedules of an archived organization, advancing them, and runs them after restore', async () => {
+    await t.startWorker([tickModule('c')]);
+    const tenant = await createTenant(t);
+    const child = (
+      await tenant
+        .post('/api/v1/organizations')
+        .send({ code: `SCH-${Date.now()}`, name: 'Branch', typeCode: 'branch' })
+        .expect(201)
+    ).body as { id: string };
+    await tenant.post(`/api/v1/organizations/${child.id}/archive`).expect(200);
+    // Both due now, in one statement (one next_run_at): the scheduler claims them in one batch.
+    const [control, skipped] = await t.dataSource.query<{ id: string; next_run_at: Date }[]>(
+      `INSERT INTO schedules (organization_id, name, task_name, interval_seconds, next_run_at)
+       VALUES ($1, 'control', 'test.tick', 3600, now()), ($2, 'archived', 'test.tick', 1, now())
+       RETURNING id, next_run_at`,
+      [tenant.organization.id, child.id],
+    );
+    const runsOf = (id: string) => runs.filter((r) => r.taskId.startsWith(`schedule:${id}:`));
+    await until(() => runsOf(control.id).length > 0);
+
+    // The tick that ran the control schedule passed over the archived one: moved on, not run.
+    const [after] = await t.dataSource.query<
+      { last_task_id: string | null; last_run_at: Date | null; next_run_at: Date }[]
+    >('SELECT last_task_id, last_run_at, next_run_at FROM schedules WHERE id = $1', [skipped.id]);
+    expect(after.last_task_id).toBeNull();
+    expect(after.last_run_at).toBeNull();
+    expect(after.next_run_at.getTime()).toBeGreaterThan(new Date(skipped.next_run_at).getTime());
+    expect(runsOf(skipped.id)).toHaveLength(0);
+
+    await tenant.post(`/api/v1/organizations/${child.id}/restore`).expect(200);
+    await until(() => runsOf(skipped.id).length > 0);
+    const [resumed] = await t.dataSource.query<{ last_task_id: string }[]>(
+      'SELECT last_task_id FROM schedules WHERE id = $1',
+      [skipped.id],
+    );
+    expect(resumed.last_task_id).toMatch(new RegExp(`^schedule:${skipped.id}:`));
   }, 30_000);
 });

@@ -1,7 +1,9 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import Mock, { MockPattern } from '@elastic/elasticsearch-mock';
+import { TenantDatabase } from '../../src/core/tenancy';
 import { ElasticsearchSearchBackend } from '../../src/modules/search/elasticsearch-search.backend';
 import { SearchOutboxRelay } from '../../src/modules/search/search-outbox.relay';
+import { SearchOutboxRepository } from '../../src/modules/search/search-outbox.repository';
 import { Actor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -90,7 +92,7 @@ describe('search (Elasticsearch backend contract)', () => {
       return { acknowledged: true };
     });
     const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
-    backend = new ElasticsearchSearchBackend(client, t.dataSource, 'alees');
+    backend = new ElasticsearchSearchBackend(client, new TenantDatabase(t.dataSource), 'alees');
   });
 
   const createProduct = async (sku: string, name: string) =>
@@ -223,7 +225,12 @@ describe('search (Elasticsearch backend contract)', () => {
        VALUES ($1, 'ES-F', $2, 'goods', 'pc')`,
       [owner.organization.id, 'Cafe\u0301 Cre\u0300me \uE000x\uE001'],
     );
-    const relay = new SearchOutboxRelay(t.dataSource, backend);
+    const relay = new SearchOutboxRelay(
+      t.dataSource,
+      new TenantDatabase(t.dataSource),
+      new SearchOutboxRepository(),
+      backend,
+    );
     await relay.drain();
     const document = lines(sent.find((s) => s.path === '/_bulk')!.body)[1];
     expect(document).toEqual({
@@ -267,7 +274,12 @@ describe('search (Elasticsearch backend contract)', () => {
 
   it('sends a renamed product to the index with its new name once the outbox relay runs; deletes go too', async () => {
     const id = await createProduct('ES-1', 'Wireless Keyboard');
-    const relay = new SearchOutboxRelay(t.dataSource, backend);
+    const relay = new SearchOutboxRelay(
+      t.dataSource,
+      new TenantDatabase(t.dataSource),
+      new SearchOutboxRepository(),
+      backend,
+    );
     await relay.drain();
     sent = [];
     await owner.patch(`/api/v1/products/${id}`).send({ name: 'Ergonomic Keyboard' }).expect(200);
@@ -304,7 +316,12 @@ describe('search (Elasticsearch backend contract)', () => {
           statusCode: 503,
         } as never),
     );
-    const relay = new SearchOutboxRelay(t.dataSource, backend);
+    const relay = new SearchOutboxRelay(
+      t.dataSource,
+      new TenantDatabase(t.dataSource),
+      new SearchOutboxRepository(),
+      backend,
+    );
     await expect(relay.drain()).rejects.toThrow();
     const [{ n }] = await t.dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM search_outbox',

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import { NotFoundError } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { AttachableType, AttachmentDto, CreateAttachmentDto } from './dto/file.dto';
-import { FILE_COLUMNS, FileRow, toFileDto } from './files.service';
+import { AttachmentRow, FilesRepository } from './files.repository';
+import { toFileDto } from './files.service';
 import { FilesErrors } from './files.errors';
 
 /** Where each attachable entity type lives (table names come from here, never from input). */
@@ -19,20 +18,6 @@ const ENTITY_TABLES: Record<AttachableType, string> = {
   'stock-location': 'stock_locations',
   category: 'categories',
 };
-
-interface AttachmentRow {
-  id: string;
-  file_id: string;
-  entity_type: AttachableType;
-  entity_id: string;
-  created_by: string | null;
-  created_at: Date;
-  file: FileRow;
-}
-
-const SELECT = `SELECT a.id, a.file_id, a.entity_type, a.entity_id, a.created_by, a.created_at,
-                       (SELECT row_to_json(f) FROM (SELECT ${FILE_COLUMNS} FROM stored_files WHERE id = a.file_id) f) AS file
-                  FROM attachments a`;
 
 const toDto = (row: AttachmentRow): AttachmentDto => ({
   id: row.id,
@@ -48,27 +33,20 @@ const toDto = (row: AttachmentRow): AttachmentDto => ({
 @Injectable()
 export class AttachmentsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: FilesRepository,
     private readonly audit: AuditService,
   ) {}
 
   list(orgId: string, entityType: AttachableType, entityId: string): Promise<AttachmentDto[]> {
-    return withTenant(this.dataSource, orgId, async (manager) =>
-      (
-        await manager.query<AttachmentRow[]>(
-          `${SELECT} WHERE a.organization_id = $1 AND a.entity_type = $2 AND a.entity_id = $3 ORDER BY a.created_at, a.id`,
-          [orgId, entityType, entityId],
-        )
-      ).map(toDto),
+    return this.db.run(orgId, async (manager) =>
+      (await this.repository.listAttachments(manager, orgId, entityType, entityId)).map(toDto),
     );
   }
 
   create(orgId: string, dto: CreateAttachmentDto, context: AuditContext): Promise<AttachmentDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
-      const [file] = await manager.query<{ status: string }[]>(
-        'SELECT status FROM stored_files WHERE organization_id = $1 AND id = $2',
-        [orgId, dto.fileId],
-      );
+    return this.db.run(orgId, async (manager) => {
+      const file = await this.repository.findById(manager, orgId, dto.fileId);
       if (!file || file.status !== 'ready') {
         throw FilesErrors.invalid_file();
       }
@@ -81,11 +59,13 @@ export class AttachmentsService {
         throw FilesErrors.invalid_entity(dto.entityType);
       }
       const id = uuidv7();
-      await manager.query(
-        `INSERT INTO attachments (id, organization_id, file_id, entity_type, entity_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [id, orgId, dto.fileId, dto.entityType, dto.entityId, context.actorUserId],
-      );
+      await this.repository.insertAttachment(manager, orgId, {
+        id,
+        fileId: dto.fileId,
+        entityType: dto.entityType,
+        entityId: dto.entityId,
+        createdBy: context.actorUserId,
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -94,19 +74,15 @@ export class AttachmentsService {
         changes: { fileId: dto.fileId, entityType: dto.entityType, entityId: dto.entityId },
         context,
       });
-      const [row] = await manager.query<AttachmentRow[]>(`${SELECT} WHERE a.id = $1`, [id]);
-      return toDto(row);
+      return toDto((await this.repository.findAttachment(manager, orgId, id)) as AttachmentRow);
     });
   }
 
   delete(orgId: string, id: string, context: AuditContext): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
-      const [row] = await manager.query<AttachmentRow[]>(
-        `${SELECT} WHERE a.organization_id = $1 AND a.id = $2`,
-        [orgId, id],
-      );
+    return this.db.run(orgId, async (manager) => {
+      const row = await this.repository.findAttachment(manager, orgId, id);
       if (!row) throw new NotFoundError('Attachment');
-      await manager.query('DELETE FROM attachments WHERE id = $1', [id]);
+      await this.repository.deleteAttachment(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

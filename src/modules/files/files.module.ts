@@ -5,6 +5,7 @@ import { AuditModule } from '../audit';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsService } from './attachments.service';
 import { FilesController } from './files.controller';
+import { FilesRepository } from './files.repository';
 import { FilesService } from './files.service';
 import { LocalStorageBackend } from './storage/local-storage.backend';
 import { S3StorageBackend } from './storage/s3-storage.backend';
@@ -16,6 +17,7 @@ import { UrlSigner } from './storage/url-signer';
   imports: [AuditModule],
   providers: [
     FilesService,
+    FilesRepository,
     {
       provide: UrlSigner,
       inject: [AppConfig],
@@ -35,7 +37,7 @@ import { UrlSigner } from './storage/url-signer';
             ),
     },
   ],
-  exports: [FilesService, UrlSigner],
+  exports: [FilesService, FilesRepository, UrlSigner],
 })
 export class FileStorageModule implements OnModuleDestroy {
   constructor(@Inject(STORAGE_BACKEND) private readonly storage: StorageBackend) {}

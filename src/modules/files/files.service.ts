@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
-import { Conditions, iso, orderBy, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   AppError,
   assertVersionMatches,
@@ -17,44 +16,22 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { ByteMeter, peek } from './byte-streams';
 import type { FileDto, PresignedUploadDto, SignedUrlDto } from './dto/file.dto';
 import { acceptedType, sniff, SNIFF_BYTES } from './file-signature';
 import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
-import { foldedContains } from '../../core/database/folded-text';
 import { FilesErrors } from './files.errors';
+import { FileFilter, FileRow, FilesRepository, FileSort, NewStoredFile } from './files.repository';
 
-export interface FileRow {
-  id: string;
-  organization_id: string;
-  storage_key: string;
-  original_name: string;
-  content_type: string;
-  size: number | null;
-  checksum_sha256: string | null;
-  status: 'pending' | 'ready';
-  uploaded_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'createdAt' | 'originalName' | 'size';
-type Filter = 'status' | 'contentType' | 'q';
+type Sort = FileSort;
+type Filter = FileFilter;
 export const FILE_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['createdAt', 'originalName', 'size'],
   defaultSort: '-createdAt',
   filters: { status: { enum: ['pending', 'ready'] }, contentType: 'string', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  createdAt: 'created_at',
-  originalName: 'original_name',
-  size: 'size',
-};
-export const FILE_COLUMNS = `id, organization_id, storage_key, original_name, content_type, size::float8 AS size,
-  checksum_sha256, status, uploaded_by, created_at, updated_at, version`;
 
 /** Extensions for the declared types a direct upload may announce (checked again on confirm). */
 const EXTENSIONS: Record<string, string> = {
@@ -104,7 +81,8 @@ export class FilesService {
   private readonly logger = new Logger(FilesService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: FilesRepository,
     @Inject(STORAGE_BACKEND) readonly storage: StorageBackend,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
@@ -116,42 +94,31 @@ export class FilesService {
   }
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<FileDto>> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
-      const { status, contentType, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(status, 'status = ?')
-        .addIf(contentType, 'content_type = ?')
-        .addIf(q, foldedContains('original_name'), q);
-      const { rows, total } = await selectPage<FileRow>(manager, {
-        select: FILE_COLUMNS,
-        from: 'stored_files',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+    return this.db.run(orgId, async (manager) => {
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toFileDto), total, query);
     });
   }
 
-  async find(manager: EntityManager, orgId: string, id: string): Promise<FileRow> {
-    const [row] = await manager.query<FileRow[]>(
-      `SELECT ${FILE_COLUMNS} FROM stored_files WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+  /** The file in the caller's transaction; 404 when missing. `forUpdate` locks it. */
+  async find(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    forUpdate = false,
+  ): Promise<FileRow> {
+    const row = await this.repository.findById(manager, orgId, id, forUpdate);
     if (!row) throw new NotFoundError('File');
     return row;
   }
 
   get(orgId: string, id: string): Promise<FileDto> {
-    return withTenant(this.dataSource, orgId, async (m) =>
-      toFileDto(await this.find(m, orgId, id)),
-    );
+    return this.db.run(orgId, async (m) => toFileDto(await this.find(m, orgId, id)));
   }
 
   /** A ready file, for download. */
   async ready(orgId: string, id: string): Promise<FileRow> {
-    const row = await withTenant(this.dataSource, orgId, (m) => this.find(m, orgId, id));
+    const row = await this.db.run(orgId, (m) => this.find(m, orgId, id));
     if (row.status !== 'ready') throw new NotFoundError('File');
     return row;
   }
@@ -190,23 +157,11 @@ export class FilesService {
       throw tooLarge(max);
     }
     try {
-      return await withTenant(this.dataSource, orgId, async (manager) => {
-        await manager.query(
-          `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, size,
-                                     checksum_sha256, status, uploaded_by, uploaded_by_api_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', $9, $10)`,
-          [
-            id,
-            orgId,
-            key,
-            this.storage.name,
-            safeName(source.filename),
-            type.contentType,
-            meter.size,
-            meter.sha256,
-            context.actorUserId,
-            context.actorApiKeyId,
-          ],
+      return await this.db.run(orgId, async (manager) => {
+        await this.repository.insert(
+          manager,
+          orgId,
+          this.newFile(id, key, source.filename, type.contentType, meter, context),
         );
         const row = await this.find(manager, orgId, id);
         await this.audit.record(manager, {
@@ -238,23 +193,11 @@ export class FilesService {
     const key = this.keyFor(orgId, id, file.extension);
     const meter = new ByteMeter(Number.MAX_SAFE_INTEGER, () => new Error('unreachable'));
     await this.storage.put(key, file.stream.pipe(meter), file.contentType);
-    return withTenant(this.dataSource, orgId, async (manager) => {
-      await manager.query(
-        `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, size,
-                                   checksum_sha256, status, uploaded_by, uploaded_by_api_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', $9, $10)`,
-        [
-          id,
-          orgId,
-          key,
-          this.storage.name,
-          safeName(file.filename),
-          file.contentType,
-          meter.size,
-          meter.sha256,
-          context.actorUserId,
-          context.actorApiKeyId,
-        ],
+    return this.db.run(orgId, async (manager) => {
+      await this.repository.insert(
+        manager,
+        orgId,
+        this.newFile(id, key, file.filename, file.contentType, meter, context),
       );
       return toFileDto(await this.find(manager, orgId, id));
     });
@@ -281,24 +224,13 @@ export class FilesService {
     if (!extension) throw unsupportedType();
     const max = this.config.files.maxUploadBytes;
     if (dto.size > max) throw tooLarge(max);
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       const key = this.keyFor(orgId, id, extension);
-      await manager.query(
-        `INSERT INTO stored_files (id, organization_id, storage_key, backend, original_name, content_type, status,
-                                   uploaded_by, uploaded_by_api_key)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)`,
-        [
-          id,
-          orgId,
-          key,
-          this.storage.name,
-          safeName(dto.filename),
-          dto.contentType,
-          context.actorUserId,
-          context.actorApiKeyId,
-        ],
-      );
+      await this.repository.insert(manager, orgId, {
+        ...this.newFile(id, key, dto.filename, dto.contentType, null, context),
+        status: 'pending',
+      });
       const seconds = this.config.files.s3.presignedUrlExpirySeconds;
       const upload = await this.storage.presignedUpload(key, {
         expiresSeconds: seconds,
@@ -318,9 +250,8 @@ export class FilesService {
    * the bytes, checksum) and mark the file ready. Bad content is deleted (415).
    */
   confirm(orgId: string, id: string, context: AuditContext): Promise<FileDto> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
-      await manager.query('SELECT 1 FROM stored_files WHERE id = $1 FOR UPDATE', [id]);
-      const row = await this.find(manager, orgId, id);
+    return this.db.run(orgId, async (manager) => {
+      const row = await this.find(manager, orgId, id, true);
       if (row.status === 'ready') return toFileDto(row);
       const stored = await this.storage.head(row.storage_key);
       if (!stored) {
@@ -342,11 +273,11 @@ export class FilesService {
       if (!type) return reject(unsupportedType());
       const meter = new ByteMeter(max, () => tooLarge(max));
       await this.drain((await this.storage.stream(row.storage_key)).pipe(meter));
-      await manager.query(
-        `UPDATE stored_files SET status = 'ready', size = $2, checksum_sha256 = $3, content_type = $4,
-                version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, meter.size, meter.sha256, type.contentType],
-      );
+      await this.repository.markReady(manager, orgId, id, {
+        size: meter.size,
+        sha256: meter.sha256,
+        contentType: type.contentType,
+      });
       const ready = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -368,21 +299,16 @@ export class FilesService {
   /** The local backend's signed PUT: only into a pending file's key, at most the size limit. */
   async receiveDirectUpload(key: string, body: Readable, maxBytes: number): Promise<void> {
     const orgId = key.split('/')[0];
-    const [pending] = await withTenant(this.dataSource, orgId, (manager) =>
-      manager.query<{ content_type: string }[]>(
-        `SELECT content_type FROM stored_files WHERE storage_key = $1 AND status = 'pending'`,
-        [key],
-      ),
+    const contentType = await this.db.run(orgId, (manager) =>
+      this.repository.pendingContentType(manager, orgId, key),
     );
-    if (!pending) throw new NotFoundError('Upload');
+    if (contentType === undefined) throw new NotFoundError('Upload');
     const meter = new ByteMeter(maxBytes, () => tooLarge(maxBytes));
-    await this.storage
-      .put(key, body.pipe(meter), pending.content_type)
-      .catch(async (error: unknown) => {
-        body.resume();
-        await this.storage.delete(key).catch(() => undefined);
-        throw meter.size > maxBytes ? tooLarge(maxBytes) : error;
-      });
+    await this.storage.put(key, body.pipe(meter), contentType).catch(async (error: unknown) => {
+      body.resume();
+      await this.storage.delete(key).catch(() => undefined);
+      throw meter.size > maxBytes ? tooLarge(maxBytes) : error;
+    });
   }
 
   delete(
@@ -391,13 +317,10 @@ export class FilesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<void> {
-    return withTenant(this.dataSource, orgId, async (manager) => {
+    return this.db.run(orgId, async (manager) => {
       const row = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, row.version);
-      await manager.query('DELETE FROM stored_files WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',
@@ -416,6 +339,29 @@ export class FilesService {
           ),
         );
     });
+  }
+
+  /** The row of a file stored by this service: a ready one unless the caller says pending. */
+  private newFile(
+    id: string,
+    key: string,
+    filename: string,
+    contentType: string,
+    meter: ByteMeter | null,
+    context: AuditContext,
+  ): NewStoredFile {
+    return {
+      id,
+      storageKey: key,
+      backend: this.storage.name,
+      originalName: safeName(filename),
+      contentType,
+      size: meter?.size ?? null,
+      checksumSha256: meter?.sha256 ?? null,
+      status: 'ready',
+      uploadedBy: context.actorUserId,
+      uploadedByApiKey: context.actorApiKeyId,
+    };
   }
 
   /** Consumes a stream without keeping it (the meter on it counts and hashes). */

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { JobEffectsRepository } from './job-effects.repository';
 import { JobRegistry } from './job-registry';
 import { TasksController } from './tasks.controller';
 import { JobsProcessor } from './jobs.processor';
@@ -16,7 +17,7 @@ export class JobsModule {}
 /** The worker side: the registry and the processor that runs every task job. */
 @Global()
 @Module({
-  providers: [JobRegistry, JobsProcessor],
+  providers: [JobRegistry, JobsProcessor, JobEffectsRepository],
   exports: [JobRegistry],
 })
 export class JobsWorkerModule {}

@@ -1,11 +1,10 @@
 import { OnQueueCompleted, OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Logger, Optional } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
-import { DataSource } from 'typeorm';
-import { returningRows } from '../../core/database';
 import { JOBS_QUEUE } from '../../core/queue';
+import { TenantDatabase } from '../../core/tenancy';
 import { RealtimePublisher } from '../realtime';
+import { JobEffectsRepository } from './job-effects.repository';
 import { jobFailure } from './job-error';
 import { JobRegistry } from './job-registry';
 import type { JobContext, JobData } from './job.types';
@@ -17,7 +16,8 @@ export class JobsProcessor {
 
   constructor(
     private readonly registry: JobRegistry,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly effects: JobEffectsRepository,
     @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
 
@@ -85,24 +85,14 @@ export class JobsProcessor {
     work: Parameters<JobContext<object>['once']>[1],
   ): Promise<T> {
     const effectKey = `${taskId}:${key}`;
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = await returningRows<{ key: string }>(
-        manager,
-        `INSERT INTO task_effects (key, task_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [effectKey, taskId],
-      );
-      if (claimed.length === 0) {
-        const [done] = await manager.query<{ result: T }[]>(
-          'SELECT result FROM task_effects WHERE key = $1',
-          [effectKey],
-        );
-        return done.result;
+    // A job's side effects may span tables and organizations (imports, exports, offboarding), and
+    // task_effects has no organization: the job runner's system transaction, as before issue 16.
+    return this.db.runAsSystem('background-jobs', async (manager) => {
+      if (!(await this.effects.claim(manager, effectKey, taskId))) {
+        return this.effects.result<T>(manager, effectKey);
       }
       const result = (await work(manager)) as T;
-      await manager.query('UPDATE task_effects SET result = $2 WHERE key = $1', [
-        effectKey,
-        JSON.stringify(result ?? null),
-      ]);
+      await this.effects.storeResult(manager, effectKey, result);
       return result;
     });
   }

@@ -1,6 +1,6 @@
 import { OrganizationEntity } from './organization.entity';
 
-export { OrganizationsModule } from './organizations.module';
+export { OrganizationsModule, OrganizationsServiceModule } from './organizations.module';
 export { OrganizationsService } from './organizations.service';
 export { OrganizationDto } from './dto/organization.dto';
 export { OrganizationEntity } from './organization.entity';

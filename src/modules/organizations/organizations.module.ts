@@ -5,11 +5,21 @@ import { OrganizationsController } from './organizations.controller';
 import { OrganizationsRepository } from './organizations.repository';
 import { OrganizationsService } from './organizations.service';
 
-/** See README.md in this folder. */
+/**
+ * `OrganizationsService` without the HTTP controller, so the worker can use it too (the worker has
+ * no HTTP core: no `ListQueryParser` for the controller). The scheduler imports this one.
+ */
 @Module({
   imports: [AccessModule, AuditModule],
-  controllers: [OrganizationsController],
   providers: [OrganizationsService, OrganizationsRepository],
   exports: [OrganizationsService],
+})
+export class OrganizationsServiceModule {}
+
+/** See README.md in this folder. The API side: the routes, over {@link OrganizationsServiceModule}. */
+@Module({
+  imports: [OrganizationsServiceModule],
+  controllers: [OrganizationsController],
+  exports: [OrganizationsServiceModule],
 })
 export class OrganizationsModule {}

@@ -228,4 +228,17 @@ export class OrganizationsRepository {
       ],
     );
   }
+
+  /**
+   * Which of `ids` are archived organizations (missing ids are not). Runs in the caller's
+   * transaction; used by the scheduler (issue 16) through `OrganizationsService.archivedAmong`.
+   */
+  async archivedAmong(manager: EntityManager, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id FROM organizations WHERE id = ANY($1::uuid[]) AND status = 'archived'`,
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
 }

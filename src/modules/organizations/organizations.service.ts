@@ -385,4 +385,13 @@ export class OrganizationsService {
     const rows = await this.repository.byIds(ids);
     return rows.filter((r) => r.path.startsWith(scope.path)).map(toDto);
   }
+
+  /**
+   * The subset of `ids` (organization ids) that are archived, i.e. read-only (README "Archive…"),
+   * read in the caller's transaction `manager`. For callers that act on many organizations at
+   * once, like the scheduler, which skips the runs of archived organizations.
+   */
+  async archivedAmong(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    return new Set(await this.repository.archivedAmong(manager, ids));
+  }
 }

@@ -3,6 +3,7 @@ import { RedisModule } from '../../core/redis';
 import { AccessModule } from '../access';
 import { AuthModule } from '../auth';
 import { ChatController } from './chat.controller';
+import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimePublisher } from './realtime.publisher';
@@ -16,6 +17,6 @@ export class RealtimePublisherModule {}
 @Module({
   imports: [RealtimePublisherModule, AccessModule, AuthModule, RedisModule],
   controllers: [ChatController],
-  providers: [ChatService, RealtimeGateway],
+  providers: [ChatService, ChatRepository, RealtimeGateway],
 })
 export class RealtimeModule {}

@@ -5,30 +5,27 @@ import type { Queue } from 'bull';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { addWithTimeout, JOBS_QUEUE } from '../../core/queue';
+import { TenantDatabase } from '../../core/tenancy';
 import type { JobData } from '../jobs';
+import { OrganizationsService } from '../organizations';
 import { SCHEDULABLE_JOBS } from './schedulable-jobs';
 import { nextRun } from './schedule-rules';
+import { SchedulesRepository } from './schedules.repository';
 
 /** Arbitrary, fixed: the advisory lock whose holder is the one scheduler of the installation. */
 const LEADER_LOCK = 7_146_221_001;
 const TICK_MS = 1_000;
 const BATCH = 100;
 
-interface DueRow {
-  id: string;
-  organization_id: string;
-  task_name: string;
-  payload: Record<string, unknown>;
-  cron: string | null;
-  interval_seconds: number | null;
-  next_run_at: Date;
-}
-
 /**
  * Runs due schedules, in exactly one worker at a time. Leadership is a PostgreSQL session advisory
  * lock held on a dedicated connection: when the leader dies its connection closes, the lock is
  * released, and another worker takes it on its next tick. Each run is enqueued with the job id
  * `schedule:<id>:<planned time>`, so even an overlap during a handover cannot run a tick twice.
+ * Schedules of an archived (read-only) organization are not run: their next run moves on as if
+ * missed, so they resume after a restore. The raw `DataSource` is only for the leader lock: a
+ * session advisory lock needs a connection of its own held outside any transaction, which
+ * `TenantDatabase` does not offer; the schedules themselves go through `runAsSystem('scheduler')`.
  */
 @Injectable()
 export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +37,9 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly schedules: SchedulesRepository,
+    private readonly organizations: OrganizationsService,
     @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData>,
     private readonly clock: Clock,
   ) {}
@@ -115,15 +115,25 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
 
   private async runDue(): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.transaction(async (manager) => {
-      const due = await manager.query<DueRow[]>(
-        `SELECT id, organization_id, task_name, payload, cron, interval_seconds, next_run_at
-           FROM schedules WHERE enabled AND next_run_at <= $1
-          ORDER BY next_run_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        [now],
-      );
+    await this.db.runAsSystem('scheduler', async (manager) => {
+      const due = await this.schedules.claimDue(manager, now, BATCH);
+      const archived = await this.organizations.archivedAmong(manager, [
+        ...new Set(due.map((schedule) => schedule.organization_id)),
+      ]);
       for (const schedule of due) {
         const planned = new Date(schedule.next_run_at);
+        const rule = { cron: schedule.cron, intervalSeconds: schedule.interval_seconds };
+        if (archived.has(schedule.organization_id)) {
+          // Read-only organization: skip this run like one missed during downtime.
+          await this.schedules.advance(
+            manager,
+            schedule.organization_id,
+            schedule.id,
+            null,
+            nextRun(rule, now, planned),
+          );
+          continue;
+        }
         const definition = SCHEDULABLE_JOBS.find((t) => t.name === schedule.task_name);
         const jobId = await addWithTimeout(
           this.queue,
@@ -143,18 +153,12 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
             removeOnFail: false,
           },
         );
-        await manager.query(
-          `UPDATE schedules SET last_run_at = $2, last_task_id = $3, next_run_at = $4 WHERE id = $1`,
-          [
-            schedule.id,
-            planned,
-            jobId,
-            nextRun(
-              { cron: schedule.cron, intervalSeconds: schedule.interval_seconds },
-              now,
-              planned,
-            ),
-          ],
+        await this.schedules.advance(
+          manager,
+          schedule.organization_id,
+          schedule.id,
+          { at: planned, taskId: jobId },
+          nextRun(rule, now, planned),
         );
       }
     });

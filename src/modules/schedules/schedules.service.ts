@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { Conditions, iso, orderBy, selectPage } from '../../core/database';
+import { iso } from '../../core/database';
 import {
   assertVersionMatches,
   ExpectedVersion,
@@ -17,39 +17,21 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { nextRun, ScheduleRule } from './schedule-rules';
-import { foldedContains } from '../../core/database/folded-text';
 import { SchedulesErrors } from './schedules.errors';
+import {
+  ScheduleFilter,
+  ScheduleRow,
+  SchedulesRepository,
+  ScheduleSort,
+} from './schedules.repository';
 
-interface ScheduleRow {
-  id: string;
-  name: string;
-  task_name: string;
-  payload: Record<string, unknown>;
-  cron: string | null;
-  interval_seconds: number | null;
-  enabled: boolean;
-  last_run_at: Date | null;
-  last_task_id: string | null;
-  next_run_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-type Sort = 'name' | 'nextRunAt' | 'createdAt';
-type Filter = 'enabled' | 'taskName' | 'q';
+type Sort = ScheduleSort;
+type Filter = ScheduleFilter;
 export const SCHEDULE_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['name', 'nextRunAt', 'createdAt'],
   defaultSort: 'name',
   filters: { enabled: 'boolean', taskName: 'string', q: 'string' },
 };
-const SORT_COLUMNS: Record<Sort, string> = {
-  name: 'name',
-  nextRunAt: 'next_run_at',
-  createdAt: 'created_at',
-};
-const COLUMNS = `id, name, task_name, payload, cron, interval_seconds, enabled, last_run_at, last_task_id,
-  next_run_at, created_at, updated_at, version`;
 
 const toDto = (row: ScheduleRow): ScheduleDto => ({
   id: row.id,
@@ -83,34 +65,20 @@ function ruleOf(
 export class SchedulesService {
   constructor(
     private readonly db: TenantDatabase,
+    private readonly repository: SchedulesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ScheduleDto>> {
     return this.db.run(orgId, async (manager) => {
-      const { enabled, taskName, q } = query.filters;
-      const where = new Conditions()
-        .add('organization_id = ?', orgId)
-        .addIf(enabled, 'enabled = ?')
-        .addIf(taskName, 'task_name = ?')
-        .addIf(q, foldedContains('name'), q);
-      const { rows, total } = await selectPage<ScheduleRow>(manager, {
-        select: COLUMNS,
-        from: 'schedules',
-        where,
-        order: orderBy(query.sort, SORT_COLUMNS),
-        query,
-      });
+      const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<ScheduleDto> {
-    const [row] = await manager.query<ScheduleRow[]>(
-      `SELECT ${COLUMNS} FROM schedules WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
+    const row = await this.repository.findById(manager, orgId, id);
     if (!row) throw new NotFoundError('Schedule');
     return toDto(row);
   }
@@ -124,21 +92,16 @@ export class SchedulesService {
     return this.db.run(orgId, async (manager) => {
       const id = uuidv7();
       const enabled = dto.enabled ?? true;
-      await manager.query(
-        `INSERT INTO schedules (id, organization_id, name, task_name, payload, cron, interval_seconds, enabled, next_run_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          id,
-          orgId,
-          dto.name,
-          dto.taskName,
-          dto.payload ?? {},
-          rule.cron,
-          rule.intervalSeconds,
-          enabled,
-          enabled ? nextRun(rule, this.clock.now()) : null,
-        ],
-      );
+      await this.repository.insert(manager, orgId, {
+        id,
+        name: dto.name,
+        taskName: dto.taskName,
+        payload: dto.payload ?? {},
+        cron: rule.cron,
+        intervalSeconds: rule.intervalSeconds,
+        enabled,
+        nextRunAt: enabled ? nextRun(rule, this.clock.now()) : null,
+      });
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -177,28 +140,29 @@ export class SchedulesService {
         : ruleChanged || !before.enabled || !before.nextRunAt
           ? nextRun(rule, this.clock.now())
           : new Date(before.nextRunAt);
-      return this.audit.recordVersionedUpdate(
+      return this.audit.recordUpdate(
         manager,
         before,
         ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
+        async () =>
+          toDto(
+            await this.repository.update(manager, orgId, id, before.version, {
+              name: dto.name,
+              taskName: dto.taskName,
+              payload: dto.payload,
+              cron: rule.cron,
+              intervalSeconds: rule.intervalSeconds,
+              enabled,
+              nextRunAt: next,
+            }),
+          ),
         {
-          table: 'schedules',
-          set: `name = COALESCE($4, name), task_name = COALESCE($5, task_name),
-            payload = COALESCE($6, payload), cron = $7, interval_seconds = $8, enabled = $9,
-            next_run_at = $10`,
-          values: [
-            dto.name ?? null,
-            dto.taskName ?? null,
-            dto.payload ?? null,
-            rule.cron,
-            rule.intervalSeconds,
-            enabled,
-            next,
-          ],
-          returning: COLUMNS,
-          toDto,
+          organizationId: orgId,
+          action: 'update',
+          entityType: 'schedule',
+          entityId: id,
+          context,
         },
-        { organizationId: orgId, entityType: 'schedule', entityId: id, context },
       );
     });
   }
@@ -212,10 +176,7 @@ export class SchedulesService {
     return this.db.run(orgId, async (manager) => {
       const before = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, before.version);
-      await manager.query('DELETE FROM schedules WHERE organization_id = $1 AND id = $2', [
-        orgId,
-        id,
-      ]);
+      await this.repository.delete(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { DataSource } from 'typeorm';
+import { TenantDatabase } from '../../core/tenancy';
 import { MATCH_START, MATCH_STOP, toHighlightHtml, withoutSentinels } from './highlight';
 import {
   SEARCH_TYPES,
@@ -80,7 +80,8 @@ export class ElasticsearchSearchBackend implements SearchBackend {
 
   constructor(
     private readonly client: Client,
-    private readonly dataSource: DataSource,
+    /** Reads the documents' rows of every organization (`runAsSystem('search-index')`). */
+    private readonly db: TenantDatabase,
     private readonly prefix: string,
   ) {}
 
@@ -141,10 +142,12 @@ export class ElasticsearchSearchBackend implements SearchBackend {
 
   private async rows(type: SearchType, where: string, params: unknown[]): Promise<DocumentRow[]> {
     const s = SEARCHABLE[type];
-    return this.dataSource.query<DocumentRow[]>(
-      `SELECT id, organization_id, ${s.title} AS title, ${s.subtitle} AS subtitle, ${s.body} AS body, version
-         FROM ${s.table} WHERE ${s.live} AND ${where}`,
-      params,
+    return this.db.runAsSystem('search-index', (manager) =>
+      manager.query<DocumentRow[]>(
+        `SELECT id, organization_id, ${s.title} AS title, ${s.subtitle} AS subtitle, ${s.body} AS body, version
+           FROM ${s.table} WHERE ${s.live} AND ${where}`,
+        params,
+      ),
     );
   }
 

@@ -8,8 +8,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import { returningRows } from '../../core/database/returning';
-import { EntityAction, RealtimePublisher } from '../realtime';
+import { TenantDatabase } from '../../core/tenancy';
+import { RealtimePublisher } from '../realtime';
+import { OutboxRow, SearchOutboxRepository } from './search-outbox.repository';
 import {
   SEARCH_BACKEND,
   SEARCH_TYPES,
@@ -24,19 +25,14 @@ const BULK_EVENT_THRESHOLD = 50;
 /** A safety net: notifications wake the relay at once; this catches any it missed. */
 const POLL_MS = 5_000;
 
-interface OutboxRow {
-  organization_id: string;
-  entity_type: string;
-  entity_id: string;
-  operation: EntityAction;
-}
-
 /**
  * Drains `search_outbox` into the search backend, in the worker. Rows are written by triggers in the
  * same transaction as the change and announced with NOTIFY, which PostgreSQL delivers on commit —
  * so the relay only ever sees committed changes. Each batch is claimed with SKIP LOCKED and deleted
  * in the transaction that applied it: a failure leaves it for the next pass, several workers never
- * take the same rows.
+ * take the same rows. The batches run in `runAsSystem('outbox-relay')` (they span organizations);
+ * the raw `DataSource` is only for the LISTEN connection, which must stay open outside any
+ * transaction.
  */
 @Injectable()
 export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -49,6 +45,8 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly outbox: SearchOutboxRepository,
     @Inject(SEARCH_BACKEND) private readonly backend: SearchBackend,
     @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
@@ -106,14 +104,8 @@ export class SearchOutboxRelay implements OnApplicationBootstrap, OnApplicationS
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const consumed = await this.dataSource.transaction(async (manager) => {
-        const rows = await returningRows<OutboxRow>(
-          manager,
-          `DELETE FROM search_outbox WHERE id IN (
-             SELECT id FROM search_outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-           RETURNING organization_id, entity_type, entity_id, operation`,
-          [],
-        );
+      const consumed = await this.db.runAsSystem('outbox-relay', async (manager) => {
+        const rows = await this.outbox.claimBatch(manager, BATCH);
         const changes: SearchChange[] = rows
           .filter((row) => (SEARCH_TYPES as readonly string[]).includes(row.entity_type))
           .map((row) => ({

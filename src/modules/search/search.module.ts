@@ -3,6 +3,7 @@ import { searchBackendProvider } from './search-backend.provider';
 import { SearchController } from './search.controller';
 import { SearchService } from './search.service';
 import { SearchOutboxRelay } from './search-outbox.relay';
+import { SearchOutboxRepository } from './search-outbox.repository';
 
 /** See README.md in this folder. */
 @Module({
@@ -14,7 +15,7 @@ export class SearchModule {}
 
 /** The worker side: drains the search outbox into the backend. */
 @Module({
-  providers: [searchBackendProvider, SearchOutboxRelay],
+  providers: [searchBackendProvider, SearchOutboxRelay, SearchOutboxRepository],
   exports: [SearchOutboxRelay],
 })
 export class SearchWorkerModule {}

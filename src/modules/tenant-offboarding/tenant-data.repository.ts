@@ -22,6 +22,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SECRET_COLUMN = /(^|_)(password|key|token|code|request)_hash$|secret/;
 /** Derived from other tables, rebuilt on demand: neither exported nor worth a file. */
 const DERIVED_TABLES = new Set(['search_outbox', 'search_terms']);
+/**
+ * Left to its consumer by the purge: the deletes themselves write `search_outbox` rows (triggers),
+ * and the search relay turns them into deletions in an external index (Elasticsearch), so they
+ * are how the tenant's documents are erased there. Deleting the table in the purge kept or dropped
+ * them depending on where it fell in the foreign-key order; the relay drains them after commit.
+ */
+const KEPT_FOR_CONSUMER = new Set(['search_outbox']);
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -126,12 +133,14 @@ export class TenantDataRepository {
    * Deletes every row of the subtree's organizations in the caller's transaction: tenant tables
    * children first, then memberships' role links, then the organizations. The append-only ledgers
    * (audit log, stock moves) let these deletes through only because `app.tenant_purge` names the
-   * organizations for this transaction (migration AllowTenantPurge). Returns deleted rows per table.
+   * organizations for this transaction (migration AllowTenantPurge). `search_outbox` is left to the
+   * search relay (see `KEPT_FOR_CONSUMER`). Returns deleted rows per table.
    */
   async purge(manager: EntityManager, orgIds: string[]): Promise<Record<string, number>> {
     await manager.query(`SELECT set_config('app.tenant_purge', $1, true)`, [orgIds.join(',')]);
     const deleted: Record<string, number> = {};
     for (const table of await this.tenantTables(manager)) {
+      if (KEPT_FOR_CONSUMER.has(table)) continue;
       const [, count] = await manager.query<[unknown, number]>(
         `DELETE FROM ${quoteIdent(table)} WHERE organization_id = ANY ($1::uuid[])`,
         [orgIds],
