@@ -6,6 +6,8 @@ import { AppConfig } from '../../core/config';
 import { RateLimitGuard } from '../../core/rate-limit';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
+import { UsersModule } from '../users';
+import { AccountSessionsModule } from './account-sessions.provider';
 import { AccountActivityController } from './account-activity.controller';
 import { AccountActivityRepository } from './account-activity.repository';
 import { AuthController } from './auth.controller';
@@ -13,7 +15,6 @@ import { SignupController } from './signup.controller';
 import { SignupService } from './signup.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
 
 @Module({
@@ -31,6 +32,8 @@ import { TokenService } from './token.service';
     }),
     AccessModule,
     AuditModule,
+    UsersModule,
+    AccountSessionsModule,
   ],
   controllers: [AuthController, AccountActivityController, SignupController],
   providers: [
@@ -38,12 +41,11 @@ import { TokenService } from './token.service';
     SignupService,
     AccountActivityRepository,
     TokenService,
-    PasswordHasher,
     AuthGuard, // also used directly by the realtime gateway's handshake
     // Order matters: authenticate first, so rate limits can key on the principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PasswordHasher, TokenService, AuthGuard],
+  exports: [TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -9,10 +9,10 @@ import { AppConfig } from '../../core/config';
 import { ListQuery, NotFoundError, Page, toPage, ValidationFailedError } from '../../core/http';
 import { AccessService, requirePerson } from '../access';
 import { AuditService } from '../audit';
-import { PasswordHasher, INVITATION_TOKEN_TTL_MS, sha256 } from '../auth';
+import { sha256 } from '../auth';
 import { MailService } from '../mail';
 import { MembershipsService } from '../memberships';
-import { UsersRepository } from '../users';
+import { INVITATION_TOKEN_TTL_MS, PasswordHasher, UserAccountsService } from '../users';
 import type {
   AcceptedInvitationDto,
   AcceptInvitationDto,
@@ -52,7 +52,7 @@ export interface InvitationInput {
 export class InvitationsService {
   constructor(
     private readonly repository: InvitationsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UserAccountsService,
     private readonly memberships: MembershipsService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
@@ -236,13 +236,13 @@ export class InvitationsService {
       let userId: string;
       let accountCreated = false;
       if (personId) {
-        const account = await this.users.findById(personId, manager);
+        const account = await this.users.findRowById(manager, personId);
         if (!account || account.email.toLowerCase() !== invitation.email) {
           throw InvitationsErrors.invitation_email_mismatch();
         }
         userId = personId;
       } else {
-        if (await this.users.findByEmail(invitation.email, manager)) {
+        if (await this.users.findRowByEmail(manager, invitation.email)) {
           throw InvitationsErrors.account_exists();
         }
         userId = uuidv7();
