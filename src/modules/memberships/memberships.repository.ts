@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
-import { withTenant } from '../../core/tenancy';
 import { ListQuery } from '../../core/http';
 
 export interface MembershipRow {
@@ -41,9 +39,8 @@ const SORT: Record<MembershipSort, string> = { createdAt: 'm.created_at', email:
  */
 @Injectable()
 export class MembershipsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   async list(
+    manager: EntityManager,
     organizationId: string,
     query: ListQuery<MembershipSort, MembershipFilter>,
   ): Promise<{ rows: MembershipRow[]; total: number }> {
@@ -67,26 +64,22 @@ export class MembershipsRepository {
       );
     }
     const where = conditions.join(' AND ');
-    return withTenant(this.dataSource, organizationId, async (manager) => {
-      const [{ total }] = await manager.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
-        parameters,
-      );
-      const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(
-        ', ',
-      );
-      const rows = await manager.query<MembershipRow[]>(
-        `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name, u.is_superuser ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-        parameters,
-      );
-      return { rows, total };
-    });
+    const [{ total }] = await manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
+      parameters,
+    );
+    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(', ');
+    const rows = await manager.query<MembershipRow[]>(
+      `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name, u.is_superuser ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      parameters,
+    );
+    return { rows, total };
   }
 
   async find(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<MembershipRow | undefined> {
     const [row] = await manager.query<MembershipRow[]>(
       `${SELECT} WHERE m.organization_id = $1 AND m.id = $2 GROUP BY m.id, u.email, u.full_name, u.is_superuser`,
@@ -95,10 +88,14 @@ export class MembershipsRepository {
     return row;
   }
 
-  async userExists(userId: string): Promise<boolean> {
+  /**
+   * Whether the account exists. Reads `users` (the users module's table) directly: users depends on
+   * memberships (`addInTransaction`), so asking `UserAccountsService` would be an import cycle
+   * (known leftover, issue 16).
+   */
+  async userExists(manager: EntityManager, userId: string): Promise<boolean> {
     return (
-      (await this.dataSource.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId]))
-        .length > 0
+      (await manager.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId])).length > 0
     );
   }
 
