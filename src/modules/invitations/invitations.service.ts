@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { TenantDatabase } from '../../core/tenancy';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
@@ -60,7 +60,7 @@ export class InvitationsService {
     private readonly mail: MailService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   private toDto(row: InvitationRow): InvitationDto {
@@ -83,10 +83,8 @@ export class InvitationsService {
     organizationId: string,
     query: ListQuery<InvitationSort, InvitationFilter>,
   ): Promise<Page<InvitationDto>> {
-    const { rows, total } = await this.repository.listPending(
-      organizationId,
-      this.clock.now(),
-      query,
+    const { rows, total } = await this.db.run(organizationId, (m) =>
+      this.repository.listPending(m, organizationId, this.clock.now(), query),
     );
     return toPage(
       rows.map((r) => this.toDto(r)),
@@ -96,7 +94,11 @@ export class InvitationsService {
   }
 
   async get(organizationId: string, id: string, manager?: EntityManager): Promise<InvitationDto> {
-    const row = await this.repository.find(organizationId, id, manager);
+    const row = manager
+      ? await this.repository.find(manager, organizationId, id)
+      : await this.db.runAsSystem('identity-directory', (m) =>
+          this.repository.find(m, organizationId, id),
+        );
     if (!row) throw new NotFoundError('Invitation');
     return this.toDto(row);
   }
@@ -113,7 +115,7 @@ export class InvitationsService {
     context: AuditContext,
   ): Promise<InvitationDto> {
     await this.memberships.assertAssignable(organizationId, dto.roleIds);
-    const id = await this.dataSource.transaction((manager) =>
+    const id = await this.db.runAsSystem('identity-directory', (manager) =>
       this.createInTransaction(manager, organizationId, dto, context),
     );
     return this.get(organizationId, id);
@@ -186,7 +188,7 @@ export class InvitationsService {
 
   /** `DELETE /invitations/{id}`: revokes a pending invitation (404 otherwise). */
   async revoke(organizationId: string, id: string, context: AuditContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       if (!(await this.repository.revoke(manager, organizationId, id, this.clock.now()))) {
         throw new NotFoundError('Invitation');
       }
@@ -228,7 +230,7 @@ export class InvitationsService {
     }
     // Hash before the transaction: argon2 is slow and must not hold the invitation's lock.
     const passwordHash = dto.password && !caller ? await this.hasher.hash(dto.password) : null;
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await this.db.runAsSystem('identity-directory', async (manager) => {
       const now = this.clock.now();
       const invitation = await this.repository.lockPendingByTokenHash(manager, sha256(token), now);
       if (!invitation) throw new NotFoundError('Invitation');
