@@ -10,6 +10,7 @@ import { UsersModule } from '../users';
 import { AccountSessionsModule } from './account-sessions.provider';
 import { AccountActivityController } from './account-activity.controller';
 import { AccountActivityRepository } from './account-activity.repository';
+import { AccountActivityService } from './account-activity.service';
 import { AuthController } from './auth.controller';
 import { SignupController } from './signup.controller';
 import { SignupService } from './signup.service';
@@ -40,6 +41,7 @@ import { TokenService } from './token.service';
     AuthService,
     SignupService,
     AccountActivityRepository,
+    AccountActivityService,
     TokenService,
     AuthGuard, // also used directly by the realtime gateway's handshake
     // Order matters: authenticate first, so rate limits can key on the principal.
