@@ -6,6 +6,7 @@ import { AppConfig } from '../../core/config';
 import { RateLimitGuard } from '../../core/rate-limit';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
+import { MembershipsModule } from '../memberships';
 import { UsersModule } from '../users';
 import { AccountSessionsModule } from './account-sessions.provider';
 import { AccountActivityController } from './account-activity.controller';
@@ -34,6 +35,7 @@ import { TokenService } from './token.service';
     AccessModule,
     AuditModule,
     UsersModule,
+    MembershipsModule,
     AccountSessionsModule,
   ],
   controllers: [AuthController, AccountActivityController, SignupController],

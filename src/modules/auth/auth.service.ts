@@ -9,6 +9,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { PasswordHasher, UserAccountRow, UserAccountsService } from '../users';
 import { MailService } from '../mail';
+import { MembershipsService } from '../memberships';
 import {
   issuePasswordResetToken,
   passwordLink,
@@ -45,6 +46,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly mail: MailService,
     private readonly activity: AccountActivityRepository,
+    private readonly memberships: MembershipsService,
   ) {}
 
   /** The account with `id` (a signed-in user: it exists). */
@@ -154,28 +156,7 @@ export class AuthService {
 
   async me(userId: string, principal: Principal): Promise<MeDto> {
     const user = await this.account(userId);
-    const memberships = await this.db.runAsSystem('authentication', (manager) =>
-      manager.query<
-        {
-          organization_id: string;
-          name: string;
-          applies_to_descendants: boolean;
-          is_default: boolean;
-          roles: string[];
-        }[]
-      >(
-        `SELECT m.organization_id, o.name, m.applies_to_descendants, m.is_default,
-              COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
-         FROM memberships m
-         JOIN organizations o ON o.id = m.organization_id
-         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-         LEFT JOIN roles r ON r.id = mr.role_id
-        WHERE m.user_id = $1 AND m.suspended_at IS NULL
-        GROUP BY m.id, o.name
-        ORDER BY o.name`,
-        [user.id],
-      ),
-    );
+    const memberships = await this.memberships.ofUser(user.id);
     return {
       id: user.id,
       email: user.email,

@@ -184,4 +184,34 @@ export class MembershipsRepository {
     );
     return row.n;
   }
+
+  /**
+   * The user's active (not suspended) memberships in every organization, by organization name,
+   * with the organization's name and the names of the roles held (`GET /auth/me`).
+   */
+  ofUser(manager: EntityManager, userId: string): Promise<UserMembershipRow[]> {
+    return manager.query<UserMembershipRow[]>(
+      `SELECT m.organization_id, o.name, m.applies_to_descendants, m.is_default,
+              COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
+         FROM memberships m
+         JOIN organizations o ON o.id = m.organization_id
+         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+         LEFT JOIN roles r ON r.id = mr.role_id
+        WHERE m.user_id = $1 AND m.suspended_at IS NULL
+        GROUP BY m.id, o.name
+        ORDER BY o.name`,
+      [userId],
+    );
+  }
+}
+
+/** One of a user's memberships as `GET /auth/me` lists it (`ofUser`). */
+export interface UserMembershipRow {
+  organization_id: string;
+  /** The organization's name. */
+  name: string;
+  applies_to_descendants: boolean;
+  is_default: boolean;
+  /** Names of the roles held, sorted. */
+  roles: string[];
 }

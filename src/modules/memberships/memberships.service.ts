@@ -21,6 +21,7 @@ import {
   MembershipRow,
   MembershipSort,
   MembershipsRepository,
+  UserMembershipRow,
 } from './memberships.repository';
 import { MembershipsErrors } from './memberships.errors';
 
@@ -50,6 +51,14 @@ export class MembershipsService {
     private readonly access: AccessService,
     private readonly db: TenantDatabase,
   ) {}
+
+  /**
+   * The user's active memberships across organizations (for `GET /auth/me`), in a
+   * `runAsSystem('identity-directory')` transaction: a person's memberships span tenants.
+   */
+  ofUser(userId: string): Promise<UserMembershipRow[]> {
+    return this.db.runAsSystem('identity-directory', (m) => this.repository.ofUser(m, userId));
+  }
 
   async list(
     organizationId: string,
