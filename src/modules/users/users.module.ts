@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { MembershipsModule } from '../memberships';
+import { OrganizationsModule } from '../organizations';
 import { PasswordHasher } from './password-hasher';
 import { UserAccountsService } from './user-accounts.service';
 import { MyAccountController, UsersController } from './users.controller';
@@ -12,7 +13,7 @@ import { UsersService } from './users.service';
  * which `auth` provides globally: users does not import auth (auth depends on users).
  */
 @Module({
-  imports: [AuditModule, MembershipsModule],
+  imports: [AuditModule, MembershipsModule, OrganizationsModule],
   controllers: [UsersController, MyAccountController],
   providers: [UsersService, UsersRepository, UserAccountsService, PasswordHasher],
   exports: [UserAccountsService, PasswordHasher],

@@ -17,6 +17,7 @@ import { MailService } from '../mail';
 import { Clock } from '../../core/clock';
 import { TenantDatabase } from '../../core/tenancy';
 import { MembershipsService } from '../memberships';
+import { OrganizationsService } from '../organizations';
 import { AccountField, assertMayChangeAccount, requirePerson } from '../access';
 import type { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
@@ -57,6 +58,7 @@ export class UsersService {
   constructor(
     private readonly repository: UsersRepository,
     private readonly memberships: MembershipsService,
+    private readonly organizations: OrganizationsService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: AccountSessions,
     private readonly audit: AuditService,
@@ -155,19 +157,18 @@ export class UsersService {
     dto: CreateUserDto,
     context: AuditContext,
   ): Promise<void> {
-    const [names] = await manager.query<{ organization: string; inviter: string | null }[]>(
-      `SELECT o.name AS organization, NULLIF(u.full_name, '') AS inviter
-         FROM organizations o LEFT JOIN users u ON u.id = $2 WHERE o.id = $1`,
-      [organizationId, context.actorUserId],
-    );
+    const organization = await this.organizations.get(organizationId, organizationId);
+    const inviter = context.actorUserId
+      ? await this.repository.findById(manager, context.actorUserId)
+      : undefined;
     const expiresAt = new Date(this.clock.now().getTime() + INVITATION_TOKEN_TTL_MS);
     const link = await this.sessions.issuePasswordLink(manager, userId, expiresAt);
     await this.mail.send(dto.email, 'invitation', dto.language ?? 'en', {
       name: dto.fullName || dto.email,
       email: dto.email,
       link,
-      inviter: names?.inviter ?? 'An administrator',
-      organization: names?.organization ?? '',
+      inviter: inviter?.full_name || 'An administrator',
+      organization: organization.name,
       validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
     });
   }
