@@ -159,39 +159,4 @@ export class InvitationsRepository {
       [id, userId, now],
     );
   }
-
-  /** Whether an account with this email is already a member of the organization. */
-  async isMember(manager: EntityManager, organizationId: string, email: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-        WHERE m.organization_id = $1 AND lower(u.email) = lower($2)`,
-      [organizationId, email],
-    );
-    return rows.length > 0;
-  }
-
-  /** Whether the user has any membership (the first one becomes their default). */
-  async hasMemberships(manager: EntityManager, userId: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      'SELECT 1 FROM memberships WHERE user_id = $1 LIMIT 1',
-      [userId],
-    );
-    return rows.length > 0;
-  }
-
-  /** Name and language of the inviting organization, and the inviter's name, for the mail. */
-  async mailContext(
-    manager: EntityManager,
-    organizationId: string,
-    inviterId: string | null,
-  ): Promise<{ organization: string; language: string | null; inviter: string | null }> {
-    const [row] = await manager.query<
-      { organization: string; language: string | null; inviter: string | null }[]
-    >(
-      `SELECT o.name AS organization, o.language, NULLIF(u.full_name, '') AS inviter
-         FROM organizations o LEFT JOIN users u ON u.id = $2 WHERE o.id = $1`,
-      [organizationId, inviterId],
-    );
-    return row ?? { organization: '', language: null, inviter: null };
-  }
 }

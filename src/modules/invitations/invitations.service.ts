@@ -12,6 +12,7 @@ import { AuditService } from '../audit';
 import { sha256 } from '../auth';
 import { MailService } from '../mail';
 import { MembershipsService } from '../memberships';
+import { OrganizationsService } from '../organizations';
 import { INVITATION_TOKEN_TTL_MS, PasswordHasher, UserAccountsService } from '../users';
 import type {
   AcceptedInvitationDto,
@@ -53,6 +54,7 @@ export class InvitationsService {
   constructor(
     private readonly repository: InvitationsRepository,
     private readonly users: UserAccountsService,
+    private readonly organizations: OrganizationsService,
     private readonly memberships: MembershipsService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
@@ -129,7 +131,7 @@ export class InvitationsService {
     context: AuditContext,
   ): Promise<string> {
     const email = input.email.toLowerCase();
-    if (await this.repository.isMember(manager, organizationId, email)) {
+    if (await this.memberships.isMemberByEmail(manager, organizationId, email)) {
       throw InvitationsErrors.already_member('invitee');
     }
     const now = this.clock.now();
@@ -173,14 +175,17 @@ export class InvitationsService {
       },
       context,
     });
-    const names = await this.repository.mailContext(manager, organizationId, context.actorUserId);
+    const organization = await this.organizations.findInTransaction(manager, organizationId);
+    const inviter = context.actorUserId
+      ? await this.users.findRowById(manager, context.actorUserId)
+      : undefined;
     // The organization's language, never the account's: the mail must not reveal an account.
-    await this.mail.send(email, 'organization-invitation', names.language ?? 'en', {
+    await this.mail.send(email, 'organization-invitation', organization?.language ?? 'en', {
       name: input.inviteeName || email,
       email,
       link: `${this.config.app.publicUrl}/accept-invitation?token=${token}`,
-      inviter: names.inviter ?? 'An administrator',
-      organization: names.organization,
+      inviter: inviter?.full_name || 'An administrator',
+      organization: organization?.name ?? '',
       validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
     });
     return id;
@@ -266,7 +271,7 @@ export class InvitationsService {
           context: { ...context, actorUserId: userId },
         });
       }
-      if (await this.repository.isMember(manager, organizationId, invitation.email)) {
+      if (await this.memberships.isMemberByEmail(manager, organizationId, invitation.email)) {
         throw InvitationsErrors.already_member('caller');
       }
       const membershipId = await this.memberships.addInTransaction(
@@ -276,7 +281,7 @@ export class InvitationsService {
           userId,
           roleIds: invitation.role_ids,
           appliesToDescendants: invitation.applies_to_descendants,
-          isDefault: !(await this.repository.hasMemberships(manager, userId)),
+          isDefault: !(await this.memberships.hasAny(manager, userId)),
         },
         { ...context, actorUserId: userId },
       );

@@ -185,6 +185,29 @@ export class MembershipsRepository {
     return row.n;
   }
 
+  /** Whether an account with this email (case-insensitive) is a member of the organization. */
+  async isMemberByEmail(
+    manager: EntityManager,
+    organizationId: string,
+    email: string,
+  ): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 AND lower(u.email) = lower($2)`,
+      [organizationId, email],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether the user has any membership, in any organization. */
+  async hasAny(manager: EntityManager, userId: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      'SELECT 1 FROM memberships WHERE user_id = $1 LIMIT 1',
+      [userId],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * The user's active (not suspended) memberships in every organization, by organization name,
    * with the organization's name and the names of the roles held (`GET /auth/me`).

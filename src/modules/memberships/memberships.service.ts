@@ -52,6 +52,16 @@ export class MembershipsService {
     private readonly db: TenantDatabase,
   ) {}
 
+  /** Whether an account with this email is a member of the organization (caller's transaction). */
+  isMemberByEmail(manager: EntityManager, organizationId: string, email: string): Promise<boolean> {
+    return this.repository.isMemberByEmail(manager, organizationId, email);
+  }
+
+  /** Whether the user has any membership yet (the first becomes their default), caller's transaction. */
+  hasAny(manager: EntityManager, userId: string): Promise<boolean> {
+    return this.repository.hasAny(manager, userId);
+  }
+
   /**
    * The user's active memberships across organizations (for `GET /auth/me`), in a
    * `runAsSystem('identity-directory')` transaction: a person's memberships span tenants.

@@ -140,6 +140,19 @@ export class OrganizationsService {
     return toDto((await this.repository.findById(manager, id)) as OrganizationRow);
   }
 
+  /**
+   * The organization `id` as seen inside the caller's transaction (`manager`: it may have been
+   * created there, uncommitted), without a scope check; undefined when it does not exist. For
+   * other modules' mails and the like (name, language), never for answering a route.
+   */
+  async findInTransaction(
+    manager: EntityManager,
+    id: string,
+  ): Promise<OrganizationDto | undefined> {
+    const row = await this.repository.findById(manager, id);
+    return row ? toDto(row) : undefined;
+  }
+
   async get(activeOrganizationId: string, id: string): Promise<OrganizationDto> {
     return toDto((await this.inScope(activeOrganizationId, id)).row);
   }

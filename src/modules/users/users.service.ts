@@ -157,7 +157,7 @@ export class UsersService {
     dto: CreateUserDto,
     context: AuditContext,
   ): Promise<void> {
-    const organization = await this.organizations.get(organizationId, organizationId);
+    const organization = await this.organizations.findInTransaction(manager, organizationId);
     const inviter = context.actorUserId
       ? await this.repository.findById(manager, context.actorUserId)
       : undefined;
@@ -168,7 +168,7 @@ export class UsersService {
       email: dto.email,
       link,
       inviter: inviter?.full_name || 'An administrator',
-      organization: organization.name,
+      organization: organization?.name ?? '',
       validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
     });
   }
