@@ -7,19 +7,6 @@
  * (`src/*.ts`, `src/cli/`, `ormconfig.ts`) that assemble core + the module registry.
  * Type-only imports count: a rule broken only by a type is still broken.
  */
-/**
- * The one file allowed one deep import, kept visible here rather than hidden: auth.service reads
- * and writes users through the UserEntity class (issue 16, "auth writes users") while users
- * depends on auth (hasher, sessions, reset tokens). Through users' index.ts that is an import
- * cycle, so it imports the leaf entity file until auth goes through the users module's public
- * service. Nothing else may be added here.
- */
-const KNOWN_EXCEPTION = {
-  from: '^src/modules/auth/auth[.]service[.]ts$',
-  to: '^src/modules/users/user[.]entity[.]ts$',
-  why: 'auth.service may deep-import users/user.entity.ts only (see KNOWN_EXCEPTION); anything else goes through index.ts.',
-};
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -55,20 +42,10 @@ module.exports = {
       severity: 'error',
       comment:
         "A module imports another module only through that module's index.ts (its public surface).",
-      from: { path: '^src/modules/([^/]+)/', pathNot: KNOWN_EXCEPTION.from },
+      from: { path: '^src/modules/([^/]+)/' },
       to: {
         path: '^src/modules/[^/]+/',
         pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index[.]ts$'],
-      },
-    },
-    {
-      name: 'module-through-index',
-      severity: 'error',
-      comment: KNOWN_EXCEPTION.why,
-      from: { path: KNOWN_EXCEPTION.from },
-      to: {
-        path: '^src/modules/(?!auth/)[^/]+/',
-        pathNot: ['^src/modules/[^/]+/index[.]ts$', KNOWN_EXCEPTION.to],
       },
     },
     {

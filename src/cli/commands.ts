@@ -6,7 +6,7 @@ import { AppConfig } from '../core/config';
 import { assertDatabaseReachable, buildDataSourceOptions, runSeeds } from '../core/database';
 import { SEEDERS } from '../modules';
 import { createSearchBackend, SEARCH_TYPES, SearchType } from '../modules/search';
-import { createAdmin, resetAdminPassword } from '../modules/users';
+import { createAdmin, resetAdminPassword } from '../modules/auth';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 import { SCHEMA } from '../schema';
 

@@ -35,9 +35,8 @@ import { FEATURE_FLAGS_ENTITIES, FeatureFlagsModule } from './feature-flags';
 import { CONTENT_TRANSLATIONS_ENTITIES, ContentTranslationsModule } from './content-translations';
 import { SearchModule, SearchWorkerModule } from './search';
 import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
-import { TenantOffboardingWorkerModule, TenantOffboardingModule } from './tenant-offboarding';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
-import { TenantsModule } from './tenants';
+import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -82,7 +81,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   MailWorkerModule,
   ImportsWorkerModule,
   SearchWorkerModule,
-  TenantOffboardingWorkerModule,
+  TenantsWorkerModule,
 ];
 
 /**

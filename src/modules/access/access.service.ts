@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { CacheService } from '../../core/cache';
+import { TenantDatabase } from '../../core/tenancy';
 import { ALL_PERMISSIONS, SYSTEM_ROLES } from './permissions.registry';
 
 const CACHE_NAMESPACE = 'access';
@@ -25,7 +24,7 @@ export interface OrganizationAccess {
 @Injectable()
 export class AccessService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly cache: CacheService,
   ) {}
 
@@ -35,9 +34,11 @@ export class AccessService {
     isSuperuser: boolean,
   ): Promise<OrganizationAccess> {
     if (isSuperuser) {
-      const [org] = await this.dataSource.query<{ language: string | null; status: string }[]>(
-        'SELECT language, status FROM organizations WHERE id = $1',
-        [organizationId],
+      const [org] = await this.db.runAsSystem('access', (m) =>
+        m.query<{ language: string | null; status: string }[]>(
+          'SELECT language, status FROM organizations WHERE id = $1',
+          [organizationId],
+        ),
       );
       return {
         member: org !== undefined,
@@ -55,10 +56,9 @@ export class AccessService {
   }
 
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
-    const rows = await this.dataSource.query<
-      { permission_code: string | null; language: string | null; status: string }[]
-    >(
-      `SELECT DISTINCT rp.permission_code, target.language, target.status
+    const rows = await this.db.runAsSystem('access', (m) =>
+      m.query<{ permission_code: string | null; language: string | null; status: string }[]>(
+        `SELECT DISTINCT rp.permission_code, target.language, target.status
          FROM organizations target
          JOIN memberships m ON m.user_id = $1
          JOIN organizations home ON home.id = m.organization_id
@@ -68,7 +68,8 @@ export class AccessService {
           AND m.suspended_at IS NULL
           AND (m.organization_id = target.id
                OR (m.applies_to_descendants AND target.path LIKE home.path || '%'))`,
-      [userId, organizationId],
+        [userId, organizationId],
+      ),
     );
     return {
       member: rows.length > 0,
@@ -83,18 +84,22 @@ export class AccessService {
 
   /** Permissions of an API key's role. */
   async rolePermissions(roleId: string): Promise<string[]> {
-    const rows = await this.dataSource.query<{ permission_code: string }[]>(
-      'SELECT permission_code FROM role_permissions WHERE role_id = $1 ORDER BY 1',
-      [roleId],
+    const rows = await this.db.runAsSystem('access', (m) =>
+      m.query<{ permission_code: string }[]>(
+        'SELECT permission_code FROM role_permissions WHERE role_id = $1 ORDER BY 1',
+        [roleId],
+      ),
     );
     return rows.map((r) => r.permission_code);
   }
 
   /** The id of a system role (Owner, Admin, Member, Viewer), seeded by the access seeder. */
   async systemRoleId(name: keyof typeof SYSTEM_ROLES): Promise<string> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT id FROM roles WHERE organization_id IS NULL AND is_system AND name = $1',
-      [name],
+    const [row] = await this.db.runAsSystem('access', (m) =>
+      m.query<{ id: string }[]>(
+        'SELECT id FROM roles WHERE organization_id IS NULL AND is_system AND name = $1',
+        [name],
+      ),
     );
     if (!row) throw new Error(`System role ${name} is missing: run the seed`);
     return row.id;
@@ -102,10 +107,12 @@ export class AccessService {
 
   /** The organization a user lands in without X-Organization-Id. */
   async defaultOrganizationId(userId: string): Promise<string | null> {
-    const [row] = await this.dataSource.query<{ organization_id: string }[]>(
-      `SELECT organization_id FROM memberships WHERE user_id = $1 AND suspended_at IS NULL
+    const [row] = await this.db.runAsSystem('access', (m) =>
+      m.query<{ organization_id: string }[]>(
+        `SELECT organization_id FROM memberships WHERE user_id = $1 AND suspended_at IS NULL
         ORDER BY is_default DESC, created_at LIMIT 1`,
-      [userId],
+        [userId],
+      ),
     );
     return row?.organization_id ?? null;
   }

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
 
 export interface ApiKeyRow {
   id: string;
@@ -26,12 +24,15 @@ const SORT: Record<ApiKeySort, string> = {
   lastUsedAt: 'last_used_at',
 };
 
-/** The only SQL on api_keys; runs under row-level security for the organization it is given. */
+/**
+ * The only SQL on api_keys (except the guard's key lookup, see README). Every method runs on the
+ * caller's transaction (`manager`, from `TenantDatabase.run(organizationId, …)`: row-level
+ * security) and takes the organization id right after it.
+ */
 @Injectable()
 export class ApiKeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  list(
+  async list(
+    manager: EntityManager,
     organizationId: string,
     query: ListQuery<ApiKeySort, ApiKeyFilter>,
   ): Promise<{ rows: ApiKeyRow[]; total: number }> {
@@ -40,25 +41,25 @@ export class ApiKeysRepository {
       conditions.push(query.filters.revoked ? 'revoked_at IS NOT NULL' : 'revoked_at IS NULL');
     const where = conditions.join(' AND ');
     const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'id'].join(', ');
-    return withTenant(this.dataSource, organizationId, async (manager) => {
-      const [{ total }] = await manager.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM api_keys WHERE ${where}`,
-        [organizationId],
-      );
-      const rows = await manager.query<ApiKeyRow[]>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-        [organizationId],
-      );
-      return { rows, total };
-    });
+    const [{ total }] = await manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM api_keys WHERE ${where}`,
+      [organizationId],
+    );
+    const rows = await manager.query<ApiKeyRow[]>(
+      `SELECT ${COLUMNS} FROM api_keys WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      [organizationId],
+    );
+    return { rows, total };
   }
 
-  async find(organizationId: string, id: string): Promise<ApiKeyRow | undefined> {
-    const [row] = await withTenant(this.dataSource, organizationId, (manager) =>
-      manager.query<ApiKeyRow[]>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE organization_id = $1 AND id = $2`,
-        [organizationId, id],
-      ),
+  async find(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+  ): Promise<ApiKeyRow | undefined> {
+    const [row] = await manager.query<ApiKeyRow[]>(
+      `SELECT ${COLUMNS} FROM api_keys WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id],
     );
     return row;
   }

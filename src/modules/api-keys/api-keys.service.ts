@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { ListQuery, NotFoundError, Page, toPage } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { hashApiKey } from '../auth';
 import { RolesService } from '../roles';
@@ -35,19 +33,23 @@ export class ApiKeysService {
     private readonly roles: RolesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   async list(
     organizationId: string,
     query: ListQuery<ApiKeySort, ApiKeyFilter>,
   ): Promise<Page<ApiKeyDto>> {
-    const { rows, total } = await this.repository.list(organizationId, query);
+    const { rows, total } = await this.db.run(organizationId, (m) =>
+      this.repository.list(m, organizationId, query),
+    );
     return toPage(rows.map(toDto), total, query);
   }
 
   async get(organizationId: string, id: string): Promise<ApiKeyDto> {
-    const row = await this.repository.find(organizationId, id);
+    const row = await this.db.run(organizationId, (m) =>
+      this.repository.find(m, organizationId, id),
+    );
     if (!row) throw new NotFoundError('API key');
     return toDto(row);
   }
@@ -62,7 +64,7 @@ export class ApiKeysService {
     }
     const key = `alees_${randomBytes(32).toString('base64url')}`;
     const id = uuidv7();
-    await withTenant(this.dataSource, organizationId, async (manager) => {
+    await this.db.run(organizationId, async (manager) => {
       await this.repository.insert(manager, organizationId, {
         id,
         name: dto.name,
@@ -86,7 +88,7 @@ export class ApiKeysService {
   async revoke(organizationId: string, id: string, context: AuditContext): Promise<ApiKeyDto> {
     const existing = await this.get(organizationId, id);
     if (existing.revokedAt) return existing;
-    const revoked = await withTenant(this.dataSource, organizationId, async (manager) => {
+    const revoked = await this.db.run(organizationId, async (manager) => {
       const row = await this.repository.revoke(manager, organizationId, id, this.clock.now());
       if (!row) throw new NotFoundError('API key');
       await this.audit.record(manager, {

@@ -10,7 +10,8 @@ import {
   PageOf,
 } from '../../core/http';
 import { AuditService } from '../audit';
-import { AuditLogFilter, AuditLogRow, AuditLogsRepository } from './audit-logs.repository';
+import { AuditLogFilter, AuditLogRow } from './audit-logs.repository';
+import { AuditLogsService } from './audit-logs.service';
 import { AuditLogDto, ChainVerificationDto } from './dto/audit-log.dto';
 
 export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = {
@@ -49,7 +50,7 @@ const toDto = (row: AuditLogRow): AuditLogDto => ({
 @Controller('audit-logs')
 export class AuditLogsController {
   constructor(
-    private readonly repository: AuditLogsRepository,
+    private readonly logs: AuditLogsService,
     private readonly audit: AuditService,
     private readonly lists: ListQueryParser,
   ) {}
@@ -65,7 +66,7 @@ export class AuditLogsController {
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<AuditLogDto>> {
     const query = this.lists.parse(AUDIT_LOG_LIST, raw);
-    const { rows, total, nextCursor } = await this.repository.list(organizationId, query);
+    const { rows, total, nextCursor } = await this.logs.list(organizationId, query);
     return toPage(rows.map(toDto), total, query, nextCursor);
   }
 

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Conditions, selectPage } from '../../core/database';
 import { ListQuery } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
 
 export type AuditLogFilter =
   'action' | 'entityType' | 'entityId' | 'actorUserId' | 'createdFrom' | 'createdTo';
@@ -33,16 +31,19 @@ const FILTER_SQL: Record<AuditLogFilter, string> = {
   createdTo: 'created_at < ?',
 };
 
-/** Reads of one organization's audit chain, newest first, always under row-level security. */
+/**
+ * Reads of one organization's audit chain, newest first, on the caller's transaction (`manager`,
+ * from `TenantDatabase.run(organizationId, …)`: row-level security). The table is `audit`'s; this
+ * is its read-only list query (writes and chain verification stay in `AuditService`).
+ */
 @Injectable()
 export class AuditLogsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   /**
    * One page in chain order (`seq`, which follows `created_at`), by page or by keyset cursor on
    * `seq` (unique per organization, so it needs no id tie-breaker).
    */
   async list(
+    manager: EntityManager,
     organizationId: string,
     query: ListQuery<'createdAt', AuditLogFilter>,
   ): Promise<{ rows: AuditLogRow[]; total: number; nextCursor?: string }> {
@@ -51,16 +52,14 @@ export class AuditLogsRepository {
       where.add(FILTER_SQL[name], value);
     }
     const direction = query.sort[0]?.direction === 'ASC' ? 'ASC' : 'DESC';
-    return withTenant(this.dataSource, organizationId, (manager) =>
-      selectPage<AuditLogRow>(manager, {
-        select: `id, seq, action, entity_type, entity_id, actor_user_id, actor_api_key_id, changes,
+    return selectPage<AuditLogRow>(manager, {
+      select: `id, seq, action, entity_type, entity_id, actor_user_id, actor_api_key_id, changes,
                  request_id, ip, created_at, prev_hash, hash`,
-        from: 'audit_logs',
-        where,
-        order: `seq ${direction}`,
-        query,
-        keyset: { column: 'seq', type: 'bigint', direction, id: false },
-      }),
-    );
+      from: 'audit_logs',
+      where,
+      order: `seq ${direction}`,
+      query,
+      keyset: { column: 'seq', type: 'bigint', direction, id: false },
+    });
   }
 }

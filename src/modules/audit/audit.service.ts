@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
+import { TenantDatabase } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
 import { updateVersioned, VersionedUpdate } from '../../core/database';
 import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
@@ -51,7 +51,7 @@ interface StoredRow {
 @Injectable()
 export class AuditService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly clock: Clock,
   ) {}
 
@@ -186,7 +186,7 @@ export class AuditService {
 
   /** For events with no surrounding change (login success/failure): its own small transaction. */
   async recordStandalone(entry: AuditEntry): Promise<void> {
-    await this.dataSource.transaction((manager) => this.record(manager, entry));
+    await this.db.runAsSystem('audit-chain', (manager) => this.record(manager, entry));
   }
 
   /** Walks a chain in order and reports the first row whose hash or link does not hold. */
@@ -197,9 +197,11 @@ export class AuditService {
     let checked = 0;
     let after = '0';
     for (;;) {
-      const rows = await this.dataSource.query<StoredRow[]>(
-        `SELECT * FROM audit_logs WHERE chain_key = $1 AND seq > $2 ORDER BY seq LIMIT 1000`,
-        [chainKey, after],
+      const rows = await this.db.runAsSystem('audit-chain', (m) =>
+        m.query<StoredRow[]>(
+          `SELECT * FROM audit_logs WHERE chain_key = $1 AND seq > $2 ORDER BY seq LIMIT 1000`,
+          [chainKey, after],
+        ),
       );
       if (rows.length === 0) return { valid: true, checked };
       for (const row of rows) {

@@ -28,7 +28,7 @@ import {
   toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
-import { AccountActivityRepository } from './account-activity.repository';
+import { AccountActivityService } from './account-activity.service';
 import { LoginEventDto, SessionDto } from './dto/account.dto';
 
 export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = {
@@ -48,7 +48,7 @@ export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = {
 @Controller('auth/me')
 export class AccountActivityController {
   constructor(
-    private readonly activity: AccountActivityRepository,
+    private readonly activity: AccountActivityService,
     private readonly lists: ListQueryParser,
     private readonly audit: AuditService,
     private readonly clock: Clock,

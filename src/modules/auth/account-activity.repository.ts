@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { Conditions, selectPage } from '../../core/database/sql';
 import type { ListQuery } from '../../core/http';
@@ -32,21 +31,21 @@ export interface SessionRow {
 
 /**
  * The only SQL over a person's sign-in activity: `login_events` and the refresh-token families
- * seen as sessions. Every query takes the user id first; nothing here crosses people.
+ * seen as sessions. Every method runs on the caller's transaction (`manager`, opened by
+ * `AuthService` / `AccountActivityService`) and takes the user id right after it; nothing here
+ * crosses people.
  */
 @Injectable()
 export class AccountActivityRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** Records one attempt, in the caller's transaction (with its audit row) when given one. */
+  /** Records one attempt, in the caller's transaction (with its audit row). */
   async recordLoginEvent(
-    manager: Pick<EntityManager, 'query'> | undefined,
+    manager: Pick<EntityManager, 'query'>,
     userId: string,
     outcome: LoginEventRow['outcome'],
     reason: string | null,
     client: ClientInfo,
   ): Promise<void> {
-    await (manager ?? this.dataSource).query(
+    await manager.query(
       `INSERT INTO login_events (user_id, outcome, reason, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
       [userId, outcome, reason, client.ip, client.userAgent],
     );
@@ -61,11 +60,12 @@ export class AccountActivityRepository {
    * is the sort and keyset key (`?cursor=` signed and checked by `selectPage`).
    */
   loginEvents(
+    manager: EntityManager,
     userId: string,
     query: ListQuery,
   ): Promise<{ rows: LoginEventRow[]; total: number; nextCursor?: string }> {
     const direction = query.sort[0]?.direction ?? 'DESC';
-    return selectPage<LoginEventRow>(this.dataSource.manager, {
+    return selectPage<LoginEventRow>(manager, {
       select: 'id, outcome, reason, ip, user_agent, created_at',
       from: 'login_events',
       where: new Conditions().add('user_id = ?', userId),
@@ -79,8 +79,8 @@ export class AccountActivityRepository {
    * Active sessions: refresh-token families of the person with a token still usable at `now`,
    * most recently used first. The latest token of a family says where it was last used.
    */
-  activeSessions(userId: string, now: Date): Promise<SessionRow[]> {
-    return this.dataSource.query<SessionRow[]>(
+  activeSessions(manager: EntityManager, userId: string, now: Date): Promise<SessionRow[]> {
+    return manager.query<SessionRow[]>(
       `SELECT family_id AS id, min(created_at) AS created_at, max(created_at) AS last_used_at,
               (array_agg(ip ORDER BY created_at DESC, id DESC))[1] AS ip,
               (array_agg(user_agent ORDER BY created_at DESC, id DESC))[1] AS user_agent
@@ -94,9 +94,14 @@ export class AccountActivityRepository {
   }
 
   /** Revokes one of the person's active sessions; false when it is not theirs or not active. */
-  async revokeSession(userId: string, familyId: string, now: Date): Promise<boolean> {
+  async revokeSession(
+    manager: EntityManager,
+    userId: string,
+    familyId: string,
+    now: Date,
+  ): Promise<boolean> {
     const revoked = await returningRows<{ id: string }>(
-      this.dataSource,
+      manager,
       `UPDATE refresh_tokens SET revoked_at = $3
         WHERE family_id = $2 AND user_id = $1 AND revoked_at IS NULL
           AND EXISTS (SELECT 1 FROM refresh_tokens a

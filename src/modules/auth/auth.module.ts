@@ -6,14 +6,17 @@ import { AppConfig } from '../../core/config';
 import { RateLimitGuard } from '../../core/rate-limit';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
+import { MembershipsModule } from '../memberships';
+import { UsersModule } from '../users';
+import { AccountSessionsModule } from './account-sessions.provider';
 import { AccountActivityController } from './account-activity.controller';
 import { AccountActivityRepository } from './account-activity.repository';
+import { AccountActivityService } from './account-activity.service';
 import { AuthController } from './auth.controller';
 import { SignupController } from './signup.controller';
 import { SignupService } from './signup.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
 
 @Module({
@@ -31,19 +34,22 @@ import { TokenService } from './token.service';
     }),
     AccessModule,
     AuditModule,
+    UsersModule,
+    MembershipsModule,
+    AccountSessionsModule,
   ],
   controllers: [AuthController, AccountActivityController, SignupController],
   providers: [
     AuthService,
     SignupService,
     AccountActivityRepository,
+    AccountActivityService,
     TokenService,
-    PasswordHasher,
     AuthGuard, // also used directly by the realtime gateway's handshake
     // Order matters: authenticate first, so rate limits can key on the principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PasswordHasher, TokenService, AuthGuard],
+  exports: [TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -1,22 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { authenticator } from 'otplib';
-import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext, Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { AppConfig } from '../../core/config';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
-import { UserEntity } from '../users/user.entity';
+import { PasswordHasher, UserAccountRow, UserAccountsService } from '../users';
 import { MailService } from '../mail';
+import { MembershipsService } from '../memberships';
 import {
   issuePasswordResetToken,
   passwordLink,
   RESET_TOKEN_TTL_MS,
   sha256,
 } from './password-reset-tokens';
-import { PasswordHasher } from './password-hasher';
 import { TokenPair, TokenService } from './token.service';
 import { AccountActivityRepository, ClientInfo } from './account-activity.repository';
 import { revokeAllSessionsOfUser } from './revoke-sessions';
@@ -38,7 +37,8 @@ export class AuthService {
   private readonly logger = new Logger(AuthService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly accounts: UserAccountsService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
@@ -46,17 +46,14 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly mail: MailService,
     private readonly activity: AccountActivityRepository,
+    private readonly memberships: MembershipsService,
   ) {}
 
-  private users(manager: EntityManager = this.dataSource.manager) {
-    return manager.getRepository(UserEntity);
-  }
-
-  private findByEmail(email: string): Promise<UserEntity | null> {
-    return this.users()
-      .createQueryBuilder('u')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
+  /** The account with `id` (a signed-in user: it exists). */
+  private async account(id: string): Promise<UserAccountRow> {
+    const user = await this.accounts.findById(id);
+    if (!user) throw new Error(`No account ${id}`);
+    return user;
   }
 
   /**
@@ -64,11 +61,11 @@ export class AuthService {
    * (`login_events`, with `client`'s IP and user agent), written with its audit row.
    */
   async login(dto: LoginDto, context: AuditContext, client: ClientInfo): Promise<TokenPair> {
-    const user = await this.findByEmail(dto.email);
+    const user = await this.accounts.findByEmail(dto.email);
     const now = this.clock.now();
-    if (!user || !user.isActive) {
+    if (!user || !user.is_active) {
       await this.hasher.verifyAgainstDummy(dto.password);
-      await this.dataSource.transaction(async (manager) => {
+      await this.db.runAsSystem('authentication', async (manager) => {
         await this.audit.record(manager, {
           organizationId: null,
           action: 'login.failure',
@@ -82,31 +79,28 @@ export class AuthService {
       });
       throw invalidCredentials();
     }
-    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
+    const locked = user.locked_until !== null && user.locked_until.getTime() > now.getTime();
     const passwordOk = locked
       ? await this.hasher.verifyAgainstDummy(dto.password)
-      : await this.hasher.verify(user.passwordHash, dto.password);
+      : await this.hasher.verify(user.password_hash, dto.password);
     if (!passwordOk) {
       await this.recordFailure(user, locked ? 'locked' : 'wrong_password', context, client);
       throw invalidCredentials();
     }
-    if (user.totpEnabled) {
+    if (user.totp_enabled) {
       if (!dto.totpCode && !dto.recoveryCode) {
         throw AuthErrors.totp_required();
       }
       const secondFactorOk = dto.totpCode
-        ? this.totpValid(user.totpSecret, dto.totpCode)
+        ? this.totpValid(user.totp_secret, dto.totpCode)
         : await this.consumeRecoveryCode(user.id, dto.recoveryCode as string);
       if (!secondFactorOk) {
         await this.recordFailure(user, 'wrong_totp', context, client);
         throw invalidCredentials();
       }
     }
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1',
-        [user.id, now],
-      );
+    await this.db.runAsSystem('authentication', async (manager) => {
+      await this.accounts.recordLoginSuccess(manager, user.id, now);
       await this.audit.record(manager, {
         organizationId: null,
         action: 'login.success',
@@ -121,26 +115,17 @@ export class AuthService {
 
   /** Counts a failure; the fifth in a row locks the account for 15 minutes. */
   private async recordFailure(
-    user: UserEntity,
+    user: UserAccountRow,
     reason: string,
     context: AuditContext,
     client: ClientInfo,
   ): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.transaction(async (manager) => {
-      const [row] = await returningRows<{ failed_login_count: number }>(
-        manager,
-        `UPDATE users SET failed_login_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_login_count + 1 END,
-                          locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
-          WHERE id = $1 RETURNING failed_login_count`,
-        [user.id, now],
-      );
-      const lockNow = reason !== 'locked' && row.failed_login_count >= MAX_FAILED_LOGINS;
+    await this.db.runAsSystem('authentication', async (manager) => {
+      const failures = await this.accounts.countLoginFailure(manager, user.id, now);
+      const lockNow = reason !== 'locked' && failures >= MAX_FAILED_LOGINS;
       if (lockNow) {
-        await manager.query(
-          'UPDATE users SET locked_until = $2, failed_login_count = 0 WHERE id = $1',
-          [user.id, new Date(now.getTime() + LOCKOUT_MS)],
-        );
+        await this.accounts.lock(manager, user.id, new Date(now.getTime() + LOCKOUT_MS));
       }
       await this.audit.record(manager, {
         organizationId: null,
@@ -170,35 +155,16 @@ export class AuthService {
   }
 
   async me(userId: string, principal: Principal): Promise<MeDto> {
-    const user = await this.users().findOneByOrFail({ id: userId });
-    const memberships = await this.dataSource.query<
-      {
-        organization_id: string;
-        name: string;
-        applies_to_descendants: boolean;
-        is_default: boolean;
-        roles: string[];
-      }[]
-    >(
-      `SELECT m.organization_id, o.name, m.applies_to_descendants, m.is_default,
-              COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
-         FROM memberships m
-         JOIN organizations o ON o.id = m.organization_id
-         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-         LEFT JOIN roles r ON r.id = mr.role_id
-        WHERE m.user_id = $1 AND m.suspended_at IS NULL
-        GROUP BY m.id, o.name
-        ORDER BY o.name`,
-      [user.id],
-    );
+    const user = await this.account(userId);
+    const memberships = await this.memberships.ofUser(user.id);
     return {
       id: user.id,
       email: user.email,
-      fullName: user.fullName,
-      isSuperuser: user.isSuperuser,
+      fullName: user.full_name,
+      isSuperuser: user.is_superuser,
       language: user.language,
       timezone: user.timezone,
-      totpEnabled: user.totpEnabled,
+      totpEnabled: user.totp_enabled,
       activeOrganizationId: principal.organizationId,
       permissions: [...principal.permissions].sort(),
       memberships: memberships.map((m) => ({
@@ -217,8 +183,8 @@ export class AuthService {
     newPassword: string,
     context: AuditContext,
   ): Promise<void> {
-    const user = await this.users().findOneByOrFail({ id: userId });
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+    const user = await this.account(userId);
+    if (!(await this.hasher.verify(user.password_hash, currentPassword))) {
       throw AuthErrors.invalid_current_password();
     }
     await this.setPassword(user.id, newPassword, 'password.change', context);
@@ -229,13 +195,13 @@ export class AuthService {
    * commit together: with the queue down nothing is written and the caller gets 503.
    */
   async requestPasswordReset(email: string): Promise<void> {
-    const user = await this.findByEmail(email);
-    if (!user || !user.isActive) return;
-    await this.dataSource.transaction(async (manager) => {
+    const user = await this.accounts.findByEmail(email);
+    if (!user || !user.is_active) return;
+    await this.db.runAsSystem('authentication', async (manager) => {
       const expiresAt = new Date(this.clock.now().getTime() + RESET_TOKEN_TTL_MS);
       const token = await issuePasswordResetToken(manager, user.id, expiresAt);
       await this.mail.send(user.email, 'password-reset', user.language ?? 'en', {
-        name: user.fullName || user.email,
+        name: user.full_name || user.email,
         email: user.email,
         link: passwordLink(this.config, token),
         validMinutes: RESET_TOKEN_TTL_MS / 60_000,
@@ -248,12 +214,14 @@ export class AuthService {
     newPassword: string,
     context: AuditContext,
   ): Promise<void> {
-    const [row] = await returningRows<{ user_id: string }>(
-      this.dataSource,
-      `UPDATE password_reset_tokens SET used_at = $2
+    const [row] = await this.db.runAsSystem('authentication', (manager) =>
+      returningRows<{ user_id: string }>(
+        manager,
+        `UPDATE password_reset_tokens SET used_at = $2
         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
         RETURNING user_id`,
-      [sha256(token), this.clock.now()],
+        [sha256(token), this.clock.now()],
+      ),
     );
     if (!row) {
       throw AuthErrors.invalid_reset_token();
@@ -271,13 +239,8 @@ export class AuthService {
     context: AuditContext,
   ): Promise<void> {
     const hash = await this.hasher.hash(password);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE users SET password_hash = $2, password_changed_at = $3, failed_login_count = 0,
-                          locked_until = NULL, version = version + 1, updated_at = now()
-          WHERE id = $1`,
-        [userId, hash, this.clock.now()],
-      );
+    await this.db.runAsSystem('authentication', async (manager) => {
+      await this.accounts.setPassword(manager, userId, hash, this.clock.now());
       await this.audit.record(manager, {
         organizationId: null,
         action,
@@ -292,27 +255,24 @@ export class AuthService {
   }
 
   async enrolTotp(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
-    const user = await this.users().findOneByOrFail({ id: userId });
-    if (user.totpEnabled) throw AuthErrors.totp_already_enabled();
+    const user = await this.account(userId);
+    if (user.totp_enabled) throw AuthErrors.totp_already_enabled();
     const secret = authenticator.generateSecret();
-    await this.dataSource.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [
-      userId,
-      secret,
-    ]);
+    await this.accounts.setTotpSecret(userId, secret);
     return { secret, otpauthUrl: authenticator.keyuri(user.email, this.config.app.name, secret) };
   }
 
   async verifyTotp(userId: string, code: string, context: AuditContext): Promise<string[]> {
-    const user = await this.users().findOneByOrFail({ id: userId });
-    if (!user.totpSecret || user.totpEnabled) {
+    const user = await this.account(userId);
+    if (!user.totp_secret || user.totp_enabled) {
       throw AuthErrors.totp_not_enrolling();
     }
-    if (!this.totpValid(user.totpSecret, code)) {
+    if (!this.totpValid(user.totp_secret, code)) {
       throw AuthErrors.invalid_totp_code();
     }
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomBytes(6).toString('hex'));
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query('UPDATE users SET totp_enabled = true WHERE id = $1', [userId]);
+    await this.db.runAsSystem('authentication', async (manager) => {
+      await this.accounts.enableTotp(manager, userId);
       await manager.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
       for (const code of codes) {
         await manager.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
@@ -332,15 +292,12 @@ export class AuthService {
   }
 
   async disableTotp(userId: string, code: string, context: AuditContext): Promise<void> {
-    const user = await this.users().findOneByOrFail({ id: userId });
-    if (!user.totpEnabled || !this.totpValid(user.totpSecret, code)) {
+    const user = await this.account(userId);
+    if (!user.totp_enabled || !this.totpValid(user.totp_secret, code)) {
       throw AuthErrors.invalid_totp_code();
     }
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'UPDATE users SET totp_enabled = false, totp_secret = NULL WHERE id = $1',
-        [userId],
-      );
+    await this.db.runAsSystem('authentication', async (manager) => {
+      await this.accounts.disableTotp(manager, userId);
       await manager.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
       await this.audit.record(manager, {
         organizationId: null,
@@ -364,10 +321,12 @@ export class AuthService {
   }
 
   private async consumeRecoveryCode(userId: string, code: string): Promise<boolean> {
-    const used = await returningRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
-      [userId, sha256(code), this.clock.now()],
+    const used = await this.db.runAsSystem('authentication', (manager) =>
+      returningRows<{ id: string }>(
+        manager,
+        `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+        [userId, sha256(code), this.clock.now()],
+      ),
     );
     return used.length === 1;
   }

@@ -7,16 +7,11 @@ import {
 } from './auth-tokens.entity';
 
 export { AuthModule } from './auth.module';
-export { PasswordHasher } from './password-hasher';
 export { TokenService, TokenPair } from './token.service';
 export { AuthGuard, hashApiKey } from './auth.guard';
 export { revokeAllSessionsOfUser } from './revoke-sessions';
-export {
-  INVITATION_TOKEN_TTL_MS,
-  issuePasswordResetToken,
-  passwordLink,
-  sha256,
-} from './password-reset-tokens';
+export { issuePasswordResetToken, passwordLink, sha256 } from './password-reset-tokens';
+export { createAdmin, resetAdminPassword } from './admin-accounts';
 export {
   LoginEventEntity,
   PasswordResetTokenEntity,

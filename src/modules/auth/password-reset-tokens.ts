@@ -2,9 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../../core/config';
 
-/** How long a reset link (forgotten password) and an invitation link stay valid. */
+/** How long a reset link (forgotten password) stays valid, in ms (invitation links: users' `INVITATION_TOKEN_TTL_MS`). */
 export const RESET_TOKEN_TTL_MS = 3_600_000;
-export const INVITATION_TOKEN_TTL_MS = 7 * 86_400_000;
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { returningRows } from '../../core/database';
 import { NotFoundError } from '../../core/http/errors';
+import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { MailService } from '../mail';
+import { PasswordHasher, UserAccountsService } from '../users';
 import type { SignupDto } from './dto/account.dto';
-import { PasswordHasher } from './password-hasher';
 import { sha256 } from './password-reset-tokens';
 import { AuthErrors } from './auth.errors';
 
@@ -35,7 +35,8 @@ interface SignupRequestRow {
 @Injectable()
 export class SignupService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly accounts: UserAccountsService,
     private readonly hasher: PasswordHasher,
     private readonly mail: MailService,
     private readonly audit: AuditService,
@@ -56,11 +57,9 @@ export class SignupService {
     // Hash first, on every path: an existing email must cost the same time as a new one.
     const passwordHash = await this.hasher.hash(dto.password);
     const email = dto.email.trim().toLowerCase();
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('authentication', async (manager) => {
       await this.assertCodeFree(manager, dto.organizationCode);
-      const [existing] = await manager.query<
-        { email: string; full_name: string; language: string | null }[]
-      >('SELECT email, full_name, language FROM users WHERE lower(email) = $1', [email]);
+      const existing = await this.accounts.findRowByEmail(manager, email);
       if (existing) {
         await this.mail.send(existing.email, 'signup-existing', existing.language ?? language, {
           name: existing.full_name || existing.email,
@@ -107,7 +106,7 @@ export class SignupService {
     context: AuditContext,
   ): Promise<{ userId: string; organizationId: string }> {
     this.assertEnabled();
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.runAsSystem('authentication', async (manager) => {
       const now = this.clock.now();
       const [request] = await returningRows<SignupRequestRow>(
         manager,
@@ -119,21 +118,21 @@ export class SignupService {
       if (!request) {
         throw AuthErrors.invalid_signup_token();
       }
-      const [existing] = await manager.query<{ id: string }[]>(
-        'SELECT id FROM users WHERE lower(email) = lower($1)',
-        [request.email],
-      );
-      if (existing) {
+      if (await this.accounts.findRowByEmail(manager, request.email)) {
         throw AuthErrors.account_exists();
       }
       await this.assertCodeFree(manager, request.organization_code);
       const userId = uuidv7();
       const organizationId = uuidv7();
       const membershipId = uuidv7();
-      await manager.query(
-        `INSERT INTO users (id, email, password_hash, full_name) VALUES ($1, $2, $3, $4)`,
-        [userId, request.email, request.password_hash, request.full_name],
-      );
+      await this.accounts.insert(manager, {
+        id: userId,
+        email: request.email,
+        passwordHash: request.password_hash,
+        fullName: request.full_name,
+        language: null,
+        timezone: 'UTC',
+      });
       await manager.query(
         `INSERT INTO organizations (id, code, name, type_code, path, depth) VALUES ($1, $2, $3, 'company', $4, 0)`,
         [

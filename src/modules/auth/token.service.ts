@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../../core/config';
+import { TenantDatabase } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { RefreshTokenEntity } from './auth-tokens.entity';
@@ -43,7 +42,7 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   private get algorithm() {
@@ -78,14 +77,16 @@ export class TokenService {
       { ...refreshClaims, iat: now, exp: now + this.config.jwt.refreshTokenTtlSeconds },
       { algorithm: this.algorithm },
     );
-    await this.dataSource.getRepository(RefreshTokenEntity).insert({
-      id: refreshId,
-      userId,
-      familyId,
-      expiresAt: new Date((now + this.config.jwt.refreshTokenTtlSeconds) * 1000),
-      ip: client.ip,
-      userAgent: client.userAgent,
-    });
+    await this.db.runAsSystem('authentication', (manager) =>
+      manager.getRepository(RefreshTokenEntity).insert({
+        id: refreshId,
+        userId,
+        familyId,
+        expiresAt: new Date((now + this.config.jwt.refreshTokenTtlSeconds) * 1000),
+        ip: client.ip,
+        userAgent: client.userAgent,
+      }),
+    );
     return {
       accessToken,
       refreshToken,
@@ -110,12 +111,14 @@ export class TokenService {
     if (claims.typ !== 'refresh') throw AuthErrors.invalid_token('Invalid token');
     const now = this.clock.now();
     // Atomic claim: only one concurrent refresh with the same token can spend it.
-    const spent = await returningRows<{ user_id: string }>(
-      this.dataSource,
-      `UPDATE refresh_tokens SET used_at = $2
-        WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-        RETURNING user_id`,
-      [claims.jti, now],
+    const spent = await this.db.runAsSystem('authentication', (manager) =>
+      returningRows<{ user_id: string }>(
+        manager,
+        `UPDATE refresh_tokens SET used_at = $2
+          WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+          RETURNING user_id`,
+        [claims.jti, now],
+      ),
     );
     if (spent.length === 0) {
       // Reuse of a spent (or revoked) token: revoke the whole family.
@@ -131,14 +134,18 @@ export class TokenService {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId, this.clock.now()],
+    await this.db.runAsSystem('authentication', (manager) =>
+      manager.query(
+        `UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
+        [familyId, this.clock.now()],
+      ),
     );
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
-    await revokeAllSessionsOfUser(this.dataSource, userId, this.clock.now());
+    await this.db.runAsSystem('authentication', (manager) =>
+      revokeAllSessionsOfUser(manager, userId, this.clock.now()),
+    );
   }
 
   private async verify<T extends object>(token: string): Promise<T> {

@@ -3,6 +3,7 @@ import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { AuthModule } from '../auth';
 import { MembershipsModule } from '../memberships';
+import { OrganizationsModule } from '../organizations';
 import { UsersModule } from '../users';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsRepository } from './invitations.repository';
@@ -10,7 +11,14 @@ import { InvitationsService } from './invitations.service';
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AccessModule, AuditModule, AuthModule, MembershipsModule, UsersModule],
+  imports: [
+    AccessModule,
+    AuditModule,
+    AuthModule,
+    MembershipsModule,
+    OrganizationsModule,
+    UsersModule,
+  ],
   controllers: [InvitationsController],
   providers: [InvitationsService, InvitationsRepository],
   exports: [InvitationsService],

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
 
 export interface InvitationRow {
   id: string;
@@ -40,10 +38,9 @@ const PENDING = 'i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at
  */
 @Injectable()
 export class InvitationsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   /** Pending (not accepted, revoked or expired at `now`) invitations of one organization. */
   async listPending(
+    manager: EntityManager,
     organizationId: string,
     now: Date,
     query: ListQuery<InvitationSort, InvitationFilter>,
@@ -55,26 +52,22 @@ export class InvitationsRepository {
       conditions.push(`i.email = $${parameters.length}`);
     }
     const where = conditions.join(' AND ');
-    return withTenant(this.dataSource, organizationId, async (manager) => {
-      const [{ total }] = await manager.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM invitations i WHERE ${where}`,
-        parameters,
-      );
-      const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'i.id'].join(
-        ', ',
-      );
-      const rows = await manager.query<InvitationRow[]>(
-        `SELECT ${COLUMNS} FROM invitations i WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-        parameters,
-      );
-      return { rows, total };
-    });
+    const [{ total }] = await manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM invitations i WHERE ${where}`,
+      parameters,
+    );
+    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'i.id'].join(', ');
+    const rows = await manager.query<InvitationRow[]>(
+      `SELECT ${COLUMNS} FROM invitations i WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      parameters,
+    );
+    return { rows, total };
   }
 
   async find(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<InvitationRow | undefined> {
     const [row] = await manager.query<InvitationRow[]>(
       `SELECT ${COLUMNS} FROM invitations i WHERE i.organization_id = $1 AND i.id = $2`,
@@ -165,40 +158,5 @@ export class InvitationsRepository {
       `UPDATE invitations SET accepted_at = $3, accepted_by = $2, version = version + 1, updated_at = now() WHERE id = $1`,
       [id, userId, now],
     );
-  }
-
-  /** Whether an account with this email is already a member of the organization. */
-  async isMember(manager: EntityManager, organizationId: string, email: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-        WHERE m.organization_id = $1 AND lower(u.email) = lower($2)`,
-      [organizationId, email],
-    );
-    return rows.length > 0;
-  }
-
-  /** Whether the user has any membership (the first one becomes their default). */
-  async hasMemberships(manager: EntityManager, userId: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      'SELECT 1 FROM memberships WHERE user_id = $1 LIMIT 1',
-      [userId],
-    );
-    return rows.length > 0;
-  }
-
-  /** Name and language of the inviting organization, and the inviter's name, for the mail. */
-  async mailContext(
-    manager: EntityManager,
-    organizationId: string,
-    inviterId: string | null,
-  ): Promise<{ organization: string; language: string | null; inviter: string | null }> {
-    const [row] = await manager.query<
-      { organization: string; language: string | null; inviter: string | null }[]
-    >(
-      `SELECT o.name AS organization, o.language, NULLIF(u.full_name, '') AS inviter
-         FROM organizations o LEFT JOIN users u ON u.id = $2 WHERE o.id = $1`,
-      [organizationId, inviterId],
-    );
-    return row ?? { organization: '', language: null, inviter: null };
   }
 }

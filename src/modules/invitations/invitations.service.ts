@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { TenantDatabase } from '../../core/tenancy';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
@@ -9,10 +9,11 @@ import { AppConfig } from '../../core/config';
 import { ListQuery, NotFoundError, Page, toPage, ValidationFailedError } from '../../core/http';
 import { AccessService, requirePerson } from '../access';
 import { AuditService } from '../audit';
-import { PasswordHasher, INVITATION_TOKEN_TTL_MS, sha256 } from '../auth';
+import { sha256 } from '../auth';
 import { MailService } from '../mail';
 import { MembershipsService } from '../memberships';
-import { UsersRepository } from '../users';
+import { OrganizationsService } from '../organizations';
+import { INVITATION_TOKEN_TTL_MS, PasswordHasher, UserAccountsService } from '../users';
 import type {
   AcceptedInvitationDto,
   AcceptInvitationDto,
@@ -52,7 +53,8 @@ export interface InvitationInput {
 export class InvitationsService {
   constructor(
     private readonly repository: InvitationsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UserAccountsService,
+    private readonly organizations: OrganizationsService,
     private readonly memberships: MembershipsService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
@@ -60,7 +62,7 @@ export class InvitationsService {
     private readonly mail: MailService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   private toDto(row: InvitationRow): InvitationDto {
@@ -83,10 +85,8 @@ export class InvitationsService {
     organizationId: string,
     query: ListQuery<InvitationSort, InvitationFilter>,
   ): Promise<Page<InvitationDto>> {
-    const { rows, total } = await this.repository.listPending(
-      organizationId,
-      this.clock.now(),
-      query,
+    const { rows, total } = await this.db.run(organizationId, (m) =>
+      this.repository.listPending(m, organizationId, this.clock.now(), query),
     );
     return toPage(
       rows.map((r) => this.toDto(r)),
@@ -96,7 +96,11 @@ export class InvitationsService {
   }
 
   async get(organizationId: string, id: string, manager?: EntityManager): Promise<InvitationDto> {
-    const row = await this.repository.find(organizationId, id, manager);
+    const row = manager
+      ? await this.repository.find(manager, organizationId, id)
+      : await this.db.runAsSystem('identity-directory', (m) =>
+          this.repository.find(m, organizationId, id),
+        );
     if (!row) throw new NotFoundError('Invitation');
     return this.toDto(row);
   }
@@ -113,7 +117,7 @@ export class InvitationsService {
     context: AuditContext,
   ): Promise<InvitationDto> {
     await this.memberships.assertAssignable(organizationId, dto.roleIds);
-    const id = await this.dataSource.transaction((manager) =>
+    const id = await this.db.runAsSystem('identity-directory', (manager) =>
       this.createInTransaction(manager, organizationId, dto, context),
     );
     return this.get(organizationId, id);
@@ -127,7 +131,7 @@ export class InvitationsService {
     context: AuditContext,
   ): Promise<string> {
     const email = input.email.toLowerCase();
-    if (await this.repository.isMember(manager, organizationId, email)) {
+    if (await this.memberships.isMemberByEmail(manager, organizationId, email)) {
       throw InvitationsErrors.already_member('invitee');
     }
     const now = this.clock.now();
@@ -171,14 +175,17 @@ export class InvitationsService {
       },
       context,
     });
-    const names = await this.repository.mailContext(manager, organizationId, context.actorUserId);
+    const organization = await this.organizations.findInTransaction(manager, organizationId);
+    const inviter = context.actorUserId
+      ? await this.users.findRowById(manager, context.actorUserId)
+      : undefined;
     // The organization's language, never the account's: the mail must not reveal an account.
-    await this.mail.send(email, 'organization-invitation', names.language ?? 'en', {
+    await this.mail.send(email, 'organization-invitation', organization?.language ?? 'en', {
       name: input.inviteeName || email,
       email,
       link: `${this.config.app.publicUrl}/accept-invitation?token=${token}`,
-      inviter: names.inviter ?? 'An administrator',
-      organization: names.organization,
+      inviter: inviter?.full_name || 'An administrator',
+      organization: organization?.name ?? '',
       validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
     });
     return id;
@@ -186,7 +193,7 @@ export class InvitationsService {
 
   /** `DELETE /invitations/{id}`: revokes a pending invitation (404 otherwise). */
   async revoke(organizationId: string, id: string, context: AuditContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       if (!(await this.repository.revoke(manager, organizationId, id, this.clock.now()))) {
         throw new NotFoundError('Invitation');
       }
@@ -228,7 +235,7 @@ export class InvitationsService {
     }
     // Hash before the transaction: argon2 is slow and must not hold the invitation's lock.
     const passwordHash = dto.password && !caller ? await this.hasher.hash(dto.password) : null;
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await this.db.runAsSystem('identity-directory', async (manager) => {
       const now = this.clock.now();
       const invitation = await this.repository.lockPendingByTokenHash(manager, sha256(token), now);
       if (!invitation) throw new NotFoundError('Invitation');
@@ -236,13 +243,13 @@ export class InvitationsService {
       let userId: string;
       let accountCreated = false;
       if (personId) {
-        const account = await this.users.findById(personId, manager);
+        const account = await this.users.findRowById(manager, personId);
         if (!account || account.email.toLowerCase() !== invitation.email) {
           throw InvitationsErrors.invitation_email_mismatch();
         }
         userId = personId;
       } else {
-        if (await this.users.findByEmail(invitation.email, manager)) {
+        if (await this.users.findRowByEmail(manager, invitation.email)) {
           throw InvitationsErrors.account_exists();
         }
         userId = uuidv7();
@@ -264,7 +271,7 @@ export class InvitationsService {
           context: { ...context, actorUserId: userId },
         });
       }
-      if (await this.repository.isMember(manager, organizationId, invitation.email)) {
+      if (await this.memberships.isMemberByEmail(manager, organizationId, invitation.email)) {
         throw InvitationsErrors.already_member('caller');
       }
       const membershipId = await this.memberships.addInTransaction(
@@ -274,7 +281,7 @@ export class InvitationsService {
           userId,
           roleIds: invitation.role_ids,
           appliesToDescendants: invitation.applies_to_descendants,
-          isDefault: !(await this.repository.hasMemberships(manager, userId)),
+          isDefault: !(await this.memberships.hasAny(manager, userId)),
         },
         { ...context, actorUserId: userId },
       );

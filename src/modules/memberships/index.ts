@@ -2,6 +2,7 @@ import { MembershipEntity, MembershipRoleEntity } from './membership.entity';
 
 export { MembershipsModule } from './memberships.module';
 export { MembershipsService } from './memberships.service';
+export type { UserMembershipRow } from './memberships.repository';
 export { MembershipEntity, MembershipRoleEntity } from './membership.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

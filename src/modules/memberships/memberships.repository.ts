@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
-import { withTenant } from '../../core/tenancy';
 import { ListQuery } from '../../core/http';
 
 export interface MembershipRow {
@@ -41,9 +39,8 @@ const SORT: Record<MembershipSort, string> = { createdAt: 'm.created_at', email:
  */
 @Injectable()
 export class MembershipsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   async list(
+    manager: EntityManager,
     organizationId: string,
     query: ListQuery<MembershipSort, MembershipFilter>,
   ): Promise<{ rows: MembershipRow[]; total: number }> {
@@ -67,26 +64,22 @@ export class MembershipsRepository {
       );
     }
     const where = conditions.join(' AND ');
-    return withTenant(this.dataSource, organizationId, async (manager) => {
-      const [{ total }] = await manager.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
-        parameters,
-      );
-      const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(
-        ', ',
-      );
-      const rows = await manager.query<MembershipRow[]>(
-        `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name, u.is_superuser ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-        parameters,
-      );
-      return { rows, total };
-    });
+    const [{ total }] = await manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
+      parameters,
+    );
+    const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'm.id'].join(', ');
+    const rows = await manager.query<MembershipRow[]>(
+      `${SELECT} WHERE ${where} GROUP BY m.id, u.email, u.full_name, u.is_superuser ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
+      parameters,
+    );
+    return { rows, total };
   }
 
   async find(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<MembershipRow | undefined> {
     const [row] = await manager.query<MembershipRow[]>(
       `${SELECT} WHERE m.organization_id = $1 AND m.id = $2 GROUP BY m.id, u.email, u.full_name, u.is_superuser`,
@@ -95,10 +88,14 @@ export class MembershipsRepository {
     return row;
   }
 
-  async userExists(userId: string): Promise<boolean> {
+  /**
+   * Whether the account exists. Reads `users` (the users module's table) directly: users depends on
+   * memberships (`addInTransaction`), so asking `UserAccountsService` would be an import cycle
+   * (known leftover, issue 16).
+   */
+  async userExists(manager: EntityManager, userId: string): Promise<boolean> {
     return (
-      (await this.dataSource.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId]))
-        .length > 0
+      (await manager.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId])).length > 0
     );
   }
 
@@ -187,4 +184,57 @@ export class MembershipsRepository {
     );
     return row.n;
   }
+
+  /** Whether an account with this email (case-insensitive) is a member of the organization. */
+  async isMemberByEmail(
+    manager: EntityManager,
+    organizationId: string,
+    email: string,
+  ): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 AND lower(u.email) = lower($2)`,
+      [organizationId, email],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether the user has any membership, in any organization. */
+  async hasAny(manager: EntityManager, userId: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      'SELECT 1 FROM memberships WHERE user_id = $1 LIMIT 1',
+      [userId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The user's active (not suspended) memberships in every organization, by organization name,
+   * with the organization's name and the names of the roles held (`GET /auth/me`).
+   */
+  ofUser(manager: EntityManager, userId: string): Promise<UserMembershipRow[]> {
+    return manager.query<UserMembershipRow[]>(
+      `SELECT m.organization_id, o.name, m.applies_to_descendants, m.is_default,
+              COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
+         FROM memberships m
+         JOIN organizations o ON o.id = m.organization_id
+         LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+         LEFT JOIN roles r ON r.id = mr.role_id
+        WHERE m.user_id = $1 AND m.suspended_at IS NULL
+        GROUP BY m.id, o.name
+        ORDER BY o.name`,
+      [userId],
+    );
+  }
+}
+
+/** One of a user's memberships as `GET /auth/me` lists it (`ofUser`). */
+export interface UserMembershipRow {
+  organization_id: string;
+  /** The organization's name. */
+  name: string;
+  applies_to_descendants: boolean;
+  is_default: boolean;
+  /** Names of the roles held, sorted. */
+  roles: string[];
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { TenantDatabase } from '../../core/tenancy';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
@@ -21,6 +21,7 @@ import {
   MembershipRow,
   MembershipSort,
   MembershipsRepository,
+  UserMembershipRow,
 } from './memberships.repository';
 import { MembershipsErrors } from './memberships.errors';
 
@@ -48,19 +49,43 @@ export class MembershipsService {
     private readonly roles: RolesService,
     private readonly audit: AuditService,
     private readonly access: AccessService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
+
+  /** Whether an account with this email is a member of the organization (caller's transaction). */
+  isMemberByEmail(manager: EntityManager, organizationId: string, email: string): Promise<boolean> {
+    return this.repository.isMemberByEmail(manager, organizationId, email);
+  }
+
+  /** Whether the user has any membership yet (the first becomes their default), caller's transaction. */
+  hasAny(manager: EntityManager, userId: string): Promise<boolean> {
+    return this.repository.hasAny(manager, userId);
+  }
+
+  /**
+   * The user's active memberships across organizations (for `GET /auth/me`), in a
+   * `runAsSystem('identity-directory')` transaction: a person's memberships span tenants.
+   */
+  ofUser(userId: string): Promise<UserMembershipRow[]> {
+    return this.db.runAsSystem('identity-directory', (m) => this.repository.ofUser(m, userId));
+  }
 
   async list(
     organizationId: string,
     query: ListQuery<MembershipSort, MembershipFilter>,
   ): Promise<Page<MembershipDto>> {
-    const { rows, total } = await this.repository.list(organizationId, query);
+    const { rows, total } = await this.db.run(organizationId, (m) =>
+      this.repository.list(m, organizationId, query),
+    );
     return toPage(rows.map(toDto), total, query);
   }
 
   async get(organizationId: string, id: string, manager?: EntityManager): Promise<MembershipDto> {
-    const row = await this.repository.find(organizationId, id, manager);
+    const row = manager
+      ? await this.repository.find(manager, organizationId, id)
+      : await this.db.runAsSystem('identity-directory', (m) =>
+          this.repository.find(m, organizationId, id),
+        );
     if (!row) throw new NotFoundError('Membership');
     return toDto(row);
   }
@@ -71,7 +96,9 @@ export class MembershipsService {
     id: string,
     caller: Principal,
   ): Promise<MembershipRow> {
-    const row = await this.repository.find(organizationId, id);
+    const row = await this.db.runAsSystem('identity-directory', (m) =>
+      this.repository.find(m, organizationId, id),
+    );
     if (!row) throw new NotFoundError('Membership');
     assertMayManageMembershipOf(caller, {
       userId: row.user_id,
@@ -99,7 +126,7 @@ export class MembershipsService {
     if (suspended && before.userId === caller.userId) {
       throw MembershipsErrors.cannot_suspend_self();
     }
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       if (
         suspended &&
         before.roles.some((r) => r.name === 'Owner') &&
@@ -185,10 +212,13 @@ export class MembershipsService {
     dto: CreateMembershipDto,
     context: AuditContext,
   ): Promise<MembershipDto> {
-    if (!(await this.repository.userExists(dto.userId))) {
+    const exists = await this.db.runAsSystem('identity-directory', (m) =>
+      this.repository.userExists(m, dto.userId),
+    );
+    if (!exists) {
       throw MembershipsErrors.unknown_user();
     }
-    const id = await this.dataSource.transaction((manager) =>
+    const id = await this.db.runAsSystem('identity-directory', (manager) =>
       this.addInTransaction(manager, organizationId, dto, context),
     );
     await this.access.invalidate();
@@ -212,7 +242,7 @@ export class MembershipsService {
       roles: m.roles.map((r) => r.id).sort(),
       appliesToDescendants: m.appliesToDescendants,
     });
-    await this.dataSource.transaction((manager) =>
+    await this.db.runAsSystem('identity-directory', (manager) =>
       this.audit.recordUpdate(
         manager,
         state(before),
@@ -268,7 +298,7 @@ export class MembershipsService {
   ): Promise<void> {
     const before = toDto(await this.manageable(organizationId, id, caller));
     assertVersionMatches(expectedVersion, before.version);
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       if (
         before.roles.some((r) => r.name === 'Owner') &&
         (await this.repository.otherOwners(manager, organizationId, id)) === 0

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { TenantDatabase } from '../../core/tenancy';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -67,11 +67,19 @@ export class OrganizationsService {
     private readonly repository: OrganizationsRepository,
     private readonly audit: AuditService,
     private readonly access: AccessService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
+  /**
+   * `work` in a `runAsSystem('identity-directory')` transaction: scopes are subtrees (an
+   * organization and its descendants), which row-level security on one organization would hide.
+   */
+  private directory<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.runAsSystem('identity-directory', work);
+  }
+
   private async scope(activeOrganizationId: string): Promise<OrganizationRow> {
-    const active = await this.repository.findById(activeOrganizationId);
+    const active = await this.directory((m) => this.repository.findById(m, activeOrganizationId));
     if (!active) throw new NotFoundError('Organization');
     return active;
   }
@@ -81,7 +89,7 @@ export class OrganizationsService {
     id: string,
   ): Promise<{ scope: OrganizationRow; row: OrganizationRow }> {
     const scope = await this.scope(activeOrganizationId);
-    const row = await this.repository.findInScope(scope.path, id);
+    const row = await this.directory((m) => this.repository.findInScope(m, scope.path, id));
     if (!row) throw new NotFoundError('Organization');
     return { scope, row };
   }
@@ -91,7 +99,7 @@ export class OrganizationsService {
     query: ListQuery<OrganizationSort, OrganizationFilter>,
   ): Promise<Page<OrganizationDto>> {
     const scope = await this.scope(activeOrganizationId);
-    const { rows, total } = await this.repository.list(scope.path, query);
+    const { rows, total } = await this.directory((m) => this.repository.list(m, scope.path, query));
     return toPage(rows.map(toDto), total, query);
   }
 
@@ -105,7 +113,7 @@ export class OrganizationsService {
     dto: Omit<CreateOrganizationDto, 'parentId'>,
     context: AuditContext,
   ): Promise<OrganizationDto> {
-    if (!(await this.repository.typeExists(dto.typeCode))) {
+    if (!(await this.directory((m) => this.repository.typeExists(m, dto.typeCode)))) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
@@ -129,7 +137,20 @@ export class OrganizationsService {
       changes: { code: dto.code, name: dto.name, typeCode: dto.typeCode, parentId: null },
       context,
     });
-    return toDto((await this.repository.findById(id, manager)) as OrganizationRow);
+    return toDto((await this.repository.findById(manager, id)) as OrganizationRow);
+  }
+
+  /**
+   * The organization `id` as seen inside the caller's transaction (`manager`: it may have been
+   * created there, uncommitted), without a scope check; undefined when it does not exist. For
+   * other modules' mails and the like (name, language), never for answering a route.
+   */
+  async findInTransaction(
+    manager: EntityManager,
+    id: string,
+  ): Promise<OrganizationDto | undefined> {
+    const row = await this.repository.findById(manager, id);
+    return row ? toDto(row) : undefined;
   }
 
   async get(activeOrganizationId: string, id: string): Promise<OrganizationDto> {
@@ -142,18 +163,19 @@ export class OrganizationsService {
     context: AuditContext,
   ): Promise<OrganizationDto> {
     const scope = await this.scope(activeOrganizationId);
-    const parent = dto.parentId
-      ? await this.repository.findInScope(scope.path, dto.parentId)
+    const parentId = dto.parentId;
+    const parent = parentId
+      ? await this.directory((m) => this.repository.findInScope(m, scope.path, parentId))
       : scope;
     if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.status === 'archived') {
       throw OrganizationsErrors.parent_archived();
     }
-    if (!(await this.repository.typeExists(dto.typeCode))) {
+    if (!(await this.directory((m) => this.repository.typeExists(m, dto.typeCode)))) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       await this.repository.insert(manager, {
         id,
         code: dto.code,
@@ -193,7 +215,11 @@ export class OrganizationsService {
   ): Promise<OrganizationDto> {
     const { row } = await this.inScope(activeOrganizationId, id);
     assertVersionMatches(expectedVersion, row.version);
-    if (dto.typeCode !== undefined && !(await this.repository.typeExists(dto.typeCode))) {
+    const typeCode = dto.typeCode;
+    if (
+      typeCode !== undefined &&
+      !(await this.directory((m) => this.repository.typeExists(m, typeCode)))
+    ) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const changes = Object.fromEntries(
@@ -208,7 +234,7 @@ export class OrganizationsService {
     );
     if (Object.keys(changes).length === 0) return toDto(row);
     const before = toDto(row);
-    const result = await this.dataSource.transaction((manager) =>
+    const result = await this.db.runAsSystem('identity-directory', (manager) =>
       this.audit.recordUpdate(
         manager,
         before,
@@ -252,7 +278,7 @@ export class OrganizationsService {
     }
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'archived') return toDto(row);
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await this.db.runAsSystem('identity-directory', async (manager) => {
       const subtree = await this.repository.lockSubtree(manager, row.path);
       const node = subtree.find((r) => r.id === row.id);
       if (!node || node.version !== row.version) throw new PreconditionFailedError();
@@ -297,13 +323,14 @@ export class OrganizationsService {
   ): Promise<OrganizationDto> {
     const { row } = await this.inScope(activeOrganizationId, id);
     if (row.status === 'active') return toDto(row);
-    if (row.parent_id) {
-      const parent = await this.repository.findById(row.parent_id);
+    const parentId = row.parent_id;
+    if (parentId) {
+      const parent = await this.directory((m) => this.repository.findById(m, parentId));
       if (parent?.status === 'archived') {
         throw OrganizationsErrors.parent_archived('restore');
       }
     }
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await this.db.runAsSystem('identity-directory', async (manager) => {
       const updated = await this.repository.update(manager, row.id, row.version, {
         status: 'active',
         archived_at: null,
@@ -333,7 +360,9 @@ export class OrganizationsService {
       throw OrganizationsErrors.cannot_move_active_organization();
     }
     const { scope, row } = await this.inScope(activeOrganizationId, id);
-    const parent = await this.repository.findInScope(scope.path, parentId);
+    const parent = await this.directory((m) =>
+      this.repository.findInScope(m, scope.path, parentId),
+    );
     if (!parent) throw OrganizationsErrors.invalid_parent();
     if (parent.status === 'archived') {
       throw OrganizationsErrors.parent_archived('move');
@@ -341,21 +370,18 @@ export class OrganizationsService {
     if (parent.path.startsWith(row.path)) {
       throw OrganizationsErrors.cycle_detected('/parentId');
     }
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.runAsSystem('identity-directory', async (manager) => {
       // Lock the subtree and the new parent, so concurrent moves cannot interleave into a cycle.
-      await manager.query(
-        `SELECT id FROM organizations WHERE path LIKE $1 OR id = $2 ORDER BY id FOR UPDATE`,
-        [`${row.path}%`, parent.id],
-      );
+      await this.repository.lockForMove(manager, row.path, parent.id);
       const [current, currentParent] = [
-        await this.repository.findById(row.id, manager),
-        await this.repository.findById(parent.id, manager),
+        await this.repository.findById(manager, row.id),
+        await this.repository.findById(manager, parent.id),
       ];
       if (!current || !currentParent || currentParent.path.startsWith(current.path)) {
         throw OrganizationsErrors.cycle_detected();
       }
       await this.repository.moveSubtree(manager, current, currentParent);
-      const moved = (await this.repository.findById(row.id, manager)) as OrganizationRow;
+      const moved = (await this.repository.findById(manager, row.id)) as OrganizationRow;
       await this.audit.record(manager, {
         organizationId: activeOrganizationId,
         action: 'move',
@@ -370,19 +396,19 @@ export class OrganizationsService {
 
   async children(activeOrganizationId: string, id: string): Promise<OrganizationDto[]> {
     await this.inScope(activeOrganizationId, id);
-    return (await this.repository.children(id)).map(toDto);
+    return (await this.directory((m) => this.repository.children(m, id))).map(toDto);
   }
 
   async descendants(activeOrganizationId: string, id: string): Promise<OrganizationDto[]> {
     const { row } = await this.inScope(activeOrganizationId, id);
-    return (await this.repository.descendants(row.path)).map(toDto);
+    return (await this.directory((m) => this.repository.descendants(m, row.path))).map(toDto);
   }
 
   /** Root-first, and only as far up as the caller's scope reaches. */
   async ancestors(activeOrganizationId: string, id: string): Promise<OrganizationDto[]> {
     const { scope, row } = await this.inScope(activeOrganizationId, id);
     const ids = row.path.split('/').filter((part) => part && part !== row.id);
-    const rows = await this.repository.byIds(ids);
+    const rows = await this.directory((m) => this.repository.byIds(m, ids));
     return rows.filter((r) => r.path.startsWith(scope.path)).map(toDto);
   }
 

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
-import { withTenant } from '../../core/tenancy';
 
 export interface RoleRow {
   id: string;
@@ -21,25 +19,25 @@ const SELECT = `SELECT r.id, r.organization_id, r.name, r.description, r.is_syst
                                 FILTER (WHERE rp.permission_code IS NOT NULL), '{}') AS permissions
                   FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id`;
 
-/** The only SQL on roles and role_permissions. A tenant sees system roles and its own. */
+/**
+ * The only SQL on roles and role_permissions. A tenant sees system roles and its own. Every method
+ * runs on the caller's transaction (`manager`, normally `TenantDatabase.run(organizationId, …)`)
+ * and takes the organization id right after it.
+ */
 @Injectable()
 export class RolesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  list(organizationId: string): Promise<RoleRow[]> {
-    return withTenant(this.dataSource, organizationId, (manager) =>
-      manager.query<RoleRow[]>(
-        `${SELECT} WHERE r.organization_id IS NULL OR r.organization_id = $1
+  list(manager: EntityManager, organizationId: string): Promise<RoleRow[]> {
+    return manager.query<RoleRow[]>(
+      `${SELECT} WHERE r.organization_id IS NULL OR r.organization_id = $1
        GROUP BY r.id ORDER BY r.is_system DESC, lower(r.name)`,
-        [organizationId],
-      ),
+      [organizationId],
     );
   }
 
   async find(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<RoleRow | undefined> {
     const [row] = await manager.query<RoleRow[]>(
       `${SELECT} WHERE r.id = $2 AND (r.organization_id IS NULL OR r.organization_id = $1) GROUP BY r.id`,
@@ -49,8 +47,12 @@ export class RolesRepository {
   }
 
   /** The ids (of those given) that this organization may assign: system roles and its own. */
-  async assignable(organizationId: string, ids: string[]): Promise<Set<string>> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
+  async assignable(
+    manager: EntityManager,
+    organizationId: string,
+    ids: string[],
+  ): Promise<Set<string>> {
+    const rows = await manager.query<{ id: string }[]>(
       `SELECT id FROM roles WHERE id = ANY($2) AND (organization_id IS NULL OR organization_id = $1)`,
       [organizationId, ids],
     );
@@ -89,18 +91,27 @@ export class RolesRepository {
 
   async setPermissions(
     manager: EntityManager,
+    organizationId: string,
     roleId: string,
     permissions: string[],
   ): Promise<void> {
-    await manager.query('DELETE FROM role_permissions WHERE role_id = $1', [roleId]);
+    await manager.query(
+      'DELETE FROM role_permissions rp USING roles r WHERE rp.role_id = $1 AND r.id = rp.role_id AND r.organization_id = $2',
+      [roleId, organizationId],
+    );
     await manager.query(
       `INSERT INTO role_permissions (role_id, permission_code) SELECT $1, unnest($2::text[])`,
       [roleId, permissions],
     );
   }
 
-  async inUse(roleId: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ used: boolean }[]>(
+  /**
+   * Whether a membership or a live API key holds the role. Reads memberships' and api-keys' link
+   * tables directly: those modules depend on roles (`assignable`), so asking their services would
+   * be an import cycle (known leftover, issue 16).
+   */
+  async inUse(manager: EntityManager, organizationId: string, roleId: string): Promise<boolean> {
+    const [row] = await manager.query<{ used: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM membership_roles WHERE role_id = $1)
            OR EXISTS (SELECT 1 FROM api_keys WHERE role_id = $1 AND revoked_at IS NULL) AS used`,
       [roleId],

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import {
@@ -9,7 +7,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
 } from '../../core/http';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
@@ -40,22 +38,25 @@ export class RolesService {
     private readonly repository: RolesRepository,
     private readonly audit: AuditService,
     private readonly access: AccessService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   async list(organizationId: string): Promise<RoleDto[]> {
-    return (await this.repository.list(organizationId)).map(toDto);
+    const rows = await this.db.run(organizationId, (m) => this.repository.list(m, organizationId));
+    return rows.map(toDto);
   }
 
   async get(organizationId: string, id: string): Promise<RoleDto> {
-    const row = await this.repository.find(organizationId, id);
+    const row = await this.db.run(organizationId, (m) =>
+      this.repository.find(m, organizationId, id),
+    );
     if (!row) throw new NotFoundError('Role');
     return toDto(row);
   }
 
   /** For memberships and API keys: which of these role ids may be assigned in this organization. */
   assignable(organizationId: string, ids: string[]): Promise<Set<string>> {
-    return this.repository.assignable(organizationId, ids);
+    return this.db.run(organizationId, (m) => this.repository.assignable(m, organizationId, ids));
   }
 
   async create(
@@ -64,9 +65,9 @@ export class RolesService {
     context: AuditContext,
   ): Promise<RoleDto> {
     const id = uuidv7();
-    await withTenant(this.dataSource, organizationId, async (manager) => {
+    await this.db.run(organizationId, async (manager) => {
       await this.repository.insert(manager, organizationId, id, dto.name, dto.description ?? '');
-      await this.repository.setPermissions(manager, id, dto.permissions);
+      await this.repository.setPermissions(manager, organizationId, id, dto.permissions);
       await this.audit.record(manager, {
         organizationId,
         action: 'create',
@@ -80,7 +81,9 @@ export class RolesService {
   }
 
   private async ownRole(organizationId: string, id: string): Promise<RoleRow> {
-    const row = await this.repository.find(organizationId, id);
+    const row = await this.db.run(organizationId, (m) =>
+      this.repository.find(m, organizationId, id),
+    );
     if (!row) throw new NotFoundError('Role');
     if (row.is_system) throw RolesErrors.system_role_immutable();
     return row;
@@ -102,7 +105,7 @@ export class RolesService {
       permissions: [...new Set(role.permissions)].sort(),
     });
     const current = await this.get(organizationId, id);
-    await withTenant(this.dataSource, organizationId, (manager) =>
+    await this.db.run(organizationId, (manager) =>
       this.audit.recordUpdate(
         manager,
         state(current),
@@ -116,7 +119,9 @@ export class RolesService {
             dto,
           );
           if (!updated) throw new PreconditionFailedError();
-          if (dto.permissions) await this.repository.setPermissions(manager, id, dto.permissions);
+          if (dto.permissions) {
+            await this.repository.setPermissions(manager, organizationId, id, dto.permissions);
+          }
           return state({
             name: dto.name ?? current.name,
             description: dto.description ?? current.description,
@@ -155,10 +160,13 @@ export class RolesService {
   ): Promise<void> {
     const role = await this.ownRole(organizationId, id);
     assertVersionMatches(expectedVersion, role.version);
-    if (await this.repository.inUse(id)) {
+    const inUse = await this.db.run(organizationId, (m) =>
+      this.repository.inUse(m, organizationId, id),
+    );
+    if (inUse) {
       throw RolesErrors.role_in_use();
     }
-    await withTenant(this.dataSource, organizationId, async (manager) => {
+    await this.db.run(organizationId, async (manager) => {
       await this.repository.delete(manager, organizationId, id);
       await this.audit.record(manager, {
         organizationId,

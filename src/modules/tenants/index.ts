@@ -1,1 +1,2 @@
-export { TenantsModule } from './tenants.module';
+export { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants.module';
+export { TENANT_EXPORT_TASK } from './tenant-export.job';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
+import { TenantDatabase } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { InvitationsService } from '../invitations';
 import { OrganizationsService } from '../organizations';
@@ -18,37 +17,40 @@ export class TenantsService {
     private readonly organizations: OrganizationsService,
     private readonly invitations: InvitationsService,
     private readonly access: AccessService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   async provision(dto: CreateTenantDto, context: AuditContext): Promise<TenantDto> {
     const ownerRoleId = await this.access.systemRoleId('Owner');
-    const { organization, invitationId } = await this.dataSource.transaction(async (manager) => {
-      const created = await this.organizations.createRootInTransaction(
-        manager,
-        {
-          code: dto.code,
-          name: dto.name,
-          typeCode: dto.typeCode ?? 'company',
-          currencyCode: dto.currencyCode,
-          timezone: dto.timezone,
-          language: dto.language,
-        },
-        context,
-      );
-      const id = await this.invitations.createInTransaction(
-        manager,
-        created.id,
-        {
-          email: dto.owner.email,
-          roleIds: [ownerRoleId],
-          appliesToDescendants: true,
-          inviteeName: dto.owner.fullName,
-        },
-        context,
-      );
-      return { organization: created, invitationId: id };
-    });
+    const { organization, invitationId } = await this.db.runAsSystem(
+      'tenant-provisioning',
+      async (manager) => {
+        const created = await this.organizations.createRootInTransaction(
+          manager,
+          {
+            code: dto.code,
+            name: dto.name,
+            typeCode: dto.typeCode ?? 'company',
+            currencyCode: dto.currencyCode,
+            timezone: dto.timezone,
+            language: dto.language,
+          },
+          context,
+        );
+        const id = await this.invitations.createInTransaction(
+          manager,
+          created.id,
+          {
+            email: dto.owner.email,
+            roleIds: [ownerRoleId],
+            appliesToDescendants: true,
+            inviteeName: dto.owner.fullName,
+          },
+          context,
+        );
+        return { organization: created, invitationId: id };
+      },
+    );
     return {
       organization,
       invitation: await this.invitations.get(organization.id, invitationId),

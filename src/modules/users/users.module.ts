@@ -1,16 +1,21 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { AuthModule } from '../auth';
 import { MembershipsModule } from '../memberships';
+import { OrganizationsModule } from '../organizations';
+import { PasswordHasher } from './password-hasher';
+import { UserAccountsService } from './user-accounts.service';
 import { MyAccountController, UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
-/** See README.md in this folder. */
+/**
+ * See README.md in this folder. `UsersService` also needs `AccountSessions` (account-sessions.ts),
+ * which `auth` provides globally: users does not import auth (auth depends on users).
+ */
 @Module({
-  imports: [AuditModule, AuthModule, MembershipsModule],
+  imports: [AuditModule, MembershipsModule, OrganizationsModule],
   controllers: [UsersController, MyAccountController],
-  providers: [UsersService, UsersRepository],
-  exports: [UsersRepository],
+  providers: [UsersService, UsersRepository, UserAccountsService, PasswordHasher],
+  exports: [UserAccountsService, PasswordHasher],
 })
 export class UsersModule {}

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
@@ -31,12 +30,28 @@ const SORT: Record<UserSort, string> = {
 };
 const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The only SQL on users. Tenant views list users through their membership of one organization. */
+/**
+ * An account with its credential state, for sign-in (`UserAccountsService`): never sent to clients.
+ * Times are `Date`s (timestamptz).
+ */
+export interface UserAccountRow extends UserRow {
+  password_hash: string;
+  totp_secret: string | null;
+  locked_until: Date | null;
+  failed_login_count: number;
+}
+
+/**
+ * The only SQL on `users` (the auth flows, the CLI's admin commands and invitations reach it
+ * through `UserAccountsService` / this repository's exported methods, never their own SQL). Every
+ * method runs on the caller's transaction (`manager`) and opens none. `users` is a global table
+ * (no `organization_id`): tenant views list users through their membership of one organization,
+ * whose id is then the first argument after `manager`.
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   async listMembers(
+    manager: EntityManager,
     organizationId: string,
     query: ListQuery<UserSort, UserFilter>,
   ): Promise<{ rows: UserRow[]; total: number }> {
@@ -54,12 +69,12 @@ export class UsersRepository {
       );
     }
     const from = `FROM users u JOIN memberships m ON m.user_id = u.id WHERE ${conditions.join(' AND ')}`;
-    const [{ total }] = await this.dataSource.query<{ total: number }[]>(
+    const [{ total }] = await manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total ${from}`,
       parameters,
     );
     const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'u.id'].join(', ');
-    const rows = await this.dataSource.query<UserRow[]>(
+    const rows = await manager.query<UserRow[]>(
       `SELECT ${COLUMNS} ${from} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
       parameters,
     );
@@ -67,9 +82,9 @@ export class UsersRepository {
   }
 
   async findMember(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<UserRow | undefined> {
     const [row] = await manager.query<UserRow[]>(
       `SELECT ${COLUMNS} FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organization_id = $1 AND u.id = $2`,
@@ -79,10 +94,7 @@ export class UsersRepository {
   }
 
   /** Any account by id (superusers act on every account). */
-  async findById(
-    id: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<UserRow | undefined> {
+  async findById(manager: EntityManager, id: string): Promise<UserRow | undefined> {
     const [row] = await manager.query<UserRow[]>(`SELECT ${COLUMNS} FROM users u WHERE u.id = $1`, [
       id,
     ]);
@@ -90,10 +102,7 @@ export class UsersRepository {
   }
 
   /** The account with this email (case-insensitive), if any. */
-  async findByEmail(
-    email: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<UserRow | undefined> {
+  async findByEmail(manager: EntityManager, email: string): Promise<UserRow | undefined> {
     const [row] = await manager.query<UserRow[]>(
       `SELECT ${COLUMNS} FROM users u WHERE lower(u.email) = lower($1)`,
       [email],
@@ -148,5 +157,135 @@ export class UsersRepository {
       [id, version, ...entries.map(([, value]) => value)],
     );
     return row;
+  }
+
+  /** The account with its credential state, by id or by email (case-insensitive). */
+  async findAccount(
+    manager: EntityManager,
+    by: { id: string } | { email: string },
+  ): Promise<UserAccountRow | undefined> {
+    const [where, value] =
+      'id' in by ? ['u.id = $1', by.id] : ['lower(u.email) = lower($1)', by.email];
+    const [row] = await manager.query<UserAccountRow[]>(
+      `SELECT ${COLUMNS}, u.password_hash, u.totp_secret, u.locked_until, u.failed_login_count
+         FROM users u WHERE ${where}`,
+      [value],
+    );
+    return row;
+  }
+
+  /** A successful sign-in: the failure counter and lock clear, `last_login_at` = `at`. */
+  async recordLoginSuccess(manager: EntityManager, id: string, at: Date): Promise<void> {
+    await manager.query(
+      'UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1',
+      [id, at],
+    );
+  }
+
+  /**
+   * Counts one failed sign-in and returns the new count; an expired lock (`locked_until <= at`)
+   * is cleared and the count restarts at 1.
+   */
+  async countLoginFailure(manager: EntityManager, id: string, at: Date): Promise<number> {
+    const [row] = await returningRows<{ failed_login_count: number }>(
+      manager,
+      `UPDATE users SET failed_login_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_login_count + 1 END,
+                        locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
+        WHERE id = $1 RETURNING failed_login_count`,
+      [id, at],
+    );
+    return row.failed_login_count;
+  }
+
+  /** Locks the account until `until` and restarts the failure counter. */
+  async lock(manager: EntityManager, id: string, until: Date): Promise<void> {
+    await manager.query(
+      'UPDATE users SET locked_until = $2, failed_login_count = 0 WHERE id = $1',
+      [id, until],
+    );
+  }
+
+  /** A new password hash (`changedAt` = `password_changed_at`); unlocks and bumps the version. */
+  async setPassword(
+    manager: EntityManager,
+    id: string,
+    passwordHash: string,
+    changedAt: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET password_hash = $2, password_changed_at = $3, failed_login_count = 0,
+                        locked_until = NULL, version = version + 1, updated_at = now()
+        WHERE id = $1`,
+      [id, passwordHash, changedAt],
+    );
+  }
+
+  /** Stores a TOTP secret being enrolled (2FA stays off until verified). */
+  async setTotpSecret(manager: EntityManager, id: string, secret: string): Promise<void> {
+    await manager.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [id, secret]);
+  }
+
+  /** Turns 2FA on with the enrolled secret. */
+  async enableTotp(manager: EntityManager, id: string): Promise<void> {
+    await manager.query('UPDATE users SET totp_enabled = true WHERE id = $1', [id]);
+  }
+
+  /** Turns 2FA off and forgets the secret. */
+  async disableTotp(manager: EntityManager, id: string): Promise<void> {
+    await manager.query('UPDATE users SET totp_enabled = false, totp_secret = NULL WHERE id = $1', [
+      id,
+    ]);
+  }
+
+  /** CLI `create-admin` on an existing account: new password, superuser, active, unlocked. */
+  async makeActiveSuperuser(
+    manager: EntityManager,
+    id: string,
+    passwordHash: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET password_hash = $2, is_superuser = true, is_active = true, failed_login_count = 0,
+                        locked_until = NULL, password_changed_at = now(), version = version + 1 WHERE id = $1`,
+      [id, passwordHash],
+    );
+  }
+
+  /** CLI `create-admin` on a new email: the superuser account `Administrator`. */
+  async insertSuperuser(
+    manager: EntityManager,
+    id: string,
+    email: string,
+    passwordHash: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO users (id, email, password_hash, full_name, is_superuser) VALUES ($1, $2, $3, 'Administrator', true)`,
+      [id, email, passwordHash],
+    );
+  }
+
+  /** Up to two superusers, all of them or the one with `email` (CLI `reset-admin-password`). */
+  async findSuperusers(
+    manager: EntityManager,
+    email: string | null,
+  ): Promise<{ id: string; email: string }[]> {
+    return manager.query<{ id: string; email: string }[]>(
+      `SELECT id, email FROM users
+        WHERE is_superuser AND ($1::text IS NULL OR lower(email) = lower($1))
+        ORDER BY email LIMIT 2`,
+      [email],
+    );
+  }
+
+  /** CLI `reset-admin-password`: new password, active, unlocked. */
+  async resetSuperuserPassword(
+    manager: EntityManager,
+    id: string,
+    passwordHash: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET password_hash = $2, is_active = true, failed_login_count = 0, locked_until = NULL,
+                        password_changed_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
+      [id, passwordHash],
+    );
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext, Principal } from '../../core/auth';
 import {
@@ -14,21 +13,17 @@ import {
   toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
-import {
-  PasswordHasher,
-  TokenService,
-  INVITATION_TOKEN_TTL_MS,
-  issuePasswordResetToken,
-  passwordLink,
-} from '../auth';
 import { MailService } from '../mail';
 import { Clock } from '../../core/clock';
-import { AppConfig } from '../../core/config';
+import { TenantDatabase } from '../../core/tenancy';
 import { MembershipsService } from '../memberships';
+import { OrganizationsService } from '../organizations';
 import { AccountField, assertMayChangeAccount, requirePerson } from '../access';
 import type { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserFilter, UserRow, UsersRepository, UserSort } from './users.repository';
 import { UsersErrors } from './users.errors';
+import { PasswordHasher } from './password-hasher';
+import { AccountSessions, INVITATION_TOKEN_TTL_MS } from './account-sessions';
 
 const toDto = (row: UserRow): UserDto => ({
   id: row.id,
@@ -63,20 +58,22 @@ export class UsersService {
   constructor(
     private readonly repository: UsersRepository,
     private readonly memberships: MembershipsService,
+    private readonly organizations: OrganizationsService,
     private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenService,
+    private readonly sessions: AccountSessions,
     private readonly audit: AuditService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly mail: MailService,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
   ) {}
 
   async list(
     organizationId: string,
     query: ListQuery<UserSort, UserFilter>,
   ): Promise<Page<UserDto>> {
-    const { rows, total } = await this.repository.listMembers(organizationId, query);
+    const { rows, total } = await this.db.runAsSystem('identity-directory', (m) =>
+      this.repository.listMembers(m, organizationId, query),
+    );
     return toPage(rows.map(toDto), total, query);
   }
 
@@ -96,8 +93,13 @@ export class UsersService {
     // A superuser sees every account and a person their own; others, members of the organization.
     const anyAccount = caller?.kind === 'user' && (caller.isSuperuser || caller.userId === id);
     let row: UserRow | undefined;
-    if (anyAccount) row = await this.repository.findById(id);
-    else if (organizationId) row = await this.repository.findMember(organizationId, id);
+    if (anyAccount) {
+      row = await this.db.runAsSystem('identity-directory', (m) => this.repository.findById(m, id));
+    } else if (organizationId) {
+      row = await this.db.runAsSystem('identity-directory', (m) =>
+        this.repository.findMember(m, organizationId, id),
+      );
+    }
     if (!row) throw new NotFoundError('User');
     return row;
   }
@@ -115,7 +117,7 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(
       dto.password ?? randomBytes(32).toString('base64url'),
     );
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.runAsSystem('identity-directory', async (manager) => {
       await this.repository.insert(manager, {
         id,
         email: dto.email.toLowerCase(),
@@ -155,19 +157,18 @@ export class UsersService {
     dto: CreateUserDto,
     context: AuditContext,
   ): Promise<void> {
-    const [names] = await manager.query<{ organization: string; inviter: string | null }[]>(
-      `SELECT o.name AS organization, NULLIF(u.full_name, '') AS inviter
-         FROM organizations o LEFT JOIN users u ON u.id = $2 WHERE o.id = $1`,
-      [organizationId, context.actorUserId],
-    );
+    const organization = await this.organizations.findInTransaction(manager, organizationId);
+    const inviter = context.actorUserId
+      ? await this.repository.findById(manager, context.actorUserId)
+      : undefined;
     const expiresAt = new Date(this.clock.now().getTime() + INVITATION_TOKEN_TTL_MS);
-    const token = await issuePasswordResetToken(manager, userId, expiresAt);
+    const link = await this.sessions.issuePasswordLink(manager, userId, expiresAt);
     await this.mail.send(dto.email, 'invitation', dto.language ?? 'en', {
       name: dto.fullName || dto.email,
       email: dto.email,
-      link: passwordLink(this.config, token),
-      inviter: names?.inviter ?? 'An administrator',
-      organization: names?.organization ?? '',
+      link,
+      inviter: inviter?.full_name || 'An administrator',
+      organization: organization?.name ?? '',
       validDays: INVITATION_TOKEN_TTL_MS / 86_400_000,
     });
   }
@@ -199,10 +200,13 @@ export class UsersService {
     // The audit row goes to the active organization only when the account is one of its members;
     // a superuser changing anyone else's account must not show that account to the organization.
     const auditOrganizationId =
-      organizationId && (await this.repository.findMember(organizationId, id))
+      organizationId &&
+      (await this.db.runAsSystem('identity-directory', (m) =>
+        this.repository.findMember(m, organizationId, id),
+      ))
         ? organizationId
         : null;
-    const updated = await this.dataSource.transaction(async (manager) => {
+    const updated = await this.db.runAsSystem('identity-directory', async (manager) => {
       if (demotes && (await this.repository.lockOtherActiveSuperusers(manager, id)) === 0) {
         throw UsersErrors.last_superuser();
       }
@@ -231,7 +235,7 @@ export class UsersService {
         },
       );
     });
-    if (dto.isActive === false) await this.tokens.revokeAllForUser(id);
+    if (dto.isActive === false) await this.sessions.endAll(id);
     return updated;
   }
 

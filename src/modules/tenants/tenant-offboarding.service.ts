@@ -1,15 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { NotFoundError } from '../../core/http';
+import { TenantDatabase } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import { FilesService } from '../files';
 import { JobsService } from '../jobs';
 import { TENANT_EXPORT_TASK } from './tenant-export.job';
 import { TenantDataRepository } from './tenant-data.repository';
-import { TenantOffboardingErrors } from './tenant-offboarding.errors';
+import { TenantsErrors } from './tenants.errors';
 
 /**
  * Tenant offboarding for superusers: export all of a tenant's rows (a task), then delete the tenant
@@ -22,7 +21,7 @@ export class TenantOffboardingService {
   private readonly repository = new TenantDataRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
     private readonly tasks: JobsService,
     private readonly audit: AuditService,
     private readonly access: AccessService,
@@ -31,7 +30,9 @@ export class TenantOffboardingService {
 
   /** Starts `tenant.export` in the tenant's own context (poll and download with its X-Organization-Id). */
   async startExport(tenantId: string, context: AuditContext): Promise<string> {
-    const root = await this.repository.findRoot(this.dataSource.manager, tenantId);
+    const root = await this.db.runAsSystem('tenant-offboarding', (manager) =>
+      this.repository.findRoot(manager, tenantId),
+    );
     if (!root) throw new NotFoundError('Tenant');
     const taskId = await this.tasks.start(TENANT_EXPORT_TASK, { tenantId }, tenantId, context);
     await this.audit.recordStandalone({
@@ -52,15 +53,12 @@ export class TenantOffboardingService {
    * removed after commit (a failure there is logged, never undoes the purge).
    */
   async deleteTenant(tenantId: string, confirm: string, context: AuditContext): Promise<void> {
-    const keys = await this.dataSource.transaction(async (manager) => {
-      const [locked] = await manager.query<{ id: string }[]>(
-        `SELECT id FROM organizations WHERE id = $1 AND parent_id IS NULL FOR UPDATE`,
-        [tenantId],
-      );
+    const keys = await this.db.runAsSystem('tenant-offboarding', async (manager) => {
+      const locked = await this.repository.lockRoot(manager, tenantId);
       const root = locked ? await this.repository.findRoot(manager, tenantId) : null;
       if (!root) throw new NotFoundError('Tenant');
       if (confirm !== root.code) {
-        throw TenantOffboardingErrors.confirmation_mismatch();
+        throw TenantsErrors.confirmation_mismatch();
       }
       const orgIds = await this.repository.subtreeIds(manager, root);
       const storageKeys = await this.repository.storageKeys(manager, orgIds);

@@ -45,6 +45,18 @@ function uuidArray(ids: string[]): string {
  * by superusers' tenant routes and the export task.
  */
 export class TenantDataRepository {
+  /**
+   * Locks the root organization row `id` (`FOR UPDATE`, until the caller's transaction ends) so
+   * nothing is added under it while it is purged; false when it is missing or not a root.
+   */
+  async lockRoot(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id FROM organizations WHERE id = $1 AND parent_id IS NULL FOR UPDATE`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
   /** The root organization `id`, or null when it is missing or not a root. */
   async findRoot(manager: EntityManager, id: string): Promise<TenantRoot | null> {
     const [row] = await manager.query<TenantRoot[]>(

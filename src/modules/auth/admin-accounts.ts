@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { PasswordHasher, revokeAllSessionsOfUser } from '../auth';
-import { UsersErrors } from './users.errors';
+import { TenantDatabase } from '../../core/tenancy';
+import { PasswordHasher, UserAccountsService, UsersErrors, UsersRepository } from '../users';
+import { revokeAllSessionsOfUser } from './revoke-sessions';
+
+/** The users module's account service outside Nest (the CLI has a bare DataSource). */
+function accountsOf(dataSource: DataSource): {
+  db: TenantDatabase;
+  accounts: UserAccountsService;
+} {
+  const db = new TenantDatabase(dataSource);
+  return { db, accounts: new UserAccountsService(new UsersRepository(), db) };
+}
 
 /** Smallest admin password the CLI accepts (the API's own rule for new passwords). */
 const MIN_PASSWORD_LENGTH = 12;
@@ -30,29 +40,20 @@ export async function createAdmin(
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw UsersErrors.invalid_email();
   assertStrongEnough(password);
   const hash = await new PasswordHasher().hash(password);
-  return dataSource.transaction(async (manager) => {
-    const [existing] = await manager.query<{ id: string }[]>(
-      'SELECT id FROM users WHERE lower(email) = lower($1)',
-      [email],
-    );
+  const { db, accounts } = accountsOf(dataSource);
+  return db.runAsSystem('migrations-seeding', async (manager) => {
+    const existingId = await accounts.findIdByEmail(manager, email);
     let userId: string;
-    if (existing && options.ifMissing) {
-      return { userId: existing.id, created: false, skipped: true, organizationId: null };
+    if (existingId && options.ifMissing) {
+      return { userId: existingId, created: false, skipped: true, organizationId: null };
     }
-    if (existing) {
-      userId = existing.id;
-      await manager.query(
-        `UPDATE users SET password_hash = $2, is_superuser = true, is_active = true, failed_login_count = 0,
-                          locked_until = NULL, password_changed_at = now(), version = version + 1 WHERE id = $1`,
-        [userId, hash],
-      );
+    if (existingId) {
+      userId = existingId;
+      await accounts.makeActiveSuperuser(manager, userId, hash);
       await revokeAllSessionsOfUser(manager, userId, new Date());
     } else {
       userId = uuidv7();
-      await manager.query(
-        `INSERT INTO users (id, email, password_hash, full_name, is_superuser) VALUES ($1, $2, $3, 'Administrator', true)`,
-        [userId, email.toLowerCase(), hash],
-      );
+      await accounts.insertSuperuser(manager, userId, email.toLowerCase(), hash);
     }
     let organizationId: string | null = null;
     const [anyOrganization] = await manager.query<{ id: string }[]>(
@@ -75,7 +76,7 @@ export async function createAdmin(
         [membershipId],
       );
     }
-    return { userId, created: !existing, skipped: false, organizationId };
+    return { userId, created: !existingId, skipped: false, organizationId };
   });
 }
 
@@ -95,21 +96,13 @@ export async function resetAdminPassword(
   const password = options.password ?? randomBytes(18).toString('base64url');
   assertStrongEnough(password);
   const hash = await new PasswordHasher().hash(password);
-  return dataSource.transaction(async (manager) => {
-    const admins = await manager.query<{ id: string; email: string }[]>(
-      `SELECT id, email FROM users
-        WHERE is_superuser AND ($1::text IS NULL OR lower(email) = lower($1))
-        ORDER BY email LIMIT 2`,
-      [options.email ?? null],
-    );
+  const { db, accounts } = accountsOf(dataSource);
+  return db.runAsSystem('migrations-seeding', async (manager) => {
+    const admins = await accounts.findSuperusers(manager, options.email ?? null);
     if (admins.length === 0) throw UsersErrors.admin_not_found(options.email);
     if (admins.length > 1) throw UsersErrors.admin_ambiguous();
     const [admin] = admins;
-    await manager.query(
-      `UPDATE users SET password_hash = $2, is_active = true, failed_login_count = 0, locked_until = NULL,
-                        password_changed_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
-      [admin.id, hash],
-    );
+    await accounts.resetSuperuserPassword(manager, admin.id, hash);
     const revokedSessions = await revokeAllSessionsOfUser(manager, admin.id, new Date());
     return { email: admin.email, password, revokedSessions };
   });
