@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
+import { OrganizationTypesServiceModule } from '../organization-types';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsRepository } from './organizations.repository';
 import { OrganizationsService } from './organizations.service';
@@ -10,7 +11,7 @@ import { OrganizationsService } from './organizations.service';
  * no HTTP core: no `ListQueryParser` for the controller). The scheduler imports this one.
  */
 @Module({
-  imports: [AccessModule, AuditModule],
+  imports: [AccessModule, AuditModule, OrganizationTypesServiceModule],
   providers: [OrganizationsService, OrganizationsRepository],
   exports: [OrganizationsService],
 })

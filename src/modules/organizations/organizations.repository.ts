@@ -116,17 +116,6 @@ export class OrganizationsRepository {
     );
   }
 
-  /**
-   * Whether the organization type exists. Reads `organization_types` (module organization-types,
-   * which has no service yet): a known leftover of issue 16.
-   */
-  async typeExists(manager: EntityManager, code: string): Promise<boolean> {
-    return (
-      (await manager.query<unknown[]>('SELECT 1 FROM organization_types WHERE code = $1', [code]))
-        .length > 0
-    );
-  }
-
   async insert(
     manager: EntityManager,
     row: Omit<OrganizationRow, 'status' | 'archived_at' | 'created_at' | 'updated_at' | 'version'>,

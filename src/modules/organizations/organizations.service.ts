@@ -14,6 +14,7 @@ import {
 } from '../../core/http';
 import { AccessService } from '../access';
 import { AuditService, diffFields } from '../audit';
+import { OrganizationTypesService } from '../organization-types';
 import type {
   CreateOrganizationDto,
   OrganizationDto,
@@ -68,6 +69,7 @@ export class OrganizationsService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly db: TenantDatabase,
+    private readonly organizationTypes: OrganizationTypesService,
   ) {}
 
   /**
@@ -113,7 +115,7 @@ export class OrganizationsService {
     dto: Omit<CreateOrganizationDto, 'parentId'>,
     context: AuditContext,
   ): Promise<OrganizationDto> {
-    if (!(await this.directory((m) => this.repository.typeExists(m, dto.typeCode)))) {
+    if (!(await this.directory((m) => this.organizationTypes.exists(dto.typeCode, m)))) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
@@ -171,7 +173,7 @@ export class OrganizationsService {
     if (parent.status === 'archived') {
       throw OrganizationsErrors.parent_archived();
     }
-    if (!(await this.directory((m) => this.repository.typeExists(m, dto.typeCode)))) {
+    if (!(await this.directory((m) => this.organizationTypes.exists(dto.typeCode, m)))) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
     const id = uuidv7();
@@ -218,7 +220,7 @@ export class OrganizationsService {
     const typeCode = dto.typeCode;
     if (
       typeCode !== undefined &&
-      !(await this.directory((m) => this.repository.typeExists(m, typeCode)))
+      !(await this.directory((m) => this.organizationTypes.exists(typeCode, m)))
     ) {
       throw OrganizationsErrors.unknown_organization_type(dto.typeCode);
     }
