@@ -1,7 +1,10 @@
 // Public surface of the organization-types module.
 import { OrganizationTypeEntity } from './organization-type.entity';
 
-export { OrganizationTypesModule, OrganizationTypesServiceModule } from './organization-types.module';
+export {
+  OrganizationTypesModule,
+  OrganizationTypesServiceModule,
+} from './organization-types.module';
 export { OrganizationTypesService } from './organization-types.service';
 export { OrganizationTypeEntity } from './organization-type.entity';
 export { ORGANIZATION_TYPES, organizationTypesSeeder } from './organization-types.seeder';
