@@ -2,6 +2,7 @@
 import { CurrencyEntity } from './currency.entity';
 
 export { CurrenciesModule } from './currencies.module';
+export { CurrenciesService } from './currencies.service';
 export { CurrencyEntity } from './currency.entity';
 export { currenciesSeeder } from './currencies.seeder';
 

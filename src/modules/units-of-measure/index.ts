@@ -2,6 +2,7 @@
 import { UnitOfMeasureEntity } from './unit-of-measure.entity';
 
 export { UnitsOfMeasureModule } from './units-of-measure.module';
+export { UnitsOfMeasureService } from './units-of-measure.service';
 export { UNIT_TYPES, UnitOfMeasureEntity, UnitType } from './unit-of-measure.entity';
 export { unitsOfMeasureSeeder } from './units-of-measure.seeder';
 
