@@ -2,6 +2,7 @@
 import { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 export { WarehousesModule } from './warehouses.module';
+export { WarehousesService } from './warehouses.service';
 export { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

@@ -9,6 +9,6 @@ import { WarehousesService } from './warehouses.service';
   imports: [AuditModule],
   controllers: [WarehousesController, StockLocationsController],
   providers: [WarehousesService, StockLocationsService],
-  exports: [StockLocationsService],
+  exports: [StockLocationsService, WarehousesService],
 })
 export class WarehousesModule {}

@@ -122,6 +122,26 @@ export class WarehousesService {
     return toDto(row);
   }
 
+  /**
+   * For stock moves, in the caller's transaction: the organization's locations among `ids`,
+   * share-locked (`FOR SHARE`, in id order) so their `allowNegative`/`isActive` cannot change
+   * until the caller commits. Ids that are not locations of the organization are simply absent.
+   */
+  async lockLocationsForStock(
+    manager: EntityManager,
+    orgId: string,
+    ids: string[],
+  ): Promise<Map<string, { id: string; allowNegative: boolean; isActive: boolean }>> {
+    const rows = await manager.query<{ id: string; allow_negative: boolean; is_active: boolean }[]>(
+      `SELECT id, allow_negative, is_active FROM stock_locations
+        WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR SHARE`,
+      [orgId, ids],
+    );
+    return new Map(
+      rows.map((r) => [r.id, { id: r.id, allowNegative: r.allow_negative, isActive: r.is_active }]),
+    );
+  }
+
   get(orgId: string, id: string): Promise<WarehouseDto> {
     return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
   }
