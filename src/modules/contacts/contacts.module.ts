@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 
 /** See README.md in this folder. */
 @Module({
   imports: [AuditModule, CategoriesModule],
   controllers: [ContactsController],
-  providers: [ContactsService],
+  providers: [ContactsService, ContactsRepository],
   exports: [ContactsService],
 })
 export class ContactsModule {}
