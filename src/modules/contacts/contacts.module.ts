@@ -5,11 +5,13 @@ import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 
+import { ContactImporterRegistration } from './contacts.importer';
+
 /** See README.md in this folder. */
 @Module({
   imports: [AuditModule, CategoriesModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository],
+  providers: [ContactImporterRegistration, ContactsService, ContactsRepository],
   exports: [ContactsService],
 })
 export class ContactsModule {}

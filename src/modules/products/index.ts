@@ -2,6 +2,7 @@
 import { ProductAttributeSchemaEntity, ProductEntity } from './product.entity';
 
 export { ProductsModule } from './products.module';
+export { ProductsWorkerModule } from './products-worker.module';
 export { ProductsService, PRODUCT_LIST } from './products.service';
 export { productConditions } from './products.repository';
 export { ProductCounts } from './product-counts';

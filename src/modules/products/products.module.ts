@@ -9,6 +9,8 @@ import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
+import { ProductImporterRegistration } from './products.importer';
+
 /** See README.md in this folder. */
 @Module({
   imports: [
@@ -19,7 +21,7 @@ import { ProductsService } from './products.service';
     UnitsOfMeasureModule,
   ],
   controllers: [ProductsController],
-  providers: [ProductsService, ProductsRepository, ProductCounts],
+  providers: [ProductImporterRegistration, ProductsService, ProductsRepository, ProductCounts],
   exports: [ProductsService, ProductCounts],
 })
 export class ProductsModule {}

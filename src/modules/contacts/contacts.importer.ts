@@ -2,11 +2,22 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Conditions } from '../../core/database';
-import { parseListQuery } from '../../core/http';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { parseListQuery, RuleViolationError } from '../../core/http';
+import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
-import { CONTACT_LIST, CreateContactDto } from '../contacts';
-import { actAsTenant, copyRows } from './copy';
-import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
+import { CategoriesService } from '../categories';
+import {
+  actAsTenant,
+  ConflictMode,
+  copyRows,
+  Importer,
+  ImporterRegistry,
+  LoadCounts,
+  RowError,
+} from '../imports';
+import { CONTACT_LIST } from './contacts.service';
+import { CreateContactDto } from './dto/contact.dto';
 import { foldedContains } from '../../core/database/folded-text';
 
 interface ContactImportRow {
@@ -55,26 +66,50 @@ const flatten = (
     ];
   });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Contacts with their primary email and phone: `POST /contacts` rules, keyed by primary email. */
 export class ContactImporter implements Importer<ContactImportRow> {
   readonly resource = 'contacts' as const;
   readonly columns = COLUMNS;
   readonly multilineColumns = ['notes'];
   readonly keyColumn = 'email';
-  private categories = new Set<string>();
+  private orgId = '';
+  private readonly categories = new Map<string, Promise<boolean>>();
 
-  async prepare(manager: EntityManager, orgId: string): Promise<void> {
-    const rows = await manager.query<{ id: string }[]>(
-      `SELECT id::text AS id FROM categories WHERE organization_id = $1 AND type = 'contact'`,
-      [orgId],
-    );
-    this.categories = new Set(rows.map((r) => r.id));
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly categoryService: CategoriesService,
+  ) {}
+
+  /** Nothing to preload: categories are asked of their owner once per distinct id. */
+  prepare(_manager: EntityManager, orgId: string): Promise<void> {
+    this.orgId = orgId;
+    return Promise.resolve();
   }
 
-  validate(
+  /** Whether `id` is a contact category of the organization (`CategoriesService.assertUsable`). */
+  private usableCategory(id: string): Promise<boolean> {
+    let answer = this.categories.get(id);
+    if (!answer) {
+      answer = this.db.run(this.orgId, async (manager) => {
+        try {
+          await this.categoryService.assertUsable(manager, this.orgId, id, 'contact');
+          return true;
+        } catch (error) {
+          if (error instanceof RuleViolationError) return false;
+          throw error;
+        }
+      });
+      this.categories.set(id, answer);
+    }
+    return answer;
+  }
+
+  async validate(
     values: Record<string, string>,
     line: number,
-  ): { row?: ContactImportRow; errors: RowError[] } {
+  ): Promise<{ row?: ContactImportRow; errors: RowError[] }> {
     const cell = (name: string) => {
       const value = (values[name] ?? '').trim();
       return value === '' ? undefined : value;
@@ -103,7 +138,10 @@ export class ContactImporter implements Importer<ContactImportRow> {
         forbidUnknownValues: false,
       }),
     ).map((issue) => ({ line, ...issue }));
-    if (input.categoryId && !this.categories.has(input.categoryId.toLowerCase()))
+    if (
+      input.categoryId &&
+      (!UUID.test(input.categoryId) || !(await this.usableCategory(input.categoryId.toLowerCase())))
+    )
       errors.push({
         line,
         column: 'categoryId',
@@ -293,5 +331,23 @@ export class ContactImporter implements Importer<ContactImportRow> {
       ),
       last: rows.length ? String(rows[rows.length - 1].id) : undefined,
     };
+  }
+}
+
+/** Registers the contacts importer with the import pipeline (see modules/imports). */
+@Injectable()
+export class ContactImporterRegistration implements OnModuleInit {
+  constructor(
+    private readonly registry: ImporterRegistry,
+    private readonly db: TenantDatabase,
+    private readonly categories: CategoriesService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register({
+      resource: 'contacts',
+      list: CONTACT_LIST,
+      create: () => new ContactImporter(this.db, this.categories),
+    });
   }
 }

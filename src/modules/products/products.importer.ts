@@ -1,19 +1,28 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { parseListQuery, ValidationFailedError } from '../../core/http';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { parseListQuery, RuleViolationError, ValidationFailedError } from '../../core/http';
+import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
+import { CategoriesService } from '../categories';
+import { CurrenciesService } from '../currencies';
 import {
-  CreateProductDto,
-  PRODUCT_STATUSES,
-  ProductStatus,
-  AttributeDefinition,
-  validateAttributes,
-  PRODUCT_LIST,
-  productConditions,
-} from '../products';
-import { actAsTenant, copyRows } from './copy';
-import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
+  actAsTenant,
+  ConflictMode,
+  copyRows,
+  Importer,
+  ImporterRegistry,
+  LoadCounts,
+  RowError,
+} from '../imports';
+import { UnitsOfMeasureService } from '../units-of-measure';
+import { CreateProductDto } from './dto/product.dto';
+import { ProductCounts } from './product-counts';
+import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
+import { AttributeDefinition, validateAttributes } from './product-rules';
+import { productConditions, ProductsRepository } from './products.repository';
+import { PRODUCT_LIST } from './products.service';
 
 interface ProductImportRow {
   sku: string;
@@ -46,6 +55,10 @@ const COLUMNS = [
 const normalizedCell = (value: string | undefined): string | undefined =>
   value === undefined ? undefined : normalizeName(value) || undefined;
 
+// eslint-disable-next-line no-control-regex -- C0 controls and DEL, exactly what it looks for
+const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Tags are one cell, separated by `|` (a character tags cannot contain). */
 const TAG_SEPARATOR = '|';
 
@@ -61,37 +74,66 @@ const flatten = (
     ...flatten(e.children ?? []),
   ]);
 
-/** Products: the same DTO and reference rules as `POST /products`, keyed by sku. */
+/** What a product import run needs from the rest of the application. */
+interface ProductImportDeps {
+  db: TenantDatabase;
+  repository: ProductsRepository;
+  currencies: CurrenciesService;
+  units: UnitsOfMeasureService;
+  categories: CategoriesService;
+  counts: ProductCounts;
+}
+
+/**
+ * Products: the same DTO and reference rules as `POST /products`, keyed by sku. References are
+ * checked by their owners (`CurrenciesService.isActive`, `UnitsOfMeasureService.isActive`,
+ * `CategoriesService.assertUsable`), once per distinct value of a run (memoised).
+ */
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
   readonly columns = COLUMNS;
   readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
-  private currencies = new Set<string>();
-  private units = new Set<string>();
-  private categories = new Set<string>();
+  private orgId = '';
+  private readonly known = new Map<string, Promise<boolean>>();
   private definitions: AttributeDefinition[] | null = null;
 
+  constructor(private readonly deps: ProductImportDeps) {}
+
   async prepare(manager: EntityManager, orgId: string): Promise<void> {
-    const codes = async (sql: string, params: unknown[] = []) =>
-      new Set((await manager.query<{ code: string }[]>(sql, params)).map((r) => r.code));
-    this.currencies = await codes('SELECT code FROM currencies WHERE is_active');
-    this.units = await codes('SELECT code FROM units_of_measure WHERE is_active');
-    this.categories = await codes(
-      `SELECT id::text AS code FROM categories WHERE organization_id = $1 AND type = 'product'`,
-      [orgId],
-    );
-    const [schema] = await manager.query<{ attributes: AttributeDefinition[] }[]>(
-      'SELECT attributes FROM product_attribute_schemas WHERE organization_id = $1',
-      [orgId],
-    );
+    this.orgId = orgId;
+    const schema = await this.deps.repository.attributeSchema(manager, orgId);
     this.definitions = schema?.attributes.length ? schema.attributes : null;
   }
 
-  validate(
+  /** Whether a reference is usable, asked of its owner once per run and value. */
+  private usable(kind: 'currency' | 'uom' | 'category', value: string): Promise<boolean> {
+    // A control character (refused on its cell by the pipeline) is in no code: not asked.
+    if (CONTROL_CHAR.test(value)) return Promise.resolve(false);
+    const key = `${kind}:${value}`;
+    let answer = this.known.get(key);
+    if (!answer) {
+      const { db, currencies, units, categories } = this.deps;
+      answer = db.run(this.orgId, async (manager) => {
+        if (kind === 'currency') return currencies.isActive(value, manager);
+        if (kind === 'uom') return units.isActive(value, manager);
+        try {
+          await categories.assertUsable(manager, this.orgId, value, 'product');
+          return true;
+        } catch (error) {
+          if (error instanceof RuleViolationError) return false;
+          throw error;
+        }
+      });
+      this.known.set(key, answer);
+    }
+    return answer;
+  }
+
+  async validate(
     values: Record<string, string>,
     line: number,
-  ): { row?: ProductImportRow; errors: RowError[] } {
+  ): Promise<{ row?: ProductImportRow; errors: RowError[] }> {
     const errors: RowError[] = [];
     const cell = (name: string) => {
       const value = (values[name] ?? '').trim();
@@ -139,14 +181,18 @@ export class ProductImporter implements Importer<ProductImportRow> {
       });
     if (
       input.currencyCode &&
-      !this.currencies.has(input.currencyCode) &&
-      /^[A-Z]{3}$/.test(input.currencyCode)
+      /^[A-Z]{3}$/.test(input.currencyCode) &&
+      !(await this.usable('currency', input.currencyCode))
     )
       errors.push({ line, column: 'currencyCode', message: 'unknown or inactive currency' });
     const uom = input.uomCode ?? 'pc';
-    if (!this.units.has(uom))
+    if (!(await this.usable('uom', uom)))
       errors.push({ line, column: 'uomCode', message: 'unknown or inactive unit of measure' });
-    if (input.categoryId && !this.categories.has(input.categoryId.toLowerCase()))
+    if (
+      input.categoryId &&
+      (!UUID.test(input.categoryId) ||
+        !(await this.usable('category', input.categoryId.toLowerCase())))
+    )
       errors.push({
         line,
         column: 'categoryId',
@@ -264,6 +310,11 @@ export class ProductImporter implements Importer<ProductImportRow> {
     };
   }
 
+  /** A committed batch changed the catalog: the organization's cached list totals are stale. */
+  afterCommit(orgId: string): Promise<void> {
+    return this.deps.counts.invalidate(orgId);
+  }
+
   async exportRows(
     manager: EntityManager,
     orgId: string,
@@ -296,5 +347,35 @@ export class ProductImporter implements Importer<ProductImportRow> {
       ]),
       last: rows.length ? String(rows[rows.length - 1].sku) : undefined,
     };
+  }
+}
+
+/** Registers the products importer with the import pipeline (see modules/imports). */
+@Injectable()
+export class ProductImporterRegistration implements OnModuleInit {
+  constructor(
+    private readonly registry: ImporterRegistry,
+    private readonly db: TenantDatabase,
+    private readonly repository: ProductsRepository,
+    private readonly currencies: CurrenciesService,
+    private readonly units: UnitsOfMeasureService,
+    private readonly categories: CategoriesService,
+    private readonly counts: ProductCounts,
+  ) {}
+
+  onModuleInit(): void {
+    const deps: ProductImportDeps = {
+      db: this.db,
+      repository: this.repository,
+      currencies: this.currencies,
+      units: this.units,
+      categories: this.categories,
+      counts: this.counts,
+    };
+    this.registry.register({
+      resource: 'products',
+      list: PRODUCT_LIST,
+      create: () => new ProductImporter(deps),
+    });
   }
 }
