@@ -7,36 +7,14 @@ import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
 import { CurrenciesService } from '../currencies';
-import {
-  actAsTenant,
-  ConflictMode,
-  copyRows,
-  Importer,
-  ImporterRegistry,
-  LoadCounts,
-  RowError,
-} from '../imports';
+import { ConflictMode, Importer, ImporterRegistry, LoadCounts, RowError } from '../imports';
 import { UnitsOfMeasureService } from '../units-of-measure';
 import { CreateProductDto } from './dto/product.dto';
 import { ProductCounts } from './product-counts';
 import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
 import { AttributeDefinition, validateAttributes } from './product-rules';
-import { productConditions, ProductsRepository } from './products.repository';
+import { ProductImportRow, productConditions, ProductsRepository } from './products.repository';
 import { PRODUCT_LIST } from './products.service';
-
-interface ProductImportRow {
-  sku: string;
-  name: string;
-  description: string;
-  type: string;
-  status: ProductStatus;
-  price: string | null;
-  currencyCode: string | null;
-  uomCode: string;
-  categoryId: string | null;
-  tags: string[];
-  attributes: Record<string, unknown>;
-}
 
 const COLUMNS = [
   'sku',
@@ -230,84 +208,17 @@ export class ProductImporter implements Importer<ProductImportRow> {
     return row.sku.toLowerCase();
   }
 
-  async existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
-    const rows = await manager.query<{ sku: string }[]>(
-      `SELECT lower(sku::text) AS sku FROM products
-        WHERE organization_id = $1 AND deleted_at IS NULL AND sku = ANY($2::citext[])`,
-      [orgId, keys],
-    );
-    return new Set(rows.map((r) => r.sku));
+  existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    return this.deps.repository.liveSkusAmong(manager, orgId, keys);
   }
 
-  async load(
+  load(
     manager: EntityManager,
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
   ): Promise<LoadCounts> {
-    await actAsTenant(manager, orgId);
-    await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
-    await manager.query(`CREATE TEMP TABLE import_products (
-        sku text, name text, description text, type text, status text, price numeric, currency_code text,
-        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
-    await copyRows(
-      manager,
-      'import_products',
-      [
-        'sku',
-        'name',
-        'description',
-        'type',
-        'status',
-        'price',
-        'currency_code',
-        'uom_code',
-        'category_id',
-        'tags',
-        'attributes',
-      ],
-      rows.map((r) => [
-        r.sku,
-        r.name,
-        r.description,
-        r.type,
-        r.status,
-        r.price,
-        r.currencyCode,
-        r.uomCode,
-        r.categoryId,
-        r.tags.join(TAG_SEPARATOR),
-        JSON.stringify(r.attributes),
-      ]),
-    );
-    const onConflictSql =
-      onConflict === 'update'
-        ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
-             currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
-             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
-           WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
-                  products.category_id, products.tags, products.attributes)
-             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
-                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
-        : 'DO NOTHING';
-    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
-      `WITH done AS (
-         INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
-                               category_id, tags, attributes)
-         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
-                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
-           FROM import_products
-         ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
-         RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
-         FROM done`,
-      [orgId],
-    );
-    return {
-      inserted: counts.inserted,
-      updated: counts.updated,
-      skipped: rows.length - counts.inserted - counts.updated,
-    };
+    return this.deps.repository.importBatch(manager, orgId, rows, onConflict);
   }
 
   /** A committed batch changed the catalog: the organization's cached list totals are stale. */
@@ -324,13 +235,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
   ): Promise<{ values: unknown[][]; last?: string }> {
     const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
     const where = productConditions(orgId, query.filters);
-    if (after !== undefined) where.add('sku > ?::citext', after);
-    const rows = await manager.query<Record<string, unknown>[]>(
-      `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-              category_id, array_to_string(tags, '|') AS tags, attributes
-         FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
-      where.params,
-    );
+    const rows = await this.deps.repository.exportPage(manager, where, after, limit);
     return {
       values: rows.map((r) => [
         r.sku,

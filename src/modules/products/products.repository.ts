@@ -10,6 +10,7 @@ import {
 } from '../../core/database';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import type { AttributeDefinition } from './product-rules';
+import { actAsTenant, ConflictMode, copyRows, LoadCounts } from '../imports';
 import type { ProductStatus, ProductType } from './product.entity';
 
 /** A `products` row as the repository reads it (`sku` and `price` as text). */
@@ -29,6 +30,21 @@ export interface ProductRow {
   created_at: Date;
   updated_at: Date;
   version: number;
+}
+
+/** One validated import row (see `products.importer.ts`). */
+export interface ProductImportRow {
+  sku: string;
+  name: string;
+  description: string;
+  type: string;
+  status: ProductStatus;
+  price: string | null;
+  currencyCode: string | null;
+  uomCode: string;
+  categoryId: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
 }
 
 /** Sort keys of a product list. */
@@ -278,5 +294,106 @@ export class ProductsRepository {
     );
     if (rows.length !== 1) throw new PreconditionFailedError();
     return rows[0].version;
+  }
+
+  /** Which of `keys` (skus, compared case-insensitively) are live skus: lower-cased. */
+  async liveSkusAmong(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    const rows = await manager.query<{ sku: string }[]>(
+      `SELECT lower(sku::text) AS sku FROM products
+        WHERE organization_id = $1 AND deleted_at IS NULL AND sku = ANY($2::citext[])`,
+      [orgId, keys],
+    );
+    return new Set(rows.map((r) => r.sku));
+  }
+
+  /**
+   * Loads an import batch set-based: COPY into a staging temp table, then one INSERT … ON CONFLICT
+   * (skip, or update changed rows). Switches the transaction to the tenant role first.
+   */
+  async importBatch(
+    manager: EntityManager,
+    orgId: string,
+    rows: ProductImportRow[],
+    onConflict: ConflictMode,
+  ): Promise<LoadCounts> {
+    await actAsTenant(manager, orgId);
+    await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
+    await manager.query(`CREATE TEMP TABLE import_products (
+        sku text, name text, description text, type text, status text, price numeric, currency_code text,
+        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
+    await copyRows(
+      manager,
+      'import_products',
+      [
+        'sku',
+        'name',
+        'description',
+        'type',
+        'status',
+        'price',
+        'currency_code',
+        'uom_code',
+        'category_id',
+        'tags',
+        'attributes',
+      ],
+      rows.map((r) => [
+        r.sku,
+        r.name,
+        r.description,
+        r.type,
+        r.status,
+        r.price,
+        r.currencyCode,
+        r.uomCode,
+        r.categoryId,
+        r.tags.join('|'),
+        JSON.stringify(r.attributes),
+      ]),
+    );
+    const onConflictSql =
+      onConflict === 'update'
+        ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
+             currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
+             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+           WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
+                  products.category_id, products.tags, products.attributes)
+             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
+                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
+        : 'DO NOTHING';
+    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
+      `WITH done AS (
+         INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
+                               category_id, tags, attributes)
+         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
+                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
+           FROM import_products
+         ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
+         RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
+         FROM done`,
+      [orgId],
+    );
+    return {
+      inserted: counts.inserted,
+      updated: counts.updated,
+      skipped: rows.length - counts.inserted - counts.updated,
+    };
+  }
+
+  /** One export page of products matching `where`, after sku `after` (keyset by sku). */
+  exportPage(
+    manager: EntityManager,
+    where: Conditions,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
+    if (after !== undefined) where.add('sku > ?::citext', after);
+    return manager.query<Record<string, unknown>[]>(
+      `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
+              category_id, array_to_string(tags, '|') AS tags, attributes
+         FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
+      where.params,
+    );
   }
 }
