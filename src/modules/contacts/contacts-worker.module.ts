@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesService } from '../categories';
 import { ContactImporterRegistration } from './contacts.importer';
+import { ContactsRepository } from './contacts.repository';
 
 /**
  * The contacts module's worker side: registers the contacts importer with the import pipeline
@@ -10,6 +11,6 @@ import { ContactImporterRegistration } from './contacts.importer';
  */
 @Module({
   imports: [AuditModule],
-  providers: [ContactImporterRegistration, CategoriesService],
+  providers: [ContactImporterRegistration, ContactsRepository, CategoriesService],
 })
 export class ContactsWorkerModule {}
