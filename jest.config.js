@@ -1,6 +1,8 @@
 /**
- * Two projects: `unit` (src/ *.spec.ts files, no I/O) and `e2e` (test/ *.e2e-spec.ts files, real
- * PostgreSQL + Redis; each file gets its own database cloned from a migrated template).
+ * Three projects: `unit` (src/ *.spec.ts files, no I/O), `medium` (test/medium/ *.medium-spec.ts:
+ * repositories against a real PostgreSQL database, no app) and `e2e` (test/ *.e2e-spec.ts files,
+ * real PostgreSQL + Redis). Medium and e2e files each get their own database cloned from a
+ * migrated template.
  */
 const transform = {
   '^.+\\.ts$': [
@@ -35,6 +37,15 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
+    },
+    {
+      displayName: 'medium',
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      testEnvironment: 'node',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      setupFiles: ['reflect-metadata'],
     },
     {
       displayName: 'e2e',

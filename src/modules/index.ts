@@ -21,9 +21,9 @@ import {
   unitsOfMeasureSeeder,
 } from './units-of-measure';
 import { CATEGORIES_ENTITIES, CategoriesModule } from './categories';
-import { CONTACTS_ENTITIES, ContactsModule } from './contacts';
+import { CONTACTS_ENTITIES, ContactsModule, ContactsWorkerModule } from './contacts';
 import { TAX_ENTITIES, TaxModule } from './tax';
-import { PRODUCTS_ENTITIES, ProductsModule } from './products';
+import { PRODUCTS_ENTITIES, ProductsModule, ProductsWorkerModule } from './products';
 import { WAREHOUSES_ENTITIES, WarehousesModule } from './warehouses';
 import { STOCK_ENTITIES, StockWorkerModule, StockModule } from './stock';
 import { JOBS_ENTITIES, JobsModule, JobsWorkerModule } from './jobs';
@@ -80,6 +80,8 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   SchedulesWorkerModule,
   MailWorkerModule,
   ImportsWorkerModule,
+  ProductsWorkerModule,
+  ContactsWorkerModule,
   SearchWorkerModule,
   TenantsWorkerModule,
 ];

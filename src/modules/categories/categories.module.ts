@@ -4,11 +4,21 @@ import { CategoriesController } from './categories.controller';
 import { CategoriesRepository } from './categories.repository';
 import { CategoriesService } from './categories.service';
 
-/** See README.md in this folder. */
+/**
+ * `CategoriesService` without the HTTP controller, for modules that also run in the worker (the importers);
+ * the worker has no HTTP layer to build a controller with.
+ */
 @Module({
   imports: [AuditModule],
-  controllers: [CategoriesController],
   providers: [CategoriesService, CategoriesRepository],
   exports: [CategoriesService],
+})
+export class CategoriesServiceModule {}
+
+/** See README.md in this folder. The API side: the routes, over {@link CategoriesServiceModule}. */
+@Module({
+  imports: [CategoriesServiceModule],
+  controllers: [CategoriesController],
+  exports: [CategoriesServiceModule],
 })
 export class CategoriesModule {}

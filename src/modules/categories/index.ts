@@ -1,7 +1,7 @@
 // Public surface of the categories module.
 import { CategoryEntity } from './category.entity';
 
-export { CategoriesModule } from './categories.module';
+export { CategoriesModule, CategoriesServiceModule } from './categories.module';
 export { CategoriesService } from './categories.service';
 export { CategoryEntity, CATEGORY_TYPES, CategoryType } from './category.entity';
 

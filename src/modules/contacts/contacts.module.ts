@@ -2,13 +2,16 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
+
+import { ContactImporterRegistration } from './contacts.importer';
 
 /** See README.md in this folder. */
 @Module({
   imports: [AuditModule, CategoriesModule],
   controllers: [ContactsController],
-  providers: [ContactsService],
+  providers: [ContactImporterRegistration, ContactsService, ContactsRepository],
   exports: [ContactsService],
 })
 export class ContactsModule {}

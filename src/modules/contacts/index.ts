@@ -7,6 +7,7 @@ import {
 } from './contact.entity';
 
 export { ContactsModule } from './contacts.module';
+export { ContactsWorkerModule } from './contacts-worker.module';
 export { CONTACT_LIST } from './contacts.service';
 export { CreateContactDto } from './dto/contact.dto';
 export {

@@ -4,11 +4,21 @@ import { CurrenciesController } from './currencies.controller';
 import { CurrenciesRepository } from './currencies.repository';
 import { CurrenciesService } from './currencies.service';
 
-/** See README.md in this folder. */
+/**
+ * `CurrenciesService` without the HTTP controller, for modules that also run in the worker (the importers);
+ * the worker has no HTTP layer to build a controller with.
+ */
 @Module({
   imports: [AuditModule],
-  controllers: [CurrenciesController],
   providers: [CurrenciesService, CurrenciesRepository],
   exports: [CurrenciesService],
+})
+export class CurrenciesServiceModule {}
+
+/** See README.md in this folder. The API side: the routes, over {@link CurrenciesServiceModule}. */
+@Module({
+  imports: [CurrenciesServiceModule],
+  controllers: [CurrenciesController],
+  exports: [CurrenciesServiceModule],
 })
 export class CurrenciesModule {}

@@ -1,7 +1,7 @@
 // Public surface of the currencies module.
 import { CurrencyEntity } from './currency.entity';
 
-export { CurrenciesModule } from './currencies.module';
+export { CurrenciesModule, CurrenciesServiceModule } from './currencies.module';
 export { CurrenciesService } from './currencies.service';
 export { CurrencyEntity } from './currency.entity';
 export { currenciesSeeder } from './currencies.seeder';

@@ -1,12 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
-import { DataSource } from 'typeorm';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
-import { ImporterFactory } from './importer-factory';
+import { ImporterRegistry } from './importer-registry';
 import type { ImportResource } from './importer';
 import { csvLine, XLSX_TYPE } from './row-source';
 
@@ -38,9 +36,9 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
 
   constructor(
     private readonly registry: JobRegistry,
-    private readonly importers: ImporterFactory,
+    private readonly importers: ImporterRegistry,
     private readonly files: FilesService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   onModuleInit(): void {
@@ -49,13 +47,13 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
 
   async run(context: JobContext<ExportPayload>): Promise<ExportResult> {
     const { organizationId: orgId, payload } = context;
-    const importer = this.importers.create(payload.resource);
-    const dataSource = this.dataSource;
+    const importer = this.importers.get(payload.resource).create();
+    const db = this.db;
     let rows = 0;
     async function* pages(): AsyncGenerator<unknown[]> {
       let after: string | undefined;
       for (;;) {
-        const page = await withTenant(dataSource, orgId, (manager) =>
+        const page = await db.run(orgId, (manager) =>
           importer.exportRows(manager, orgId, payload.filters, after, PAGE),
         );
         for (const values of page.values) yield values;

@@ -1,16 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable, Transform } from 'node:stream';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { mapError } from '../../core/http';
 import { DEFAULT_LANGUAGE, type Language } from '../../core/i18n';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
-import { ProductCounts } from '../products';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
-import { ImporterFactory } from './importer-factory';
+import { ImporterRegistry } from './importer-registry';
 import type { ConflictMode, Importer, ImportResource, LoadCounts, RowError } from './importer';
 import { translateRowError } from './row-messages';
 import { csvLine, csvRows, SourceRow, XLSX_TYPE, xlsxRows } from './row-source';
@@ -118,11 +116,10 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
 
   constructor(
     private readonly registry: JobRegistry,
-    private readonly importers: ImporterFactory,
+    private readonly importers: ImporterRegistry,
     private readonly files: FilesService,
     private readonly audit: AuditService,
-    private readonly productCounts: ProductCounts,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
   ) {}
 
   onModuleInit(): void {
@@ -131,9 +128,9 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
 
   async run(context: JobContext<ImportPayload>): Promise<ImportResult> {
     const { organizationId: orgId, payload } = context;
-    const importer = this.importers.create(payload.resource);
+    const importer = this.importers.get(payload.resource).create();
     const file = await this.files.ready(orgId, payload.fileId);
-    await withTenant(this.dataSource, orgId, (manager) => importer.prepare(manager, orgId));
+    await this.db.run(orgId, (manager) => importer.prepare(manager, orgId));
 
     let bytesRead = 0;
     const counter = new Transform({
@@ -170,8 +167,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       batch = [];
       const index = batchIndex++;
       const outcome = await this.loadBatch(context, importer, current, index);
-      if (payload.mode === 'commit' && payload.resource === 'products')
-        await this.productCounts.invalidate(orgId); // committed: cached totals are stale
+      if (payload.mode === 'commit') await importer.afterCommit?.(orgId); // e.g. stale cached totals
       errors.push(...outcome.conflicts);
       result.valid += current.length - outcome.conflicts.length;
       result.inserted += outcome.inserted;
@@ -183,7 +179,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     for await (const source of rows as AsyncIterable<SourceRow>) {
       result.rows += 1;
       const refused = cellErrors(source, importer.multilineColumns);
-      const { row, errors: rowErrors } = importer.validate(source.values, source.line);
+      const { row, errors: rowErrors } = await importer.validate(source.values, source.line);
       if (refused.length || !row) {
         // A refused cell's own message says it all; its column's validation errors would not.
         const refusedColumns = new Set(refused.map((e) => e.column));
@@ -228,7 +224,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       result.errorFileId = report.id;
     }
     if (payload.mode === 'commit') {
-      await this.dataSource.transaction((manager) =>
+      await this.db.runAsSystem('background-jobs', (manager) =>
         this.audit.record(manager, {
           organizationId: orgId,
           action: 'import',
@@ -301,7 +297,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     };
     if (payload.mode === 'dry-run') {
       try {
-        await this.dataSource.transaction(async (manager) => {
+        await this.db.runAsSystem('background-jobs', async (manager) => {
           throw new DryRunRollback(await judge(manager));
         });
       } catch (error) {

@@ -37,8 +37,11 @@ export interface Importer<Row = unknown> {
   readonly keyColumn: string;
   /** Loads what row validation needs (active currencies, units, the organization's categories...). */
   prepare(manager: EntityManager, orgId: string): Promise<void>;
-  /** The row ready to load, or every error it has. */
-  validate(values: Record<string, string>, line: number): { row?: Row; errors: RowError[] };
+  /** The row ready to load, or every error it has (reference checks may query: async). */
+  validate(
+    values: Record<string, string>,
+    line: number,
+  ): Promise<{ row?: Row; errors: RowError[] }>;
   /** The natural key (duplicates in a file, conflicts with existing rows). */
   key(row: Row): string | undefined;
   /** Which of these keys already exist in the organization. */
@@ -54,6 +57,8 @@ export interface Importer<Row = unknown> {
     rows: Row[],
     onConflict: ConflictMode,
   ): Promise<LoadCounts>;
+  /** After each committed batch (not in a dry run), e.g. to drop cached list totals. */
+  afterCommit?(orgId: string): Promise<void>;
   /** Export: streams every row matching the filters, in pages, as column values. */
   exportRows(
     manager: EntityManager,

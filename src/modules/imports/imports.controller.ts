@@ -20,14 +20,13 @@ import {
 import { AppConfig } from '../../core/config';
 import { languageOf } from '../../core/i18n';
 import { CoreErrors, ErrorEnvelopeDto, parseListQuery } from '../../core/http';
-import { CONTACT_LIST } from '../contacts';
 import { UploadFileDto, FilesService } from '../files';
-import { PRODUCT_LIST } from '../products';
 import { TaskStartedDto, JobsService } from '../jobs';
 import { CreateExportDto, ImportQueryDto, ImportStartedDto } from './dto/import.dto';
 import { EXPORT_TASK } from './export.job';
 import { IMPORT_TASK } from './import.job';
 import type { ImportResource } from './importer';
+import { ImporterRegistry } from './importer-registry';
 import { XLSX_TYPE } from './row-source';
 import { ImportsErrors } from './imports.errors';
 
@@ -43,6 +42,7 @@ export class ImportsController {
     private readonly files: FilesService,
     private readonly tasks: JobsService,
     private readonly config: AppConfig,
+    private readonly importers: ImporterRegistry,
   ) {}
 
   @Post('imports')
@@ -120,8 +120,7 @@ export class ImportsController {
     const filters = dto.filters ?? {};
     // The list route's own grammar: an unknown or mistyped filter is a 422 now, not a failed task.
     const limits = { defaultSize: 1, maxSize: 1 };
-    if (dto.resource === 'products') parseListQuery(PRODUCT_LIST, filters, limits);
-    else parseListQuery(CONTACT_LIST, filters, limits);
+    parseListQuery(this.importers.get(dto.resource).list, filters, limits);
     const taskId = await this.tasks.start(
       EXPORT_TASK,
       { resource: dto.resource, format: dto.format ?? 'csv', filters },

@@ -5,8 +5,8 @@ import type { RowError } from './importer';
 type Rule = { en: RegExp; fr: (m: string[]) => string };
 
 /**
- * French for the importers' own per-row messages (import.job.ts, product-importer.ts,
- * contact-importer.ts, row-source.ts). class-validator's messages and the API's field messages are
+ * French for the importers' own per-row messages (import.job.ts, products/products.importer.ts,
+ * contacts/contacts.importer.ts, row-source.ts). class-validator's messages and the API's field messages are
  * `translateValidationDetail`'s; database refusals carry their envelope code (`translateDetail`).
  */
 const ROW_RULES: Rule[] = [

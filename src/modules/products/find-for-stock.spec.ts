@@ -1,13 +1,21 @@
 import type { EntityManager } from 'typeorm';
 import { RuleViolationError } from '../../core/http';
+import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
 
 /** `findForStock` turns only "no such product" into a 422; other failures keep their identity. */
 describe('ProductsService.findForStock', () => {
   const service = new ProductsService(
-    ...([undefined, undefined, undefined, undefined, undefined] as unknown as ConstructorParameters<
-      typeof ProductsService
-    >),
+    ...([
+      undefined,
+      new ProductsRepository(),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ] as unknown as ConstructorParameters<typeof ProductsService>),
   );
   const orgId = '0190a5e0-0000-7000-8000-000000000001';
   const productId = '0190a5e0-0000-7000-8000-000000000002';

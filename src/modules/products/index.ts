@@ -2,7 +2,9 @@
 import { ProductAttributeSchemaEntity, ProductEntity } from './product.entity';
 
 export { ProductsModule } from './products.module';
-export { ProductsService, PRODUCT_LIST, productConditions } from './products.service';
+export { ProductsWorkerModule } from './products-worker.module';
+export { ProductsService, PRODUCT_LIST } from './products.service';
+export { productConditions } from './products.repository';
 export { ProductCounts } from './product-counts';
 export { AttributeDefinition, validateAttributes } from './product-rules';
 export { CreateProductDto } from './dto/product.dto';

@@ -2,15 +2,26 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
+import { CurrenciesModule } from '../currencies';
+import { UnitsOfMeasureModule } from '../units-of-measure';
+import { ProductsRepository } from './products.repository';
 import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
+import { ProductImporterRegistration } from './products.importer';
+
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, CategoriesModule, ContentTranslationsModule],
+  imports: [
+    AuditModule,
+    CategoriesModule,
+    ContentTranslationsModule,
+    CurrenciesModule,
+    UnitsOfMeasureModule,
+  ],
   controllers: [ProductsController],
-  providers: [ProductsService, ProductCounts],
+  providers: [ProductImporterRegistration, ProductsService, ProductsRepository, ProductCounts],
   exports: [ProductsService, ProductCounts],
 })
 export class ProductsModule {}

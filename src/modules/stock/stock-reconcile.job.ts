@@ -1,8 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { withTenant } from '../../core/tenancy';
+import { TenantDatabase } from '../../core/tenancy';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
+import { StockRepository } from './stock.repository';
 
 export interface StockReconcilePayload {
   warehouseId?: string;
@@ -29,7 +28,8 @@ export class StockReconcileJob
 
   constructor(
     private readonly registry: JobRegistry,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TenantDatabase,
+    private readonly repository: StockRepository,
   ) {}
 
   onModuleInit(): void {
@@ -38,39 +38,14 @@ export class StockReconcileJob
 
   async run(context: JobContext<StockReconcilePayload>): Promise<StockReconcileResult> {
     await context.progress(10);
-    const rows = await withTenant(this.dataSource, context.organizationId, (manager) =>
-      manager.query<
-        { product_id: string; location_id: string; level: string; ledger: string; n: number }[]
-      >(
-        `WITH ledger AS (
-           SELECT product_id, location_id, sum(delta) AS quantity FROM (
-             SELECT product_id, to_location_id AS location_id, quantity AS delta FROM stock_moves
-              WHERE organization_id = $1 AND to_location_id IS NOT NULL
-             UNION ALL
-             SELECT product_id, from_location_id, -quantity FROM stock_moves
-              WHERE organization_id = $1 AND from_location_id IS NOT NULL) d
-           GROUP BY product_id, location_id),
-         compared AS (
-           SELECT COALESCE(l.product_id, g.product_id) AS product_id,
-                  COALESCE(l.location_id, g.location_id) AS location_id,
-                  COALESCE(l.quantity, 0) AS level, COALESCE(g.quantity, 0) AS ledger
-             FROM (SELECT * FROM stock_levels WHERE organization_id = $1) l
-             FULL JOIN ledger g ON g.product_id = l.product_id AND g.location_id = l.location_id)
-         SELECT c.product_id, c.location_id, trim_scale(c.level)::text AS level,
-                trim_scale(c.ledger)::text AS ledger, count(*) OVER ()::int AS n
-           FROM compared c JOIN stock_locations s ON s.id = c.location_id
-          WHERE ($2::uuid IS NULL OR s.warehouse_id = $2) AND c.level <> c.ledger
-          ORDER BY c.product_id, c.location_id LIMIT 100`,
-        [context.organizationId, context.payload.warehouseId ?? null],
-      ),
+    const orgId = context.organizationId;
+    const warehouseId = context.payload.warehouseId ?? null;
+    const rows = await this.db.run(orgId, (manager) =>
+      this.repository.levelMismatches(manager, orgId, warehouseId),
     );
     await context.progress(80);
-    const [{ checked }] = await withTenant(this.dataSource, context.organizationId, (manager) =>
-      manager.query<{ checked: number }[]>(
-        `SELECT count(*)::int AS checked FROM stock_levels l JOIN stock_locations s ON s.id = l.location_id
-          WHERE l.organization_id = $1 AND ($2::uuid IS NULL OR s.warehouse_id = $2)`,
-        [context.organizationId, context.payload.warehouseId ?? null],
-      ),
+    const checked = await this.db.run(orgId, (manager) =>
+      this.repository.countLevels(manager, orgId, warehouseId),
     );
     return {
       checked,

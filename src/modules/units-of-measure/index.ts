@@ -1,7 +1,7 @@
 // Public surface of the units-of-measure module.
 import { UnitOfMeasureEntity } from './unit-of-measure.entity';
 
-export { UnitsOfMeasureModule } from './units-of-measure.module';
+export { UnitsOfMeasureModule, UnitsOfMeasureServiceModule } from './units-of-measure.module';
 export { UnitsOfMeasureService } from './units-of-measure.service';
 export { UNIT_TYPES, UnitOfMeasureEntity, UnitType } from './unit-of-measure.entity';
 export { unitsOfMeasureSeeder } from './units-of-measure.seeder';

@@ -3,7 +3,7 @@ import { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 export { WarehousesModule } from './warehouses.module';
 export { StockLocationsService } from './stock-locations.service';
-export type { StockLocationLock } from './stock-locations.repository';
+export type { LockedStockLocation } from './stock-locations.service';
 export { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

@@ -23,7 +23,6 @@ import type {
 import { WarehousesService } from './warehouses.service';
 import {
   StockLocationFilter,
-  StockLocationLock,
   StockLocationRow,
   StockLocationSort,
   StockLocationsRepository,
@@ -53,6 +52,13 @@ const toDto = (row: StockLocationRow): StockLocationDto => ({
 });
 
 /** Stock locations: a tree inside each warehouse (zone → aisle → bin). */
+/** A stock location as stock moves need it, share-locked in the mover's transaction. */
+export interface LockedStockLocation {
+  id: string;
+  allowNegative: boolean;
+  isActive: boolean;
+}
+
 @Injectable()
 export class StockLocationsService {
   constructor(
@@ -80,9 +86,14 @@ export class StockLocationsService {
     manager: EntityManager,
     orgId: string,
     ids: readonly string[],
-  ): Promise<Map<string, StockLocationLock>> {
+  ): Promise<Map<string, LockedStockLocation>> {
     const rows = await this.repository.lockForStock(manager, orgId, ids);
-    return new Map(rows.map((row) => [row.id, row]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { id: row.id, allowNegative: row.allow_negative, isActive: row.is_active },
+      ]),
+    );
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<StockLocationRow> {

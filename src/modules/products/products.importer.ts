@@ -1,33 +1,20 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { parseListQuery, ValidationFailedError } from '../../core/http';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { parseListQuery, RuleViolationError, ValidationFailedError } from '../../core/http';
+import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
-import {
-  CreateProductDto,
-  PRODUCT_STATUSES,
-  ProductStatus,
-  AttributeDefinition,
-  validateAttributes,
-  PRODUCT_LIST,
-  productConditions,
-} from '../products';
-import { actAsTenant, copyRows } from './copy';
-import type { ConflictMode, Importer, LoadCounts, RowError } from './importer';
-
-interface ProductImportRow {
-  sku: string;
-  name: string;
-  description: string;
-  type: string;
-  status: ProductStatus;
-  price: string | null;
-  currencyCode: string | null;
-  uomCode: string;
-  categoryId: string | null;
-  tags: string[];
-  attributes: Record<string, unknown>;
-}
+import { CategoriesService } from '../categories';
+import { CurrenciesService } from '../currencies';
+import { ConflictMode, Importer, ImporterRegistry, LoadCounts, RowError } from '../imports';
+import { UnitsOfMeasureService } from '../units-of-measure';
+import { CreateProductDto } from './dto/product.dto';
+import { ProductCounts } from './product-counts';
+import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
+import { AttributeDefinition, validateAttributes } from './product-rules';
+import { ProductImportRow, productConditions, ProductsRepository } from './products.repository';
+import { PRODUCT_LIST } from './products.service';
 
 const COLUMNS = [
   'sku',
@@ -46,6 +33,10 @@ const COLUMNS = [
 const normalizedCell = (value: string | undefined): string | undefined =>
   value === undefined ? undefined : normalizeName(value) || undefined;
 
+// eslint-disable-next-line no-control-regex -- C0 controls and DEL, exactly what it looks for
+const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Tags are one cell, separated by `|` (a character tags cannot contain). */
 const TAG_SEPARATOR = '|';
 
@@ -61,37 +52,66 @@ const flatten = (
     ...flatten(e.children ?? []),
   ]);
 
-/** Products: the same DTO and reference rules as `POST /products`, keyed by sku. */
+/** What a product import run needs from the rest of the application. */
+interface ProductImportDeps {
+  db: TenantDatabase;
+  repository: ProductsRepository;
+  currencies: CurrenciesService;
+  units: UnitsOfMeasureService;
+  categories: CategoriesService;
+  counts: ProductCounts;
+}
+
+/**
+ * Products: the same DTO and reference rules as `POST /products`, keyed by sku. References are
+ * checked by their owners (`CurrenciesService.isActive`, `UnitsOfMeasureService.isActive`,
+ * `CategoriesService.assertUsable`), once per distinct value of a run (memoised).
+ */
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
   readonly columns = COLUMNS;
   readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
-  private currencies = new Set<string>();
-  private units = new Set<string>();
-  private categories = new Set<string>();
+  private orgId = '';
+  private readonly known = new Map<string, Promise<boolean>>();
   private definitions: AttributeDefinition[] | null = null;
 
+  constructor(private readonly deps: ProductImportDeps) {}
+
   async prepare(manager: EntityManager, orgId: string): Promise<void> {
-    const codes = async (sql: string, params: unknown[] = []) =>
-      new Set((await manager.query<{ code: string }[]>(sql, params)).map((r) => r.code));
-    this.currencies = await codes('SELECT code FROM currencies WHERE is_active');
-    this.units = await codes('SELECT code FROM units_of_measure WHERE is_active');
-    this.categories = await codes(
-      `SELECT id::text AS code FROM categories WHERE organization_id = $1 AND type = 'product'`,
-      [orgId],
-    );
-    const [schema] = await manager.query<{ attributes: AttributeDefinition[] }[]>(
-      'SELECT attributes FROM product_attribute_schemas WHERE organization_id = $1',
-      [orgId],
-    );
+    this.orgId = orgId;
+    const schema = await this.deps.repository.attributeSchema(manager, orgId);
     this.definitions = schema?.attributes.length ? schema.attributes : null;
   }
 
-  validate(
+  /** Whether a reference is usable, asked of its owner once per run and value. */
+  private usable(kind: 'currency' | 'uom' | 'category', value: string): Promise<boolean> {
+    // A control character (refused on its cell by the pipeline) is in no code: not asked.
+    if (CONTROL_CHAR.test(value)) return Promise.resolve(false);
+    const key = `${kind}:${value}`;
+    let answer = this.known.get(key);
+    if (!answer) {
+      const { db, currencies, units, categories } = this.deps;
+      answer = db.run(this.orgId, async (manager) => {
+        if (kind === 'currency') return currencies.isActive(value, manager);
+        if (kind === 'uom') return units.isActive(value, manager);
+        try {
+          await categories.assertUsable(manager, this.orgId, value, 'product');
+          return true;
+        } catch (error) {
+          if (error instanceof RuleViolationError) return false;
+          throw error;
+        }
+      });
+      this.known.set(key, answer);
+    }
+    return answer;
+  }
+
+  async validate(
     values: Record<string, string>,
     line: number,
-  ): { row?: ProductImportRow; errors: RowError[] } {
+  ): Promise<{ row?: ProductImportRow; errors: RowError[] }> {
     const errors: RowError[] = [];
     const cell = (name: string) => {
       const value = (values[name] ?? '').trim();
@@ -139,14 +159,18 @@ export class ProductImporter implements Importer<ProductImportRow> {
       });
     if (
       input.currencyCode &&
-      !this.currencies.has(input.currencyCode) &&
-      /^[A-Z]{3}$/.test(input.currencyCode)
+      /^[A-Z]{3}$/.test(input.currencyCode) &&
+      !(await this.usable('currency', input.currencyCode))
     )
       errors.push({ line, column: 'currencyCode', message: 'unknown or inactive currency' });
     const uom = input.uomCode ?? 'pc';
-    if (!this.units.has(uom))
+    if (!(await this.usable('uom', uom)))
       errors.push({ line, column: 'uomCode', message: 'unknown or inactive unit of measure' });
-    if (input.categoryId && !this.categories.has(input.categoryId.toLowerCase()))
+    if (
+      input.categoryId &&
+      (!UUID.test(input.categoryId) ||
+        !(await this.usable('category', input.categoryId.toLowerCase())))
+    )
       errors.push({
         line,
         column: 'categoryId',
@@ -184,84 +208,22 @@ export class ProductImporter implements Importer<ProductImportRow> {
     return row.sku.toLowerCase();
   }
 
-  async existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
-    const rows = await manager.query<{ sku: string }[]>(
-      `SELECT lower(sku::text) AS sku FROM products
-        WHERE organization_id = $1 AND deleted_at IS NULL AND sku = ANY($2::citext[])`,
-      [orgId, keys],
-    );
-    return new Set(rows.map((r) => r.sku));
+  existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    return this.deps.repository.liveSkusAmong(manager, orgId, keys);
   }
 
-  async load(
+  load(
     manager: EntityManager,
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
   ): Promise<LoadCounts> {
-    await actAsTenant(manager, orgId);
-    await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
-    await manager.query(`CREATE TEMP TABLE import_products (
-        sku text, name text, description text, type text, status text, price numeric, currency_code text,
-        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
-    await copyRows(
-      manager,
-      'import_products',
-      [
-        'sku',
-        'name',
-        'description',
-        'type',
-        'status',
-        'price',
-        'currency_code',
-        'uom_code',
-        'category_id',
-        'tags',
-        'attributes',
-      ],
-      rows.map((r) => [
-        r.sku,
-        r.name,
-        r.description,
-        r.type,
-        r.status,
-        r.price,
-        r.currencyCode,
-        r.uomCode,
-        r.categoryId,
-        r.tags.join(TAG_SEPARATOR),
-        JSON.stringify(r.attributes),
-      ]),
-    );
-    const onConflictSql =
-      onConflict === 'update'
-        ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
-             currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
-             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
-           WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
-                  products.category_id, products.tags, products.attributes)
-             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
-                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
-        : 'DO NOTHING';
-    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
-      `WITH done AS (
-         INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
-                               category_id, tags, attributes)
-         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
-                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
-           FROM import_products
-         ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
-         RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
-         FROM done`,
-      [orgId],
-    );
-    return {
-      inserted: counts.inserted,
-      updated: counts.updated,
-      skipped: rows.length - counts.inserted - counts.updated,
-    };
+    return this.deps.repository.importBatch(manager, orgId, rows, onConflict);
+  }
+
+  /** A committed batch changed the catalog: the organization's cached list totals are stale. */
+  afterCommit(orgId: string): Promise<void> {
+    return this.deps.counts.invalidate(orgId);
   }
 
   async exportRows(
@@ -273,13 +235,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
   ): Promise<{ values: unknown[][]; last?: string }> {
     const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
     const where = productConditions(orgId, query.filters);
-    if (after !== undefined) where.add('sku > ?::citext', after);
-    const rows = await manager.query<Record<string, unknown>[]>(
-      `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-              category_id, array_to_string(tags, '|') AS tags, attributes
-         FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
-      where.params,
-    );
+    const rows = await this.deps.repository.exportPage(manager, where, after, limit);
     return {
       values: rows.map((r) => [
         r.sku,
@@ -296,5 +252,35 @@ export class ProductImporter implements Importer<ProductImportRow> {
       ]),
       last: rows.length ? String(rows[rows.length - 1].sku) : undefined,
     };
+  }
+}
+
+/** Registers the products importer with the import pipeline (see modules/imports). */
+@Injectable()
+export class ProductImporterRegistration implements OnModuleInit {
+  constructor(
+    private readonly registry: ImporterRegistry,
+    private readonly db: TenantDatabase,
+    private readonly repository: ProductsRepository,
+    private readonly currencies: CurrenciesService,
+    private readonly units: UnitsOfMeasureService,
+    private readonly categories: CategoriesService,
+    private readonly counts: ProductCounts,
+  ) {}
+
+  onModuleInit(): void {
+    const deps: ProductImportDeps = {
+      db: this.db,
+      repository: this.repository,
+      currencies: this.currencies,
+      units: this.units,
+      categories: this.categories,
+      counts: this.counts,
+    };
+    this.registry.register({
+      resource: 'products',
+      list: PRODUCT_LIST,
+      create: () => new ProductImporter(deps),
+    });
   }
 }

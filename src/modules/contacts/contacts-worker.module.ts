@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CategoriesServiceModule } from '../categories';
+import { ContactImporterRegistration } from './contacts.importer';
+import { ContactsRepository } from './contacts.repository';
+
+/**
+ * The contacts module's worker side: registers the contacts importer with the import pipeline
+ * (modules/imports), which runs in the worker. `CategoriesService` comes from the controller-free
+ * `CategoriesServiceModule` (the worker has no HTTP layer).
+ */
+@Module({
+  imports: [AuditModule, CategoriesServiceModule],
+  providers: [ContactImporterRegistration, ContactsRepository],
+})
+export class ContactsWorkerModule {}

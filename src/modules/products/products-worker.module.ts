@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit';
+import { CategoriesServiceModule } from '../categories';
+import { CurrenciesServiceModule } from '../currencies';
+import { UnitsOfMeasureServiceModule } from '../units-of-measure';
+import { ProductCounts } from './product-counts';
+import { ProductImporterRegistration } from './products.importer';
+import { ProductsRepository } from './products.repository';
+
+/**
+ * The products module's worker side: registers the products importer with the import pipeline
+ * (modules/imports), which runs in the worker. The owners' services the importer checks
+ * references with come from their controller-free `*ServiceModule`s (the worker has no HTTP layer).
+ */
+@Module({
+  imports: [
+    AuditModule,
+    CategoriesServiceModule,
+    CurrenciesServiceModule,
+    UnitsOfMeasureServiceModule,
+  ],
+  providers: [ProductImporterRegistration, ProductsRepository, ProductCounts],
+})
+export class ProductsWorkerModule {}

@@ -1,0 +1,399 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  Conditions,
+  contains,
+  Keyset,
+  orderBy,
+  returningRows,
+  selectPage,
+} from '../../core/database';
+import { ListQuery, PreconditionFailedError } from '../../core/http';
+import type { AttributeDefinition } from './product-rules';
+import { actAsTenant, ConflictMode, copyRows, LoadCounts } from '../imports';
+import type { ProductStatus, ProductType } from './product.entity';
+
+/** A `products` row as the repository reads it (`sku` and `price` as text). */
+export interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  type: ProductType;
+  status: ProductStatus;
+  price: string | null;
+  currency_code: string | null;
+  uom_code: string;
+  category_id: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+/** One validated import row (see `products.importer.ts`). */
+export interface ProductImportRow {
+  sku: string;
+  name: string;
+  description: string;
+  type: string;
+  status: ProductStatus;
+  price: string | null;
+  currencyCode: string | null;
+  uomCode: string;
+  categoryId: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** Sort keys of a product list. */
+export type ProductSort = 'name' | 'sku' | 'price' | 'createdAt' | 'updatedAt';
+/** Filters of a product list. */
+export type ProductFilter = 'status' | 'type' | 'categoryId' | 'tag' | 'currencyCode' | 'q';
+
+/** The organization's attribute definitions and the schema's version. */
+export interface AttributeSchemaRow {
+  attributes: AttributeDefinition[];
+  version: number;
+}
+
+/** The columns of a new product (the id comes from the caller, uuid v7). */
+export interface NewProduct {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  type: ProductType;
+  price: string | null;
+  currencyCode: string | null;
+  uomCode: string;
+  categoryId: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** The full next state of an updated product; `null` in the nullable-by-omission fields keeps the column. */
+export interface ProductChanges {
+  sku: string | null;
+  name: string | null;
+  description: string | null;
+  status: ProductStatus | null;
+  price: string | null;
+  currencyCode: string | null;
+  uomCode: string;
+  categoryId: string | null;
+  tags: string[] | null;
+  attributes: Record<string, unknown>;
+}
+
+// Qualified: the select list's `sku::text AS sku` and `price::text AS price` would otherwise be
+// what `ORDER BY sku` / `price` sorts (as text: `10` before `2`, `K-2` before `k-1`).
+const SORT_COLUMNS: Record<ProductSort, string> = {
+  name: 'products.name',
+  sku: 'products.sku',
+  price: 'products.price',
+  createdAt: 'products.created_at',
+  updatedAt: 'products.updated_at',
+};
+/** Keyset (`?cursor=`) form of every sort key: its column's type and whether it may be null. */
+const KEYSETS: Record<ProductSort, Omit<Keyset, 'direction'>> = {
+  name: { column: SORT_COLUMNS.name, type: 'text' },
+  sku: { column: SORT_COLUMNS.sku, type: 'citext' },
+  price: { column: SORT_COLUMNS.price, type: 'numeric', nullable: true },
+  createdAt: { column: SORT_COLUMNS.createdAt, type: 'timestamptz' },
+  updatedAt: { column: SORT_COLUMNS.updatedAt, type: 'timestamptz' },
+};
+/** The select list of a {@link ProductRow}. */
+export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
+  uom_code, category_id, tags, attributes, created_at, updated_at, version`;
+const LIVE = 'deleted_at IS NULL';
+
+/** The WHERE clause of a product list (shared by the list route and exports). */
+export function productConditions(
+  orgId: string,
+  filters: ListQuery<ProductSort, ProductFilter>['filters'],
+): Conditions {
+  const { status, type, categoryId, tag, currencyCode, q } = filters;
+  return (
+    new Conditions()
+      .add('organization_id = ?', orgId)
+      .add(LIVE)
+      .addIf(status, 'status = ?')
+      .addIf(type, 'type = ?')
+      .addIf(categoryId, 'category_id = ?')
+      .addIf(tag, '? = ANY(tags)')
+      .addIf(currencyCode, 'currency_code = ?')
+      // Full-text (every word a prefix, GIN-indexed; see modules/search) or a piece of the sku.
+      .addIf(q, '(search_vector @@ search_prefix_query(?) OR sku ILIKE ?)', q, contains(q))
+  );
+}
+
+/**
+ * The only SQL on `products` and `product_attribute_schemas`. Every method takes the caller's
+ * transaction (normally `TenantDatabase.run`) and the organization id first, and filters by it
+ * (row-level security is the second wall). Soft-deleted products (`deleted_at`) are invisible to
+ * every read. Never opens a transaction.
+ */
+@Injectable()
+export class ProductsRepository {
+  /**
+   * One page of live products: offset pages, or keyset pages (`query.cursor`, a single sort key
+   * only; the caller validates that). `count` loads the exact total (cached by the caller).
+   */
+  async page(
+    manager: EntityManager,
+    orgId: string,
+    query: ListQuery<ProductSort, ProductFilter>,
+    count: (where: Conditions, load: () => Promise<number>) => Promise<number>,
+  ): Promise<{ rows: ProductRow[]; total: number; nextCursor?: string }> {
+    const where = productConditions(orgId, query.filters);
+    const [single] = query.sort;
+    const keyset: Keyset | undefined =
+      query.sort.length === 1
+        ? { ...KEYSETS[single.field], direction: single.direction }
+        : undefined;
+    return selectPage<ProductRow>(manager, {
+      select: PRODUCT_COLUMNS,
+      from: 'products',
+      where,
+      order: orderBy(query.sort, SORT_COLUMNS),
+      query,
+      keyset,
+      count: (load) => count(where, load),
+    });
+  }
+
+  /** The live product `id` of the organization, or `undefined`. */
+  async findById(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+  ): Promise<ProductRow | undefined> {
+    const [row] = await manager.query<ProductRow[]>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      [orgId, id],
+    );
+    return row;
+  }
+
+  /** The live product with this sku (compared case-insensitively, `citext`), or `undefined`. */
+  async findBySku(
+    manager: EntityManager,
+    orgId: string,
+    sku: string,
+  ): Promise<ProductRow | undefined> {
+    const [row] = await manager.query<ProductRow[]>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE organization_id = $1 AND sku = $2 AND ${LIVE}`,
+      [orgId, sku],
+    );
+    return row;
+  }
+
+  /** Inserts a product (the unique live sku index answers a duplicate with 23505). */
+  async insert(manager: EntityManager, orgId: string, product: NewProduct): Promise<void> {
+    await manager.query(
+      `INSERT INTO products (id, organization_id, sku, name, description, type, price, currency_code,
+                             uom_code, category_id, tags, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        product.id,
+        orgId,
+        product.sku,
+        product.name,
+        product.description,
+        product.type,
+        product.price,
+        product.currencyCode,
+        product.uomCode,
+        product.categoryId,
+        product.tags,
+        product.attributes,
+      ],
+    );
+  }
+
+  /**
+   * Guarded update of a live product still at `version` (version bumped). Throws
+   * `PreconditionFailedError` (412) when the row changed or went since it was read.
+   */
+  async update(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    version: number,
+    changes: ProductChanges,
+  ): Promise<void> {
+    const rows = await returningRows<{ id: string }>(
+      manager,
+      `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
+          description = COALESCE($6, description), status = COALESCE($7, status),
+          price = $8, currency_code = $9, uom_code = $10, category_id = $11,
+          tags = COALESCE($12, tags), attributes = $13,
+          version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
+      [
+        orgId,
+        id,
+        version,
+        changes.sku,
+        changes.name,
+        changes.description,
+        changes.status,
+        changes.price,
+        changes.currencyCode,
+        changes.uomCode,
+        changes.categoryId,
+        changes.tags,
+        changes.attributes,
+      ],
+    );
+    if (rows.length !== 1) throw new PreconditionFailedError();
+  }
+
+  /** Soft delete: `deleted_at` set, version bumped; the row stays for the ledger and history. */
+  async softDelete(manager: EntityManager, orgId: string, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE products SET deleted_at = now(), version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+  }
+
+  /** The organization's attribute definitions, or `undefined` before the first PUT. */
+  async attributeSchema(
+    manager: EntityManager,
+    orgId: string,
+  ): Promise<AttributeSchemaRow | undefined> {
+    const [row] = await manager.query<AttributeSchemaRow[]>(
+      'SELECT attributes, version FROM product_attribute_schemas WHERE organization_id = $1',
+      [orgId],
+    );
+    return row;
+  }
+
+  /**
+   * Replaces the attribute definitions if the schema is still at `version` (0: none yet) and
+   * returns the new version; throws `PreconditionFailedError` (412) otherwise.
+   */
+  async putAttributeSchema(
+    manager: EntityManager,
+    orgId: string,
+    attributes: AttributeDefinition[],
+    version: number,
+  ): Promise<number> {
+    const rows = await returningRows<{ version: number }>(
+      manager,
+      `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
+       ON CONFLICT (organization_id) DO UPDATE
+          SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
+              updated_at = now()
+        WHERE product_attribute_schemas.version = $3
+       RETURNING version`,
+      [orgId, JSON.stringify(attributes), version],
+    );
+    if (rows.length !== 1) throw new PreconditionFailedError();
+    return rows[0].version;
+  }
+
+  /** Which of `keys` (skus, compared case-insensitively) are live skus: lower-cased. */
+  async liveSkusAmong(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>> {
+    const rows = await manager.query<{ sku: string }[]>(
+      `SELECT lower(sku::text) AS sku FROM products
+        WHERE organization_id = $1 AND deleted_at IS NULL AND sku = ANY($2::citext[])`,
+      [orgId, keys],
+    );
+    return new Set(rows.map((r) => r.sku));
+  }
+
+  /**
+   * Loads an import batch set-based: COPY into a staging temp table, then one INSERT … ON CONFLICT
+   * (skip, or update changed rows). Switches the transaction to the tenant role first.
+   */
+  async importBatch(
+    manager: EntityManager,
+    orgId: string,
+    rows: ProductImportRow[],
+    onConflict: ConflictMode,
+  ): Promise<LoadCounts> {
+    await actAsTenant(manager, orgId);
+    await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
+    await manager.query(`CREATE TEMP TABLE import_products (
+        sku text, name text, description text, type text, status text, price numeric, currency_code text,
+        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
+    await copyRows(
+      manager,
+      'import_products',
+      [
+        'sku',
+        'name',
+        'description',
+        'type',
+        'status',
+        'price',
+        'currency_code',
+        'uom_code',
+        'category_id',
+        'tags',
+        'attributes',
+      ],
+      rows.map((r) => [
+        r.sku,
+        r.name,
+        r.description,
+        r.type,
+        r.status,
+        r.price,
+        r.currencyCode,
+        r.uomCode,
+        r.categoryId,
+        r.tags.join('|'),
+        JSON.stringify(r.attributes),
+      ]),
+    );
+    const onConflictSql =
+      onConflict === 'update'
+        ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
+             currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
+             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+           WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
+                  products.category_id, products.tags, products.attributes)
+             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
+                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
+        : 'DO NOTHING';
+    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
+      `WITH done AS (
+         INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
+                               category_id, tags, attributes)
+         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
+                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
+           FROM import_products
+         ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
+         RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
+         FROM done`,
+      [orgId],
+    );
+    return {
+      inserted: counts.inserted,
+      updated: counts.updated,
+      skipped: rows.length - counts.inserted - counts.updated,
+    };
+  }
+
+  /** One export page of products matching `where`, after sku `after` (keyset by sku). */
+  exportPage(
+    manager: EntityManager,
+    where: Conditions,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
+    if (after !== undefined) where.add('sku > ?::citext', after);
+    return manager.query<Record<string, unknown>[]>(
+      `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
+              category_id, array_to_string(tags, '|') AS tags, attributes
+         FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
+      where.params,
+    );
+  }
+}
