@@ -30,6 +30,46 @@ export default tseslint.config(
       ],
     },
   },
+  // Fail-closed tenant access (issue 16, docs/architecture.md): module code reaches PostgreSQL through
+  // core's TenantDatabase (run / runAsSystem(reason)), never a raw pool. Type-only imports stay allowed
+  // (a seeder or CLI helper receives a DataSource from its caller; injection needs a value import).
+  {
+    files: ['src/modules/**/*.ts'],
+    ignores: [
+      'src/modules/**/*.spec.ts',
+      // A session advisory lock held on its own connection for as long as it leads.
+      'src/modules/schedules/scheduler.runner.ts',
+      // LISTEN on a connection that stays open outside any transaction.
+      'src/modules/search/search-outbox.relay.ts',
+      // REINDEX INDEX CONCURRENTLY is refused inside a transaction.
+      'src/modules/search/search-backend.provider.ts',
+      'src/modules/search/postgres-search.backend.ts',
+      // One REPEATABLE READ READ ONLY snapshot and the pg client's COPY stream.
+      'src/modules/tenants/tenant-export.job.ts',
+      // Every request: one lookup without a BEGIN/COMMIT round trip (measured hot path).
+      'src/modules/auth/auth.guard.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'typeorm',
+              importNames: ['DataSource'],
+              allowTypeImports: true,
+              message: 'Use TenantDatabase (src/core/tenancy): run(orgId, work) or runAsSystem(reason, work).',
+            },
+            {
+              name: '@nestjs/typeorm',
+              importNames: ['InjectDataSource', 'getDataSourceToken', 'InjectEntityManager', 'InjectRepository'],
+              message: 'Use TenantDatabase (src/core/tenancy): run(orgId, work) or runAsSystem(reason, work).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/core/config/**/*.ts', 'test/**/*.ts', 'ormconfig.ts'],
     rules: { 'no-restricted-properties': 'off' },
