@@ -292,6 +292,57 @@ describe.each(backends)('files on the %s backend', (backend, start) => {
     }
   });
 
+  it('attaches to every owner type; another tenant’s or a deleted entity answers as an unknown id', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const created = async (path: string, body: object) =>
+      ((await owner.post(path).send(body).expect(201)).body as { id: string }).id;
+    const warehouse = await created('/api/v1/warehouses', { code: `W${tag}`, name: 'Main' });
+    const targets = {
+      product: await created('/api/v1/products', { sku: `A-${tag}`, name: 'P', type: 'goods' }),
+      contact: await created('/api/v1/contacts', { kind: 'company', displayName: 'Acme' }),
+      warehouse,
+      'stock-location': await created('/api/v1/stock-locations', {
+        warehouseId: warehouse,
+        code: `L${tag}`,
+        name: 'Bin',
+      }),
+      category: await created('/api/v1/categories', { type: 'product', name: `C ${tag}` }),
+    };
+    const mine = (await upload(owner, png(), 'mine.png', 'image/png').expect(201)).body as FileBody;
+    for (const [entityType, entityId] of Object.entries(targets)) {
+      await owner
+        .post('/api/v1/attachments')
+        .send({ fileId: mine.id, entityType, entityId })
+        .expect(201);
+    }
+
+    // The stranger's own ready file, aimed at the owner's entities: the same 422 as a made-up id.
+    const theirs = (await upload(stranger, png(), 'theirs.png', 'image/png').expect(201))
+      .body as FileBody;
+    const attach = async (entityType: string, entityId: string) => {
+      const res = await stranger
+        .post('/api/v1/attachments')
+        .send({ fileId: theirs.id, entityType, entityId })
+        .expect(422);
+      return (res.body as { errors: unknown[] }).errors;
+    };
+    for (const [entityType, entityId] of Object.entries(targets)) {
+      const unknown = await attach(entityType, '0190a000-0000-7000-8000-000000000000');
+      expect(unknown).toEqual([
+        expect.objectContaining({ code: 'invalid_entity', source: { pointer: '/entityId' } }),
+      ]);
+      expect(await attach(entityType, entityId)).toEqual(unknown);
+    }
+
+    // A soft-deleted product is gone for attachments too.
+    await owner.delete(`/api/v1/products/${targets.product}`).expect(204);
+    const gone = await owner
+      .post('/api/v1/attachments')
+      .send({ fileId: mine.id, entityType: 'product', entityId: targets.product })
+      .expect(422);
+    expect(gone.body).toMatchObject({ errors: [{ code: 'invalid_entity' }] });
+  });
+
   // The S3 fake does not check signatures; real S3 does. The local backend's own signer is ours.
   const localOnly = backend === 'local' ? it : it.skip;
   localOnly('refuses a forged or tampered signed URL', async () => {

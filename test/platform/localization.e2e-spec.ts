@@ -186,7 +186,11 @@ describe('localization', () => {
         .put(url())
         .send({ translations: { fr: { name: 'Nope' } } })
         .expect(403);
-      await other.get(url()).expect(404);
+      const theirs = await other.get(url()).expect(404);
+      const unknown = await other
+        .get('/api/v1/content-translations/products/0190a000-0000-7000-8000-000000000000')
+        .expect(404);
+      expect((theirs.body as Envelope).errors).toEqual((unknown.body as Envelope).errors);
       await other
         .put(url())
         .send({ translations: { fr: { name: 'Nope' } } })

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { AttachmentTargetsModule } from '../files';
 import { CategoriesController } from './categories.controller';
 import { CategoriesRepository } from './categories.repository';
 import { CategoriesService } from './categories.service';
+import { CategoryTargetsRegistration } from './category-targets';
 
 /**
  * `CategoriesService` without the HTTP controller, for modules that also run in the worker (the importers);
@@ -11,14 +13,15 @@ import { CategoriesService } from './categories.service';
 @Module({
   imports: [AuditModule],
   providers: [CategoriesService, CategoriesRepository],
-  exports: [CategoriesService],
+  exports: [CategoriesService, CategoriesRepository],
 })
 export class CategoriesServiceModule {}
 
 /** See README.md in this folder. The API side: the routes, over {@link CategoriesServiceModule}. */
 @Module({
-  imports: [CategoriesServiceModule],
+  imports: [CategoriesServiceModule, AttachmentTargetsModule],
   controllers: [CategoriesController],
+  providers: [CategoryTargetsRegistration],
   exports: [CategoriesServiceModule],
 })
 export class CategoriesModule {}

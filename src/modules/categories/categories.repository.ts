@@ -57,6 +57,15 @@ export class CategoriesRepository {
     });
   }
 
+  /** Whether the organization has the category `id` (of any type). */
+  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM categories WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+    return rows.length > 0;
+  }
+
   /** The category, or undefined when the organization has none with that id. */
   async findById(
     manager: EntityManager,

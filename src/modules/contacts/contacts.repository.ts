@@ -147,6 +147,15 @@ export class ContactsRepository {
     });
   }
 
+  /** Whether the organization has the contact `id`. */
+  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM contacts WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+    return rows.length > 0;
+  }
+
   /** The contact `id` with its children, or `undefined`. */
   async findById(
     manager: EntityManager,

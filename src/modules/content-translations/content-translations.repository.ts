@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { TranslatableType } from './translatable';
 
 /**
  * The only SQL on `content_translations` (one row per organization × entity type × entity ×
@@ -10,24 +9,6 @@ import type { TranslatableType } from './translatable';
  */
 @Injectable()
 export class ContentTranslationsRepository {
-  /**
-   * Whether the translated entity exists and is live (`definition.table`/`definition.live`, from
-   * code). Known debt: this reads the owner's table (products) directly, because products depends
-   * on this module and the owner cannot be called back without a cycle; see README.md.
-   */
-  async entityExists(
-    manager: EntityManager,
-    orgId: string,
-    definition: TranslatableType,
-    id: string,
-  ): Promise<boolean> {
-    const found = await manager.query<unknown[]>(
-      `SELECT 1 FROM ${definition.table} WHERE organization_id = $1 AND id = $2 AND ${definition.live}`,
-      [orgId, id],
-    );
-    return found.length > 0;
-  }
-
   /** The entity's translations, by language (sorted), each its field → text object. */
   async findForEntity(
     manager: EntityManager,

@@ -8,6 +8,7 @@ import { AuditService } from '../audit';
 import type { ContentTranslationsDto } from './dto/content-translations.dto';
 import { ContentTranslationsRepository } from './content-translations.repository';
 import { TRANSLATABLE, TranslatableType } from './translatable';
+import { TranslatableTargets } from './translatable-targets';
 
 type Translations = Record<string, Record<string, string>>;
 
@@ -22,6 +23,7 @@ export class ContentTranslationsService {
     private readonly db: TenantDatabase,
     private readonly repository: ContentTranslationsRepository,
     private readonly audit: AuditService,
+    private readonly targets: TranslatableTargets,
   ) {}
 
   private typeOf(type: string, principal: Principal, need: 'read' | 'manage'): TranslatableType {
@@ -43,13 +45,14 @@ export class ContentTranslationsService {
     return definition;
   }
 
+  /** 404 unless the owner's registered check ({@link TranslatableTargets}) finds the entity. */
   private async assertExists(
     manager: EntityManager,
-    definition: TranslatableType,
+    type: string,
     orgId: string,
     id: string,
   ): Promise<void> {
-    if (!(await this.repository.entityExists(manager, orgId, definition, id))) {
+    if (!(await this.targets.exists(manager, orgId, type, id))) {
       throw new NotFoundError('Entity');
     }
   }
@@ -68,9 +71,9 @@ export class ContentTranslationsService {
   }
 
   get(orgId: string, principal: Principal, type: string, id: string) {
-    const definition = this.typeOf(type, principal, 'read');
+    this.typeOf(type, principal, 'read');
     return this.db.run(orgId, async (manager) => {
-      await this.assertExists(manager, definition, orgId, id);
+      await this.assertExists(manager, type, orgId, id);
       return this.view(type, id, await this.load(manager, orgId, type, id));
     });
   }
@@ -87,7 +90,7 @@ export class ContentTranslationsService {
     const issues = validate(definition, translations);
     if (issues.length > 0) throw new ValidationFailedError(issues);
     return this.db.run(orgId, async (manager) => {
-      await this.assertExists(manager, definition, orgId, id);
+      await this.assertExists(manager, type, orgId, id);
       const before = await this.load(manager, orgId, type, id);
       const after = await this.audit.recordUpdate(
         manager,

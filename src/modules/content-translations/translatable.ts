@@ -1,10 +1,10 @@
 import type { PermissionCode } from '../access';
 
-/** What can be translated: the entity's table, its content fields and who may read/change it. */
+/**
+ * What can be translated: the entity's content fields and who may read/change it. Whether an
+ * entity exists is the owner's answer, registered with `TranslatableTargets` under the same key.
+ */
 export interface TranslatableType {
-  table: string;
-  /** SQL condition for a row that still exists (soft deletes). */
-  live: string;
   /** Field name → maximum length (the same limits as the entity's own DTO). */
   fields: Record<string, number>;
   read: PermissionCode;
@@ -13,8 +13,6 @@ export interface TranslatableType {
 
 export const TRANSLATABLE: Record<string, TranslatableType> = {
   products: {
-    table: 'products',
-    live: 'deleted_at IS NULL',
     fields: { name: 200, description: 10_000 },
     read: 'products:read',
     manage: 'products:manage',

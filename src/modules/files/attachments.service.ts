@@ -5,19 +5,11 @@ import { iso } from '../../core/database';
 import { NotFoundError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
+import { AttachmentTargets } from './attachment-targets';
 import type { AttachableType, AttachmentDto, CreateAttachmentDto } from './dto/file.dto';
 import { AttachmentRow, FilesRepository } from './files.repository';
 import { toFileDto } from './files.service';
 import { FilesErrors } from './files.errors';
-
-/** Where each attachable entity type lives (table names come from here, never from input). */
-const ENTITY_TABLES: Record<AttachableType, string> = {
-  product: 'products',
-  contact: 'contacts',
-  warehouse: 'warehouses',
-  'stock-location': 'stock_locations',
-  category: 'categories',
-};
 
 const toDto = (row: AttachmentRow): AttachmentDto => ({
   id: row.id,
@@ -29,13 +21,17 @@ const toDto = (row: AttachmentRow): AttachmentDto => ({
   createdAt: iso(row.created_at)!,
 });
 
-/** Files attached to entities; both must belong to the caller's organization. */
+/**
+ * Files attached to entities; both must belong to the caller's organization. The entity is checked
+ * through the owner's registered check ({@link AttachmentTargets}), never by SQL on its table.
+ */
 @Injectable()
 export class AttachmentsService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly repository: FilesRepository,
     private readonly audit: AuditService,
+    private readonly targets: AttachmentTargets,
   ) {}
 
   list(orgId: string, entityType: AttachableType, entityId: string): Promise<AttachmentDto[]> {
@@ -50,12 +46,7 @@ export class AttachmentsService {
       if (!file || file.status !== 'ready') {
         throw FilesErrors.invalid_file();
       }
-      const table = ENTITY_TABLES[dto.entityType];
-      const entity = await manager.query<unknown[]>(
-        `SELECT 1 FROM ${table} WHERE organization_id = $1 AND id = $2${table === 'products' ? ' AND deleted_at IS NULL' : ''}`,
-        [orgId, dto.entityId],
-      );
-      if (entity.length === 0) {
+      if (!(await this.targets.exists(manager, orgId, dto.entityType, dto.entityId))) {
         throw FilesErrors.invalid_entity(dto.entityType);
       }
       const id = uuidv7();

@@ -2,6 +2,7 @@ import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { AuditModule } from '../audit';
+import { AttachmentTargetsModule } from './attachment-targets';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsService } from './attachments.service';
 import { FilesController } from './files.controller';
@@ -49,7 +50,7 @@ export class FileStorageModule implements OnModuleDestroy {
 
 /** See README.md in this folder. The routes: files and attachments. */
 @Module({
-  imports: [AuditModule, FileStorageModule],
+  imports: [AuditModule, FileStorageModule, AttachmentTargetsModule],
   controllers: [FilesController, AttachmentsController],
   providers: [AttachmentsService],
 })

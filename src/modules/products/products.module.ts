@@ -3,6 +3,7 @@ import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
+import { AttachmentTargetsModule } from '../files';
 import { UnitsOfMeasureModule } from '../units-of-measure';
 import { ProductsRepository } from './products.repository';
 import { ProductsController } from './products.controller';
@@ -10,6 +11,7 @@ import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
 import { ProductImporterRegistration } from './products.importer';
+import { ProductTargetsRegistration } from './product-targets';
 
 /** See README.md in this folder. */
 @Module({
@@ -17,11 +19,18 @@ import { ProductImporterRegistration } from './products.importer';
     AuditModule,
     CategoriesModule,
     ContentTranslationsModule,
+    AttachmentTargetsModule,
     CurrenciesModule,
     UnitsOfMeasureModule,
   ],
   controllers: [ProductsController],
-  providers: [ProductImporterRegistration, ProductsService, ProductsRepository, ProductCounts],
+  providers: [
+    ProductImporterRegistration,
+    ProductTargetsRegistration,
+    ProductsService,
+    ProductsRepository,
+    ProductCounts,
+  ],
   exports: [ProductsService, ProductCounts],
 })
 export class ProductsModule {}

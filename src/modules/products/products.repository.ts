@@ -164,6 +164,15 @@ export class ProductsRepository {
     });
   }
 
+  /** Whether the organization has the live (not soft-deleted) product `id`. */
+  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      [orgId, id],
+    );
+    return rows.length > 0;
+  }
+
   /** The live product `id` of the organization, or `undefined`. */
   async findById(
     manager: EntityManager,

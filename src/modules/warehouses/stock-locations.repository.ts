@@ -75,6 +75,15 @@ export class StockLocationsRepository {
     });
   }
 
+  /** Whether the organization has the stock location `id`. */
+  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM stock_locations WHERE organization_id = $1 AND id = $2`,
+      [orgId, id],
+    );
+    return rows.length > 0;
+  }
+
   /** The location, or undefined when the organization has none with that id. */
   async findById(
     manager: EntityManager,
