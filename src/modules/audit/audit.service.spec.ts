@@ -34,49 +34,57 @@ const auditedChanges = (params: unknown[][], statements: string[]) =>
 const auditedAction = (params: unknown[][], statements: string[]) =>
   params[statements.indexOf('INSERT INTO audit_logs')][6];
 
-describe('AuditService.updateGuarded', () => {
-  const before: Row = { id: 't1', version: 3, name: 'old' };
+/** The row as `read()` finds it: for the update tests at version 3, for the delete tests at 5. */
+const current: Row = { id: 't1', version: 3, name: 'old' };
+const gone: Row = { id: 't1', version: 5, name: 'gone' };
 
-  it('is 412 on a stale If-Match before anything is written', async () => {
-    const { manager, statements } = fakeManager();
-    const write = jest.fn();
-    await expect(
-      service().updateGuarded(manager, {
-        read: () => Promise.resolve(before),
-        expectedVersion: 2,
+/**
+ * Runs `call` on a fresh manager with a mock standing for its write/remove callback and asserts
+ * 412 with neither a statement sent nor the callback called.
+ */
+async function expectStale(
+  call: (manager: EntityManager, sideEffect: jest.Mock) => Promise<unknown>,
+): Promise<void> {
+  const { manager, statements } = fakeManager();
+  const sideEffect = jest.fn();
+  await expect(call(manager, sideEffect)).rejects.toBeInstanceOf(PreconditionFailedError);
+  expect(sideEffect).not.toHaveBeenCalled();
+  expect(statements).toEqual([]);
+}
+
+describe('AuditService.updateGuarded', () => {
+  it('is 412 on a stale If-Match before anything is written', () =>
+    expectStale((manager, write) =>
+      service().updateGuarded(manager, 2, {
+        read: () => Promise.resolve(current),
         fields: ['name'],
         write,
         entry,
       }),
-    ).rejects.toBeInstanceOf(PreconditionFailedError);
-    expect(write).not.toHaveBeenCalled();
-    expect(statements).toEqual([]);
-  });
+    ));
 
   it('rolls a no-op back to the savepoint and answers the row as read', async () => {
     const { manager, statements } = fakeManager();
-    const result = await service().updateGuarded(manager, {
-      read: () => Promise.resolve(before),
-      expectedVersion: '*',
+    const result = await service().updateGuarded(manager, '*', {
+      read: () => Promise.resolve(current),
       fields: ['name'],
       write: (row) => Promise.resolve({ ...row, version: row.version + 1 }),
       entry,
     });
-    expect(result).toBe(before);
+    expect(result).toBe(current);
     expect(statements).toEqual(['SAVEPOINT audit_update_noop', 'ROLLBACK TO SAVEPOINT']);
   });
 
   it('writes at the version read and audits the differing fields as `update`', async () => {
     const { manager, statements, params } = fakeManager();
     const write = jest.fn((row: Row) => Promise.resolve({ ...row, version: 4, name: 'new' }));
-    const result = await service().updateGuarded(manager, {
-      read: () => Promise.resolve(before),
-      expectedVersion: 3,
+    const result = await service().updateGuarded(manager, 3, {
+      read: () => Promise.resolve(current),
       fields: ['name'],
       write,
       entry: { ...entry, extra: { code: 'T' } },
     });
-    expect(write).toHaveBeenCalledWith(before);
+    expect(write).toHaveBeenCalledWith(current);
     expect(result).toEqual({ id: 't1', version: 4, name: 'new' });
     expect(statements.slice(0, 2)).toEqual([
       'SAVEPOINT audit_update_noop',
@@ -91,9 +99,8 @@ describe('AuditService.updateGuarded', () => {
 
   it('takes the audit action from `action` when given', async () => {
     const { manager, statements, params } = fakeManager();
-    await service().updateGuarded(manager, {
-      read: () => Promise.resolve(before),
-      expectedVersion: undefined,
+    await service().updateGuarded(manager, undefined, {
+      read: () => Promise.resolve(current),
       fields: ['name'],
       action: (row) => (row.name === 'old' ? 'transition' : 'update'),
       write: (row) => Promise.resolve({ ...row, name: 'new' }),
@@ -104,36 +111,27 @@ describe('AuditService.updateGuarded', () => {
 });
 
 describe('AuditService.deleteGuarded', () => {
-  const before: Row = { id: 't1', version: 5, name: 'gone' };
-
-  it('is 412 on a stale If-Match and removes nothing', async () => {
-    const { manager, statements } = fakeManager();
-    const remove = jest.fn();
-    await expect(
-      service().deleteGuarded(manager, {
-        read: () => Promise.resolve(before),
-        expectedVersion: 4,
+  it('is 412 on a stale If-Match and removes nothing', () =>
+    expectStale((manager, remove) =>
+      service().deleteGuarded(manager, 4, {
+        read: () => Promise.resolve(gone),
         remove,
         entry,
         changes: (row) => ({ name: row.name }),
       }),
-    ).rejects.toBeInstanceOf(PreconditionFailedError);
-    expect(remove).not.toHaveBeenCalled();
-    expect(statements).toEqual([]);
-  });
+    ));
 
   it('removes the row read, then audits `delete` with its changes', async () => {
     const { manager, statements, params } = fakeManager();
     const remove = jest.fn(() => Promise.resolve());
-    const result = await service().deleteGuarded(manager, {
-      read: () => Promise.resolve(before),
-      expectedVersion: 5,
+    const result = await service().deleteGuarded(manager, 5, {
+      read: () => Promise.resolve(gone),
       remove,
       entry,
       changes: (row) => ({ name: row.name }),
     });
-    expect(result).toBe(before);
-    expect(remove).toHaveBeenCalledWith(before);
+    expect(result).toBe(gone);
+    expect(remove).toHaveBeenCalledWith(gone);
     expect(auditedAction(params, statements)).toBe('delete');
     expect(auditedChanges(params, statements)).toEqual({ name: 'gone' });
   });

@@ -157,15 +157,16 @@ export class AuditService {
    * `read()` the row as it is now (its not-found error propagates), check `If-Match`
    * (`assertVersionMatches`: 412 `PreconditionFailedError` when `expectedVersion` is a number other
    * than `before.version`), then `recordUpdate` around `write(before)` — the repository's guarded
-   * UPDATE at `before.version` mapped to the DTO — audited as action `update` on
-   * (`entry.entityType`, `entry.entityId`) unless `action` names another. Savepoint/no-op semantics are those of `recordUpdate`:
-   * when `fields` of the result equal `before`'s, nothing is written and `before` is returned.
+   * UPDATE at `before.version` mapped to the DTO — audited as action `update` (or what `action`
+   * names) on (`entry.entityType`, `entry.entityId`). Savepoint/no-op semantics are those of
+   * `recordUpdate`: when `fields` of the result equal `before`'s, nothing is written and `before`
+   * is returned. `expectedVersion` comes from `@IfMatch()` (`undefined`/`*`: unconditional).
    */
   async updateGuarded<T extends { version: number }>(
     manager: EntityManager,
+    expectedVersion: ExpectedVersion,
     op: {
       read: () => Promise<T>;
-      expectedVersion: ExpectedVersion;
       fields: (keyof T)[];
       write: (before: T) => Promise<T>;
       /** The audit row's action (default `update`), e.g. `transition` when a status moves. */
@@ -177,7 +178,7 @@ export class AuditService {
     },
   ): Promise<T> {
     const before = await op.read();
-    assertVersionMatches(op.expectedVersion, before.version);
+    assertVersionMatches(expectedVersion, before.version);
     return this.recordUpdate(manager, before, op.fields, () => op.write(before), {
       ...op.entry,
       action: op.action ? op.action(before) : 'update',
@@ -193,16 +194,16 @@ export class AuditService {
    */
   async deleteGuarded<T extends { version: number }>(
     manager: EntityManager,
+    expectedVersion: ExpectedVersion,
     op: {
       read: () => Promise<T>;
-      expectedVersion: ExpectedVersion;
       remove: (before: T) => Promise<unknown>;
       entry: GuardedEntry;
       changes: (before: T) => Record<string, unknown>;
     },
   ): Promise<T> {
     const before = await op.read();
-    assertVersionMatches(op.expectedVersion, before.version);
+    assertVersionMatches(expectedVersion, before.version);
     await op.remove(before);
     await this.record(manager, { ...op.entry, action: 'delete', changes: op.changes(before) });
     return before;

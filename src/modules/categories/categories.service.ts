@@ -140,9 +140,8 @@ export class CategoriesService {
     context: AuditContext,
   ): Promise<CategoryDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, orgId, id)),
-        expectedVersion,
         fields: ['name', 'description'],
         write: async (before) =>
           toDto(
@@ -191,9 +190,8 @@ export class CategoriesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         // Children, products and contacts keep it by their RESTRICT foreign keys (409).
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'category', entityId: id, context },

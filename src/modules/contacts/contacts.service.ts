@@ -159,9 +159,8 @@ export class ContactsService {
     context: AuditContext,
   ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         fields: AUDITED,
         write: async (before) => {
           if (dto.categoryId)
@@ -192,9 +191,8 @@ export class ContactsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'contact', entityId: id, context },
         changes: (before) => ({ kind: before.kind, displayName: before.displayName }),

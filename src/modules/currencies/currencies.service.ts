@@ -108,9 +108,8 @@ export class CurrenciesService {
     context: AuditContext,
   ): Promise<CurrencyDto> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, code)),
-        expectedVersion,
         fields: ['name', 'minorUnits', 'isActive'],
         write: async (before) =>
           toDto(
@@ -134,9 +133,8 @@ export class CurrenciesService {
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, code),
-        expectedVersion,
         // A currency still used by a product is kept by its foreign key (409).
         remove: () => this.repository.delete(manager, code),
         entry: { organizationId: null, entityType: 'currency', entityId: null, context },

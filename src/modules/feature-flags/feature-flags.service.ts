@@ -136,9 +136,8 @@ export class FeatureFlagsService {
     context: AuditContext,
   ): Promise<FeatureFlagDto> {
     const updated = await this.db.runAsSystem('reference-data', async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, key),
-        expectedVersion,
         fields: ['description', 'enabled', 'rules'],
         write: async (before) =>
           toDto(
@@ -166,9 +165,8 @@ export class FeatureFlagsService {
     context: AuditContext,
   ): Promise<void> {
     await this.db.runAsSystem('reference-data', async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, key),
-        expectedVersion,
         remove: () => this.repository.delete(manager, key),
         entry: { organizationId: null, entityType: 'feature_flag', context },
         changes: () => ({ code: key }),

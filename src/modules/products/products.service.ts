@@ -253,9 +253,8 @@ export class ProductsService {
     context: AuditContext,
   ): Promise<ProductDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         fields: AUDITED,
         action: (before) => (dto.status && dto.status !== before.status ? 'transition' : 'update'),
         write: async (before) => {
@@ -311,9 +310,8 @@ export class ProductsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         remove: () => this.repository.softDelete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
         changes: (before) => ({ sku: before.sku, name: before.name }),

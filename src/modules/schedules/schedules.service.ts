@@ -127,9 +127,8 @@ export class SchedulesService {
     context: AuditContext,
   ): Promise<ScheduleDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         fields: ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
         write: async (before) => {
           const ruleChanged = dto.cron !== undefined || dto.intervalSeconds !== undefined;
@@ -166,9 +165,8 @@ export class SchedulesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'schedule', entityId: id, context },
         changes: (before) => ({ name: before.name, taskName: before.taskName }),

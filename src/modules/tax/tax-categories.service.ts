@@ -94,9 +94,8 @@ export class TaxCategoriesService {
     context: AuditContext,
   ): Promise<TaxCategoryDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, orgId, id)),
-        expectedVersion,
         fields: ['code', 'name', 'description'],
         write: async (before) =>
           toDto(
@@ -118,9 +117,8 @@ export class TaxCategoriesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
         changes: (before) => ({ code: before.code, name: before.name }),

@@ -121,9 +121,8 @@ export class TaxJurisdictionsService {
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, orgId, id)),
-        expectedVersion,
         fields: ['code', 'name', 'countryCode'],
         write: async (before) =>
           toDto(
@@ -171,9 +170,8 @@ export class TaxJurisdictionsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         // Children and rates keep it by their RESTRICT foreign keys (409).
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },

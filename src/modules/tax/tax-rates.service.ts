@@ -167,9 +167,8 @@ export class TaxRatesService {
     context: AuditContext,
   ): Promise<TaxRateDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         fields: ['name', 'rate', 'validFrom', 'validTo'],
         write: async (before) => {
           assertRange(
@@ -198,9 +197,8 @@ export class TaxRatesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
         changes: (before) => ({

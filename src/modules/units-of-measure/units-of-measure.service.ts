@@ -141,9 +141,8 @@ export class UnitsOfMeasureService {
     context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, code)),
-        expectedVersion,
         fields: ['name', 'factor', 'isActive'],
         write: async (before) =>
           toDto(
@@ -160,9 +159,8 @@ export class UnitsOfMeasureService {
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, code),
-        expectedVersion,
         remove: () => this.repository.delete(manager, code),
         entry: { organizationId: null, entityType: 'unit_of_measure', context },
         changes: (before) => ({ code, type: before.type, factor: before.factor }),

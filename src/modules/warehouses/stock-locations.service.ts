@@ -163,9 +163,8 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, orgId, id)),
-        expectedVersion,
         fields: ['code', 'name', 'allowNegative', 'isActive'],
         write: async (before) =>
           toDto(
@@ -215,9 +214,8 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },

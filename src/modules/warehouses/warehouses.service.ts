@@ -125,9 +125,8 @@ export class WarehousesService {
     context: AuditContext,
   ): Promise<WarehouseDto> {
     return this.db.run(orgId, async (manager) => {
-      return this.audit.updateGuarded(manager, {
+      return this.audit.updateGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         fields: ['code', 'name', 'address', 'isActive'],
         write: async (before) =>
           toDto(
@@ -150,9 +149,8 @@ export class WarehousesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      await this.audit.deleteGuarded(manager, {
+      await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        expectedVersion,
         // Its locations keep it by their RESTRICT foreign key (409).
         remove: () => this.repository.delete(manager, orgId, id),
         entry: { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
