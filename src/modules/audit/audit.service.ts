@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { TenantDatabase } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
-import { updateVersioned, VersionedUpdate } from '../../core/database';
+import { assertVersionMatches, ExpectedVersion } from '../../core/http';
 import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
 
 export interface AuditEntry {
@@ -15,6 +15,13 @@ export interface AuditEntry {
   changes?: Record<string, unknown>;
   context: AuditContext;
 }
+
+/** Who/what a guarded update or delete is recorded against (`updateGuarded`, `deleteGuarded`). */
+export type GuardedEntry = Pick<AuditEntry, 'entityType' | 'context'> & {
+  organizationId: string | null;
+  /** Null/absent for rows keyed by a natural key (currencies, units): pass it in `extra`. */
+  entityId?: string | null;
+};
 
 export interface ChainVerification {
   valid: boolean;
@@ -146,42 +153,60 @@ export class AuditService {
   }
 
   /**
-   * The whole guarded PATCH routine after the caller has read `before` and checked `If-Match`
-   * against it (`assertVersionMatches`): `recordUpdate` around `updateVersioned` (core/database) of
-   * the row (`entry.organizationId`, `entry.entityId`) at `before.version`, mapped by `toDto`, audited
-   * as action `update`. 412 when the row changed since `before` was read; a no-op answers `before`
-   * (see `recordUpdate`). Needs the caller's tenant transaction.
+   * The guarded PATCH/PUT routine of a versioned row, in the caller's tenant transaction:
+   * `read()` the row as it is now (its not-found error propagates), check `If-Match`
+   * (`assertVersionMatches`: 412 `PreconditionFailedError` when `expectedVersion` is a number other
+   * than `before.version`), then `recordUpdate` around `write(before)` — the repository's guarded
+   * UPDATE at `before.version` mapped to the DTO — audited as action `update` (or what `action`
+   * names) on (`entry.entityType`, `entry.entityId`). Savepoint/no-op semantics are those of
+   * `recordUpdate`: when `fields` of the result equal `before`'s, nothing is written and `before`
+   * is returned. `expectedVersion` comes from `@IfMatch()` (`undefined`/`*`: unconditional).
    */
-  recordVersionedUpdate<T extends { version: number }, Row>(
+  async updateGuarded<T extends { version: number }>(
     manager: EntityManager,
-    before: T,
-    fields: (keyof T)[],
-    update: Omit<VersionedUpdate, 'organizationId' | 'id' | 'version'> & {
-      toDto: (row: Row) => T;
-    },
-    entry: Omit<AuditEntry, 'changes' | 'action' | 'organizationId' | 'entityId'> & {
-      organizationId: string;
-      entityId: string;
-      extra?: Record<string, unknown>;
-      describe?: (before: T, after: T) => Record<string, unknown>;
+    expectedVersion: ExpectedVersion,
+    op: {
+      read: () => Promise<T>;
+      fields: (keyof T)[];
+      write: (before: T) => Promise<T>;
+      /** The audit row's action (default `update`), e.g. `transition` when a status moves. */
+      action?: (before: T) => string;
+      entry: GuardedEntry & {
+        extra?: Record<string, unknown>;
+        describe?: (before: T, after: T) => Record<string, unknown>;
+      };
     },
   ): Promise<T> {
-    const { toDto, ...statement } = update;
-    return this.recordUpdate(
-      manager,
-      before,
-      fields,
-      async () =>
-        toDto(
-          await updateVersioned<Row>(manager, {
-            ...statement,
-            organizationId: entry.organizationId,
-            id: entry.entityId,
-            version: before.version,
-          }),
-        ),
-      { ...entry, action: 'update' },
-    );
+    const before = await op.read();
+    assertVersionMatches(expectedVersion, before.version);
+    return this.recordUpdate(manager, before, op.fields, () => op.write(before), {
+      ...op.entry,
+      action: op.action ? op.action(before) : 'update',
+    });
+  }
+
+  /**
+   * The guarded DELETE routine of a versioned row, in the caller's tenant transaction: `read()`
+   * the row (its not-found error propagates), check `If-Match` as `updateGuarded` does (412), run
+   * `remove(before)` (the repository's DELETE; restricting foreign keys surface as its errors), then
+   * record action `delete` on (`entry.entityType`, `entry.entityId`) with `changes(before)`.
+   * Returns `before`, for callers with follow-up work (events, cache eviction).
+   */
+  async deleteGuarded<T extends { version: number }>(
+    manager: EntityManager,
+    expectedVersion: ExpectedVersion,
+    op: {
+      read: () => Promise<T>;
+      remove: (before: T) => Promise<unknown>;
+      entry: GuardedEntry;
+      changes: (before: T) => Record<string, unknown>;
+    },
+  ): Promise<T> {
+    const before = await op.read();
+    assertVersionMatches(expectedVersion, before.version);
+    await op.remove(before);
+    await this.record(manager, { ...op.entry, action: 'delete', changes: op.changes(before) });
+    return before;
   }
 
   /** For events with no surrounding change (login success/failure): its own small transaction. */

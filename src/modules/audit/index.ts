@@ -1,7 +1,7 @@
 import { AuditLogEntity } from './audit-log.entity';
 
 export { AuditModule } from './audit.module';
-export { AuditService, AuditEntry, ChainVerification } from './audit.service';
+export { AuditService, AuditEntry, ChainVerification, GuardedEntry } from './audit.service';
 export { diffFields, maskSecrets } from './audit-chain';
 export { AuditLogEntity } from './audit-log.entity';
 

@@ -140,21 +140,18 @@ export class CategoriesService {
     context: AuditContext,
   ): Promise<CategoryDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = toDto(await this.find(manager, orgId, id));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['name', 'description'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, orgId, id)),
+        fields: ['name', 'description'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               name: dto.name ?? null,
               description: dto.description ?? null,
             }),
           ),
-        { organizationId: orgId, action: 'update', entityType: 'category', entityId: id, context },
-      );
+        entry: { organizationId: orgId, entityType: 'category', entityId: id, context },
+      });
     });
   }
 
@@ -193,17 +190,12 @@ export class CategoriesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      // Children, products and contacts keep it by their RESTRICT foreign keys (409).
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'category',
-        entityId: id,
-        changes: { type: before.type, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        // Children, products and contacts keep it by their RESTRICT foreign keys (409).
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'category', entityId: id, context },
+        changes: (before) => ({ type: before.type, name: before.name }),
       });
     });
   }

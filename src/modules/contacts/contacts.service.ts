@@ -4,7 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -160,15 +159,12 @@ export class ContactsService {
     context: AuditContext,
   ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      if (dto.categoryId)
-        await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        AUDITED,
-        async () => {
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        fields: AUDITED,
+        write: async (before) => {
+          if (dto.categoryId)
+            await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
           await this.repository.update(manager, orgId, id, before.version, {
             kind: dto.kind,
             displayName: dto.displayName,
@@ -183,14 +179,8 @@ export class ContactsService {
           await this.writeLists(manager, orgId, id, dto);
           return await this.find(manager, orgId, id);
         },
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'contact',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'contact', entityId: id, context },
+      });
     });
   }
 
@@ -201,16 +191,11 @@ export class ContactsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'contact',
-        entityId: id,
-        changes: { kind: before.kind, displayName: before.displayName },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'contact', entityId: id, context },
+        changes: (before) => ({ kind: before.kind, displayName: before.displayName }),
       });
     });
   }

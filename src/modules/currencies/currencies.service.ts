@@ -3,7 +3,6 @@ import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -109,13 +108,10 @@ export class CurrenciesService {
     context: AuditContext,
   ): Promise<CurrencyDto> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      const before = toDto(await this.find(manager, code));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['name', 'minorUnits', 'isActive'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, code)),
+        fields: ['name', 'minorUnits', 'isActive'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, code, before.version, {
               name: dto.name ?? null,
@@ -124,31 +120,25 @@ export class CurrenciesService {
               isActive: dto.isActive ?? null,
             }),
           ),
-        {
+        entry: {
           organizationId: null,
-          action: 'update',
           entityType: 'currency',
           entityId: null,
           extra: { code },
           context,
         },
-      );
+      });
     });
   }
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      const before = await this.find(manager, code);
-      assertVersionMatches(expectedVersion, before.version);
-      // A currency still used by a product is kept by its foreign key (409).
-      await this.repository.delete(manager, code);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'delete',
-        entityType: 'currency',
-        entityId: null,
-        changes: { code, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, code),
+        // A currency still used by a product is kept by its foreign key (409).
+        remove: () => this.repository.delete(manager, code),
+        entry: { organizationId: null, entityType: 'currency', entityId: null, context },
+        changes: (before) => ({ code, name: before.name }),
       });
     });
   }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { AppConfig } from '../../core/config';
 import { iso } from '../../core/database';
-import { assertVersionMatches, ExpectedVersion, NotFoundError } from '../../core/http';
+import { ExpectedVersion, NotFoundError } from '../../core/http';
 import { RedisService } from '../../core/redis';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
@@ -136,13 +136,10 @@ export class FeatureFlagsService {
     context: AuditContext,
   ): Promise<FeatureFlagDto> {
     const updated = await this.db.runAsSystem('reference-data', async (manager) => {
-      const before = await this.find(manager, key);
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['description', 'enabled', 'rules'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, key),
+        fields: ['description', 'enabled', 'rules'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, key, before.version, {
               description: dto.description ?? null,
@@ -150,14 +147,13 @@ export class FeatureFlagsService {
               rules: dto.rules ?? null,
             }),
           ),
-        {
+        entry: {
           organizationId: null,
-          action: 'update',
           entityType: 'feature_flag',
           extra: { code: key },
           context,
         },
-      );
+      });
     });
     await this.dropCache();
     return updated;
@@ -169,15 +165,11 @@ export class FeatureFlagsService {
     context: AuditContext,
   ): Promise<void> {
     await this.db.runAsSystem('reference-data', async (manager) => {
-      const before = await this.find(manager, key);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, key);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'delete',
-        entityType: 'feature_flag',
-        changes: { code: key },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, key),
+        remove: () => this.repository.delete(manager, key),
+        entry: { organizationId: null, entityType: 'feature_flag', context },
+        changes: () => ({ code: key }),
       });
     });
     await this.dropCache();

@@ -253,27 +253,25 @@ export class ProductsService {
     context: AuditContext,
   ): Promise<ProductDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      if (dto.status) assertTransition(before.status, dto.status);
-      const next = {
-        price: dto.price !== undefined ? dto.price : before.price,
-        currencyCode: dto.currencyCode !== undefined ? dto.currencyCode : before.currencyCode,
-        uomCode: dto.uomCode ?? before.uomCode,
-        categoryId: dto.categoryId !== undefined ? dto.categoryId : before.categoryId,
-        attributes: dto.attributes ?? before.attributes,
-      };
-      await this.check(manager, orgId, next, {
-        currencyCode: dto.currencyCode !== undefined,
-        uomCode: dto.uomCode !== undefined,
-        categoryId: dto.categoryId !== undefined,
-        attributes: dto.attributes !== undefined,
-      });
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        AUDITED,
-        async () => {
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        fields: AUDITED,
+        action: (before) => (dto.status && dto.status !== before.status ? 'transition' : 'update'),
+        write: async (before) => {
+          if (dto.status) assertTransition(before.status, dto.status);
+          const next = {
+            price: dto.price !== undefined ? dto.price : before.price,
+            currencyCode: dto.currencyCode !== undefined ? dto.currencyCode : before.currencyCode,
+            uomCode: dto.uomCode ?? before.uomCode,
+            categoryId: dto.categoryId !== undefined ? dto.categoryId : before.categoryId,
+            attributes: dto.attributes ?? before.attributes,
+          };
+          await this.check(manager, orgId, next, {
+            currencyCode: dto.currencyCode !== undefined,
+            uomCode: dto.uomCode !== undefined,
+            categoryId: dto.categoryId !== undefined,
+            attributes: dto.attributes !== undefined,
+          });
           await this.repository.update(manager, orgId, id, before.version, {
             sku: dto.sku ?? null,
             name: dto.name ?? null,
@@ -288,14 +286,8 @@ export class ProductsService {
           });
           return await this.find(manager, orgId, id);
         },
-        {
-          organizationId: orgId,
-          action: dto.status && dto.status !== before.status ? 'transition' : 'update',
-          entityType: 'product',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
+      });
     });
   }
 
@@ -318,16 +310,11 @@ export class ProductsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.softDelete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'product',
-        entityId: id,
-        changes: { sku: before.sku, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        remove: () => this.repository.softDelete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
+        changes: (before) => ({ sku: before.sku, name: before.name }),
       });
     });
   }

@@ -5,7 +5,6 @@ import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -128,24 +127,21 @@ export class SchedulesService {
     context: AuditContext,
   ): Promise<ScheduleDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      const ruleChanged = dto.cron !== undefined || dto.intervalSeconds !== undefined;
-      const rule = ruleChanged
-        ? ruleOf(dto.cron, dto.intervalSeconds)
-        : { cron: before.cron, intervalSeconds: before.intervalSeconds };
-      const enabled = dto.enabled ?? before.enabled;
-      const next = !enabled
-        ? null
-        : ruleChanged || !before.enabled || !before.nextRunAt
-          ? nextRun(rule, this.clock.now())
-          : new Date(before.nextRunAt);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
-        async () =>
-          toDto(
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        fields: ['name', 'taskName', 'payload', 'cron', 'intervalSeconds', 'enabled'],
+        write: async (before) => {
+          const ruleChanged = dto.cron !== undefined || dto.intervalSeconds !== undefined;
+          const rule = ruleChanged
+            ? ruleOf(dto.cron, dto.intervalSeconds)
+            : { cron: before.cron, intervalSeconds: before.intervalSeconds };
+          const enabled = dto.enabled ?? before.enabled;
+          const next = !enabled
+            ? null
+            : ruleChanged || !before.enabled || !before.nextRunAt
+              ? nextRun(rule, this.clock.now())
+              : new Date(before.nextRunAt);
+          return toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               name: dto.name,
               taskName: dto.taskName,
@@ -155,15 +151,10 @@ export class SchedulesService {
               enabled,
               nextRunAt: next,
             }),
-          ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'schedule',
-          entityId: id,
-          context,
+          );
         },
-      );
+        entry: { organizationId: orgId, entityType: 'schedule', entityId: id, context },
+      });
     });
   }
 
@@ -174,16 +165,11 @@ export class SchedulesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'schedule',
-        entityId: id,
-        changes: { name: before.name, taskName: before.taskName },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'schedule', entityId: id, context },
+        changes: (before) => ({ name: before.name, taskName: before.taskName }),
       });
     });
   }

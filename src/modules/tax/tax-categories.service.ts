@@ -4,7 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -95,13 +94,10 @@ export class TaxCategoriesService {
     context: AuditContext,
   ): Promise<TaxCategoryDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = toDto(await this.find(manager, orgId, id));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['code', 'name', 'description'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, orgId, id)),
+        fields: ['code', 'name', 'description'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               code: dto.code ?? null,
@@ -109,14 +105,8 @@ export class TaxCategoriesService {
               description: dto.description ?? null,
             }),
           ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_category',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
+      });
     });
   }
 
@@ -127,16 +117,11 @@ export class TaxCategoriesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'tax_category',
-        entityId: id,
-        changes: { code: before.code, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'tax_category', entityId: id, context },
+        changes: (before) => ({ code: before.code, name: before.name }),
       });
     });
   }

@@ -121,13 +121,10 @@ export class TaxJurisdictionsService {
     context: AuditContext,
   ): Promise<TaxJurisdictionDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = toDto(await this.find(manager, orgId, id));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['code', 'name', 'countryCode'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, orgId, id)),
+        fields: ['code', 'name', 'countryCode'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               code: dto.code ?? null,
@@ -136,14 +133,8 @@ export class TaxJurisdictionsService {
               countryCode: dto.countryCode ?? null,
             }),
           ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_jurisdiction',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },
+      });
     });
   }
 
@@ -179,17 +170,12 @@ export class TaxJurisdictionsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      // Children and rates keep it by their RESTRICT foreign keys (409).
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'tax_jurisdiction',
-        entityId: id,
-        changes: { code: before.code, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        // Children and rates keep it by their RESTRICT foreign keys (409).
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'tax_jurisdiction', entityId: id, context },
+        changes: (before) => ({ code: before.code, name: before.name }),
       });
     });
   }

@@ -4,7 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -168,18 +167,15 @@ export class TaxRatesService {
     context: AuditContext,
   ): Promise<TaxRateDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      assertRange(
-        dto.validFrom ?? before.validFrom,
-        dto.validTo !== undefined ? dto.validTo : before.validTo,
-      );
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['name', 'rate', 'validFrom', 'validTo'],
-        async () =>
-          toDto(
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        fields: ['name', 'rate', 'validFrom', 'validTo'],
+        write: async (before) => {
+          assertRange(
+            dto.validFrom ?? before.validFrom,
+            dto.validTo !== undefined ? dto.validTo : before.validTo,
+          );
+          return toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               name: dto.name ?? null,
               rate: dto.rate ?? null,
@@ -187,15 +183,10 @@ export class TaxRatesService {
               setValidTo: dto.validTo !== undefined,
               validTo: dto.validTo ?? null,
             }),
-          ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'tax_rate',
-          entityId: id,
-          context,
+          );
         },
-      );
+        entry: { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
+      });
     });
   }
 
@@ -206,16 +197,15 @@ export class TaxRatesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'tax_rate',
-        entityId: id,
-        changes: { rate: before.rate, validFrom: before.validFrom, validTo: before.validTo },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'tax_rate', entityId: id, context },
+        changes: (before) => ({
+          rate: before.rate,
+          validFrom: before.validFrom,
+          validTo: before.validTo,
+        }),
       });
     });
   }

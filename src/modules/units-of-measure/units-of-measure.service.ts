@@ -3,7 +3,6 @@ import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -142,13 +141,10 @@ export class UnitsOfMeasureService {
     context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      const before = toDto(await this.find(manager, code));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['name', 'factor', 'isActive'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, code)),
+        fields: ['name', 'factor', 'isActive'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, code, before.version, {
               name: dto.name ?? null,
@@ -156,28 +152,18 @@ export class UnitsOfMeasureService {
               isActive: dto.isActive ?? null,
             }),
           ),
-        {
-          organizationId: null,
-          action: 'update',
-          entityType: 'unit_of_measure',
-          extra: { code },
-          context,
-        },
-      );
+        entry: { organizationId: null, entityType: 'unit_of_measure', extra: { code }, context },
+      });
     });
   }
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
     return this.db.runAsSystem('reference-data', async (manager) => {
-      const before = await this.find(manager, code);
-      assertVersionMatches(expectedVersion, before.version);
-      await this.repository.delete(manager, code);
-      await this.audit.record(manager, {
-        organizationId: null,
-        action: 'delete',
-        entityType: 'unit_of_measure',
-        changes: { code, type: before.type, factor: before.factor },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, code),
+        remove: () => this.repository.delete(manager, code),
+        entry: { organizationId: null, entityType: 'unit_of_measure', context },
+        changes: (before) => ({ code, type: before.type, factor: before.factor }),
       });
     });
   }

@@ -163,13 +163,10 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<StockLocationDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = toDto(await this.find(manager, orgId, id));
-      assertVersionMatches(expectedVersion, before.version);
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['code', 'name', 'allowNegative', 'isActive'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: async () => toDto(await this.find(manager, orgId, id)),
+        fields: ['code', 'name', 'allowNegative', 'isActive'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               code: dto.code ?? null,
@@ -178,14 +175,8 @@ export class StockLocationsService {
               isActive: dto.isActive ?? null,
             }),
           ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'stock_location',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
+      });
     });
   }
 
@@ -223,17 +214,12 @@ export class StockLocationsService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'stock_location',
-        entityId: id,
-        changes: { warehouseId: before.warehouse_id, code: before.code },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
+        changes: (before) => ({ warehouseId: before.warehouse_id, code: before.code }),
       });
     });
   }

@@ -4,7 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -126,30 +125,20 @@ export class WarehousesService {
     context: AuditContext,
   ): Promise<WarehouseDto> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      const address = dto.address !== undefined ? dto.address : before.address;
-      return this.audit.recordUpdate(
-        manager,
-        before,
-        ['code', 'name', 'address', 'isActive'],
-        async () =>
+      return this.audit.updateGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        fields: ['code', 'name', 'address', 'isActive'],
+        write: async (before) =>
           toDto(
             await this.repository.update(manager, orgId, id, before.version, {
               code: dto.code ?? null,
               name: dto.name ?? null,
-              address: addressColumns(address),
+              address: addressColumns(dto.address !== undefined ? dto.address : before.address),
               isActive: dto.isActive ?? null,
             }),
           ),
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'warehouse',
-          entityId: id,
-          context,
-        },
-      );
+        entry: { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
+      });
     });
   }
 
@@ -160,17 +149,12 @@ export class WarehousesService {
     context: AuditContext,
   ): Promise<void> {
     return this.db.run(orgId, async (manager) => {
-      const before = await this.find(manager, orgId, id);
-      assertVersionMatches(expectedVersion, before.version);
-      // Its locations keep it by their RESTRICT foreign key (409).
-      await this.repository.delete(manager, orgId, id);
-      await this.audit.record(manager, {
-        organizationId: orgId,
-        action: 'delete',
-        entityType: 'warehouse',
-        entityId: id,
-        changes: { code: before.code, name: before.name },
-        context,
+      await this.audit.deleteGuarded(manager, expectedVersion, {
+        read: () => this.find(manager, orgId, id),
+        // Its locations keep it by their RESTRICT foreign key (409).
+        remove: () => this.repository.delete(manager, orgId, id),
+        entry: { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
+        changes: (before) => ({ code: before.code, name: before.name }),
       });
     });
   }
