@@ -96,4 +96,20 @@ export class ApiKeysRepository {
     );
     return row;
   }
+
+  /**
+   * Whether a live (not revoked) key holds the role (`RoleUsage`, for roles' delete check). Runs in
+   * the caller's tenant transaction: row-level security limits it to the organization's keys.
+   */
+  async holdsRole(
+    manager: EntityManager,
+    organizationId: string,
+    roleId: string,
+  ): Promise<boolean> {
+    const [row] = await manager.query<{ used: boolean }[]>(
+      'SELECT EXISTS (SELECT 1 FROM api_keys WHERE role_id = $1 AND revoked_at IS NULL) AS used',
+      [roleId],
+    );
+    return row.used;
+  }
 }

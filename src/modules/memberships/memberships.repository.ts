@@ -88,17 +88,6 @@ export class MembershipsRepository {
     return row;
   }
 
-  /**
-   * Whether the account exists. Reads `users` (the users module's table) directly: users depends on
-   * memberships (`addInTransaction`), so asking `UserAccountsService` would be an import cycle
-   * (known leftover, issue 16).
-   */
-  async userExists(manager: EntityManager, userId: string): Promise<boolean> {
-    return (
-      (await manager.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [userId])).length > 0
-    );
-  }
-
   async insert(
     manager: EntityManager,
     organizationId: string,
@@ -225,6 +214,22 @@ export class MembershipsRepository {
         ORDER BY o.name`,
       [userId],
     );
+  }
+
+  /**
+   * Whether a membership holds the role (`RoleUsage`, for roles' delete check). Runs in the
+   * caller's tenant transaction: row-level security limits it to the organization's memberships.
+   */
+  async holdsRole(
+    manager: EntityManager,
+    organizationId: string,
+    roleId: string,
+  ): Promise<boolean> {
+    const [row] = await manager.query<{ used: boolean }[]>(
+      'SELECT EXISTS (SELECT 1 FROM membership_roles WHERE role_id = $1) AS used',
+      [roleId],
+    );
+    return row.used;
   }
 }
 

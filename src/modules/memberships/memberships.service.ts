@@ -24,6 +24,7 @@ import {
   UserMembershipRow,
 } from './memberships.repository';
 import { MembershipsErrors } from './memberships.errors';
+import { MemberAccounts } from './member-accounts';
 
 const toDto = (row: MembershipRow): MembershipDto => ({
   id: row.id,
@@ -50,6 +51,7 @@ export class MembershipsService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly db: TenantDatabase,
+    private readonly accounts: MemberAccounts,
   ) {}
 
   /** Whether an account with this email is a member of the organization (caller's transaction). */
@@ -213,7 +215,7 @@ export class MembershipsService {
     context: AuditContext,
   ): Promise<MembershipDto> {
     const exists = await this.db.runAsSystem('identity-directory', (m) =>
-      this.repository.userExists(m, dto.userId),
+      this.accounts.exists(m, dto.userId),
     );
     if (!exists) {
       throw MembershipsErrors.unknown_user();

@@ -105,20 +105,6 @@ export class RolesRepository {
     );
   }
 
-  /**
-   * Whether a membership or a live API key holds the role. Reads memberships' and api-keys' link
-   * tables directly: those modules depend on roles (`assignable`), so asking their services would
-   * be an import cycle (known leftover, issue 16).
-   */
-  async inUse(manager: EntityManager, organizationId: string, roleId: string): Promise<boolean> {
-    const [row] = await manager.query<{ used: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM membership_roles WHERE role_id = $1)
-           OR EXISTS (SELECT 1 FROM api_keys WHERE role_id = $1 AND revoked_at IS NULL) AS used`,
-      [roleId],
-    );
-    return row.used;
-  }
-
   async delete(manager: EntityManager, organizationId: string, id: string): Promise<void> {
     await manager.query('DELETE FROM roles WHERE id = $1 AND organization_id = $2', [
       id,

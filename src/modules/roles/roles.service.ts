@@ -13,6 +13,7 @@ import { AuditService } from '../audit';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RoleRow, RolesRepository } from './roles.repository';
 import { RolesErrors } from './roles.errors';
+import { RoleUsage } from './role-usage';
 
 const toDto = (row: RoleRow): RoleDto => ({
   id: row.id,
@@ -39,6 +40,7 @@ export class RolesService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly db: TenantDatabase,
+    private readonly usage: RoleUsage,
   ) {}
 
   async list(organizationId: string): Promise<RoleDto[]> {
@@ -160,9 +162,7 @@ export class RolesService {
   ): Promise<void> {
     const role = await this.ownRole(organizationId, id);
     assertVersionMatches(expectedVersion, role.version);
-    const inUse = await this.db.run(organizationId, (m) =>
-      this.repository.inUse(m, organizationId, id),
-    );
+    const inUse = await this.db.run(organizationId, (m) => this.usage.inUse(m, organizationId, id));
     if (inUse) {
       throw RolesErrors.role_in_use();
     }

@@ -7,6 +7,7 @@ import { UserAccountsService } from './user-accounts.service';
 import { MyAccountController, UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { UserAccountsRegistration } from './user-accounts-registration';
 
 /**
  * See README.md in this folder. `UsersService` also needs `AccountSessions` (account-sessions.ts),
@@ -15,7 +16,13 @@ import { UsersService } from './users.service';
 @Module({
   imports: [AuditModule, MembershipsModule, OrganizationsModule],
   controllers: [UsersController, MyAccountController],
-  providers: [UsersService, UsersRepository, UserAccountsService, PasswordHasher],
+  providers: [
+    UsersService,
+    UsersRepository,
+    UserAccountsService,
+    PasswordHasher,
+    UserAccountsRegistration,
+  ],
   exports: [UserAccountsService, PasswordHasher],
 })
 export class UsersModule {}

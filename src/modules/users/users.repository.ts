@@ -101,6 +101,11 @@ export class UsersRepository {
     return row;
   }
 
+  /** Whether an account with this id exists (active or not). Used by memberships through `MemberAccounts`. */
+  async exists(manager: EntityManager, id: string): Promise<boolean> {
+    return (await manager.query<unknown[]>('SELECT 1 FROM users WHERE id = $1', [id])).length > 0;
+  }
+
   /** The account with this email (case-insensitive), if any. */
   async findByEmail(manager: EntityManager, email: string): Promise<UserRow | undefined> {
     const [row] = await manager.query<UserRow[]>(
