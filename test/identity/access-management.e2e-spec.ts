@@ -134,6 +134,30 @@ describe('roles, memberships, users and API keys', () => {
       expect(codeOf(await owner.delete(`/api/v1/roles/${used.id}`).expect(409))).toBe(
         'role_in_use',
       );
+      const keyRole = (
+        await owner
+          .post('/api/v1/roles')
+          .send({ name: 'Key role', permissions: ['organizations:read'] })
+          .expect(201)
+      ).body as Role;
+      const key = (
+        await owner
+          .post('/api/v1/api-keys')
+          .send({ name: 'holder', roleId: keyRole.id })
+          .expect(201)
+      ).body as { id: string };
+      expect(codeOf(await owner.delete(`/api/v1/roles/${keyRole.id}`).expect(409))).toBe(
+        'role_in_use',
+      );
+      await owner.post(`/api/v1/api-keys/${key.id}/revoke`).expect(200);
+      const current = (await owner.get(`/api/v1/roles/${keyRole.id}`).expect(200)).body as Role;
+      // A revoked key no longer counts as a holder (no role_in_use), but its row still references
+      // the role, so the foreign key answers (today's behaviour, kept).
+      const afterRevoke = await owner
+        .delete(`/api/v1/roles/${keyRole.id}`)
+        .set('If-Match', `"${current.version}"`)
+        .expect(409);
+      expect(codeOf(afterRevoke)).toBe('conflict');
     });
 
     it('removing a permission from a role takes effect on the next request', async () => {
