@@ -22,7 +22,11 @@ export interface ExportResult {
   fileId: string;
 }
 
-export const EXPORT_TASK = defineJob<ExportPayload>({ name: 'export.run', attempts: 3 });
+export const EXPORT_TASK = defineJob<ExportPayload>({
+  name: 'export.run',
+  attempts: 3,
+  runsWhenArchived: true, // reads only
+});
 const PAGE = 1_000;
 
 /**

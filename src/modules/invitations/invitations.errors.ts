@@ -10,4 +10,9 @@ export const InvitationsErrors = defineErrors({
   ),
   invitation_email_mismatch: forbidden(() => 'This invitation was sent to another address'),
   account_exists: conflict(() => 'An account exists for this address: sign in, then accept'),
+  /** Accepting an invitation of an organization archived since it was issued (read-only). */
+  organization_archived: forbidden((organizationId: string) => ({
+    detail: 'This organization is archived: it accepts no new members until it is restored',
+    meta: { organizationId },
+  })),
 });

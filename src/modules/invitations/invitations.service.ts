@@ -240,6 +240,11 @@ export class InvitationsService {
       const invitation = await this.repository.lockPendingByTokenHash(manager, sha256(token), now);
       if (!invitation) throw new NotFoundError('Invitation');
       const organizationId = invitation.organization_id;
+      // An archived organization is read-only (organizations README): no new member joins it.
+      const organization = await this.organizations.findInTransaction(manager, organizationId);
+      if (organization?.status === 'archived') {
+        throw InvitationsErrors.organization_archived(organizationId);
+      }
       let userId: string;
       let accountCreated = false;
       if (personId) {

@@ -8,6 +8,13 @@ export interface JobDefinition<P extends object = object> {
   name: string;
   attempts?: number;
   backoffMs?: number;
+  /**
+   * Whether the job may run for an archived organization (organizations README: an archived
+   * organization is read-only). Default false: a job queued before the archive fails with 403
+   * `organization_archived` when it comes up, without retries. Set only on jobs that write nothing
+   * to the organization's data (exports).
+   */
+  runsWhenArchived?: boolean;
   /** Phantom field carrying the payload type; never set. */
   readonly payload?: P;
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { OrganizationsServiceModule } from '../organizations';
 import { JobEffectsRepository } from './job-effects.repository';
 import { JobRegistry } from './job-registry';
 import { TasksController } from './tasks.controller';
@@ -14,9 +15,13 @@ import { JobsService } from './jobs.service';
 })
 export class JobsModule {}
 
-/** The worker side: the registry and the processor that runs every task job. */
+/**
+ * The worker side: the registry and the processor that runs every task job (it asks
+ * organizations whether the job's organization is archived).
+ */
 @Global()
 @Module({
+  imports: [OrganizationsServiceModule],
   providers: [JobRegistry, JobsProcessor, JobEffectsRepository],
   exports: [JobRegistry],
 })

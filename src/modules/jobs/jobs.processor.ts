@@ -4,7 +4,9 @@ import type { Job } from 'bull';
 import { JOBS_QUEUE } from '../../core/queue';
 import { TenantDatabase } from '../../core/tenancy';
 import { RealtimePublisher } from '../realtime';
+import { OrganizationsService } from '../organizations';
 import { JobEffectsRepository } from './job-effects.repository';
+import { JobsErrors } from './jobs.errors';
 import { jobFailure } from './job-error';
 import { JobRegistry } from './job-registry';
 import type { JobContext, JobData } from './job.types';
@@ -18,6 +20,7 @@ export class JobsProcessor {
     private readonly registry: JobRegistry,
     private readonly db: TenantDatabase,
     private readonly effects: JobEffectsRepository,
+    private readonly organizations: OrganizationsService,
     @Optional() private readonly publisher?: RealtimePublisher,
   ) {}
 
@@ -37,12 +40,24 @@ export class JobsProcessor {
     this.notify(job, 'completed');
   }
 
+  private async isArchived(organizationId: string): Promise<boolean> {
+    const archived = await this.db.runAsSystem('background-jobs', (manager) =>
+      this.organizations.archivedAmong(manager, [organizationId]),
+    );
+    return archived.size > 0;
+  }
+
   @Process({ concurrency: 4 })
   async run(job: Job<JobData>): Promise<unknown> {
     const handler = this.registry.get(job.data.name);
     if (!handler) {
       this.logger.error({ taskId: job.id, name: job.data.name }, 'no handler for this task');
       throw jobFailure(new Error(`No handler for task "${job.data.name}" in this worker`));
+    }
+    if (!handler.definition.runsWhenArchived && (await this.isArchived(job.data.organizationId))) {
+      // Read-only until restored, like every write route: fail once, no retry.
+      await job.discard();
+      throw jobFailure(JobsErrors.organization_archived(job.data.organizationId));
     }
     const taskId = String(job.id);
     const context: JobContext<object> = {

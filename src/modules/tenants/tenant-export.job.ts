@@ -18,6 +18,7 @@ export interface TenantExportPayload {
 export const TENANT_EXPORT_TASK = defineJob<TenantExportPayload>({
   name: 'tenant.export',
   attempts: 3,
+  runsWhenArchived: true, // reads only; offboarding may archive the tenant first
 });
 
 /** The pg client under a TypeORM query runner (COPY needs it). */
