@@ -4,6 +4,7 @@ export { DatabaseModule } from './database.module';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
 export { returningRows } from './returning';
 export { updateVersioned, VersionedUpdate } from './versioned-update';
+export { deleteTenantRow, lockTenantRow, selectTenantRow, tenantRowExists } from './tenant-rows';
 export { ExistenceCheck, ExistenceChecks } from './existence-checks';
 export {
   Conditions,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows } from '../../core/database';
+import { returningRows, selectTenantRow } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface ApiKeyRow {
@@ -57,11 +57,7 @@ export class ApiKeysRepository {
     organizationId: string,
     id: string,
   ): Promise<ApiKeyRow | undefined> {
-    const [row] = await manager.query<ApiKeyRow[]>(
-      `SELECT ${COLUMNS} FROM api_keys WHERE organization_id = $1 AND id = $2`,
-      [organizationId, id],
-    );
-    return row;
+    return selectTenantRow<ApiKeyRow>(manager, 'api_keys', COLUMNS, organizationId, id);
   }
 
   async insert(

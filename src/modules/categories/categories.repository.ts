@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, moveSubtree, orderBy, selectPage, updateVersioned } from '../../core/database';
+import {
+  Conditions,
+  deleteTenantRow,
+  lockTenantRow,
+  moveSubtree,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+  tenantRowExists,
+  updateVersioned,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
 import type { CategoryType } from './category.entity';
@@ -59,11 +69,7 @@ export class CategoriesRepository {
 
   /** Whether the organization has the category `id` (of any type). */
   async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return rows.length > 0;
+    return tenantRowExists(manager, 'categories', orgId, id);
   }
 
   /** The category, or undefined when the organization has none with that id. */
@@ -72,11 +78,7 @@ export class CategoriesRepository {
     orgId: string,
     id: string,
   ): Promise<CategoryRow | undefined> {
-    const [row] = await manager.query<CategoryRow[]>(
-      `SELECT ${COLUMNS} FROM categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<CategoryRow>(manager, 'categories', COLUMNS, orgId, id);
   }
 
   /** Whether the organization has a category with that id and type. */
@@ -95,10 +97,7 @@ export class CategoriesRepository {
 
   /** Row-locks the category (`FOR UPDATE`) until the caller's transaction ends. */
   async lockForUpdate(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query(
-      'SELECT 1 FROM categories WHERE organization_id = $1 AND id = $2 FOR UPDATE',
-      [orgId, id],
-    );
+    await lockTenantRow(manager, 'categories', orgId, id);
   }
 
   /** Inserts a category at the given tree placement. */
@@ -158,9 +157,6 @@ export class CategoriesRepository {
 
   /** Deletes the category (children, products, contacts keep it by RESTRICT keys: 23503 → 409). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM categories WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'categories', orgId, id);
   }
 }

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Conditions, contains, orderBy, returningRows, selectPage } from '../../core/database';
+import {
+  Conditions,
+  contains,
+  deleteTenantRow,
+  orderBy,
+  returningRows,
+  selectPage,
+  tenantRowExists,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import { actAsTenant, ConflictMode, copyRows, LoadCounts } from '../imports';
@@ -149,11 +157,7 @@ export class ContactsRepository {
 
   /** Whether the organization has the contact `id`. */
   async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM contacts WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return rows.length > 0;
+    return tenantRowExists(manager, 'contacts', orgId, id);
   }
 
   /** The contact `id` with its children, or `undefined`. */
@@ -311,7 +315,7 @@ export class ContactsRepository {
 
   /** Deletes the contact (its children go by cascade). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM contacts WHERE organization_id = $1 AND id = $2', [orgId, id]);
+    await deleteTenantRow(manager, 'contacts', orgId, id);
   }
 
   /** Which of `keys` (primary emails) the organization's contacts already have. */

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Conditions, orderBy, selectPage } from '../../core/database';
+import {
+  Conditions,
+  deleteTenantRow,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
 import type { AttachableType } from './dto/file.dto';
@@ -94,11 +100,9 @@ export class FilesRepository {
     id: string,
     forUpdate = false,
   ): Promise<FileRow | undefined> {
-    const [row] = await manager.query<FileRow[]>(
-      `SELECT ${FILE_COLUMNS} FROM stored_files WHERE organization_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<FileRow>(manager, 'stored_files', FILE_COLUMNS, orgId, id, {
+      forUpdate,
+    });
   }
 
   /** The declared content type of a pending upload at `storageKey`, or undefined. */
@@ -154,10 +158,7 @@ export class FilesRepository {
 
   /** Deletes the file's row (its attachments go with it: foreign key). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM stored_files WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'stored_files', orgId, id);
   }
 
   /** The attachments of one entity, oldest first. */
@@ -215,9 +216,6 @@ export class FilesRepository {
 
   /** Deletes an attachment (the file stays). */
   async deleteAttachment(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM attachments WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'attachments', orgId, id);
   }
 }

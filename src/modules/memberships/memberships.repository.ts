@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows } from '../../core/database';
+import { deleteTenantRow, returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface MembershipRow {
@@ -131,10 +131,7 @@ export class MembershipsRepository {
   }
 
   async delete(manager: EntityManager, organizationId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM memberships WHERE organization_id = $1 AND id = $2', [
-      organizationId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'memberships', organizationId, id);
   }
 
   /** Suspends (`suspended = true`) or reactivates a membership if it is still at `version`. */

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, orderBy, selectPage, updateVersioned } from '../../core/database';
+import {
+  Conditions,
+  deleteTenantRow,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+  updateVersioned,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import { ListQuery } from '../../core/http';
 
@@ -100,11 +107,7 @@ export class SchedulesRepository {
     orgId: string,
     id: string,
   ): Promise<ScheduleRow | undefined> {
-    const [row] = await manager.query<ScheduleRow[]>(
-      `SELECT ${COLUMNS} FROM schedules WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<ScheduleRow>(manager, 'schedules', COLUMNS, orgId, id);
   }
 
   /** Inserts a schedule (version 1). */
@@ -160,10 +163,7 @@ export class SchedulesRepository {
 
   /** Deletes the schedule (no-op when missing). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM schedules WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'schedules', orgId, id);
   }
 
   /**

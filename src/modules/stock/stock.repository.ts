@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Conditions, orderBy, returningRows, selectPage } from '../../core/database';
+import {
+  Conditions,
+  orderBy,
+  returningRows,
+  selectPage,
+  selectTenantRow,
+} from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 /** A `stock_moves` row (`quantity` as trimmed decimal text). */
@@ -194,11 +200,7 @@ export class StockRepository {
 
   /** The ledger entry `id`, or `undefined`. */
   async findMove(manager: EntityManager, orgId: string, id: string): Promise<MoveRow | undefined> {
-    const [row] = await manager.query<MoveRow[]>(
-      `SELECT ${MOVE_COLUMNS} FROM stock_moves WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<MoveRow>(manager, 'stock_moves', MOVE_COLUMNS, orgId, id);
   }
 
   /** One offset page of levels, each with its location's warehouse. */

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, contains, orderBy, selectPage, updateVersioned } from '../../core/database';
+import {
+  Conditions,
+  contains,
+  deleteTenantRow,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+  updateVersioned,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
 
@@ -57,11 +65,7 @@ export class TaxCategoriesRepository {
     orgId: string,
     id: string,
   ): Promise<TaxCategoryRow | undefined> {
-    const [row] = await manager.query<TaxCategoryRow[]>(
-      `SELECT ${COLUMNS} FROM tax_categories WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<TaxCategoryRow>(manager, 'tax_categories', COLUMNS, orgId, id);
   }
 
   /** Inserts a tax category (code unique per organization: 23505 → 409). */
@@ -98,9 +102,6 @@ export class TaxCategoriesRepository {
 
   /** Deletes the tax category (rates keep it by a RESTRICT key: 23503 → 409). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM tax_categories WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'tax_categories', orgId, id);
   }
 }

@@ -3,9 +3,12 @@ import { EntityManager } from 'typeorm';
 import {
   Conditions,
   contains,
+  deleteTenantRow,
+  lockTenantRow,
   moveSubtree,
   orderBy,
   selectPage,
+  selectTenantRow,
   updateVersioned,
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
@@ -70,19 +73,12 @@ export class TaxJurisdictionsRepository {
     orgId: string,
     id: string,
   ): Promise<JurisdictionRow | undefined> {
-    const [row] = await manager.query<JurisdictionRow[]>(
-      `SELECT ${COLUMNS} FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<JurisdictionRow>(manager, 'tax_jurisdictions', COLUMNS, orgId, id);
   }
 
   /** Row-locks the jurisdiction (`FOR UPDATE`) until the caller's transaction ends. */
   async lockForUpdate(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query(
-      'SELECT 1 FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2 FOR UPDATE',
-      [orgId, id],
-    );
+    await lockTenantRow(manager, 'tax_jurisdictions', orgId, id);
   }
 
   /** Inserts a jurisdiction at the given tree placement (code unique per organization: 409). */
@@ -151,9 +147,6 @@ export class TaxJurisdictionsRepository {
 
   /** Deletes the jurisdiction (children and rates keep it by RESTRICT keys: 23503 → 409). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM tax_jurisdictions WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'tax_jurisdictions', orgId, id);
   }
 }

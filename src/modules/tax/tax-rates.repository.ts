@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, orderBy, selectPage, updateVersioned } from '../../core/database';
+import {
+  Conditions,
+  deleteTenantRow,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+  updateVersioned,
+} from '../../core/database';
 import type { ListQuery } from '../../core/http';
 
 /** A `tax_rates` row; `rate` is the exact decimal as text, dates are `YYYY-MM-DD` text. */
@@ -68,11 +75,7 @@ export class TaxRatesRepository {
     orgId: string,
     id: string,
   ): Promise<TaxRateRow | undefined> {
-    const [row] = await manager.query<TaxRateRow[]>(
-      `SELECT ${COLUMNS} FROM tax_rates WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<TaxRateRow>(manager, 'tax_rates', COLUMNS, orgId, id);
   }
 
   /**
@@ -160,9 +163,6 @@ export class TaxRatesRepository {
 
   /** Deletes the rate. */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM tax_rates WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'tax_rates', orgId, id);
   }
 }

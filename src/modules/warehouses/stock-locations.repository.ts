@@ -3,9 +3,13 @@ import { EntityManager } from 'typeorm';
 import {
   Conditions,
   contains,
+  deleteTenantRow,
+  lockTenantRow,
   moveSubtree,
   orderBy,
   selectPage,
+  selectTenantRow,
+  tenantRowExists,
   updateVersioned,
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
@@ -77,11 +81,7 @@ export class StockLocationsRepository {
 
   /** Whether the organization has the stock location `id`. */
   async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM stock_locations WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return rows.length > 0;
+    return tenantRowExists(manager, 'stock_locations', orgId, id);
   }
 
   /** The location, or undefined when the organization has none with that id. */
@@ -90,19 +90,12 @@ export class StockLocationsRepository {
     orgId: string,
     id: string,
   ): Promise<StockLocationRow | undefined> {
-    const [row] = await manager.query<StockLocationRow[]>(
-      `SELECT ${COLUMNS} FROM stock_locations WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<StockLocationRow>(manager, 'stock_locations', COLUMNS, orgId, id);
   }
 
   /** Row-locks the location (`FOR UPDATE`) until the caller's transaction ends; absent ids lock nothing. */
   async lockForUpdate(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query(
-      'SELECT 1 FROM stock_locations WHERE organization_id = $1 AND id = $2 FOR UPDATE',
-      [orgId, id],
-    );
+    await lockTenantRow(manager, 'stock_locations', orgId, id);
   }
 
   /**
@@ -199,9 +192,6 @@ export class StockLocationsRepository {
 
   /** Deletes the location (children, levels and ledger lines keep it by RESTRICT keys: 23503 → 409). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM stock_locations WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'stock_locations', orgId, id);
   }
 }

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, contains, orderBy, selectPage, updateVersioned } from '../../core/database';
+import {
+  Conditions,
+  contains,
+  deleteTenantRow,
+  orderBy,
+  selectPage,
+  selectTenantRow,
+  updateVersioned,
+} from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
 
@@ -82,11 +90,7 @@ export class WarehousesRepository {
     orgId: string,
     id: string,
   ): Promise<WarehouseRow | undefined> {
-    const [row] = await manager.query<WarehouseRow[]>(
-      `SELECT ${COLUMNS} FROM warehouses WHERE organization_id = $1 AND id = $2`,
-      [orgId, id],
-    );
-    return row;
+    return selectTenantRow<WarehouseRow>(manager, 'warehouses', COLUMNS, orgId, id);
   }
 
   /** Inserts a warehouse (unique `code` per organization: a duplicate raises 23505 → 409). */
@@ -135,9 +139,6 @@ export class WarehousesRepository {
 
   /** Deletes the warehouse (its locations keep it by a RESTRICT foreign key: 23503 → 409). */
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
-    await manager.query('DELETE FROM warehouses WHERE organization_id = $1 AND id = $2', [
-      orgId,
-      id,
-    ]);
+    await deleteTenantRow(manager, 'warehouses', orgId, id);
   }
 }
