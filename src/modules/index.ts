@@ -20,11 +20,11 @@ import {
   UnitsOfMeasureModule,
   unitsOfMeasureSeeder,
 } from './units-of-measure';
-import { CATEGORIES_ENTITIES, CategoriesModule } from './categories';
+import { CATEGORIES_ENTITIES, CategoriesModule, CategoryTargetsModule } from './categories';
 import { CONTACTS_ENTITIES, ContactsModule, ContactsWorkerModule } from './contacts';
 import { TAX_ENTITIES, TaxModule } from './tax';
 import { PRODUCTS_ENTITIES, ProductsModule, ProductsWorkerModule } from './products';
-import { WAREHOUSES_ENTITIES, WarehousesModule } from './warehouses';
+import { WAREHOUSES_ENTITIES, WarehousesModule, WarehouseTargetsModule } from './warehouses';
 import { STOCK_ENTITIES, StockWorkerModule, StockModule } from './stock';
 import { JOBS_ENTITIES, JobsModule, JobsWorkerModule } from './jobs';
 import { SCHEDULES_ENTITIES, SchedulesWorkerModule, SchedulesModule } from './schedules';
@@ -84,6 +84,9 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   ContactsWorkerModule,
   SearchWorkerModule,
   TenantsWorkerModule,
+  // Collaboration targets without a worker module of their own (products and contacts load theirs).
+  CategoryTargetsModule,
+  WarehouseTargetsModule,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -56,6 +57,7 @@ export class CategoriesService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly repository: CategoriesRepository,
+    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
@@ -193,7 +195,11 @@ export class CategoriesService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         // Children, products and contacts keep it by their RESTRICT foreign keys (409).
-        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off the record (attachments, comments, followers, …) goes with it.
+        remove: async () => {
+          await this.repository.delete(manager, orgId, id);
+          await this.targets.deleteChildren(manager, orgId, 'category', id);
+        },
         entry: { organizationId: orgId, entityType: 'category', entityId: id, context },
         changes: (before) => ({ type: before.type, name: before.name }),
       });

@@ -1,3 +1,4 @@
+import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -66,6 +67,7 @@ export class StockLocationsService {
     private readonly audit: AuditService,
     private readonly warehouses: WarehousesService,
     private readonly repository: StockLocationsRepository,
+    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
@@ -217,7 +219,11 @@ export class StockLocationsService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
-        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off the record (attachments, comments, followers, …) goes with it.
+        remove: async () => {
+          await this.repository.delete(manager, orgId, id);
+          await this.targets.deleteChildren(manager, orgId, 'stock-location', id);
+        },
         entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
         changes: (before) => ({ warehouseId: before.warehouse_id, code: before.code }),
       });
