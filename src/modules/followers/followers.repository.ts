@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
 
 /** Why someone follows a target. */
 export type FollowReason = 'manual' | 'author' | 'mentioned' | 'assigned';
@@ -58,7 +59,8 @@ export class FollowersRepository {
     entityId: string,
     userId: string,
   ): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
+    const rows = await returningRows<{ user_id: string }>(
+      manager,
       `DELETE FROM followers
         WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3 AND user_id = $4
         RETURNING user_id`,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, selectPage } from '../../core/database';
+import { Conditions, returningRows, selectPage } from '../../core/database';
 import type { ListQuery } from '../../core/http';
 import type { EmailMode, NotificationChannel, PreferenceRow } from './notification-types';
 
@@ -215,7 +215,8 @@ export class NotificationsRepository {
     read: boolean,
     at: Date,
   ): Promise<boolean> {
-    const rows = await manager.query<{ id: string }[]>(
+    const rows = await returningRows<{ id: string }>(
+      manager,
       `UPDATE notifications SET read_at = $5
         WHERE organization_id = $1 AND recipient_user_id = $2 AND id = $3 AND archived_at IS NULL
           AND (read_at IS NULL) = $4
@@ -233,7 +234,8 @@ export class NotificationsRepository {
     before: Date,
     at: Date,
   ): Promise<number> {
-    const rows = await manager.query<{ id: string }[]>(
+    const rows = await returningRows<{ id: string }>(
+      manager,
       `UPDATE notifications SET read_at = $4
         WHERE organization_id = $1 AND recipient_user_id = $2 AND ${UNREAD} AND created_at <= $3
         RETURNING id`,
@@ -250,7 +252,8 @@ export class NotificationsRepository {
     id: string,
     at: Date,
   ): Promise<{ wasUnread: boolean } | undefined> {
-    const [row] = await manager.query<{ was_unread: boolean }[]>(
+    const [row] = await returningRows<{ was_unread: boolean }>(
+      manager,
       `UPDATE notifications n SET archived_at = $4
          FROM (SELECT id, read_at IS NULL AS was_unread FROM notifications
                 WHERE organization_id = $1 AND recipient_user_id = $2 AND id = $3
@@ -387,8 +390,8 @@ export class NotificationsRepository {
   ): Promise<void> {
     await manager.query(
       `UPDATE notification_deliveries
-          SET status = $3, attempts = attempts + 1, last_error = $4,
-              sent_at = CASE WHEN $3 = 'sent' THEN $5::timestamptz ELSE sent_at END
+          SET status = $3::text, attempts = attempts + 1, last_error = $4,
+              sent_at = CASE WHEN $3::text = 'sent' THEN $5::timestamptz ELSE sent_at END
         WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
       [orgId, ids, outcome.status, outcome.error, outcome.at],
     );

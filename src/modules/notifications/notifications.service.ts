@@ -156,7 +156,8 @@ export class NotificationsService {
         recipientUserId: row.recipient_user_id,
         status: channels.email === 'off' ? 'skipped' : 'queued',
         emailMode: channels.email === 'off' ? null : channels.email,
-        groupKey: groupKey ?? row.id,
+        // A digest is one e-mail per person and organization; immediate ones coalesce per record.
+        groupKey: channels.email === 'digest_daily' ? 'digest' : (groupKey ?? row.id),
       });
       if (channels.realtime) pushes.push({ userId: row.recipient_user_id, dto: toDto(row) });
     }
