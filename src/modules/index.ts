@@ -48,6 +48,12 @@ import {
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
+import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
+import {
+  NOTIFICATIONS_ENTITIES,
+  NotificationsModule,
+  NotificationsWorkerModule,
+} from './notifications';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -83,6 +89,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   SearchModule,
   RealtimeModule,
   TenantOffboardingModule,
+  FollowersModule,
+  NotificationsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -102,6 +110,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   // Collaboration targets without a worker module of their own (products and contacts load theirs).
   CategoryTargetsModule,
   WarehouseTargetsModule,
+  NotificationsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -136,6 +145,8 @@ export const MODULE_ENTITIES = [
   ...FEATURE_FLAGS_ENTITIES,
   ...CONTENT_TRANSLATIONS_ENTITIES,
   ...REALTIME_ENTITIES,
+  ...NOTIFICATIONS_ENTITIES,
+  ...FOLLOWERS_ENTITIES,
 ];
 
 /**

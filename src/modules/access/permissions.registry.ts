@@ -53,6 +53,8 @@ export const PERMISSIONS = {
     'Replace translations of content fields (and the entity’s own manage permission)',
   'chat:read': 'List the chat rooms you take part in and read their messages',
   'chat:write': 'Create chat rooms, add or remove participants, post messages',
+  'notifications:broadcast':
+    'Send an announcement to every active member (or one role) of the organization',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
