@@ -28,6 +28,7 @@ export interface TargetDefinition {
 /**
  * Rows that hang off targets (attachments, comments, followers, activities): deleted in the
  * transaction that deletes the target (SPEC-P3 §0), through {@link TargetRegistry.deleteChildren}.
+ * `deleteFor` may resolve to facts the deletion's event should carry (followers: `followerIds`).
  */
 export interface TargetChildren {
   /** For error messages and logs (`comments`). */
@@ -37,7 +38,7 @@ export interface TargetChildren {
     orgId: string,
     entityType: string,
     entityId: string,
-  ): Promise<void>;
+  ): Promise<void | Record<string, unknown>>;
 }
 
 /** Whether the caller must be able to read the target or change it. */
@@ -125,17 +126,21 @@ export class TargetRegistry {
 
   /**
    * Deletes every registered child row of one target, in the owner's delete transaction
-   * (`manager`), in registration order.
+   * (`manager`), in registration order. Resolves to what the children reported (merged), e.g.
+   * `{ followerIds }`, which the deletion's domain event carries (the rows are gone by the time a
+   * consumer reads it).
    */
   async deleteChildren(
     manager: EntityManager,
     orgId: string,
     entityType: string,
     entityId: string,
-  ): Promise<void> {
+  ): Promise<Record<string, unknown>> {
+    const reported: Record<string, unknown> = {};
     for (const children of this.children) {
-      await children.deleteFor(manager, orgId, entityType, entityId);
+      Object.assign(reported, await children.deleteFor(manager, orgId, entityType, entityId));
     }
+    return reported;
   }
 }
 

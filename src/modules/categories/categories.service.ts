@@ -1,4 +1,3 @@
-import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -57,7 +56,6 @@ export class CategoriesService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly repository: CategoriesRepository,
-    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
@@ -195,11 +193,9 @@ export class CategoriesService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         // Children, products and contacts keep it by their RESTRICT foreign keys (409).
-        // What hangs off the record (attachments, comments, followers, …) goes with it.
-        remove: async () => {
-          await this.repository.delete(manager, orgId, id);
-          await this.targets.deleteChildren(manager, orgId, 'category', id);
-        },
+        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'category',
         entry: { organizationId: orgId, entityType: 'category', entityId: id, context },
         changes: (before) => ({ type: before.type, name: before.name }),
       });

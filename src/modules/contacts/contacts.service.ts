@@ -1,4 +1,3 @@
-import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -88,7 +87,6 @@ export class ContactsService {
     private readonly repository: ContactsRepository,
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
-    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
@@ -195,11 +193,9 @@ export class ContactsService {
     return this.db.run(orgId, async (manager) => {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        // What hangs off the record (attachments, comments, followers, …) goes with it.
-        remove: async () => {
-          await this.repository.delete(manager, orgId, id);
-          await this.targets.deleteChildren(manager, orgId, 'contact', id);
-        },
+        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'contact',
         entry: { organizationId: orgId, entityType: 'contact', entityId: id, context },
         changes: (before) => ({ kind: before.kind, displayName: before.displayName }),
       });

@@ -75,10 +75,13 @@ export class FollowersRepository {
     orgId: string,
     entityType: string,
     entityId: string,
-  ): Promise<void> {
-    await manager.query(
-      `DELETE FROM followers WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3`,
+  ): Promise<string[]> {
+    const rows = await returningRows<{ user_id: string }>(
+      manager,
+      `DELETE FROM followers WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3
+       RETURNING user_id`,
       [orgId, entityType, entityId],
     );
+    return rows.map((row) => row.user_id);
   }
 }

@@ -41,8 +41,10 @@ export class FollowersService implements OnModuleInit {
   onModuleInit(): void {
     this.targets.registerChildren({
       name: 'followers',
-      deleteFor: (manager, orgId, entityType, entityId) =>
-        this.repository.removeAll(manager, orgId, entityType, entityId),
+      // The deletion's event names who followed, so they hear of it (`record.deleted`).
+      deleteFor: async (manager, orgId, entityType, entityId) => ({
+        followerIds: await this.repository.removeAll(manager, orgId, entityType, entityId),
+      }),
     });
   }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TargetRegistry } from '../../core/targets';
+import { DomainEventConsumers } from '../domain-events';
 import { FollowersService, FollowTarget } from '../followers';
 import { NotificationsService, NotifyRequest } from './notifications.service';
 
@@ -239,3 +240,16 @@ const splitType = (type: string): [string, string] => {
   const dot = type.lastIndexOf('.');
   return dot < 0 ? [type, ''] : [type.slice(0, dot), type.slice(dot + 1)];
 };
+
+/** Registers {@link NotificationsEventConsumer} with the outbox relay (worker side). */
+@Injectable()
+export class NotificationsConsumerRegistration implements OnModuleInit {
+  constructor(
+    private readonly consumers: DomainEventConsumers,
+    private readonly consumer: NotificationsEventConsumer,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.register(this.consumer);
+  }
+}

@@ -9,7 +9,10 @@ import {
   NotificationsController,
 } from './notifications.controller';
 import { NotificationMailSweeper } from './notification-mail.sweeper';
-import { NotificationsEventConsumer } from './notifications.consumer';
+import {
+  NotificationsConsumerRegistration,
+  NotificationsEventConsumer,
+} from './notifications.consumer';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
@@ -41,7 +44,11 @@ export class NotificationsModule {}
     OrganizationsServiceModule,
     MailModule,
   ],
-  providers: [NotificationsEventConsumer, NotificationMailSweeper],
+  providers: [
+    NotificationsEventConsumer,
+    NotificationsConsumerRegistration,
+    NotificationMailSweeper,
+  ],
   exports: [NotificationsEventConsumer, NotificationMailSweeper],
 })
 export class NotificationsWorkerModule {}

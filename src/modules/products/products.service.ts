@@ -1,4 +1,3 @@
-import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -93,7 +92,6 @@ export class ProductsService {
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
     private readonly translations: ContentTranslationsService,
-    private readonly targets: TargetRegistry,
   ) {}
 
   /** `language`: translate names and descriptions into it (null: the organization's own). */
@@ -314,11 +312,9 @@ export class ProductsService {
     return this.db.run(orgId, async (manager) => {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
-        // What hangs off the record (attachments, comments, followers, …) goes with it.
-        remove: async () => {
-          await this.repository.softDelete(manager, orgId, id);
-          await this.targets.deleteChildren(manager, orgId, 'product', id);
-        },
+        remove: () => this.repository.softDelete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'product',
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
         changes: (before) => ({ sku: before.sku, name: before.name }),
       });

@@ -1,4 +1,3 @@
-import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -67,7 +66,6 @@ export class StockLocationsService {
     private readonly audit: AuditService,
     private readonly warehouses: WarehousesService,
     private readonly repository: StockLocationsRepository,
-    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
@@ -219,11 +217,9 @@ export class StockLocationsService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
-        // What hangs off the record (attachments, comments, followers, …) goes with it.
-        remove: async () => {
-          await this.repository.delete(manager, orgId, id);
-          await this.targets.deleteChildren(manager, orgId, 'stock-location', id);
-        },
+        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'stock-location',
         entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
         changes: (before) => ({ warehouseId: before.warehouse_id, code: before.code }),
       });

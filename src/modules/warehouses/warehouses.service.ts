@@ -1,4 +1,3 @@
-import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -70,7 +69,6 @@ export class WarehousesService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly repository: WarehousesRepository,
-    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
@@ -154,11 +152,9 @@ export class WarehousesService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         // Its locations keep it by their RESTRICT foreign key (409).
-        // What hangs off the record (attachments, comments, followers, …) goes with it.
-        remove: async () => {
-          await this.repository.delete(manager, orgId, id);
-          await this.targets.deleteChildren(manager, orgId, 'warehouse', id);
-        },
+        remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'warehouse',
         entry: { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
         changes: (before) => ({ code: before.code, name: before.name }),
       });
