@@ -36,6 +36,7 @@ import { CONTENT_TRANSLATIONS_ENTITIES, ContentTranslationsModule } from './cont
 import { SearchModule, SearchWorkerModule } from './search';
 import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
+import { COMMENTS_ENTITIES, CommentsModule } from './comments';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
@@ -69,6 +70,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ContentTranslationsModule,
   SearchModule,
   RealtimeModule,
+  CommentsModule,
   TenantOffboardingModule,
 ];
 
@@ -118,6 +120,7 @@ export const MODULE_ENTITIES = [
   ...FEATURE_FLAGS_ENTITIES,
   ...CONTENT_TRANSLATIONS_ENTITIES,
   ...REALTIME_ENTITIES,
+  ...COMMENTS_ENTITIES,
 ];
 
 /**

@@ -4,6 +4,7 @@ import { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat
 export { RealtimeModule, RealtimePublisherModule } from './realtime.module';
 export { EntityAction, RealtimePublisher } from './realtime.publisher';
 export { RedisIoAdapter } from './redis-io.adapter';
+export { readersRoom } from './rooms';
 export { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */
