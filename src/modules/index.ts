@@ -37,6 +37,7 @@ import { SearchModule, SearchWorkerModule } from './search';
 import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { COMMENTS_ENTITIES, CommentsModule } from './comments';
+import { ACTIVITIES_ENTITIES, ActivitiesModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
@@ -71,6 +72,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   SearchModule,
   RealtimeModule,
   CommentsModule,
+  ActivitiesModule,
   TenantOffboardingModule,
 ];
 
@@ -121,6 +123,7 @@ export const MODULE_ENTITIES = [
   ...CONTENT_TRANSLATIONS_ENTITIES,
   ...REALTIME_ENTITIES,
   ...COMMENTS_ENTITIES,
+  ...ACTIVITIES_ENTITIES,
 ];
 
 /**

@@ -133,9 +133,9 @@ export class CommentItemDto {
   })
   status: 'visible' | 'hidden';
   @ApiProperty({ description: 'A tombstone: deleted while it had replies' }) deleted: boolean;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) editedAt: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ nullable: true, type: String }) editedAt: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
   @ApiProperty() version: number;
 }
 
