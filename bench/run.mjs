@@ -154,10 +154,6 @@ async function prepareDatabase(sharedEnv) {
     `SELECT id FROM products WHERE organization_id = $1 ORDER BY name, id LIMIT 1`,
     [main.orgId],
   );
-  const { rows: [deep] } = await db.query(
-    `SELECT name, id FROM products WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY name, id OFFSET 3979 LIMIT 1`,
-    [main.orgId],
-  );
   await db.end();
   return {
     main,
@@ -165,7 +161,6 @@ async function prepareDatabase(sharedEnv) {
     searcher,
     productId: product.id,
     locationId,
-    cursor: Buffer.from(JSON.stringify({ k: deep.name, id: deep.id })).toString('base64url'),
   };
 }
 
@@ -383,6 +378,15 @@ async function main() {
   const token = await login(seeded.main.emails[0]);
   const headers = { authorization: `Bearer ${token}`, 'x-organization-id': seeded.main.orgId };
   const api = (path) => `http://127.0.0.1:${PORTS.api}/api/v1${path}`;
+  // Cursors are signed by the server (a hand-made one is a 422): walk to depth 200 through the API.
+  let walked = '';
+  for (let page = 1; page < 200; page += 1) {
+    const res = await fetch(api(`/products?size=20&sort=name${walked ? `&cursor=${walked}` : ''}`), { headers });
+    const body = await res.json();
+    if (!res.ok || !body.nextCursor) throw new Error(`cursor walk stopped at page ${page}: ${res.status}`);
+    walked = body.nextCursor;
+  }
+  seeded.cursor = encodeURIComponent(walked);
   // Warm up every target once (connections, caches), as a steady-state server would be.
   for (const url of [api('/products?page=1&size=20&sort=name'), `http://127.0.0.1:${PORTS.baseA}/products`])
     await autocannon({ url, connections: 10, duration: WARM_UP_SECONDS, headers });
