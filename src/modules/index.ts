@@ -37,6 +37,8 @@ import { SearchModule, SearchWorkerModule } from './search';
 import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
+import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
+import { TimelineModule } from './timeline';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -70,6 +72,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   SearchModule,
   RealtimeModule,
   TenantOffboardingModule,
+  ProfilesModule,
+  TimelineModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -118,6 +122,7 @@ export const MODULE_ENTITIES = [
   ...FEATURE_FLAGS_ENTITIES,
   ...CONTENT_TRANSLATIONS_ENTITIES,
   ...REALTIME_ENTITIES,
+  ...PROFILES_ENTITIES,
 ];
 
 /**

@@ -14,6 +14,7 @@ import { CreateLoginHistoryAndSignup1764001310000 } from './1764001310000-Create
 import { FoldSearchText1764001400000 } from './1764001400000-FoldSearchText';
 import { NormalizeStoredNames1764001430000 } from './1764001430000-NormalizeStoredNames';
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
+import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   FoldSearchText1764001400000,
   NormalizeStoredNames1764001430000,
   AllowTenantPurge1764001900000,
+  CreateProfiles1764002300000,
 ];

@@ -54,6 +54,13 @@ export const PERMISSIONS = {
   'chat:read': 'List the chat rooms you take part in and read their messages',
   'chat:write': 'Create chat rooms, add or remove participants, post messages',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
+  'profiles:read':
+    'Read the member directory and the profiles of people you share an organization with',
+  'profiles:read-private': "Read members' private profile fields (private notes)",
+  'profiles:manage':
+    'Change what the organization keeps about members: employee id, manager, department, employment',
+  'timeline:read':
+    'Read the timeline of records you can read (field changes, attachments, comments)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -122,6 +129,8 @@ export const SYSTEM_ROLES: Record<
       'stock:read',
       'files:read',
       'content-translations:read',
+      'profiles:read',
+      'timeline:read',
     ],
   },
 };

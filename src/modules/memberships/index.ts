@@ -4,7 +4,7 @@ export { MembershipsModule } from './memberships.module';
 export { MembershipsService } from './memberships.service';
 export { MemberAccounts } from './member-accounts';
 export type { MemberAccountCheck } from './member-accounts';
-export type { UserMembershipRow } from './memberships.repository';
+export type { DirectoryMemberRow, UserMembershipRow } from './memberships.repository';
 export { MembershipEntity, MembershipRoleEntity } from './membership.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */
