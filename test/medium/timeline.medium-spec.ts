@@ -32,7 +32,7 @@ describe('AuditLogsRepository.entityHistory (medium)', () => {
             params,
           );
           plan = row['QUERY PLAN'][0];
-          return manager.query(sql, params);
+          return manager.query<unknown[]>(sql, params);
         },
       } as unknown as EntityManager;
       const rows = await repository.entityHistory(
