@@ -40,7 +40,7 @@ export default tseslint.config(
       // A session advisory lock held on its own connection for as long as it leads.
       'src/modules/schedules/scheduler.runner.ts',
       // LISTEN on a connection that stays open outside any transaction.
-      'src/modules/search/search-outbox.relay.ts',
+      'src/modules/domain-events/domain-events.relay.ts',
       // REINDEX INDEX CONCURRENTLY is refused inside a transaction.
       'src/modules/search/search-backend.provider.ts',
       'src/modules/search/postgres-search.backend.ts',

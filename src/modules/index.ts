@@ -3,6 +3,12 @@ import type { Seeder } from '../core/database';
 import { ACCESS_ENTITIES, AccessModule, accessSeeder } from './access';
 import { API_KEYS_ENTITIES, ApiKeysModule } from './api-keys';
 import { AUDIT_ENTITIES, AuditModule } from './audit';
+import {
+  DOMAIN_EVENTS_ENTITIES,
+  DomainEventsMetricsModule,
+  DomainEventsModule,
+  DomainEventsWorkerModule,
+} from './domain-events';
 import { AuditLogsModule } from './audit-logs';
 import { AUTH_ENTITIES, AuthModule } from './auth';
 import { MEMBERSHIPS_ENTITIES, MembershipsModule } from './memberships';
@@ -34,7 +40,12 @@ import { ImportsWorkerModule, ImportsModule } from './imports';
 import { FEATURE_FLAGS_ENTITIES, FeatureFlagsModule } from './feature-flags';
 import { CONTENT_TRANSLATIONS_ENTITIES, ContentTranslationsModule } from './content-translations';
 import { SearchModule, SearchWorkerModule } from './search';
-import { REALTIME_ENTITIES, RealtimeModule, RealtimePublisherModule } from './realtime';
+import {
+  REALTIME_ENTITIES,
+  RealtimeModule,
+  RealtimePublisherModule,
+  RealtimeWorkerModule,
+} from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
@@ -42,6 +53,8 @@ import { TimelineModule } from './timeline';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
+  DomainEventsModule,
+  DomainEventsMetricsModule,
   MailModule,
   AuditModule,
   AccessModule,
@@ -78,6 +91,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
 
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
+  DomainEventsModule,
   RealtimePublisherModule,
   JobsWorkerModule,
   StockWorkerModule,
@@ -87,10 +101,13 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   ProductsWorkerModule,
   ContactsWorkerModule,
   SearchWorkerModule,
+  RealtimeWorkerModule,
   TenantsWorkerModule,
   // Collaboration targets without a worker module of their own (products and contacts load theirs).
   CategoryTargetsModule,
   WarehouseTargetsModule,
+  // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
+  DomainEventsWorkerModule,
 ];
 
 /**
@@ -108,6 +125,7 @@ export const MODULE_ENTITIES = [
   ...AUTH_ENTITIES,
   ...API_KEYS_ENTITIES,
   ...AUDIT_ENTITIES,
+  ...DOMAIN_EVENTS_ENTITIES,
   ...CURRENCIES_ENTITIES,
   ...UNITS_OF_MEASURE_ENTITIES,
   ...CATEGORIES_ENTITIES,

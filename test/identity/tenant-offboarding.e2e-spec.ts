@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Response } from 'supertest';
 import { createOrganization } from '../factories/identity.factory';
 import { Actor, actorFor, createTenant } from '../support/auth';
-import { SearchOutboxRelay } from '../../src/modules/search';
+import { DomainEventsRelay } from '../../src/modules/domain-events';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Task<R> {
@@ -201,15 +201,15 @@ describe('tenant offboarding: export everything, then delete', () => {
     expect(users.split('\n')[0]).not.toMatch(/password_hash|totp_secret/);
     const apiKeysHeader = (await zip.file('api_keys.csv')!.async('string')).split('\n')[0];
     expect(apiKeysHeader).not.toContain('key_hash');
-    expect(zip.file('search_outbox.csv')).toBeNull();
+    expect(zip.file('domain_events.csv')).toBeNull();
     expect(zip.file('audit_logs.csv')).not.toBeNull();
   });
 
   it('deletes the tenant with its subtree in one transaction, after the code is confirmed', async () => {
     const tenantId = owner.organization.id;
     const subtree = [tenantId, childId];
-    // Counts include search_outbox: settle it first so the relay cannot change it under the test.
-    await worker.get(SearchOutboxRelay).flush();
+    // Counts include domain_events: settle it first so the relay cannot change it under the test.
+    await worker.get(DomainEventsRelay).flush();
     const before = await tenantRowCounts(t, subtree);
     expect(before).toMatchObject({ products: 2, stock_moves: 2, audit_logs: expect.any(Number) });
     const othersBefore = await tenantRowCounts(t, [other.organization.id]);
@@ -234,9 +234,10 @@ describe('tenant offboarding: export everything, then delete', () => {
       .delete(`/api/v1/tenants/${tenantId}?confirm=${encodeURIComponent(owner.organization.code)}`)
       .expect(204);
 
-    // The deletes wrote search outbox rows (the erasure of an external index's documents); the
-    // purge leaves them to the relay, which has drained them once flush() returns.
-    await worker.get(SearchOutboxRelay).flush();
+    // The purge published one `<type>.deleted` event per product and contact (the erasure of an
+    // external index's documents) and left them to the relay, which has delivered them once
+    // flush() returns.
+    await worker.get(DomainEventsRelay).flush();
     expect(await tenantRowCounts(t, subtree)).toEqual({});
     const orgs = await t.dataSource.query(
       'SELECT id FROM organizations WHERE id = ANY ($1::uuid[])',

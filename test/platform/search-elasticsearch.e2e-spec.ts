@@ -2,8 +2,12 @@ import { Client, errors } from '@elastic/elasticsearch';
 import Mock, { MockPattern } from '@elastic/elasticsearch-mock';
 import { TenantDatabase } from '../../src/core/tenancy';
 import { ElasticsearchSearchBackend } from '../../src/modules/search/elasticsearch-search.backend';
-import { SearchOutboxRelay } from '../../src/modules/search/search-outbox.relay';
-import { SearchOutboxRepository } from '../../src/modules/search/search-outbox.repository';
+import {
+  DomainEventConsumers,
+  DomainEventsRelay,
+  DomainEventsRepository,
+} from '../../src/modules/domain-events';
+import { SearchIndexConsumer } from '../../src/modules/search';
 import { Actor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -46,6 +50,19 @@ describe('search (Elasticsearch backend contract)', () => {
       .filter((line) => 'index' in line || 'delete' in line)
       .map((line) => ('index' in line ? { index: { status: 201 } } : { delete: { status: 200 } })),
   });
+
+  /** A relay whose only consumer is search on this test's backend (no worker runs here). */
+  const searchRelay = () => {
+    const consumers = new DomainEventConsumers();
+    new SearchIndexConsumer(consumers, backend).onModuleInit();
+    return new DomainEventsRelay(
+      t.dataSource,
+      new TenantDatabase(t.dataSource),
+      new DomainEventsRepository(),
+      consumers,
+      { autoStart: false, retryAfterMs: () => 60_000 },
+    );
+  };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -218,19 +235,17 @@ describe('search (Elasticsearch backend contract)', () => {
   });
 
   it('indexes NFC text without sentinels, analysed by an accent-folding analyzer (the contract)', async () => {
-    await t.dataSource.query('DELETE FROM search_outbox');
-    // Straight into the table: NFD and private-use text as an older row or a bulk load may hold.
+    await t.dataSource.query('DELETE FROM domain_events');
+    // Straight into the table: NFD and private-use text as an older row or a bulk load may hold
+    // (with the event a bulk load publishes).
     await t.dataSource.query(
-      `INSERT INTO products (organization_id, sku, name, type, uom_code)
-       VALUES ($1, 'ES-F', $2, 'goods', 'pc')`,
+      `WITH p AS (INSERT INTO products (organization_id, sku, name, type, uom_code)
+                  VALUES ($1, 'ES-F', $2, 'goods', 'pc') RETURNING id, organization_id)
+       INSERT INTO domain_events (organization_id, type, entity_type, entity_id)
+       SELECT organization_id, 'product.created', 'product', id FROM p`,
       [owner.organization.id, 'Cafe\u0301 Cre\u0300me \uE000x\uE001'],
     );
-    const relay = new SearchOutboxRelay(
-      t.dataSource,
-      new TenantDatabase(t.dataSource),
-      new SearchOutboxRepository(),
-      backend,
-    );
+    const relay = searchRelay();
     await relay.drain();
     const document = lines(sent.find((s) => s.path === '/_bulk')!.body)[1];
     expect(document).toEqual({
@@ -274,12 +289,7 @@ describe('search (Elasticsearch backend contract)', () => {
 
   it('sends a renamed product to the index with its new name once the outbox relay runs; deletes go too', async () => {
     const id = await createProduct('ES-1', 'Wireless Keyboard');
-    const relay = new SearchOutboxRelay(
-      t.dataSource,
-      new TenantDatabase(t.dataSource),
-      new SearchOutboxRepository(),
-      backend,
-    );
+    const relay = searchRelay();
     await relay.drain();
     sent = [];
     await owner.patch(`/api/v1/products/${id}`).send({ name: 'Ergonomic Keyboard' }).expect(200);
@@ -295,7 +305,7 @@ describe('search (Elasticsearch backend contract)', () => {
       body: '',
     });
     const [{ n }] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM search_outbox',
+      'SELECT count(*)::int AS n FROM domain_events',
     );
     expect(n).toBe(0);
 
@@ -305,7 +315,7 @@ describe('search (Elasticsearch backend contract)', () => {
     expect(lines(sent[0].body)).toEqual([{ delete: { _index: 'alees-products', _id: id } }]);
   });
 
-  it('leaves the outbox rows in place when the cluster refuses a batch', async () => {
+  it('leaves the events in place, to be retried, when the cluster refuses a batch', async () => {
     await createProduct('ES-2', 'Refused Item');
     mock.clear({ method: 'POST', path: '/_bulk' });
     mock.add(
@@ -316,21 +326,20 @@ describe('search (Elasticsearch backend contract)', () => {
           statusCode: 503,
         } as never),
     );
-    const relay = new SearchOutboxRelay(
-      t.dataSource,
-      new TenantDatabase(t.dataSource),
-      new SearchOutboxRepository(),
-      backend,
+    const relay = searchRelay();
+    expect(await relay.drain()).toBe(0);
+    const rows = await t.dataSource.query<{ attempts: number; last_error: string }[]>(
+      'SELECT attempts, last_error FROM domain_events WHERE failed_at IS NULL',
     );
-    await expect(relay.drain()).rejects.toThrow();
-    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM search_outbox',
-    );
-    expect(n).toBeGreaterThan(0);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toMatch(/^consumer search: /);
+    }
   });
 
   it('reindexes into a new index, then moves the alias in one atomic call and drops the old index', async () => {
-    await t.dataSource.query('DELETE FROM search_outbox');
+    await t.dataSource.query('DELETE FROM domain_events');
     await createProduct('ES-3', 'Reindexed Item');
     const [{ n: live }] = await t.dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM products WHERE deleted_at IS NULL',

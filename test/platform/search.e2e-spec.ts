@@ -1,4 +1,5 @@
 import { runCommand } from '../../src/cli/commands';
+import { DomainEvents } from '../../src/modules/domain-events';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -40,14 +41,15 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
   const search = async (actor: Actor, query: string) =>
     (await actor.get(`/api/v1/search?${query}`).expect(200)).body as Result;
   const titles = (result: Result) => result.items.map((hit) => hit.title);
+  /** The worker's relay has delivered every domain event (so the search consumer has run). */
   const outboxEmpty = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [{ n }] = await t.dataSource.query<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM search_outbox',
+        'SELECT count(*)::int AS n FROM domain_events',
       );
       if (n === 0) return;
-      if (Date.now() > deadline) throw new Error(`search outbox still holds ${n} rows`);
+      if (Date.now() > deadline) throw new Error(`domain_events still holds ${n} rows`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -147,7 +149,7 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
     await stranger.get('/api/v1/search?q=wireless&types=products').expect(403);
   });
 
-  it('records every change in the outbox in the writing transaction; the worker drains it after commit', async () => {
+  it('indexes a change from its domain event, which the worker delivers after commit', async () => {
     await outboxEmpty();
     await owner
       .patch(`/api/v1/products/${keyboard}`)
@@ -160,21 +162,32 @@ describe('search (PostgreSQL backend, outbox, reindex)', () => {
     expect(titles(await search(owner, 'q=wireless%20keyb&types=products'))).toEqual([
       'Keyboard Cleaner Spray',
     ]);
-    // A rolled-back write leaves nothing behind.
+    // A rolled-back write leaves no event behind, and the index keeps the committed name.
+    const events = t.app.get(DomainEvents);
     await t.dataSource.transaction(async (manager) => {
       await manager.query(`UPDATE products SET name = 'Ghost' WHERE id = $1`, [keyboard]);
+      await events.publish(manager, {
+        organizationId: owner.organization.id,
+        type: 'product.updated',
+        entityType: 'product',
+        entityId: keyboard,
+        actorUserId: null,
+        actorApiKeyId: null,
+        changedFields: ['name'],
+      });
       const [{ n }] = await manager.query<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM search_outbox WHERE entity_id = $1',
+        'SELECT count(*)::int AS n FROM domain_events WHERE entity_id = $1',
         [keyboard],
       );
       expect(n).toBe(1);
       await manager.query('ROLLBACK; BEGIN');
     });
     const [{ n }] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM search_outbox WHERE entity_id = $1',
+      'SELECT count(*)::int AS n FROM domain_events WHERE entity_id = $1',
       [keyboard],
     );
     expect(n).toBe(0);
+    expect(titles(await search(owner, 'q=ghost'))).toEqual([]);
   });
 
   it('keeps answering while `reindex` rebuilds the indexes', async () => {

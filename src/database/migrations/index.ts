@@ -14,6 +14,7 @@ import { CreateLoginHistoryAndSignup1764001310000 } from './1764001310000-Create
 import { FoldSearchText1764001400000 } from './1764001400000-FoldSearchText';
 import { NormalizeStoredNames1764001430000 } from './1764001430000-NormalizeStoredNames';
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
+import { CreateDomainEvents1764002000000 } from './1764002000000-CreateDomainEvents';
 import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   FoldSearchText1764001400000,
   NormalizeStoredNames1764001430000,
   AllowTenantPurge1764001900000,
+  CreateDomainEvents1764002000000,
   CreateProfiles1764002300000,
 ];

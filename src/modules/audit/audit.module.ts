@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DomainEventsModule } from '../domain-events';
 import { AuditService } from './audit.service';
 
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ imports: [DomainEventsModule], providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { PreconditionFailedError } from '../../core/http';
 import type { TenantDatabase } from '../../core/tenancy';
-import { AuditService } from './audit.service';
+import { DomainEvents, DomainEventsRepository } from '../domain-events';
+import { AuditService, domainEventOf } from './audit.service';
 
 interface Row {
   id: string;
@@ -27,7 +28,19 @@ function fakeManager(): { manager: EntityManager; statements: string[]; params: 
 
 const context = { actorUserId: 'u1', actorApiKeyId: null, requestId: 'r1', ip: null };
 const entry = { organizationId: 'org', entityType: 'thing', entityId: 't1', context };
-const service = () => new AuditService({} as TenantDatabase, new Clock());
+// The real publisher and repository: their INSERT goes to the fake manager like the audit row's.
+const service = () =>
+  new AuditService(
+    {} as TenantDatabase,
+    new Clock(),
+    new DomainEvents(new DomainEventsRepository()),
+  );
+/** The domain events written with the audit row (the publisher's one INSERT, parsed). */
+const publishedEvents = (params: unknown[][], statements: string[]) =>
+  JSON.parse(params[statements.indexOf('WITH written AS')][0] as string) as Record<
+    string,
+    unknown
+  >[];
 /** `changes` of the audit INSERT, parsed (the 10th parameter). */
 const auditedChanges = (params: unknown[][], statements: string[]) =>
   JSON.parse(params[statements.indexOf('INSERT INTO audit_logs')][9] as string) as unknown;
@@ -95,6 +108,18 @@ describe('AuditService.updateGuarded', () => {
       code: 'T',
       name: { from: 'old', to: 'new' },
     });
+    // The event lists the fields that changed, not the natural key carried in `extra`.
+    expect(publishedEvents(params, statements)).toEqual([
+      expect.objectContaining({
+        organization_id: 'org',
+        type: 'thing.updated',
+        entity_type: 'thing',
+        entity_id: 't1',
+        actor_user_id: 'u1',
+        changed_fields: ['name'],
+        request_id: 'r1',
+      }),
+    ]);
   });
 
   it('takes the audit action from `action` when given', async () => {
@@ -134,5 +159,40 @@ describe('AuditService.deleteGuarded', () => {
     expect(remove).toHaveBeenCalledWith(gone);
     expect(auditedAction(params, statements)).toBe('delete');
     expect(auditedChanges(params, statements)).toEqual({ name: 'gone' });
+  });
+});
+
+describe('domainEventOf', () => {
+  const base = { ...entry, action: 'create', changes: { name: 'x' } };
+
+  it('names the event <entityType>.<past tense of the action>', () => {
+    expect(domainEventOf(base)?.type).toBe('thing.created');
+    expect(domainEventOf({ ...base, action: 'archive' })?.type).toBe('thing.archived');
+    expect(domainEventOf({ ...base, action: 'revoke' })?.type).toBe('thing.revoked');
+    expect(domainEventOf({ ...base, action: 'move' })?.type).toBe('thing.moved');
+    expect(domainEventOf({ ...base, action: 'delete' })?.changedFields).toEqual([]);
+  });
+
+  it('publishes nothing for system rows, account and security actions, reads, or on skip', () => {
+    expect(domainEventOf({ ...base, organizationId: null })).toBeNull();
+    expect(domainEventOf({ ...base, action: 'login.failure' })).toBeNull();
+    expect(domainEventOf({ ...base, action: 'totp.enable' })).toBeNull();
+    expect(domainEventOf({ ...base, action: 'read' })).toBeNull();
+    expect(domainEventOf({ ...base, event: { skip: true } })).toBeNull();
+  });
+
+  it('takes the type and data a module passes', () => {
+    const event = domainEventOf({
+      ...base,
+      entityType: 'comment',
+      action: 'hide',
+      event: { type: 'comment.hidden', data: { target: { entityType: 'product', entityId: 'p' } } },
+    });
+    expect(event).toMatchObject({
+      type: 'comment.hidden',
+      data: { target: { entityType: 'product', entityId: 'p' } },
+      actorUserId: 'u1',
+      requestId: 'r1',
+    });
   });
 });

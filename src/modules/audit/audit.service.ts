@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { TenantDatabase } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
 import { assertVersionMatches, ExpectedVersion } from '../../core/http';
+import { DomainEventInput, DomainEvents } from '../domain-events';
 import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
 
 export interface AuditEntry {
@@ -14,10 +15,56 @@ export interface AuditEntry {
   entityId?: string | null;
   changes?: Record<string, unknown>;
   context: AuditContext;
+  /**
+   * The domain event published with this row (see `domainEventOf`): extra `data` for consumers
+   * (comments pass `target`, `mentionedUserIds`), another `type`, or `skip` to publish none.
+   */
+  event?: {
+    data?: Record<string, unknown>;
+    type?: string;
+    skip?: boolean;
+    /** Set by `recordUpdate`: the fields that differ (default for `update`: the keys of `changes`). */
+    changedFields?: string[];
+  };
+}
+
+/** Verbs whose past tense is not verb + `d`/`ed`. */
+const IRREGULAR_PAST: Record<string, string> = { read: 'read', bulk: 'bulk_changed' };
+
+/** `create` → `created`, `archive` → `archived`, `revoke` → `revoked`, `move` → `moved`. */
+export function pastTense(verb: string): string {
+  if (IRREGULAR_PAST[verb]) return IRREGULAR_PAST[verb];
+  return verb.endsWith('e') ? `${verb}d` : `${verb}ed`;
+}
+
+/**
+ * The domain event an audit row stands for, or null when it publishes none: rows without an
+ * organization (system and account events), security and account actions (a dotted action such as
+ * `login.failure`, `session.revoke`, `totp.enable`, `signup.complete`, `tenant.delete`: facts about a
+ * principal, not about a record of the organization), reads, and `event.skip`. Otherwise type
+ * `${entityType}.${pastTense(action)}` (or `event.type`), changedFields = the keys of `changes`
+ * (for an update: exactly the fields that changed), the audit context's actor and request id.
+ */
+export function domainEventOf(entry: AuditEntry): DomainEventInput | null {
+  if (entry.event?.skip || entry.organizationId === null) return null;
+  if (!entry.event?.type && (entry.action.includes('.') || entry.action === 'read')) return null;
+  return {
+    organizationId: entry.organizationId,
+    type: entry.event?.type ?? `${entry.entityType}.${pastTense(entry.action)}`,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    actorUserId: entry.context.actorUserId,
+    actorApiKeyId: entry.context.actorApiKeyId,
+    changedFields:
+      entry.event?.changedFields ??
+      (entry.action === 'update' ? Object.keys(entry.changes ?? {}) : []),
+    data: entry.event?.data ?? {},
+    requestId: entry.context.requestId,
+  };
 }
 
 /** Who/what a guarded update or delete is recorded against (`updateGuarded`, `deleteGuarded`). */
-export type GuardedEntry = Pick<AuditEntry, 'entityType' | 'context'> & {
+export type GuardedEntry = Pick<AuditEntry, 'entityType' | 'context' | 'event'> & {
   organizationId: string | null;
   /** Null/absent for rows keyed by a natural key (currencies, units): pass it in `extra`. */
   entityId?: string | null;
@@ -54,12 +101,15 @@ interface StoredRow {
 /**
  * The one audit writer. `record` must run inside the caller's transaction, so the audit row
  * commits or rolls back with the change it describes; rows of one organization form a hash chain.
+ * Each recorded change of an organization's record also publishes its domain event in that
+ * transaction (`domainEventOf`), so the audit row, the event and the change commit together.
  */
 @Injectable()
 export class AuditService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
@@ -113,6 +163,8 @@ export class AuditService {
         chainHash(fields),
       ],
     );
+    const event = domainEventOf(entry);
+    if (event) await this.events.publish(manager, event);
   }
 
   /**
@@ -148,7 +200,11 @@ export class AuditService {
     await manager.query('RELEASE SAVEPOINT audit_update_noop');
     const { extra, describe, ...rest } = entry;
     const described = describe ? describe(before, after) : changes;
-    await this.record(manager, { ...rest, changes: { ...extra, ...described } });
+    await this.record(manager, {
+      ...rest,
+      changes: { ...extra, ...described },
+      event: { ...rest.event, changedFields: Object.keys(changes) },
+    });
     return after;
   }
 

@@ -1,7 +1,14 @@
 import { AuditLogEntity } from './audit-log.entity';
 
 export { AuditModule } from './audit.module';
-export { AuditService, AuditEntry, ChainVerification, GuardedEntry } from './audit.service';
+export {
+  AuditService,
+  AuditEntry,
+  ChainVerification,
+  domainEventOf,
+  GuardedEntry,
+  pastTense,
+} from './audit.service';
 export { diffFields, maskSecrets } from './audit-chain';
 export { AuditLogEntity } from './audit-log.entity';
 

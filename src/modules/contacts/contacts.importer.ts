@@ -6,7 +6,7 @@ import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
-import { ConflictMode, Importer, ImporterRegistry, LoadCounts, RowError } from '../imports';
+import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
 import { CONTACT_LIST } from './contacts.service';
 import { CreateContactDto } from './dto/contact.dto';
 import { ContactImportRow, ContactsRepository } from './contacts.repository';
@@ -48,6 +48,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Contacts with their primary email and phone: `POST /contacts` rules, keyed by primary email. */
 export class ContactImporter implements Importer<ContactImportRow> {
   readonly resource = 'contacts' as const;
+  readonly entityType = 'contact';
   readonly columns = COLUMNS;
   readonly multilineColumns = ['notes'];
   readonly keyColumn = 'email';
@@ -157,7 +158,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
     orgId: string,
     rows: ContactImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadCounts> {
+  ): Promise<LoadedRows> {
     return this.repository.importBatch(manager, orgId, rows, onConflict);
   }
 

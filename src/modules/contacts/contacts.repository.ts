@@ -11,7 +11,7 @@ import {
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
-import { actAsTenant, ConflictMode, copyRows, LoadCounts } from '../imports';
+import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import type { ContactKind } from './contact.entity';
 import type { ContactDto } from './dto/contact.dto';
 
@@ -341,7 +341,7 @@ export class ContactsRepository {
     orgId: string,
     rows: ContactImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadCounts> {
+  ): Promise<LoadedRows> {
     await actAsTenant(manager, orgId);
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_contacts');
     await manager.query(`CREATE TEMP TABLE import_contacts (
@@ -384,14 +384,16 @@ export class ContactsRepository {
       [orgId],
     );
     const tags = `CASE WHEN s.tags = '' OR s.tags IS NULL THEN '{}'::text[] ELSE string_to_array(s.tags, '|') END`;
-    const [{ inserted }] = await manager.query<{ inserted: number }[]>(
+    const [{ inserted, insertedIds }] = await manager.query<
+      { inserted: number; insertedIds: string[] }[]
+    >(
       `WITH done AS (
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
                                tax_number, tags, category_id, notes)
          SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
                 s.category_id, s.notes
-           FROM import_contacts s WHERE s.existing_id IS NULL RETURNING 1)
-       SELECT count(*)::int AS inserted FROM done`,
+           FROM import_contacts s WHERE s.existing_id IS NULL RETURNING id)
+       SELECT count(*)::int AS inserted, coalesce(array_agg(id::text), '{}') AS "insertedIds" FROM done`,
       [orgId],
     );
     await manager.query(
@@ -405,6 +407,7 @@ export class ContactsRepository {
       [orgId],
     );
     let updated = 0;
+    let updatedIds: string[] = [];
     if (onConflict === 'update') {
       // An empty cell of a nullable column means "no value": NULL, or the '' already stored (a CSV
       // cannot tell them apart, so an export re-imported unchanged changes nothing).
@@ -417,7 +420,7 @@ export class ContactsRepository {
             AND NOT EXISTS (SELECT 1 FROM contact_phones p
                              WHERE p.contact_id = s.existing_id AND p.is_primary AND p.number = s.phone)`,
       );
-      const [result] = await manager.query<{ updated: number }[]>(
+      const [result] = await manager.query<{ updated: number; updatedIds: string[] }[]>(
         `WITH done AS (
            UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
                   last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
@@ -430,11 +433,12 @@ export class ContactsRepository {
                     c.category_id, c.notes)
                    IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
                     ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes))
-           RETURNING 1)
-         SELECT count(*)::int AS updated FROM done`,
+           RETURNING c.id)
+         SELECT count(*)::int AS updated, coalesce(array_agg(id::text), '{}') AS "updatedIds" FROM done`,
         [orgId],
       );
       updated = result.updated;
+      updatedIds = result.updatedIds;
       await manager.query(
         `UPDATE contact_phones p SET number = s.phone FROM import_contacts s
           WHERE s.phone_changed AND p.contact_id = s.existing_id AND p.is_primary AND p.organization_id = $1`,
@@ -448,7 +452,13 @@ export class ContactsRepository {
         [orgId],
       );
     }
-    return { inserted, updated, skipped: rows.length - inserted - updated };
+    return {
+      inserted,
+      updated,
+      skipped: rows.length - inserted - updated,
+      insertedIds,
+      updatedIds,
+    };
   }
 
   /** One export page of contacts matching the list filters, after id `after` (keyset by id). */

@@ -6,10 +6,18 @@ import { DEFAULT_LANGUAGE, type Language } from '../../core/i18n';
 import { TenantDatabase } from '../../core/tenancy';
 import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
+import { DomainEvents } from '../domain-events';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import { ImporterRegistry } from './importer-registry';
-import type { ConflictMode, Importer, ImportResource, LoadCounts, RowError } from './importer';
+import type {
+  ConflictMode,
+  Importer,
+  ImportResource,
+  LoadCounts,
+  LoadedRows,
+  RowError,
+} from './importer';
 import { translateRowError } from './row-messages';
 import { csvLine, csvRows, SourceRow, XLSX_TYPE, xlsxRows } from './row-source';
 
@@ -120,6 +128,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     private readonly files: FilesService,
     private readonly audit: AuditService,
     private readonly db: TenantDatabase,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -288,6 +297,21 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
         payload.onConflict,
         rows,
       );
+      // No audit row per imported row: one event per row instead, in the batch's transaction
+      // (search and realtime consumers stay correct; a dry run rolls them back with the rows).
+      const event = (verb: string) => (id: string) => ({
+        organizationId: orgId,
+        type: `${importer.entityType}.${verb}`,
+        entityType: importer.entityType,
+        entityId: id,
+        actorUserId: context.userId,
+        actorApiKeyId: null,
+        data: { source: 'import', taskId: context.taskId },
+      });
+      await this.events.publishMany(manager, [
+        ...loaded.insertedIds.map(event('created')),
+        ...loaded.updatedIds.map(event('updated')),
+      ]);
       return {
         inserted: loaded.inserted,
         updated: loaded.updated,
@@ -319,8 +343,15 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     orgId: string,
     onConflict: ConflictMode,
     items: BatchItem[],
-  ): Promise<LoadCounts & { refused: RowError[] }> {
-    const none = { inserted: 0, updated: 0, skipped: 0, refused: [] as RowError[] };
+  ): Promise<LoadedRows & { refused: RowError[] }> {
+    const none = {
+      inserted: 0,
+      updated: 0,
+      skipped: 0,
+      insertedIds: [] as string[],
+      updatedIds: [] as string[],
+      refused: [] as RowError[],
+    };
     if (items.length === 0) return none;
     await manager.query('SAVEPOINT import_rows');
     try {
@@ -346,6 +377,8 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
         inserted: first.inserted + second.inserted,
         updated: first.updated + second.updated,
         skipped: first.skipped + second.skipped,
+        insertedIds: [...first.insertedIds, ...second.insertedIds],
+        updatedIds: [...first.updatedIds, ...second.updatedIds],
         refused: [...first.refused, ...second.refused],
       };
     }

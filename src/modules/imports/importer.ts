@@ -24,11 +24,23 @@ export interface LoadCounts {
 }
 
 /**
+ * What a load did, with the ids of the rows inserted and of the rows updated: the pipeline
+ * publishes one `<entityType>.created` / `<entityType>.updated` domain event per row (search and
+ * realtime stay correct without an audit row per imported row).
+ */
+export interface LoadedRows extends LoadCounts {
+  insertedIds: string[];
+  updatedIds: string[];
+}
+
+/**
  * How one resource is imported and exported: its columns, the same validation as its API
  * (preloaded reference data, then per row), its natural key, and a set-based load of a batch.
  */
 export interface Importer<Row = unknown> {
   readonly resource: ImportResource;
+  /** The domain events' (and audit log's) name of one row: `product`, `contact`. */
+  readonly entityType: string;
   /** The header of exports and of import templates (imports accept these, in any order). */
   readonly columns: readonly string[];
   /** Columns holding multi-line text: the only cells where tab and line breaks are allowed. */
@@ -56,7 +68,7 @@ export interface Importer<Row = unknown> {
     orgId: string,
     rows: Row[],
     onConflict: ConflictMode,
-  ): Promise<LoadCounts>;
+  ): Promise<LoadedRows>;
   /** After each committed batch (not in a dry run), e.g. to drop cached list totals. */
   afterCommit?(orgId: string): Promise<void>;
   /** Export: streams every row matching the filters, in pages, as column values. */

@@ -8,6 +8,7 @@ export {
   Importer,
   ImportResource,
   LoadCounts,
+  LoadedRows,
   RowError,
 } from './importer';
 export { actAsTenant, copyRows } from './copy';

@@ -7,7 +7,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
 import { CurrenciesService } from '../currencies';
-import { ConflictMode, Importer, ImporterRegistry, LoadCounts, RowError } from '../imports';
+import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
 import { UnitsOfMeasureService } from '../units-of-measure';
 import { CreateProductDto } from './dto/product.dto';
 import { ProductCounts } from './product-counts';
@@ -69,6 +69,7 @@ interface ProductImportDeps {
  */
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
+  readonly entityType = 'product';
   readonly columns = COLUMNS;
   readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
@@ -217,7 +218,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadCounts> {
+  ): Promise<LoadedRows> {
     return this.deps.repository.importBatch(manager, orgId, rows, onConflict);
   }
 

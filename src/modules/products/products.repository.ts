@@ -10,7 +10,7 @@ import {
 } from '../../core/database';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import type { AttributeDefinition } from './product-rules';
-import { actAsTenant, ConflictMode, copyRows, LoadCounts } from '../imports';
+import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import type { ProductStatus, ProductType } from './product.entity';
 
 /** A `products` row as the repository reads it (`sku` and `price` as text). */
@@ -324,7 +324,7 @@ export class ProductsRepository {
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadCounts> {
+  ): Promise<LoadedRows> {
     await actAsTenant(manager, orgId);
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
     await manager.query(`CREATE TEMP TABLE import_products (
@@ -370,7 +370,9 @@ export class ProductsRepository {
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
                   EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
         : 'DO NOTHING';
-    const [counts] = await manager.query<{ inserted: number; updated: number }[]>(
+    const [counts] = await manager.query<
+      { inserted: number; updated: number; insertedIds: string[]; updatedIds: string[] }[]
+    >(
       `WITH done AS (
          INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
                                category_id, tags, attributes)
@@ -378,8 +380,10 @@ export class ProductsRepository {
                 CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
            FROM import_products
          ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
-         RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
+         RETURNING id, (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated,
+              coalesce(array_agg(id::text) FILTER (WHERE inserted), '{}') AS "insertedIds",
+              coalesce(array_agg(id::text) FILTER (WHERE NOT inserted), '{}') AS "updatedIds"
          FROM done`,
       [orgId],
     );
@@ -387,6 +391,8 @@ export class ProductsRepository {
       inserted: counts.inserted,
       updated: counts.updated,
       skipped: rows.length - counts.inserted - counts.updated,
+      insertedIds: counts.insertedIds,
+      updatedIds: counts.updatedIds,
     };
   }
 

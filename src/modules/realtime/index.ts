@@ -1,7 +1,12 @@
 // Public surface of the realtime module.
 import { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';
 
-export { RealtimeModule, RealtimePublisherModule } from './realtime.module';
+export { RealtimeModule, RealtimePublisherModule, RealtimeWorkerModule } from './realtime.module';
+export {
+  ANNOUNCED_ENTITY_TYPES,
+  announcementsOf,
+  EntityChangesConsumer,
+} from './entity-changes.consumer';
 export { EntityAction, RealtimePublisher } from './realtime.publisher';
 export { RedisIoAdapter } from './redis-io.adapter';
 export { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';

@@ -5,6 +5,7 @@ import { AuthModule } from '../auth';
 import { ChatController } from './chat.controller';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
+import { EntityChangesConsumer } from './entity-changes.consumer';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimePublisher } from './realtime.publisher';
 
@@ -20,3 +21,7 @@ export class RealtimePublisherModule {}
   providers: [ChatService, ChatRepository, RealtimeGateway],
 })
 export class RealtimeModule {}
+
+/** The worker side: `entity.changed` announcements, a domain-event consumer (`realtime`). */
+@Module({ imports: [RealtimePublisherModule], providers: [EntityChangesConsumer] })
+export class RealtimeWorkerModule {}

@@ -1,5 +1,9 @@
-// Public surface of the search module (its outbox and index tables are plain SQL, no entities).
+// Public surface of the search module (its index tables are plain SQL, no entities).
 export { SearchModule, SearchWorkerModule } from './search.module';
 export { createSearchBackend } from './search-backend.provider';
-export { SearchOutboxRelay } from './search-outbox.relay';
+export {
+  SearchIndexConsumer,
+  SEARCHED_ENTITY_TYPES,
+  searchChangesOf,
+} from './search-index.consumer';
 export { SEARCH_TYPES, SearchType } from './searchable';

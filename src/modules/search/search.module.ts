@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { searchBackendProvider } from './search-backend.provider';
 import { SearchController } from './search.controller';
 import { SearchService } from './search.service';
-import { SearchOutboxRelay } from './search-outbox.relay';
-import { SearchOutboxRepository } from './search-outbox.repository';
+import { SearchIndexConsumer } from './search-index.consumer';
 
 /** See README.md in this folder. */
 @Module({
@@ -13,9 +12,9 @@ import { SearchOutboxRepository } from './search-outbox.repository';
 })
 export class SearchModule {}
 
-/** The worker side: drains the search outbox into the backend. */
+/** The worker side: the `search` domain-event consumer, keeping the backend's index current. */
 @Module({
-  providers: [searchBackendProvider, SearchOutboxRelay, SearchOutboxRepository],
-  exports: [SearchOutboxRelay],
+  providers: [searchBackendProvider, SearchIndexConsumer],
+  exports: [SearchIndexConsumer],
 })
 export class SearchWorkerModule {}

@@ -21,14 +21,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Columns never exported: credentials stay behind even in an export of one's own data. */
 const SECRET_COLUMN = /(^|_)(password|key|token|code|request)_hash$|secret/;
 /** Derived from other tables, rebuilt on demand: neither exported nor worth a file. */
-const DERIVED_TABLES = new Set(['search_outbox', 'search_terms']);
+const DERIVED_TABLES = new Set(['domain_events', 'search_terms']);
 /**
- * Left to its consumer by the purge: the deletes themselves write `search_outbox` rows (triggers),
- * and the search relay turns them into deletions in an external index (Elasticsearch), so they
- * are how the tenant's documents are erased there. Deleting the table in the purge kept or dropped
- * them depending on where it fell in the foreign-key order; the relay drains them after commit.
+ * Left to its consumers by the purge: the purge publishes one `<type>.deleted` event per record in
+ * {@link PURGE_ANNOUNCED} (the search consumer erases the tenant's documents from an external index,
+ * Elasticsearch, that way), and events of the tenant still pending are delivered too; the relay
+ * deletes them once delivered. Consumers tolerate events of an organization that is gone.
  */
-const KEPT_FOR_CONSUMER = new Set(['search_outbox']);
+const KEPT_FOR_CONSUMER = new Set(['domain_events']);
+/**
+ * Tables whose purged rows are announced as domain events (table → event entity type): records that
+ * live on outside the database (search documents) and go only when a consumer hears of the deletion.
+ */
+const PURGE_ANNOUNCED: Readonly<Record<string, string>> = {
+  products: 'product',
+  contacts: 'contact',
+};
+
+/** A record the purge deleted that consumers must hear of (`<entityType>.deleted`). */
+export interface PurgedRecord {
+  organizationId: string;
+  entityType: string;
+  entityId: string;
+}
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -145,18 +160,32 @@ export class TenantDataRepository {
    * Deletes every row of the subtree's organizations in the caller's transaction: tenant tables
    * children first, then memberships' role links, then the organizations. The append-only ledgers
    * (audit log, stock moves) let these deletes through only because `app.tenant_purge` names the
-   * organizations for this transaction (migration AllowTenantPurge). `search_outbox` is left to the
-   * search relay (see `KEPT_FOR_CONSUMER`). Returns deleted rows per table.
+   * organizations for this transaction (migration AllowTenantPurge). `domain_events` is left to the
+   * relay (see `KEPT_FOR_CONSUMER`). Returns deleted rows per table, and the deleted records the
+   * caller publishes `<type>.deleted` events for (see `PURGE_ANNOUNCED`).
    */
-  async purge(manager: EntityManager, orgIds: string[]): Promise<Record<string, number>> {
+  async purge(
+    manager: EntityManager,
+    orgIds: string[],
+  ): Promise<{ deleted: Record<string, number>; announced: PurgedRecord[] }> {
     await manager.query(`SELECT set_config('app.tenant_purge', $1, true)`, [orgIds.join(',')]);
     const deleted: Record<string, number> = {};
+    const announced: PurgedRecord[] = [];
     for (const table of await this.tenantTables(manager)) {
       if (KEPT_FOR_CONSUMER.has(table)) continue;
-      const [, count] = await manager.query<[unknown, number]>(
-        `DELETE FROM ${quoteIdent(table)} WHERE organization_id = ANY ($1::uuid[])`,
+      const entityType = PURGE_ANNOUNCED[table];
+      const [rows, count] = await manager.query<
+        [{ id: string; organization_id: string }[], number]
+      >(
+        `DELETE FROM ${quoteIdent(table)} WHERE organization_id = ANY ($1::uuid[])
+         ${entityType ? 'RETURNING id, organization_id' : ''}`,
         [orgIds],
       );
+      if (entityType) {
+        for (const row of rows) {
+          announced.push({ organizationId: row.organization_id, entityType, entityId: row.id });
+        }
+      }
       if (count > 0) deleted[table] = count;
     }
     const [, organizations] = await manager.query<[unknown, number]>(
@@ -164,7 +193,7 @@ export class TenantDataRepository {
       [orgIds],
     );
     deleted.organizations = organizations;
-    return deleted;
+    return { deleted, announced };
   }
 }
 

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { AuditService } from '../audit';
+import { DomainEvents } from '../domain-events';
 import { FilesService } from '../files';
 import { JobsService } from '../jobs';
 import { TENANT_EXPORT_TASK } from './tenant-export.job';
@@ -26,6 +27,7 @@ export class TenantOffboardingService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly files: FilesService,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Starts `tenant.export` in the tenant's own context (poll and download with its X-Organization-Id). */
@@ -62,7 +64,21 @@ export class TenantOffboardingService {
       }
       const orgIds = await this.repository.subtreeIds(manager, root);
       const storageKeys = await this.repository.storageKeys(manager, orgIds);
-      const deleted = await this.repository.purge(manager, orgIds);
+      const { deleted, announced } = await this.repository.purge(manager, orgIds);
+      // Consumers (search) erase what lives outside the database, e.g. an external index's documents.
+      await this.events.publishMany(
+        manager,
+        announced.map((record) => ({
+          organizationId: record.organizationId,
+          type: `${record.entityType}.deleted`,
+          entityType: record.entityType,
+          entityId: record.entityId,
+          actorUserId: context.actorUserId,
+          actorApiKeyId: context.actorApiKeyId,
+          data: { reason: 'tenant_purge' },
+          requestId: context.requestId,
+        })),
+      );
       await this.audit.record(manager, {
         organizationId: null,
         action: 'tenant.delete',

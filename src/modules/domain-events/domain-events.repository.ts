@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { returningRows } from '../../core/database';
+import type { DomainEvent, DomainEventInput } from './domain-event';
+
+interface StoredEvent {
+  id: string;
+  event_id: string;
+  organization_id: string | null;
+  type: string;
+  entity_type: string;
+  entity_id: string | null;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  changed_fields: string[];
+  data: Record<string, unknown>;
+  causation_depth: number;
+  request_id: string | null;
+  occurred_at: Date;
+}
+
+const COLUMNS = `id::text AS id, event_id, organization_id, type, entity_type, entity_id, actor_user_id,
+  actor_api_key_id, changed_fields, data, causation_depth, request_id, occurred_at`;
+
+const toEvent = (row: StoredEvent): DomainEvent => ({
+  id: row.id,
+  eventId: row.event_id,
+  organizationId: row.organization_id,
+  type: row.type,
+  entityType: row.entity_type,
+  entityId: row.entity_id,
+  actorUserId: row.actor_user_id,
+  actorApiKeyId: row.actor_api_key_id,
+  changedFields: row.changed_fields,
+  data: row.data,
+  causationDepth: row.causation_depth,
+  requestId: row.request_id,
+  occurredAt: new Date(row.occurred_at).toISOString(),
+});
+
+/** The outbox's numbers for metrics: pending (deliverable or backing off), dead-lettered, lag. */
+export interface OutboxStats {
+  pending: number;
+  failed: number;
+  /** Age in seconds of the oldest pending event (0 when none): how far the relay is behind. */
+  oldestPendingSeconds: number;
+}
+
+/**
+ * The only SQL on `domain_events`. `insertMany` runs in the publisher's transaction (tenant or
+ * system); every other method runs in the relay's system transaction (`runAsSystem('outbox-relay')`),
+ * since claiming spans organizations. Never opens a transaction itself.
+ */
+@Injectable()
+export class DomainEventsRepository {
+  /**
+   * Writes the events in one INSERT and wakes the relay: `pg_notify` is delivered on commit, never
+   * for a transaction that rolls back.
+   */
+  async insertMany(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      organization_id: e.organizationId,
+      type: e.type,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      actor_user_id: e.actorUserId,
+      actor_api_key_id: e.actorApiKeyId,
+      changed_fields: e.changedFields ?? [],
+      data: e.data ?? {},
+      causation_depth: e.causationDepth ?? 0,
+      request_id: e.requestId ?? null,
+    }));
+    await manager.query(
+      `WITH written AS (
+         INSERT INTO domain_events (organization_id, type, entity_type, entity_id, actor_user_id,
+                                    actor_api_key_id, changed_fields, data, causation_depth, request_id)
+         SELECT organization_id, type, entity_type, entity_id, actor_user_id, actor_api_key_id,
+                changed_fields, data, causation_depth, request_id
+           FROM jsonb_to_recordset($1::jsonb) AS e(organization_id uuid, type text, entity_type text,
+                entity_id text, actor_user_id uuid, actor_api_key_id uuid, changed_fields text[],
+                data jsonb, causation_depth integer, request_id text)
+         RETURNING 1)
+       SELECT pg_notify('domain_events', '') FROM (SELECT count(*) FROM written) AS n`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /**
+   * Locks up to `limit` of the oldest deliverable events (`FOR UPDATE SKIP LOCKED`: a concurrent
+   * relay skips them) until the caller's transaction ends. `onlyId`: that one event (isolating a
+   * failing batch).
+   */
+  async claim(manager: EntityManager, limit: number, onlyId?: string): Promise<DomainEvent[]> {
+    const rows = await manager.query<StoredEvent[]>(
+      `SELECT ${COLUMNS} FROM domain_events
+        WHERE failed_at IS NULL AND available_at <= clock_timestamp() ${onlyId ? 'AND id = $2' : ''}
+        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      onlyId ? [limit, onlyId] : [limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** Deletes delivered events (in the transaction that ran the consumers). */
+  async remove(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    await manager.query(`DELETE FROM domain_events WHERE id = ANY ($1::bigint[])`, [ids]);
+  }
+
+  /**
+   * Counts a failed delivery of event `id`: `attempts + 1`, retried after `retryAfterMs`, or
+   * dead-lettered (`failed_at` set, never claimed again) once attempts reach `maxAttempts`.
+   * Returns the new attempt count and whether it was dead-lettered (nothing when the row is gone).
+   */
+  async recordFailure(
+    manager: EntityManager,
+    id: string,
+    error: string,
+    retryAfterMs: (attempts: number) => number,
+    maxAttempts: number,
+  ): Promise<{ attempts: number; deadLettered: boolean } | null> {
+    const [row] = await manager.query<{ attempts: number }[]>(
+      `SELECT attempts FROM domain_events WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!row) return null;
+    const attempts = row.attempts + 1;
+    const deadLettered = attempts >= maxAttempts;
+    await manager.query(
+      `UPDATE domain_events SET attempts = $2, last_error = $3,
+              available_at = clock_timestamp() + ($4::int * interval '1 millisecond'),
+              failed_at = CASE WHEN $5::boolean THEN clock_timestamp() END
+        WHERE id = $1`,
+      [id, attempts, error.slice(0, 2000), retryAfterMs(attempts), deadLettered],
+    );
+    return { attempts, deadLettered };
+  }
+
+  /** Puts dead-lettered events back in the queue (operator action after a fix); returns how many. */
+  async requeueFailed(manager: EntityManager): Promise<number> {
+    const rows = await returningRows<{ id: string }>(
+      manager,
+      `UPDATE domain_events SET failed_at = NULL, attempts = 0, available_at = clock_timestamp()
+        WHERE failed_at IS NOT NULL RETURNING id`,
+      [],
+    );
+    return rows.length;
+  }
+
+  async stats(manager: EntityManager): Promise<OutboxStats> {
+    const [row] = await manager.query<OutboxStats[]>(
+      `SELECT count(*) FILTER (WHERE failed_at IS NULL)::int AS pending,
+              count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed,
+              coalesce(extract(epoch FROM clock_timestamp() - min(occurred_at) FILTER (WHERE failed_at IS NULL)), 0)::float8
+                AS "oldestPendingSeconds"
+         FROM domain_events`,
+    );
+    return row;
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DomainEventConsumer, DomainEventInput } from './domain-event';
+import { DomainEventsRepository } from './domain-events.repository';
+
+/**
+ * The one publisher of domain events. Both methods must run inside the transaction of the change
+ * they describe (they throw otherwise), so an event exists exactly when its change committed; the
+ * relay is woken on commit. In a tenant transaction an event of another organization (or of none)
+ * is refused by row-level security. Most events come from `AuditService.record`; call this
+ * directly for writes that are not audited row by row (bulk imports, tenant purge).
+ */
+@Injectable()
+export class DomainEvents {
+  constructor(private readonly repository: DomainEventsRepository) {}
+
+  publish(manager: EntityManager, event: DomainEventInput): Promise<void> {
+    return this.publishMany(manager, [event]);
+  }
+
+  /** One INSERT for the whole list (an import batch of thousands of rows). */
+  async publishMany(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('DomainEvents.publish must run inside the transaction of the change');
+    }
+    for (const event of events) {
+      if (!/^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_.-]*$/.test(event.type)) {
+        throw new Error(`Not a domain event type (<resource>.<verb>): ${event.type}`);
+      }
+    }
+    await this.repository.insertMany(manager, events);
+  }
+}
+
+/**
+ * Where consumers register (from `onModuleInit` of a module loaded in the worker, where the relay
+ * runs). Global: one registry per process. Consumers run in registration order.
+ */
+@Injectable()
+export class DomainEventConsumers {
+  private readonly consumers = new Map<string, DomainEventConsumer>();
+
+  register(consumer: DomainEventConsumer): void {
+    if (this.consumers.has(consumer.name)) {
+      throw new Error(`Domain event consumer registered twice: ${consumer.name}`);
+    }
+    this.consumers.set(consumer.name, consumer);
+  }
+
+  /** The registered consumers, in registration order. */
+  list(): readonly DomainEventConsumer[] {
+    return [...this.consumers.values()];
+  }
+}
