@@ -374,7 +374,7 @@ describe('profiles and the member directory (SPEC-P3 §9)', () => {
     it('bad input, end before start, outsider manager, manager cycle: 422 and nothing written', async () => {
       const before = await memberRow(owner.organization.id, member.user.id);
       const url = `/api/v1/members/${member.user.id}/profile`;
-      const bad = await owner.patch(url).send({ employeeId: '', employmentStart: '2024-02-30x' });
+      const bad = await owner.patch(url).send({ employeeId: '', employmentStart: '2024-02-30' });
       expect(bad.status).toBe(422);
       expect(pointers(bad.body)).toEqual(
         expect.arrayContaining(['/employeeId', '/employmentStart']),

@@ -24,6 +24,21 @@ const HH_MM_END = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 /** E.164: `+`, a country code not starting with 0, at most 15 digits in all. */
 const E164 = /^\+[1-9]\d{1,14}$/;
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A `YYYY-MM-DD` that names a day of the calendar (not 2024-02-30). */
+@ValidatorConstraint({ name: 'realDate' })
+class RealDate implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || !DATE.test(value)) return true; // the pattern reports it
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} is not a day of the calendar`;
+  }
+}
+
 /** `end` is later than `start` on the same day (both `HH:MM`; `24:00` ends a day). */
 @ValidatorConstraint({ name: 'intervalOrder' })
 class IntervalOrder implements ValidatorConstraintInterface {
@@ -98,6 +113,7 @@ export class UpdateMyProfileDto {
   jobTitle?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     example: '+33142685300',
     pattern: E164.source,
@@ -184,20 +200,21 @@ export class UpdateMemberProfileDto {
   @Length(1, 100)
   department?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, format: 'date', example: '2024-01-15' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date', example: '2024-01-15' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'employmentStart must be a date like 2024-01-15' })
+  @Matches(DATE, { message: 'employmentStart must be a date like 2024-01-15' })
+  @Validate(RealDate)
   employmentStart?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     format: 'date',
     description: 'On or after employmentStart',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'employmentEnd must be a date like 2024-12-31' })
+  @Matches(DATE, { message: 'employmentEnd must be a date like 2024-12-31' })
+  @Validate(RealDate)
   employmentEnd?: string | null;
 
   @ApiPropertyOptional({
