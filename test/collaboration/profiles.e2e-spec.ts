@@ -158,7 +158,14 @@ describe('profiles and the member directory (SPEC-P3 §9)', () => {
         outOfOfficeUntil: 'next monday',
         workingHours: {
           timeZone: 'Mars/Olympus',
-          days: { tue: [{ start: '18:00', end: '09:00' }], wed: [{ start: '9:00', end: '25:00' }] },
+          days: {
+            tue: [{ start: '18:00', end: '09:00' }],
+            wed: [{ start: '9:00', end: '25:00' }],
+            thu: [
+              { start: '09:00', end: '13:00' },
+              { start: '12:00', end: '17:00' },
+            ],
+          },
         },
       });
       expect(res.status).toBe(422);
@@ -172,6 +179,7 @@ describe('profiles and the member directory (SPEC-P3 §9)', () => {
           '/workingHours/days/tue/0/end',
           '/workingHours/days/wed/0/start',
           '/workingHours/days/wed/0/end',
+          '/workingHours/days/thu',
         ]),
       );
       // A well-formed E.164 string that is no real number is refused too.
@@ -308,6 +316,12 @@ describe('profiles and the member directory (SPEC-P3 §9)', () => {
       }
       expect(seen).toHaveLength(3);
       expect(new Set(seen).size).toBe(3);
+      const descending = await member.get('/api/v1/members?sort=-name').expect(200);
+      const names = (descending.body as { items: { fullName: string }[] }).items.map(
+        (i) => i.fullName,
+      );
+      expect(names[0]).toBe('Test User');
+      expect(names[names.length - 1]).toBe('José Álvarez');
       const bad = await member.get('/api/v1/members?cursor=forged.abc');
       expect(bad.status).toBe(422);
     });

@@ -222,7 +222,7 @@ export class MembershipsRepository {
 
   /**
    * One page of the organization's directory: its active members (membership not suspended,
-   * account active) by folded name. `q` matches the start of the name, of any word of it, or of the
+   * account active) by folded name (`sort=-name`: descending), then user id. `q` matches the start of the name, of any word of it, or of the
    * email, ignoring case and accents (`search_fold`). Runs in the caller's tenant transaction.
    */
   directory(
@@ -249,7 +249,7 @@ export class MembershipsRepository {
       from: 'memberships m JOIN users u ON u.id = m.user_id',
       where,
       order: '',
-      keyset: DIRECTORY_KEYSET,
+      keyset: directoryKeyset(query.sort[0]?.direction ?? 'ASC'),
       query,
     });
   }
@@ -316,12 +316,12 @@ export interface DirectoryMemberRow {
 }
 
 /** Directory order: folded name, then user id (keyset: `?cursor=` at any depth). */
-const DIRECTORY_KEYSET: Keyset = {
+const directoryKeyset = (direction: 'ASC' | 'DESC'): Keyset => ({
   column: 'lower(search_fold(u.full_name))',
   type: 'text',
-  direction: 'ASC',
+  direction,
   id: 'u.id',
-};
+});
 
 /** One of a user's memberships as `GET /auth/me` lists it (`ofUser`). */
 export interface UserMembershipRow {

@@ -67,17 +67,34 @@ export class WorkingIntervalDto {
   end: string;
 }
 
+/** A day's intervals do not overlap (touching, like 12:00–12:00, is fine). */
+@ValidatorConstraint({ name: 'intervalsDisjoint' })
+class IntervalsDisjoint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (!Array.isArray(value)) return true;
+    const intervals = (value as Partial<WorkingIntervalDto>[])
+      .filter((i) => typeof i?.start === 'string' && typeof i?.end === 'string')
+      .map((i) => ({ start: i.start!, end: i.end! }))
+      .sort((a, b) => a.start.localeCompare(b.start));
+    return intervals.every((interval, n) => n === 0 || interval.start >= intervals[n - 1].end);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} has overlapping intervals`;
+  }
+}
+
 const DAY = () =>
   function decorate(target: object, key: string): void {
     ApiPropertyOptional({ type: [WorkingIntervalDto], maxItems: 4 })(target, key);
     IsOptional()(target, key);
     IsArray()(target, key);
     ArrayMaxSize(4)(target, key);
+    Validate(IntervalsDisjoint)(target, key);
     ValidateNested({ each: true })(target, key);
     Type(() => WorkingIntervalDto)(target, key);
   };
 
-/** Working intervals per weekday (at most 4 a day); a missing day is a day off. */
+/** Working intervals per weekday (at most 4 a day, not overlapping); a missing day is a day off. */
 export class WeekDto {
   @DAY() mon?: WorkingIntervalDto[];
   @DAY() tue?: WorkingIntervalDto[];
