@@ -29,6 +29,19 @@ const newestFirst = (a: TimelineEntry, b: TimelineEntry): number => {
   return b.id < a.id ? -1 : b.id > a.id ? 1 : 0;
 };
 
+/**
+ * Merges the sources' pages (each newest first, each at most `limit + 1` long) into the first
+ * `limit` entries overall, newest first, and says whether more exist (some source had more than
+ * what was kept). Timestamps of millisecond and microsecond precision compare correctly.
+ */
+export function mergeNewestFirst(
+  pages: readonly (readonly TimelineEntry[])[],
+  limit: number,
+): { items: TimelineEntry[]; more: boolean } {
+  const merged = pages.flat().sort(newestFirst);
+  return { items: merged.slice(0, limit), more: merged.length > limit };
+}
+
 /** A page of a record's timeline. */
 export interface TimelinePage {
   items: TimelineEntry[];
@@ -81,15 +94,14 @@ export class TimelineService {
       const visible = this.sources
         .all()
         .filter((source) => !source.readPermission || permissions.has(source.readPermission));
-      const merged: TimelineEntry[] = [];
+      const pages: TimelineEntry[][] = [];
       // Sequential: one transaction's connection runs one statement at a time.
       for (const source of visible) {
-        merged.push(...(await source.page(manager, orgId, target, before, limit + 1)));
+        pages.push(await source.page(manager, orgId, target, before, limit + 1));
       }
-      merged.sort(newestFirst);
-      const items = merged.slice(0, limit);
+      const { items, more } = mergeNewestFirst(pages, limit);
       const last = items[items.length - 1];
-      return merged.length > limit && last
+      return more && last
         ? {
             items,
             nextCursor: this.codec.encode({ scope: CURSOR_SCOPE, key: last.at, id: last.id }),
