@@ -197,4 +197,59 @@ describe('GET /timeline/{entityType}/{entityId} (SPEC-P3 §3)', () => {
     const kinds = new Set((res.body as TimelinePage).items.map((e) => e.kind));
     expect(kinds).toEqual(new Set(['field_change']));
   });
+
+  it('shows visible comments and finished activities of the record, newest first', async () => {
+    const id = await createProduct(owner);
+    const post = async (body: string) =>
+      (
+        (
+          await owner
+            .post('/api/v1/comments')
+            .send({ entityType: 'product', entityId: id, body })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+    const first = await post('First **note**');
+    const hidden = await post('Off topic');
+    await owner.post(`/api/v1/comments/${hidden}/hide`).expect(200);
+    const activity = async (summary: string) =>
+      (
+        (
+          await owner
+            .post('/api/v1/activities')
+            .send({
+              entityType: 'product',
+              entityId: id,
+              type: 'call',
+              summary,
+              dueDate: '2030-01-01',
+            })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+    const done = await activity('Call the supplier');
+    await activity('Still open');
+    await owner.post(`/api/v1/activities/${done}/done`).expect(200);
+
+    const items = (
+      (await owner.get(`/api/v1/timeline/product/${id}`).expect(200)).body as TimelinePage
+    ).items;
+    const collaboration = items.filter((e) => e.kind !== 'field_change');
+    expect(collaboration).toEqual([
+      expect.objectContaining({
+        kind: 'activity_done',
+        id: done,
+        actorUserId: owner.user.id,
+        data: expect.objectContaining({ summary: 'Call the supplier', type: 'call' }),
+      }),
+      expect.objectContaining({
+        kind: 'comment',
+        id: first,
+        actorUserId: owner.user.id,
+        data: expect.objectContaining({ excerpt: 'First **note**', parentId: null }),
+      }),
+    ]);
+    // Another tenant sees none of it.
+    await other.get(`/api/v1/timeline/product/${id}`).expect(404);
+  });
 });

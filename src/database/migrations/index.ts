@@ -18,6 +18,7 @@ import { CreateDomainEvents1764002000000 } from './1764002000000-CreateDomainEve
 import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-CreateNotificationsAndFollowers';
 import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
 import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
+import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-AddCollaborationTimelineIndexes';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   CreateNotificationsAndFollowers1764002100000,
   CreateCommentsAndActivities1764002200000,
   CreateProfiles1764002300000,
+  AddCollaborationTimelineIndexes1764002600000,
 ];

@@ -1,3 +1,5 @@
+import { TimelineSourcesModule } from '../timeline';
+import { ActivityTimelineSource } from './activity-timeline';
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
@@ -9,9 +11,20 @@ import { ActivitiesService, ActivityChildrenRegistration } from './activities.se
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, AccessModule, UsersModule, OrganizationsServiceModule],
+  imports: [
+    AuditModule,
+    AccessModule,
+    UsersModule,
+    OrganizationsServiceModule,
+    TimelineSourcesModule,
+  ],
   controllers: [ActivitiesController, MyActivitiesController],
-  providers: [ActivitiesService, ActivitiesRepository, ActivityChildrenRegistration],
+  providers: [
+    ActivitiesService,
+    ActivitiesRepository,
+    ActivityChildrenRegistration,
+    ActivityTimelineSource,
+  ],
   exports: [ActivitiesService],
 })
 export class ActivitiesModule {}

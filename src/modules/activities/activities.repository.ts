@@ -179,4 +179,47 @@ export class ActivitiesRepository {
       [orgId, entityType, entityId],
     );
   }
+
+  /**
+   * One page of a target's finished activities for its timeline: newest `done_at` first, strictly
+   * older than `before` in (done_at DESC, id DESC), at most `limit` (partial index
+   * `ix_activities_done_timeline`).
+   */
+  donePage(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<ActivityTimelineRow[]> {
+    const params: unknown[] = [orgId, entityType, entityId];
+    let older = '';
+    if (before) {
+      params.push(before.at, before.id);
+      older = 'AND (a.done_at, a.id) < ($4::timestamptz, $5::uuid)';
+    }
+    return manager.query<ActivityTimelineRow[]>(
+      `SELECT a.id, to_char(a.done_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+              a.done_by, a.type, a.summary, to_char(a.due_date, 'YYYY-MM-DD') AS due_date,
+              a.assignee_user_id
+         FROM activities a
+        WHERE a.organization_id = $1 AND a.entity_type = $2 AND a.entity_id = $3::uuid
+          AND a.done_at IS NOT NULL ${older}
+        ORDER BY a.done_at DESC, a.id DESC LIMIT ${Number(limit)}`,
+      params,
+    );
+  }
+}
+
+/** One finished activity as a record's timeline shows it (`donePage`). */
+export interface ActivityTimelineRow {
+  id: string;
+  /** `done_at` as exact UTC text with microseconds. */
+  at: string;
+  done_by: string | null;
+  type: string;
+  summary: string;
+  due_date: string;
+  assignee_user_id: string | null;
 }

@@ -9,6 +9,7 @@ import { BaseEntity } from '../../core/database';
 @Entity({ name: 'activities' })
 @Index('ix_activities_target', ['organizationId', 'entityType', 'entityId'])
 @Index('ix_activities_assignee', ['organizationId', 'assigneeUserId', 'dueDate'])
+@Index('ix_activities_done_timeline', { synchronize: false })
 @Check('ck_activities_type', `"type" IN ('todo', 'call', 'meeting', 'email', 'deadline')`)
 export class ActivityEntity extends BaseEntity {
   @Column({ type: 'uuid' }) organizationId: string;

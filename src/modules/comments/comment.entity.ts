@@ -9,6 +9,7 @@ import { BaseEntity } from '../../core/database';
 @Entity({ name: 'comments' })
 @Index('ix_comments_target', ['organizationId', 'entityType', 'entityId', 'id'])
 @Index('ix_comments_parent_id', ['parentId'])
+@Index('ix_comments_timeline', { synchronize: false })
 @Check('ck_comments_status', `"status" IN ('visible', 'hidden')`)
 @Check(
   'ck_comments_body',

@@ -1,3 +1,5 @@
+import { TimelineSourcesModule } from '../timeline';
+import { CommentTimelineSource } from './comment-timeline';
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
@@ -10,9 +12,21 @@ import { CommentChildrenRegistration, CommentsService } from './comments.service
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, AccessModule, UsersModule, FileStorageModule, RealtimePublisherModule],
+  imports: [
+    AuditModule,
+    AccessModule,
+    UsersModule,
+    FileStorageModule,
+    RealtimePublisherModule,
+    TimelineSourcesModule,
+  ],
   controllers: [CommentsController],
-  providers: [CommentsService, CommentsRepository, CommentChildrenRegistration],
+  providers: [
+    CommentsService,
+    CommentsRepository,
+    CommentChildrenRegistration,
+    CommentTimelineSource,
+  ],
   exports: [CommentsService],
 })
 export class CommentsModule {}

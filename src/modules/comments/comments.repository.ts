@@ -288,4 +288,46 @@ export class CommentsRepository {
     );
     return rows.length > 0;
   }
+
+  /**
+   * One page of a target's visible comments for its timeline: newest first, strictly older than
+   * `before` in (created_at DESC, id DESC), at most `limit` (index `ix_comments_timeline`). Hidden
+   * and deleted comments are not history anyone should read there.
+   */
+  timelinePage(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<CommentTimelineRow[]> {
+    const params: unknown[] = [orgId, entityType, entityId];
+    let older = '';
+    if (before) {
+      params.push(before.at, before.id);
+      older = 'AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)';
+    }
+    return manager.query<CommentTimelineRow[]>(
+      `SELECT c.id, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+              c.author_user_id, c.parent_id, left(c.body, 280) AS excerpt, c.edited_at IS NOT NULL AS edited
+         FROM comments c
+        WHERE c.organization_id = $1 AND c.entity_type = $2 AND c.entity_id = $3::uuid
+          AND c.status = 'visible' AND c.deleted_at IS NULL ${older}
+        ORDER BY c.created_at DESC, c.id DESC LIMIT ${Number(limit)}`,
+      params,
+    );
+  }
+}
+
+/** One comment as a record's timeline shows it (`timelinePage`). */
+export interface CommentTimelineRow {
+  id: string;
+  /** `created_at` as exact UTC text with microseconds. */
+  at: string;
+  author_user_id: string;
+  parent_id: string | null;
+  /** The first 280 characters of the raw markdown. */
+  excerpt: string;
+  edited: boolean;
 }
