@@ -12,7 +12,7 @@ import {
   DomainEventsRelayOptions,
   DomainEventsRepository,
 } from '../../src/modules/domain-events';
-import { Actor, createTenant } from '../support/auth';
+import { Actor, createTenant, superuserIn } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface EventRow {
@@ -242,6 +242,46 @@ describe('domain events', () => {
         'SELECT count(*)::int AS n FROM domain_events',
       );
       expect(n).toBe(0);
+    });
+
+    it('a tenant purge publishes product.deleted and contact.deleted for every purged record, and leaves them to the relay', async () => {
+      const doomed = await createTenant(t);
+      const productId = (
+        (await doomed.post('/api/v1/products').send(productBody('PG-1', 'Purged')).expect(201))
+          .body as { id: string }
+      ).id;
+      const contactId = (
+        (
+          await doomed
+            .post('/api/v1/contacts')
+            .send({ kind: 'company', displayName: 'Purged Ltd', companyName: 'Purged' })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+      await t.dataSource.query('DELETE FROM domain_events');
+      const operator = await superuserIn(t, owner.organization);
+      await operator
+        .delete(
+          `/api/v1/tenants/${doomed.organization.id}?confirm=${encodeURIComponent(doomed.organization.code)}`,
+        )
+        .expect(204);
+      const rows = await t.dataSource.query<EventRow[]>(
+        `SELECT type, entity_id, organization_id, actor_user_id, data FROM domain_events ORDER BY id`,
+      );
+      expect(rows.map((r) => [r.type, r.entity_id])).toEqual(
+        expect.arrayContaining([
+          ['product.deleted', productId],
+          ['contact.deleted', contactId],
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row).toMatchObject({
+          organization_id: doomed.organization.id,
+          actor_user_id: operator.user.id,
+          data: { reason: 'tenant_purge' },
+        });
+      }
     });
 
     it('GET /metrics shows pending, dead-lettered and the relay lag', async () => {
