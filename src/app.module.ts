@@ -10,6 +10,7 @@ import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics';
 import { QueueModule, SystemController } from './core/queue';
 import { RedisModule } from './core/redis';
+import { TargetsModule } from './core/targets';
 import { DOMAIN_MODULES } from './modules';
 import { SCHEMA } from './schema';
 
@@ -31,6 +32,7 @@ export class AppModule {
         LoggingModule.forRoot(options.logDestination),
         DatabaseModule.forRoot(SCHEMA),
         RedisModule,
+        TargetsModule,
         CacheModule,
         QueueModule,
         HealthModule,

@@ -8,6 +8,7 @@ import { HealthModule, WorkerHealthServer } from './core/health';
 import { LoggingModule } from './core/logging/logging.module';
 import { QueueModule, SystemPingProcessor } from './core/queue';
 import { RedisModule } from './core/redis';
+import { TargetsModule } from './core/targets';
 import { DOMAIN_WORKER_MODULES } from './modules';
 import { SCHEMA } from './schema';
 
@@ -28,6 +29,7 @@ export class WorkerModule {
         ClockModule,
         DatabaseModule.forRoot(SCHEMA),
         RedisModule,
+        TargetsModule,
         CacheModule,
         QueueModule,
         HealthModule,

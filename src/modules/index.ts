@@ -26,11 +26,11 @@ import {
   UnitsOfMeasureModule,
   unitsOfMeasureSeeder,
 } from './units-of-measure';
-import { CATEGORIES_ENTITIES, CategoriesModule } from './categories';
+import { CATEGORIES_ENTITIES, CategoriesModule, CategoryTargetsModule } from './categories';
 import { CONTACTS_ENTITIES, ContactsModule, ContactsWorkerModule } from './contacts';
 import { TAX_ENTITIES, TaxModule } from './tax';
 import { PRODUCTS_ENTITIES, ProductsModule, ProductsWorkerModule } from './products';
-import { WAREHOUSES_ENTITIES, WarehousesModule } from './warehouses';
+import { WAREHOUSES_ENTITIES, WarehousesModule, WarehouseTargetsModule } from './warehouses';
 import { STOCK_ENTITIES, StockWorkerModule, StockModule } from './stock';
 import { JOBS_ENTITIES, JobsModule, JobsWorkerModule } from './jobs';
 import { SCHEDULES_ENTITIES, SchedulesWorkerModule, SchedulesModule } from './schedules';
@@ -47,7 +47,15 @@ import {
   RealtimeWorkerModule,
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
+import { COMMENTS_ENTITIES, CommentsModule } from './comments';
+import { ACTIVITIES_ENTITIES, ActivitiesModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
+import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
+import {
+  NOTIFICATIONS_ENTITIES,
+  NotificationsModule,
+  NotificationsWorkerModule,
+} from './notifications';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -82,7 +90,11 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ContentTranslationsModule,
   SearchModule,
   RealtimeModule,
+  CommentsModule,
+  ActivitiesModule,
   TenantOffboardingModule,
+  FollowersModule,
+  NotificationsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -99,6 +111,10 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   SearchWorkerModule,
   RealtimeWorkerModule,
   TenantsWorkerModule,
+  // Collaboration targets without a worker module of their own (products and contacts load theirs).
+  CategoryTargetsModule,
+  WarehouseTargetsModule,
+  NotificationsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -133,6 +149,10 @@ export const MODULE_ENTITIES = [
   ...FEATURE_FLAGS_ENTITIES,
   ...CONTENT_TRANSLATIONS_ENTITIES,
   ...REALTIME_ENTITIES,
+  ...NOTIFICATIONS_ENTITIES,
+  ...FOLLOWERS_ENTITIES,
+  ...COMMENTS_ENTITIES,
+  ...ACTIVITIES_ENTITIES,
 ];
 
 /**

@@ -271,6 +271,10 @@ describe.each(backends)('files on the %s backend', (backend, start) => {
       .get(`/api/v1/attachments?entityType=product&entityId=${product.id}`)
       .expect(200);
     expect(listed.body).toEqual([attached.body]);
+    // Another tenant cannot even list what hangs off the owner's product.
+    expect(
+      (await stranger.get(`/api/v1/attachments?entityType=product&entityId=${product.id}`)).status,
+    ).toBe(404);
     const theirs = await stranger
       .post('/api/v1/attachments')
       .send({ fileId: file.id, entityType: 'product', entityId: product.id });
@@ -334,8 +338,32 @@ describe.each(backends)('files on the %s backend', (backend, start) => {
       expect(await attach(entityType, entityId)).toEqual(unknown);
     }
 
+    // Deleting a target detaches its files in the same transaction (the files stay).
+    const version = async (path: string) =>
+      ((await owner.get(path).expect(200)).body as { version: number }).version;
+    for (const [entityType, path] of [
+      ['contact', `/api/v1/contacts/${targets.contact}`],
+      ['stock-location', `/api/v1/stock-locations/${targets['stock-location']}`],
+      ['warehouse', `/api/v1/warehouses/${targets.warehouse}`],
+      ['category', `/api/v1/categories/${targets.category}`],
+      ['product', `/api/v1/products/${targets.product}`],
+    ] as const) {
+      await owner
+        .delete(path)
+        .set('If-Match', `"${await version(path)}"`)
+        .expect(204);
+      const [{ n }] = await t.dataSource.query<{ n: string }[]>(
+        'SELECT count(*) AS n FROM attachments WHERE entity_type = $1 AND entity_id = $2',
+        [entityType, targets[entityType]],
+      );
+      expect(Number(n)).toBe(0);
+      await owner
+        .get(`/api/v1/attachments?entityType=${entityType}&entityId=${targets[entityType]}`)
+        .expect(404);
+    }
+    await owner.get(`/api/v1/files/${mine.id}`).expect(200);
+
     // A soft-deleted product is gone for attachments too.
-    await owner.delete(`/api/v1/products/${targets.product}`).expect(204);
     const gone = await owner
       .post('/api/v1/attachments')
       .send({ fileId: mine.id, entityType: 'product', entityId: targets.product })

@@ -15,6 +15,8 @@ import { FoldSearchText1764001400000 } from './1764001400000-FoldSearchText';
 import { NormalizeStoredNames1764001430000 } from './1764001430000-NormalizeStoredNames';
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
 import { CreateDomainEvents1764002000000 } from './1764002000000-CreateDomainEvents';
+import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-CreateNotificationsAndFollowers';
+import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   NormalizeStoredNames1764001430000,
   AllowTenantPurge1764001900000,
   CreateDomainEvents1764002000000,
+  CreateNotificationsAndFollowers1764002100000,
+  CreateCommentsAndActivities1764002200000,
 ];

@@ -1,3 +1,4 @@
+import { TargetRegistry } from '../../core/targets';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { PreconditionFailedError } from '../../core/http';
@@ -34,6 +35,7 @@ const service = () =>
     {} as TenantDatabase,
     new Clock(),
     new DomainEvents(new DomainEventsRepository()),
+    new TargetRegistry(),
   );
 /** The domain events written with the audit row (the publisher's one INSERT, parsed). */
 const publishedEvents = (params: unknown[][], statements: string[]) =>

@@ -1,3 +1,4 @@
+import { TargetRegistry } from '../../core/targets';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -110,6 +111,7 @@ export class AuditService {
     private readonly db: TenantDatabase,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly targets: TargetRegistry,
   ) {}
 
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
@@ -256,12 +258,28 @@ export class AuditService {
       remove: (before: T) => Promise<unknown>;
       entry: GuardedEntry;
       changes: (before: T) => Record<string, unknown>;
+      /**
+       * The row is a collaboration target of this type (SPEC-P3 §0): what hangs off it
+       * (attachments, comments, followers, …) is deleted in this transaction, and what the
+       * children report (`followerIds`) rides on the deletion's domain event.
+       */
+      target?: string;
     },
   ): Promise<T> {
     const before = await op.read();
     assertVersionMatches(expectedVersion, before.version);
     await op.remove(before);
-    await this.record(manager, { ...op.entry, action: 'delete', changes: op.changes(before) });
+    const { organizationId, entityId } = op.entry;
+    const children =
+      op.target && organizationId && entityId
+        ? await this.targets.deleteChildren(manager, organizationId, op.target, entityId)
+        : {};
+    await this.record(manager, {
+      ...op.entry,
+      action: 'delete',
+      changes: op.changes(before),
+      event: { data: children },
+    });
     return before;
   }
 

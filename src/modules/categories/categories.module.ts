@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
-import { AttachmentTargetsModule } from '../files';
 import { CategoriesController } from './categories.controller';
 import { CategoriesRepository } from './categories.repository';
 import { CategoriesService } from './categories.service';
-import { CategoryTargetsRegistration } from './category-targets';
+import { CategoryTargetsModule } from './category-targets';
 
 /**
  * `CategoriesService` without the HTTP controller, for modules that also run in the worker (the importers);
@@ -19,9 +18,8 @@ export class CategoriesServiceModule {}
 
 /** See README.md in this folder. The API side: the routes, over {@link CategoriesServiceModule}. */
 @Module({
-  imports: [CategoriesServiceModule, AttachmentTargetsModule],
+  imports: [CategoriesServiceModule, CategoryTargetsModule],
   controllers: [CategoriesController],
-  providers: [CategoryTargetsRegistration],
   exports: [CategoriesServiceModule],
 })
 export class CategoriesModule {}

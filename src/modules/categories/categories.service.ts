@@ -194,6 +194,8 @@ export class CategoriesService {
         read: () => this.find(manager, orgId, id),
         // Children, products and contacts keep it by their RESTRICT foreign keys (409).
         remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'category',
         entry: { organizationId: orgId, entityType: 'category', entityId: id, context },
         changes: (before) => ({ type: before.type, name: before.name }),
       });

@@ -1,23 +1,31 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AttachmentTargets } from '../files';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TargetRegistry } from '../../core/targets';
 import { CategoriesRepository } from './categories.repository';
 
 /**
- * Registers "does this category exist in the organization?" (any type;
- * `CategoriesRepository.exists`) with the files module, which attaches files to categories (type
- * `category`). API side only.
+ * Registers categories (of any type) as a collaboration target (`category`; SPEC-P3 §0) through
+ * `CategoriesRepository`: read with `categories:read`, changed with `categories:manage`.
  */
 @Injectable()
-export class CategoryTargetsRegistration implements OnModuleInit {
+export class CategoryTargetRegistration implements OnModuleInit {
   constructor(
-    private readonly attachments: AttachmentTargets,
+    private readonly targets: TargetRegistry,
     private readonly repository: CategoriesRepository,
   ) {}
 
   onModuleInit(): void {
-    this.attachments.register({
-      type: 'category',
-      exists: this.repository.exists.bind(this.repository),
+    this.targets.register({
+      entityType: 'category',
+      readPermission: 'categories:read',
+      updatePermission: 'categories:manage',
+      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      label: async (manager, orgId, id) =>
+        (await this.repository.findById(manager, orgId, id))?.name ?? null,
+      path: (id) => `/api/v1/categories/${id}`,
     });
   }
 }
+
+/** The category target, loaded by the API and the worker. */
+@Module({ providers: [CategoriesRepository, CategoryTargetRegistration] })
+export class CategoryTargetsModule {}

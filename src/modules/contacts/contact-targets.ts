@@ -1,22 +1,31 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AttachmentTargets } from '../files';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TargetRegistry } from '../../core/targets';
 import { ContactsRepository } from './contacts.repository';
 
 /**
- * Registers "does this contact exist in the organization?" (`ContactsRepository.exists`) with the
- * files module, which attaches files to contacts (type `contact`). API side only.
+ * Registers contacts as a collaboration target (`contact`; SPEC-P3 §0) through
+ * `ContactsRepository`: read with `contacts:read`, changed with `contacts:manage`.
  */
 @Injectable()
-export class ContactTargetsRegistration implements OnModuleInit {
+export class ContactTargetRegistration implements OnModuleInit {
   constructor(
-    private readonly attachments: AttachmentTargets,
+    private readonly targets: TargetRegistry,
     private readonly repository: ContactsRepository,
   ) {}
 
   onModuleInit(): void {
-    this.attachments.register({
-      type: 'contact',
-      exists: this.repository.exists.bind(this.repository),
+    this.targets.register({
+      entityType: 'contact',
+      readPermission: 'contacts:read',
+      updatePermission: 'contacts:manage',
+      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      label: async (manager, orgId, id) =>
+        (await this.repository.findById(manager, orgId, id))?.display_name ?? null,
+      path: (id) => `/api/v1/contacts/${id}`,
     });
   }
 }
+
+/** The contact target, loaded by the API and the worker. */
+@Module({ providers: [ContactsRepository, ContactTargetRegistration] })
+export class ContactTargetsModule {}

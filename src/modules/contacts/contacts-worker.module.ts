@@ -1,3 +1,4 @@
+import { ContactTargetsModule } from './contact-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesServiceModule } from '../categories';
@@ -10,7 +11,7 @@ import { ContactsRepository } from './contacts.repository';
  * `CategoriesServiceModule` (the worker has no HTTP layer).
  */
 @Module({
-  imports: [AuditModule, CategoriesServiceModule],
+  imports: [AuditModule, CategoriesServiceModule, ContactTargetsModule],
   providers: [ContactImporterRegistration, ContactsRepository],
 })
 export class ContactsWorkerModule {}

@@ -194,6 +194,8 @@ export class ContactsService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, orgId, id),
         remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'contact',
         entry: { organizationId: orgId, entityType: 'contact', entityId: id, context },
         changes: (before) => ({ kind: before.kind, displayName: before.displayName }),
       });

@@ -2,7 +2,13 @@ import { Body, Controller, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { ActiveOrganization, AuditContext, AuditContextParam } from '../../core/auth';
+import {
+  ActiveOrganization,
+  AuditContext,
+  AuditContextParam,
+  CurrentPrincipal,
+  Principal,
+} from '../../core/auth';
 import { CreateRoute, DeleteRoute, ErrorEnvelopeDto, IdParam, ReadRoute } from '../../core/http';
 import { AttachmentsService } from './attachments.service';
 import {
@@ -26,9 +32,10 @@ export class AttachmentsController {
   @ReadRoute('files:read', 'Files attached to one entity', [AttachmentDto], '')
   list(
     @ActiveOrganization() orgId: string,
+    @CurrentPrincipal() principal: Principal,
     @Query() query: AttachmentQueryDto,
   ): Promise<AttachmentDto[]> {
-    return this.attachments.list(orgId, query.entityType, query.entityId);
+    return this.attachments.list(orgId, principal.permissions, query.entityType, query.entityId);
   }
 
   @CreateRoute(
@@ -39,10 +46,11 @@ export class AttachmentsController {
   )
   create(
     @ActiveOrganization() orgId: string,
+    @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateAttachmentDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<AttachmentDto> {
-    return this.attachments.create(orgId, dto, context);
+    return this.attachments.create(orgId, principal.permissions, dto, context);
   }
 
   @DeleteRoute('files:manage', 'Detach (the file stays)')

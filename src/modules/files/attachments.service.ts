@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import { NotFoundError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
-import { AttachmentTargets } from './attachment-targets';
+import { TargetRegistry } from '../../core/targets';
 import type { AttachableType, AttachmentDto, CreateAttachmentDto } from './dto/file.dto';
 import { AttachmentRow, FilesRepository } from './files.repository';
 import { toFileDto } from './files.service';
@@ -23,7 +23,7 @@ const toDto = (row: AttachmentRow): AttachmentDto => ({
 
 /**
  * Files attached to entities; both must belong to the caller's organization. The entity is checked
- * through the owner's registered check ({@link AttachmentTargets}), never by SQL on its table.
+ * through the owner's registered target ({@link TargetRegistry}, SPEC-P3 §0), never by SQL on its table.
  */
 @Injectable()
 export class AttachmentsService {
@@ -31,22 +31,48 @@ export class AttachmentsService {
     private readonly db: TenantDatabase,
     private readonly repository: FilesRepository,
     private readonly audit: AuditService,
-    private readonly targets: AttachmentTargets,
+    private readonly targets: TargetRegistry,
   ) {}
 
-  list(orgId: string, entityType: AttachableType, entityId: string): Promise<AttachmentDto[]> {
-    return this.db.run(orgId, async (manager) =>
-      (await this.repository.listAttachments(manager, orgId, entityType, entityId)).map(toDto),
-    );
+  /**
+   * The files attached to one target. 404 when the target is missing, another tenant's, or of a
+   * type the caller (`permissions`) may not read (SPEC-P3 §0).
+   */
+  list(
+    orgId: string,
+    permissions: ReadonlySet<string>,
+    entityType: AttachableType,
+    entityId: string,
+  ): Promise<AttachmentDto[]> {
+    return this.db.run(orgId, async (manager) => {
+      await this.targets.assertAccessible(manager, orgId, permissions, entityType, entityId);
+      return (await this.repository.listAttachments(manager, orgId, entityType, entityId)).map(
+        toDto,
+      );
+    });
   }
 
-  create(orgId: string, dto: CreateAttachmentDto, context: AuditContext): Promise<AttachmentDto> {
+  /**
+   * Attaches a ready file of the organization to a target the caller may read; 422
+   * `invalid_file` / `invalid_entity` otherwise (an unreadable target answers as an unknown id).
+   */
+  create(
+    orgId: string,
+    permissions: ReadonlySet<string>,
+    dto: CreateAttachmentDto,
+    context: AuditContext,
+  ): Promise<AttachmentDto> {
     return this.db.run(orgId, async (manager) => {
       const file = await this.repository.findById(manager, orgId, dto.fileId);
       if (!file || file.status !== 'ready') {
         throw FilesErrors.invalid_file();
       }
-      if (!(await this.targets.exists(manager, orgId, dto.entityType, dto.entityId))) {
+      const target = this.targets.has(dto.entityType) ? this.targets.get(dto.entityType) : null;
+      if (
+        !target ||
+        !this.targets.allows(target, permissions) ||
+        !(await target.exists(manager, orgId, dto.entityId))
+      ) {
         throw FilesErrors.invalid_entity(dto.entityType);
       }
       const id = uuidv7();
@@ -82,6 +108,26 @@ export class AttachmentsService {
         changes: { fileId: row.file_id, entityType: row.entity_type, entityId: row.entity_id },
         context,
       });
+    });
+  }
+}
+
+/**
+ * Attachments hang off targets: registered as {@link TargetChildren}, so deleting a product,
+ * contact, warehouse, location or category detaches its files in the same transaction (SPEC-P3 §0).
+ */
+@Injectable()
+export class AttachmentChildrenRegistration implements OnModuleInit {
+  constructor(
+    private readonly targets: TargetRegistry,
+    private readonly repository: FilesRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.targets.registerChildren({
+      name: 'attachments',
+      deleteFor: (manager, orgId, entityType, entityId) =>
+        this.repository.deleteAttachmentsOf(manager, orgId, entityType, entityId),
     });
   }
 }

@@ -1,8 +1,8 @@
+import { AttachmentChildrenRegistration } from './attachments.service';
 import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../core/clock';
 import { AppConfig } from '../../core/config';
 import { AuditModule } from '../audit';
-import { AttachmentTargetsModule } from './attachment-targets';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsService } from './attachments.service';
 import { FilesController } from './files.controller';
@@ -50,8 +50,8 @@ export class FileStorageModule implements OnModuleDestroy {
 
 /** See README.md in this folder. The routes: files and attachments. */
 @Module({
-  imports: [AuditModule, FileStorageModule, AttachmentTargetsModule],
+  imports: [AuditModule, FileStorageModule],
   controllers: [FilesController, AttachmentsController],
-  providers: [AttachmentsService],
+  providers: [AttachmentsService, AttachmentChildrenRegistration],
 })
 export class FilesModule {}

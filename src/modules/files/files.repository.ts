@@ -218,4 +218,17 @@ export class FilesRepository {
   async deleteAttachment(manager: EntityManager, orgId: string, id: string): Promise<void> {
     await deleteTenantRow(manager, 'attachments', orgId, id);
   }
+
+  /** Detaches every file from one target (deleted with it; the files stay). */
+  async deleteAttachmentsOf(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+  ): Promise<void> {
+    await manager.query(
+      'DELETE FROM attachments WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3',
+      [orgId, entityType, entityId],
+    );
+  }
 }

@@ -3,7 +3,6 @@ import { AttachmentEntity, StoredFileEntity } from './file.entity';
 
 export { FilesModule, FileStorageModule } from './files.module';
 export { FilesService } from './files.service';
-export { AttachmentTargets, AttachmentTargetsModule } from './attachment-targets';
 export { UploadFileDto } from './dto/file.dto';
 export { AttachmentEntity, StoredFileEntity } from './file.entity';
 

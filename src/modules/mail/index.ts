@@ -1,3 +1,4 @@
 // Public surface of the mail module (no tables).
 export { MailModule, MailWorkerModule } from './mail.module';
 export { MailService } from './mail.service';
+export type { NotificationMailItem } from './mail.types';

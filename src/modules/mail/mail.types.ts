@@ -27,6 +27,29 @@ export interface MailTemplates {
     organization: string;
     validDays: number;
   };
+  /** One or several (coalesced, same record within 5 minutes) notifications, sent at once. */
+  /** `link`: the notifications page of the app. */
+  notification: {
+    name: string;
+    organization: string;
+    items: NotificationMailItem[];
+    link: string;
+  };
+  /** The daily digest of notifications whose e-mail preference is `digest_daily`. */
+  'notification-digest': {
+    name: string;
+    organization: string;
+    items: NotificationMailItem[];
+    count: number;
+    link: string;
+  };
+}
+
+/** One notification as an e-mail lists it (`path`: relative API path of the record, or empty). */
+export interface NotificationMailItem {
+  title: string;
+  body: string;
+  path: string;
 }
 export type MailTemplate = keyof MailTemplates;
 

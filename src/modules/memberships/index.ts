@@ -3,6 +3,8 @@ import { MembershipEntity, MembershipRoleEntity } from './membership.entity';
 export { MembershipsModule } from './memberships.module';
 export { MembershipsService } from './memberships.service';
 export { MemberAccounts } from './member-accounts';
+export { MemberDirectory, MemberDirectoryModule } from './member-directory';
+export type { ActiveMember } from './member-directory';
 export type { MemberAccountCheck } from './member-accounts';
 export type { UserMembershipRow } from './memberships.repository';
 export { MembershipEntity, MembershipRoleEntity } from './membership.entity';

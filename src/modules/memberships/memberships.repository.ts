@@ -39,6 +39,35 @@ const SORT: Record<MembershipSort, string> = { createdAt: 'm.created_at', email:
  */
 @Injectable()
 export class MembershipsRepository {
+  /** Active members of the organization (see `MemberDirectory.activeMembers`), by user id. */
+  async activeMembers(
+    manager: EntityManager,
+    organizationId: string,
+    filter: { userIds?: readonly string[]; roleId?: string } = {},
+  ): Promise<{ userId: string; email: string; fullName: string; language: string | null }[]> {
+    const rows = await manager.query<
+      { user_id: string; email: string; full_name: string; language: string | null }[]
+    >(
+      `SELECT m.user_id, u.email, u.full_name, u.language
+         FROM memberships m
+         JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1
+          AND m.suspended_at IS NULL
+          AND u.is_active
+          AND ($2::uuid[] IS NULL OR m.user_id = ANY($2::uuid[]))
+          AND ($3::uuid IS NULL OR EXISTS (
+                SELECT 1 FROM membership_roles mr WHERE mr.membership_id = m.id AND mr.role_id = $3))
+        ORDER BY m.user_id`,
+      [organizationId, filter.userIds ? [...filter.userIds] : null, filter.roleId ?? null],
+    );
+    return rows.map((r) => ({
+      userId: r.user_id,
+      email: r.email,
+      fullName: r.full_name,
+      language: r.language,
+    }));
+  }
+
   async list(
     manager: EntityManager,
     organizationId: string,

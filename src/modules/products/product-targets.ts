@@ -1,25 +1,54 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TargetRegistry } from '../../core/targets';
 import { TranslatableTargets } from '../content-translations';
-import { AttachmentTargets } from '../files';
 import { ProductsRepository } from './products.repository';
 
 /**
- * Registers "does this product exist?" (live, not soft-deleted, of the organization; through
- * `ProductsRepository.exists`) with the modules that refer to products without owning them: files
- * (attachments, type `product`) and content-translations (type `products`). API side only: both
- * checks answer HTTP requests.
+ * Registers products as a collaboration target (`product`: attachments, comments, followers,
+ * activities, timeline; SPEC-P3 §0) through `ProductsRepository`: live (not soft-deleted) products
+ * of the organization, read with `products:read`, changed with `products:manage`.
  */
 @Injectable()
-export class ProductTargetsRegistration implements OnModuleInit {
+export class ProductTargetRegistration implements OnModuleInit {
   constructor(
-    private readonly attachments: AttachmentTargets,
+    private readonly targets: TargetRegistry,
+    private readonly repository: ProductsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.targets.register({
+      entityType: 'product',
+      readPermission: 'products:read',
+      updatePermission: 'products:manage',
+      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      label: async (manager, orgId, id) => {
+        const row = await this.repository.findById(manager, orgId, id);
+        return row ? `${row.sku} · ${row.name}` : null;
+      },
+      path: (id) => `/api/v1/products/${id}`,
+    });
+  }
+}
+
+/** The product target, loaded by the API and the worker (a Nest module is one instance per app). */
+@Module({ providers: [ProductsRepository, ProductTargetRegistration] })
+export class ProductTargetsModule {}
+
+/**
+ * Registers "does this product exist?" with content-translations (type `products`), which
+ * translates product fields without owning products. API side only (it answers HTTP requests).
+ */
+@Injectable()
+export class ProductTranslatableRegistration implements OnModuleInit {
+  constructor(
     private readonly translatable: TranslatableTargets,
     private readonly repository: ProductsRepository,
   ) {}
 
   onModuleInit(): void {
-    const exists = this.repository.exists.bind(this.repository);
-    this.attachments.register({ type: 'product', exists });
-    this.translatable.register({ type: 'products', exists });
+    this.translatable.register({
+      type: 'products',
+      exists: this.repository.exists.bind(this.repository),
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { ProductTargetsModule } from './product-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { CategoriesServiceModule } from '../categories';
@@ -18,6 +19,7 @@ import { ProductsRepository } from './products.repository';
     CategoriesServiceModule,
     CurrenciesServiceModule,
     UnitsOfMeasureServiceModule,
+    ProductTargetsModule,
   ],
   providers: [ProductImporterRegistration, ProductsRepository, ProductCounts],
 })

@@ -3,7 +3,6 @@ import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
-import { AttachmentTargetsModule } from '../files';
 import { UnitsOfMeasureModule } from '../units-of-measure';
 import { ProductsRepository } from './products.repository';
 import { ProductsController } from './products.controller';
@@ -11,7 +10,7 @@ import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
 
 import { ProductImporterRegistration } from './products.importer';
-import { ProductTargetsRegistration } from './product-targets';
+import { ProductTargetsModule, ProductTranslatableRegistration } from './product-targets';
 
 /** See README.md in this folder. */
 @Module({
@@ -19,14 +18,14 @@ import { ProductTargetsRegistration } from './product-targets';
     AuditModule,
     CategoriesModule,
     ContentTranslationsModule,
-    AttachmentTargetsModule,
+    ProductTargetsModule,
     CurrenciesModule,
     UnitsOfMeasureModule,
   ],
   controllers: [ProductsController],
   providers: [
     ProductImporterRegistration,
-    ProductTargetsRegistration,
+    ProductTranslatableRegistration,
     ProductsService,
     ProductsRepository,
     ProductCounts,

@@ -2,6 +2,7 @@
 import { StockLocationEntity, WarehouseEntity } from './warehouse.entity';
 
 export { WarehousesModule } from './warehouses.module';
+export { WarehouseTargetsModule } from './warehouse-targets';
 export { StockLocationsService } from './stock-locations.service';
 export type { LockedStockLocation } from './stock-locations.service';
 export { StockLocationEntity, WarehouseEntity } from './warehouse.entity';

@@ -218,6 +218,8 @@ export class StockLocationsService {
         read: () => this.find(manager, orgId, id),
         // Children, stock levels and ledger lines keep it by RESTRICT foreign keys (409).
         remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'stock-location',
         entry: { organizationId: orgId, entityType: 'stock_location', entityId: id, context },
         changes: (before) => ({ warehouseId: before.warehouse_id, code: before.code }),
       });

@@ -1,29 +1,50 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AttachmentTargets } from '../files';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TargetRegistry } from '../../core/targets';
 import { StockLocationsRepository } from './stock-locations.repository';
-import { WarehousesService } from './warehouses.service';
+import { WarehousesRepository } from './warehouses.repository';
 
 /**
- * Registers "does this warehouse / stock location exist in the organization?"
- * (`WarehousesService.exists`, `StockLocationsRepository.exists`) with the files module, which
- * attaches files to both (types `warehouse`, `stock-location`). API side only.
+ * Registers warehouses (`warehouse`) and stock locations (`stock-location`) as collaboration
+ * targets (SPEC-P3 §0) through their repositories: read with `warehouses:read`, changed with
+ * `warehouses:manage` (one permission pair covers both, as the routes do).
  */
 @Injectable()
-export class WarehouseTargetsRegistration implements OnModuleInit {
+export class WarehouseTargetRegistration implements OnModuleInit {
   constructor(
-    private readonly attachments: AttachmentTargets,
-    private readonly warehouses: WarehousesService,
+    private readonly targets: TargetRegistry,
+    private readonly warehouses: WarehousesRepository,
     private readonly locations: StockLocationsRepository,
   ) {}
 
   onModuleInit(): void {
-    this.attachments.register({
-      type: 'warehouse',
-      exists: this.warehouses.exists.bind(this.warehouses),
+    this.targets.register({
+      entityType: 'warehouse',
+      readPermission: 'warehouses:read',
+      updatePermission: 'warehouses:manage',
+      exists: async (manager, orgId, id) =>
+        (await this.warehouses.findById(manager, orgId, id)) !== undefined,
+      label: async (manager, orgId, id) => {
+        const row = await this.warehouses.findById(manager, orgId, id);
+        return row ? `${row.code} · ${row.name}` : null;
+      },
+      path: (id) => `/api/v1/warehouses/${id}`,
     });
-    this.attachments.register({
-      type: 'stock-location',
-      exists: this.locations.exists.bind(this.locations),
+    this.targets.register({
+      entityType: 'stock-location',
+      readPermission: 'warehouses:read',
+      updatePermission: 'warehouses:manage',
+      exists: (manager, orgId, id) => this.locations.exists(manager, orgId, id),
+      label: async (manager, orgId, id) => {
+        const row = await this.locations.findById(manager, orgId, id);
+        return row ? `${row.code} · ${row.name}` : null;
+      },
+      path: (id) => `/api/v1/stock-locations/${id}`,
     });
   }
 }
+
+/** The warehouse and stock-location targets, loaded by the API and the worker. */
+@Module({
+  providers: [WarehousesRepository, StockLocationsRepository, WarehouseTargetRegistration],
+})
+export class WarehouseTargetsModule {}

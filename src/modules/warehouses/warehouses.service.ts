@@ -153,6 +153,8 @@ export class WarehousesService {
         read: () => this.find(manager, orgId, id),
         // Its locations keep it by their RESTRICT foreign key (409).
         remove: () => this.repository.delete(manager, orgId, id),
+        // What hangs off it (attachments, comments, followers, …) goes with it.
+        target: 'warehouse',
         entry: { organizationId: orgId, entityType: 'warehouse', entityId: id, context },
         changes: (before) => ({ code: before.code, name: before.name }),
       });

@@ -1,0 +1,2 @@
+export { TargetRegistry, TargetsModule } from './target-registry';
+export type { TargetAccess, TargetChildren, TargetDefinition } from './target-registry';
