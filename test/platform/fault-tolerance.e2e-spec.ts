@@ -1,6 +1,13 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { EntityManager } from 'typeorm';
+import {
+  DomainEvent,
+  DomainEventConsumer,
+  DomainEventConsumers,
+  DomainEventsRelay,
+} from '../../src/modules/domain-events';
 import { defineJob, JobHandler, JobRegistry, JobsService } from '../../src/modules/jobs';
 import { Actor, createTenant } from '../support/auth';
 import { TEST_REDIS_URL, TS_RUNNER } from '../support/env';
@@ -21,6 +28,24 @@ class FinishingTask implements JobHandler, OnModuleInit {
 }
 @Module({ providers: [FinishingTask] })
 class FinishingModule {}
+
+/** Every event the in-process worker's relay delivered. */
+const delivered: DomainEvent[] = [];
+
+@Injectable()
+class RecordingConsumer implements DomainEventConsumer, OnModuleInit {
+  readonly name = 'test-recorder';
+  constructor(private readonly consumers: DomainEventConsumers) {}
+  onModuleInit(): void {
+    this.consumers.register(this);
+  }
+  handle(_manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
+    delivered.push(...events);
+    return Promise.resolve();
+  }
+}
+@Module({ providers: [RecordingConsumer] })
+class RecordingModule {}
 
 /**
  * Resolves when the child has said `message` — including before this was called: every message
@@ -142,6 +167,74 @@ describe('fault tolerance', () => {
         state: 'completed',
         result: { finishedBy: 'second worker', pid: process.pid },
       });
+    }, 90_000);
+  });
+
+  describe('a worker killed between commit and relay', () => {
+    let t: TestApp;
+    let child: ChildProcess | undefined;
+
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      await t.close();
+    });
+
+    it('loses no event: committed while no worker runs or claimed by a worker killed mid-batch, each is delivered once a worker runs again', async () => {
+      const owner = await createTenant(t);
+      const create = async (sku: string) =>
+        (
+          (
+            await owner
+              .post('/api/v1/products')
+              .send({ sku, name: `Crash ${sku}`, type: 'goods' })
+              .expect(201)
+          ).body as { id: string }
+        ).id;
+      // Committed while no worker runs at all.
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i += 1) ids.push(await create(`CR-${i}`));
+
+      child = fork(TS_RUNNER, [join(__dirname, '../support/crash-relay-worker.ts')], {
+        env: {
+          ...process.env,
+          ENVIRONMENT: 'test',
+          DATABASE_URL: t.environment.database.url,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: t.environment.redisPrefix,
+          WORKER_PORT: '0',
+          LOG_LEVEL: 'error',
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      const waitFor = listen(child);
+      await waitFor('ready');
+      // Its relay claims the pending events and its last consumer hangs, transaction open.
+      await waitFor(`holding ${ids.length}`);
+      // More committed while that worker holds the batch (its relay is stuck in the first pass).
+      for (let i = 5; i < 8; i += 1) ids.push(await create(`CR-${i}`));
+      const [{ n: locked }] = await t.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM domain_events`,
+      );
+      expect(locked).toBe(8);
+
+      child.kill('SIGKILL'); // mid-batch: PostgreSQL rolls its transaction back, locks go
+      await new Promise((resolve) => child!.once('exit', resolve));
+      const relay = (await t.startWorker([RecordingModule])).get(DomainEventsRelay);
+      const deadline = Date.now() + 20_000;
+      let remaining = Number.POSITIVE_INFINITY;
+      while (remaining > 0 && Date.now() < deadline) {
+        await relay.flush();
+        [{ n: remaining }] = await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM domain_events`,
+        );
+      }
+      expect(remaining).toBe(0);
+      const created = delivered.filter((e) => e.type === 'product.created');
+      expect(created.map((e) => e.entityId).sort()).toEqual([...ids].sort());
+      expect(new Set(created.map((e) => e.eventId)).size).toBe(ids.length);
     }, 90_000);
   });
 });

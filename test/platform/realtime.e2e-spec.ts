@@ -165,11 +165,17 @@ describe('realtime (socket.io, two API instances over Redis) and chat', () => {
     it('coalesces a bulk write (an import batch) into one event per type', async () => {
       const socket = await connect(urlB, owner);
       const events = collect<Record<string, unknown>>(socket, 'entity.changed', 2_500);
+      // A bulk write publishes one domain event per row (as imports do), in its transaction.
       await a.dataSource.query(
-        `INSERT INTO products (organization_id, sku, name, type, uom_code)
-         SELECT $1, 'BULK-' || g, 'Bulk ' || g, 'goods', 'pc' FROM generate_series(1, 60) g`,
+        `WITH p AS (
+           INSERT INTO products (organization_id, sku, name, type, uom_code)
+           SELECT $1, 'BULK-' || g, 'Bulk ' || g, 'goods', 'pc' FROM generate_series(1, 60) g
+           RETURNING id, organization_id)
+         INSERT INTO domain_events (organization_id, type, entity_type, entity_id)
+         SELECT organization_id, 'product.created', 'product', id FROM p`,
         [owner.organization.id],
       );
+      await a.dataSource.query(`SELECT pg_notify('domain_events', '')`);
       expect(await events).toEqual([{ type: 'products', action: 'bulk', count: 60 }]);
     });
 

@@ -128,10 +128,13 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
    */
   async drain(): Promise<number> {
     let total = 0;
+    // Events that failed in this pass are not taken again before it ends, even when their
+    // backoff is shorter than the pass: one failure per event and pass.
+    const failed: string[] = [];
     for (;;) {
       const claimed: DomainEvent[] = [];
       try {
-        total += await this.deliver(claimed);
+        total += await this.deliver(claimed, { except: failed });
       } catch (error) {
         // Nothing claimed: the database itself failed (the pass is retried on the next wake-up).
         if (claimed.length === 0) throw error;
@@ -139,7 +142,11 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
           { error: (error as Error).message, events: claimed.length },
           'domain events: batch failed, delivering its events one by one',
         );
-        for (const event of claimed) total += await this.deliverAlone(event);
+        for (const event of claimed) {
+          const delivered = await this.deliverAlone(event);
+          if (delivered === 0) failed.push(event.id);
+          total += delivered;
+        }
         if (this.stopped) return total;
         continue;
       }
@@ -154,10 +161,13 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One batch: claim, every consumer, delete, commit, then the after-commit callbacks. */
-  private async deliver(claimed: DomainEvent[], onlyId?: string): Promise<number> {
+  private async deliver(
+    claimed: DomainEvent[],
+    only: { id?: string; except?: readonly string[] },
+  ): Promise<number> {
     const afterCommit: AfterCommit[] = [];
     await this.db.runAsSystem('outbox-relay', async (manager) => {
-      const events = await this.repository.claim(manager, this.options.batchSize, onlyId);
+      const events = await this.repository.claim(manager, this.options.batchSize, only);
       claimed.push(...events);
       if (events.length === 0) return;
       for (const consumer of this.consumers.list()) {
@@ -187,7 +197,7 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
   /** Retries one event of a failed batch; a failure counts an attempt (backoff, dead letter). */
   private async deliverAlone(event: DomainEvent): Promise<number> {
     try {
-      return await this.deliver([], event.id);
+      return await this.deliver([], { id: event.id });
     } catch (error) {
       const message = (error as Error).message;
       const outcome = await this.db.runAsSystem('outbox-relay', (manager) =>

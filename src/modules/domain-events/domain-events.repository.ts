@@ -77,9 +77,11 @@ export class DomainEventsRepository {
                                     actor_api_key_id, changed_fields, data, causation_depth, request_id)
          SELECT organization_id, type, entity_type, entity_id, actor_user_id, actor_api_key_id,
                 changed_fields, data, causation_depth, request_id
-           FROM jsonb_to_recordset($1::jsonb) AS e(organization_id uuid, type text, entity_type text,
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, position),
+                jsonb_to_record(a.value) AS e(organization_id uuid, type text, entity_type text,
                 entity_id text, actor_user_id uuid, actor_api_key_id uuid, changed_fields text[],
                 data jsonb, causation_depth integer, request_id text)
+          ORDER BY position
          RETURNING 1)
        SELECT pg_notify('domain_events', '') FROM (SELECT count(*) FROM written) AS n`,
       [JSON.stringify(rows)],
@@ -88,15 +90,20 @@ export class DomainEventsRepository {
 
   /**
    * Locks up to `limit` of the oldest deliverable events (`FOR UPDATE SKIP LOCKED`: a concurrent
-   * relay skips them) until the caller's transaction ends. `onlyId`: that one event (isolating a
-   * failing batch).
+   * relay skips them) until the caller's transaction ends. `only.id`: that one event (isolating a
+   * failing batch); `only.except`: events not to take again in this pass (they just failed).
    */
-  async claim(manager: EntityManager, limit: number, onlyId?: string): Promise<DomainEvent[]> {
+  async claim(
+    manager: EntityManager,
+    limit: number,
+    only: { id?: string; except?: readonly string[] } = {},
+  ): Promise<DomainEvent[]> {
     const rows = await manager.query<StoredEvent[]>(
       `SELECT ${COLUMNS} FROM domain_events
-        WHERE failed_at IS NULL AND available_at <= clock_timestamp() ${onlyId ? 'AND id = $2' : ''}
-        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      onlyId ? [limit, onlyId] : [limit],
+        WHERE failed_at IS NULL AND available_at <= clock_timestamp()
+          AND ($2::bigint IS NULL OR id = $2) AND NOT (id = ANY ($3::bigint[]))
+        ORDER BY domain_events.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, only.id ?? null, only.except ?? []],
     );
     return rows.map(toEvent);
   }
