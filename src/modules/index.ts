@@ -47,6 +47,8 @@ import {
   RealtimeWorkerModule,
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
+import { COMMENTS_ENTITIES, CommentsModule } from './comments';
+import { ACTIVITIES_ENTITIES, ActivitiesModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
 import {
@@ -88,6 +90,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ContentTranslationsModule,
   SearchModule,
   RealtimeModule,
+  CommentsModule,
+  ActivitiesModule,
   TenantOffboardingModule,
   FollowersModule,
   NotificationsModule,
@@ -147,6 +151,8 @@ export const MODULE_ENTITIES = [
   ...REALTIME_ENTITIES,
   ...NOTIFICATIONS_ENTITIES,
   ...FOLLOWERS_ENTITIES,
+  ...COMMENTS_ENTITIES,
+  ...ACTIVITIES_ENTITIES,
 ];
 
 /**

@@ -16,6 +16,7 @@ import { NormalizeStoredNames1764001430000 } from './1764001430000-NormalizeStor
 import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge';
 import { CreateDomainEvents1764002000000 } from './1764002000000-CreateDomainEvents';
 import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-CreateNotificationsAndFollowers';
+import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AllowTenantPurge1764001900000,
   CreateDomainEvents1764002000000,
   CreateNotificationsAndFollowers1764002100000,
+  CreateCommentsAndActivities1764002200000,
 ];

@@ -51,6 +51,15 @@ export const PERMISSIONS = {
     'Read translations of content fields (and the entity’s own read permission)',
   'content-translations:manage':
     'Replace translations of content fields (and the entity’s own manage permission)',
+  'comments:read':
+    'Read the comments of records (and the record’s own read permission); hidden ones need comments:moderate',
+  'comments:create':
+    'Comment on records you can read, reply, react; edit and delete your own comments',
+  'comments:moderate': 'See and hide or show any comment; delete anyone’s comment',
+  'activities:read': 'List the activities of records (and the record’s own read permission)',
+  'activities:create': 'Schedule activities on records you can read',
+  'activities:update': 'Change activities and mark them done',
+  'activities:delete': 'Delete activities',
   'chat:read': 'List the chat rooms you take part in and read their messages',
   'chat:write': 'Create chat rooms, add or remove participants, post messages',
   'notifications:broadcast':
@@ -89,6 +98,10 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'stock:move',
   'content-translations:manage',
   'chat:write',
+  'comments:create',
+  'activities:create',
+  'activities:update',
+  'activities:delete',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */
@@ -124,6 +137,8 @@ export const SYSTEM_ROLES: Record<
       'stock:read',
       'files:read',
       'content-translations:read',
+      'comments:read',
+      'activities:read',
     ],
   },
 };

@@ -9,7 +9,7 @@ export {
 } from './entity-changes.consumer';
 export { EntityAction, RealtimePublisher } from './realtime.publisher';
 export { RedisIoAdapter } from './redis-io.adapter';
-export { userRoom } from './rooms';
+export { readersRoom, userRoom } from './rooms';
 export { ChatMessageEntity, ChatParticipantEntity, ChatRoomEntity } from './chat.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { deleteTenantRow, selectTenantRow, updateVersioned } from '../../core/database';
+import type { ActivityState } from './activity-state';
+
+/** An `activities` row as selected by {@link ActivitiesRepository} (`due_date` as `YYYY-MM-DD`). */
+export interface ActivityRow {
+  id: string;
+  entity_type: string;
+  entity_id: string;
+  type: string;
+  summary: string;
+  note: string | null;
+  due_date: string;
+  assignee_user_id: string | null;
+  done_at: Date | null;
+  done_by: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+const COLUMNS = `id, entity_type, entity_id, type, summary, note, to_char(due_date, 'YYYY-MM-DD') AS due_date,
+  assignee_user_id, done_at, done_by, created_by, created_at, updated_at, version`;
+
+/** The SQL condition of a derived state against `$today` (a parameter placeholder). */
+const STATE_SQL: Record<ActivityState, (today: string) => string> = {
+  overdue: (t) => `done_at IS NULL AND due_date < ${t}`,
+  today: (t) => `done_at IS NULL AND due_date = ${t}`,
+  planned: (t) => `done_at IS NULL AND due_date > ${t}`,
+  done: () => 'done_at IS NOT NULL',
+};
+
+/** Filters of an activity list; `today` is the organization's date the state is derived against. */
+export interface ActivityFilter {
+  target?: { entityType: string; entityId: string };
+  assigneeUserId?: string;
+  entityTypes?: string[];
+  state?: ActivityState;
+  today: string;
+}
+
+/**
+ * The only SQL on `activities`. Every method takes the caller's transaction manager and the
+ * organization id first, puts the organization id in every WHERE and opens no transaction.
+ */
+@Injectable()
+export class ActivitiesRepository {
+  find(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    forUpdate = false,
+  ): Promise<ActivityRow | undefined> {
+    return selectTenantRow<ActivityRow>(manager, 'activities', COLUMNS, orgId, id, { forUpdate });
+  }
+
+  /** Activities matching `filter`, by due date then id, at most `limit`. */
+  list(
+    manager: EntityManager,
+    orgId: string,
+    filter: ActivityFilter,
+    limit: number,
+  ): Promise<ActivityRow[]> {
+    const where = ['organization_id = $1'];
+    const values: unknown[] = [orgId];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (filter.target) {
+      where.push(`entity_type = ${param(filter.target.entityType)}`);
+      where.push(`entity_id = ${param(filter.target.entityId)}`);
+    }
+    if (filter.assigneeUserId) where.push(`assignee_user_id = ${param(filter.assigneeUserId)}`);
+    if (filter.entityTypes) where.push(`entity_type = ANY (${param(filter.entityTypes)}::text[])`);
+    if (filter.state === 'done') where.push(STATE_SQL.done(''));
+    else if (filter.state) where.push(STATE_SQL[filter.state](`${param(filter.today)}::date`));
+    return manager.query<ActivityRow[]>(
+      `SELECT ${COLUMNS} FROM activities WHERE ${where.join(' AND ')}
+        ORDER BY due_date, id LIMIT ${param(limit)}`,
+      values,
+    );
+  }
+
+  async insert(
+    manager: EntityManager,
+    orgId: string,
+    row: {
+      id: string;
+      entityType: string;
+      entityId: string;
+      type: string;
+      summary: string;
+      note: string | null;
+      dueDate: string;
+      assigneeUserId: string | null;
+      createdBy: string | null;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO activities (id, organization_id, entity_type, entity_id, type, summary, note, due_date,
+                               assignee_user_id, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        row.id,
+        orgId,
+        row.entityType,
+        row.entityId,
+        row.type,
+        row.summary,
+        row.note,
+        row.dueDate,
+        row.assigneeUserId,
+        row.createdBy,
+      ],
+    );
+  }
+
+  /** Writes every editable field at `version` (412 when the row moved on). */
+  update(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    version: number,
+    fields: {
+      type: string;
+      summary: string;
+      note: string | null;
+      dueDate: string;
+      assigneeUserId: string | null;
+    },
+  ): Promise<ActivityRow> {
+    return updateVersioned<ActivityRow>(manager, {
+      table: 'activities',
+      organizationId: orgId,
+      id,
+      version,
+      set: 'type = $4, summary = $5, note = $6, due_date = $7, assignee_user_id = $8',
+      values: [fields.type, fields.summary, fields.note, fields.dueDate, fields.assigneeUserId],
+      returning: COLUMNS,
+    });
+  }
+
+  /** Marks it done at `at` by `userId` (null for an API key) at `version`. */
+  markDone(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    version: number,
+    at: Date,
+    userId: string | null,
+  ): Promise<ActivityRow> {
+    return updateVersioned<ActivityRow>(manager, {
+      table: 'activities',
+      organizationId: orgId,
+      id,
+      version,
+      set: 'done_at = $4, done_by = $5',
+      values: [at, userId],
+      returning: COLUMNS,
+    });
+  }
+
+  async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
+    await deleteTenantRow(manager, 'activities', orgId, id);
+  }
+
+  /** Deletes every activity of one target. */
+  async deleteForTarget(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+  ): Promise<void> {
+    await manager.query(
+      'DELETE FROM activities WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3',
+      [orgId, entityType, entityId],
+    );
+  }
+}

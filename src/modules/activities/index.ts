@@ -1,0 +1,9 @@
+// Public surface of the activities module.
+import { ActivityEntity } from './activity.entity';
+
+export { ActivitiesModule } from './activities.module';
+export { ActivitiesService } from './activities.service';
+export { ActivityEntity } from './activity.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const ACTIVITIES_ENTITIES = [ActivityEntity];
