@@ -55,9 +55,16 @@ interface OrgA {
   pingTask: string;
   exportTask: string;
   importTask: string;
+  comment: string;
+  activity: string;
 }
 
 type Params = Record<string, string>;
+
+/** Org B's own records, for list routes that need one of B's next to A's id. */
+interface OrgB {
+  product: string;
+}
 
 /**
  * Target types (SPEC-P3 §0, `TargetRegistry`) → the org A record of that type. A type registered
@@ -81,6 +88,8 @@ const TRANSLATABLE: Record<string, (a: OrgA) => string> = {
  * with (every method of the template). Each set must name every parameter of the template.
  */
 const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]> = {
+  '/activities/:id': (a) => [{ id: a.activity }],
+  '/activities/:id/done': (a) => [{ id: a.activity }],
   '/api-keys/:id': (a) => [{ id: a.apiKey }],
   '/api-keys/:id/revoke': (a) => [{ id: a.apiKey }],
   '/attachments/:id': (a) => [{ id: a.attachment }],
@@ -92,6 +101,11 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/chat-rooms/:id/messages': (a) => [{ id: a.chatRoom }],
   '/chat-rooms/:id/participants': (a) => [{ id: a.chatRoom }],
   '/chat-rooms/:id/participants/:userId': (a) => [{ id: a.chatRoom, userId: a.memberUserId }],
+  '/comments/:id': (a) => [{ id: a.comment }],
+  '/comments/:id/hide': (a) => [{ id: a.comment }],
+  '/comments/:id/unhide': (a) => [{ id: a.comment }],
+  // A's owner reacted with 👍: B must neither add to nor take away A's reactions.
+  '/comments/:id/reactions/:emoji': (a) => [{ id: a.comment, emoji: '👍' }],
   '/contacts/:id': (a) => [{ id: a.contact }],
   '/content-translations/:type/:id': (a) =>
     Object.entries(TRANSLATABLE).map(([type, id]) => ({ type, id: id(a) })),
@@ -167,10 +181,15 @@ const REFUSED_FOR_B: Record<string, string> = {
 
 /**
  * `GET template` → for each query parameter naming a record, the org A value (and the other
- * query parameters the list needs with it). Every GET query parameter whose name ends in `Id`
- * must be here.
+ * query parameters the list needs with it, B's own where the route needs a record of B). Every GET query parameter whose name ends in `Id`
+ * or whose schema is a uuid (`?assignee=`) must be here, keyset cursors aside.
  */
-const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA) => Params>> = {
+const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params>> = {
+  '/activities': {
+    entityId: (a) => ({ entityType: 'product', entityId: a.product }),
+    // The list is per target: B's own product, filtered by A's member.
+    assignee: (a, b) => ({ entityType: 'product', entityId: b.product, assignee: a.memberUserId }),
+  },
   '/attachments': {
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
   },
@@ -179,6 +198,9 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA) => Params>> = {
     actorUserId: (a) => ({ actorUserId: a.ownerUserId }),
   },
   '/categories': { parentId: (a) => ({ parentId: a.category }) },
+  '/comments': {
+    entityId: (a) => ({ entityType: 'product', entityId: a.product }),
+  },
   '/contacts': { categoryId: (a) => ({ categoryId: a.category }) },
   '/memberships': {
     userId: (a) => ({ userId: a.memberUserId }),
@@ -275,6 +297,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
   let member: Actor;
   let other: Actor;
   let a: OrgA;
+  let b: OrgB;
   let document: OpenApiDoc;
   let mediaRoot: string;
   let tenantTables: string[];
@@ -425,6 +448,22 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
         }),
       'import',
     );
+    const comment = await post('/comments', {
+      entityType: 'product',
+      entityId: product,
+      body: 'Steep for three minutes',
+    });
+    await owner
+      .put(`/api/v1/comments/${comment}/reactions/${encodeURIComponent('👍')}`)
+      .expect((res) => expect(res.status).toBeLessThan(300));
+    const activity = await post('/activities', {
+      entityType: 'product',
+      entityId: product,
+      type: 'call',
+      summary: 'Call the supplier',
+      dueDate: '2030-01-31',
+      assigneeUserId: member.user.id,
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -458,6 +497,12 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       pingTask,
       exportTask,
       importTask,
+      comment,
+      activity,
+    };
+
+    b = {
+      product: await post('/products', { sku: code('B'), name: 'B tea', type: 'goods' }, other),
     };
 
     const columns = await t.dataSource.query<{ table_name: string; column_name: string }[]>(
@@ -593,15 +638,29 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     }
     expect(problems).toEqual([]);
     expect(calls).toBeGreaterThan(80);
+    // The snapshot is not blind: A's own change shows up in it.
+    const url = `/api/v1/contacts/${a.contact}`;
+    await owner
+      .patch(url)
+      .set('If-Match', etags.get(url) ?? '')
+      .send({ displayName: 'Acme Renamed' })
+      .expect(200);
+    expect(changed(before, await snapshotA())).toEqual(expect.arrayContaining(['contacts']));
   }, 60_000);
 
   it('gives org B a 404 or an empty list when a list filter names a record of A', async () => {
     const problems: string[] = [];
     let calls = 0;
     for (const [path, item] of Object.entries(document.paths)) {
-      const operation = item.get as { parameters?: { in: string; name: string }[] } | undefined;
+      const operation = item.get as
+        { parameters?: { in: string; name: string; schema?: { format?: string } }[] } | undefined;
       const named = (operation?.parameters ?? [])
-        .filter((p) => p.in === 'query' && /Id$/.test(p.name))
+        .filter(
+          (p) =>
+            p.in === 'query' &&
+            p.name !== 'cursor' &&
+            (/Id$/.test(p.name) || p.schema?.format === 'uuid'),
+        )
         .map((p) => p.name);
       if (named.length === 0) continue;
       const template = path.replace(/^\/api\/v1/, '');
@@ -611,7 +670,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
           problems.push(`no cross-tenant fixture for GET ${template}?${name}`);
           continue;
         }
-        const query = fixture(a);
+        const query = fixture(a, b);
         const url = `${path}?${new URLSearchParams(query).toString()}`;
         const res = await other.get(url);
         calls++;
