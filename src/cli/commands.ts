@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
+import { PRINCIPALS_CACHE, publishLocalCacheInvalidation } from '../core/cache';
 import { AppConfig } from '../core/config';
 import { assertDatabaseReachable, buildDataSourceOptions, runSeeds } from '../core/database';
 import { SEEDERS } from '../modules';
@@ -84,6 +85,8 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
         const result = await createAdmin(ds, values.email, values.password, {
           ifMissing: values['if-missing'],
         });
+        // Running API instances keep callers in memory: the account changed, drop them now.
+        if (!result.skipped) await publishLocalCacheInvalidation(config.redis, PRINCIPALS_CACHE);
         const verb = result.created ? 'created' : result.skipped ? 'exists' : 'reset';
         print(
           `create-admin: ${verb} ${values.email}` +
@@ -102,6 +105,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
           options: { email: { type: 'string' }, password: { type: 'string' } },
         });
         const result = await resetAdminPassword(ds, values);
+        await publishLocalCacheInvalidation(config.redis, PRINCIPALS_CACHE);
         print(
           `reset-admin-password: ${result.email} / ${values.password ? '(the given password)' : result.password}` +
             ` (${result.revokedSessions} session(s) ended)`,

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RedisService } from '../redis';
+import { LocalCache } from './local-cache';
 
 /**
  * JSON values in Redis DB `REDIS_CACHE_DB`, under `erp:cache:<module>:...`. A cache is an
@@ -12,7 +13,10 @@ export class CacheService {
   /** Loads in progress in this process, by key: concurrent misses share one load. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    private readonly local: LocalCache,
+  ) {}
 
   private get client() {
     return this.redis.client('cache');
@@ -39,9 +43,26 @@ export class CacheService {
   /**
    * Like getOrLoad, for a value that a namespace's generation invalidates: the generation and the
    * value are read in one round trip (MGET), and the value stores the generation it was loaded
-   * under, so a bump — even one racing this load — makes it stale at once.
+   * under, so a bump — even one racing this load — makes it stale at once. In front of Redis, the
+   * value is kept in this process's memory ({@link LocalCache}, namespace `namespace`), which
+   * `bump` clears here and, through pub/sub, in every instance: a steady-state read makes no
+   * round trip at all.
    */
   async getOrLoadCurrent<T>(
+    namespace: string,
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const local = this.local.get<T>(namespace, key);
+    if (local !== undefined) return local;
+    const epoch = this.local.epoch(namespace);
+    const value = await this.readCurrent(namespace, key, ttlSeconds, load);
+    this.local.set(namespace, key, value, ttlSeconds * 1000, epoch);
+    return value;
+  }
+
+  private async readCurrent<T>(
     namespace: string,
     key: string,
     ttlSeconds: number,
@@ -117,12 +138,17 @@ export class CacheService {
     }
   }
 
-  /** Invalidates every key built with the namespace's generation. Call after commit. */
+  /**
+   * Invalidates every key built with the namespace's generation, and the namespace's in-memory
+   * copies in every instance (after the generation moved, so a reload cannot find the old value).
+   * Call after commit.
+   */
   async bump(namespace: string): Promise<void> {
     try {
       await this.client.incr(`erp:cache:${namespace}:gen`);
     } catch (error) {
       this.logger.warn(`cache invalidation of ${namespace} failed: ${(error as Error).message}`);
     }
+    await this.local.invalidate(namespace);
   }
 }

@@ -8,6 +8,11 @@ import { RateLimitedError } from '../http/errors';
 import { RedisService } from '../redis';
 
 export const RATE_LIMIT_KEY = 'alees:rate-limit';
+
+/** Counts a hit in a fixed window and (re)sets its expiry, atomically: KEYS[1] key, ARGV[1] ttl s. */
+const CONSUME_SCRIPT = `local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return n`;
 export const SKIP_RATE_LIMIT_KEY = 'alees:skip-rate-limit';
 
 export interface RouteRateLimit extends RateLimitRule {
@@ -68,13 +73,10 @@ export class RateLimitGuard implements CanActivate {
     const key = `erp:rl:${bucket}:${rule.windowSeconds}:${window}`;
     let hits: number;
     try {
-      const client = this.redis.client('rateLimit');
-      const [[, count]] = (await client
-        .multi()
-        .incr(key)
-        .expire(key, rule.windowSeconds + 1)
-        .exec()) as [[Error | null, number]];
-      hits = count;
+      // One command (INCR + EXPIRE in a script): one Redis round trip, counted by the read budget.
+      hits = (await this.redis
+        .client('rateLimit')
+        .eval(CONSUME_SCRIPT, 1, key, rule.windowSeconds + 1)) as number;
     } catch (error) {
       this.logger.warn(`rate limiting skipped (Redis unavailable): ${(error as Error).message}`);
       return;

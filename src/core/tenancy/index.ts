@@ -1,2 +1,3 @@
 export { requireOrganizationId, TenantContextMissingError, withTenant } from './tenant-transaction';
+export { inlineParameters, withTenantRead } from './tenant-read';
 export { SYSTEM_ACCESS_REASONS, SystemAccessReason, TenantDatabase } from './tenant-database';

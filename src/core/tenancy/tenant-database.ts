@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { withTenantRead } from './tenant-read';
 import { withTenant } from './tenant-transaction';
 
 /**
@@ -61,6 +62,19 @@ export class TenantDatabase {
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     return withTenant(this.dataSource, organizationId, work);
+  }
+
+  /**
+   * Read-only `work` that sees only `organizationId`'s rows, in one PostgreSQL round trip per
+   * statement (no `BEGIN`/`COMMIT`; see `withTenantRead`): the read path of lists and gets.
+   * Writes and locking reads fail (read-only); use `run` for anything that must see its own writes
+   * or hold a lock.
+   */
+  read<T>(
+    organizationId: string | null | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return withTenantRead(this.dataSource, organizationId, work);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CacheService } from '../../core/cache';
+import { CacheService, LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { TenantDatabase } from '../../core/tenancy';
 import { ALL_PERMISSIONS, SYSTEM_ROLES } from './permissions.registry';
 
@@ -26,6 +26,7 @@ export class AccessService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly cache: CacheService,
+    private readonly local: LocalCache,
   ) {}
 
   async resolve(
@@ -34,18 +35,26 @@ export class AccessService {
     isSuperuser: boolean,
   ): Promise<OrganizationAccess> {
     if (isSuperuser) {
-      const [org] = await this.db.runAsSystem('access', (m) =>
-        m.query<{ language: string | null; status: string }[]>(
-          'SELECT language, status FROM organizations WHERE id = $1',
-          [organizationId],
-        ),
+      // In memory only (organization changes invalidate `access`, see invalidate()).
+      return this.local.getOrLoad(
+        CACHE_NAMESPACE,
+        `superuser:${organizationId}`,
+        CACHE_TTL_SECONDS * 1000,
+        async () => {
+          const [org] = await this.db.runAsSystem('access', (m) =>
+            m.query<{ language: string | null; status: string }[]>(
+              'SELECT language, status FROM organizations WHERE id = $1',
+              [organizationId],
+            ),
+          );
+          return {
+            member: org !== undefined,
+            permissions: org ? ALL_PERMISSIONS : [],
+            language: org?.language ?? null,
+            archived: org?.status === 'archived',
+          };
+        },
       );
-      return {
-        member: org !== undefined,
-        permissions: org ? ALL_PERMISSIONS : [],
-        language: org?.language ?? null,
-        archived: org?.status === 'archived',
-      };
     }
     return this.cache.getOrLoadCurrent(
       CACHE_NAMESPACE,
@@ -82,15 +91,22 @@ export class AccessService {
     };
   }
 
-  /** Permissions of an API key's role. */
-  async rolePermissions(roleId: string): Promise<string[]> {
-    const rows = await this.db.runAsSystem('access', (m) =>
-      m.query<{ permission_code: string }[]>(
-        'SELECT permission_code FROM role_permissions WHERE role_id = $1 ORDER BY 1',
-        [roleId],
-      ),
+  /** Permissions of an API key's role (kept in memory until a role change invalidates `access`). */
+  rolePermissions(roleId: string): Promise<string[]> {
+    return this.local.getOrLoad(
+      CACHE_NAMESPACE,
+      `role:${roleId}`,
+      CACHE_TTL_SECONDS * 1000,
+      async () => {
+        const rows = await this.db.runAsSystem('access', (m) =>
+          m.query<{ permission_code: string }[]>(
+            'SELECT permission_code FROM role_permissions WHERE role_id = $1 ORDER BY 1',
+            [roleId],
+          ),
+        );
+        return rows.map((r) => r.permission_code);
+      },
     );
-    return rows.map((r) => r.permission_code);
   }
 
   /** The id of a system role (Owner, Admin, Member, Viewer), seeded by the access seeder. */
@@ -105,8 +121,12 @@ export class AccessService {
     return row.id;
   }
 
-  /** The organization a user lands in without X-Organization-Id. */
+  /** The organization a user lands in without X-Organization-Id (in memory, like `resolve`). */
   async defaultOrganizationId(userId: string): Promise<string | null> {
+    const key = `default:${userId}`;
+    const cached = this.local.get<string>(CACHE_NAMESPACE, key);
+    if (cached !== undefined) return cached;
+    const epoch = this.local.epoch(CACHE_NAMESPACE);
     const [row] = await this.db.runAsSystem('access', (m) =>
       m.query<{ organization_id: string }[]>(
         `SELECT organization_id FROM memberships WHERE user_id = $1 AND suspended_at IS NULL
@@ -114,11 +134,20 @@ export class AccessService {
         [userId],
       ),
     );
+    // "No organization" is not kept: the first membership may come from a path that does not
+    // invalidate `access` (sign-up, tenant provisioning).
+    if (row)
+      this.local.set(CACHE_NAMESPACE, key, row.organization_id, CACHE_TTL_SECONDS * 1000, epoch);
     return row?.organization_id ?? null;
   }
 
-  /** Call after committing a change to roles, role permissions or memberships. */
+  /**
+   * Call after committing a change to roles, role permissions, memberships or organizations
+   * (language, archive): bumps the `access` generation (Redis) and clears, in every instance, the
+   * in-memory `access` entries and the auth guard's cached principals (an API key's organization).
+   */
   async invalidate(): Promise<void> {
     await this.cache.bump(CACHE_NAMESPACE);
+    await this.local.invalidate(PRINCIPALS_CACHE);
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { ListQuery, NotFoundError, Page, toPage } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -34,6 +35,7 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly db: TenantDatabase,
+    private readonly local: LocalCache,
   ) {}
 
   async list(
@@ -100,6 +102,8 @@ export class ApiKeysService {
       });
       return row;
     });
+    // The auth guard keeps valid keys in memory: a revoked key stops working at once, everywhere.
+    await this.local.invalidate(PRINCIPALS_CACHE);
     return toDto(revoked);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ListQuery } from '../../core/http';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { TenantDatabase } from '../../core/tenancy';
 import {
   AccountActivityRepository,
@@ -17,6 +18,7 @@ export class AccountActivityService {
   constructor(
     private readonly repository: AccountActivityRepository,
     private readonly db: TenantDatabase,
+    private readonly local: LocalCache,
   ) {}
 
   /** See `AccountActivityRepository.loginEvents`. */
@@ -37,9 +39,12 @@ export class AccountActivityService {
   }
 
   /** Revokes one of the person's active sessions; false when it is not theirs or not active. */
-  revokeSession(userId: string, familyId: string, now: Date): Promise<boolean> {
-    return this.db.runAsSystem('authentication', (m) =>
+  async revokeSession(userId: string, familyId: string, now: Date): Promise<boolean> {
+    const revoked = await this.db.runAsSystem('authentication', (m) =>
       this.repository.revokeSession(m, userId, familyId, now),
     );
+    // The auth guard keeps "this session is active" with the caller: drop it everywhere.
+    if (revoked) await this.local.invalidate(PRINCIPALS_CACHE);
+    return revoked;
   }
 }

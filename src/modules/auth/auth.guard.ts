@@ -13,6 +13,7 @@ import {
   USER_REQUIRED_KEY,
   userRequiredError,
 } from '../../core/auth';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { CoreErrors } from '../../core/http/errors';
 import { AccessService } from '../access';
@@ -22,6 +23,12 @@ import { AuthErrors } from './auth.errors';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `lastUsedAt` is a hint, not a log: write it at most once a minute per key. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long a caller's row stays in memory at most ({@link LocalCache} caps it at 10 s): every
+ * change to what it holds (deactivation, superuser, language, password, ended sessions, revoked
+ * keys, organization archive) invalidates `principals` in every instance at once.
+ */
+const PRINCIPAL_TTL_MS = 10_000;
 
 interface UserRow {
   id: string;
@@ -63,6 +70,7 @@ export class AuthGuard implements CanActivate {
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly local: LocalCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -131,12 +139,21 @@ export class AuthGuard implements CanActivate {
     const claims = await this.tokens.verifyAccess(token);
     // session_active: an ended session (logout, DELETE /auth/me/sessions/{id}, refresh-token
     // reuse) also ends its access tokens at once, not when they expire.
-    const [user] = await this.dataSource.query<UserRow[]>(
-      `SELECT id, is_active, is_superuser, language, password_changed_at,
-              ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM refresh_tokens r
-                WHERE r.family_id = $2 AND r.user_id = users.id AND r.revoked_at IS NULL)) AS session_active
-         FROM users WHERE id = $1`,
-      [claims.sub, claims.fam ?? null],
+    // In memory between changes (PRINCIPALS_CACHE): no round trip in steady state.
+    const user = await this.local.getOrLoad(
+      PRINCIPALS_CACHE,
+      `user:${claims.sub}:${claims.fam ?? ''}`,
+      PRINCIPAL_TTL_MS,
+      async () => {
+        const [row] = await this.dataSource.query<UserRow[]>(
+          `SELECT id, is_active, is_superuser, language, password_changed_at,
+                  ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM refresh_tokens r
+                    WHERE r.family_id = $2 AND r.user_id = users.id AND r.revoked_at IS NULL)) AS session_active
+             FROM users WHERE id = $1`,
+          [claims.sub, claims.fam ?? null],
+        );
+        return row; // undefined (unknown user) is not kept
+      },
     );
     const issuedAt = (claims as { iat?: number }).iat ?? 0;
     // Tokens issued before a password change stop working (1 s grace for same-second issue).
@@ -174,12 +191,20 @@ export class AuthGuard implements CanActivate {
   }
 
   private async fromApiKey(key: string, request: HeadersOnly): Promise<Principal> {
-    const [row] = await this.dataSource.query<ApiKeyRow[]>(
-      `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language,
-              o.status AS organization_status
-         FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hashApiKey(key)],
+    const row = await this.local.getOrLoad(
+      PRINCIPALS_CACHE,
+      `key:${hashApiKey(key)}`,
+      PRINCIPAL_TTL_MS,
+      async () => {
+        const [found] = await this.dataSource.query<ApiKeyRow[]>(
+          `SELECT k.id, k.organization_id, k.role_id, k.last_used_at, o.language,
+                  o.status AS organization_status
+             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+          [hashApiKey(key)],
+        );
+        return found; // undefined (unknown or revoked key) is not kept
+      },
     );
     if (!row) throw AuthErrors.invalid_api_key();
     const requested = this.requestedOrganization(request);
@@ -192,6 +217,7 @@ export class AuthGuard implements CanActivate {
         row.id,
         now,
       ]);
+      row.last_used_at = now; // the cached row too: the next write is due in a minute
     }
     return {
       kind: 'apiKey',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { authenticator } from 'otplib';
 import type { AuditContext, Principal } from '../../core/auth';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { AppConfig } from '../../core/config';
@@ -47,6 +48,7 @@ export class AuthService {
     private readonly mail: MailService,
     private readonly activity: AccountActivityRepository,
     private readonly memberships: MembershipsService,
+    private readonly local: LocalCache,
   ) {}
 
   /** The account with `id` (a signed-in user: it exists). */
@@ -252,6 +254,8 @@ export class AuthService {
       // Every session of the old password ends, in the same transaction as the new password.
       await revokeAllSessionsOfUser(manager, userId, this.clock.now());
     });
+    // The guard's cached caller holds password_changed_at and the session: drop it everywhere.
+    await this.local.invalidate(PRINCIPALS_CACHE);
   }
 
   async enrolTotp(userId: string): Promise<{ secret: string; otpauthUrl: string }> {

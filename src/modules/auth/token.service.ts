@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../../core/config';
 import { TenantDatabase } from '../../core/tenancy';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { RefreshTokenEntity } from './auth-tokens.entity';
@@ -43,6 +44,7 @@ export class TokenService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly db: TenantDatabase,
+    private readonly local: LocalCache,
   ) {}
 
   private get algorithm() {
@@ -140,12 +142,15 @@ export class TokenService {
         [familyId, this.clock.now()],
       ),
     );
+    // The guard keeps "this session is active" with the caller: drop it everywhere.
+    await this.local.invalidate(PRINCIPALS_CACHE);
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
     await this.db.runAsSystem('authentication', (manager) =>
       revokeAllSessionsOfUser(manager, userId, this.clock.now()),
     );
+    await this.local.invalidate(PRINCIPALS_CACHE);
   }
 
   private async verify<T extends object>(token: string): Promise<T> {

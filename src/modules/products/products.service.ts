@@ -100,7 +100,8 @@ export class ProductsService {
     query: ListQuery<Sort, Filter>,
     language: Language | null = null,
   ): Promise<Page<ProductDto>> {
-    return this.db.run(orgId, async (manager) => {
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
       if (query.cursor && query.sort.length !== 1) {
         throw new ValidationFailedError([
           { parameter: 'cursor', detail: '?cursor= needs a single sort key' },
@@ -127,7 +128,7 @@ export class ProductsService {
   }
 
   get(orgId: string, id: string, language: Language | null = null): Promise<ProductDto> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const product = await this.find(manager, orgId, id);
       if (!language) return product;
       const [translated] = await this.translations.translate(

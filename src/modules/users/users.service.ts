@@ -14,6 +14,7 @@ import {
 } from '../../core/http';
 import { AuditService } from '../audit';
 import { MailService } from '../mail';
+import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { TenantDatabase } from '../../core/tenancy';
 import { MembershipsService } from '../memberships';
@@ -65,6 +66,7 @@ export class UsersService {
     private readonly db: TenantDatabase,
     private readonly mail: MailService,
     private readonly clock: Clock,
+    private readonly local: LocalCache,
   ) {}
 
   async list(
@@ -236,6 +238,8 @@ export class UsersService {
       );
     });
     if (dto.isActive === false) await this.sessions.endAll(id);
+    // Active, superuser and language are what the auth guard keeps of a caller: drop it everywhere.
+    await this.local.invalidate(PRINCIPALS_CACHE);
     return updated;
   }
 
