@@ -648,6 +648,73 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     expect(changed(before, await snapshotA())).toEqual(expect.arrayContaining(['contacts']));
   }, 60_000);
 
+  it('refuses (404 or 422) org B’s creations that reference A’s records in the body', async () => {
+    // Not complete by construction like the path walk: the creates whose body names a record,
+    // each with the field a 422 must point at (the reference, not some other validation).
+    const creates: [string, Record<string, unknown>, string][] = [
+      ['/attachments', { fileId: a.file, entityType: 'product', entityId: b.product }, '/fileId'],
+      ['/comments', { entityType: 'product', entityId: a.product, body: 'Hi' }, '/entityId'],
+      [
+        '/activities',
+        {
+          entityType: 'product',
+          entityId: a.product,
+          type: 'todo',
+          summary: 'x',
+          dueDate: '2030-01-01',
+        },
+        '/entityId',
+      ],
+      [
+        '/stock-moves',
+        { productId: a.product, toLocationId: a.location, quantity: '1' },
+        '/productId',
+      ],
+      [
+        '/products',
+        { sku: `X-${randomUUID().slice(0, 8)}`, name: 'X', type: 'goods', categoryId: a.category },
+        '/categoryId',
+      ],
+      ['/stock-locations', { warehouseId: a.warehouse, code: 'X1', name: 'X' }, '/warehouseId'],
+      [
+        '/tax-rates',
+        {
+          jurisdictionId: a.taxJurisdiction,
+          taxCategoryId: a.taxCategory,
+          name: 'X',
+          rate: '0.1',
+          validFrom: '2024-01-01',
+        },
+        '/jurisdictionId',
+      ],
+      ['/api-keys', { name: 'x', roleId: a.role }, '/roleId'],
+      ['/invitations', { email: `${randomUUID()}@example.test`, roleIds: [a.role] }, '/roleIds'],
+      ['/chat-rooms', { name: 'x', participantIds: [a.memberUserId] }, '/participantIds'],
+      ['/notifications/broadcast', { title: 'x', roleId: a.role }, '/roleId'],
+    ];
+    const before = await snapshotA();
+    const problems: string[] = [];
+    for (const [url, body, pointer] of creates) {
+      const res = await other.post(`/api/v1${url}`).send(body);
+      const error = (res.body as { errors?: { code: string; source?: { pointer?: string } }[] })
+        .errors?.[0];
+      const refused =
+        res.status === 404 ||
+        (res.status === 422 &&
+          error?.code !== 'validation_error' &&
+          (error?.source?.pointer ?? '').startsWith(pointer));
+      if (!refused) {
+        problems.push(
+          `POST ${url} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(error)}`,
+        );
+      }
+      const leaked = leakedIds(res.body, Object.values(body).flat() as string[]);
+      if (leaked.length) problems.push(`POST ${url} leaks A’s ${leaked.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+    expect(changed(before, await snapshotA())).toEqual([]);
+  });
+
   it('gives org B a 404 or an empty list when a list filter names a record of A', async () => {
     const problems: string[] = [];
     let calls = 0;
