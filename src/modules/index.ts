@@ -56,6 +56,8 @@ import {
   NotificationsModule,
   NotificationsWorkerModule,
 } from './notifications';
+import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
+import { TimelineModule } from './timeline';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -95,6 +97,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   TenantOffboardingModule,
   FollowersModule,
   NotificationsModule,
+  ProfilesModule,
+  TimelineModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -153,6 +157,7 @@ export const MODULE_ENTITIES = [
   ...FOLLOWERS_ENTITIES,
   ...COMMENTS_ENTITIES,
   ...ACTIVITIES_ENTITIES,
+  ...PROFILES_ENTITIES,
 ];
 
 /**

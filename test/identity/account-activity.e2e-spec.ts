@@ -110,6 +110,11 @@ describe('routes that act for a person', () => {
       'POST /api/v1/chat-rooms/:id/messages',
       'POST /api/v1/chat-rooms/:id/participants',
       'DELETE /api/v1/chat-rooms/:id/participants/:userId',
+      'DELETE /api/v1/me/avatar',
+      'PUT /api/v1/me/avatar',
+      'GET /api/v1/me/profile',
+      'PATCH /api/v1/me/profile',
+      'GET /api/v1/users/:id/profile',
     ]);
   });
 

@@ -17,6 +17,7 @@ import { AllowTenantPurge1764001900000 } from './1764001900000-AllowTenantPurge'
 import { CreateDomainEvents1764002000000 } from './1764002000000-CreateDomainEvents';
 import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-CreateNotificationsAndFollowers';
 import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
+import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   CreateDomainEvents1764002000000,
   CreateNotificationsAndFollowers1764002100000,
   CreateCommentsAndActivities1764002200000,
+  CreateProfiles1764002300000,
 ];

@@ -65,6 +65,13 @@ export const PERMISSIONS = {
   'notifications:broadcast':
     'Send an announcement to every active member (or one role) of the organization',
   'feature-flags:manage': 'Read and change feature flags (platform: superusers only)',
+  'profiles:read':
+    'Read the member directory and the profiles of people you share an organization with',
+  'profiles:read-private': "Read members' private profile fields (private notes)",
+  'profiles:manage':
+    'Change what the organization keeps about members: employee id, manager, department, employment',
+  'timeline:read':
+    'Read the timeline of records you can read (field changes, attachments, comments)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -139,6 +146,8 @@ export const SYSTEM_ROLES: Record<
       'content-translations:read',
       'comments:read',
       'activities:read',
+      'profiles:read',
+      'timeline:read',
     ],
   },
 };

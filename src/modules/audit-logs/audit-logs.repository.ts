@@ -31,6 +31,16 @@ const FILTER_SQL: Record<AuditLogFilter, string> = {
   createdTo: 'created_at < ?',
 };
 
+/** One audited change of one record, for its timeline (`entityHistory`). */
+export interface EntityHistoryRow {
+  id: string;
+  /** `created_at` as exact UTC text with microseconds (`2026-01-31T09:00:00.123456Z`). */
+  at: string;
+  action: string;
+  actor_user_id: string | null;
+  changes: Record<string, unknown>;
+}
+
 /**
  * Reads of one organization's audit chain, newest first, on the caller's transaction (`manager`,
  * from `TenantDatabase.run(organizationId, …)`: row-level security). The table is `audit`'s; this
@@ -61,5 +71,33 @@ export class AuditLogsRepository {
       query,
       keyset: { column: 'seq', type: 'bigint', direction, id: false },
     });
+  }
+
+  /**
+   * One record's `create`/`update`/`delete` entries, newest first in (`created_at` DESC, `id`
+   * DESC), strictly older than `before` when given, at most `limit`: an index range scan of
+   * `ix_audit_logs_entity_timeline` whatever the record's history length.
+   */
+  entityHistory(
+    manager: EntityManager,
+    organizationId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<EntityHistoryRow[]> {
+    const where = new Conditions()
+      .add('organization_id = ?', organizationId)
+      .add('entity_type = ?', entityType)
+      .add('entity_id = ?', entityId)
+      .add(`action IN ('create', 'update', 'delete')`);
+    if (before) where.add('(created_at, id) < (?::timestamptz, ?::uuid)', before.at, before.id);
+    return manager.query<EntityHistoryRow[]>(
+      `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+              action, actor_user_id, changes
+         FROM audit_logs WHERE ${where.sql}
+        ORDER BY created_at DESC, id DESC LIMIT ${Number(limit)}`,
+      where.params,
+    );
   }
 }

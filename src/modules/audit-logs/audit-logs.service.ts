@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ListQuery } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
-import { AuditLogFilter, AuditLogRow, AuditLogsRepository } from './audit-logs.repository';
+import {
+  AuditLogFilter,
+  AuditLogRow,
+  AuditLogsRepository,
+  EntityHistoryRow,
+} from './audit-logs.repository';
 
 /** The audit log routes' use cases: one organization's entries, in its tenant transaction. */
 @Injectable()
@@ -17,5 +23,28 @@ export class AuditLogsService {
     query: ListQuery<'createdAt', AuditLogFilter>,
   ): Promise<{ rows: AuditLogRow[]; total: number; nextCursor?: string }> {
     return this.db.run(organizationId, (m) => this.repository.list(m, organizationId, query));
+  }
+
+  /**
+   * One record's audited create/update/delete entries for its timeline, in the caller's tenant
+   * transaction; see `AuditLogsRepository.entityHistory` (`entityType` as audited, e.g.
+   * `stock_location`).
+   */
+  entityHistory(
+    manager: EntityManager,
+    organizationId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<EntityHistoryRow[]> {
+    return this.repository.entityHistory(
+      manager,
+      organizationId,
+      entityType,
+      entityId,
+      before,
+      limit,
+    );
   }
 }

@@ -8,6 +8,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 @Entity({ name: 'audit_logs' })
 @Index('uq_audit_logs_chain_seq', ['chainKey', 'seq'], { unique: true })
 @Index('ix_audit_logs_organization_created', ['organizationId', 'createdAt', 'id'])
+// (organization_id, entity_type, entity_id, created_at DESC, id DESC): one record's history
+// newest first (timeline); defined in migration CreateProfiles.
+@Index('ix_audit_logs_entity_timeline', { synchronize: false })
 export class AuditLogEntity {
   @PrimaryColumn({ type: 'uuid', default: () => 'gen_uuid_v7()' }) id: string;
   @Column({ type: 'uuid', nullable: true }) organizationId: string | null;

@@ -23,6 +23,9 @@ export class StoredFileEntity extends BaseEntity {
 @Entity({ name: 'attachments' })
 @Index('uq_attachments_entity_id', ['fileId', 'entityType', 'entityId'], { unique: true })
 @Index('ix_attachments_entity', ['organizationId', 'entityType', 'entityId'])
+// (organization_id, entity_type, entity_id, created_at DESC, id DESC): newest first (timeline);
+// defined in migration CreateProfiles.
+@Index('ix_attachments_entity_timeline', { synchronize: false })
 export class AttachmentEntity {
   @PrimaryColumn({ type: 'uuid', default: () => 'gen_uuid_v7()' }) id: string;
   @Column({ type: 'uuid' }) organizationId: string;

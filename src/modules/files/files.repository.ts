@@ -38,6 +38,18 @@ export interface AttachmentRow {
   file: FileRow;
 }
 
+/** One attachment of one target as its timeline shows it (`attachmentHistory`). */
+export interface AttachmentHistoryRow {
+  id: string;
+  /** `created_at` as exact UTC text with microseconds. */
+  at: string;
+  created_by: string | null;
+  file_id: string;
+  original_name: string;
+  content_type: string;
+  size: number | null;
+}
+
 /** The values of a new `stored_files` row; `size`/`checksumSha256` null for a pending one. */
 export interface NewStoredFile {
   id: string;
@@ -229,6 +241,34 @@ export class FilesRepository {
     await manager.query(
       'DELETE FROM attachments WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3',
       [orgId, entityType, entityId],
+    );
+  }
+
+  /**
+   * One target's attachments newest first in (`created_at` DESC, `id` DESC), strictly older than
+   * `before` when given, at most `limit` (index `ix_attachments_entity_timeline`), with their
+   * file's name, type and size.
+   */
+  attachmentHistory(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<AttachmentHistoryRow[]> {
+    const where = new Conditions()
+      .add('a.organization_id = ?', orgId)
+      .add('a.entity_type = ?', entityType)
+      .add('a.entity_id = ?::uuid', entityId);
+    if (before) where.add('(a.created_at, a.id) < (?::timestamptz, ?::uuid)', before.at, before.id);
+    return manager.query<AttachmentHistoryRow[]>(
+      `SELECT a.id, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+              a.created_by, a.file_id, f.original_name, f.content_type, f.size::float8 AS size
+         FROM attachments a JOIN stored_files f ON f.id = a.file_id AND f.organization_id = a.organization_id
+        WHERE ${where.sql}
+        ORDER BY a.created_at DESC, a.id DESC LIMIT ${Number(limit)}`,
+      where.params,
     );
   }
 }

@@ -23,7 +23,14 @@ import type { FileDto, PresignedUploadDto, SignedUrlDto } from './dto/file.dto';
 import { acceptedType, sniff, SNIFF_BYTES } from './file-signature';
 import { STORAGE_BACKEND, StorageBackend } from './storage/storage-backend';
 import { FilesErrors } from './files.errors';
-import { FileFilter, FileRow, FilesRepository, FileSort, NewStoredFile } from './files.repository';
+import {
+  AttachmentHistoryRow,
+  FileFilter,
+  FileRow,
+  FilesRepository,
+  FileSort,
+  NewStoredFile,
+} from './files.repository';
 
 type Sort = FileSort;
 type Filter = FileFilter;
@@ -114,6 +121,21 @@ export class FilesService {
 
   get(orgId: string, id: string): Promise<FileDto> {
     return this.db.run(orgId, async (m) => toFileDto(await this.find(m, orgId, id)));
+  }
+
+  /**
+   * One target's attachments for its timeline, in the caller's tenant transaction; see
+   * `FilesRepository.attachmentHistory`.
+   */
+  attachmentHistory(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+    entityId: string,
+    before: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<AttachmentHistoryRow[]> {
+    return this.repository.attachmentHistory(manager, orgId, entityType, entityId, before, limit);
   }
 
   /** A ready file, for download. */

@@ -8,3 +8,6 @@ export { AttachmentEntity, StoredFileEntity } from './file.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */
 export const FILES_ENTITIES = [StoredFileEntity, AttachmentEntity];
+export { sniff as sniffFileType } from './file-signature';
+export type { SniffedType } from './file-signature';
+export type { AttachmentHistoryRow } from './files.repository';

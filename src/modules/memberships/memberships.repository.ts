@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { deleteTenantRow, returningRows } from '../../core/database';
+import {
+  Conditions,
+  deleteTenantRow,
+  escapeLike,
+  Keyset,
+  returningRows,
+  selectPage,
+} from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface MembershipRow {
@@ -243,6 +250,77 @@ export class MembershipsRepository {
   }
 
   /**
+   * One page of the organization's directory: its active members (membership not suspended,
+   * account active) by folded name (`sort=-name`: descending), then user id. `q` matches the start of the name, of any word of it, or of the
+   * email, ignoring case and accents (`search_fold`). Runs in the caller's tenant transaction.
+   */
+  directory(
+    manager: EntityManager,
+    organizationId: string,
+    query: ListQuery<'name', 'q'>,
+  ): Promise<{ rows: DirectoryMemberRow[]; total: number; nextCursor?: string }> {
+    const where = new Conditions()
+      .add('m.organization_id = ?', organizationId)
+      .add('m.suspended_at IS NULL AND u.is_active');
+    const q = query.filters.q;
+    if (typeof q === 'string' && q !== '') {
+      const prefix = `${escapeLike(q)}%`;
+      where.add(
+        `(search_fold(u.full_name) ILIKE search_fold(?) OR search_fold(u.full_name) ILIKE '% ' || search_fold(?)
+          OR lower(u.email) LIKE lower(?))`,
+        prefix,
+        prefix,
+        prefix,
+      );
+    }
+    return selectPage<DirectoryMemberRow>(manager, {
+      select: 'u.id AS user_id, u.full_name, u.email',
+      from: 'memberships m JOIN users u ON u.id = m.user_id',
+      where,
+      order: '',
+      keyset: directoryKeyset(query.sort[0]?.direction ?? 'ASC'),
+      query,
+    });
+  }
+
+  /** Whether the user is an active member (not suspended, account active) of the organization. */
+  async isActiveMember(
+    manager: EntityManager,
+    organizationId: string,
+    userId: string,
+  ): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 AND m.user_id = $2 AND m.suspended_at IS NULL AND u.is_active`,
+      [organizationId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * `userId`'s directory entry when that account is active and shares at least one organization
+   * with `viewerId` (both memberships active), else undefined. Spans tenants: run it as the
+   * `identity-directory` system path.
+   */
+  async sharedMember(
+    manager: EntityManager,
+    viewerId: string,
+    userId: string,
+  ): Promise<DirectoryMemberRow | undefined> {
+    const [row] = await manager.query<DirectoryMemberRow[]>(
+      `SELECT u.id AS user_id, u.full_name, u.email
+         FROM users u
+        WHERE u.id = $2 AND u.is_active
+          AND EXISTS (SELECT 1 FROM memberships theirs JOIN memberships mine
+                         ON mine.organization_id = theirs.organization_id
+                      WHERE theirs.user_id = $2 AND theirs.suspended_at IS NULL
+                        AND mine.user_id = $1 AND mine.suspended_at IS NULL)`,
+      [viewerId, userId],
+    );
+    return row;
+  }
+
+  /**
    * Whether a membership holds the role (`RoleUsage`, for roles' delete check). Runs in the
    * caller's tenant transaction: row-level security limits it to the organization's memberships.
    */
@@ -258,6 +336,21 @@ export class MembershipsRepository {
     return row.used;
   }
 }
+
+/** One entry of the member directory (`directory`, `sharedMember`). */
+export interface DirectoryMemberRow {
+  user_id: string;
+  full_name: string;
+  email: string;
+}
+
+/** Directory order: folded name, then user id (keyset: `?cursor=` at any depth). */
+const directoryKeyset = (direction: 'ASC' | 'DESC'): Keyset => ({
+  column: 'lower(search_fold(u.full_name))',
+  type: 'text',
+  direction,
+  id: 'u.id',
+});
 
 /** One of a user's memberships as `GET /auth/me` lists it (`ofUser`). */
 export interface UserMembershipRow {

@@ -20,6 +20,7 @@ import {
   MembershipFilter,
   MembershipRow,
   MembershipSort,
+  DirectoryMemberRow,
   MembershipsRepository,
   UserMembershipRow,
 } from './memberships.repository';
@@ -70,6 +71,34 @@ export class MembershipsService {
    */
   ofUser(userId: string): Promise<UserMembershipRow[]> {
     return this.db.runAsSystem('identity-directory', (m) => this.repository.ofUser(m, userId));
+  }
+
+  /**
+   * One page of the active organization's member directory (SPEC-P3 §9 `GET /members?q=`), in the
+   * caller's tenant transaction: active members only, by name; see `MembershipsRepository.directory`.
+   */
+  directory(
+    manager: EntityManager,
+    organizationId: string,
+    query: ListQuery<'name', 'q'>,
+  ): Promise<{ rows: DirectoryMemberRow[]; total: number; nextCursor?: string }> {
+    return this.repository.directory(manager, organizationId, query);
+  }
+
+  /** Whether `userId` is an active member of the organization (caller's tenant transaction). */
+  isActiveMember(manager: EntityManager, organizationId: string, userId: string): Promise<boolean> {
+    return this.repository.isActiveMember(manager, organizationId, userId);
+  }
+
+  /**
+   * `userId`'s name and email when the account is active and shares an organization with
+   * `viewerId` (SPEC-P3 §9: otherwise the caller must get 404), in a
+   * `runAsSystem('identity-directory')` transaction: the check spans tenants.
+   */
+  sharedMember(viewerId: string, userId: string): Promise<DirectoryMemberRow | undefined> {
+    return this.db.runAsSystem('identity-directory', (m) =>
+      this.repository.sharedMember(m, viewerId, userId),
+    );
   }
 
   async list(
