@@ -78,6 +78,10 @@ describe('operations: health, metrics, docs, queue', () => {
       state: 'completed',
       result: { pong: true, processedBy: 'worker' },
     });
+    // Job ids are a global sequence: another organization's owner must not read this job.
+    const stranger = await createTenant(t);
+    const foreign = await stranger.get(`/api/v1/system/ping/${taskId}`).expect(404);
+    expect((foreign.body as Envelope).errors[0].code).toBe('not_found');
   });
 });
 

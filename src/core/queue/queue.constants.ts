@@ -15,6 +15,8 @@ export const SystemJobs = {
 export interface PingJobData {
   requestedAt: string;
   requestId?: string;
+  /** The organization the ping was requested in: only it may read the job's state. */
+  organizationId?: string;
 }
 
 export interface PingJobResult {

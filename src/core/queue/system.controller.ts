@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { RequirePermissions } from '../auth/decorators';
+import { ActiveOrganization } from '../auth/principal';
 import { ErrorEnvelopeDto } from '../http/error-envelope.dto';
 import { NotFoundError } from '../http/errors';
 import { JobQueue } from './job-queue.service';
@@ -57,21 +58,35 @@ export class SystemController {
     description: 'The queue (Redis) is unavailable',
     type: ErrorEnvelopeDto,
   })
-  async ping(@Req() request: FastifyRequest): Promise<TaskAcceptedDto> {
+  async ping(
+    @Req() request: FastifyRequest,
+    @ActiveOrganization() orgId: string,
+  ): Promise<TaskAcceptedDto> {
     const data: PingJobData = {
       requestedAt: new Date().toISOString(),
       requestId: String(request.id),
+      organizationId: orgId,
     };
     return { taskId: await this.jobs.enqueue(SystemJobs.ping, data, { attempts: 1 }) };
   }
 
   @Get('ping/:taskId')
-  @ApiOperation({ summary: 'State of a ping job' })
+  @ApiOperation({ summary: 'State of a ping job requested in this organization' })
   @ApiOkResponse({ type: PingTaskDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  async pingState(@Param('taskId') taskId: string): Promise<PingTaskDto> {
+  @ApiNotFoundResponse({
+    description: 'No ping job with this id was requested in this organization',
+    type: ErrorEnvelopeDto,
+  })
+  async pingState(
+    @Param('taskId') taskId: string,
+    @ActiveOrganization() orgId: string,
+  ): Promise<PingTaskDto> {
     const job = /^\d{1,12}$/.test(taskId) ? await this.jobs.queue().getJob(taskId) : null;
-    if (!job || job.name !== SystemJobs.ping) throw new NotFoundError('Task');
+    // Job ids are a global sequence: another organization's ping is as unknown as a missing one.
+    const data = job?.data as PingJobData | undefined;
+    if (!job || job.name !== SystemJobs.ping || data?.organizationId !== orgId) {
+      throw new NotFoundError('Task');
+    }
     const state = STATE[await job.getState()] ?? 'queued';
     return {
       taskId,
