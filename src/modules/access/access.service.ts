@@ -117,6 +117,15 @@ export class AccessService {
     return row?.organization_id ?? null;
   }
 
+  /**
+   * A token that changes whenever {@link invalidate} runs anywhere (roles, role permissions,
+   * memberships changed): long-lived holders of resolved permissions (realtime sockets) compare it
+   * to know when to resolve again.
+   */
+  generation(): Promise<string> {
+    return this.cache.generation(CACHE_NAMESPACE);
+  }
+
   /** Call after committing a change to roles, role permissions or memberships. */
   async invalidate(): Promise<void> {
     await this.cache.bump(CACHE_NAMESPACE);
