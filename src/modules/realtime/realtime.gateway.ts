@@ -157,10 +157,17 @@ export class RealtimeGateway
     return rooms;
   }
 
-  /** Resolves every socket of this instance again when roles or memberships changed anywhere. */
-  private async resyncIfAccessChanged(): Promise<void> {
+  /**
+   * Resolves every socket of this instance again when roles or memberships changed anywhere since
+   * the last check (the timer calls it every `ACCESS_RESYNC_MS`); resolves once the sockets follow
+   * the current generation (a resync under way is awaited).
+   */
+  async resyncIfAccessChanged(): Promise<void> {
     const generation = await this.access.generation();
-    if (generation === this.accessGeneration) return;
+    if (generation === this.accessGeneration) {
+      await this.resyncing;
+      return;
+    }
     this.accessGeneration = generation;
     await this.refreshRooms();
   }
