@@ -59,7 +59,16 @@ describe('collaboration flows (issue 17)', () => {
   let outsider: Actor; // another tenant
   const sockets: Socket[] = [];
 
-  const drain = () => worker.get(DomainEventsRelay).flush();
+  /**
+   * Delivers every committed event. Twice: `flush()` drains without marking the relay busy, so a
+   * NOTIFY wake-up arriving meanwhile can claim (SKIP LOCKED) the events `flush()` then misses;
+   * the second call waits for that pass.
+   */
+  const drain = async () => {
+    const relay = worker.get(DomainEventsRelay);
+    await relay.flush();
+    await relay.flush();
+  };
   const clock = () => worker.get(Clock);
   /** Moves the worker's clock to `at` (it only moves forward from real time). */
   const setWorkerTime = (at: Date) => {
