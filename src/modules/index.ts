@@ -48,7 +48,7 @@ import {
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { COMMENTS_ENTITIES, CommentsModule } from './comments';
-import { ACTIVITIES_ENTITIES, ActivitiesModule } from './activities';
+import { ACTIVITIES_ENTITIES, ActivitiesModule, ActivitiesWorkerModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
 import {
@@ -119,6 +119,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   CategoryTargetsModule,
   WarehouseTargetsModule,
   NotificationsWorkerModule,
+  ActivitiesWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];

@@ -142,6 +142,15 @@ export class AccessService {
   }
 
   /**
+   * A token that changes whenever {@link invalidate} runs anywhere (roles, role permissions,
+   * memberships changed): long-lived holders of resolved permissions (realtime sockets) compare it
+   * to know when to resolve again.
+   */
+  generation(): Promise<string> {
+    return this.cache.generation(CACHE_NAMESPACE);
+  }
+
+  /**
    * Call after committing a change to roles, role permissions, memberships or organizations
    * (language, archive): bumps the `access` generation (Redis) and clears, in every instance, the
    * in-memory `access` entries and the auth guard's cached principals (an API key's organization).

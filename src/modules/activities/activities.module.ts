@@ -8,6 +8,7 @@ import { UsersModule } from '../users';
 import { ActivitiesController, MyActivitiesController } from './activities.controller';
 import { ActivitiesRepository } from './activities.repository';
 import { ActivitiesService, ActivityChildrenRegistration } from './activities.service';
+import { ActivityOverdueSweeper } from './activity-overdue.sweeper';
 
 /** See README.md in this folder. */
 @Module({
@@ -28,3 +29,14 @@ import { ActivitiesService, ActivityChildrenRegistration } from './activities.se
   exports: [ActivitiesService],
 })
 export class ActivitiesModule {}
+
+/**
+ * The worker side: the daily `activity.overdue` sweep (publishes domain events; needs the
+ * organizations' time zones and archive state).
+ */
+@Module({
+  imports: [OrganizationsServiceModule],
+  providers: [ActivitiesRepository, ActivityOverdueSweeper],
+  exports: [ActivityOverdueSweeper],
+})
+export class ActivitiesWorkerModule {}

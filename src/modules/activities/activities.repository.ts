@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { deleteTenantRow, selectTenantRow, updateVersioned } from '../../core/database';
+import {
+  deleteTenantRow,
+  returningRows,
+  selectTenantRow,
+  updateVersioned,
+} from '../../core/database';
 import type { ActivityState } from './activity-state';
 
 /** An `activities` row as selected by {@link ActivitiesRepository} (`due_date` as `YYYY-MM-DD`). */
@@ -165,6 +170,49 @@ export class ActivitiesRepository {
 
   async delete(manager: EntityManager, orgId: string, id: string): Promise<void> {
     await deleteTenantRow(manager, 'activities', orgId, id);
+  }
+
+  /**
+   * The organizations that may have an activity to announce as overdue on a day up to
+   * `latestToday` (the furthest-ahead "today" of any time zone): open, due before it, not yet
+   * announced that day. The daily sweep's one cross-tenant read (inside
+   * `runAsSystem('background-jobs')`); each organization is then swept in its own tenant
+   * transaction against its own date.
+   */
+  async organizationsWithOverdue(manager: EntityManager, latestToday: string): Promise<string[]> {
+    const rows = await manager.query<{ organization_id: string }[]>(
+      `SELECT DISTINCT organization_id FROM activities
+        WHERE done_at IS NULL AND due_date < $1::date
+          AND (overdue_notified_on IS NULL OR overdue_notified_on < $1::date)`,
+      [latestToday],
+    );
+    return rows.map((row) => row.organization_id);
+  }
+
+  /**
+   * Claims at most `limit` open activities due before `today` (the organization's date) not yet
+   * announced on `today`: sets `overdue_notified_on = today` and returns them. A concurrent sweep
+   * waits on the row locks and then finds the condition false, so each activity is claimed once a
+   * day.
+   */
+  claimOverdue(
+    manager: EntityManager,
+    orgId: string,
+    today: string,
+    limit: number,
+  ): Promise<ActivityRow[]> {
+    return returningRows<ActivityRow>(
+      manager,
+      `UPDATE activities SET overdue_notified_on = $2::date
+          WHERE id IN (SELECT id FROM activities
+                        WHERE organization_id = $1 AND done_at IS NULL AND due_date < $2::date
+                          AND (overdue_notified_on IS NULL OR overdue_notified_on < $2::date)
+                        ORDER BY due_date, id LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+            AND organization_id = $1
+          RETURNING ${COLUMNS}`,
+      [orgId, today, limit],
+    );
   }
 
   /** Deletes every activity of one target. */

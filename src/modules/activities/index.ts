@@ -1,7 +1,8 @@
 // Public surface of the activities module.
 import { ActivityEntity } from './activity.entity';
 
-export { ActivitiesModule } from './activities.module';
+export { ActivitiesModule, ActivitiesWorkerModule } from './activities.module';
+export { ActivityOverdueSweeper, OVERDUE_SWEEP_INTERVAL_MS } from './activity-overdue.sweeper';
 export { ActivitiesService } from './activities.service';
 export { ActivityEntity } from './activity.entity';
 

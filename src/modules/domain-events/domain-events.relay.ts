@@ -154,10 +154,25 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** Resolves once every deliverable event has been delivered (tests, `reindex`). */
+  /**
+   * Resolves once every deliverable event has been delivered (tests, `reindex`). The pass counts
+   * as the relay's own (`draining`), so a NOTIFY wake-up meanwhile waits for it instead of
+   * claiming events (SKIP LOCKED) that this pass would then skip and return without.
+   */
   async flush(): Promise<number> {
     while (this.draining) await this.draining;
-    return this.drain();
+    const pass = this.drain();
+    const tracked = pass.catch(() => 0);
+    this.draining = tracked;
+    try {
+      return await pass;
+    } finally {
+      if (this.draining === tracked) this.draining = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    }
   }
 
   /** One batch: claim, every consumer, delete, commit, then the after-commit callbacks. */

@@ -2,3 +2,4 @@
 export { MailModule, MailWorkerModule } from './mail.module';
 export { MailService } from './mail.service';
 export type { NotificationMailItem } from './mail.types';
+export { MAIL_LANGUAGES } from './mail.types';

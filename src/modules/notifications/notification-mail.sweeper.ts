@@ -5,6 +5,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { MailService, NotificationMailItem } from '../mail';
 import { MemberDirectory } from '../memberships';
 import { OrganizationsService } from '../organizations';
+import { localizedTitle } from './notification-titles';
 import { ClaimedDelivery, DueMailGroup, NotificationsRepository } from './notifications.repository';
 
 /** Notifications on one record for one person within this window make one e-mail (SPEC-P3 §4). */
@@ -96,7 +97,7 @@ export class NotificationMailSweeper implements OnApplicationBootstrap, OnApplic
       }
       const organization = await this.organizations.findInTransaction(manager, orgId);
       const language = member.language ?? organization?.language ?? 'en';
-      const items = claimed.slice(0, MAX_ITEMS).map(toItem);
+      const items = claimed.slice(0, MAX_ITEMS).map((d) => toItem(d, language));
       try {
         if (group.email_mode === 'digest_daily') {
           await this.mail.send(member.email, 'notification-digest', language, {
@@ -133,8 +134,9 @@ export class NotificationMailSweeper implements OnApplicationBootstrap, OnApplic
   }
 }
 
-const toItem = (d: ClaimedDelivery): NotificationMailItem => ({
-  title: d.title,
+/** One e-mail item, titled in the recipient's language when the type has translations. */
+const toItem = (d: ClaimedDelivery, language: string): NotificationMailItem => ({
+  title: localizedTitle(d.type, language, d.data, d.title),
   body: d.body ?? '',
   path: d.action_path ?? '',
 });

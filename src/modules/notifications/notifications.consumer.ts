@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { TargetRegistry } from '../../core/targets';
 import { DomainEventConsumers } from '../domain-events';
 import { FollowersService, FollowTarget } from '../followers';
+import { notificationTitle } from './notification-titles';
 import { NotificationsService, NotifyRequest } from './notifications.service';
 
 /**
@@ -85,16 +86,13 @@ export class NotificationsEventConsumer {
     if (resource === 'activity' && target && event.entityId) {
       return this.activity(manager, orgId, event, target, verb);
     }
-    if (
-      (verb === 'updated' || verb === 'deleted') &&
-      event.entityId &&
-      this.targets.has(resource)
-    ) {
+    const targetType = this.targetTypeOf(resource);
+    if ((verb === 'updated' || verb === 'deleted') && event.entityId && targetType) {
       return this.record(
         manager,
         orgId,
         event,
-        { entityType: resource, entityId: event.entityId },
+        { entityType: targetType, entityId: event.entityId },
         verb,
       );
     }
@@ -123,14 +121,14 @@ export class NotificationsEventConsumer {
       target,
       body: text(data.excerpt),
       actionPath: this.path(target),
-      data: { commentId, parentId: data.parentId ?? null },
+      data: { commentId, parentId: data.parentId ?? null, label },
     };
     const requests: NotifyRequest[] = [
       {
         ...base,
         recipientUserIds: mentioned,
         type: 'comment.mention',
-        title: `You were mentioned on ${label}`,
+        title: notificationTitle('comment.mention', label),
         dedupeKey: `comment.mention:${commentId}`,
       },
     ];
@@ -140,7 +138,7 @@ export class NotificationsEventConsumer {
         ...base,
         recipientUserIds: followers.filter((id) => id !== author && !mentioned.includes(id)),
         type: 'comment.new',
-        title: `New comment on ${label}`,
+        title: notificationTitle('comment.new', label),
         dedupeKey: `comment.new:${commentId}`,
       });
     }
@@ -165,7 +163,7 @@ export class NotificationsEventConsumer {
       target,
       body: text(data.summary),
       actionPath: this.path(target),
-      data: { activityId: event.entityId, dueDate: data.dueDate ?? null },
+      data: { activityId: event.entityId, dueDate: data.dueDate ?? null, label },
     };
     if (verb === 'overdue') {
       return [
@@ -173,7 +171,7 @@ export class NotificationsEventConsumer {
           ...base,
           type: 'activity.overdue',
           level: 'warning',
-          title: `Overdue activity on ${label}`,
+          title: notificationTitle('activity.overdue', label),
           dedupeKey: `activity.overdue:${event.entityId}:${text(data.dueDate)}:${event.eventId}`,
         },
       ];
@@ -186,7 +184,7 @@ export class NotificationsEventConsumer {
       {
         ...base,
         type: 'activity.assigned',
-        title: `An activity on ${label} was assigned to you`,
+        title: notificationTitle('activity.assigned', label),
         dedupeKey: `activity.assigned:${event.eventId}`,
       },
     ];
@@ -215,12 +213,23 @@ export class NotificationsEventConsumer {
         type: verb === 'deleted' ? 'record.deleted' : 'record.updated',
         actorUserId: event.actorUserId,
         target,
-        title: verb === 'deleted' ? `${label} was deleted` : `${label} was changed`,
+        title: notificationTitle(verb === 'deleted' ? 'record.deleted' : 'record.updated', label),
         actionPath: verb === 'deleted' ? null : this.path(target),
-        data: { changedFields: event.changedFields ?? [] },
+        data: { changedFields: event.changedFields ?? [], label },
         dedupeKey: `${event.type}:${event.eventId}`,
       },
     ];
+  }
+
+  /**
+   * The target type an audited record's events are about, or null when it is not a target.
+   * Audit entity types are snake_case (`stock_location`, the table's singular) while target types
+   * are the routes' kebab-case (`stock-location`), so both spellings name the same target.
+   */
+  private targetTypeOf(resource: string): string | null {
+    if (this.targets.has(resource)) return resource;
+    const kebab = resource.replace(/_/g, '-');
+    return this.targets.has(kebab) ? kebab : null;
   }
 
   private async label(manager: EntityManager, orgId: string, target: FollowTarget) {

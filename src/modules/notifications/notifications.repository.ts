@@ -62,6 +62,7 @@ export interface ClaimedDelivery {
   title: string;
   body: string | null;
   action_path: string | null;
+  data: Record<string, unknown>;
   created_at: Date;
 }
 
@@ -370,7 +371,7 @@ export class NotificationsRepository {
     now: Date,
   ): Promise<ClaimedDelivery[]> {
     return manager.query<ClaimedDelivery[]>(
-      `SELECT d.id, d.attempts, n.id AS notification_id, n.type, n.title, n.body, n.action_path, n.created_at
+      `SELECT d.id, d.attempts, n.id AS notification_id, n.type, n.title, n.body, n.action_path, n.data, n.created_at
          FROM notification_deliveries d
          JOIN notifications n ON n.id = d.notification_id
         WHERE d.organization_id = $1 AND d.recipient_user_id = $2 AND d.group_key = $3
