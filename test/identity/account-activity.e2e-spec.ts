@@ -110,10 +110,29 @@ describe('routes that act for a person', () => {
       'POST /api/v1/chat-rooms/:id/messages',
       'POST /api/v1/chat-rooms/:id/participants',
       'DELETE /api/v1/chat-rooms/:id/participants/:userId',
+      'POST /api/v1/comments',
+      'DELETE /api/v1/comments/:id',
+      'PATCH /api/v1/comments/:id',
+      'POST /api/v1/comments/:id/hide',
+      'DELETE /api/v1/comments/:id/reactions/:emoji',
+      'PUT /api/v1/comments/:id/reactions/:emoji',
+      'POST /api/v1/comments/:id/unhide',
+      'DELETE /api/v1/followers/:entityType/:entityId/me',
+      'PUT /api/v1/followers/:entityType/:entityId/me',
+      'GET /api/v1/me/activities',
       'DELETE /api/v1/me/avatar',
       'PUT /api/v1/me/avatar',
+      'GET /api/v1/me/notification-preferences',
+      'PUT /api/v1/me/notification-preferences',
       'GET /api/v1/me/profile',
       'PATCH /api/v1/me/profile',
+      'GET /api/v1/notifications',
+      'DELETE /api/v1/notifications/:id',
+      'POST /api/v1/notifications/:id/read',
+      'POST /api/v1/notifications/:id/unread',
+      'POST /api/v1/notifications/broadcast',
+      'POST /api/v1/notifications/read-all',
+      'GET /api/v1/notifications/unread-count',
       'GET /api/v1/users/:id/profile',
     ]);
   });
@@ -124,7 +143,9 @@ describe('routes that act for a person', () => {
       (
         await t.dataSource.query<{ n: string }[]>(
           `SELECT (SELECT count(*) FROM audit_logs) + (SELECT count(*) FROM chat_rooms)
-                + (SELECT count(*) FROM login_events) AS n`,
+                + (SELECT count(*) FROM login_events) + (SELECT count(*) FROM comments)
+                + (SELECT count(*) FROM notifications) + (SELECT count(*) FROM followers)
+                + (SELECT count(*) FROM notification_preferences) AS n`,
         )
       )[0].n;
     const before = await countRows();
