@@ -18,6 +18,8 @@ export {
   addKeysetCondition,
   orderBy,
   selectPage,
+  historyPageConditions,
+  utcMicros,
 } from './sql';
 export { childPlacement, moveSubtree, TreeNode } from './tree';
 export { assertDatabaseReachable, DatabaseUnreachableError } from './reachability';

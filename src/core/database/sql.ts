@@ -48,6 +48,38 @@ export class Conditions {
   }
 }
 
+/**
+ * The WHERE of one page of a record's history (the timeline's sources, SPEC-P3 §3): rows of
+ * `orgId` hanging off (`entityType`, `entityId`) through `<alias>.entity_type/entity_id`,
+ * strictly older than `before` in (`<alias>.<atColumn>` DESC, `<alias>.id` DESC) order. Pair it
+ * with `ORDER BY <alias>.<atColumn> DESC, <alias>.id DESC` and an index on (organization_id,
+ * entity_type, entity_id, <atColumn> DESC, id DESC), so a page is one index range scan.
+ */
+export function historyPageConditions(
+  alias: string,
+  atColumn: string,
+  orgId: string,
+  target: { entityType: string; entityId: string },
+  before: { at: string; id: string } | null,
+): Conditions {
+  const where = new Conditions()
+    .add(`${alias}.organization_id = ?`, orgId)
+    .add(`${alias}.entity_type = ?`, target.entityType)
+    .add(`${alias}.entity_id = ?`, target.entityId);
+  if (before) {
+    where.add(
+      `(${alias}.${atColumn}, ${alias}.id) < (?::timestamptz, ?::uuid)`,
+      before.at,
+      before.id,
+    );
+  }
+  return where;
+}
+
+/** `column` as exact UTC ISO-8601 text with microseconds (a history entry's `at`). */
+export const utcMicros = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** `ORDER BY` body from allow-listed sort keys; `tieBreaker` keeps pages stable. */
 export function orderBy<S extends string>(
   sort: readonly SortKey<S>[],

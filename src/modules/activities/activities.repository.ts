@@ -5,6 +5,8 @@ import {
   returningRows,
   selectTenantRow,
   updateVersioned,
+  historyPageConditions,
+  utcMicros,
 } from '../../core/database';
 import type { ActivityState } from './activity-state';
 
@@ -241,21 +243,19 @@ export class ActivitiesRepository {
     before: { at: string; id: string } | null,
     limit: number,
   ): Promise<ActivityTimelineRow[]> {
-    const params: unknown[] = [orgId, entityType, entityId];
-    let older = '';
-    if (before) {
-      params.push(before.at, before.id);
-      older = 'AND (a.done_at, a.id) < ($4::timestamptz, $5::uuid)';
-    }
+    const where = historyPageConditions(
+      'a',
+      'done_at',
+      orgId,
+      { entityType, entityId },
+      before,
+    ).add('a.done_at IS NOT NULL');
     return manager.query<ActivityTimelineRow[]>(
-      `SELECT a.id, to_char(a.done_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
-              a.done_by, a.type, a.summary, to_char(a.due_date, 'YYYY-MM-DD') AS due_date,
-              a.assignee_user_id
-         FROM activities a
-        WHERE a.organization_id = $1 AND a.entity_type = $2 AND a.entity_id = $3::uuid
-          AND a.done_at IS NOT NULL ${older}
+      `SELECT a.id, ${utcMicros('a.done_at')} AS at, a.done_by, a.type, a.summary,
+              to_char(a.due_date, 'YYYY-MM-DD') AS due_date, a.assignee_user_id
+         FROM activities a WHERE ${where.sql}
         ORDER BY a.done_at DESC, a.id DESC LIMIT ${Number(limit)}`,
-      params,
+      where.params,
     );
   }
 }

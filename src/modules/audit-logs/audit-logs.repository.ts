@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Conditions, selectPage } from '../../core/database';
+import { Conditions, selectPage, historyPageConditions, utcMicros } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export type AuditLogFilter =
@@ -86,17 +86,17 @@ export class AuditLogsRepository {
     before: { at: string; id: string } | null,
     limit: number,
   ): Promise<EntityHistoryRow[]> {
-    const where = new Conditions()
-      .add('organization_id = ?', organizationId)
-      .add('entity_type = ?', entityType)
-      .add('entity_id = ?', entityId)
-      .add(`action IN ('create', 'update', 'delete')`);
-    if (before) where.add('(created_at, id) < (?::timestamptz, ?::uuid)', before.at, before.id);
+    const where = historyPageConditions(
+      'l',
+      'created_at',
+      organizationId,
+      { entityType, entityId },
+      before,
+    ).add(`l.action IN ('create', 'update', 'delete')`);
     return manager.query<EntityHistoryRow[]>(
-      `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
-              action, actor_user_id, changes
-         FROM audit_logs WHERE ${where.sql}
-        ORDER BY created_at DESC, id DESC LIMIT ${Number(limit)}`,
+      `SELECT l.id, ${utcMicros('l.created_at')} AS at, l.action, l.actor_user_id, l.changes
+         FROM audit_logs l WHERE ${where.sql}
+        ORDER BY l.created_at DESC, l.id DESC LIMIT ${Number(limit)}`,
       where.params,
     );
   }

@@ -1,4 +1,14 @@
-import { Body, Controller, Param, Put, Delete, HttpCode, HttpStatus, Query } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Put,
+  Query,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNoContentResponse,
@@ -50,6 +60,20 @@ const emojiOf = (raw: string): string => {
   if (!isEmoji(raw)) throw CommentsErrors.invalid_emoji();
   return raw;
 };
+
+/** `PUT|DELETE /comments/{id}/reactions/{emoji}`: the contract both reaction routes share. */
+const ReactionRoute = (method: typeof Put | typeof Delete, summary: string) =>
+  applyDecorators(
+    method(':id/reactions/:emoji'),
+    HttpCode(HttpStatus.NO_CONTENT),
+    RequirePermissions('comments:create'),
+    RequireUser(),
+    ApiOperation({ summary }),
+    ApiParam({ name: 'emoji', description: 'One emoji, URL-encoded (else 422 `invalid_emoji`)' }),
+    ApiNoContentResponse(),
+    ApiUnprocessableEntityResponse({ description: '`invalid_emoji`', type: ErrorEnvelopeDto }),
+    ApiConflictResponse({ description: '`comment_deleted`', type: ErrorEnvelopeDto }),
+  );
 
 @ApiTags('comments')
 @ApiNotFoundResponse({
@@ -170,15 +194,7 @@ export class CommentsController {
     return this.comments.setHidden(orgId, callerOf(principal, userId), id, false, version, context);
   }
 
-  @Put(':id/reactions/:emoji')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('comments:create')
-  @RequireUser()
-  @ApiOperation({ summary: 'React to a comment with one emoji (idempotent)' })
-  @ApiParam({ name: 'emoji', description: 'One emoji, URL-encoded (else 422 `invalid_emoji`)' })
-  @ApiNoContentResponse()
-  @ApiUnprocessableEntityResponse({ description: '`invalid_emoji`', type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ description: '`comment_deleted`', type: ErrorEnvelopeDto })
+  @ReactionRoute(Put, 'React to a comment with one emoji (idempotent)')
   async react(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
@@ -191,15 +207,7 @@ export class CommentsController {
     await this.comments.react(orgId, callerOf(principal, userId), id, valid, true, context);
   }
 
-  @Delete(':id/reactions/:emoji')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @RequirePermissions('comments:create')
-  @RequireUser()
-  @ApiOperation({ summary: 'Take back your reaction (idempotent)' })
-  @ApiParam({ name: 'emoji', description: 'One emoji, URL-encoded (else 422 `invalid_emoji`)' })
-  @ApiNoContentResponse()
-  @ApiUnprocessableEntityResponse({ description: '`invalid_emoji`', type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ description: '`comment_deleted`', type: ErrorEnvelopeDto })
+  @ReactionRoute(Delete, 'Take back your reaction (idempotent)')
   async unreact(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,

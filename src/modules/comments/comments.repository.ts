@@ -5,6 +5,8 @@ import {
   returningRows,
   selectTenantRow,
   updateVersioned,
+  historyPageConditions,
+  utcMicros,
 } from '../../core/database';
 
 /** A `comments` row as selected by {@link CommentsRepository}. */
@@ -302,20 +304,15 @@ export class CommentsRepository {
     before: { at: string; id: string } | null,
     limit: number,
   ): Promise<CommentTimelineRow[]> {
-    const params: unknown[] = [orgId, entityType, entityId];
-    let older = '';
-    if (before) {
-      params.push(before.at, before.id);
-      older = 'AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)';
-    }
+    const where = historyPageConditions('c', 'created_at', orgId, { entityType, entityId }, before)
+      .add(`c.status = 'visible'`)
+      .add('c.deleted_at IS NULL');
     return manager.query<CommentTimelineRow[]>(
-      `SELECT c.id, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
-              c.author_user_id, c.parent_id, left(c.body, 280) AS excerpt, c.edited_at IS NOT NULL AS edited
-         FROM comments c
-        WHERE c.organization_id = $1 AND c.entity_type = $2 AND c.entity_id = $3::uuid
-          AND c.status = 'visible' AND c.deleted_at IS NULL ${older}
+      `SELECT c.id, ${utcMicros('c.created_at')} AS at, c.author_user_id, c.parent_id,
+              left(c.body, 280) AS excerpt, c.edited_at IS NOT NULL AS edited
+         FROM comments c WHERE ${where.sql}
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${Number(limit)}`,
-      params,
+      where.params,
     );
   }
 }

@@ -6,6 +6,8 @@ import {
   orderBy,
   selectPage,
   selectTenantRow,
+  historyPageConditions,
+  utcMicros,
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
@@ -257,13 +259,9 @@ export class FilesRepository {
     before: { at: string; id: string } | null,
     limit: number,
   ): Promise<AttachmentHistoryRow[]> {
-    const where = new Conditions()
-      .add('a.organization_id = ?', orgId)
-      .add('a.entity_type = ?', entityType)
-      .add('a.entity_id = ?::uuid', entityId);
-    if (before) where.add('(a.created_at, a.id) < (?::timestamptz, ?::uuid)', before.at, before.id);
+    const where = historyPageConditions('a', 'created_at', orgId, { entityType, entityId }, before);
     return manager.query<AttachmentHistoryRow[]>(
-      `SELECT a.id, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+      `SELECT a.id, ${utcMicros('a.created_at')} AS at,
               a.created_by, a.file_id, f.original_name, f.content_type, f.size::float8 AS size
          FROM attachments a JOIN stored_files f ON f.id = a.file_id AND f.organization_id = a.organization_id
         WHERE ${where.sql}

@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { utcMicros } from '../../core/database';
 
 /** One event of a record's history, as the timeline returns it. */
 export interface TimelineEntry {
@@ -43,8 +44,7 @@ export interface TimelineSource {
 }
 
 /** `created_at` as the exact UTC text every source should give as `at` (microseconds). */
-export const TIMELINE_AT_SQL = (column: string): string =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const TIMELINE_AT_SQL = utcMicros;
 
 /**
  * The registry of timeline sources. Owners register from `onModuleInit` of a provider in a module
