@@ -349,6 +349,40 @@ describe('comments (SPEC-P3 §3)', () => {
     expect(actions.map((a) => a.action)).toEqual(['create', 'hide', 'unhide']);
   });
 
+  it('hides a hidden root’s whole thread: its visible replies cannot be reached through either', async () => {
+    const target = await product();
+    const root = await post(owner, { entityType: 'product', entityId: target, body: 'root' });
+    const reply = await post(owner, {
+      entityType: 'product',
+      entityId: target,
+      body: 'reply in a hidden thread',
+      parentId: root.id,
+    });
+    await owner.post(`/api/v1/comments/${root.id}/hide`).expect(200);
+    const sneak = await member.post('/api/v1/comments').send({
+      entityType: 'product',
+      entityId: target,
+      body: 'sneaking in',
+      parentId: reply.id,
+    });
+    expect(sneak.status).toBe(422);
+    expect(codeOf(sneak).code).toBe('invalid_parent');
+    expect((await member.put(`/api/v1/comments/${reply.id}/reactions/%F0%9F%91%8D`)).status).toBe(
+      404,
+    );
+    expect((await member.delete(`/api/v1/comments/${reply.id}`)).status).toBe(404);
+    expect(await countOn(target)).toBe(2);
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM comment_reactions WHERE comment_id = $1',
+      [reply.id],
+    );
+    expect(n).toBe(0);
+    const timeline = await member.get(`/api/v1/timeline/product/${target}`).expect(200);
+    expect(JSON.stringify(timeline.body)).not.toContain(reply.id);
+    // A moderator still reaches the thread.
+    await owner.put(`/api/v1/comments/${reply.id}/reactions/%F0%9F%91%8D`).expect(204);
+  });
+
   it('keeps reactions idempotent and refuses what is not an emoji', async () => {
     const target = await product();
     const comment = await post(owner, { entityType: 'product', entityId: target, body: 'react' });

@@ -292,7 +292,8 @@ export class CommentsRepository {
   /**
    * One page of a target's visible comments for its timeline: newest first, strictly older than
    * `before` in (created_at DESC, id DESC), at most `limit` (index `ix_comments_timeline`). Hidden
-   * and deleted comments are not history anyone should read there.
+   * and deleted comments, and replies in a hidden root's thread, are not history anyone should
+   * read there.
    */
   timelinePage(
     manager: EntityManager,
@@ -314,6 +315,9 @@ export class CommentsRepository {
          FROM comments c
         WHERE c.organization_id = $1 AND c.entity_type = $2 AND c.entity_id = $3::uuid
           AND c.status = 'visible' AND c.deleted_at IS NULL ${older}
+          AND NOT EXISTS (SELECT 1 FROM comments r
+                           WHERE r.organization_id = c.organization_id AND r.id = c.parent_id
+                             AND r.status = 'hidden')
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${Number(limit)}`,
       params,
     );
