@@ -242,6 +242,18 @@ describe('comments (SPEC-P3 §3)', () => {
     expect((await list(other, theirs)).items).toEqual([]);
   });
 
+  it('does not treat a mention quoted as code as a mention', async () => {
+    const target = await product();
+    const body = `To mention, write:\n\n\`\`\`\n${mention(other)}\n\`\`\`\n\nor \`${mention(noRole)}\`, ${mention(member)}`;
+    const created = await post(owner, { entityType: 'product', entityId: target, body });
+    expect(created).toMatchObject({ body, mentionedUserIds: [member.user.id] });
+    const [row] = await t.dataSource.query<{ mentioned_user_ids: string[] }[]>(
+      'SELECT mentioned_user_ids FROM comments WHERE id = $1',
+      [created.id],
+    );
+    expect(row.mentioned_user_ids).toEqual([member.user.id]);
+  });
+
   it('lets only the author edit (If-Match honoured), re-parsing mentions and marking it edited', async () => {
     const target = await product();
     const comment = await post(member, { entityType: 'product', entityId: target, body: 'draft' });
