@@ -133,6 +133,8 @@ describe('comments (SPEC-P3 §3)', () => {
     });
     const cases: [Record<string, unknown>, string, string][] = [
       [{ body: '' }, 'validation_error', '/body'],
+      [{ body: ' \n\t ' }, 'validation_error', '/body'],
+      [{ body: '\u200b\u200d\ufeff' }, 'validation_error', '/body'],
       [{ body: 'x'.repeat(10_001) }, 'validation_error', '/body'],
       [
         { body: 'x', fileIds: Array.from({ length: 11 }, () => randomUUID()) },
@@ -264,6 +266,7 @@ describe('comments (SPEC-P3 §3)', () => {
       code: 'not_author',
     });
     expect((await member.patch(url).set('If-Match', '"9"').send({ body: 'x' })).status).toBe(412);
+    expect((await member.patch(url).send({ body: '\u200b ' })).status).toBe(422);
     const badMention = await member.patch(url).send({ body: `hey ${mention(noRole)}` });
     expect(codeOf(badMention).code).toBe('invalid_mention');
     const edited = await member
