@@ -244,6 +244,33 @@ describe('comments (SPEC-P3 §3)', () => {
     expect((await list(other, theirs)).items).toEqual([]);
   });
 
+  it('answers a reply racing the deletion of its parent with 201 or 422, never a conflict', async () => {
+    const target = await product();
+    for (let i = 0; i < 5; i++) {
+      const root = await post(owner, { entityType: 'product', entityId: target, body: 'root' });
+      const [deleted, reply] = await Promise.all([
+        owner.delete(`/api/v1/comments/${root.id}`),
+        member
+          .post('/api/v1/comments')
+          .send({ entityType: 'product', entityId: target, body: 'reply', parentId: root.id }),
+      ]);
+      expect(deleted.status).toBe(204);
+      if (reply.status === 201) {
+        // The reply won: the root stays as a tombstone holding it.
+        const [row] = await t.dataSource.query<{ deleted: boolean }[]>(
+          'SELECT deleted_at IS NOT NULL AS deleted FROM comments WHERE id = $1',
+          [root.id],
+        );
+        expect(row).toEqual({ deleted: true });
+      } else {
+        expect({ status: reply.status, code: codeOf(reply).code }).toEqual({
+          status: 422,
+          code: 'invalid_parent',
+        });
+      }
+    }
+  });
+
   it('does not treat a mention quoted as code as a mention', async () => {
     const target = await product();
     const body = `To mention, write:\n\n\`\`\`\n${mention(other)}\n\`\`\`\n\nor \`${mention(noRole)}\`, ${mention(member)}`;

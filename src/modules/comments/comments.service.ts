@@ -418,7 +418,9 @@ export class CommentsService {
     target: Target,
     parentId: string,
   ): Promise<string> {
-    const parent = await this.repository.find(manager, orgId, parentId);
+    // Locked, so a concurrent delete of the parent either waits for this reply (and tombstones)
+    // or wins and the reply sees no parent (422), never a foreign-key failure.
+    const parent = await this.repository.find(manager, orgId, parentId, true);
     if (
       !parent ||
       parent.entity_type !== target.entityType ||
