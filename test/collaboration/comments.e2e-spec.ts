@@ -133,6 +133,8 @@ describe('comments (SPEC-P3 §3)', () => {
     });
     const cases: [Record<string, unknown>, string, string][] = [
       [{ body: '' }, 'validation_error', '/body'],
+      [{ body: ' \n\t ' }, 'validation_error', '/body'],
+      [{ body: '\u200b\u200d\ufeff' }, 'validation_error', '/body'],
       [{ body: 'x'.repeat(10_001) }, 'validation_error', '/body'],
       [
         { body: 'x', fileIds: Array.from({ length: 11 }, () => randomUUID()) },
@@ -242,6 +244,45 @@ describe('comments (SPEC-P3 §3)', () => {
     expect((await list(other, theirs)).items).toEqual([]);
   });
 
+  it('answers a reply racing the deletion of its parent with 201 or 422, never a conflict', async () => {
+    const target = await product();
+    for (let i = 0; i < 5; i++) {
+      const root = await post(owner, { entityType: 'product', entityId: target, body: 'root' });
+      const [deleted, reply] = await Promise.all([
+        owner.delete(`/api/v1/comments/${root.id}`),
+        member
+          .post('/api/v1/comments')
+          .send({ entityType: 'product', entityId: target, body: 'reply', parentId: root.id }),
+      ]);
+      expect(deleted.status).toBe(204);
+      if (reply.status === 201) {
+        // The reply won: the root stays as a tombstone holding it.
+        const [row] = await t.dataSource.query<{ deleted: boolean }[]>(
+          'SELECT deleted_at IS NOT NULL AS deleted FROM comments WHERE id = $1',
+          [root.id],
+        );
+        expect(row).toEqual({ deleted: true });
+      } else {
+        expect({ status: reply.status, code: codeOf(reply).code }).toEqual({
+          status: 422,
+          code: 'invalid_parent',
+        });
+      }
+    }
+  });
+
+  it('does not treat a mention quoted as code as a mention', async () => {
+    const target = await product();
+    const body = `To mention, write:\n\n\`\`\`\n${mention(other)}\n\`\`\`\n\nor \`${mention(noRole)}\`, ${mention(member)}`;
+    const created = await post(owner, { entityType: 'product', entityId: target, body });
+    expect(created).toMatchObject({ body, mentionedUserIds: [member.user.id] });
+    const [row] = await t.dataSource.query<{ mentioned_user_ids: string[] }[]>(
+      'SELECT mentioned_user_ids FROM comments WHERE id = $1',
+      [created.id],
+    );
+    expect(row.mentioned_user_ids).toEqual([member.user.id]);
+  });
+
   it('lets only the author edit (If-Match honoured), re-parsing mentions and marking it edited', async () => {
     const target = await product();
     const comment = await post(member, { entityType: 'product', entityId: target, body: 'draft' });
@@ -252,6 +293,7 @@ describe('comments (SPEC-P3 §3)', () => {
       code: 'not_author',
     });
     expect((await member.patch(url).set('If-Match', '"9"').send({ body: 'x' })).status).toBe(412);
+    expect((await member.patch(url).send({ body: '\u200b ' })).status).toBe(422);
     const badMention = await member.patch(url).send({ body: `hey ${mention(noRole)}` });
     expect(codeOf(badMention).code).toBe('invalid_mention');
     const edited = await member
@@ -347,6 +389,40 @@ describe('comments (SPEC-P3 §3)', () => {
       [comment.id],
     );
     expect(actions.map((a) => a.action)).toEqual(['create', 'hide', 'unhide']);
+  });
+
+  it('hides a hidden root’s whole thread: its visible replies cannot be reached through either', async () => {
+    const target = await product();
+    const root = await post(owner, { entityType: 'product', entityId: target, body: 'root' });
+    const reply = await post(owner, {
+      entityType: 'product',
+      entityId: target,
+      body: 'reply in a hidden thread',
+      parentId: root.id,
+    });
+    await owner.post(`/api/v1/comments/${root.id}/hide`).expect(200);
+    const sneak = await member.post('/api/v1/comments').send({
+      entityType: 'product',
+      entityId: target,
+      body: 'sneaking in',
+      parentId: reply.id,
+    });
+    expect(sneak.status).toBe(422);
+    expect(codeOf(sneak).code).toBe('invalid_parent');
+    expect((await member.put(`/api/v1/comments/${reply.id}/reactions/%F0%9F%91%8D`)).status).toBe(
+      404,
+    );
+    expect((await member.delete(`/api/v1/comments/${reply.id}`)).status).toBe(404);
+    expect(await countOn(target)).toBe(2);
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM comment_reactions WHERE comment_id = $1',
+      [reply.id],
+    );
+    expect(n).toBe(0);
+    const timeline = await member.get(`/api/v1/timeline/product/${target}`).expect(200);
+    expect(JSON.stringify(timeline.body)).not.toContain(reply.id);
+    // A moderator still reaches the thread.
+    await owner.put(`/api/v1/comments/${reply.id}/reactions/%F0%9F%91%8D`).expect(204);
   });
 
   it('keeps reactions idempotent and refuses what is not an emoji', async () => {

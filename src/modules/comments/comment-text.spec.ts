@@ -10,6 +10,19 @@ describe('comment text rules', () => {
     expect(parseMentions('no mentions')).toEqual([]);
   });
 
+  it('does not count mentions quoted as code', () => {
+    const a = `@[Ann](user:${A})`;
+    const b = `@[Bob](user:${B})`;
+    expect(parseMentions('```ts\n' + a + '\n```\n' + b)).toEqual([B]);
+    expect(parseMentions('~~~\n' + a + '\n~~~~\nand ' + b)).toEqual([B]);
+    expect(parseMentions('```\nnever closed ' + a + '\n' + b)).toEqual([]);
+    expect(parseMentions('`' + a + '` but ' + b)).toEqual([B]);
+    expect(parseMentions('``a ` ' + a + '`` then ' + b)).toEqual([B]);
+    // A lone backtick opens no span: the mention counts.
+    expect(parseMentions('it`s ' + a)).toEqual([A]);
+    expect(parseMentions('inline ```' + a + '``` is a span too, ' + b)).toEqual([B]);
+  });
+
   it.each(['👍', '❤️', '🎉', '👍🏽', '👩‍💻', '🇫🇷', '1️⃣'])('accepts the emoji %s', (emoji) => {
     expect(isEmoji(emoji)).toBe(true);
   });

@@ -294,7 +294,8 @@ export class CommentsRepository {
   /**
    * One page of a target's visible comments for its timeline: newest first, strictly older than
    * `before` in (created_at DESC, id DESC), at most `limit` (index `ix_comments_timeline`). Hidden
-   * and deleted comments are not history anyone should read there.
+   * and deleted comments, and replies in a hidden root's thread, are not history anyone should
+   * read there.
    */
   timelinePage(
     manager: EntityManager,
@@ -306,7 +307,13 @@ export class CommentsRepository {
   ): Promise<CommentTimelineRow[]> {
     const where = historyPageConditions('c', 'created_at', orgId, { entityType, entityId }, before)
       .add(`c.status = 'visible'`)
-      .add('c.deleted_at IS NULL');
+      .add('c.deleted_at IS NULL')
+      // A reply in a hidden thread is hidden with its root.
+      .add(
+        `NOT EXISTS (SELECT 1 FROM comments r
+                      WHERE r.organization_id = c.organization_id AND r.id = c.parent_id
+                        AND r.status = 'hidden')`,
+      );
     return manager.query<CommentTimelineRow[]>(
       `SELECT c.id, ${utcMicros('c.created_at')} AS at, c.author_user_id, c.parent_id,
               left(c.body, 280) AS excerpt, c.edited_at IS NOT NULL AS edited

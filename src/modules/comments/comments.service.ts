@@ -368,7 +368,8 @@ export class CommentsService {
 
   /**
    * The comment and its target's definition, when the caller may see both: 404 for a missing or
-   * other-tenant comment, an unreadable target, or a hidden comment and a non-moderator.
+   * other-tenant comment, an unreadable target, or a hidden comment (or a reply in a hidden root's
+   * thread) and a non-moderator.
    */
   private async visible(
     manager: EntityManager,
@@ -378,7 +379,10 @@ export class CommentsService {
     forUpdate: boolean,
   ): Promise<{ row: CommentRow; definition: TargetDefinition }> {
     const row = await this.repository.find(manager, orgId, id, forUpdate);
-    if (!row || (row.status === 'hidden' && !caller.permissions.has(MODERATE))) {
+    if (
+      !row ||
+      (!caller.permissions.has(MODERATE) && (await this.inHiddenThread(manager, orgId, row)))
+    ) {
       throw new NotFoundError('Comment');
     }
     const definition = await this.targets.assertAccessible(
@@ -391,6 +395,21 @@ export class CommentsService {
     return { row, definition };
   }
 
+  /**
+   * Whether non-moderators must not see `row`: it is hidden, or it is a reply whose root is
+   * (a hidden root hides its whole thread — list, edits, reactions, replies and timeline alike).
+   */
+  private async inHiddenThread(
+    manager: EntityManager,
+    orgId: string,
+    row: CommentRow,
+  ): Promise<boolean> {
+    if (row.status === 'hidden') return true;
+    if (!row.parent_id) return false;
+    const root = await this.repository.find(manager, orgId, row.parent_id);
+    return root?.status === 'hidden';
+  }
+
   /** The root a reply attaches to: `parentId`'s root, which must be on `target` (else 422). */
   private async rootOf(
     manager: EntityManager,
@@ -399,12 +418,14 @@ export class CommentsService {
     target: Target,
     parentId: string,
   ): Promise<string> {
-    const parent = await this.repository.find(manager, orgId, parentId);
+    // Locked, so a concurrent delete of the parent either waits for this reply (and tombstones)
+    // or wins and the reply sees no parent (422), never a foreign-key failure.
+    const parent = await this.repository.find(manager, orgId, parentId, true);
     if (
       !parent ||
       parent.entity_type !== target.entityType ||
       parent.entity_id !== target.entityId ||
-      (parent.status === 'hidden' && !caller.permissions.has(MODERATE))
+      (!caller.permissions.has(MODERATE) && (await this.inHiddenThread(manager, orgId, parent)))
     ) {
       throw CommentsErrors.invalid_parent();
     }

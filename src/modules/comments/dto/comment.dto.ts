@@ -17,7 +17,12 @@ const ENTITY_TYPE = /^[a-z][a-z0-9-]{0,49}$/;
 const BODY =
   'Markdown, 1–10,000 characters (code points), stored raw and never rendered by the server. ' +
   'Mentions are written `@[Name](user:<uuid>)`; each mentioned user must be an active member ' +
-  'who can read the target (else 422 `invalid_mention` at `/body`), at most 50 people.';
+  'who can read the target (else 422 `invalid_mention` at `/body`), at most 50 people. ' +
+  'It must hold something visible: only spaces, line breaks or zero-width characters → 422.';
+
+/** Some character that is not white space nor a zero-width one (ZWSP, ZWNJ, ZWJ, WJ, BOM). */
+const VISIBLE = /[^\s\u200B-\u200D\u2060\uFEFF]/u;
+const VISIBLE_MESSAGE = { message: 'body must contain visible text' };
 
 /** `GET /comments` query: one target's thread, newest root first. */
 export class CommentQueryDto {
@@ -69,6 +74,7 @@ export class CreateCommentDto {
   @ApiProperty({ description: BODY, minLength: 1, maxLength: 10000 })
   @IsString()
   @Length(1, 10000)
+  @Matches(VISIBLE, VISIBLE_MESSAGE)
   body: string;
 
   @ApiPropertyOptional({
@@ -89,6 +95,7 @@ export class UpdateCommentDto {
   @IsOptional()
   @IsString()
   @Length(1, 10000)
+  @Matches(VISIBLE, VISIBLE_MESSAGE)
   body?: string;
 
   @ApiPropertyOptional({
