@@ -180,14 +180,15 @@ export class NotificationsService {
   /**
    * The caller's live notifications, newest first, cursor paged (`?unread=true|false`). The total
    * is the maintained counters (live, unread, or live minus unread): no COUNT over the person's
-   * rows, so a page costs the same at 10 or 10,000 notifications (issue 17 target).
+   * rows, so a page costs the same at 10 or 10,000 notifications (issue 17 target). Read-only:
+   * two statements, one PostgreSQL round trip each (`TenantDatabase.read`).
    */
   list(
     orgId: string,
     userId: string,
     query: ListQuery<'createdAt', 'unread'>,
   ): Promise<Page<NotificationDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const count = async () => {
         const { unread, live } = await this.repository.counts(manager, orgId, userId);
         if (query.filters.unread === true) return unread;
@@ -204,9 +205,9 @@ export class NotificationsService {
     });
   }
 
-  /** The maintained unread count (one primary-key read). */
+  /** The maintained unread count (one primary-key read, one PostgreSQL round trip). */
   unreadCount(orgId: string, userId: string): Promise<number> {
-    return this.db.run(orgId, (manager) => this.repository.unreadCount(manager, orgId, userId));
+    return this.db.read(orgId, (manager) => this.repository.unreadCount(manager, orgId, userId));
   }
 
   /** Marks the caller's notification read (`read`) or unread; 404 for anyone else's. */
