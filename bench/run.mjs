@@ -278,12 +278,12 @@ async function queryCounts(token, orgId, sharedEnv, more) {
   let lines = [];
   probe.stdout.on('data', (chunk) => lines.push(...chunk.toString().split('\n').filter((l) => l.includes('"query"'))));
   await waitHttp(`http://127.0.0.1:${PORTS.probe}/healthz/live`);
-  const countAt = async (url, headers) => {
-    const first = await fetch(url, { headers }); // warm (permissions, count cache)
+  const countAt = async (url, headers, init = {}) => {
+    const first = await fetch(url, { headers, ...init }); // warm (permissions, count cache)
     if (!first.ok) throw new Error(`statements probe ${url}: ${first.status} ${await first.text()}`);
     await sleep(300);
     lines = [];
-    await fetch(url, { headers });
+    await fetch(url, { headers, ...init });
     await sleep(300);
     return lines.length;
   };
@@ -440,7 +440,11 @@ async function main() {
     redisKeyPrefix: 'bench:',
     databaseUrl: DATABASE_URL,
   };
-  const collabTokens = { many: await login(seeded.collab.emails[1]), few: await login(seeded.collab.emails[2]) };
+  const collabTokens = {
+    commenter: await login(seeded.collab.emails[0]),
+    many: await login(seeded.collab.emails[1]),
+    few: await login(seeded.collab.emails[2]),
+  };
 
   if (!ONLY_COLLABORATION) {
     const importToken = await login(seeded.importer.emails[0]);
