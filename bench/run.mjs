@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
+import { collaborationBenchmark, collaborationStatements, seedCollaboration } from './collaboration.mjs';
 import { pipeline } from 'node:stream/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +30,9 @@ const IMPORT_ROWS = Number(env.BENCH_IMPORT_ROWS ?? (QUICK ? 20_000 : 100_000));
 const SEARCH_PRODUCTS = Number(env.BENCH_SEARCH_PRODUCTS ?? (QUICK ? 0 : 1_000_000));
 const OTHER_PRODUCTS = QUICK ? 2_000 : 10_000;
 const WARM_UP_SECONDS = QUICK ? 1 : 2;
+// `BENCH_ONLY=collaboration`: baseline (a) and the collaboration scenarios only (issue 17's targets).
+const ONLY_COLLABORATION = env.BENCH_ONLY === 'collaboration';
+const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
 const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194 };
 const PASSWORD = 'bench-password-123';
 
@@ -136,6 +140,7 @@ async function prepareDatabase(sharedEnv) {
     const other = await tenant(`OTHER${i}`);
     await seedProducts(other.orgId, OTHER_PRODUCTS, `O${i}-`);
   }
+  const collab = await seedCollaboration(db, await tenant('COLLAB', 3), hash);
   const importer = await tenant('IMPORT');
   const searcher = await tenant('SEARCH');
   await seedSearchCatalog(db, searcher.orgId);
@@ -157,6 +162,7 @@ async function prepareDatabase(sharedEnv) {
   await db.end();
   return {
     main,
+    collab,
     importer,
     searcher,
     productId: product.id,
@@ -258,8 +264,11 @@ async function importBenchmark(token, orgId, workerPid) {
   return row;
 }
 
-/** Statements per list request, from a second API logging every query (sequential requests). */
-async function queryCounts(token, orgId, sharedEnv) {
+/**
+ * Statements per list request, from a second API logging every query (sequential requests);
+ * `more(count, probeUrl)` counts other requests on the same probe (the collaboration ones).
+ */
+async function queryCounts(token, orgId, sharedEnv, more) {
   const probe = spawn(process.execPath, ['dist/main.api.js'], {
     cwd: root,
     env: { ...sharedEnv, PORT: String(PORTS.probe), DATABASE_LOGGING: 'true', LOG_LEVEL: 'debug' },
@@ -269,20 +278,26 @@ async function queryCounts(token, orgId, sharedEnv) {
   let lines = [];
   probe.stdout.on('data', (chunk) => lines.push(...chunk.toString().split('\n').filter((l) => l.includes('"query"'))));
   await waitHttp(`http://127.0.0.1:${PORTS.probe}/healthz/live`);
-  const count = async (size) => {
-    const url = `http://127.0.0.1:${PORTS.probe}/api/v1/products?page=1&size=${size}&sort=name`;
-    const headers = { authorization: `Bearer ${token}`, 'x-organization-id': orgId };
-    await fetch(url, { headers }); // warm (permissions, count cache)
+  const countAt = async (url, headers, init = {}) => {
+    const first = await fetch(url, { headers, ...init }); // warm (permissions, count cache)
+    if (!first.ok) throw new Error(`statements probe ${url}: ${first.status} ${await first.text()}`);
     await sleep(300);
     lines = [];
-    await fetch(url, { headers });
+    await fetch(url, { headers, ...init });
     await sleep(300);
     return lines.length;
   };
-  const result = { size1: await count(1), size20: await count(20), size100: await count(100) };
+  const count = (size) =>
+    countAt(`http://127.0.0.1:${PORTS.probe}/api/v1/products?page=1&size=${size}&sort=name`, {
+      authorization: `Bearer ${token}`,
+      'x-organization-id': orgId,
+    });
+  const result = ONLY_COLLABORATION ? {} : { size1: await count(1), size20: await count(20), size100: await count(100) };
+  const extra = more ? await more(countAt, `http://127.0.0.1:${PORTS.probe}`) : undefined;
   probe.kill('SIGTERM');
-  say(`statements per list request: size 1 → ${result.size1}, size 20 → ${result.size20}, size 100 → ${result.size100}`);
-  return result;
+  if (!ONLY_COLLABORATION)
+    say(`statements per list request: size 1 → ${result.size1}, size 20 → ${result.size20}, size 100 → ${result.size100}`);
+  return { result, extra };
 }
 
 // Catalog words: names like "Acme Wireless Black Keyboard K-417", so two-word queries match a
@@ -393,67 +408,110 @@ async function main() {
 
   const http = [];
   http.push(await load('(a) baseline: page query only', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=1&size=20` }));
-  http.push(await load('(b) baseline: page + count(*)', { url: `http://127.0.0.1:${PORTS.baseB}/products?page=1&size=20` }));
-  http.push(await load('Alees GET /products page 1', { url: api('/products?page=1&size=20&sort=name'), headers }));
-  http.push(await load('(a) baseline: page 200', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=200&size=20` }));
-  http.push(await load('Alees GET /products page 200', { url: api('/products?page=200&size=20&sort=name'), headers }));
-  http.push(await load('Alees GET /products cursor @ depth 200', { url: api(`/products?size=20&sort=name&cursor=${seeded.cursor}`), headers }));
-  http.push(await load('Alees GET /products/{id}', { url: api(`/products/${seeded.productId}`), headers }));
-  http.push(
-    await load('Alees POST /stock-moves (receipt)', {
-      url: api('/stock-moves'),
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ productId: seeded.productId, toLocationId: seeded.locationId, quantity: '1' }),
-    }),
+  let imported;
+  let searched;
+  let ratios = {};
+  const targets = {};
+  if (!ONLY_COLLABORATION) {
+    http.push(await load('(b) baseline: page + count(*)', { url: `http://127.0.0.1:${PORTS.baseB}/products?page=1&size=20` }));
+    http.push(await load('Alees GET /products page 1', { url: api('/products?page=1&size=20&sort=name'), headers }));
+    http.push(await load('(a) baseline: page 200', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=200&size=20` }));
+    http.push(await load('Alees GET /products page 200', { url: api('/products?page=200&size=20&sort=name'), headers }));
+    http.push(await load('Alees GET /products cursor @ depth 200', { url: api(`/products?size=20&sort=name&cursor=${seeded.cursor}`), headers }));
+    http.push(await load('Alees GET /products/{id}', { url: api(`/products/${seeded.productId}`), headers }));
+    http.push(
+      await load('Alees POST /stock-moves (receipt)', {
+        url: api('/stock-moves'),
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ productId: seeded.productId, toLocationId: seeded.locationId, quantity: '1' }),
+      }),
+    );
+    http.push(await measureLogins(seeded.main.emails.slice(1, QUICK ? 17 : undefined)));
+  }
+
+  // Issue 17 (collaboration): notifications, fan-out, timeline; ratios against (a) of this run.
+  const collabSettings = {
+    connections: CONNECTIONS,
+    duration: DURATION,
+    warmUpSeconds: WARM_UP_SECONDS,
+    fanOutRuns: FAN_OUT_RUNS,
+    redisUrl: REDIS_URL,
+    redisKeyPrefix: 'bench:',
+    databaseUrl: DATABASE_URL,
+  };
+  const collabTokens = {
+    commenter: await login(seeded.collab.emails[0]),
+    many: await login(seeded.collab.emails[1]),
+    few: await login(seeded.collab.emails[2]),
+  };
+
+  if (!ONLY_COLLABORATION) {
+    const importToken = await login(seeded.importer.emails[0]);
+    imported = await importBenchmark(importToken, seeded.importer.orgId, worker.pid);
+  }
+  const { result: queries, extra: collabStatements } = await queryCounts(token, seeded.main.orgId, sharedEnv, (count, probeUrl) =>
+    collaborationStatements(count, collabTokens, seeded.collab, probeUrl),
   );
-  http.push(await measureLogins(seeded.main.emails.slice(1, QUICK ? 17 : undefined)));
+  const collaboration = await collaborationBenchmark({
+    apiBase: `http://127.0.0.1:${PORTS.api}`,
+    login,
+    seeded: seeded.collab,
+    baselineA: http[0],
+    statements: collabStatements,
+    settings: collabSettings,
+  });
+  if (!ONLY_COLLABORATION && SEARCH_PRODUCTS > 0) searched = await searchBenchmark(await login(seeded.searcher.emails[0]), seeded.searcher.orgId);
 
-  const importToken = await login(seeded.importer.emails[0]);
-  const imported = await importBenchmark(importToken, seeded.importer.orgId, worker.pid);
-  const queries = await queryCounts(token, seeded.main.orgId, sharedEnv);
-  const searched = SEARCH_PRODUCTS > 0 ? await searchBenchmark(await login(seeded.searcher.emails[0]), seeded.searcher.orgId) : undefined;
-
-  const [a, b, page1, aDeep, page200, cursor, getById] = http;
-  const ratios = {
-    page1VsA: Number((page1.reqPerSec / a.reqPerSec).toFixed(2)),
-    page1VsB: Number((page1.reqPerSec / b.reqPerSec).toFixed(2)),
-    page200VsADeep: Number((page200.reqPerSec / aDeep.reqPerSec).toFixed(2)),
-    cursorDepth200VsAPage1: Number((cursor.reqPerSec / a.reqPerSec).toFixed(2)),
-    getByIdVsA: Number((getById.reqPerSec / a.reqPerSec).toFixed(2)),
-  };
-  const targets = {
-    'list ≥ 0.6× (a)': ratios.page1VsA >= 0.6,
-    'list p99 < 50 ms': page1.p99 < 50,
-    'cursor @ depth 200 ≥ 0.6× (a) page 1': ratios.cursorDepth200VsAPage1 >= 0.6,
-    'get by id ≥ 0.7× (a)': ratios.getByIdVsA >= 0.7,
-    [`${IMPORT_ROWS} rows import < ${(15 * IMPORT_ROWS) / 100_000} s`]:
-      imported.state === 'completed' && imported.seconds < (15 * IMPORT_ROWS) / 100_000,
-    'worker RSS < 300 MB': imported.workerPeakRssMb < 300,
-    'constant statements per list': queries.size1 === queries.size20 && queries.size20 === queries.size100,
-    [`search p95 < 50 ms @ ${SEARCH_PRODUCTS}`]: searched ? searched.prefix.p95 < 50 && searched.prefix.failed === 0 : 'not measured (BENCH_SEARCH_PRODUCTS=0)',
-  };
+  if (!ONLY_COLLABORATION) {
+    const [a, b, page1, aDeep, page200, cursor, getById] = http;
+    ratios = {
+      page1VsA: Number((page1.reqPerSec / a.reqPerSec).toFixed(2)),
+      page1VsB: Number((page1.reqPerSec / b.reqPerSec).toFixed(2)),
+      page200VsADeep: Number((page200.reqPerSec / aDeep.reqPerSec).toFixed(2)),
+      cursorDepth200VsAPage1: Number((cursor.reqPerSec / a.reqPerSec).toFixed(2)),
+      getByIdVsA: Number((getById.reqPerSec / a.reqPerSec).toFixed(2)),
+    };
+    Object.assign(targets, {
+      'list ≥ 0.6× (a)': ratios.page1VsA >= 0.6,
+      'list p99 < 50 ms': page1.p99 < 50,
+      'cursor @ depth 200 ≥ 0.6× (a) page 1': ratios.cursorDepth200VsAPage1 >= 0.6,
+      'get by id ≥ 0.7× (a)': ratios.getByIdVsA >= 0.7,
+      [`${IMPORT_ROWS} rows import < ${(15 * IMPORT_ROWS) / 100_000} s`]:
+        imported.state === 'completed' && imported.seconds < (15 * IMPORT_ROWS) / 100_000,
+      'worker RSS < 300 MB': imported.workerPeakRssMb < 300,
+      'constant statements per list': queries.size1 === queries.size20 && queries.size20 === queries.size100,
+      [`search p95 < 50 ms @ ${SEARCH_PRODUCTS}`]: searched ? searched.prefix.p95 < 50 && searched.prefix.failed === 0 : 'not measured (BENCH_SEARCH_PRODUCTS=0)',
+    });
+  }
+  Object.assign(targets, collaboration.section.targets);
 
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS, importRows: IMPORT_ROWS },
+    settings: { quick: QUICK, only: ONLY_COLLABORATION ? 'collaboration' : undefined, durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS, importRows: IMPORT_ROWS },
+    loadAverage: (await import('node:os')).loadavg().map((n) => Number(n.toFixed(2))),
     http,
     ratios,
     import: imported,
     queriesPerListRequest: queries,
     search: searched,
+    collaboration: collaboration.section,
     targets,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const stamp = results.at.replace(/[:.]/g, '-');
   writeFileSync(join(root, `bench/results/${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (!ONLY_COLLABORATION) writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   process.stdout.write('\n');
-  console.table(http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
-  console.table(ratios);
-  console.table({ import: imported });
+  const table = [...http, ...collaboration.http];
+  console.table(table.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
+  if (Object.keys(ratios).length > 0) console.table(ratios);
+  console.table(collaboration.section.ratios);
+  if (imported) console.table({ import: imported });
+  console.table({ fanOut: { ...collaboration.section.fanOut, runs: undefined } });
+  console.table({ timeline: collaboration.section.timeline });
   if (searched) console.table({ 'search, 1 client': searched.prefix, 'search, 10 clients': searched.prefix10Clients, 'search typo fallback, 1 client': searched.typoFallback });
   console.table(Object.entries(targets).map(([target, met]) => ({ target, met })));
   say(`results: bench/results/${stamp}.json`);

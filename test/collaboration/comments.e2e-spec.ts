@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { addActor, createTenant, type Actor } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -121,6 +122,24 @@ describe('comments (SPEC-P3 §3)', () => {
       expect(page.items.map((c) => [c.id, c.body, c.replies])).toEqual([[created.id, body, []]]);
       expect(page.nextCursor).toBeNull();
     }
+  });
+
+  it('answers a new comment from the inserted row in ≤ 8 PostgreSQL round trips (issue 17: < 50 ms)', async () => {
+    const target = await product();
+    await post(owner, { entityType: 'product', entityId: target, body: 'warm' });
+    const spy = jest.spyOn(Client.prototype, 'query');
+    let created: Comment;
+    try {
+      spy.mockClear();
+      created = await post(owner, { entityType: 'product', entityId: target, body: 'Fast one' });
+      // BEGIN + RLS settings, the target check, the insert, the audit chain (lock, last link,
+      // row), the domain event, COMMIT; no attachment delete and no reload of a fresh comment.
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      spy.mockRestore();
+    }
+    const [listed] = (await list(owner, target)).items;
+    expect(created).toEqual({ ...listed, replies: undefined });
   });
 
   it('refuses bad input with 422 and writes nothing', async () => {

@@ -144,6 +144,58 @@ describe('notifications and followers', () => {
       expect(await unreadCount(user)).toBe(1);
     });
 
+    it('takes list totals from the maintained counters, exact across notify, read and archive', async () => {
+      const user = await addActor(t, owner.organization, ['Member']);
+      const counted = async (where: string) =>
+        (
+          await t.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM notifications
+              WHERE organization_id = $1 AND recipient_user_id = $2 AND archived_at IS NULL ${where}`,
+            [owner.organization.id, user.user.id],
+          )
+        )[0].n;
+      const totals = async () => {
+        const total = async (query: string) =>
+          ((await user.get(`/api/v1/notifications${query}`)).body as { total: number }).total;
+        const listed = { all: await total(''), unread: await total('?unread=true') };
+        const read = await total('?unread=false');
+        expect(listed).toEqual({
+          all: await counted(''),
+          unread: await counted('AND read_at IS NULL'),
+        });
+        expect(read).toBe(await counted('AND read_at IS NOT NULL'));
+        return { ...listed, read };
+      };
+      expect(await totals()).toEqual({ all: 0, unread: 0, read: 0 });
+      for (const title of ['a', 'b', 'c', 'd']) {
+        await notify({ recipientUserIds: [user.user.id], title });
+      }
+      const [d, c, b] = (
+        (await user.get('/api/v1/notifications')).body as { items: Notification[] }
+      ).items;
+      await user.post(`/api/v1/notifications/${d.id}/read`);
+      await user.post(`/api/v1/notifications/${c.id}/read`);
+      expect(await totals()).toEqual({ all: 4, unread: 2, read: 2 });
+      // Archiving a read one and an unread one: both leave the list's total.
+      expect((await user.delete(`/api/v1/notifications/${d.id}`)).status).toBe(204);
+      expect((await user.delete(`/api/v1/notifications/${b.id}`)).status).toBe(204);
+      expect(await totals()).toEqual({ all: 2, unread: 1, read: 1 });
+      await user.post('/api/v1/notifications/read-all').send({});
+      expect(await totals()).toEqual({ all: 2, unread: 0, read: 2 });
+      // The total is the counter row, not a count of rows (O(1) whatever the inbox size).
+      const key = [owner.organization.id, user.user.id];
+      await t.dataSource.query(
+        'UPDATE notification_counters SET live = live + 100 WHERE organization_id = $1 AND user_id = $2',
+        key,
+      );
+      const listed = await user.get('/api/v1/notifications?size=1');
+      expect((listed.body as { total: number }).total).toBe(102);
+      await t.dataSource.query(
+        'UPDATE notification_counters SET live = live - 100 WHERE organization_id = $1 AND user_id = $2',
+        key,
+      );
+    });
+
     it('read-all honours before and refuses a bad one (422, nothing changed)', async () => {
       const user = await addActor(t, owner.organization, ['Member']);
       await notify({ recipientUserIds: [user.user.id], title: 'old' });

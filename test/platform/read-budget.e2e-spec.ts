@@ -1,7 +1,9 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { LocalCache } from '../../src/core/cache';
-import { Actor, createTenant } from '../support/auth';
+import { TenantDatabase } from '../../src/core/tenancy';
+import { NotificationsService } from '../../src/modules/notifications';
+import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -70,6 +72,40 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
       expect((res.body as { id: string }).id).toBe(productId);
     });
     expect(spent).toEqual({ pg: 1, redis: 1 });
+  });
+
+  it('unread count and notification list: 1 and 2 PostgreSQL round trips at 1 or 25 notifications', async () => {
+    // Issue 17: the counts are maintained (notification_counters), never counted at read time.
+    const person = await addActor(t, owner.organization, ['Member']);
+    const notify = (count: number) =>
+      t.app.get(TenantDatabase).run(owner.organization.id, async (manager) => {
+        for (let i = 0; i < count; i += 1) {
+          await t.app.get(NotificationsService).notify(manager, {
+            organizationId: owner.organization.id,
+            recipientUserIds: [person.user.id],
+            type: 'broadcast',
+            actorUserId: null,
+            title: `Budget ${i}`,
+          });
+        }
+      });
+    const measure = async () => {
+      const unread = () => person.get('/api/v1/notifications/unread-count').expect(200);
+      const list = () => person.get('/api/v1/notifications?size=20').expect(200);
+      await unread();
+      await list();
+      return {
+        unread: await roundTrips(unread),
+        list: await roundTrips(list),
+        total: ((await list()).body as { total: number }).total,
+      };
+    };
+    await notify(1);
+    const few = await measure();
+    await notify(24);
+    const many = await measure();
+    expect(few).toEqual({ unread: { pg: 1, redis: 1 }, list: { pg: 2, redis: 1 }, total: 1 });
+    expect(many).toEqual({ ...few, total: 25 });
   });
 
   it('a write still invalidates at once: the next list counts the new product', async () => {

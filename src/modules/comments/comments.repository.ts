@@ -100,6 +100,7 @@ export class CommentsRepository {
     return row.n;
   }
 
+  /** Inserts a comment and returns its row as `find` would (one statement). */
   async insert(
     manager: EntityManager,
     orgId: string,
@@ -112,10 +113,11 @@ export class CommentsRepository {
       body: string;
       mentionedUserIds: string[];
     },
-  ): Promise<void> {
-    await manager.query(
+  ): Promise<CommentRow> {
+    const [inserted] = await manager.query<CommentRow[]>(
       `INSERT INTO comments (id, organization_id, entity_type, entity_id, parent_id, author_user_id, body, mentioned_user_ids)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       RETURNING ${COLUMNS}`,
       [
         row.id,
         orgId,
@@ -127,6 +129,7 @@ export class CommentsRepository {
         row.mentionedUserIds,
       ],
     );
+    return inserted;
   }
 
   /** New body and mentions at `version` (412 when the row moved on); marks it edited at `at`. */

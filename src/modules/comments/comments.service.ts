@@ -44,6 +44,29 @@ type Target = { entityType: string; entityId: string };
 
 const DEFAULT_LIMIT = 50;
 
+/** A comment row with its files (in order) and reaction summary, as the API returns it. */
+const toItem = (
+  row: CommentRow,
+  fileIds: string[],
+  reactions: CommentItemDto['reactions'],
+): CommentItemDto => ({
+  id: row.id,
+  entityType: row.entity_type,
+  entityId: row.entity_id,
+  parentId: row.parent_id,
+  authorUserId: row.author_user_id,
+  body: row.body,
+  mentionedUserIds: row.mentioned_user_ids,
+  fileIds,
+  reactions,
+  status: row.status,
+  deleted: row.deleted_at !== null,
+  editedAt: iso(row.edited_at),
+  createdAt: iso(row.created_at)!,
+  updatedAt: iso(row.updated_at)!,
+  version: row.version,
+});
+
 /**
  * Comments on registered targets (SPEC-P3 §3). Reading needs the target's read permission;
  * writing needs `comments:create` and read on the target (readers may comment, as in Odoo's
@@ -140,7 +163,7 @@ export class CommentsService {
       const mentioned = await this.checkMentions(orgId, definition, dto.body);
       const fileIds = await this.checkFiles(manager, orgId, dto.fileIds ?? []);
       const id = uuidv7();
-      await this.repository.insert(manager, orgId, {
+      const row = await this.repository.insert(manager, orgId, {
         id,
         entityType: target.entityType,
         entityId: target.entityId,
@@ -149,7 +172,8 @@ export class CommentsService {
         body: dto.body,
         mentionedUserIds: mentioned,
       });
-      await this.repository.replaceAttachments(manager, orgId, id, fileIds);
+      // A new comment has no files and no reactions yet: nothing to delete, nothing to reload.
+      if (fileIds.length > 0) await this.repository.replaceAttachments(manager, orgId, id, fileIds);
       const entry: EventfulEntry = {
         organizationId: orgId,
         action: 'create',
@@ -162,7 +186,7 @@ export class CommentsService {
         },
       };
       await this.audit.record(manager, entry);
-      return this.one(manager, orgId, id, caller.userId);
+      return toItem(row, fileIds, []);
     });
     this.announce(orgId, 'comment.created', created);
     return created;
@@ -511,23 +535,7 @@ export class CommentsService {
       reactions
         .filter((r: ReactionSummaryRow) => r.comment_id === id)
         .map((r) => ({ emoji: r.emoji, count: r.count, reactedByMe: r.mine }));
-    return rows.map((row) => ({
-      id: row.id,
-      entityType: row.entity_type,
-      entityId: row.entity_id,
-      parentId: row.parent_id,
-      authorUserId: row.author_user_id,
-      body: row.body,
-      mentionedUserIds: row.mentioned_user_ids,
-      fileIds: files.get(row.id) ?? [],
-      reactions: reactionsOf(row.id),
-      status: row.status,
-      deleted: row.deleted_at !== null,
-      editedAt: iso(row.edited_at),
-      createdAt: iso(row.created_at)!,
-      updatedAt: iso(row.updated_at)!,
-      version: row.version,
-    }));
+    return rows.map((row) => toItem(row, files.get(row.id) ?? [], reactionsOf(row.id)));
   }
 
   /** After commit: ids only, to the sockets of the organization that read the target's type. */

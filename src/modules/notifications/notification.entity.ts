@@ -2,7 +2,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique }
 
 /** One in-app notification for one recipient in one organization (SPEC-P3 §4). */
 @Entity({ name: 'notifications' })
-@Index('ix_notifications_recipient', { synchronize: false }) // (org, recipient, created_at DESC, id DESC) live rows
+@Index('ix_notifications_recipient', { synchronize: false }) // (org, recipient, id DESC) live rows
 @Index('ix_notifications_unread', { synchronize: false }) // same keys, unread and live rows only
 @Index('uq_notifications_dedupe_key', { synchronize: false }) // (org, recipient, dedupe_key) when set
 @Check('ck_notifications_level', `"level" IN ('info', 'success', 'warning', 'error')`)
@@ -65,11 +65,16 @@ export class NotificationPreferenceEntity {
   @Column({ type: 'timestamptz', default: () => 'now()' }) updatedAt: Date;
 }
 
-/** The maintained unread count of one person in one organization (never a COUNT at read time). */
+/**
+ * The maintained counts of one person in one organization (never a COUNT at read time): `unread`
+ * (unread and live) and `live` (not archived, read or not: the list's total).
+ */
 @Entity({ name: 'notification_counters' })
 @Check('ck_notification_counters_unread', `"unread" >= 0`)
+@Check('ck_notification_counters_live', `"live" >= 0`)
 export class NotificationCounterEntity {
   @PrimaryColumn({ type: 'uuid' }) organizationId: string;
   @PrimaryColumn({ type: 'uuid' }) userId: string;
   @Column({ type: 'integer', default: 0 }) unread: number;
+  @Column({ type: 'integer', default: 0 }) live: number;
 }

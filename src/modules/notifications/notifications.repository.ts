@@ -114,8 +114,8 @@ export class NotificationsRepository {
   }
 
   /**
-   * Adds `count` (per user, > 0) to the unread counters, creating missing ones; returns the new
-   * counts. One statement for any number of users.
+   * Adds `count` (per user, > 0) new notifications to the unread and live counters, creating
+   * missing ones; returns the new unread counts. One statement for any number of users.
    */
   async incrementCounters(
     manager: EntityManager,
@@ -124,9 +124,10 @@ export class NotificationsRepository {
   ): Promise<Map<string, number>> {
     if (changes.length === 0) return new Map();
     const rows = await manager.query<{ user_id: string; unread: number }[]>(
-      `INSERT INTO notification_counters AS c (organization_id, user_id, unread)
-       SELECT $1, u.user_id, u.count FROM unnest($2::uuid[], $3::int[]) AS u(user_id, count)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET unread = c.unread + EXCLUDED.unread
+      `INSERT INTO notification_counters AS c (organization_id, user_id, unread, live)
+       SELECT $1, u.user_id, u.count, u.count FROM unnest($2::uuid[], $3::int[]) AS u(user_id, count)
+       ON CONFLICT (organization_id, user_id)
+       DO UPDATE SET unread = c.unread + EXCLUDED.unread, live = c.live + EXCLUDED.live
        RETURNING user_id, unread`,
       [orgId, changes.map((c) => c.userId), changes.map((c) => c.count)],
     );
@@ -134,23 +135,42 @@ export class NotificationsRepository {
   }
 
   /**
-   * Moves one person's counter by `delta` (a read: -1, an unread: +1, read-all: -n) and returns
-   * the new count; the counter exists once the person received anything.
+   * Moves one person's unread counter by `delta` (a read: -1, an unread: +1, read-all: -n) and
+   * the live one by `liveDelta` (an archive: -1), and returns the new unread count; the counter
+   * exists once the person received anything.
    */
   async moveCounter(
     manager: EntityManager,
     orgId: string,
     userId: string,
     delta: number,
+    liveDelta = 0,
   ): Promise<number> {
     const [row] = await manager.query<{ unread: number }[]>(
-      `INSERT INTO notification_counters AS c (organization_id, user_id, unread)
-       VALUES ($1, $2, GREATEST($3::int, 0))
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET unread = c.unread + $3::int
+      `INSERT INTO notification_counters AS c (organization_id, user_id, unread, live)
+       VALUES ($1, $2, GREATEST($3::int, 0), GREATEST($4::int, 0))
+       ON CONFLICT (organization_id, user_id)
+       DO UPDATE SET unread = c.unread + $3::int, live = c.live + $4::int
        RETURNING unread`,
-      [orgId, userId, delta],
+      [orgId, userId, delta, liveDelta],
     );
     return row.unread;
+  }
+
+  /**
+   * The maintained counts (one primary-key read; zeros when the person never had any): `unread`
+   * and `live` (not archived), the totals of the notification lists.
+   */
+  async counts(
+    manager: EntityManager,
+    orgId: string,
+    userId: string,
+  ): Promise<{ unread: number; live: number }> {
+    const [row] = await manager.query<{ unread: number; live: number }[]>(
+      'SELECT unread, live FROM notification_counters WHERE organization_id = $1 AND user_id = $2',
+      [orgId, userId],
+    );
+    return row ?? { unread: 0, live: 0 };
   }
 
   /** The maintained unread count (one primary-key read; 0 when the person never had any). */
@@ -164,8 +184,9 @@ export class NotificationsRepository {
 
   /**
    * One keyset page of the recipient's live (not archived) notifications by id (uuid v7: creation
-   * order), newest first by default. `unread` keeps unread ones only; `count` supplies the total
-   * (the service passes the maintained counter for unread lists).
+   * order), newest first by default, through `ix_notifications_recipient|unread` (org, recipient,
+   * id DESC). `unread` keeps unread (or read) ones only; `count` supplies the total (the service
+   * passes the maintained counters).
    */
   list(
     manager: EntityManager,

@@ -177,18 +177,23 @@ export class NotificationsService {
     this.realtime.toRoom(userRoom(orgId, userId), UNREAD_COUNT_EVENT, { unread });
   }
 
-  /** The caller's live notifications, newest first, cursor paged (`?unread=true`). */
+  /**
+   * The caller's live notifications, newest first, cursor paged (`?unread=true|false`). The total
+   * is the maintained counters (live, unread, or live minus unread): no COUNT over the person's
+   * rows, so a page costs the same at 10 or 10,000 notifications (issue 17 target). Read-only:
+   * two statements, one PostgreSQL round trip each (`TenantDatabase.read`).
+   */
   list(
     orgId: string,
     userId: string,
     query: ListQuery<'createdAt', 'unread'>,
   ): Promise<Page<NotificationDto>> {
-    return this.db.run(orgId, async (manager) => {
-      // The unread list's total is the maintained counter: no COUNT over the person's rows.
-      const count =
-        query.filters.unread === true
-          ? () => this.repository.unreadCount(manager, orgId, userId)
-          : undefined;
+    return this.db.read(orgId, async (manager) => {
+      const count = async () => {
+        const { unread, live } = await this.repository.counts(manager, orgId, userId);
+        if (query.filters.unread === true) return unread;
+        return query.filters.unread === false ? live - unread : live;
+      };
       const { rows, total, nextCursor } = await this.repository.list(
         manager,
         orgId,
@@ -200,9 +205,9 @@ export class NotificationsService {
     });
   }
 
-  /** The maintained unread count (one primary-key read). */
+  /** The maintained unread count (one primary-key read, one PostgreSQL round trip). */
   unreadCount(orgId: string, userId: string): Promise<number> {
-    return this.db.run(orgId, (manager) => this.repository.unreadCount(manager, orgId, userId));
+    return this.db.read(orgId, (manager) => this.repository.unreadCount(manager, orgId, userId));
   }
 
   /** Marks the caller's notification read (`read`) or unread; 404 for anyone else's. */
@@ -252,9 +257,14 @@ export class NotificationsService {
     const unread = await this.db.run(orgId, async (manager) => {
       const archived = await this.repository.archive(manager, orgId, userId, id, this.clock.now());
       if (!archived) throw new NotFoundError('Notification');
-      return archived.wasUnread
-        ? await this.repository.moveCounter(manager, orgId, userId, -1)
-        : null;
+      const unread = await this.repository.moveCounter(
+        manager,
+        orgId,
+        userId,
+        archived.wasUnread ? -1 : 0,
+        -1,
+      );
+      return archived.wasUnread ? unread : null;
     });
     if (unread !== null) this.pushUnread(orgId, userId, unread);
   }
