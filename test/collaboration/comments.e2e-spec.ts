@@ -499,4 +499,22 @@ describe('comments (SPEC-P3 §3)', () => {
     );
     expect(reactions).toEqual([]);
   });
+
+  it('a comment racing the deletion of its record never outlives it (the target is share-locked)', async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const id = await product();
+      const [deleted, commented] = await Promise.all([
+        owner.delete(`/api/v1/products/${id}`).set('If-Match', '"1"'),
+        member.post('/api/v1/comments').send({ entityType: 'product', entityId: id, body: 'Race' }),
+      ]);
+      expect(deleted.status).toBe(204);
+      // Either the comment landed first (and went with the product) or it found no product.
+      expect([201, 404]).toContain(commented.status);
+      const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM comments WHERE entity_type = 'product' AND entity_id = $1`,
+        [id],
+      );
+      expect(n).toBe(0);
+    }
+  });
 });

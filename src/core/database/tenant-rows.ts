@@ -24,15 +24,20 @@ export async function selectTenantRow<Row>(
   return row;
 }
 
-/** Whether the organization has the row `id` in `table`. */
+/**
+ * Whether the organization has the row `id` in `table`. `forShare` also share-locks it until the
+ * caller's transaction ends, so a concurrent delete waits (or, having deleted first, makes this
+ * answer `false`): what a child row is about to hang off cannot vanish under it.
+ */
 export async function tenantRowExists(
   manager: Query,
   table: string,
   organizationId: string,
   id: string,
+  options: { forShare?: boolean } = {},
 ): Promise<boolean> {
   const rows = await manager.query<unknown[]>(
-    `SELECT 1 FROM ${table} WHERE organization_id = $1 AND id = $2`,
+    `SELECT 1 FROM ${table} WHERE organization_id = $1 AND id = $2${options.forShare ? ' FOR SHARE' : ''}`,
     [organizationId, id],
   );
   return rows.length > 0;

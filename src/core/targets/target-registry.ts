@@ -16,7 +16,9 @@ export interface TargetDefinition {
   readonly updatePermission: string;
   /**
    * Whether the organization has a live record `id` (inside the caller's transaction; another
-   * tenant's, deleted and unknown ids alike answer `false`).
+   * tenant's, deleted and unknown ids alike answer `false`). Share-lock the row (`FOR SHARE`) so
+   * a delete running at the same time either waits for the caller's child row (and deletes it
+   * with the record) or, having deleted first, makes this answer `false`: no orphans.
    */
   exists(manager: EntityManager, orgId: string, id: string): Promise<boolean>;
   /** A short human label ("SKU-1 · Widget") for notifications and the timeline; null when gone. */

@@ -68,8 +68,13 @@ export class CategoriesRepository {
   }
 
   /** Whether the organization has the category `id` (of any type). */
-  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    return tenantRowExists(manager, 'categories', orgId, id);
+  async exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
+    return tenantRowExists(manager, 'categories', orgId, id, options);
   }
 
   /** The category, or undefined when the organization has none with that id. */

@@ -18,7 +18,9 @@ export class CategoryTargetRegistration implements OnModuleInit {
       entityType: 'category',
       readPermission: 'categories:read',
       updatePermission: 'categories:manage',
-      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
+      exists: (manager, orgId, id) =>
+        this.repository.exists(manager, orgId, id, { forShare: true }),
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.name ?? null,
       path: (id) => `/api/v1/categories/${id}`,

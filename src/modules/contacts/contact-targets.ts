@@ -18,7 +18,9 @@ export class ContactTargetRegistration implements OnModuleInit {
       entityType: 'contact',
       readPermission: 'contacts:read',
       updatePermission: 'contacts:manage',
-      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
+      exists: (manager, orgId, id) =>
+        this.repository.exists(manager, orgId, id, { forShare: true }),
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.display_name ?? null,
       path: (id) => `/api/v1/contacts/${id}`,

@@ -156,8 +156,13 @@ export class ContactsRepository {
   }
 
   /** Whether the organization has the contact `id`. */
-  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    return tenantRowExists(manager, 'contacts', orgId, id);
+  async exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
+    return tenantRowExists(manager, 'contacts', orgId, id, options);
   }
 
   /** The contact `id` with its children, or `undefined`. */

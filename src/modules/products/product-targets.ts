@@ -20,7 +20,9 @@ export class ProductTargetRegistration implements OnModuleInit {
       entityType: 'product',
       readPermission: 'products:read',
       updatePermission: 'products:manage',
-      exists: (manager, orgId, id) => this.repository.exists(manager, orgId, id),
+      // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
+      exists: (manager, orgId, id) =>
+        this.repository.exists(manager, orgId, id, { forShare: true }),
       label: async (manager, orgId, id) => {
         const row = await this.repository.findById(manager, orgId, id);
         return row ? `${row.sku} · ${row.name}` : null;

@@ -164,10 +164,18 @@ export class ProductsRepository {
     });
   }
 
-  /** Whether the organization has the live (not soft-deleted) product `id`. */
-  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+  /**
+   * Whether the organization has the live (not soft-deleted) product `id`; `forShare` also
+   * share-locks it to the end of the caller's transaction (see `tenantRowExists`).
+   */
+  async exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      `SELECT 1 FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}${options.forShare ? ' FOR SHARE' : ''}`,
       [orgId, id],
     );
     return rows.length > 0;

@@ -80,8 +80,13 @@ export class StockLocationsRepository {
   }
 
   /** Whether the organization has the stock location `id`. */
-  async exists(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
-    return tenantRowExists(manager, 'stock_locations', orgId, id);
+  async exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
+    return tenantRowExists(manager, 'stock_locations', orgId, id, options);
   }
 
   /** The location, or undefined when the organization has none with that id. */

@@ -21,8 +21,9 @@ export class WarehouseTargetRegistration implements OnModuleInit {
       entityType: 'warehouse',
       readPermission: 'warehouses:read',
       updatePermission: 'warehouses:manage',
-      exists: async (manager, orgId, id) =>
-        (await this.warehouses.findById(manager, orgId, id)) !== undefined,
+      // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
+      exists: (manager, orgId, id) =>
+        this.warehouses.exists(manager, orgId, id, { forShare: true }),
       label: async (manager, orgId, id) => {
         const row = await this.warehouses.findById(manager, orgId, id);
         return row ? `${row.code} · ${row.name}` : null;
@@ -33,7 +34,7 @@ export class WarehouseTargetRegistration implements OnModuleInit {
       entityType: 'stock-location',
       readPermission: 'warehouses:read',
       updatePermission: 'warehouses:manage',
-      exists: (manager, orgId, id) => this.locations.exists(manager, orgId, id),
+      exists: (manager, orgId, id) => this.locations.exists(manager, orgId, id, { forShare: true }),
       label: async (manager, orgId, id) => {
         const row = await this.locations.findById(manager, orgId, id);
         return row ? `${row.code} · ${row.name}` : null;

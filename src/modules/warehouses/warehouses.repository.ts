@@ -8,6 +8,7 @@ import {
   selectPage,
   selectTenantRow,
   updateVersioned,
+  tenantRowExists,
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
@@ -57,6 +58,19 @@ const COLUMNS = `id, code, name, address_line1, address_line2, address_city, add
  */
 @Injectable()
 export class WarehousesRepository {
+  /**
+   * Whether the organization has the warehouse `id`; `forShare` also share-locks it to the end of
+   * the caller's transaction (see `tenantRowExists`).
+   */
+  exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
+    return tenantRowExists(manager, 'warehouses', orgId, id, options);
+  }
+
   /** One page of the organization's warehouses, filtered and sorted per `query`, with the total. */
   list(
     manager: EntityManager,
