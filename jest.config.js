@@ -30,6 +30,11 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   // A global option: inside a project it is ignored (hooks then time out after 5 s under load).
   testTimeout: 30000,
+  // Test files run in a worker process that is replaced once it holds more than this after a
+  // file. On 2 cores jest otherwise runs every file inside its own main process (one worker = in band),
+  // where the heap grew with each file's app until V8 aborted at ~4 GB after 12 minutes
+  // (fresh-clone .ci/run, 2026-12-01, 110 files). Setting it also makes jest use the worker.
+  workerIdleMemoryLimit: '1536MB',
   projects: [
     {
       displayName: 'unit',
