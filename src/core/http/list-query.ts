@@ -249,8 +249,8 @@ export function toPage<T>(
 const definitions = new Map<string, ListDefinition<string, string>>();
 
 /** A list's allow-list as `compileFilter` reads it: its `fields`, then `cf.<key>` from `custom`. */
-export function listFieldResolver(
-  definition: ListDefinition,
+export function listFieldResolver<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
   custom: ReadonlyMap<string, CustomFieldDescriptor>,
 ): (name: string) => FilterField | undefined {
   return (name) => {
@@ -268,8 +268,8 @@ export function listFieldResolver(
  * `custom` = the organization's custom field definitions by key (empty: `cf.` unknown).
  * Throws `InvalidFilterError`.
  */
-export function compileListFilter(
-  definition: ListDefinition,
+export function compileListFilter<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
   raw: unknown,
   ctx: FilterContext,
   custom: ReadonlyMap<string, CustomFieldDescriptor> = new Map(),
@@ -292,7 +292,7 @@ export function defineList<S extends string, F extends string>(
     const sql = [field.column, field.relation?.from, field.relation?.join].join(' ');
     if (sql.includes('?')) throw new Error(`filter field ${name}: SQL must not contain "?"`);
   }
-  definitions.set(definition.resource, definition as ListDefinition<string, string>);
+  definitions.set(definition.resource, definition);
   return definition;
 }
 
