@@ -327,11 +327,20 @@ export class ListQueryParser {
     this.codec = new CursorCodec(config.jwt.secret);
   }
 
-  /** The page, sort and per-parameter filters only (no `?filter=`): see {@link resolve}. */
+  /**
+   * The page, sort and per-parameter filters only: see {@link resolve}. `?filter=` and
+   * `?savedFilterId=` are a 422 here rather than silently ignored.
+   */
   parse<S extends string, F extends string>(
     definition: ListDefinition<S, F>,
     raw: Record<string, unknown>,
   ): ListQuery<S, F> {
+    const unsupported = ['filter', 'savedFilterId'].filter((name) => raw[name] !== undefined);
+    if (unsupported.length) {
+      throw new ValidationFailedError(
+        unsupported.map((name) => ({ parameter: name, detail: `${name} is not accepted here` })),
+      );
+    }
     return parseListQuery(definition, raw, this.config.pagination, this.codec);
   }
 
