@@ -12,6 +12,7 @@ import {
 import { foldedContains } from '../../core/database/folded-text';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
+import { addTagFilters, tagNamesOf } from '../tags';
 import type { ContactKind } from './contact.entity';
 import type { ContactDto } from './dto/contact.dto';
 
@@ -52,7 +53,14 @@ export interface ContactImportRow {
 
 /** Sort keys and filters of a contact list. */
 export type ContactSort = 'displayName' | 'createdAt' | 'updatedAt';
-export type ContactFilter = 'kind' | 'tag' | 'categoryId' | 'q';
+export type ContactFilter = 'kind' | 'tag' | 'tagAny' | 'categoryId' | 'q';
+
+/** A staged import row (`ord`: its index in the batch) and the contact it is, with its tags now. */
+export interface ImportedContact {
+  ord: number;
+  id: string;
+  tags: string[];
+}
 
 /** The scalar columns of a new contact (the id comes from the caller, uuid v7). */
 export interface NewContact {
@@ -64,7 +72,6 @@ export interface NewContact {
   companyName: string | null;
   taxNumber: string | null;
   notes: string;
-  tags: string[];
   categoryId: string | null;
 }
 
@@ -80,7 +87,6 @@ export interface ContactChanges {
   companyName?: string | null;
   taxNumber?: string | null;
   notes?: string;
-  tags?: string[];
   categoryId?: string | null;
 }
 
@@ -106,9 +112,12 @@ const SORT_COLUMNS: Record<ContactSort, string> = {
   updatedAt: 'c.updated_at',
 };
 
+/** The contact's tag names, in the same statement. */
+const TAGS = tagNamesOf('contact', 'c.id', 'c.organization_id');
+
 /** Children as JSON arrays in the same statement: a page costs one query, whatever its size. */
 const COLUMNS = `c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
-  c.notes, c.tags, c.category_id, c.created_at, c.updated_at, c.version,
+  c.notes, ${TAGS} AS tags, c.category_id, c.created_at, c.updated_at, c.version,
   (SELECT COALESCE(json_agg(json_build_object('email', e.email, 'label', e.label, 'isPrimary', e.is_primary)
           ORDER BY e.position), '[]') FROM contact_emails e WHERE e.contact_id = c.id) AS emails,
   (SELECT COALESCE(json_agg(json_build_object('number', p.number, 'label', p.label, 'isPrimary', p.is_primary)
@@ -131,11 +140,17 @@ export class ContactsRepository {
     orgId: string,
     query: ListQuery<ContactSort, ContactFilter>,
   ): Promise<{ rows: ContactRow[]; total: number }> {
-    const { kind, tag, categoryId, q } = query.filters;
-    const where = new Conditions()
-      .add('c.organization_id = ?', orgId)
+    const { kind, tag, tagAny, categoryId, q } = query.filters;
+    const where = addTagFilters(
+      new Conditions().add('c.organization_id = ?', orgId),
+      'contact',
+      'c.id',
+      {
+        tag,
+        tagAny,
+      },
+    )
       .addIf(kind, 'c.kind = ?')
-      .addIf(tag, '? = ANY(c.tags)')
       .addIf(categoryId, 'c.category_id = ?')
       .addIf(
         q,
@@ -182,8 +197,8 @@ export class ContactsRepository {
   async insert(manager: EntityManager, orgId: string, contact: NewContact): Promise<void> {
     await manager.query(
       `INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name,
-                             company_name, tax_number, notes, tags, category_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                             company_name, tax_number, notes, category_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         contact.id,
         orgId,
@@ -194,7 +209,6 @@ export class ContactsRepository {
         contact.companyName,
         contact.taxNumber,
         contact.notes,
-        contact.tags,
         contact.categoryId,
       ],
     );
@@ -220,8 +234,8 @@ export class ContactsRepository {
           last_name = CASE WHEN $8 THEN $9 ELSE last_name END,
           company_name = CASE WHEN $10 THEN $11 ELSE company_name END,
           tax_number = CASE WHEN $12 THEN $13 ELSE tax_number END,
-          notes = COALESCE($14, notes), tags = COALESCE($15, tags),
-          category_id = CASE WHEN $16 THEN $17::uuid ELSE category_id END,
+          notes = COALESCE($14, notes),
+          category_id = CASE WHEN $15 THEN $16::uuid ELSE category_id END,
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
       [
@@ -239,7 +253,6 @@ export class ContactsRepository {
         set('taxNumber'),
         changes.taxNumber ?? null,
         changes.notes ?? null,
-        changes.tags ?? null,
         set('categoryId'),
         changes.categoryId ?? null,
       ],
@@ -346,17 +359,18 @@ export class ContactsRepository {
     orgId: string,
     rows: ContactImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadedRows> {
+  ): Promise<LoadedRows & { touched: ImportedContact[]; unchanged: ImportedContact[] }> {
     await actAsTenant(manager, orgId);
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_contacts');
     await manager.query(`CREATE TEMP TABLE import_contacts (
-        id uuid NOT NULL DEFAULT gen_uuid_v7(), existing_id uuid, kind text, display_name text, first_name text,
-        last_name text, company_name text, tax_number text, email text, phone text, tags text, category_id uuid,
+        id uuid NOT NULL DEFAULT gen_uuid_v7(), ord int NOT NULL, existing_id uuid, kind text, display_name text, first_name text,
+        last_name text, company_name text, tax_number text, email text, phone text, category_id uuid,
         notes text, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_contacts',
       [
+        'ord',
         'kind',
         'display_name',
         'first_name',
@@ -365,11 +379,11 @@ export class ContactsRepository {
         'tax_number',
         'email',
         'phone',
-        'tags',
         'category_id',
         'notes',
       ],
-      rows.map((r) => [
+      rows.map((r, ord) => [
+        ord,
         r.kind,
         r.displayName,
         r.firstName,
@@ -378,7 +392,6 @@ export class ContactsRepository {
         r.taxNumber,
         r.email,
         r.phone,
-        r.tags.join('|'),
         r.categoryId,
         r.notes,
       ]),
@@ -388,14 +401,13 @@ export class ContactsRepository {
         WHERE e.organization_id = $1 AND e.is_primary AND lower(e.email) = lower(s.email)`,
       [orgId],
     );
-    const tags = `CASE WHEN s.tags = '' OR s.tags IS NULL THEN '{}'::text[] ELSE string_to_array(s.tags, '|') END`;
     const [{ inserted, insertedIds }] = await manager.query<
       { inserted: number; insertedIds: string[] }[]
     >(
       `WITH done AS (
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
-                               tax_number, tags, category_id, notes)
-         SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
+                               tax_number, category_id, notes)
+         SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number,
                 s.category_id, s.notes
            FROM import_contacts s WHERE s.existing_id IS NULL RETURNING id)
        SELECT count(*)::int AS inserted, coalesce(array_agg(id::text), '{}') AS "insertedIds" FROM done`,
@@ -429,15 +441,15 @@ export class ContactsRepository {
         `WITH done AS (
            UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
                   last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
-                  tax_number = ${empty('tax_number')}, tags = ${tags}, category_id = s.category_id, notes = s.notes,
+                  tax_number = ${empty('tax_number')}, category_id = s.category_id, notes = s.notes,
                   version = c.version + 1, updated_at = now()
              FROM import_contacts s
             WHERE c.id = s.existing_id AND c.organization_id = $1
               AND (s.phone_changed
-                OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
+                OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
                     c.category_id, c.notes)
                    IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
-                    ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes))
+                    ${empty('company_name')}, ${empty('tax_number')}, s.category_id, s.notes))
            RETURNING c.id)
          SELECT count(*)::int AS updated, coalesce(array_agg(id::text), '{}') AS "updatedIds" FROM done`,
         [orgId],
@@ -457,13 +469,33 @@ export class ContactsRepository {
         [orgId],
       );
     }
+    // Which staged row became (or matched) which contact, for the tags (set by the importer).
+    const staged = await manager.query<(ImportedContact & { written: boolean })[]>(
+      `SELECT s.ord, coalesce(s.existing_id, s.id)::text AS id,
+              (s.existing_id IS NULL OR coalesce(s.existing_id::text = ANY($2::text[]), false)) AS written,
+              ${tagNamesOf('contact', 'coalesce(s.existing_id, s.id)', '$1::uuid')} AS tags
+         FROM import_contacts s`,
+      [orgId, updatedIds],
+    );
     return {
       inserted,
       updated,
       skipped: rows.length - inserted - updated,
       insertedIds,
       updatedIds,
+      touched: staged.filter((r) => r.written),
+      unchanged: staged.filter((r) => !r.written),
     };
+  }
+
+  /** Bumps the version of contacts whose tags an import changed (nothing else changed). */
+  async touch(manager: EntityManager, orgId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE contacts SET version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId, ids],
+    );
   }
 
   /** One export page of contacts matching the list filters, after id `after` (keyset by id). */
@@ -474,11 +506,17 @@ export class ContactsRepository {
     after: string | undefined,
     limit: number,
   ): Promise<Record<string, unknown>[]> {
-    const { kind, tag, categoryId, q } = filters;
-    const where = new Conditions()
-      .add('c.organization_id = ?', orgId)
+    const { kind, tag, tagAny, categoryId, q } = filters;
+    const where = addTagFilters(
+      new Conditions().add('c.organization_id = ?', orgId),
+      'contact',
+      'c.id',
+      {
+        tag,
+        tagAny,
+      },
+    )
       .addIf(kind, 'c.kind = ?')
-      .addIf(tag, '? = ANY(c.tags)')
       .addIf(categoryId, 'c.category_id = ?')
       .addIf(
         q,
@@ -491,7 +529,7 @@ export class ContactsRepository {
       `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
               (SELECT email FROM contact_emails WHERE contact_id = c.id AND is_primary) AS email,
               (SELECT number FROM contact_phones WHERE contact_id = c.id AND is_primary) AS phone,
-              array_to_string(c.tags, '|') AS tags, c.category_id, c.notes
+              array_to_string(${TAGS}, '|') AS tags, c.category_id, c.notes
          FROM contacts c WHERE ${where.sql} ORDER BY c.id LIMIT ${Number(limit)}`,
       where.params,
     );

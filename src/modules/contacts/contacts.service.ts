@@ -14,6 +14,7 @@ import {
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
+import { TagActor, TagsService } from '../tags';
 import { CONTACT_KINDS } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { ContactsErrors } from './contacts.errors';
@@ -25,7 +26,13 @@ type Filter = ContactFilter;
 export const CONTACT_LIST: ListDefinition<Sort, Filter> = {
   sortable: ['displayName', 'createdAt', 'updatedAt'],
   defaultSort: 'displayName',
-  filters: { kind: { enum: CONTACT_KINDS }, tag: 'string', categoryId: 'uuid', q: 'string' },
+  filters: {
+    kind: { enum: CONTACT_KINDS },
+    tag: 'names',
+    tagAny: 'names',
+    categoryId: 'uuid',
+    q: 'string',
+  },
 };
 const toDto = (row: ContactRow): ContactDto => ({
   id: row.id,
@@ -87,6 +94,7 @@ export class ContactsService {
     private readonly repository: ContactsRepository,
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
+    private readonly tags: TagsService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
@@ -120,7 +128,13 @@ export class ContactsService {
     });
   }
 
-  create(orgId: string, dto: CreateContactDto, context: AuditContext): Promise<ContactDto> {
+  /** `actor`: whose rights decide whether unknown tag names create tags (`tags:create`). */
+  create(
+    orgId: string,
+    dto: CreateContactDto,
+    context: AuditContext,
+    actor: TagActor,
+  ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
       if (dto.categoryId)
         await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
@@ -134,9 +148,9 @@ export class ContactsService {
         companyName: dto.companyName ?? null,
         taxNumber: dto.taxNumber ?? null,
         notes: dto.notes ?? '',
-        tags: [...new Set(dto.tags ?? [])],
         categoryId: dto.categoryId ?? null,
       });
+      if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
       await this.writeLists(manager, orgId, id, dto);
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
@@ -144,7 +158,11 @@ export class ContactsService {
         action: 'create',
         entityType: 'contact',
         entityId: id,
-        changes: { kind: created.kind, displayName: created.displayName },
+        changes: {
+          kind: created.kind,
+          displayName: created.displayName,
+          ...(created.tags.length ? { tags: created.tags } : {}),
+        },
         context,
       });
       return created;
@@ -157,6 +175,7 @@ export class ContactsService {
     dto: UpdateContactDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    actor: TagActor,
   ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
       return this.audit.updateGuarded(manager, expectedVersion, {
@@ -173,9 +192,9 @@ export class ContactsService {
             companyName: dto.companyName,
             taxNumber: dto.taxNumber,
             notes: dto.notes,
-            tags: dto.tags ? [...new Set(dto.tags)] : undefined,
             categoryId: dto.categoryId,
           });
+          if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
           await this.writeLists(manager, orgId, id, dto);
           return await this.find(manager, orgId, id);
         },
