@@ -18,7 +18,7 @@ function foldedKey(name: string): string {
 
 /** Targets whose `tags text[]` column moves into `taggings`, with the condition for live rows. */
 const TAGGED = [
-  { table: 'products', entityType: 'product', live: 'deleted_at IS NULL' },
+  { table: 'products', entityType: 'product', live: 'r.deleted_at IS NULL' },
   { table: 'contacts', entityType: 'contact', live: 'TRUE' },
 ];
 
@@ -81,7 +81,7 @@ export class CreateTags1764003200000 implements MigrationInterface {
     const used = (await q.query(
       TAGGED.map(
         (t) =>
-          `SELECT DISTINCT organization_id::text AS org, unnest(tags) AS name FROM "${t.table}" WHERE ${t.live}`,
+          `SELECT DISTINCT organization_id::text AS org, unnest(tags) AS name FROM "${t.table}" r WHERE ${t.live}`,
       ).join(' UNION '),
     )) as { org: string; name: string }[];
     await q.query(
@@ -110,7 +110,7 @@ export class CreateTags1764003200000 implements MigrationInterface {
           CROSS JOIN LATERAL unnest(r.tags) AS n(name)
           JOIN "tag_spellings" s ON s.org = r.organization_id AND s.name = n.name
           JOIN "tags" g ON g.organization_id = s.org AND g.name_key = s.name_key
-         WHERE r.${t.live}
+         WHERE ${t.live}
         ON CONFLICT DO NOTHING`);
       await q.query(`DROP INDEX "ix_${t.table}_tags"`);
       await q.query(`ALTER TABLE "${t.table}" DROP COLUMN "tags"`);
