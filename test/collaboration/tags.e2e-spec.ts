@@ -474,15 +474,18 @@ describe('tags (SPEC-P3 §2, issue 18)', () => {
         `${HEADER}\nIMPT-1,One,goods,imp-x|IMP-Y\nIMPT-2,Two,goods,\nIMPT-3,Three,goods,imp-y\n`,
       );
       expect(first).toMatchObject({ inserted: 3, updated: 0, invalid: 0 });
-      const one = (await owner.get('/api/v1/products?q=IMPT-1').expect(200)).body.items[0];
+      const one = (await owner.get('/api/v1/products?q=IMPT-1').expect(200)).body.items[0] as {
+        id: string;
+        tags: string[];
+      };
       expect(one.tags).toEqual(['imp-x', 'IMP-Y']);
-      expect(
-        await (async () =>
-          (await owner.get('/api/v1/products?tag=imp-y').expect(200)).body.total)(),
-      ).toBe(2);
+      const total = (await owner.get('/api/v1/products?tag=imp-y').expect(200)).body as {
+        total: number;
+      };
+      expect(total.total).toBe(2);
 
       const snapshot = async () =>
-        t.dataSource.query(
+        t.dataSource.query<{ sku: string; version: number; tags: string[] }[]>(
           `SELECT p.sku::text, p.version, array(SELECT t.name FROM taggings g JOIN tags t ON t.id = g.tag_id
                    WHERE g.target_id = p.id ORDER BY t.name) AS tags
              FROM products p WHERE p.organization_id = $1 AND p.sku::text LIKE 'IMPT-%' ORDER BY p.sku`,
