@@ -84,6 +84,7 @@ export class CreateTags1764003200000 implements MigrationInterface {
           `SELECT DISTINCT organization_id::text AS org, unnest(tags) AS name FROM "${t.table}" r WHERE ${t.live}`,
       ).join(' UNION '),
     )) as { org: string; name: string }[];
+    await q.query(`DROP TABLE IF EXISTS pg_temp."tag_spellings"`);
     await q.query(
       `CREATE TEMP TABLE "tag_spellings" (org uuid, name text, name_key text) ON COMMIT DROP`,
     );
