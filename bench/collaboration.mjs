@@ -37,8 +37,8 @@ export async function seedCollaboration(db, collab, passwordHash) {
   const product = async (sku) =>
     (
       await db.query(
-        `INSERT INTO products (organization_id, sku, name, type, status, price, currency_code, uom_code, tags)
-         VALUES ($1, $2, $3, 'goods', 'active', 9.99, 'EUR', 'pc', '{bench}') RETURNING id`,
+        `INSERT INTO products (organization_id, sku, name, type, status, price, currency_code, uom_code)
+         VALUES ($1, $2, $3, 'goods', 'active', 9.99, 'EUR', 'pc') RETURNING id`,
         [orgId, sku, sku],
       )
     ).rows[0].id;

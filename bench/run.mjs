@@ -127,13 +127,24 @@ async function prepareDatabase(sharedEnv) {
     }
     return { orgId, emails };
   };
-  const seedProducts = (orgId, count, prefix) =>
-    db.query(
-      `INSERT INTO products (organization_id, sku, name, type, status, price, currency_code, uom_code, tags)
-       SELECT $1, $3 || g, 'Product ' || md5(g::text), 'goods', 'active', (g % 1000) + 0.99, 'EUR', 'pc', '{bench}'
+  // Every product carries the tag "bench" (tags registry, modules/tags), as the list reads it.
+  const seedProducts = async (orgId, count, prefix) => {
+    await db.query(
+      `INSERT INTO products (organization_id, sku, name, type, status, price, currency_code, uom_code)
+       SELECT $1, $3 || g, 'Product ' || md5(g::text), 'goods', 'active', (g % 1000) + 0.99, 'EUR', 'pc'
          FROM generate_series(1, $2::int) g`,
       [orgId, count, prefix],
     );
+    await db.query(
+      `WITH tag AS (
+         INSERT INTO tags (organization_id, name, name_key) VALUES ($1, 'bench', 'bench')
+         ON CONFLICT DO NOTHING RETURNING id)
+       INSERT INTO taggings (organization_id, tag_id, target_type, target_id)
+       SELECT $1, tag.id, 'product', p.id FROM tag, products p
+        WHERE p.organization_id = $1 AND p.sku::text LIKE $2 || '%'`,
+      [orgId, prefix],
+    );
+  };
   const main = await tenant('BENCH', 40);
   await seedProducts(main.orgId, PRODUCTS, 'SKU-');
   for (let i = 0; i < 10; i += 1) {

@@ -57,6 +57,7 @@ interface OrgA {
   importTask: string;
   comment: string;
   activity: string;
+  tag: string;
 }
 
 type Params = Record<string, string>;
@@ -138,6 +139,9 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/stock-locations/:id/move': (a) => [{ id: a.location }],
   '/stock-moves/:id': (a) => [{ id: a.stockMove }],
   '/system/ping/:taskId': (a) => [{ taskId: a.pingTask }],
+  '/taggings/:entityType/:entityId': (a, types) => targetParams(a, types),
+  '/tags/:id': (a) => [{ id: a.tag }],
+  '/tags/:id/merge': (a) => [{ id: a.tag }],
   '/tasks/:id': (a) => [{ id: a.exportTask }, { id: a.importTask }],
   '/tax-categories/:id': (a) => [{ id: a.taxCategory }],
   '/tax-jurisdictions/:id': (a) => [{ id: a.taxJurisdiction }],
@@ -468,6 +472,13 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       dueDate: '2030-01-31',
       assigneeUserId: member.user.id,
     });
+    await owner
+      .put(`/api/v1/taggings/product/${product}`)
+      .send({ tags: ['Walk tag'] })
+      .expect(200);
+    const tag = (
+      (await owner.get('/api/v1/tags?q=walk').expect(200)).body as { items: { id: string }[] }
+    ).items[0].id;
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -503,6 +514,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       importTask,
       comment,
       activity,
+      tag,
     };
 
     b = {

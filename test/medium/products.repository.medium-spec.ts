@@ -23,7 +23,6 @@ describe('ProductsRepository (medium)', () => {
     currencyCode: null,
     uomCode: 'pc',
     categoryId: null,
-    tags: [],
     attributes: {},
     ...extra,
   });
@@ -88,7 +87,6 @@ describe('ProductsRepository (medium)', () => {
       currencyCode: null,
       uomCode: 'pc',
       categoryId: null,
-      tags: null,
       attributes: {},
     };
     await database.db.run(orgA, (m) => repository.update(m, orgA, id, 1, changes));

@@ -62,7 +62,6 @@ describe('StockRepository (medium)', () => {
         currencyCode: null,
         uomCode: 'pc',
         categoryId: null,
-        tags: [],
         attributes: {},
       }),
     );

@@ -30,6 +30,10 @@ const schemaFor = (type: FilterType): Record<string, unknown> => {
       decimal: { type: 'string', pattern: '^-?\\d{1,20}(\\.\\d{1,10})?$' },
       date: { type: 'string', format: 'date' },
       datetime: { type: 'string', format: 'date-time' },
+      names: {
+        type: 'string',
+        description: 'Comma-separated names (1-50, each 1-50 characters after normalisation)',
+      },
     } as const
   )[type];
 };

@@ -30,6 +30,8 @@ export type FilterType =
   | 'decimal'
   | 'date'
   | 'datetime'
+  /** Comma-separated names (`?tag=a,b`): 1–50 items, each `normalizeName`d and 1–50 characters. */
+  | 'names'
   | { enum: readonly string[] };
 
 /** A resource's list grammar: what it may be sorted and filtered by. Declared once per resource. */
@@ -58,7 +60,7 @@ export interface SortKey<S extends string = string> {
   custom?: { expression: string; type: 'numeric' | 'text' };
 }
 
-export type FilterValue = string | number | boolean | Date;
+export type FilterValue = string | number | boolean | Date | string[];
 
 export interface ListQuery<S extends string = string, F extends string = string> {
   page: number;
@@ -121,6 +123,13 @@ function parseFilter(name: string, type: FilterType, raw: string): FilterValue |
       return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))
         ? raw
         : issue('must be a date like 2026-01-31');
+    case 'names': {
+      const names = raw.split(',').map((name) => normalizeName(name));
+      if (names.length > 50) return issue('must list at most 50 names');
+      return names.every((name) => name.length >= 1 && name.length <= 50)
+        ? [...new Set(names)]
+        : issue('must be comma-separated names of 1 to 50 characters each');
+    }
     case 'datetime': {
       const time = Date.parse(raw);
       return /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) && !Number.isNaN(time)
@@ -219,7 +228,8 @@ export function parseListQuery<S extends string, F extends string>(
     const value = single(name);
     if (value === undefined) continue;
     const parsed = parseFilter(name, type, value);
-    if (typeof parsed === 'object' && !(parsed instanceof Date)) issues.push(parsed);
+    if (typeof parsed === 'object' && !(parsed instanceof Date) && !Array.isArray(parsed))
+      issues.push(parsed);
     else filters[name as F] = parsed;
   }
 

@@ -60,6 +60,11 @@ export const PERMISSIONS = {
   'activities:create': 'Schedule activities on records you can read',
   'activities:update': 'Change activities and mark them done',
   'activities:delete': 'Delete activities',
+  'tags:read': 'List and read the tag registry (names, colours, usage counts)',
+  'tags:create': 'Create tags, also implicitly by naming an unknown tag on a record you may change',
+  'tags:update': 'Rename, recolour and re-scope tags (each tagged record is audited)',
+  'tags:delete': 'Delete tags (they are removed from every record)',
+  'tags:manage': 'Merge tags (the taggings of one move to another, which remains)',
   'chat:read': 'List the chat rooms you take part in and read their messages',
   'chat:write': 'Create chat rooms, add or remove participants, post messages',
   'notifications:broadcast':
@@ -148,6 +153,7 @@ export const SYSTEM_ROLES: Record<
       'activities:read',
       'profiles:read',
       'timeline:read',
+      'tags:read',
     ],
   },
 };

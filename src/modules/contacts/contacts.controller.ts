@@ -5,6 +5,8 @@ import {
   AuditContext,
   AuditContextParam,
   ListScope,
+  CurrentPrincipal,
+  Principal,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -40,7 +42,7 @@ export class ContactsController {
   @RequirePermissions('contacts:read')
   @ApiOperation({
     summary:
-      'Contacts of this organization (filter by kind, tag, category; q searches names (accents and Unicode forms folded) and emails)',
+      'Contacts of this organization (filter by kind, tags (`tag` all of, `tagAny` any of), category; q searches names (accents and Unicode forms folded) and emails)',
   })
   @ApiListQuery(CONTACT_LIST)
   @ApiOkResponse({ type: PageOf(ContactDto) })
@@ -62,8 +64,9 @@ export class ContactsController {
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateContactDto,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<ContactDto> {
-    return this.contacts.create(orgId, dto, context);
+    return this.contacts.create(orgId, dto, context, caller);
   }
 
   @ReadRoute('contacts:read', 'One contact (ETag for If-Match)', ContactDto)
@@ -82,8 +85,9 @@ export class ContactsController {
     @Body() dto: UpdateContactDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<ContactDto> {
-    return this.contacts.update(orgId, id, dto, version, context);
+    return this.contacts.update(orgId, id, dto, version, context, caller);
   }
 
   @DeleteRoute('contacts:manage', 'Delete a contact and its emails, phones and addresses')

@@ -7,6 +7,7 @@ import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
+import { distinctTagNames, ImportTags, TagsService } from '../tags';
 import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
 import { CONTACT_LIST } from './contacts.service';
 import { CreateContactDto } from './dto/contact.dto';
@@ -55,17 +56,25 @@ export class ContactImporter implements Importer<ContactImportRow> {
   readonly keyColumn = 'email';
   private orgId = '';
   private readonly categories = new Map<string, Promise<boolean>>();
+  private readonly tags: ImportTags;
 
   constructor(
     private readonly db: TenantDatabase,
     private readonly categoryService: CategoriesService,
     private readonly repository: ContactsRepository,
-  ) {}
+    tags: TagsService,
+  ) {
+    this.tags = new ImportTags(tags, 'contact');
+  }
 
-  /** Nothing to preload: categories are asked of their owner once per distinct id. */
-  prepare(_manager: EntityManager, orgId: string): Promise<void> {
+  /** The organization's tags and the starter's rights; categories are asked once per distinct id. */
+  async prepare(
+    manager: EntityManager,
+    orgId: string,
+    actor: { userId: string | null },
+  ): Promise<void> {
     this.orgId = orgId;
-    return Promise.resolve();
+    await this.tags.prepare(manager, orgId, actor.userId);
   }
 
   /** Whether `id` is a contact category of the organization (`CategoriesService.assertUsable`). */
@@ -127,6 +136,8 @@ export class ContactImporter implements Importer<ContactImportRow> {
         column: 'categoryId',
         message: 'not a contact category of this organization',
       });
+    for (const message of this.tags.check(input.tags ?? []))
+      errors.push({ line, column: 'tags', message });
     if (errors.length) return { errors };
     return {
       errors,
@@ -139,7 +150,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
         taxNumber: input.taxNumber ?? null,
         email: email ?? null,
         phone: phone ?? null,
-        tags: [...new Set(input.tags ?? [])],
+        tags: distinctTagNames(input.tags ?? []),
         categoryId: input.categoryId?.toLowerCase() ?? null,
         notes: input.notes ?? '',
       },
@@ -154,13 +165,36 @@ export class ContactImporter implements Importer<ContactImportRow> {
     return this.repository.importExisting(manager, orgId, keys);
   }
 
-  load(
+  async load(
     manager: EntityManager,
     orgId: string,
     rows: ContactImportRow[],
     onConflict: ConflictMode,
   ): Promise<LoadedRows> {
-    return this.repository.importBatch(manager, orgId, rows, onConflict);
+    const { touched, unchanged, ...loaded } = await this.repository.importBatch(
+      manager,
+      orgId,
+      rows,
+      onConflict,
+    );
+    // Tags through the tags module, rows matched by their index in the batch; in update mode a
+    // contact whose only change is its tags counts as updated (version bumped), as through PATCH.
+    const changed = await this.tags.load(
+      manager,
+      orgId,
+      rows.map((r, ord) => ({ key: String(ord), names: r.tags })),
+      touched.map((t) => ({ id: t.id, key: String(t.ord) })),
+      onConflict,
+      () =>
+        Promise.resolve(unchanged.map((u) => ({ id: u.id, key: String(u.ord), names: u.tags }))),
+    );
+    await this.repository.touch(manager, orgId, changed);
+    return {
+      ...loaded,
+      updated: loaded.updated + changed.length,
+      skipped: loaded.skipped - changed.length,
+      updatedIds: [...loaded.updatedIds, ...changed],
+    };
   }
 
   async exportRows(
@@ -171,14 +205,14 @@ export class ContactImporter implements Importer<ContactImportRow> {
     limit: number,
     filter?: CompiledFilter,
   ): Promise<{ values: unknown[][]; last?: string }> {
-    const { kind, tag, categoryId, q } = parseListQuery(CONTACT_LIST, filters, {
+    const { kind, tag, tagAny, categoryId, q } = parseListQuery(CONTACT_LIST, filters, {
       defaultSize: limit,
       maxSize: limit,
     }).filters;
     const rows = await this.repository.exportPage(
       manager,
       orgId,
-      { kind, tag, categoryId, q },
+      { kind, tag, tagAny, categoryId, q },
       after,
       limit,
       filter,
@@ -200,13 +234,14 @@ export class ContactImporterRegistration implements OnModuleInit {
     private readonly db: TenantDatabase,
     private readonly categories: CategoriesService,
     private readonly repository: ContactsRepository,
+    private readonly tags: TagsService,
   ) {}
 
   onModuleInit(): void {
     this.registry.register({
       resource: 'contacts',
       list: CONTACT_LIST,
-      create: () => new ContactImporter(this.db, this.categories, this.repository),
+      create: () => new ContactImporter(this.db, this.categories, this.repository, this.tags),
     });
   }
 }

@@ -14,6 +14,7 @@ import type { CompiledFilter, FilterField } from '../../core/filters';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import { CONTACT_KINDS } from './contact.entity';
+import { addTagFilters, tagNamesOf, tagsFilterField } from '../tags';
 import type { ContactKind } from './contact.entity';
 import type { ContactDto } from './dto/contact.dto';
 
@@ -54,7 +55,14 @@ export interface ContactImportRow {
 
 /** Sort keys and filters of a contact list. */
 export type ContactSort = 'displayName' | 'createdAt' | 'updatedAt';
-export type ContactFilter = 'kind' | 'tag' | 'categoryId' | 'q';
+export type ContactFilter = 'kind' | 'tag' | 'tagAny' | 'categoryId' | 'q';
+
+/** A staged import row (`ord`: its index in the batch) and the contact it is, with its tags now. */
+export interface ImportedContact {
+  ord: number;
+  id: string;
+  tags: string[];
+}
 
 /** The scalar columns of a new contact (the id comes from the caller, uuid v7). */
 export interface NewContact {
@@ -66,7 +74,6 @@ export interface NewContact {
   companyName: string | null;
   taxNumber: string | null;
   notes: string;
-  tags: string[];
   categoryId: string | null;
 }
 
@@ -82,7 +89,6 @@ export interface ContactChanges {
   companyName?: string | null;
   taxNumber?: string | null;
   notes?: string;
-  tags?: string[];
   categoryId?: string | null;
 }
 
@@ -108,9 +114,12 @@ const SORT_COLUMNS: Record<ContactSort, string> = {
   updatedAt: 'c.updated_at',
 };
 
+/** The contact's tag names, in the same statement. */
+const TAGS = tagNamesOf('contact', 'c.id', 'c.organization_id');
+
 /** Children as JSON arrays in the same statement: a page costs one query, whatever its size. */
 const COLUMNS = `c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
-  c.notes, c.tags, c.category_id, c.created_at, c.updated_at, c.version,
+  c.notes, ${TAGS} AS tags, c.category_id, c.created_at, c.updated_at, c.version,
   (SELECT COALESCE(json_agg(json_build_object('email', e.email, 'label', e.label, 'isPrimary', e.is_primary)
           ORDER BY e.position), '[]') FROM contact_emails e WHERE e.contact_id = c.id) AS emails,
   (SELECT COALESCE(json_agg(json_build_object('number', p.number, 'label', p.label, 'isPrimary', p.is_primary)
@@ -134,7 +143,7 @@ export const CONTACT_FILTER_FIELDS: Record<string, FilterField> = {
   companyName: { type: 'string', column: 'c.company_name' },
   taxNumber: { type: 'string', column: 'c.tax_number' },
   notes: { type: 'text', column: 'c.notes' },
-  tags: { type: 'string[]', column: 'c.tags' },
+  tags: tagsFilterField('contact', 'c.id'),
   categoryId: { type: 'uuid', column: 'c.category_id' },
   createdAt: { type: 'datetime', column: 'c.created_at' },
   updatedAt: { type: 'datetime', column: 'c.updated_at' },
@@ -170,11 +179,17 @@ export class ContactsRepository {
     orgId: string,
     query: ListQuery<ContactSort, ContactFilter>,
   ): Promise<{ rows: ContactRow[]; total: number }> {
-    const { kind, tag, categoryId, q } = query.filters;
-    const where = new Conditions()
-      .add('c.organization_id = ?', orgId)
+    const { kind, tag, tagAny, categoryId, q } = query.filters;
+    const where = addTagFilters(
+      new Conditions().add('c.organization_id = ?', orgId),
+      'contact',
+      'c.id',
+      {
+        tag,
+        tagAny,
+      },
+    )
       .addIf(kind, 'c.kind = ?')
-      .addIf(tag, '? = ANY(c.tags)')
       .addIf(categoryId, 'c.category_id = ?')
       .addIf(
         q,
@@ -222,8 +237,8 @@ export class ContactsRepository {
   async insert(manager: EntityManager, orgId: string, contact: NewContact): Promise<void> {
     await manager.query(
       `INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name,
-                             company_name, tax_number, notes, tags, category_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                             company_name, tax_number, notes, category_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         contact.id,
         orgId,
@@ -234,7 +249,6 @@ export class ContactsRepository {
         contact.companyName,
         contact.taxNumber,
         contact.notes,
-        contact.tags,
         contact.categoryId,
       ],
     );
@@ -260,8 +274,8 @@ export class ContactsRepository {
           last_name = CASE WHEN $8 THEN $9 ELSE last_name END,
           company_name = CASE WHEN $10 THEN $11 ELSE company_name END,
           tax_number = CASE WHEN $12 THEN $13 ELSE tax_number END,
-          notes = COALESCE($14, notes), tags = COALESCE($15, tags),
-          category_id = CASE WHEN $16 THEN $17::uuid ELSE category_id END,
+          notes = COALESCE($14, notes),
+          category_id = CASE WHEN $15 THEN $16::uuid ELSE category_id END,
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
       [
@@ -279,7 +293,6 @@ export class ContactsRepository {
         set('taxNumber'),
         changes.taxNumber ?? null,
         changes.notes ?? null,
-        changes.tags ?? null,
         set('categoryId'),
         changes.categoryId ?? null,
       ],
@@ -386,17 +399,18 @@ export class ContactsRepository {
     orgId: string,
     rows: ContactImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadedRows> {
+  ): Promise<LoadedRows & { touched: ImportedContact[]; unchanged: ImportedContact[] }> {
     await actAsTenant(manager, orgId);
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_contacts');
     await manager.query(`CREATE TEMP TABLE import_contacts (
-        id uuid NOT NULL DEFAULT gen_uuid_v7(), existing_id uuid, kind text, display_name text, first_name text,
-        last_name text, company_name text, tax_number text, email text, phone text, tags text, category_id uuid,
+        id uuid NOT NULL DEFAULT gen_uuid_v7(), ord int NOT NULL, existing_id uuid, kind text, display_name text, first_name text,
+        last_name text, company_name text, tax_number text, email text, phone text, category_id uuid,
         notes text, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_contacts',
       [
+        'ord',
         'kind',
         'display_name',
         'first_name',
@@ -405,11 +419,11 @@ export class ContactsRepository {
         'tax_number',
         'email',
         'phone',
-        'tags',
         'category_id',
         'notes',
       ],
-      rows.map((r) => [
+      rows.map((r, ord) => [
+        ord,
         r.kind,
         r.displayName,
         r.firstName,
@@ -418,7 +432,6 @@ export class ContactsRepository {
         r.taxNumber,
         r.email,
         r.phone,
-        r.tags.join('|'),
         r.categoryId,
         r.notes,
       ]),
@@ -428,14 +441,13 @@ export class ContactsRepository {
         WHERE e.organization_id = $1 AND e.is_primary AND lower(e.email) = lower(s.email)`,
       [orgId],
     );
-    const tags = `CASE WHEN s.tags = '' OR s.tags IS NULL THEN '{}'::text[] ELSE string_to_array(s.tags, '|') END`;
     const [{ inserted, insertedIds }] = await manager.query<
       { inserted: number; insertedIds: string[] }[]
     >(
       `WITH done AS (
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
-                               tax_number, tags, category_id, notes)
-         SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
+                               tax_number, category_id, notes)
+         SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number,
                 s.category_id, s.notes
            FROM import_contacts s WHERE s.existing_id IS NULL RETURNING id)
        SELECT count(*)::int AS inserted, coalesce(array_agg(id::text), '{}') AS "insertedIds" FROM done`,
@@ -469,15 +481,15 @@ export class ContactsRepository {
         `WITH done AS (
            UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
                   last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
-                  tax_number = ${empty('tax_number')}, tags = ${tags}, category_id = s.category_id, notes = s.notes,
+                  tax_number = ${empty('tax_number')}, category_id = s.category_id, notes = s.notes,
                   version = c.version + 1, updated_at = now()
              FROM import_contacts s
             WHERE c.id = s.existing_id AND c.organization_id = $1
               AND (s.phone_changed
-                OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
+                OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
                     c.category_id, c.notes)
                    IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
-                    ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes))
+                    ${empty('company_name')}, ${empty('tax_number')}, s.category_id, s.notes))
            RETURNING c.id)
          SELECT count(*)::int AS updated, coalesce(array_agg(id::text), '{}') AS "updatedIds" FROM done`,
         [orgId],
@@ -497,13 +509,33 @@ export class ContactsRepository {
         [orgId],
       );
     }
+    // Which staged row became (or matched) which contact, for the tags (set by the importer).
+    const staged = await manager.query<(ImportedContact & { written: boolean })[]>(
+      `SELECT s.ord, coalesce(s.existing_id, s.id)::text AS id,
+              (s.existing_id IS NULL OR coalesce(s.existing_id::text = ANY($2::text[]), false)) AS written,
+              ${tagNamesOf('contact', 'coalesce(s.existing_id, s.id)', '$1::uuid')} AS tags
+         FROM import_contacts s`,
+      [orgId, updatedIds],
+    );
     return {
       inserted,
       updated,
       skipped: rows.length - inserted - updated,
       insertedIds,
       updatedIds,
+      touched: staged.filter((r) => r.written),
+      unchanged: staged.filter((r) => !r.written),
     };
+  }
+
+  /** Bumps the version of contacts whose tags an import changed (nothing else changed). */
+  async touch(manager: EntityManager, orgId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE contacts SET version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId, ids],
+    );
   }
 
   /** One export page of contacts matching the list filters, after id `after` (keyset by id). */
@@ -515,11 +547,17 @@ export class ContactsRepository {
     limit: number,
     filter?: CompiledFilter,
   ): Promise<Record<string, unknown>[]> {
-    const { kind, tag, categoryId, q } = filters;
-    const where = new Conditions()
-      .add('c.organization_id = ?', orgId)
+    const { kind, tag, tagAny, categoryId, q } = filters;
+    const where = addTagFilters(
+      new Conditions().add('c.organization_id = ?', orgId),
+      'contact',
+      'c.id',
+      {
+        tag,
+        tagAny,
+      },
+    )
       .addIf(kind, 'c.kind = ?')
-      .addIf(tag, '? = ANY(c.tags)')
       .addIf(categoryId, 'c.category_id = ?')
       .addIf(
         q,
@@ -533,7 +571,7 @@ export class ContactsRepository {
       `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
               (SELECT email FROM contact_emails WHERE contact_id = c.id AND is_primary) AS email,
               (SELECT number FROM contact_phones WHERE contact_id = c.id AND is_primary) AS phone,
-              array_to_string(c.tags, '|') AS tags, c.category_id, c.notes
+              array_to_string(${TAGS}, '|') AS tags, c.category_id, c.notes
          FROM contacts c WHERE ${where.sql} ORDER BY c.id LIMIT ${Number(limit)}`,
       where.params,
     );

@@ -15,6 +15,7 @@ import {
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
+import { TagActor, TagsService } from '../tags';
 import { CONTACT_KINDS } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { ContactsErrors } from './contacts.errors';
@@ -33,7 +34,13 @@ export const CONTACT_LIST: ListDefinition<Sort, Filter> = defineList({
   resource: 'contacts',
   sortable: ['displayName', 'createdAt', 'updatedAt'],
   defaultSort: 'displayName',
-  filters: { kind: { enum: CONTACT_KINDS }, tag: 'string', categoryId: 'uuid', q: 'string' },
+  filters: {
+    kind: { enum: CONTACT_KINDS },
+    tag: 'names',
+    tagAny: 'names',
+    categoryId: 'uuid',
+    q: 'string',
+  },
   fields: CONTACT_FILTER_FIELDS,
   // The list reads `contacts c`, so the document is `c.custom_fields`.
   customFields: { entityType: 'contact', column: 'c.custom_fields' },
@@ -98,6 +105,7 @@ export class ContactsService {
     private readonly repository: ContactsRepository,
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
+    private readonly tags: TagsService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
@@ -131,7 +139,13 @@ export class ContactsService {
     });
   }
 
-  create(orgId: string, dto: CreateContactDto, context: AuditContext): Promise<ContactDto> {
+  /** `actor`: whose rights decide whether unknown tag names create tags (`tags:create`). */
+  create(
+    orgId: string,
+    dto: CreateContactDto,
+    context: AuditContext,
+    actor: TagActor,
+  ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
       if (dto.categoryId)
         await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
@@ -145,9 +159,9 @@ export class ContactsService {
         companyName: dto.companyName ?? null,
         taxNumber: dto.taxNumber ?? null,
         notes: dto.notes ?? '',
-        tags: [...new Set(dto.tags ?? [])],
         categoryId: dto.categoryId ?? null,
       });
+      if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
       await this.writeLists(manager, orgId, id, dto);
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
@@ -155,7 +169,11 @@ export class ContactsService {
         action: 'create',
         entityType: 'contact',
         entityId: id,
-        changes: { kind: created.kind, displayName: created.displayName },
+        changes: {
+          kind: created.kind,
+          displayName: created.displayName,
+          ...(created.tags.length ? { tags: created.tags } : {}),
+        },
         context,
       });
       return created;
@@ -168,6 +186,7 @@ export class ContactsService {
     dto: UpdateContactDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    actor: TagActor,
   ): Promise<ContactDto> {
     return this.db.run(orgId, async (manager) => {
       return this.audit.updateGuarded(manager, expectedVersion, {
@@ -184,9 +203,9 @@ export class ContactsService {
             companyName: dto.companyName,
             taxNumber: dto.taxNumber,
             notes: dto.notes,
-            tags: dto.tags ? [...new Set(dto.tags)] : undefined,
             categoryId: dto.categoryId,
           });
+          if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
           await this.writeLists(manager, orgId, id, dto);
           return await this.find(manager, orgId, id);
         },

@@ -139,7 +139,9 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     const { organizationId: orgId, payload } = context;
     const importer = this.importers.get(payload.resource).create();
     const file = await this.files.ready(orgId, payload.fileId);
-    await this.db.run(orgId, (manager) => importer.prepare(manager, orgId));
+    await this.db.run(orgId, (manager) =>
+      importer.prepare(manager, orgId, { userId: context.userId }),
+    );
 
     let bytesRead = 0;
     const counter = new Transform({

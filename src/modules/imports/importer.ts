@@ -48,8 +48,11 @@ export interface Importer<Row = unknown> {
   readonly multilineColumns: readonly string[];
   /** The column holding the natural key (where duplicates and conflicts are reported). */
   readonly keyColumn: string;
-  /** Loads what row validation needs (active currencies, units, the organization's categories...). */
-  prepare(manager: EntityManager, orgId: string): Promise<void>;
+  /**
+   * Loads what row validation needs (active currencies, units, the organization's categories,
+   * tags...); `actor.userId` is who started the run (their rights decide e.g. tag creation).
+   */
+  prepare(manager: EntityManager, orgId: string, actor: { userId: string | null }): Promise<void>;
   /** The row ready to load, or every error it has (reference checks may query: async). */
   validate(
     values: Record<string, string>,

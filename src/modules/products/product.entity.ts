@@ -20,7 +20,6 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 @Index('uq_products_sku', { synchronize: false }) // (org, sku) WHERE deleted_at IS NULL, citext
 @Index('ix_products_organization_id_name', { synchronize: false }) // partial: in the migration
 @Index('ix_products_category_id', ['categoryId'])
-@Index('ix_products_tags', { synchronize: false }) // GIN: in the migration
 @Index('ix_products_search', { synchronize: false }) // GIN (search_vector)
 @Check('ck_products_type', `"type" IN ('goods', 'service')`)
 @Check('ck_products_status', `"status" IN ('draft', 'active', 'discontinued', 'end_of_life')`)
@@ -37,7 +36,6 @@ export class ProductEntity extends BaseEntity {
   @Column({ type: 'character', length: 3, nullable: true }) currencyCode: string | null;
   @Column({ type: 'varchar', length: 16 }) uomCode: string;
   @Column({ type: 'uuid', nullable: true }) categoryId: string | null;
-  @Column({ type: 'text', array: true, default: '{}' }) tags: string[];
   @Column({ type: 'jsonb', default: {} }) attributes: Record<string, unknown>;
   @Column({ type: 'timestamptz', nullable: true }) deletedAt: Date | null;
   /**

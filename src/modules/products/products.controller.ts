@@ -13,6 +13,8 @@ import {
   AuditContext,
   AuditContextParam,
   ListScope,
+  CurrentPrincipal,
+  Principal,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -100,8 +102,9 @@ export class ProductsController {
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateProductDto,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<ProductDto> {
-    return this.products.create(orgId, dto, context);
+    return this.products.create(orgId, dto, context, caller);
   }
 
   @ReadRoute('products:read', 'One product (ETag for If-Match)', ProductDto)
@@ -124,8 +127,9 @@ export class ProductsController {
     @Body() dto: UpdateProductDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<ProductDto> {
-    return this.products.update(orgId, id, dto, version, context);
+    return this.products.update(orgId, id, dto, version, context, caller);
   }
 
   @DeleteRoute('products:manage', 'Delete a product (soft: the ledger keeps it; its sku is freed)')

@@ -9,7 +9,9 @@ import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
 import { CurrenciesService } from '../currencies';
 import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
+import { distinctTagNames, ImportTags, TagsService } from '../tags';
 import { UnitsOfMeasureService } from '../units-of-measure';
+
 import { CreateProductDto } from './dto/product.dto';
 import { ProductCounts } from './product-counts';
 import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
@@ -61,6 +63,7 @@ interface ProductImportDeps {
   units: UnitsOfMeasureService;
   categories: CategoriesService;
   counts: ProductCounts;
+  tags: TagsService;
 }
 
 /**
@@ -77,11 +80,19 @@ export class ProductImporter implements Importer<ProductImportRow> {
   private orgId = '';
   private readonly known = new Map<string, Promise<boolean>>();
   private definitions: AttributeDefinition[] | null = null;
+  private readonly tags: ImportTags;
 
-  constructor(private readonly deps: ProductImportDeps) {}
+  constructor(private readonly deps: ProductImportDeps) {
+    this.tags = new ImportTags(deps.tags, 'product');
+  }
 
-  async prepare(manager: EntityManager, orgId: string): Promise<void> {
+  async prepare(
+    manager: EntityManager,
+    orgId: string,
+    actor?: { userId: string | null },
+  ): Promise<void> {
     this.orgId = orgId;
+    await this.tags.prepare(manager, orgId, actor?.userId ?? null);
     const schema = await this.deps.repository.attributeSchema(manager, orgId);
     this.definitions = schema?.attributes.length ? schema.attributes : null;
   }
@@ -187,6 +198,8 @@ export class ProductImporter implements Importer<ProductImportRow> {
           errors.push({ line, column: 'attributes', message: issue.detail });
       }
     }
+    for (const message of this.tags.check(input.tags ?? []))
+      errors.push({ line, column: 'tags', message });
     if (errors.length) return { errors };
     return {
       errors,
@@ -200,7 +213,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
         currencyCode: input.currencyCode ?? null,
         uomCode: uom,
         categoryId: input.categoryId?.toLowerCase() ?? null,
-        tags: [...new Set(input.tags ?? [])],
+        tags: distinctTagNames(input.tags ?? []),
         attributes: attributes ?? {},
       },
     };
@@ -214,13 +227,36 @@ export class ProductImporter implements Importer<ProductImportRow> {
     return this.deps.repository.liveSkusAmong(manager, orgId, keys);
   }
 
-  load(
+  async load(
     manager: EntityManager,
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
   ): Promise<LoadedRows> {
-    return this.deps.repository.importBatch(manager, orgId, rows, onConflict);
+    const { repository } = this.deps;
+    const { touched, ...loaded } = await repository.importBatch(manager, orgId, rows, onConflict);
+    // Tags through the tags module: the written rows get theirs; in update mode a row whose only
+    // change is its tags counts as updated (version bumped), as through PATCH.
+    const changed = await this.tags.load(
+      manager,
+      orgId,
+      rows.map((r) => ({ key: r.sku, names: r.tags })),
+      touched.map((t) => ({ id: t.id, key: t.sku })),
+      onConflict,
+      async (skus) =>
+        (await repository.tagsBySku(manager, orgId, skus)).map((p) => ({
+          id: p.id,
+          key: p.sku,
+          names: p.tags,
+        })),
+    );
+    await repository.touch(manager, orgId, changed);
+    return {
+      ...loaded,
+      updated: loaded.updated + changed.length,
+      skipped: loaded.skipped - changed.length,
+      updatedIds: [...loaded.updatedIds, ...changed],
+    };
   }
 
   /** A committed batch changed the catalog: the organization's cached list totals are stale. */
@@ -269,6 +305,7 @@ export class ProductImporterRegistration implements OnModuleInit {
     private readonly units: UnitsOfMeasureService,
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
+    private readonly tags: TagsService,
   ) {}
 
   onModuleInit(): void {
@@ -279,6 +316,7 @@ export class ProductImporterRegistration implements OnModuleInit {
       units: this.units,
       categories: this.categories,
       counts: this.counts,
+      tags: this.tags,
     };
     this.registry.register({
       resource: 'products',

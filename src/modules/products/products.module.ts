@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { TagsServiceModule } from '../tags';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
@@ -16,6 +17,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
 @Module({
   imports: [
     AuditModule,
+    TagsServiceModule,
     CategoriesModule,
     ContentTranslationsModule,
     ProductTargetsModule,

@@ -13,6 +13,7 @@ import { ListQuery, PreconditionFailedError } from '../../core/http';
 import type { AttributeDefinition } from './product-rules';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
+import { addTagFilters, tagNamesOf, tagsFilterField } from '../tags';
 import type { ProductStatus, ProductType } from './product.entity';
 
 /** A `products` row as the repository reads it (`sku` and `price` as text). */
@@ -52,7 +53,8 @@ export interface ProductImportRow {
 /** Sort keys of a product list. */
 export type ProductSort = 'name' | 'sku' | 'price' | 'createdAt' | 'updatedAt';
 /** Filters of a product list. */
-export type ProductFilter = 'status' | 'type' | 'categoryId' | 'tag' | 'currencyCode' | 'q';
+export type ProductFilter =
+  'status' | 'type' | 'categoryId' | 'tag' | 'tagAny' | 'currencyCode' | 'q';
 
 /** The organization's attribute definitions and the schema's version. */
 export interface AttributeSchemaRow {
@@ -71,7 +73,6 @@ export interface NewProduct {
   currencyCode: string | null;
   uomCode: string;
   categoryId: string | null;
-  tags: string[];
   attributes: Record<string, unknown>;
 }
 
@@ -85,7 +86,6 @@ export interface ProductChanges {
   currencyCode: string | null;
   uomCode: string;
   categoryId: string | null;
-  tags: string[] | null;
   attributes: Record<string, unknown>;
 }
 
@@ -106,9 +106,11 @@ const KEYSETS: Record<ProductSort, Omit<Keyset, 'direction'>> = {
   createdAt: { column: SORT_COLUMNS.createdAt, type: 'timestamptz' },
   updatedAt: { column: SORT_COLUMNS.updatedAt, type: 'timestamptz' },
 };
-/** The select list of a {@link ProductRow}. */
+/** The product's tag names, in the same statement (one round trip per page, SPEC §8). */
+const TAGS = tagNamesOf('product', 'products.id', 'products.organization_id');
+/** The select list of a {@link ProductRow} (`FROM products`, unaliased). */
 export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
-  uom_code, category_id, tags, attributes, created_at, updated_at, version`;
+  uom_code, category_id, ${TAGS} AS tags, attributes, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
 
 /** A live category of the product's organization (the `category.*` relation paths). */
@@ -128,7 +130,7 @@ export const PRODUCT_FILTER_FIELDS: Record<string, FilterField> = {
   currencyCode: { type: 'string', column: 'products.currency_code' },
   uomCode: { type: 'string', column: 'products.uom_code' },
   categoryId: { type: 'uuid', column: 'products.category_id' },
-  tags: { type: 'string[]', column: 'products.tags' },
+  tags: tagsFilterField('product', 'products.id'),
   createdAt: { type: 'datetime', column: 'products.created_at' },
   updatedAt: { type: 'datetime', column: 'products.updated_at' },
   'category.name': { type: 'string', column: 'filter_category.name', relation: CATEGORY },
@@ -142,20 +144,18 @@ export function productConditions(
   filters: ListQuery<ProductSort, ProductFilter>['filters'],
   filter?: CompiledFilter,
 ): Conditions {
-  const { status, type, categoryId, tag, currencyCode, q } = filters;
-  return (
-    new Conditions()
-      .add('organization_id = ?', orgId)
-      .add(LIVE)
-      .addIf(status, 'status = ?')
-      .addIf(type, 'type = ?')
-      .addIf(categoryId, 'category_id = ?')
-      .addIf(tag, '? = ANY(tags)')
-      .addIf(currencyCode, 'currency_code = ?')
-      // Full-text (every word a prefix, GIN-indexed; see modules/search) or a piece of the sku.
-      .addIf(q, '(search_vector @@ search_prefix_query(?) OR sku ILIKE ?)', q, contains(q))
-      .addFilter(filter)
-  );
+  const { status, type, categoryId, tag, tagAny, currencyCode, q } = filters;
+  const where = new Conditions()
+    .add('products.organization_id = ?', orgId)
+    .add(LIVE)
+    .addIf(status, 'status = ?')
+    .addIf(type, 'type = ?')
+    .addIf(categoryId, 'category_id = ?')
+    .addIf(currencyCode, 'currency_code = ?')
+    // Full-text (every word a prefix, GIN-indexed; see modules/search) or a piece of the sku.
+    .addIf(q, '(search_vector @@ search_prefix_query(?) OR sku ILIKE ?)', q, contains(q));
+  // ?tag= (every name) and ?tagAny= (any name), by folded key through taggings.
+  return addTagFilters(where, 'product', 'products.id', { tag, tagAny }).addFilter(filter);
 }
 
 /**
@@ -247,8 +247,8 @@ export class ProductsRepository {
   async insert(manager: EntityManager, orgId: string, product: NewProduct): Promise<void> {
     await manager.query(
       `INSERT INTO products (id, organization_id, sku, name, description, type, price, currency_code,
-                             uom_code, category_id, tags, attributes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+                             uom_code, category_id, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         product.id,
         orgId,
@@ -260,7 +260,6 @@ export class ProductsRepository {
         product.currencyCode,
         product.uomCode,
         product.categoryId,
-        product.tags,
         product.attributes,
       ],
     );
@@ -281,8 +280,7 @@ export class ProductsRepository {
       manager,
       `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
           description = COALESCE($6, description), status = COALESCE($7, status),
-          price = $8, currency_code = $9, uom_code = $10, category_id = $11,
-          tags = COALESCE($12, tags), attributes = $13,
+          price = $8, currency_code = $9, uom_code = $10, category_id = $11, attributes = $12,
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
       [
@@ -297,7 +295,6 @@ export class ProductsRepository {
         changes.currencyCode,
         changes.uomCode,
         changes.categoryId,
-        changes.tags,
         changes.attributes,
       ],
     );
@@ -361,19 +358,21 @@ export class ProductsRepository {
 
   /**
    * Loads an import batch set-based: COPY into a staging temp table, then one INSERT … ON CONFLICT
-   * (skip, or update changed rows). Switches the transaction to the tenant role first.
+   * (skip, or update changed rows). Switches the transaction to the tenant role first. Tags are
+   * not loaded here (the importer sets them through the tags module); `touched` names the rows
+   * written (id, sku).
    */
   async importBatch(
     manager: EntityManager,
     orgId: string,
     rows: ProductImportRow[],
     onConflict: ConflictMode,
-  ): Promise<LoadedRows> {
+  ): Promise<LoadedRows & { touched: { id: string; sku: string }[] }> {
     await actAsTenant(manager, orgId);
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
     await manager.query(`CREATE TEMP TABLE import_products (
         sku text, name text, description text, type text, status text, price numeric, currency_code text,
-        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
+        uom_code text, category_id uuid, attributes jsonb) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_products',
@@ -387,7 +386,6 @@ export class ProductsRepository {
         'currency_code',
         'uom_code',
         'category_id',
-        'tags',
         'attributes',
       ],
       rows.map((r) => [
@@ -400,7 +398,6 @@ export class ProductsRepository {
         r.currencyCode,
         r.uomCode,
         r.categoryId,
-        r.tags.join('|'),
         JSON.stringify(r.attributes),
       ]),
     );
@@ -408,26 +405,32 @@ export class ProductsRepository {
       onConflict === 'update'
         ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
              currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
-             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+             attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
            WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
-                  products.category_id, products.tags, products.attributes)
+                  products.category_id, products.attributes)
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
-                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
+                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.attributes)`
         : 'DO NOTHING';
     const [counts] = await manager.query<
-      { inserted: number; updated: number; insertedIds: string[]; updatedIds: string[] }[]
+      {
+        inserted: number;
+        updated: number;
+        insertedIds: string[];
+        updatedIds: string[];
+        touched: { id: string; sku: string }[];
+      }[]
     >(
       `WITH done AS (
          INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
-                               category_id, tags, attributes)
-         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
-                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
+                               category_id, attributes)
+         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id, attributes
            FROM import_products
          ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
-         RETURNING id, (xmax = 0) AS inserted)
+         RETURNING id, sku::text AS sku, (xmax = 0) AS inserted)
        SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated,
               coalesce(array_agg(id::text) FILTER (WHERE inserted), '{}') AS "insertedIds",
-              coalesce(array_agg(id::text) FILTER (WHERE NOT inserted), '{}') AS "updatedIds"
+              coalesce(array_agg(id::text) FILTER (WHERE NOT inserted), '{}') AS "updatedIds",
+              coalesce(json_agg(json_build_object('id', id, 'sku', sku)), '[]') AS touched
          FROM done`,
       [orgId],
     );
@@ -437,7 +440,31 @@ export class ProductsRepository {
       skipped: rows.length - counts.inserted - counts.updated,
       insertedIds: counts.insertedIds,
       updatedIds: counts.updatedIds,
+      touched: counts.touched,
     };
+  }
+
+  /** Live products of these skus (compared as citext) with their tag names (import: tags-only changes). */
+  tagsBySku(
+    manager: EntityManager,
+    orgId: string,
+    skus: string[],
+  ): Promise<{ id: string; sku: string; tags: string[] }[]> {
+    return manager.query<{ id: string; sku: string; tags: string[] }[]>(
+      `SELECT id, sku::text AS sku, ${TAGS} AS tags FROM products
+        WHERE organization_id = $1 AND ${LIVE} AND sku = ANY($2::citext[])`,
+      [orgId, skus],
+    );
+  }
+
+  /** Bumps the version of products whose tags an import changed (nothing else changed). */
+  async touch(manager: EntityManager, orgId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE products SET version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId, ids],
+    );
   }
 
   /** One export page of products matching `where`, after sku `after` (keyset by sku). */
@@ -450,7 +477,7 @@ export class ProductsRepository {
     if (after !== undefined) where.add('sku > ?::citext', after);
     return manager.query<Record<string, unknown>[]>(
       `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-              category_id, array_to_string(tags, '|') AS tags, attributes
+              category_id, array_to_string(${TAGS}, '|') AS tags, attributes
          FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
       where.params,
     );

@@ -32,6 +32,7 @@ import { ContentTranslationsService } from '../content-translations';
 import { ProductsErrors } from './products.errors';
 import { CurrenciesService } from '../currencies';
 import { UnitsOfMeasureService } from '../units-of-measure';
+import { TagActor, TagsService } from '../tags';
 import {
   PRODUCT_FILTER_FIELDS,
   ProductFilter,
@@ -52,7 +53,8 @@ export const PRODUCT_LIST: ListDefinition<Sort, Filter> = defineList({
     status: { enum: PRODUCT_STATUSES },
     type: { enum: PRODUCT_TYPES },
     categoryId: 'uuid',
-    tag: 'string',
+    tag: 'names',
+    tagAny: 'names',
     currencyCode: 'string',
     q: 'string',
   },
@@ -102,7 +104,12 @@ export class ProductsService {
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
     private readonly translations: ContentTranslationsService,
-  ) {}
+    private readonly tags: TagsService,
+  ) {
+    // Tag changes made outside product writes (PUT /taggings, rename, merge) change the totals
+    // of ?tag= lists too.
+    tags.onTaggingsChanged('product', (orgId) => counts.invalidate(orgId));
+  }
 
   /** `language`: translate names and descriptions into it (null: the organization's own). */
   list(
@@ -202,11 +209,22 @@ export class ProductsService {
       );
   }
 
-  async create(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
-    return this.counts.afterWrite(orgId, () => this.insert(orgId, dto, context));
+  /** `actor`: whose rights decide whether unknown tag names create tags (`tags:create`). */
+  async create(
+    orgId: string,
+    dto: CreateProductDto,
+    context: AuditContext,
+    actor: TagActor,
+  ): Promise<ProductDto> {
+    return this.counts.afterWrite(orgId, () => this.insert(orgId, dto, context, actor));
   }
 
-  private insert(orgId: string, dto: CreateProductDto, context: AuditContext): Promise<ProductDto> {
+  private insert(
+    orgId: string,
+    dto: CreateProductDto,
+    context: AuditContext,
+    actor: TagActor,
+  ): Promise<ProductDto> {
     return this.db.run(orgId, async (manager) => {
       const product = {
         price: dto.price ?? null,
@@ -228,16 +246,22 @@ export class ProductsService {
         currencyCode: product.currencyCode,
         uomCode: product.uomCode,
         categoryId: product.categoryId,
-        tags: [...new Set(dto.tags ?? [])],
         attributes: product.attributes,
       });
+      if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
         entityType: 'product',
         entityId: id,
-        changes: { sku: created.sku, name: created.name, type: created.type, price: created.price },
+        changes: {
+          sku: created.sku,
+          name: created.name,
+          type: created.type,
+          price: created.price,
+          ...(created.tags.length ? { tags: created.tags } : {}),
+        },
         context,
       });
       return created;
@@ -250,9 +274,10 @@ export class ProductsService {
     dto: UpdateProductDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    actor: TagActor,
   ): Promise<ProductDto> {
     return this.counts.afterWrite(orgId, () =>
-      this.change(orgId, id, dto, expectedVersion, context),
+      this.change(orgId, id, dto, expectedVersion, context, actor),
     );
   }
 
@@ -262,6 +287,7 @@ export class ProductsService {
     dto: UpdateProductDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    actor: TagActor,
   ): Promise<ProductDto> {
     return this.db.run(orgId, async (manager) => {
       return this.audit.updateGuarded(manager, expectedVersion, {
@@ -292,9 +318,9 @@ export class ProductsService {
             currencyCode: next.currencyCode,
             uomCode: next.uomCode,
             categoryId: next.categoryId,
-            tags: dto.tags ? [...new Set(dto.tags)] : null,
             attributes: next.attributes,
           });
+          if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
           return await this.find(manager, orgId, id);
         },
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },

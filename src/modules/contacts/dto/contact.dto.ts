@@ -16,6 +16,7 @@ import {
 import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
 import { NormalizedName, VisibleText } from '../../../core/text';
+import { MAX_TAGS_PER_RECORD, TAG_NAME_RULE, TagNames } from '../../tags';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -58,8 +59,6 @@ export class ContactAddressDto extends AddressDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isPrimary?: boolean;
 }
 
-const TAG = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
-
 export class CreateContactDto {
   @ApiProperty({ enum: CONTACT_KINDS }) @IsIn(CONTACT_KINDS) kind: ContactKind;
   @VisibleText()
@@ -90,11 +89,14 @@ export class CreateContactDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 10_000) notes?: string;
 
   @NormalizedName()
-  @ApiPropertyOptional({ type: [String], example: ['supplier', 'eu'] })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS_PER_RECORD,
+    example: ['supplier', 'eu'],
+    description: `Tag names (the tags registry, /tags): replaces the contact's tags; names resolve ignoring case and Unicode form; an unknown name creates a tag with tags:create, else 422 \`unknown_tag\`; ${TAG_NAME_RULE}`,
+  })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, space, _ . : or -' })
+  @TagNames()
   tags?: string[];
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'A contact category' })

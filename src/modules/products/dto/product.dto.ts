@@ -17,11 +17,11 @@ import {
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
 import { ATTRIBUTE_TYPES, AttributeType } from '../product-rules';
 import { NormalizedName, VisibleText } from '../../../core/text';
+import { MAX_TAGS_PER_RECORD, TAG_NAME_RULE, TagNames } from '../../tags';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
 /** Non-negative money with at most 4 decimals, as a string. */
 export const MONEY = /^\d{1,15}(\.\d{1,4})?$/;
-const TAG = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
 
 export class CreateProductDto {
   @NormalizedName()
@@ -87,11 +87,14 @@ export class CreateProductDto {
   categoryId?: string | null;
 
   @NormalizedName()
-  @ApiPropertyOptional({ type: [String], example: ['tea', 'organic'] })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS_PER_RECORD,
+    example: ['tea', 'organic'],
+    description: `Tag names (the tags registry, /tags): replaces the product's tags; names resolve ignoring case and Unicode form; an unknown name creates a tag with tags:create, else 422 \`unknown_tag\`; ${TAG_NAME_RULE}`,
+  })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, space, _ . : or -' })
+  @TagNames()
   tags?: string[];
 
   @ApiPropertyOptional({
