@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiQuery, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from './error-envelope.dto';
 import {
   FILTER_OPERATORS,
@@ -63,6 +63,8 @@ export const filterDescription = (definition: ListDefinition): string =>
 /** Documents a list route's grammar (page, size, sort, filters, cursor) from its definition. */
 export function ApiListQuery(definition: ListDefinition): MethodDecorator {
   const decorators = [
+    // Names the list grammar the route parses (tests walk every list's fields × operators by it).
+    ApiExtension('x-list-resource', definition.resource),
     ApiQuery({
       name: 'page',
       required: false,

@@ -43,7 +43,7 @@ const COLUMNS =
  */
 export function tagNamesOf(targetType: string, idColumn: string, orgColumn: string): string {
   if (!/^[a-z][a-z-]*$/.test(targetType)) throw new Error(`tagNamesOf: bad type ${targetType}`);
-  return `ARRAY(SELECT t.name FROM taggings g JOIN tags t ON t.id = g.tag_id
+  return `ARRAY(SELECT t.name::text FROM taggings g JOIN tags t ON t.id = g.tag_id
      WHERE g.organization_id = ${orgColumn} AND g.target_type = '${targetType}' AND g.target_id = ${idColumn}
      ORDER BY t.name_key)`;
 }
