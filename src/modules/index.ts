@@ -58,6 +58,11 @@ import {
 } from './notifications';
 import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
 import { TimelineModule } from './timeline';
+import {
+  CUSTOM_FIELDS_ENTITIES,
+  CustomFieldsModule,
+  CustomFieldsServiceModule,
+} from './custom-fields';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -79,6 +84,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CurrenciesModule,
   UnitsOfMeasureModule,
   CategoriesModule,
+  CustomFieldsModule,
   ContactsModule,
   TaxModule,
   ProductsModule,
@@ -110,6 +116,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   SchedulesWorkerModule,
   MailWorkerModule,
   ImportsWorkerModule,
+  CustomFieldsServiceModule,
   ProductsWorkerModule,
   ContactsWorkerModule,
   SearchWorkerModule,
@@ -143,6 +150,7 @@ export const MODULE_ENTITIES = [
   ...CURRENCIES_ENTITIES,
   ...UNITS_OF_MEASURE_ENTITIES,
   ...CATEGORIES_ENTITIES,
+  ...CUSTOM_FIELDS_ENTITIES,
   ...CONTACTS_ENTITIES,
   ...TAX_ENTITIES,
   ...PRODUCTS_ENTITIES,

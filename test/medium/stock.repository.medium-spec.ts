@@ -63,7 +63,7 @@ describe('StockRepository (medium)', () => {
         uomCode: 'pc',
         categoryId: null,
         tags: [],
-        attributes: {},
+        customFields: {},
       }),
     );
     ({ warehouse: warehouseId, id: locationId } = await location(orgA));

@@ -1,6 +1,7 @@
 import { ContactTargetsModule } from './contact-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesServiceModule } from '../categories';
 import { ContactImporterRegistration } from './contacts.importer';
 import { ContactsRepository } from './contacts.repository';
@@ -11,7 +12,7 @@ import { ContactsRepository } from './contacts.repository';
  * `CategoriesServiceModule` (the worker has no HTTP layer).
  */
 @Module({
-  imports: [AuditModule, CategoriesServiceModule, ContactTargetsModule],
+  imports: [AuditModule, CustomFieldsServiceModule, CategoriesServiceModule, ContactTargetsModule],
   providers: [ContactImporterRegistration, ContactsRepository],
 })
 export class ContactsWorkerModule {}

@@ -6,6 +6,12 @@ import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
+import {
+  customFieldColumns,
+  CustomFieldRule,
+  CustomFieldsService,
+  valueToCell,
+} from '../custom-fields';
 import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
 import { CONTACT_LIST } from './contacts.service';
 import { CreateContactDto } from './dto/contact.dto';
@@ -49,22 +55,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ContactImporter implements Importer<ContactImportRow> {
   readonly resource = 'contacts' as const;
   readonly entityType = 'contact';
-  readonly columns = COLUMNS;
+  /** The fixed columns, then one `cf.<key>` per active custom field (known after `prepare`). */
+  get columns(): readonly string[] {
+    return [...COLUMNS, ...customFieldColumns(this.rules)];
+  }
   readonly multilineColumns = ['notes'];
   readonly keyColumn = 'email';
   private orgId = '';
   private readonly categories = new Map<string, Promise<boolean>>();
+  private rules: CustomFieldRule[] = [];
+  private readonly memberships = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly db: TenantDatabase,
     private readonly categoryService: CategoriesService,
     private readonly repository: ContactsRepository,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
-  /** Nothing to preload: categories are asked of their owner once per distinct id. */
-  prepare(_manager: EntityManager, orgId: string): Promise<void> {
+  /** Preloads the custom field definitions; categories are asked of their owner once per id. */
+  async prepare(manager: EntityManager, orgId: string): Promise<void> {
     this.orgId = orgId;
-    return Promise.resolve();
+    this.rules = await this.customFields.rules(manager, orgId, 'contact');
   }
 
   /** Whether `id` is a contact category of the organization (`CategoriesService.assertUsable`). */
@@ -126,6 +138,13 @@ export class ContactImporter implements Importer<ContactImportRow> {
         column: 'categoryId',
         message: 'not a contact category of this organization',
       });
+    const custom = await this.customFields.importValues(
+      this.orgId,
+      this.rules,
+      values,
+      this.memberships,
+    );
+    for (const issue of custom.errors) errors.push({ line, ...issue });
     if (errors.length) return { errors };
     return {
       errors,
@@ -141,6 +160,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
         tags: [...new Set(input.tags ?? [])],
         categoryId: input.categoryId?.toLowerCase() ?? null,
         notes: input.notes ?? '',
+        customFields: custom.values,
       },
     };
   }
@@ -180,10 +200,12 @@ export class ContactImporter implements Importer<ContactImportRow> {
       after,
       limit,
     );
+    const active = this.rules.filter((r) => r.isActive);
     return {
-      values: rows.map((r) =>
-        COLUMNS.map((column) => r[column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]),
-      ),
+      values: rows.map((r) => [
+        ...COLUMNS.map((column) => r[column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]),
+        ...active.map((rule) => valueToCell(r.custom_fields as Record<string, unknown>, rule.key)),
+      ]),
       last: rows.length ? String(rows[rows.length - 1].id) : undefined,
     };
   }
@@ -197,13 +219,14 @@ export class ContactImporterRegistration implements OnModuleInit {
     private readonly db: TenantDatabase,
     private readonly categories: CategoriesService,
     private readonly repository: ContactsRepository,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   onModuleInit(): void {
     this.registry.register({
       resource: 'contacts',
       list: CONTACT_LIST,
-      create: () => new ContactImporter(this.db, this.categories, this.repository),
+      create: () => new ContactImporter(this.db, this.categories, this.repository, this.customFields),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesModule } from '../categories';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
@@ -10,7 +11,7 @@ import { ContactTargetsModule } from './contact-targets';
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, CategoriesModule, ContactTargetsModule],
+  imports: [AuditModule, CustomFieldsServiceModule, CategoriesModule, ContactTargetsModule],
   controllers: [ContactsController],
   providers: [ContactImporterRegistration, ContactsService, ContactsRepository],
   exports: [ContactsService],

@@ -27,6 +27,7 @@ export interface ContactRow {
   notes: string;
   tags: string[];
   category_id: string | null;
+  custom_fields: Record<string, unknown>;
   emails: ContactDto['emails'];
   phones: ContactDto['phones'];
   addresses: ContactDto['addresses'];
@@ -48,6 +49,7 @@ export interface ContactImportRow {
   tags: string[];
   categoryId: string | null;
   notes: string;
+  customFields: Record<string, unknown>;
 }
 
 /** Sort keys and filters of a contact list. */
@@ -66,6 +68,7 @@ export interface NewContact {
   notes: string;
   tags: string[];
   categoryId: string | null;
+  customFields: Record<string, unknown>;
 }
 
 /**
@@ -82,6 +85,8 @@ export interface ContactChanges {
   notes?: string;
   tags?: string[];
   categoryId?: string | null;
+  /** The full next values (already merged and validated by the caller). */
+  customFields?: Record<string, unknown>;
 }
 
 /** The child lists, each already with exactly one primary (the service decides which). */
@@ -108,7 +113,7 @@ const SORT_COLUMNS: Record<ContactSort, string> = {
 
 /** Children as JSON arrays in the same statement: a page costs one query, whatever its size. */
 const COLUMNS = `c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
-  c.notes, c.tags, c.category_id, c.created_at, c.updated_at, c.version,
+  c.notes, c.tags, c.category_id, c.custom_fields, c.created_at, c.updated_at, c.version,
   (SELECT COALESCE(json_agg(json_build_object('email', e.email, 'label', e.label, 'isPrimary', e.is_primary)
           ORDER BY e.position), '[]') FROM contact_emails e WHERE e.contact_id = c.id) AS emails,
   (SELECT COALESCE(json_agg(json_build_object('number', p.number, 'label', p.label, 'isPrimary', p.is_primary)
@@ -182,8 +187,8 @@ export class ContactsRepository {
   async insert(manager: EntityManager, orgId: string, contact: NewContact): Promise<void> {
     await manager.query(
       `INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name,
-                             company_name, tax_number, notes, tags, category_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                             company_name, tax_number, notes, tags, category_id, custom_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         contact.id,
         orgId,
@@ -196,6 +201,7 @@ export class ContactsRepository {
         contact.notes,
         contact.tags,
         contact.categoryId,
+        contact.customFields,
       ],
     );
   }
@@ -222,6 +228,7 @@ export class ContactsRepository {
           tax_number = CASE WHEN $12 THEN $13 ELSE tax_number END,
           notes = COALESCE($14, notes), tags = COALESCE($15, tags),
           category_id = CASE WHEN $16 THEN $17::uuid ELSE category_id END,
+          custom_fields = COALESCE($18::jsonb, custom_fields),
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
       [
@@ -242,6 +249,7 @@ export class ContactsRepository {
         changes.tags ?? null,
         set('categoryId'),
         changes.categoryId ?? null,
+        changes.customFields === undefined ? null : JSON.stringify(changes.customFields),
       ],
     );
     if (rows.length !== 1) throw new PreconditionFailedError();
@@ -352,7 +360,7 @@ export class ContactsRepository {
     await manager.query(`CREATE TEMP TABLE import_contacts (
         id uuid NOT NULL DEFAULT gen_uuid_v7(), existing_id uuid, kind text, display_name text, first_name text,
         last_name text, company_name text, tax_number text, email text, phone text, tags text, category_id uuid,
-        notes text, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
+        notes text, custom_fields jsonb, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_contacts',
@@ -368,6 +376,7 @@ export class ContactsRepository {
         'tags',
         'category_id',
         'notes',
+        'custom_fields',
       ],
       rows.map((r) => [
         r.kind,
@@ -381,6 +390,7 @@ export class ContactsRepository {
         r.tags.join('|'),
         r.categoryId,
         r.notes,
+        JSON.stringify(r.customFields),
       ]),
     );
     await manager.query(
@@ -394,9 +404,9 @@ export class ContactsRepository {
     >(
       `WITH done AS (
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
-                               tax_number, tags, category_id, notes)
+                               tax_number, tags, category_id, notes, custom_fields)
          SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number, ${tags},
-                s.category_id, s.notes
+                s.category_id, s.notes, s.custom_fields
            FROM import_contacts s WHERE s.existing_id IS NULL RETURNING id)
        SELECT count(*)::int AS inserted, coalesce(array_agg(id::text), '{}') AS "insertedIds" FROM done`,
       [orgId],
@@ -430,14 +440,15 @@ export class ContactsRepository {
            UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
                   last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
                   tax_number = ${empty('tax_number')}, tags = ${tags}, category_id = s.category_id, notes = s.notes,
-                  version = c.version + 1, updated_at = now()
+                  custom_fields = c.custom_fields || s.custom_fields, version = c.version + 1, updated_at = now()
              FROM import_contacts s
             WHERE c.id = s.existing_id AND c.organization_id = $1
               AND (s.phone_changed
                 OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number, c.tags,
-                    c.category_id, c.notes)
+                    c.category_id, c.notes, c.custom_fields)
                    IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
-                    ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes))
+                    ${empty('company_name')}, ${empty('tax_number')}, ${tags}, s.category_id, s.notes,
+                    c.custom_fields || s.custom_fields))
            RETURNING c.id)
          SELECT count(*)::int AS updated, coalesce(array_agg(id::text), '{}') AS "updatedIds" FROM done`,
         [orgId],
@@ -491,7 +502,7 @@ export class ContactsRepository {
       `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
               (SELECT email FROM contact_emails WHERE contact_id = c.id AND is_primary) AS email,
               (SELECT number FROM contact_phones WHERE contact_id = c.id AND is_primary) AS phone,
-              array_to_string(c.tags, '|') AS tags, c.category_id, c.notes
+              array_to_string(c.tags, '|') AS tags, c.category_id, c.notes, c.custom_fields
          FROM contacts c WHERE ${where.sql} ORDER BY c.id LIMIT ${Number(limit)}`,
       where.params,
     );

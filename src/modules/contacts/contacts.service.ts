@@ -14,6 +14,7 @@ import {
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
+import { CustomFieldsService } from '../custom-fields';
 import { CONTACT_KINDS } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { ContactsErrors } from './contacts.errors';
@@ -38,6 +39,7 @@ const toDto = (row: ContactRow): ContactDto => ({
   notes: row.notes,
   tags: row.tags,
   categoryId: row.category_id,
+  customFields: row.custom_fields,
   emails: row.emails,
   phones: row.phones,
   addresses: row.addresses,
@@ -56,6 +58,7 @@ const AUDITED: (keyof ContactDto)[] = [
   'notes',
   'tags',
   'categoryId',
+  'customFields',
   'emails',
   'phones',
   'addresses',
@@ -87,6 +90,7 @@ export class ContactsService {
     private readonly repository: ContactsRepository,
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
@@ -124,6 +128,12 @@ export class ContactsService {
     return this.db.run(orgId, async (manager) => {
       if (dto.categoryId)
         await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
+      const customFields = await this.customFields.validate(
+        manager,
+        orgId,
+        'contact',
+        dto.customFields ?? {},
+      );
       const id = uuidv7();
       await this.repository.insert(manager, orgId, {
         id,
@@ -136,6 +146,7 @@ export class ContactsService {
         notes: dto.notes ?? '',
         tags: [...new Set(dto.tags ?? [])],
         categoryId: dto.categoryId ?? null,
+        customFields,
       });
       await this.writeLists(manager, orgId, id, dto);
       const created = await this.find(manager, orgId, id);
@@ -175,6 +186,12 @@ export class ContactsService {
             notes: dto.notes,
             tags: dto.tags ? [...new Set(dto.tags)] : undefined,
             categoryId: dto.categoryId,
+            // PATCH merges: the keys sent replace the stored ones, null removes one.
+            customFields: dto.customFields
+              ? await this.customFields.validate(manager, orgId, 'contact', dto.customFields, {
+                  previous: before.customFields,
+                })
+              : undefined,
           });
           await this.writeLists(manager, orgId, id, dto);
           return await this.find(manager, orgId, id);

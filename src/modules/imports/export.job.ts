@@ -53,6 +53,8 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
     const { organizationId: orgId, payload } = context;
     const importer = this.importers.get(payload.resource).create();
     const db = this.db;
+    // The columns may depend on the organization (custom fields: `cf.<key>`).
+    await db.run(orgId, (manager) => importer.prepare(manager, orgId));
     let rows = 0;
     async function* pages(): AsyncGenerator<unknown[]> {
       let after: string | undefined;

@@ -1,6 +1,7 @@
 import { ProductTargetsModule } from './product-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesServiceModule } from '../categories';
 import { CurrenciesServiceModule } from '../currencies';
 import { UnitsOfMeasureServiceModule } from '../units-of-measure';
@@ -16,6 +17,7 @@ import { ProductsRepository } from './products.repository';
 @Module({
   imports: [
     AuditModule,
+    CustomFieldsServiceModule,
     CategoriesServiceModule,
     CurrenciesServiceModule,
     UnitsOfMeasureServiceModule,

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -29,8 +28,6 @@ import {
   UpdateRoute,
 } from '../../core/http';
 import {
-  AttributeSchemaDto,
-  AttributeSchemaViewDto,
   CreateProductDto,
   ProductDto,
   UpdateProductDto,
@@ -63,32 +60,6 @@ export class ProductsController {
     @ContentLanguage() language: Language | null,
   ): Promise<Page<ProductDto>> {
     return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw), language);
-  }
-
-  @ReadRoute(
-    'products:read',
-    'This organization’s custom attribute definitions (ETag for If-Match)',
-    AttributeSchemaViewDto,
-    'attribute-schema',
-  )
-  attributeSchema(@ActiveOrganization() orgId: string): Promise<AttributeSchemaViewDto> {
-    return this.products.attributeSchema(orgId);
-  }
-
-  @Put('attribute-schema')
-  @RequirePermissions('products:manage')
-  @ApiOperation({
-    summary: 'Replace the custom attribute definitions products are checked against',
-  })
-  @ApiOkResponse({ type: AttributeSchemaViewDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
-  putAttributeSchema(
-    @ActiveOrganization() orgId: string,
-    @Body() dto: AttributeSchemaDto,
-    @IfMatch() version: ExpectedVersion,
-    @AuditContextParam() context: AuditContext,
-  ): Promise<AttributeSchemaViewDto> {
-    return this.products.putAttributeSchema(orgId, dto, version, context);
   }
 
   @CreateRoute('products', 'products:manage', 'Create a product (status draft)', ProductDto)

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { parseListQuery, RuleViolationError, ValidationFailedError } from '../../core/http';
+import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
@@ -12,7 +12,12 @@ import { UnitsOfMeasureService } from '../units-of-measure';
 import { CreateProductDto } from './dto/product.dto';
 import { ProductCounts } from './product-counts';
 import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
-import { AttributeDefinition, validateAttributes } from './product-rules';
+import {
+  customFieldColumns,
+  CustomFieldRule,
+  CustomFieldsService,
+  valueToCell,
+} from '../custom-fields';
 import { ProductImportRow, productConditions, ProductsRepository } from './products.repository';
 import { PRODUCT_LIST } from './products.service';
 
@@ -27,7 +32,6 @@ const COLUMNS = [
   'uomCode',
   'categoryId',
   'tags',
-  'attributes',
 ] as const;
 /** `normalizeName` for a present cell; a cell left empty by it counts as missing. */
 const normalizedCell = (value: string | undefined): string | undefined =>
@@ -60,6 +64,7 @@ interface ProductImportDeps {
   units: UnitsOfMeasureService;
   categories: CategoriesService;
   counts: ProductCounts;
+  customFields: CustomFieldsService;
 }
 
 /**
@@ -70,19 +75,22 @@ interface ProductImportDeps {
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
   readonly entityType = 'product';
-  readonly columns = COLUMNS;
+  /** The fixed columns, then one `cf.<key>` per active custom field (known after `prepare`). */
+  get columns(): readonly string[] {
+    return [...COLUMNS, ...customFieldColumns(this.rules)];
+  }
   readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
   private orgId = '';
   private readonly known = new Map<string, Promise<boolean>>();
-  private definitions: AttributeDefinition[] | null = null;
+  private rules: CustomFieldRule[] = [];
+  private readonly memberships = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: ProductImportDeps) {}
 
   async prepare(manager: EntityManager, orgId: string): Promise<void> {
     this.orgId = orgId;
-    const schema = await this.deps.repository.attributeSchema(manager, orgId);
-    this.definitions = schema?.attributes.length ? schema.attributes : null;
+    this.rules = await this.deps.customFields.rules(manager, orgId, 'product');
   }
 
   /** Whether a reference is usable, asked of its owner once per run and value. */
@@ -118,15 +126,6 @@ export class ProductImporter implements Importer<ProductImportRow> {
       const value = (values[name] ?? '').trim();
       return value === '' ? undefined : value;
     };
-    let attributes: Record<string, unknown> | undefined;
-    const rawAttributes = cell('attributes');
-    if (rawAttributes) {
-      try {
-        attributes = JSON.parse(rawAttributes) as Record<string, unknown>;
-      } catch {
-        errors.push({ line, column: 'attributes', message: 'attributes must be a JSON object' });
-      }
-    }
     const input = {
       // Names, SKUs and tags follow the one normalisation rule, as through POST /products.
       sku: normalizedCell(cell('sku')),
@@ -140,7 +139,6 @@ export class ProductImporter implements Importer<ProductImportRow> {
       tags: cell('tags')
         ?.split(TAG_SEPARATOR)
         .map((t) => normalizeName(t)),
-      attributes,
     };
     const dto = plainToInstance(CreateProductDto, input);
     for (const issue of flatten(validateSync(dto, { whitelist: true, forbidUnknownValues: false })))
@@ -177,15 +175,13 @@ export class ProductImporter implements Importer<ProductImportRow> {
         column: 'categoryId',
         message: 'not a product category of this organization',
       });
-    if (attributes && typeof attributes === 'object' && !Array.isArray(attributes)) {
-      try {
-        validateAttributes(attributes, this.definitions);
-      } catch (error) {
-        if (!(error instanceof ValidationFailedError)) throw error;
-        for (const issue of error.issues)
-          errors.push({ line, column: 'attributes', message: issue.detail });
-      }
-    }
+    const custom = await this.deps.customFields.importValues(
+      this.orgId,
+      this.rules,
+      values,
+      this.memberships,
+    );
+    for (const issue of custom.errors) errors.push({ line, ...issue });
     if (errors.length) return { errors };
     return {
       errors,
@@ -200,7 +196,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
         uomCode: uom,
         categoryId: input.categoryId?.toLowerCase() ?? null,
         tags: [...new Set(input.tags ?? [])],
-        attributes: attributes ?? {},
+        customFields: custom.values,
       },
     };
   }
@@ -237,6 +233,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
     const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
     const where = productConditions(orgId, query.filters);
     const rows = await this.deps.repository.exportPage(manager, where, after, limit);
+    const active = this.rules.filter((r) => r.isActive);
     return {
       values: rows.map((r) => [
         r.sku,
@@ -249,7 +246,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
         r.uom_code,
         r.category_id,
         r.tags,
-        Object.keys(r.attributes as object).length ? JSON.stringify(r.attributes) : '',
+        ...active.map((rule) => valueToCell(r.custom_fields as Record<string, unknown>, rule.key)),
       ]),
       last: rows.length ? String(rows[rows.length - 1].sku) : undefined,
     };
@@ -267,6 +264,7 @@ export class ProductImporterRegistration implements OnModuleInit {
     private readonly units: UnitsOfMeasureService,
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   onModuleInit(): void {
@@ -277,6 +275,7 @@ export class ProductImporterRegistration implements OnModuleInit {
       units: this.units,
       categories: this.categories,
       counts: this.counts,
+      customFields: this.customFields,
     };
     this.registry.register({
       resource: 'products',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
@@ -16,6 +17,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
 @Module({
   imports: [
     AuditModule,
+    CustomFieldsServiceModule,
     CategoriesModule,
     ContentTranslationsModule,
     ProductTargetsModule,

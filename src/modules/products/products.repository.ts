@@ -9,7 +9,6 @@ import {
   selectPage,
 } from '../../core/database';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
-import type { AttributeDefinition } from './product-rules';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import type { ProductStatus, ProductType } from './product.entity';
 
@@ -26,7 +25,7 @@ export interface ProductRow {
   uom_code: string;
   category_id: string | null;
   tags: string[];
-  attributes: Record<string, unknown>;
+  custom_fields: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -44,19 +43,13 @@ export interface ProductImportRow {
   uomCode: string;
   categoryId: string | null;
   tags: string[];
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 /** Sort keys of a product list. */
 export type ProductSort = 'name' | 'sku' | 'price' | 'createdAt' | 'updatedAt';
 /** Filters of a product list. */
 export type ProductFilter = 'status' | 'type' | 'categoryId' | 'tag' | 'currencyCode' | 'q';
-
-/** The organization's attribute definitions and the schema's version. */
-export interface AttributeSchemaRow {
-  attributes: AttributeDefinition[];
-  version: number;
-}
 
 /** The columns of a new product (the id comes from the caller, uuid v7). */
 export interface NewProduct {
@@ -70,7 +63,7 @@ export interface NewProduct {
   uomCode: string;
   categoryId: string | null;
   tags: string[];
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 /** The full next state of an updated product; `null` in the nullable-by-omission fields keeps the column. */
@@ -84,7 +77,7 @@ export interface ProductChanges {
   uomCode: string;
   categoryId: string | null;
   tags: string[] | null;
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 // Qualified: the select list's `sku::text AS sku` and `price::text AS price` would otherwise be
@@ -106,7 +99,7 @@ const KEYSETS: Record<ProductSort, Omit<Keyset, 'direction'>> = {
 };
 /** The select list of a {@link ProductRow}. */
 export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
-  uom_code, category_id, tags, attributes, created_at, updated_at, version`;
+  uom_code, category_id, tags, custom_fields, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
 
 /** The WHERE clause of a product list (shared by the list route and exports). */
@@ -130,7 +123,7 @@ export function productConditions(
 }
 
 /**
- * The only SQL on `products` and `product_attribute_schemas`. Every method takes the caller's
+ * The only SQL on `products`. Every method takes the caller's
  * transaction (normally `TenantDatabase.run`) and the organization id first, and filters by it
  * (row-level security is the second wall). Soft-deleted products (`deleted_at`) are invisible to
  * every read. Never opens a transaction.
@@ -211,7 +204,7 @@ export class ProductsRepository {
   async insert(manager: EntityManager, orgId: string, product: NewProduct): Promise<void> {
     await manager.query(
       `INSERT INTO products (id, organization_id, sku, name, description, type, price, currency_code,
-                             uom_code, category_id, tags, attributes)
+                             uom_code, category_id, tags, custom_fields)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         product.id,
@@ -225,7 +218,7 @@ export class ProductsRepository {
         product.uomCode,
         product.categoryId,
         product.tags,
-        product.attributes,
+        product.customFields,
       ],
     );
   }
@@ -246,7 +239,7 @@ export class ProductsRepository {
       `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
           description = COALESCE($6, description), status = COALESCE($7, status),
           price = $8, currency_code = $9, uom_code = $10, category_id = $11,
-          tags = COALESCE($12, tags), attributes = $13,
+          tags = COALESCE($12, tags), custom_fields = $13,
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
       [
@@ -262,7 +255,7 @@ export class ProductsRepository {
         changes.uomCode,
         changes.categoryId,
         changes.tags,
-        changes.attributes,
+        changes.customFields,
       ],
     );
     if (rows.length !== 1) throw new PreconditionFailedError();
@@ -275,42 +268,6 @@ export class ProductsRepository {
         WHERE organization_id = $1 AND id = $2`,
       [orgId, id],
     );
-  }
-
-  /** The organization's attribute definitions, or `undefined` before the first PUT. */
-  async attributeSchema(
-    manager: EntityManager,
-    orgId: string,
-  ): Promise<AttributeSchemaRow | undefined> {
-    const [row] = await manager.query<AttributeSchemaRow[]>(
-      'SELECT attributes, version FROM product_attribute_schemas WHERE organization_id = $1',
-      [orgId],
-    );
-    return row;
-  }
-
-  /**
-   * Replaces the attribute definitions if the schema is still at `version` (0: none yet) and
-   * returns the new version; throws `PreconditionFailedError` (412) otherwise.
-   */
-  async putAttributeSchema(
-    manager: EntityManager,
-    orgId: string,
-    attributes: AttributeDefinition[],
-    version: number,
-  ): Promise<number> {
-    const rows = await returningRows<{ version: number }>(
-      manager,
-      `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
-       ON CONFLICT (organization_id) DO UPDATE
-          SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
-              updated_at = now()
-        WHERE product_attribute_schemas.version = $3
-       RETURNING version`,
-      [orgId, JSON.stringify(attributes), version],
-    );
-    if (rows.length !== 1) throw new PreconditionFailedError();
-    return rows[0].version;
   }
 
   /** Which of `keys` (skus, compared case-insensitively) are live skus: lower-cased. */
@@ -337,7 +294,7 @@ export class ProductsRepository {
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
     await manager.query(`CREATE TEMP TABLE import_products (
         sku text, name text, description text, type text, status text, price numeric, currency_code text,
-        uom_code text, category_id uuid, tags text, attributes jsonb) ON COMMIT DROP`);
+        uom_code text, category_id uuid, tags text, custom_fields jsonb) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_products',
@@ -352,7 +309,7 @@ export class ProductsRepository {
         'uom_code',
         'category_id',
         'tags',
-        'attributes',
+        'custom_fields',
       ],
       rows.map((r) => [
         r.sku,
@@ -365,27 +322,28 @@ export class ProductsRepository {
         r.uomCode,
         r.categoryId,
         r.tags.join('|'),
-        JSON.stringify(r.attributes),
+        JSON.stringify(r.customFields),
       ]),
     );
     const onConflictSql =
       onConflict === 'update'
         ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
              currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
-             tags = EXCLUDED.tags, attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+             tags = EXCLUDED.tags, custom_fields = products.custom_fields || EXCLUDED.custom_fields,
+             version = products.version + 1, updated_at = now()
            WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
-                  products.category_id, products.tags, products.attributes)
+                  products.category_id, products.tags, products.custom_fields)
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
-                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, EXCLUDED.attributes)`
+                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.tags, products.custom_fields || EXCLUDED.custom_fields)`
         : 'DO NOTHING';
     const [counts] = await manager.query<
       { inserted: number; updated: number; insertedIds: string[]; updatedIds: string[] }[]
     >(
       `WITH done AS (
          INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
-                               category_id, tags, attributes)
+                               category_id, tags, custom_fields)
          SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id,
-                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, attributes
+                CASE WHEN tags = '' OR tags IS NULL THEN '{}'::text[] ELSE string_to_array(tags, '|') END, custom_fields
            FROM import_products
          ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
          RETURNING id, (xmax = 0) AS inserted)
@@ -414,7 +372,7 @@ export class ProductsRepository {
     if (after !== undefined) where.add('sku > ?::citext', after);
     return manager.query<Record<string, unknown>[]>(
       `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-              category_id, array_to_string(tags, '|') AS tags, attributes
+              category_id, array_to_string(tags, '|') AS tags, custom_fields
          FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
       where.params,
     );

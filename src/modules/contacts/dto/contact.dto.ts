@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,6 +17,7 @@ import {
 import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
 import { NormalizedName } from '../../../core/text';
+import { CUSTOM_FIELDS_INPUT_DOC, CUSTOM_FIELDS_OUTPUT_DOC } from '../../custom-fields';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -121,6 +123,11 @@ export class CreateContactDto {
   @ValidateNested({ each: true })
   @Type(() => ContactAddressDto)
   addresses?: ContactAddressDto[];
+
+  @ApiPropertyOptional(CUSTOM_FIELDS_INPUT_DOC)
+  @IsOptional()
+  @IsObject()
+  customFields?: Record<string, unknown>;
 }
 
 /** Every field optional; a list given replaces the stored list. */
@@ -152,6 +159,7 @@ export class ContactDto {
   @ApiProperty() notes: string;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: String, nullable: true }) categoryId: string | null;
+  @ApiProperty(CUSTOM_FIELDS_OUTPUT_DOC) customFields: Record<string, unknown>;
   @ApiProperty({ type: [ContactEmailView] }) emails: ContactEmailView[];
   @ApiProperty({ type: [ContactPhoneView] }) phones: ContactPhoneView[];
   @ApiProperty({ type: [ContactAddressView] }) addresses: ContactAddressView[];

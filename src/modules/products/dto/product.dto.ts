@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBoolean,
   IsIn,
   IsObject,
   IsOptional,
@@ -12,10 +10,9 @@ import {
   Length,
   Matches,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
-import { ATTRIBUTE_TYPES, AttributeType } from '../product-rules';
+import { CUSTOM_FIELDS_INPUT_DOC, CUSTOM_FIELDS_OUTPUT_DOC } from '../../custom-fields';
 import { NormalizedName } from '../../../core/text';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
@@ -93,15 +90,10 @@ export class CreateProductDto {
   @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, space, _ . : or -' })
   tags?: string[];
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { color: 'red' },
-    description: 'Custom attributes, checked against GET /products/attribute-schema when defined',
-  })
+  @ApiPropertyOptional(CUSTOM_FIELDS_INPUT_DOC)
   @IsOptional()
   @IsObject()
-  attributes?: Record<string, unknown>;
+  customFields?: Record<string, unknown>;
 }
 
 export class UpdateProductDto extends PartialType(OmitType(CreateProductDto, ['type'] as const)) {
@@ -127,39 +119,8 @@ export class ProductDto {
   @ApiProperty({ example: 'pc' }) uomCode: string;
   @ApiProperty({ type: String, nullable: true }) categoryId: string | null;
   @ApiProperty({ type: [String] }) tags: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true }) attributes: Record<string, unknown>;
+  @ApiProperty(CUSTOM_FIELDS_OUTPUT_DOC) customFields: Record<string, unknown>;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty() version: number;
-}
-
-export class AttributeDefinitionDto {
-  @ApiProperty({ example: 'color' })
-  @Matches(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'key must be 1-40 letters, digits or _' })
-  key: string;
-
-  @ApiProperty({ enum: ATTRIBUTE_TYPES }) @IsIn(ATTRIBUTE_TYPES) type: AttributeType;
-
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() required?: boolean;
-
-  @ApiPropertyOptional({ type: [String], description: 'Allowed values (enum type only)' })
-  @ValidateIf((o: AttributeDefinitionDto) => o.type === 'enum' || o.options !== undefined)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  options?: string[];
-}
-
-export class AttributeSchemaDto {
-  @ApiProperty({ type: [AttributeDefinitionDto] })
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => AttributeDefinitionDto)
-  attributes: AttributeDefinitionDto[];
-}
-
-export class AttributeSchemaViewDto extends AttributeSchemaDto {
-  @ApiProperty({ description: '0 until the organization defines its attributes' }) version: number;
 }
