@@ -84,7 +84,6 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CurrenciesModule,
   UnitsOfMeasureModule,
   CategoriesModule,
-  CustomFieldsModule,
   ContactsModule,
   TaxModule,
   ProductsModule,
@@ -105,6 +104,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   NotificationsModule,
   ProfilesModule,
   TimelineModule,
+  CustomFieldsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */

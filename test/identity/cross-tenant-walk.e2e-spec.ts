@@ -57,6 +57,7 @@ interface OrgA {
   importTask: string;
   comment: string;
   activity: string;
+  customField: string;
 }
 
 type Params = Record<string, string>;
@@ -107,6 +108,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   // A's owner reacted with 👍: B must neither add to nor take away A's reactions.
   '/comments/:id/reactions/:emoji': (a) => [{ id: a.comment, emoji: '👍' }],
   '/contacts/:id': (a) => [{ id: a.contact }],
+  '/custom-fields/:id': (a) => [{ id: a.customField }],
   '/content-translations/:type/:id': (a) =>
     Object.entries(TRANSLATABLE).map(([type, id]) => ({ type, id: id(a) })),
   '/files/:id': (a) => [{ id: a.file }],
@@ -468,6 +470,12 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       dueDate: '2030-01-31',
       assigneeUserId: member.user.id,
     });
+    const customField = await post('/custom-fields', {
+      entityType: 'product',
+      key: 'grade',
+      label: 'Grade',
+      type: 'text',
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -503,6 +511,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       importTask,
       comment,
       activity,
+      customField,
     };
 
     b = {

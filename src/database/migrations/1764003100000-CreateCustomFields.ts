@@ -48,7 +48,9 @@ export class CreateCustomFields1764003100000 implements MigrationInterface {
     await q.query(
       `CREATE POLICY "tenant_isolation" ON "custom_field_definitions" TO alees_tenant USING (${POLICY}) WITH CHECK (${POLICY})`,
     );
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON "custom_field_definitions" TO alees_tenant`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON "custom_field_definitions" TO alees_tenant`,
+    );
 
     for (const table of RECORD_TABLES) {
       await q.query(
@@ -138,7 +140,9 @@ export class CreateCustomFields1764003100000 implements MigrationInterface {
       `GRANT SELECT, INSERT, UPDATE, DELETE ON "product_attribute_schemas" TO alees_tenant`,
     );
     await q.query(`ALTER TABLE "products" ADD COLUMN "attributes" jsonb NOT NULL DEFAULT '{}'`);
-    await q.query(`UPDATE products SET attributes = custom_fields WHERE custom_fields <> '{}'::jsonb`);
+    await q.query(
+      `UPDATE products SET attributes = custom_fields WHERE custom_fields <> '{}'::jsonb`,
+    );
     await q.query(`
       INSERT INTO product_attribute_schemas (organization_id, attributes)
       SELECT organization_id,

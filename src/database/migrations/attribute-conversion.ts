@@ -153,7 +153,10 @@ export function convertValues(
     const definition = byKey.get(key);
     let converted = value;
     if (definition?.type === 'text' && typeof value !== 'string')
-      converted = typeof value === 'object' ? JSON.stringify(value) : String(value as number);
+      converted =
+        typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
     Object.defineProperty(out, key, {
       value: converted,
       enumerable: true,

@@ -17,7 +17,11 @@ export class ContactTargetRegistration implements OnModuleInit {
 
   onModuleInit(): void {
     // Its records carry custom fields (modules/custom-fields) in `contacts.custom_fields`.
-    this.customFieldTargets.register({ entityType: 'contact', table: 'contacts', column: 'custom_fields' });
+    this.customFieldTargets.register({
+      entityType: 'contact',
+      table: 'contacts',
+      column: 'custom_fields',
+    });
     this.targets.register({
       entityType: 'contact',
       readPermission: 'contacts:read',

@@ -226,7 +226,8 @@ export class ContactImporterRegistration implements OnModuleInit {
     this.registry.register({
       resource: 'contacts',
       list: CONTACT_LIST,
-      create: () => new ContactImporter(this.db, this.categories, this.repository, this.customFields),
+      create: () =>
+        new ContactImporter(this.db, this.categories, this.repository, this.customFields),
     });
   }
 }

@@ -40,6 +40,7 @@ export function valueToCell(values: Record<string, unknown>, key: string): strin
   const value = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map(String).join(VALUE_SEPARATOR);
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value as string | number | boolean);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  return JSON.stringify(value);
 }

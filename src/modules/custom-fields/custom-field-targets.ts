@@ -24,7 +24,9 @@ export class CustomFieldTargets {
   /** Adds a target; a second, different registration of the same entity type throws (a wiring bug). */
   register(target: CustomFieldTarget): void {
     if (!IDENTIFIER.test(target.table) || !IDENTIFIER.test(target.column))
-      throw new Error(`Custom field target "${target.entityType}": table and column must be identifiers`);
+      throw new Error(
+        `Custom field target "${target.entityType}": table and column must be identifiers`,
+      );
     const existing = this.targets.get(target.entityType);
     if (existing && (existing.table !== target.table || existing.column !== target.column))
       throw new Error(`Custom field target "${target.entityType}" is registered twice`);

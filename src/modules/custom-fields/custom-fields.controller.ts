@@ -66,7 +66,11 @@ export class CustomFieldsController {
     return this.fields.create(orgId, dto, context);
   }
 
-  @ReadRoute('custom-fields:read', 'One custom field definition (ETag for If-Match)', CustomFieldDto)
+  @ReadRoute(
+    'custom-fields:read',
+    'One custom field definition (ETag for If-Match)',
+    CustomFieldDto,
+  )
   get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<CustomFieldDto> {
     return this.fields.get(orgId, id);
   }

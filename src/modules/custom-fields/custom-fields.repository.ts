@@ -144,9 +144,9 @@ export class CustomFieldsRepository {
     await manager.query(
       `INSERT INTO custom_field_definitions
          (id, organization_id, entity_type, key, label, type, required, options, min, max, pattern, position, is_active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-               COALESCE($12, (SELECT COALESCE(max(position) + 1, 0) FROM custom_field_definitions
-                               WHERE organization_id = $2 AND entity_type = $3)), $13)`,
+       VALUES ($1, $2::uuid, $3::varchar, $4, $5, $6, $7, $8, $9, $10, $11,
+               COALESCE($12::int, (SELECT COALESCE(max(position) + 1, 0) FROM custom_field_definitions
+                                    WHERE organization_id = $2::uuid AND entity_type = $3::varchar)), $13)`,
       [
         field.id,
         orgId,

@@ -113,7 +113,10 @@ export class CustomFieldsService extends CustomFieldCatalog {
     super();
   }
 
-  list(orgId: string, query: ListQuery<CustomFieldSort, CustomFieldFilter>): Promise<Page<CustomFieldDto>> {
+  list(
+    orgId: string,
+    query: ListQuery<CustomFieldSort, CustomFieldFilter>,
+  ): Promise<Page<CustomFieldDto>> {
     return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.page(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
@@ -142,7 +145,11 @@ export class CustomFieldsService extends CustomFieldCatalog {
    * Defines a field: 422 on type-specific rules (see `checkDefinition`), an unregistered entity
    * type, or the 101st definition of a type; 409 `custom_field_key_taken`.
    */
-  async create(orgId: string, dto: CreateCustomFieldDto, context: AuditContext): Promise<CustomFieldDto> {
+  async create(
+    orgId: string,
+    dto: CreateCustomFieldDto,
+    context: AuditContext,
+  ): Promise<CustomFieldDto> {
     this.targetOf(dto.entityType);
     const { rules, issues } = checkDefinition(dto);
     if (issues.length) throw new ValidationFailedError(issues);
@@ -273,7 +280,11 @@ export class CustomFieldsService extends CustomFieldCatalog {
   }
 
   /** The value rules of an entity type, read in the caller's transaction (importers preload them). */
-  async rules(manager: EntityManager, orgId: string, entityType: string): Promise<CustomFieldRule[]> {
+  async rules(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+  ): Promise<CustomFieldRule[]> {
     return (await this.repository.forEntityType(manager, orgId, entityType)).map(toRule);
   }
 
@@ -359,8 +370,10 @@ export class CustomFieldsService extends CustomFieldCatalog {
     for (const [key, userId] of checked.users) {
       let active = memberships.get(userId);
       if (!active) {
-        active = this.db.read(orgId, async (manager) =>
-          (await this.members.activeMembers(manager, orgId, { userIds: [userId] })).length > 0,
+        active = this.db.read(
+          orgId,
+          async (manager) =>
+            (await this.members.activeMembers(manager, orgId, { userIds: [userId] })).length > 0,
         );
         memberships.set(userId, active);
       }

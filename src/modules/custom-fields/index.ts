@@ -12,4 +12,8 @@ export { CustomFieldDefinitionEntity } from './custom-field.entity';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */
 export const CUSTOM_FIELDS_ENTITIES = [CustomFieldDefinitionEntity];
-export { CUSTOM_FIELDS_INPUT_DOC, CUSTOM_FIELDS_OUTPUT_DOC } from './dto/custom-field-values.doc';
+export {
+  CUSTOM_FIELDS_INPUT_DOC,
+  CUSTOM_FIELDS_OUTPUT_DOC,
+  CustomFieldsInput,
+} from './dto/custom-field-values.doc';

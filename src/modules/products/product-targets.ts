@@ -19,7 +19,11 @@ export class ProductTargetRegistration implements OnModuleInit {
 
   onModuleInit(): void {
     // Its records carry custom fields (modules/custom-fields) in `products.custom_fields`.
-    this.customFieldTargets.register({ entityType: 'product', table: 'products', column: 'custom_fields' });
+    this.customFieldTargets.register({
+      entityType: 'product',
+      table: 'products',
+      column: 'custom_fields',
+    });
     this.targets.register({
       entityType: 'product',
       readPermission: 'products:read',

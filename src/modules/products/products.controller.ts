@@ -27,11 +27,7 @@ import {
   ReadRoute,
   UpdateRoute,
 } from '../../core/http';
-import {
-  CreateProductDto,
-  ProductDto,
-  UpdateProductDto,
-} from './dto/product.dto';
+import { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
 

@@ -16,11 +16,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
 import { ProductCounts } from './product-counts';
-import type {
-  CreateProductDto,
-  ProductDto,
-  UpdateProductDto,
-} from './dto/product.dto';
+import type { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
 import { assertTransition } from './product-rules';
 import { CustomFieldsService } from '../custom-fields';

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,7 +16,7 @@ import {
 import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
 import { NormalizedName } from '../../../core/text';
-import { CUSTOM_FIELDS_INPUT_DOC, CUSTOM_FIELDS_OUTPUT_DOC } from '../../custom-fields';
+import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -124,9 +123,7 @@ export class CreateContactDto {
   @Type(() => ContactAddressDto)
   addresses?: ContactAddressDto[];
 
-  @ApiPropertyOptional(CUSTOM_FIELDS_INPUT_DOC)
-  @IsOptional()
-  @IsObject()
+  @CustomFieldsInput()
   customFields?: Record<string, unknown>;
 }
 

@@ -1,4 +1,7 @@
-import type { ApiPropertyOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsObject, IsOptional } from 'class-validator';
 
 const VALUE_TYPES =
   'Each value is typed by its definition: a string (text, decimal as a decimal string, date YYYY-MM-DD, datetime ISO 8601 with offset, select, user id, http(s) url), a number (number), a boolean (boolean) or an array of strings (multiselect).';
@@ -20,3 +23,18 @@ export const CUSTOM_FIELDS_OUTPUT_DOC: ApiPropertyOptions = {
   additionalProperties: true,
   description: `Custom field values by key (values of deactivated fields are kept). ${VALUE_TYPES}`,
 };
+
+/**
+ * A record DTO's optional `customFields` input: a JSON object taken **as sent** (class-transformer
+ * would silently drop keys such as `constructor`; the custom field rules must see every key to
+ * refuse it at `/customFields/<key>`), checked by `CustomFieldsService.validate`.
+ */
+export const CustomFieldsInput = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional(CUSTOM_FIELDS_INPUT_DOC),
+    Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => obj[key], {
+      toClassOnly: true,
+    }),
+    IsOptional(),
+    IsObject(),
+  );

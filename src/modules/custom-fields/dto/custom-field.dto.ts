@@ -36,7 +36,8 @@ const NumberOrString = () =>
     validator: {
       validate: (value: unknown) =>
         typeof value === 'number' || (typeof value === 'string' && value.length <= 40),
-      defaultMessage: (args) => `${args?.property} must be a number or a string of at most 40 characters`,
+      defaultMessage: (args) =>
+        `${args?.property} must be a number or a string of at most 40 characters`,
     },
   });
 
@@ -68,7 +69,12 @@ export class CreateCustomFieldDto {
   key: string;
 
   @NormalizedName()
-  @ApiProperty({ example: 'Colour', minLength: 1, maxLength: 100, description: NORMALIZED_NAME_NOTE })
+  @ApiProperty({
+    example: 'Colour',
+    minLength: 1,
+    maxLength: 100,
+    description: NORMALIZED_NAME_NOTE,
+  })
   @IsString()
   @Length(1, 100)
   label: string;
@@ -82,7 +88,8 @@ export class CreateCustomFieldDto {
 
   @ApiPropertyOptional({
     default: false,
-    description: 'Checked whenever a record’s custom fields are written (older records are not rewritten)',
+    description:
+      'Checked whenever a record’s custom fields are written (older records are not rewritten)',
   })
   @IsOptional()
   @IsBoolean()

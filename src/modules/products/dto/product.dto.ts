@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -12,7 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
-import { CUSTOM_FIELDS_INPUT_DOC, CUSTOM_FIELDS_OUTPUT_DOC } from '../../custom-fields';
+import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 import { NormalizedName } from '../../../core/text';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
@@ -90,9 +89,7 @@ export class CreateProductDto {
   @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, space, _ . : or -' })
   tags?: string[];
 
-  @ApiPropertyOptional(CUSTOM_FIELDS_INPUT_DOC)
-  @IsOptional()
-  @IsObject()
+  @CustomFieldsInput()
   customFields?: Record<string, unknown>;
 }
 
