@@ -42,8 +42,10 @@ const NumberOrString = () =>
   });
 
 const BOUND_DOC: ApiPropertyOptions = {
-  oneOf: [{ type: 'number' }, { type: 'string', maxLength: 40 }],
-  nullable: true,
+  anyOf: [
+    { type: 'number', nullable: true },
+    { type: 'string', maxLength: 40, nullable: true },
+  ],
   description:
     'text: a length (whole number 0-10000); number/decimal: a number (≤ 15 digits, ≤ 6 decimals); date: YYYY-MM-DD; datetime: ISO 8601 with offset. Other types: none (422).',
 };
@@ -163,9 +165,19 @@ export class CustomFieldDto {
   @ApiProperty({ enum: CUSTOM_FIELD_TYPES }) type: CustomFieldType;
   @ApiProperty() required: boolean;
   @ApiProperty({ type: [String], nullable: true }) options: string[] | null;
-  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }], nullable: true })
+  @ApiProperty({
+    anyOf: [
+      { type: 'number', nullable: true },
+      { type: 'string', nullable: true },
+    ],
+  })
   min: number | string | null;
-  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }], nullable: true })
+  @ApiProperty({
+    anyOf: [
+      { type: 'number', nullable: true },
+      { type: 'string', nullable: true },
+    ],
+  })
   max: number | string | null;
   @ApiProperty({ type: String, nullable: true }) pattern: string | null;
   @ApiProperty() position: number;
