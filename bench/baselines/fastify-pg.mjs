@@ -15,7 +15,7 @@ app.get('/products', async (request) => {
   const size = Math.min(100, Number(request.query.size ?? 20));
   const { rows } = await pool.query(
     `SELECT id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-            category_id, tags, attributes, created_at, updated_at, version
+            category_id, tags, custom_fields, created_at, updated_at, version
        FROM products WHERE organization_id = $1 AND deleted_at IS NULL
       ORDER BY name, id LIMIT $2 OFFSET $3`,
     [orgId, size, (page - 1) * size],

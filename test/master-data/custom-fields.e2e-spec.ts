@@ -253,6 +253,27 @@ describe('custom fields (issue 18, SPEC-P3 §0)', () => {
       expect(n).toBe(0);
     });
 
+    it('a value written while its definition is deleted: one of them wins, never an orphan value', async () => {
+      for (let round = 0; round < 6; round += 1) {
+        const field = await define({ key: slug(), type: 'text' });
+        const [write, removal] = await Promise.all([
+          product({ customFields: { [field.key]: 'raced' } }),
+          owner.delete(`/api/v1/custom-fields/${field.id}`),
+        ]);
+        const outcome = `${write.status}/${removal.status}`;
+        expect(['201/409', '422/204']).toContain(outcome);
+        const [{ orphans }] = await t.dataSource.query<{ orphans: number }[]>(
+          `SELECT count(*)::int AS orphans FROM products p
+            WHERE p.organization_id = $1 AND p.custom_fields ? $2
+              AND NOT EXISTS (SELECT 1 FROM custom_field_definitions d
+                               WHERE d.organization_id = p.organization_id
+                                 AND d.entity_type = 'product' AND d.key = $2)`,
+          [owner.organization.id, field.key],
+        );
+        expect(orphans).toBe(0);
+      }
+    });
+
     it('members read definitions but cannot manage them; other organizations see 404', async () => {
       const field = await define({ key: slug(), type: 'text' });
       await member.get(`/api/v1/custom-fields/${field.id}`).expect(200);
