@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { Writable } from 'node:stream';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AppConfig } from './core/config';
+import { sendRoutingError } from './core/http/errors';
 import { configureHttpApp } from './core/http/http-app';
 import { WiringAtDebugLogger } from './core/logging/wiring-at-debug.logger';
 import { requestIdFor } from './core/http/request-id';
@@ -21,6 +22,9 @@ export async function createApiApplication(
     bodyLimit: config.app.bodyLimitBytes,
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // The router's own refusals (a path parameter over maxParamLength → 414, a malformed
+    // percent-encoding → 400) answer in the error envelope like every other error.
+    frameworkErrors: sendRoutingError,
     return503OnClosing: true,
     // Off unless TRUST_PROXY says which proxies to believe: then request.ip (rate-limit keys,
     // audit rows, logs) is the client's address from X-Forwarded-For, not the proxy's.

@@ -91,4 +91,31 @@ describe('routing: 405 with Allow, literal routes never fall through to {id}', (
     expect(res.status).toBe(404);
     expect((res.body as Envelope).errors[0].code).toBe('route_not_found');
   });
+
+  it('the router’s own refusals answer in the envelope, with a request id, on every parameter route', async () => {
+    // Fastify refuses these before routing (no hook, no Nest handler ran): a path parameter over
+    // 200 characters (414) and a malformed percent-encoding (400). Every route with a parameter,
+    // with each method it has, is tried, and the document lists the 414.
+    const templates = Object.keys(paths).filter((p) => p.includes('{'));
+    expect(templates.length).toBeGreaterThan(30);
+    for (const template of templates) {
+      for (const method of methodsOf(template)) {
+        const long = template.replace(/\{[^}]+\}/, 'a'.repeat(201)).replace(/\{[^}]+\}/g, 'x');
+        const res = await send(method, long).set('X-Request-ID', 'probe-414');
+        expect({ template, method, status: res.status }).toEqual({ template, method, status: 414 });
+        expect((res.body as Envelope).errors).toEqual([
+          { status: '414', code: 'uri_too_long', detail: expect.any(String) as string },
+        ]);
+        expect(res.headers['x-request-id']).toBe('probe-414');
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        const operation = paths[template][method.toLowerCase()] as {
+          responses: Record<string, unknown>;
+        };
+        expect(Object.keys(operation.responses)).toContain('414');
+      }
+    }
+    const bad = await send('GET', '/api/v1/products/%E0%A4%A');
+    expect(bad.status).toBe(400);
+    expect((bad.body as Envelope).errors[0].code).toBe('bad_request');
+  });
 });

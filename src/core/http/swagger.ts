@@ -48,6 +48,11 @@ const ERRORS: Record<string, { description: string; code: string; detail: string
       code: 'payload_too_large',
       detail: 'The request body is too large',
     },
+    '414': {
+      description: 'A path segment is longer than 200 characters',
+      code: 'uri_too_long',
+      detail: 'A path segment is longer than 200 characters',
+    },
     '415': {
       description: 'The body is not application/json',
       code: 'unsupported_media_type',
@@ -175,7 +180,8 @@ function describeOperation(method: string, path: string, operation: Json): void 
 
   const statuses = ['400', '422', '429', '500', '503'];
   if (!isPublic) statuses.push('401', '403');
-  if (path.includes('{')) statuses.push('404');
+  // A path parameter over the router's limit (200 characters) is refused before routing.
+  if (path.includes('{')) statuses.push('404', '414');
   if (method !== 'get') statuses.push('409');
   if (operation['x-if-match']) statuses.push('412');
   // Any write may carry a body: the parsers answer 413 (too large) and 415 (not JSON) first.

@@ -1,3 +1,4 @@
+import { VisibleText } from '../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
@@ -6,7 +7,11 @@ import { IsOptional, IsString, Length, Matches } from 'class-validator';
  * `address_*` columns), never shared between owners and never addressed by an id of its own.
  */
 export class AddressDto {
-  @ApiProperty({ example: '1 Main Street' }) @IsString() @Length(1, 200) line1: string;
+  @VisibleText()
+  @ApiProperty({ example: '1 Main Street' })
+  @IsString()
+  @Length(1, 200)
+  line1: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'Suite 4' })
   @IsOptional()
@@ -14,7 +19,7 @@ export class AddressDto {
   @Length(0, 200)
   line2?: string | null;
 
-  @ApiProperty({ example: 'Springfield' }) @IsString() @Length(1, 100) city: string;
+  @VisibleText() @ApiProperty({ example: 'Springfield' }) @IsString() @Length(1, 100) city: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'IL' })
   @IsOptional()

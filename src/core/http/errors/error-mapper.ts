@@ -74,6 +74,17 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: str
     code: 'unsupported_media_type',
     detail: 'Send the file as multipart/form-data',
   },
+  // Routing (Fastify's `frameworkErrors`, see bootstrap.ts): before any route or Nest handler runs.
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'uri_too_long',
+    detail: 'A path segment is longer than 200 characters',
+  },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'bad_request',
+    detail: 'The URL is not valid (a malformed percent-encoding)',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: 'bad_request',

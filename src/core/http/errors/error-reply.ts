@@ -54,3 +54,13 @@ export function sendErrorReply(
     .type('application/json; charset=utf-8')
     .send(mapped.body);
 }
+
+/**
+ * Fastify's `frameworkErrors` (bootstrap.ts): the router's own refusals (a path parameter over
+ * `maxParamLength` → 414, a malformed percent-encoding → 400) arrive before any hook ran, so the
+ * request id and `nosniff` that the `onRequest` hooks add elsewhere are set here, then the envelope.
+ */
+export function sendRoutingError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('X-Request-ID', request.id).header('X-Content-Type-Options', 'nosniff');
+  sendErrorReply(error, request, reply);
+}

@@ -13,6 +13,6 @@ export {
 export type { ErrorCatalogue, ErrorCodeEntry, ErrorKind } from './define-errors';
 export { CoreErrors } from './core.errors';
 export { mapError, uniqueViolationField } from './error-mapper';
-export { sendErrorReply } from './error-reply';
+export { sendErrorReply, sendRoutingError } from './error-reply';
 export { AllExceptionsFilter } from './all-exceptions.filter';
 export { AppValidationPipe, toFieldIssues } from './validation';

@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   Validate,
@@ -63,7 +64,11 @@ export class CreateActivityDto {
   entityType: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() entityId: string;
   @ApiProperty({ enum: ACTIVITY_TYPES }) @IsIn(ACTIVITY_TYPES) type: ActivityType;
-  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) summary: string;
+  @VisibleText()
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  summary: string;
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10000 })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
@@ -86,6 +91,7 @@ export class UpdateActivityDto {
   @IsOptional()
   @IsIn(ACTIVITY_TYPES)
   type?: ActivityType;
+  @VisibleText()
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @IsOptional()
   @IsString()

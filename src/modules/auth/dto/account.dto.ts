@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
@@ -46,11 +47,13 @@ export class SignupDto {
   @Length(12, 256)
   password: string;
 
+  @VisibleText()
   @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   fullName: string;
 
+  @VisibleText()
   @ApiProperty({ example: 'Analytical Engines Ltd', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)

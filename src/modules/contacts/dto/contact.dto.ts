@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
-import { NormalizedName } from '../../../core/text';
+import { NormalizedName, VisibleText } from '../../../core/text';
 import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 
 class PrimaryFlag {
@@ -63,7 +63,11 @@ const TAG = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
 
 export class CreateContactDto {
   @ApiProperty({ enum: CONTACT_KINDS }) @IsIn(CONTACT_KINDS) kind: ContactKind;
-  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @Length(1, 200) displayName: string;
+  @VisibleText()
+  @ApiProperty({ example: 'Ada Lovelace' })
+  @IsString()
+  @Length(1, 200)
+  displayName: string;
   @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()

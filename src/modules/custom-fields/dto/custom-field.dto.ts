@@ -20,7 +20,7 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
-import { NORMALIZED_NAME_NOTE, NormalizedName } from '../../../core/text';
+import { NORMALIZED_NAME_NOTE, NormalizedName, VisibleText } from '../../../core/text';
 import {
   CUSTOM_FIELD_KEY,
   CUSTOM_FIELD_TYPES,
@@ -123,6 +123,7 @@ export class CreateCustomFieldDto {
   @NumberOrString()
   max?: number | string | null;
 
+  @VisibleText()
   @ApiPropertyOptional({
     type: String,
     nullable: true,

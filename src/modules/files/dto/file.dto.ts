@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
 
@@ -39,7 +40,7 @@ export class SignedUrlDto {
 }
 
 export class CreatePresignedUploadDto {
-  @ApiProperty({ example: 'scan.pdf' }) @IsString() @Length(1, 255) filename: string;
+  @VisibleText() @ApiProperty({ example: 'scan.pdf' }) @IsString() @Length(1, 255) filename: string;
 
   @ApiProperty({
     example: 'application/pdf',

@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -56,6 +57,7 @@ export class AcceptInvitationDto {
   @Length(12, 256)
   password?: string;
 
+  @VisibleText()
   @ApiPropertyOptional({
     maxLength: 200,
     description: 'Required when accepting without signing in (creates the account)',

@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -124,11 +125,13 @@ export class NotificationPreferencesDto {
 }
 
 export class BroadcastDto {
+  @VisibleText()
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Inventory count on Friday' })
   @IsString()
   @Length(1, 200)
   title: string;
 
+  @VisibleText()
   @ApiPropertyOptional({ maxLength: 4000 })
   @IsOptional()
   @IsString()

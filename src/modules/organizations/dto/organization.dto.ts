@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsTimeZone, IsUUID, Length, Matches } from 'class-validator';
-import { NormalizedName } from '../../../core/text';
+import { NormalizedName, VisibleText } from '../../../core/text';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/;
 const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
@@ -20,6 +20,7 @@ export class CreateOrganizationDto {
   @Length(1, 200)
   name: string;
 
+  @VisibleText()
   @ApiProperty({ example: 'company', description: 'An organization type code' })
   @IsString()
   @Length(1, 40)
@@ -56,7 +57,7 @@ export class UpdateOrganizationDto {
   @Matches(CODE, { message: 'code must be 2-40 letters, digits, _ . or -' })
   code?: string;
   @NormalizedName() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 40) typeCode?: string;
+  @VisibleText() @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 40) typeCode?: string;
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(/^[A-Z]{3}$/, { message: 'currencyCode must be an ISO 4217 code like EUR' })

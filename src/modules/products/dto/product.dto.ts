@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
 import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
-import { NormalizedName } from '../../../core/text';
+import { NormalizedName, VisibleText } from '../../../core/text';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
 /** Non-negative money with at most 4 decimals, as a string. */
@@ -69,6 +69,7 @@ export class CreateProductDto {
   })
   currencyCode?: string | null;
 
+  @VisibleText()
   @ApiPropertyOptional({ default: 'pc', example: 'pc' })
   @IsOptional()
   @IsString()

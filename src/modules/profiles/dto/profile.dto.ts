@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -123,6 +124,7 @@ export class WorkingHoursDto {
  * organization with the caller and not the caller (422 `invalid_delegate`).
  */
 export class UpdateMyProfileDto {
+  @VisibleText()
   @ApiPropertyOptional({ nullable: true, maxLength: 100 })
   @IsOptional()
   @IsString()
@@ -200,6 +202,7 @@ export class UploadAvatarDto {
  * field. `managerUserId` must be an active member, not the member, and not below them (no cycle).
  */
 export class UpdateMemberProfileDto {
+  @VisibleText()
   @ApiPropertyOptional({ nullable: true, maxLength: 50, description: 'Unique per organization' })
   @IsOptional()
   @IsString()
@@ -211,6 +214,7 @@ export class UpdateMemberProfileDto {
   @IsUUID()
   managerUserId?: string | null;
 
+  @VisibleText()
   @ApiPropertyOptional({ nullable: true, maxLength: 100 })
   @IsOptional()
   @IsString()

@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -10,7 +11,11 @@ import {
 } from 'class-validator';
 
 export class CreateChatRoomDto {
-  @ApiProperty({ example: 'Warehouse team' }) @IsString() @Length(1, 200) name: string;
+  @VisibleText()
+  @ApiProperty({ example: 'Warehouse team' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
 
   @ApiPropertyOptional({
     type: [String],
@@ -29,6 +34,7 @@ export class AddParticipantDto {
 }
 
 export class PostChatMessageDto {
+  @VisibleText()
   @ApiProperty({ example: 'The pallet for order 1042 is on dock 3.' })
   @IsString()
   @Length(1, 4000)

@@ -1,9 +1,11 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayUnique, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { SEARCH_TYPES, type SearchType } from '../searchable';
 
 export class SearchQueryDto {
+  @VisibleText()
   @ApiProperty({
     example: 'wireless keyb',
     description:

@@ -1,8 +1,10 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 
 /** `DELETE /tenants/{id}?confirm=<code>`: the tenant's code, typed again, so no id slip deletes a tenant. */
 export class DeleteTenantQueryDto {
+  @VisibleText()
   @ApiProperty({
     description:
       'The root organization’s code, exactly as stored (a guard against deleting by a wrong id)',

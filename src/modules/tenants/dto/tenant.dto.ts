@@ -1,3 +1,4 @@
+import { VisibleText } from '../../../core/text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -23,6 +24,7 @@ export class TenantOwnerDto {
   @MaxLength(254)
   email: string;
 
+  @VisibleText()
   @ApiProperty({ example: 'Olivia Owner', maxLength: 200 })
   @IsString()
   @Length(1, 200)
@@ -30,6 +32,7 @@ export class TenantOwnerDto {
 }
 
 export class CreateTenantDto {
+  @VisibleText()
   @ApiProperty({ example: 'Customer Ltd', maxLength: 200 })
   @IsString()
   @Length(1, 200)
@@ -51,6 +54,7 @@ export class CreateTenantDto {
   @Type(() => TenantOwnerDto)
   owner: TenantOwnerDto;
 
+  @VisibleText()
   @ApiPropertyOptional({ example: 'company', default: 'company' })
   @IsOptional()
   @IsString()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { UNIT_TYPES, UnitType } from '../unit-of-measure.entity';
-import { NormalizedName } from '../../../core/text';
+import { NormalizedName, VisibleText } from '../../../core/text';
 
 const CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,15}$/;
 /** A positive decimal string with at most 12 decimal places. */
@@ -54,8 +54,8 @@ export class UnitOfMeasureDto {
 }
 
 export class ConvertQueryDto {
-  @ApiProperty({ example: 'lb' }) @IsString() @Length(1, 16) from: string;
-  @ApiProperty({ example: 'kg' }) @IsString() @Length(1, 16) to: string;
+  @VisibleText() @ApiProperty({ example: 'lb' }) @IsString() @Length(1, 16) from: string;
+  @VisibleText() @ApiProperty({ example: 'kg' }) @IsString() @Length(1, 16) to: string;
 
   @ApiProperty({ example: '2.5' })
   @Matches(/^-?\d{1,18}(\.\d{1,12})?$/, { message: 'quantity must be a decimal string like "2.5"' })
