@@ -236,9 +236,9 @@ async function measureLogins(emails) {
 async function importBenchmark(token, orgId, workerPid) {
   const file = join(tmpdir(), `alees-bench-import-${process.pid}.csv`);
   const out = createWriteStream(file);
-  out.write('sku,name,description,type,status,price,currencyCode,uomCode,categoryId,tags,attributes\n');
+  out.write('sku,name,description,type,status,price,currencyCode,uomCode,categoryId,tags\n');
   for (let i = 0; i < IMPORT_ROWS; i += 1)
-    out.write(`IMP-${i},Imported product ${i},Bulk,goods,active,${(i % 500) + 0.5},EUR,pc,,bulk|bench,\n`);
+    out.write(`IMP-${i},Imported product ${i},Bulk,goods,active,${(i % 500) + 0.5},EUR,pc,,bulk|bench\n`);
   await new Promise((resolve) => out.end(resolve));
   const form = new FormData();
   form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'products.csv');

@@ -18,7 +18,7 @@ app.get('/products', async (request) => {
             category_id, ARRAY(SELECT t.name FROM taggings g JOIN tags t ON t.id = g.tag_id
               WHERE g.organization_id = products.organization_id AND g.target_type = 'product'
                 AND g.target_id = products.id ORDER BY t.name_key) AS tags,
-            attributes, created_at, updated_at, version
+            custom_fields, created_at, updated_at, version
        FROM products WHERE organization_id = $1 AND deleted_at IS NULL
       ORDER BY name, id LIMIT $2 OFFSET $3`,
     [orgId, size, (page - 1) * size],

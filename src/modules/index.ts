@@ -59,6 +59,11 @@ import {
 import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
 import { TimelineModule } from './timeline';
 import { TAGS_ENTITIES, TagsModule } from './tags';
+import {
+  CUSTOM_FIELDS_ENTITIES,
+  CustomFieldsModule,
+  CustomFieldsServiceModule,
+} from './custom-fields';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -101,6 +106,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ProfilesModule,
   TimelineModule,
   TagsModule,
+  CustomFieldsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -112,6 +118,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   SchedulesWorkerModule,
   MailWorkerModule,
   ImportsWorkerModule,
+  CustomFieldsServiceModule,
   ProductsWorkerModule,
   ContactsWorkerModule,
   SearchWorkerModule,
@@ -145,6 +152,7 @@ export const MODULE_ENTITIES = [
   ...CURRENCIES_ENTITIES,
   ...UNITS_OF_MEASURE_ENTITIES,
   ...CATEGORIES_ENTITIES,
+  ...CUSTOM_FIELDS_ENTITIES,
   ...CONTACTS_ENTITIES,
   ...TAX_ENTITIES,
   ...PRODUCTS_ENTITIES,

@@ -58,6 +58,7 @@ interface OrgA {
   comment: string;
   activity: string;
   tag: string;
+  customField: string;
 }
 
 type Params = Record<string, string>;
@@ -108,6 +109,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   // A's owner reacted with 👍: B must neither add to nor take away A's reactions.
   '/comments/:id/reactions/:emoji': (a) => [{ id: a.comment, emoji: '👍' }],
   '/contacts/:id': (a) => [{ id: a.contact }],
+  '/custom-fields/:id': (a) => [{ id: a.customField }],
   '/content-translations/:type/:id': (a) =>
     Object.entries(TRANSLATABLE).map(([type, id]) => ({ type, id: id(a) })),
   '/files/:id': (a) => [{ id: a.file }],
@@ -479,6 +481,12 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     const tag = (
       (await owner.get('/api/v1/tags?q=walk').expect(200)).body as { items: { id: string }[] }
     ).items[0].id;
+    const customField = await post('/custom-fields', {
+      entityType: 'product',
+      key: 'grade',
+      label: 'Grade',
+      type: 'text',
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -515,6 +523,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       comment,
       activity,
       tag,
+      customField,
     };
 
     b = {

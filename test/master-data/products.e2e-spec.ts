@@ -129,50 +129,44 @@ describe('products', () => {
     ]);
   });
 
-  it('checks custom attributes against the organization’s definitions', async () => {
-    const schema = await owner.get('/api/v1/products/attribute-schema').expect(200);
-    expect(schema.body).toEqual({ attributes: [], version: 0 });
-    const free = await create(tea({ attributes: { anything: 'goes', n: 1 } }));
-    expect(free).toMatchObject({ attributes: { anything: 'goes', n: 1 } });
-
-    const put = await owner
-      .put('/api/v1/products/attribute-schema')
-      .set('If-Match', '"0"')
-      .send({
-        attributes: [
-          { key: 'color', type: 'enum', options: ['red', 'blue'], required: true },
-          { key: 'weight', type: 'number' },
-        ],
-      });
-    expect(put.status).toBe(200);
-    expect(put.headers.etag).toBe('"1"');
-    const stale = await owner
-      .put('/api/v1/products/attribute-schema')
-      .set('If-Match', '"0"')
-      .send({ attributes: [] });
-    expect(stale.status).toBe(412);
-    const dupe = await owner.put('/api/v1/products/attribute-schema').send({
-      attributes: [
-        { key: 'a', type: 'string' },
-        { key: 'a', type: 'number' },
-      ],
+  it('checks custom fields against the organization’s definitions (the attribute schema is gone)', async () => {
+    // No such route any more: the path is read as a product id (400, not a uuid).
+    expect((await owner.get('/api/v1/products/attribute-schema')).status).toBe(400);
+    const legacy = await owner.post('/api/v1/products').send(tea({ attributes: { a: 1 } }));
+    expect(legacy.status).toBe(422); // unknown body field
+    const define = (body: Record<string, unknown>) =>
+      owner
+        .post('/api/v1/custom-fields')
+        .send({ entityType: 'product', label: String(body.key), ...body })
+        .expect(201)
+        .then((res) => res.body as { id: string; version: number });
+    const color = await define({
+      key: 'color',
+      type: 'select',
+      options: ['red', 'blue'],
+      required: true,
     });
-    expect(dupe.body).toMatchObject({ errors: [{ code: 'duplicate_key' }] });
+    await define({ key: 'weight', type: 'number' });
 
     const bad = await owner
       .post('/api/v1/products')
-      .send(tea({ attributes: { color: 'green', weight: 'heavy', size: 'L' } }));
+      .send(tea({ customFields: { color: 'green', weight: 'heavy', size: 'L' } }));
     expect(bad.status).toBe(422);
     expect((bad.body as Envelope).errors.map((e) => e.source?.pointer).sort()).toEqual([
-      '/attributes/color',
-      '/attributes/size',
-      '/attributes/weight',
+      '/customFields/color',
+      '/customFields/size',
+      '/customFields/weight',
     ]);
-    const missing = await owner.post('/api/v1/products').send(tea({ attributes: {} }));
-    expect((missing.body as Envelope).errors[0].source?.pointer).toBe('/attributes/color');
-    await create(tea({ attributes: { color: 'red', weight: 2.5 } }));
-    // Clean up so other tests' products (no attributes) stay valid.
-    await owner.put('/api/v1/products/attribute-schema').send({ attributes: [] }).expect(200);
+    const missing = await owner.post('/api/v1/products').send(tea({ customFields: {} }));
+    expect((missing.body as Envelope).errors[0].source?.pointer).toBe('/customFields/color');
+    const made = await create(tea({ customFields: { color: 'red', weight: 2.5 } }));
+    expect(made).toMatchObject({ customFields: { color: 'red', weight: 2.5 } });
+    // Deactivated: other tests' products (no custom fields) stay valid.
+    await owner
+      .patch(`/api/v1/custom-fields/${color.id}`)
+      .set('If-Match', `"${color.version}"`)
+      .send({ isActive: false })
+      .expect(200);
   });
 
   it('walks every product with ?cursor= in stable order, and refuses a cursor with a nullable sort', async () => {

@@ -23,7 +23,7 @@ describe('ProductsRepository (medium)', () => {
     currencyCode: null,
     uomCode: 'pc',
     categoryId: null,
-    attributes: {},
+    customFields: {},
     ...extra,
   });
   const insert = (orgId: string, row: NewProduct) =>
@@ -87,7 +87,7 @@ describe('ProductsRepository (medium)', () => {
       currencyCode: null,
       uomCode: 'pc',
       categoryId: null,
-      attributes: {},
+      customFields: {},
     };
     await database.db.run(orgA, (m) => repository.update(m, orgA, id, 1, changes));
     const stale = database.db.run(orgA, (m) =>
@@ -107,22 +107,5 @@ describe('ProductsRepository (medium)', () => {
     expect(await database.db.run(orgA, (m) => repository.findById(m, orgA, id))).toBeUndefined();
     const again = await insert(orgA, product('D-1'));
     expect(await database.db.run(orgA, (m) => repository.findById(m, orgA, again))).toBeDefined();
-  });
-
-  it('versions the attribute schema per organization (0 before the first write)', async () => {
-    const org = await database.organization();
-    expect(await database.db.run(org, (m) => repository.attributeSchema(m, org))).toBeUndefined();
-    const definitions = [{ key: 'color', type: 'string' as const, required: false }];
-    const v1 = await database.db.run(org, (m) =>
-      repository.putAttributeSchema(m, org, definitions, 0),
-    );
-    expect(v1).toBe(1);
-    const stale = database.db.run(org, (m) => repository.putAttributeSchema(m, org, [], 0));
-    await expect(stale).rejects.toBeInstanceOf(PreconditionFailedError);
-    expect(await database.db.run(org, (m) => repository.attributeSchema(m, org))).toEqual({
-      attributes: definitions,
-      version: 1,
-    });
-    expect(await database.db.run(orgB, (m) => repository.attributeSchema(m, orgB))).toBeUndefined();
   });
 });

@@ -62,7 +62,7 @@ describe('StockRepository (medium)', () => {
         currencyCode: null,
         uomCode: 'pc',
         categoryId: null,
-        attributes: {},
+        customFields: {},
       }),
     );
     ({ warehouse: warehouseId, id: locationId } = await location(orgA));

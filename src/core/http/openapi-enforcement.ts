@@ -177,7 +177,9 @@ export function applyValidationToSchema(schema: Json, target: Ctor, closed: bool
     const isOptional = list.some((m) => m.name === 'isOptional');
     if (conditional) required.delete(name);
     else if (list.some((m) => m.type === ValidationTypes.CUSTOM_VALIDATION)) required.add(name);
-    if (isOptional && !property.$ref && !property.allOf) property.nullable = true;
+    // A composed schema (`anyOf`/`oneOf`) says null in its branches: `nullable` needs a `type`.
+    const composed = property.$ref || property.allOf || property.anyOf || property.oneOf;
+    if (isOptional && !composed) property.nullable = true;
     for (const metadata of list) {
       if (metadata.type === ValidationTypes.CUSTOM_VALIDATION) applyConstraint(property, metadata);
     }

@@ -19,6 +19,7 @@ import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-Cr
 import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
 import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-AddCollaborationTimelineIndexes';
+import { CreateCustomFields1764003100000 } from './1764003100000-CreateCustomFields';
 import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNotificationLiveCounter';
 import { CreateTags1764003200000 } from './1764003200000-CreateTags';
 
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   CreateProfiles1764002300000,
   AddCollaborationTimelineIndexes1764002600000,
   AddNotificationLiveCounter1764002950000,
+  CreateCustomFields1764003100000,
   CreateTags1764003200000,
 ];

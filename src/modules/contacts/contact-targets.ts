@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TargetRegistry } from '../../core/targets';
+import { CustomFieldTargets } from '../custom-fields';
 import { ContactsRepository } from './contacts.repository';
 
 /**
@@ -10,10 +11,17 @@ import { ContactsRepository } from './contacts.repository';
 export class ContactTargetRegistration implements OnModuleInit {
   constructor(
     private readonly targets: TargetRegistry,
+    private readonly customFieldTargets: CustomFieldTargets,
     private readonly repository: ContactsRepository,
   ) {}
 
   onModuleInit(): void {
+    // Its records carry custom fields (modules/custom-fields) in `contacts.custom_fields`.
+    this.customFieldTargets.register({
+      entityType: 'contact',
+      table: 'contacts',
+      column: 'custom_fields',
+    });
     this.targets.register({
       entityType: 'contact',
       readPermission: 'contacts:read',

@@ -2,6 +2,7 @@ import { ContactTargetsModule } from './contact-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { TagsServiceModule } from '../tags';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesServiceModule } from '../categories';
 import { ContactImporterRegistration } from './contacts.importer';
 import { ContactsRepository } from './contacts.repository';
@@ -12,7 +13,13 @@ import { ContactsRepository } from './contacts.repository';
  * `CategoriesServiceModule` (the worker has no HTTP layer).
  */
 @Module({
-  imports: [AuditModule, TagsServiceModule, CategoriesServiceModule, ContactTargetsModule],
+  imports: [
+    AuditModule,
+    TagsServiceModule,
+    CustomFieldsServiceModule,
+    CategoriesServiceModule,
+    ContactTargetsModule,
+  ],
   providers: [ContactImporterRegistration, ContactsRepository],
 })
 export class ContactsWorkerModule {}

@@ -8,6 +8,12 @@ import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
 import { distinctTagNames, ImportTags, TagsService } from '../tags';
+import {
+  customFieldColumns,
+  CustomFieldRule,
+  CustomFieldsService,
+  valueToCell,
+} from '../custom-fields';
 import { ConflictMode, Importer, ImporterRegistry, LoadedRows, RowError } from '../imports';
 import { CONTACT_LIST } from './contacts.service';
 import { CreateContactDto } from './dto/contact.dto';
@@ -51,30 +57,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ContactImporter implements Importer<ContactImportRow> {
   readonly resource = 'contacts' as const;
   readonly entityType = 'contact';
-  readonly columns = COLUMNS;
+  /** The fixed columns, then one `cf.<key>` per active custom field (known after `prepare`). */
+  get columns(): readonly string[] {
+    return [...COLUMNS, ...customFieldColumns(this.rules)];
+  }
   readonly multilineColumns = ['notes'];
   readonly keyColumn = 'email';
   private orgId = '';
   private readonly categories = new Map<string, Promise<boolean>>();
   private readonly tags: ImportTags;
+  private rules: CustomFieldRule[] = [];
+  private readonly memberships = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly db: TenantDatabase,
     private readonly categoryService: CategoriesService,
     private readonly repository: ContactsRepository,
     tags: TagsService,
+    private readonly customFields: CustomFieldsService,
   ) {
     this.tags = new ImportTags(tags, 'contact');
   }
 
-  /** The organization's tags and the starter's rights; categories are asked once per distinct id. */
+  /**
+   * The organization's tags and custom field definitions, and the starter's rights (an export
+   * passes no actor); categories are asked once per distinct id.
+   */
   async prepare(
     manager: EntityManager,
     orgId: string,
-    actor: { userId: string | null },
+    actor: { userId: string | null } = { userId: null },
   ): Promise<void> {
     this.orgId = orgId;
     await this.tags.prepare(manager, orgId, actor.userId);
+    this.rules = await this.customFields.rules(manager, orgId, 'contact');
   }
 
   /** Whether `id` is a contact category of the organization (`CategoriesService.assertUsable`). */
@@ -138,6 +154,13 @@ export class ContactImporter implements Importer<ContactImportRow> {
       });
     for (const message of this.tags.check(input.tags ?? []))
       errors.push({ line, column: 'tags', message });
+    const custom = await this.customFields.importValues(
+      this.orgId,
+      this.rules,
+      values,
+      this.memberships,
+    );
+    for (const issue of custom.errors) errors.push({ line, ...issue });
     if (errors.length) return { errors };
     return {
       errors,
@@ -153,6 +176,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
         tags: distinctTagNames(input.tags ?? []),
         categoryId: input.categoryId?.toLowerCase() ?? null,
         notes: input.notes ?? '',
+        customFields: custom.values,
       },
     };
   }
@@ -217,10 +241,12 @@ export class ContactImporter implements Importer<ContactImportRow> {
       limit,
       filter,
     );
+    const active = this.rules.filter((r) => r.isActive);
     return {
-      values: rows.map((r) =>
-        COLUMNS.map((column) => r[column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]),
-      ),
+      values: rows.map((r) => [
+        ...COLUMNS.map((column) => r[column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]),
+        ...active.map((rule) => valueToCell(r.custom_fields as Record<string, unknown>, rule.key)),
+      ]),
       last: rows.length ? String(rows[rows.length - 1].id) : undefined,
     };
   }
@@ -235,13 +261,21 @@ export class ContactImporterRegistration implements OnModuleInit {
     private readonly categories: CategoriesService,
     private readonly repository: ContactsRepository,
     private readonly tags: TagsService,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   onModuleInit(): void {
     this.registry.register({
       resource: 'contacts',
       list: CONTACT_LIST,
-      create: () => new ContactImporter(this.db, this.categories, this.repository, this.tags),
+      create: () =>
+        new ContactImporter(
+          this.db,
+          this.categories,
+          this.repository,
+          this.tags,
+          this.customFields,
+        ),
     });
   }
 }

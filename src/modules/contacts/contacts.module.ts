@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { TagsServiceModule } from '../tags';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesModule } from '../categories';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
@@ -11,7 +12,13 @@ import { ContactTargetsModule } from './contact-targets';
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, TagsServiceModule, CategoriesModule, ContactTargetsModule],
+  imports: [
+    AuditModule,
+    TagsServiceModule,
+    CustomFieldsServiceModule,
+    CategoriesModule,
+    ContactTargetsModule,
+  ],
   controllers: [ContactsController],
   providers: [ContactImporterRegistration, ContactsService, ContactsRepository],
   exports: [ContactsService],

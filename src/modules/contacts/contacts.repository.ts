@@ -30,6 +30,7 @@ export interface ContactRow {
   notes: string;
   tags: string[];
   category_id: string | null;
+  custom_fields: Record<string, unknown>;
   emails: ContactDto['emails'];
   phones: ContactDto['phones'];
   addresses: ContactDto['addresses'];
@@ -51,6 +52,7 @@ export interface ContactImportRow {
   tags: string[];
   categoryId: string | null;
   notes: string;
+  customFields: Record<string, unknown>;
 }
 
 /** Sort keys and filters of a contact list. */
@@ -75,6 +77,7 @@ export interface NewContact {
   taxNumber: string | null;
   notes: string;
   categoryId: string | null;
+  customFields: Record<string, unknown>;
 }
 
 /**
@@ -90,6 +93,8 @@ export interface ContactChanges {
   taxNumber?: string | null;
   notes?: string;
   categoryId?: string | null;
+  /** The full next values (already merged and validated by the caller). */
+  customFields?: Record<string, unknown>;
 }
 
 /** The child lists, each already with exactly one primary (the service decides which). */
@@ -119,7 +124,7 @@ const TAGS = tagNamesOf('contact', 'c.id', 'c.organization_id');
 
 /** Children as JSON arrays in the same statement: a page costs one query, whatever its size. */
 const COLUMNS = `c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
-  c.notes, ${TAGS} AS tags, c.category_id, c.created_at, c.updated_at, c.version,
+  c.notes, ${TAGS} AS tags, c.category_id, c.custom_fields, c.created_at, c.updated_at, c.version,
   (SELECT COALESCE(json_agg(json_build_object('email', e.email, 'label', e.label, 'isPrimary', e.is_primary)
           ORDER BY e.position), '[]') FROM contact_emails e WHERE e.contact_id = c.id) AS emails,
   (SELECT COALESCE(json_agg(json_build_object('number', p.number, 'label', p.label, 'isPrimary', p.is_primary)
@@ -237,8 +242,8 @@ export class ContactsRepository {
   async insert(manager: EntityManager, orgId: string, contact: NewContact): Promise<void> {
     await manager.query(
       `INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name,
-                             company_name, tax_number, notes, category_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+                             company_name, tax_number, notes, category_id, custom_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         contact.id,
         orgId,
@@ -250,6 +255,7 @@ export class ContactsRepository {
         contact.taxNumber,
         contact.notes,
         contact.categoryId,
+        contact.customFields,
       ],
     );
   }
@@ -276,6 +282,7 @@ export class ContactsRepository {
           tax_number = CASE WHEN $12 THEN $13 ELSE tax_number END,
           notes = COALESCE($14, notes),
           category_id = CASE WHEN $15 THEN $16::uuid ELSE category_id END,
+          custom_fields = COALESCE($17::jsonb, custom_fields),
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 RETURNING id`,
       [
@@ -295,6 +302,7 @@ export class ContactsRepository {
         changes.notes ?? null,
         set('categoryId'),
         changes.categoryId ?? null,
+        changes.customFields === undefined ? null : JSON.stringify(changes.customFields),
       ],
     );
     if (rows.length !== 1) throw new PreconditionFailedError();
@@ -405,7 +413,7 @@ export class ContactsRepository {
     await manager.query(`CREATE TEMP TABLE import_contacts (
         id uuid NOT NULL DEFAULT gen_uuid_v7(), ord int NOT NULL, existing_id uuid, kind text, display_name text, first_name text,
         last_name text, company_name text, tax_number text, email text, phone text, category_id uuid,
-        notes text, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
+        notes text, custom_fields jsonb, phone_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_contacts',
@@ -421,6 +429,7 @@ export class ContactsRepository {
         'phone',
         'category_id',
         'notes',
+        'custom_fields',
       ],
       rows.map((r, ord) => [
         ord,
@@ -434,6 +443,7 @@ export class ContactsRepository {
         r.phone,
         r.categoryId,
         r.notes,
+        JSON.stringify(r.customFields),
       ]),
     );
     await manager.query(
@@ -446,9 +456,9 @@ export class ContactsRepository {
     >(
       `WITH done AS (
          INSERT INTO contacts (id, organization_id, kind, display_name, first_name, last_name, company_name,
-                               tax_number, category_id, notes)
+                               tax_number, category_id, notes, custom_fields)
          SELECT s.id, $1, s.kind, s.display_name, s.first_name, s.last_name, s.company_name, s.tax_number,
-                s.category_id, s.notes
+                s.category_id, s.notes, s.custom_fields
            FROM import_contacts s WHERE s.existing_id IS NULL RETURNING id)
        SELECT count(*)::int AS inserted, coalesce(array_agg(id::text), '{}') AS "insertedIds" FROM done`,
       [orgId],
@@ -482,14 +492,15 @@ export class ContactsRepository {
            UPDATE contacts c SET kind = s.kind, display_name = s.display_name, first_name = ${empty('first_name')},
                   last_name = ${empty('last_name')}, company_name = ${empty('company_name')},
                   tax_number = ${empty('tax_number')}, category_id = s.category_id, notes = s.notes,
-                  version = c.version + 1, updated_at = now()
+                  custom_fields = c.custom_fields || s.custom_fields, version = c.version + 1, updated_at = now()
              FROM import_contacts s
             WHERE c.id = s.existing_id AND c.organization_id = $1
               AND (s.phone_changed
                 OR (c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
-                    c.category_id, c.notes)
+                    c.category_id, c.notes, c.custom_fields)
                    IS DISTINCT FROM (s.kind, s.display_name, ${empty('first_name')}, ${empty('last_name')},
-                    ${empty('company_name')}, ${empty('tax_number')}, s.category_id, s.notes))
+                    ${empty('company_name')}, ${empty('tax_number')}, s.category_id, s.notes,
+                    c.custom_fields || s.custom_fields))
            RETURNING c.id)
          SELECT count(*)::int AS updated, coalesce(array_agg(id::text), '{}') AS "updatedIds" FROM done`,
         [orgId],
@@ -571,7 +582,7 @@ export class ContactsRepository {
       `SELECT c.id, c.kind, c.display_name, c.first_name, c.last_name, c.company_name, c.tax_number,
               (SELECT email FROM contact_emails WHERE contact_id = c.id AND is_primary) AS email,
               (SELECT number FROM contact_phones WHERE contact_id = c.id AND is_primary) AS phone,
-              array_to_string(${TAGS}, '|') AS tags, c.category_id, c.notes
+              array_to_string(${TAGS}, '|') AS tags, c.category_id, c.notes, c.custom_fields
          FROM contacts c WHERE ${where.sql} ORDER BY c.id LIMIT ${Number(limit)}`,
       where.params,
     );

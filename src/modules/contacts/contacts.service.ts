@@ -16,6 +16,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
 import { TagActor, TagsService } from '../tags';
+import { CustomFieldsService } from '../custom-fields';
 import { CONTACT_KINDS } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { ContactsErrors } from './contacts.errors';
@@ -56,6 +57,7 @@ const toDto = (row: ContactRow): ContactDto => ({
   notes: row.notes,
   tags: row.tags,
   categoryId: row.category_id,
+  customFields: row.custom_fields,
   emails: row.emails,
   phones: row.phones,
   addresses: row.addresses,
@@ -74,6 +76,7 @@ const AUDITED: (keyof ContactDto)[] = [
   'notes',
   'tags',
   'categoryId',
+  'customFields',
   'emails',
   'phones',
   'addresses',
@@ -106,6 +109,7 @@ export class ContactsService {
     private readonly audit: AuditService,
     private readonly categories: CategoriesService,
     private readonly tags: TagsService,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
@@ -149,6 +153,12 @@ export class ContactsService {
     return this.db.run(orgId, async (manager) => {
       if (dto.categoryId)
         await this.categories.assertUsable(manager, orgId, dto.categoryId, 'contact');
+      const customFields = await this.customFields.validate(
+        manager,
+        orgId,
+        'contact',
+        dto.customFields ?? {},
+      );
       const id = uuidv7();
       await this.repository.insert(manager, orgId, {
         id,
@@ -160,6 +170,7 @@ export class ContactsService {
         taxNumber: dto.taxNumber ?? null,
         notes: dto.notes ?? '',
         categoryId: dto.categoryId ?? null,
+        customFields,
       });
       if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
       await this.writeLists(manager, orgId, id, dto);
@@ -204,6 +215,12 @@ export class ContactsService {
             taxNumber: dto.taxNumber,
             notes: dto.notes,
             categoryId: dto.categoryId,
+            // PATCH merges: the keys sent replace the stored ones, null removes one.
+            customFields: dto.customFields
+              ? await this.customFields.validate(manager, orgId, 'contact', dto.customFields, {
+                  previous: before.customFields,
+                })
+              : undefined,
           });
           if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
           await this.writeLists(manager, orgId, id, dto);

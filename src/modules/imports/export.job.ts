@@ -97,6 +97,8 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
     const importer = this.importers.get(payload.resource).create();
     const filter = await this.compiledFilter(context, orgId);
     const db = this.db;
+    // The columns may depend on the organization (custom fields: `cf.<key>`).
+    await db.run(orgId, (manager) => importer.prepare(manager, orgId));
     let rows = 0;
     async function* pages(): AsyncGenerator<unknown[]> {
       let after: string | undefined;

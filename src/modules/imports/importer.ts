@@ -42,17 +42,21 @@ export interface Importer<Row = unknown> {
   readonly resource: ImportResource;
   /** The domain events' (and audit log's) name of one row: `product`, `contact`. */
   readonly entityType: string;
-  /** The header of exports and of import templates (imports accept these, in any order). */
+  /**
+   * The header of exports and of import templates (imports accept these, in any order); may
+   * depend on the organization (custom fields' `cf.<key>` columns), so read it after `prepare`.
+   */
   readonly columns: readonly string[];
   /** Columns holding multi-line text: the only cells where tab and line breaks are allowed. */
   readonly multilineColumns: readonly string[];
   /** The column holding the natural key (where duplicates and conflicts are reported). */
   readonly keyColumn: string;
   /**
-   * Loads what row validation needs (active currencies, units, the organization's categories,
-   * tags...); `actor.userId` is who started the run (their rights decide e.g. tag creation).
+   * Loads what row validation (and the export's columns) need: the organization's custom field
+   * definitions, tags, active currencies, units, categories... Called before an import and an
+   * export; `actor` is who started an import (their rights decide e.g. tag creation; none for exports).
    */
-  prepare(manager: EntityManager, orgId: string, actor: { userId: string | null }): Promise<void>;
+  prepare(manager: EntityManager, orgId: string, actor?: { userId: string | null }): Promise<void>;
   /** The row ready to load, or every error it has (reference checks may query: async). */
   validate(
     values: Record<string, string>,

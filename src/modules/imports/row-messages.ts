@@ -12,7 +12,44 @@ type Rule = { en: RegExp; fr: (m: string[]) => string };
 const ROW_RULES: Rule[] = [
   { en: /^appears twice in this file$/, fr: () => 'apparaît deux fois dans ce fichier' },
   { en: /^already exists$/, fr: () => 'existe déjà' },
-  { en: /^attributes must be a JSON object$/, fr: () => 'attributes doit être un objet JSON' },
+  // Custom field cells (`cf.<key>`; modules/custom-fields, custom-field-rules.ts).
+  { en: /^(\S+) is not a custom field$/, fr: (m) => `${m[1]} n’est pas un champ personnalisé` },
+  {
+    en: /^(\S+) is deactivated and takes no new values$/,
+    fr: (m) => `${m[1]} est désactivé et n’accepte plus de valeurs`,
+  },
+  { en: /^(\S+) is required$/, fr: (m) => `${m[1]} est obligatoire` },
+  {
+    en: /^(\S+) must be an active member of this organization$/,
+    fr: (m) => `${m[1]} doit être un membre actif de cette organisation`,
+  },
+  { en: /^(\S+) must be true or false$/, fr: (m) => `${m[1]} doit valoir true ou false` },
+  {
+    en: /^(\S+) must be one of: (.*)$/,
+    fr: (m) => `${m[1]} doit être l’une des valeurs : ${m[2]}`,
+  },
+  { en: /^(\S+) must list only: (.*)$/, fr: (m) => `${m[1]} ne peut lister que : ${m[2]}` },
+  {
+    en: /^(\S+) must be a real date \(YYYY-MM-DD\)$/,
+    fr: (m) => `${m[1]} doit être une date réelle (AAAA-MM-JJ)`,
+  },
+  {
+    en: /^(\S+) must be a finite number within ±(\S+)$/,
+    fr: (m) => `${m[1]} doit être un nombre fini entre -${m[2]} et ${m[2]}`,
+  },
+  {
+    en: /^(\S+) must be a decimal with at most 15 digits and 6 decimals$/,
+    fr: (m) => `${m[1]} doit être un décimal d’au plus 15 chiffres et 6 décimales`,
+  },
+  {
+    en: /^(\S+) must be at (most|least) (\S+)( characters)?$/,
+    fr: (m) =>
+      `${m[1]} doit valoir au ${m[2] === 'most' ? 'plus' : 'moins'} ${m[3]}${m[4] ? ' caractères' : ''}`,
+  },
+  {
+    en: /^(\S+) does not match the pattern (.*)$/,
+    fr: (m) => `${m[1]} ne correspond pas au motif ${m[2]}`,
+  },
   {
     en: /^a price needs a currency and a currency a price$/,
     fr: () => 'un prix demande une devise, et une devise un prix',

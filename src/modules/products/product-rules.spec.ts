@@ -1,6 +1,6 @@
-import { AppError, ValidationFailedError } from '../../core/http';
+import { AppError } from '../../core/http';
 import type { ProductStatus } from './product.entity';
-import { assertTransition, PRODUCT_TRANSITIONS, validateAttributes } from './product-rules';
+import { assertTransition, PRODUCT_TRANSITIONS } from './product-rules';
 
 const statuses = Object.keys(PRODUCT_TRANSITIONS) as ProductStatus[];
 
@@ -27,51 +27,4 @@ describe('product lifecycle', () => {
       }
     },
   );
-});
-
-describe('custom attributes', () => {
-  const definitions = [
-    { key: 'color', type: 'enum' as const, options: ['red', 'blue'], required: true },
-    { key: 'weight', type: 'number' as const },
-    { key: 'fragile', type: 'boolean' as const },
-    { key: 'launch', type: 'date' as const },
-    { key: 'a/b', type: 'string' as const },
-  ];
-  const issues = (attributes: Record<string, unknown>, defs = definitions) => {
-    try {
-      validateAttributes(attributes, defs);
-      return [];
-    } catch (error) {
-      return (error as ValidationFailedError).issues.map((i) => i.pointer);
-    }
-  };
-
-  it('accepts values of the defined types', () => {
-    expect(
-      issues({ color: 'red', weight: 1.5, fragile: false, launch: '2026-01-31', 'a/b': 'x' }),
-    ).toEqual([]);
-  });
-
-  it('reports every unknown key, wrong type and missing required attribute', () => {
-    expect(
-      issues({ weight: '1.5', fragile: 'yes', launch: '31/01/2026', size: 'L', 'a/b': 3 }).sort(),
-    ).toEqual(
-      [
-        '/attributes/weight',
-        '/attributes/fragile',
-        '/attributes/launch',
-        '/attributes/size',
-        '/attributes/a~1b',
-        '/attributes/color',
-      ].sort(),
-    );
-    expect(issues({ color: 'green' })).toEqual(['/attributes/color']);
-  });
-
-  it('without definitions accepts scalars only, at most 50', () => {
-    expect(issues({ any: 'thing', n: 1, flag: true }, null as never)).toEqual([]);
-    expect(issues({ nested: { no: 1 } }, null as never)).toEqual(['/attributes/nested']);
-    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
-    expect(issues(many, null as never)).toEqual(['/attributes']);
-  });
 });

@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TargetRegistry } from '../../core/targets';
+import { CustomFieldTargets } from '../custom-fields';
 import { TranslatableTargets } from '../content-translations';
 import { ProductsRepository } from './products.repository';
 
@@ -12,10 +13,17 @@ import { ProductsRepository } from './products.repository';
 export class ProductTargetRegistration implements OnModuleInit {
   constructor(
     private readonly targets: TargetRegistry,
+    private readonly customFieldTargets: CustomFieldTargets,
     private readonly repository: ProductsRepository,
   ) {}
 
   onModuleInit(): void {
+    // Its records carry custom fields (modules/custom-fields) in `products.custom_fields`.
+    this.customFieldTargets.register({
+      entityType: 'product',
+      table: 'products',
+      column: 'custom_fields',
+    });
     this.targets.register({
       entityType: 'product',
       readPermission: 'products:read',

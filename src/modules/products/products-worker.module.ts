@@ -2,6 +2,7 @@ import { ProductTargetsModule } from './product-targets';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { TagsServiceModule } from '../tags';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesServiceModule } from '../categories';
 import { CurrenciesServiceModule } from '../currencies';
 import { UnitsOfMeasureServiceModule } from '../units-of-measure';
@@ -18,6 +19,7 @@ import { ProductsRepository } from './products.repository';
   imports: [
     AuditModule,
     TagsServiceModule,
+    CustomFieldsServiceModule,
     CategoriesServiceModule,
     CurrenciesServiceModule,
     UnitsOfMeasureServiceModule,

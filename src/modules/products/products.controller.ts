@@ -1,10 +1,9 @@
-import { Body, Controller, Get, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -31,13 +30,7 @@ import {
   ReadRoute,
   UpdateRoute,
 } from '../../core/http';
-import {
-  AttributeSchemaDto,
-  AttributeSchemaViewDto,
-  CreateProductDto,
-  ProductDto,
-  UpdateProductDto,
-} from './dto/product.dto';
+import { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
 
@@ -68,32 +61,6 @@ export class ProductsController {
   ): Promise<Page<ProductDto>> {
     const query = await this.lists.resolve(PRODUCT_LIST, raw, scope);
     return this.products.list(orgId, query, language);
-  }
-
-  @ReadRoute(
-    'products:read',
-    'This organization’s custom attribute definitions (ETag for If-Match)',
-    AttributeSchemaViewDto,
-    'attribute-schema',
-  )
-  attributeSchema(@ActiveOrganization() orgId: string): Promise<AttributeSchemaViewDto> {
-    return this.products.attributeSchema(orgId);
-  }
-
-  @Put('attribute-schema')
-  @RequirePermissions('products:manage')
-  @ApiOperation({
-    summary: 'Replace the custom attribute definitions products are checked against',
-  })
-  @ApiOkResponse({ type: AttributeSchemaViewDto })
-  @ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto })
-  putAttributeSchema(
-    @ActiveOrganization() orgId: string,
-    @Body() dto: AttributeSchemaDto,
-    @IfMatch() version: ExpectedVersion,
-    @AuditContextParam() context: AuditContext,
-  ): Promise<AttributeSchemaViewDto> {
-    return this.products.putAttributeSchema(orgId, dto, version, context);
   }
 
   @CreateRoute('products', 'products:manage', 'Create a product (status draft)', ProductDto)

@@ -27,9 +27,4 @@ export const ProductsErrors = defineErrors({
     detail: 'Unknown or inactive unit of measure',
     pointer: '/uomCode',
   })),
-  /** `index`: the position of the second definition of `key` in the attribute schema. */
-  duplicate_key: rule((key: string, index: number) => ({
-    detail: `Attribute "${key}" is defined twice`,
-    pointer: `/attributes/${index}/key`,
-  })),
 });

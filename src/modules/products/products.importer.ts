@@ -3,7 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { CompiledFilter } from '../../core/filters';
-import { parseListQuery, RuleViolationError, ValidationFailedError } from '../../core/http';
+import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
 import { CategoriesService } from '../categories';
@@ -15,7 +15,12 @@ import { UnitsOfMeasureService } from '../units-of-measure';
 import { CreateProductDto } from './dto/product.dto';
 import { ProductCounts } from './product-counts';
 import { PRODUCT_STATUSES, ProductStatus } from './product.entity';
-import { AttributeDefinition, validateAttributes } from './product-rules';
+import {
+  customFieldColumns,
+  CustomFieldRule,
+  CustomFieldsService,
+  valueToCell,
+} from '../custom-fields';
 import { ProductImportRow, productConditions, ProductsRepository } from './products.repository';
 import { PRODUCT_LIST } from './products.service';
 
@@ -30,7 +35,6 @@ const COLUMNS = [
   'uomCode',
   'categoryId',
   'tags',
-  'attributes',
 ] as const;
 /** `normalizeName` for a present cell; a cell left empty by it counts as missing. */
 const normalizedCell = (value: string | undefined): string | undefined =>
@@ -64,6 +68,7 @@ interface ProductImportDeps {
   categories: CategoriesService;
   counts: ProductCounts;
   tags: TagsService;
+  customFields: CustomFieldsService;
 }
 
 /**
@@ -74,13 +79,17 @@ interface ProductImportDeps {
 export class ProductImporter implements Importer<ProductImportRow> {
   readonly resource = 'products' as const;
   readonly entityType = 'product';
-  readonly columns = COLUMNS;
+  /** The fixed columns, then one `cf.<key>` per active custom field (known after `prepare`). */
+  get columns(): readonly string[] {
+    return [...COLUMNS, ...customFieldColumns(this.rules)];
+  }
   readonly multilineColumns = ['description'];
   readonly keyColumn = 'sku';
   private orgId = '';
   private readonly known = new Map<string, Promise<boolean>>();
-  private definitions: AttributeDefinition[] | null = null;
   private readonly tags: ImportTags;
+  private rules: CustomFieldRule[] = [];
+  private readonly memberships = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: ProductImportDeps) {
     this.tags = new ImportTags(deps.tags, 'product');
@@ -93,8 +102,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
   ): Promise<void> {
     this.orgId = orgId;
     await this.tags.prepare(manager, orgId, actor?.userId ?? null);
-    const schema = await this.deps.repository.attributeSchema(manager, orgId);
-    this.definitions = schema?.attributes.length ? schema.attributes : null;
+    this.rules = await this.deps.customFields.rules(manager, orgId, 'product');
   }
 
   /** Whether a reference is usable, asked of its owner once per run and value. */
@@ -130,15 +138,6 @@ export class ProductImporter implements Importer<ProductImportRow> {
       const value = (values[name] ?? '').trim();
       return value === '' ? undefined : value;
     };
-    let attributes: Record<string, unknown> | undefined;
-    const rawAttributes = cell('attributes');
-    if (rawAttributes) {
-      try {
-        attributes = JSON.parse(rawAttributes) as Record<string, unknown>;
-      } catch {
-        errors.push({ line, column: 'attributes', message: 'attributes must be a JSON object' });
-      }
-    }
     const input = {
       // Names, SKUs and tags follow the one normalisation rule, as through POST /products.
       sku: normalizedCell(cell('sku')),
@@ -152,7 +151,6 @@ export class ProductImporter implements Importer<ProductImportRow> {
       tags: cell('tags')
         ?.split(TAG_SEPARATOR)
         .map((t) => normalizeName(t)),
-      attributes,
     };
     const dto = plainToInstance(CreateProductDto, input);
     for (const issue of flatten(validateSync(dto, { whitelist: true, forbidUnknownValues: false })))
@@ -189,17 +187,15 @@ export class ProductImporter implements Importer<ProductImportRow> {
         column: 'categoryId',
         message: 'not a product category of this organization',
       });
-    if (attributes && typeof attributes === 'object' && !Array.isArray(attributes)) {
-      try {
-        validateAttributes(attributes, this.definitions);
-      } catch (error) {
-        if (!(error instanceof ValidationFailedError)) throw error;
-        for (const issue of error.issues)
-          errors.push({ line, column: 'attributes', message: issue.detail });
-      }
-    }
     for (const message of this.tags.check(input.tags ?? []))
       errors.push({ line, column: 'tags', message });
+    const custom = await this.deps.customFields.importValues(
+      this.orgId,
+      this.rules,
+      values,
+      this.memberships,
+    );
+    for (const issue of custom.errors) errors.push({ line, ...issue });
     if (errors.length) return { errors };
     return {
       errors,
@@ -214,7 +210,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
         uomCode: uom,
         categoryId: input.categoryId?.toLowerCase() ?? null,
         tags: distinctTagNames(input.tags ?? []),
-        attributes: attributes ?? {},
+        customFields: custom.values,
       },
     };
   }
@@ -275,6 +271,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
     const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
     const where = productConditions(orgId, query.filters, filter);
     const rows = await this.deps.repository.exportPage(manager, where, after, limit);
+    const active = this.rules.filter((r) => r.isActive);
     return {
       values: rows.map((r) => [
         r.sku,
@@ -287,7 +284,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
         r.uom_code,
         r.category_id,
         r.tags,
-        Object.keys(r.attributes as object).length ? JSON.stringify(r.attributes) : '',
+        ...active.map((rule) => valueToCell(r.custom_fields as Record<string, unknown>, rule.key)),
       ]),
       last: rows.length ? String(rows[rows.length - 1].sku) : undefined,
     };
@@ -306,6 +303,7 @@ export class ProductImporterRegistration implements OnModuleInit {
     private readonly categories: CategoriesService,
     private readonly counts: ProductCounts,
     private readonly tags: TagsService,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   onModuleInit(): void {
@@ -317,6 +315,7 @@ export class ProductImporterRegistration implements OnModuleInit {
       categories: this.categories,
       counts: this.counts,
       tags: this.tags,
+      customFields: this.customFields,
     };
     this.registry.register({
       resource: 'products',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit';
 import { TagsServiceModule } from '../tags';
+import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
@@ -18,6 +19,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
   imports: [
     AuditModule,
     TagsServiceModule,
+    CustomFieldsServiceModule,
     CategoriesModule,
     ContentTranslationsModule,
     ProductTargetsModule,

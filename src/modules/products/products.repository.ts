@@ -10,7 +10,6 @@ import {
 } from '../../core/database';
 import type { CompiledFilter, FilterField } from '../../core/filters';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
-import type { AttributeDefinition } from './product-rules';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
 import { addTagFilters, tagNamesOf, tagsFilterField } from '../tags';
@@ -29,7 +28,7 @@ export interface ProductRow {
   uom_code: string;
   category_id: string | null;
   tags: string[];
-  attributes: Record<string, unknown>;
+  custom_fields: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -47,7 +46,7 @@ export interface ProductImportRow {
   uomCode: string;
   categoryId: string | null;
   tags: string[];
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 /** Sort keys of a product list. */
@@ -55,12 +54,6 @@ export type ProductSort = 'name' | 'sku' | 'price' | 'createdAt' | 'updatedAt';
 /** Filters of a product list. */
 export type ProductFilter =
   'status' | 'type' | 'categoryId' | 'tag' | 'tagAny' | 'currencyCode' | 'q';
-
-/** The organization's attribute definitions and the schema's version. */
-export interface AttributeSchemaRow {
-  attributes: AttributeDefinition[];
-  version: number;
-}
 
 /** The columns of a new product (the id comes from the caller, uuid v7). */
 export interface NewProduct {
@@ -73,7 +66,7 @@ export interface NewProduct {
   currencyCode: string | null;
   uomCode: string;
   categoryId: string | null;
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 /** The full next state of an updated product; `null` in the nullable-by-omission fields keeps the column. */
@@ -86,7 +79,7 @@ export interface ProductChanges {
   currencyCode: string | null;
   uomCode: string;
   categoryId: string | null;
-  attributes: Record<string, unknown>;
+  customFields: Record<string, unknown>;
 }
 
 // Qualified: the select list's `sku::text AS sku` and `price::text AS price` would otherwise be
@@ -110,7 +103,7 @@ const KEYSETS: Record<ProductSort, Omit<Keyset, 'direction'>> = {
 const TAGS = tagNamesOf('product', 'products.id', 'products.organization_id');
 /** The select list of a {@link ProductRow} (`FROM products`, unaliased). */
 export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, status, price::text AS price, currency_code,
-  uom_code, category_id, ${TAGS} AS tags, attributes, created_at, updated_at, version`;
+  uom_code, category_id, ${TAGS} AS tags, custom_fields, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
 
 /** A live category of the product's organization (the `category.*` relation paths). */
@@ -159,7 +152,7 @@ export function productConditions(
 }
 
 /**
- * The only SQL on `products` and `product_attribute_schemas`. Every method takes the caller's
+ * The only SQL on `products`. Every method takes the caller's
  * transaction (normally `TenantDatabase.run`) and the organization id first, and filters by it
  * (row-level security is the second wall). Soft-deleted products (`deleted_at`) are invisible to
  * every read. Never opens a transaction.
@@ -247,7 +240,7 @@ export class ProductsRepository {
   async insert(manager: EntityManager, orgId: string, product: NewProduct): Promise<void> {
     await manager.query(
       `INSERT INTO products (id, organization_id, sku, name, description, type, price, currency_code,
-                             uom_code, category_id, attributes)
+                             uom_code, category_id, custom_fields)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         product.id,
@@ -260,7 +253,7 @@ export class ProductsRepository {
         product.currencyCode,
         product.uomCode,
         product.categoryId,
-        product.attributes,
+        product.customFields,
       ],
     );
   }
@@ -280,7 +273,7 @@ export class ProductsRepository {
       manager,
       `UPDATE products SET sku = COALESCE($4, sku), name = COALESCE($5, name),
           description = COALESCE($6, description), status = COALESCE($7, status),
-          price = $8, currency_code = $9, uom_code = $10, category_id = $11, attributes = $12,
+          price = $8, currency_code = $9, uom_code = $10, category_id = $11, custom_fields = $12,
           version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND version = $3 AND ${LIVE} RETURNING id`,
       [
@@ -295,7 +288,7 @@ export class ProductsRepository {
         changes.currencyCode,
         changes.uomCode,
         changes.categoryId,
-        changes.attributes,
+        changes.customFields,
       ],
     );
     if (rows.length !== 1) throw new PreconditionFailedError();
@@ -308,42 +301,6 @@ export class ProductsRepository {
         WHERE organization_id = $1 AND id = $2`,
       [orgId, id],
     );
-  }
-
-  /** The organization's attribute definitions, or `undefined` before the first PUT. */
-  async attributeSchema(
-    manager: EntityManager,
-    orgId: string,
-  ): Promise<AttributeSchemaRow | undefined> {
-    const [row] = await manager.query<AttributeSchemaRow[]>(
-      'SELECT attributes, version FROM product_attribute_schemas WHERE organization_id = $1',
-      [orgId],
-    );
-    return row;
-  }
-
-  /**
-   * Replaces the attribute definitions if the schema is still at `version` (0: none yet) and
-   * returns the new version; throws `PreconditionFailedError` (412) otherwise.
-   */
-  async putAttributeSchema(
-    manager: EntityManager,
-    orgId: string,
-    attributes: AttributeDefinition[],
-    version: number,
-  ): Promise<number> {
-    const rows = await returningRows<{ version: number }>(
-      manager,
-      `INSERT INTO product_attribute_schemas (organization_id, attributes) VALUES ($1, $2)
-       ON CONFLICT (organization_id) DO UPDATE
-          SET attributes = EXCLUDED.attributes, version = product_attribute_schemas.version + 1,
-              updated_at = now()
-        WHERE product_attribute_schemas.version = $3
-       RETURNING version`,
-      [orgId, JSON.stringify(attributes), version],
-    );
-    if (rows.length !== 1) throw new PreconditionFailedError();
-    return rows[0].version;
   }
 
   /** Which of `keys` (skus, compared case-insensitively) are live skus: lower-cased. */
@@ -372,7 +329,7 @@ export class ProductsRepository {
     await manager.query('DROP TABLE IF EXISTS pg_temp.import_products');
     await manager.query(`CREATE TEMP TABLE import_products (
         sku text, name text, description text, type text, status text, price numeric, currency_code text,
-        uom_code text, category_id uuid, attributes jsonb) ON COMMIT DROP`);
+        uom_code text, category_id uuid, custom_fields jsonb) ON COMMIT DROP`);
     await copyRows(
       manager,
       'import_products',
@@ -386,7 +343,7 @@ export class ProductsRepository {
         'currency_code',
         'uom_code',
         'category_id',
-        'attributes',
+        'custom_fields',
       ],
       rows.map((r) => [
         r.sku,
@@ -398,18 +355,19 @@ export class ProductsRepository {
         r.currencyCode,
         r.uomCode,
         r.categoryId,
-        JSON.stringify(r.attributes),
+        JSON.stringify(r.customFields),
       ]),
     );
     const onConflictSql =
       onConflict === 'update'
         ? `DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, price = EXCLUDED.price,
              currency_code = EXCLUDED.currency_code, uom_code = EXCLUDED.uom_code, category_id = EXCLUDED.category_id,
-             attributes = EXCLUDED.attributes, version = products.version + 1, updated_at = now()
+             custom_fields = products.custom_fields || EXCLUDED.custom_fields,
+             version = products.version + 1, updated_at = now()
            WHERE (products.name, products.description, products.price, products.currency_code, products.uom_code,
-                  products.category_id, products.attributes)
+                  products.category_id, products.custom_fields)
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.price, EXCLUDED.currency_code,
-                  EXCLUDED.uom_code, EXCLUDED.category_id, EXCLUDED.attributes)`
+                  EXCLUDED.uom_code, EXCLUDED.category_id, products.custom_fields || EXCLUDED.custom_fields)`
         : 'DO NOTHING';
     const [counts] = await manager.query<
       {
@@ -422,8 +380,8 @@ export class ProductsRepository {
     >(
       `WITH done AS (
          INSERT INTO products (organization_id, sku, name, description, type, status, price, currency_code, uom_code,
-                               category_id, attributes)
-         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id, attributes
+                               category_id, custom_fields)
+         SELECT $1, sku, name, description, type, status, price, currency_code, uom_code, category_id, custom_fields
            FROM import_products
          ON CONFLICT (organization_id, sku) WHERE deleted_at IS NULL ${onConflictSql}
          RETURNING id, sku::text AS sku, (xmax = 0) AS inserted)
@@ -477,7 +435,7 @@ export class ProductsRepository {
     if (after !== undefined) where.add('sku > ?::citext', after);
     return manager.query<Record<string, unknown>[]>(
       `SELECT sku::text AS sku, name, description, type, status, price::text AS price, currency_code, uom_code,
-              category_id, array_to_string(${TAGS}, '|') AS tags, attributes
+              category_id, array_to_string(${TAGS}, '|') AS tags, custom_fields
          FROM products WHERE ${where.sql} ORDER BY sku LIMIT ${Number(limit)}`,
       where.params,
     );

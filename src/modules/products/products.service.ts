@@ -4,7 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
-  assertVersionMatches,
   defineList,
   ExpectedVersion,
   ListDefinition,
@@ -18,15 +17,10 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
 import { ProductCounts } from './product-counts';
-import type {
-  AttributeSchemaDto,
-  AttributeSchemaViewDto,
-  CreateProductDto,
-  ProductDto,
-  UpdateProductDto,
-} from './dto/product.dto';
+import type { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
-import { AttributeDefinition, assertTransition, validateAttributes } from './product-rules';
+import { assertTransition } from './product-rules';
+import { CustomFieldsService } from '../custom-fields';
 import type { Language } from '../../core/i18n';
 import { ContentTranslationsService } from '../content-translations';
 import { ProductsErrors } from './products.errors';
@@ -73,7 +67,7 @@ export const toProductDto = (row: ProductRow): ProductDto => ({
   uomCode: row.uom_code,
   categoryId: row.category_id,
   tags: row.tags,
-  attributes: row.attributes,
+  customFields: row.custom_fields,
   createdAt: iso(row.created_at)!,
   updatedAt: iso(row.updated_at)!,
   version: row.version,
@@ -89,7 +83,7 @@ const AUDITED: (keyof ProductDto)[] = [
   'uomCode',
   'categoryId',
   'tags',
-  'attributes',
+  'customFields',
 ];
 
 /** The product catalog of one organization. Deleting is soft (`deleted_at`): history keeps it. */
@@ -105,6 +99,7 @@ export class ProductsService {
     private readonly counts: ProductCounts,
     private readonly translations: ContentTranslationsService,
     private readonly tags: TagsService,
+    private readonly customFields: CustomFieldsService,
   ) {
     // Tag changes made outside product writes (PUT /taggings, rename, merge) change the totals
     // of ?tag= lists too.
@@ -173,18 +168,11 @@ export class ProductsService {
     }
   }
 
-  private definitions(
-    manager: EntityManager,
-    orgId: string,
-  ): Promise<{ attributes: AttributeDefinition[]; version: number } | undefined> {
-    return this.repository.attributeSchema(manager, orgId);
-  }
-
   /** Reference and consistency rules shared by create and update (422 at the field). */
   private async check(
     manager: EntityManager,
     orgId: string,
-    product: Pick<ProductDto, 'price' | 'currencyCode' | 'uomCode' | 'categoryId' | 'attributes'>,
+    product: Pick<ProductDto, 'price' | 'currencyCode' | 'uomCode' | 'categoryId'>,
     changed: Partial<Record<keyof ProductDto, boolean>>,
   ): Promise<void> {
     if ((product.price === null) !== (product.currencyCode === null)) {
@@ -202,11 +190,6 @@ export class ProductsService {
     }
     if (changed.categoryId && product.categoryId)
       await this.categories.assertUsable(manager, orgId, product.categoryId, 'product');
-    if (changed.attributes)
-      validateAttributes(
-        product.attributes,
-        (await this.definitions(manager, orgId))?.attributes ?? null,
-      );
   }
 
   /** `actor`: whose rights decide whether unknown tag names create tags (`tags:create`). */
@@ -231,10 +214,15 @@ export class ProductsService {
         currencyCode: dto.currencyCode ?? null,
         uomCode: dto.uomCode ?? 'pc',
         categoryId: dto.categoryId ?? null,
-        attributes: dto.attributes ?? {},
       };
-      const all = { currencyCode: true, uomCode: true, categoryId: true, attributes: true };
+      const all = { currencyCode: true, uomCode: true, categoryId: true };
       await this.check(manager, orgId, product, all);
+      const customFields = await this.customFields.validate(
+        manager,
+        orgId,
+        'product',
+        dto.customFields ?? {},
+      );
       const id = uuidv7();
       await this.repository.insert(manager, orgId, {
         id,
@@ -246,7 +234,7 @@ export class ProductsService {
         currencyCode: product.currencyCode,
         uomCode: product.uomCode,
         categoryId: product.categoryId,
-        attributes: product.attributes,
+        customFields,
       });
       if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
       const created = await this.find(manager, orgId, id);
@@ -301,14 +289,18 @@ export class ProductsService {
             currencyCode: dto.currencyCode !== undefined ? dto.currencyCode : before.currencyCode,
             uomCode: dto.uomCode ?? before.uomCode,
             categoryId: dto.categoryId !== undefined ? dto.categoryId : before.categoryId,
-            attributes: dto.attributes ?? before.attributes,
           };
           await this.check(manager, orgId, next, {
             currencyCode: dto.currencyCode !== undefined,
             uomCode: dto.uomCode !== undefined,
             categoryId: dto.categoryId !== undefined,
-            attributes: dto.attributes !== undefined,
           });
+          // PATCH merges: the keys sent replace the stored ones, null removes one.
+          const customFields = dto.customFields
+            ? await this.customFields.validate(manager, orgId, 'product', dto.customFields, {
+                previous: before.customFields,
+              })
+            : before.customFields;
           await this.repository.update(manager, orgId, id, before.version, {
             sku: dto.sku ?? null,
             name: dto.name ?? null,
@@ -318,7 +310,7 @@ export class ProductsService {
             currencyCode: next.currencyCode,
             uomCode: next.uomCode,
             categoryId: next.categoryId,
-            attributes: next.attributes,
+            customFields,
           });
           if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
           return await this.find(manager, orgId, id);
@@ -355,62 +347,6 @@ export class ProductsService {
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
         changes: (before) => ({ sku: before.sku, name: before.name }),
       });
-    });
-  }
-
-  attributeSchema(orgId: string): Promise<AttributeSchemaViewDto> {
-    return this.db.run(orgId, async (manager) => {
-      const schema = await this.definitions(manager, orgId);
-      return { attributes: schema?.attributes ?? [], version: schema?.version ?? 0 };
-    });
-  }
-
-  /**
-   * Replaces the organization's attribute definitions. Existing products are not rewritten: the
-   * definitions apply to the next write of each product.
-   */
-  putAttributeSchema(
-    orgId: string,
-    dto: AttributeSchemaDto,
-    expectedVersion: ExpectedVersion,
-    context: AuditContext,
-  ): Promise<AttributeSchemaViewDto> {
-    const keys = dto.attributes.map((a) => a.key);
-    const duplicate = keys.findIndex((key, index) => keys.indexOf(key) !== index);
-    if (duplicate >= 0) {
-      throw ProductsErrors.duplicate_key(keys[duplicate], duplicate);
-    }
-    return this.db.run(orgId, async (manager) => {
-      const before = await this.definitions(manager, orgId);
-      assertVersionMatches(expectedVersion, before?.version ?? 0);
-      const attributes = dto.attributes.map((a) => ({
-        key: a.key,
-        type: a.type,
-        required: a.required ?? false,
-        ...(a.type === 'enum' ? { options: a.options ?? [] } : {}),
-      }));
-      const current = { attributes: before?.attributes ?? [], version: before?.version ?? 0 };
-      return this.audit.recordUpdate(
-        manager,
-        current,
-        ['attributes'],
-        async () => {
-          const version = await this.repository.putAttributeSchema(
-            manager,
-            orgId,
-            attributes,
-            current.version,
-          );
-          return { attributes, version };
-        },
-        {
-          organizationId: orgId,
-          action: 'update',
-          entityType: 'product_attribute_schema',
-          context,
-          describe: (from, to) => ({ attributes: { from: from.attributes, to: to.attributes } }),
-        },
-      );
     });
   }
 }

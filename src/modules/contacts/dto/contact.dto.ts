@@ -17,6 +17,7 @@ import { AddressDto } from '../../addresses';
 import { CONTACT_KINDS, ContactKind } from '../contact.entity';
 import { NormalizedName, VisibleText } from '../../../core/text';
 import { MAX_TAGS_PER_RECORD, TAG_NAME_RULE, TagNames } from '../../tags';
+import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 
 class PrimaryFlag {
   @ApiPropertyOptional({ example: 'work', default: '' })
@@ -127,6 +128,9 @@ export class CreateContactDto {
   @ValidateNested({ each: true })
   @Type(() => ContactAddressDto)
   addresses?: ContactAddressDto[];
+
+  @CustomFieldsInput()
+  customFields?: Record<string, unknown>;
 }
 
 /** Every field optional; a list given replaces the stored list. */
@@ -158,6 +162,7 @@ export class ContactDto {
   @ApiProperty() notes: string;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: String, nullable: true }) categoryId: string | null;
+  @ApiProperty(CUSTOM_FIELDS_OUTPUT_DOC) customFields: Record<string, unknown>;
   @ApiProperty({ type: [ContactEmailView] }) emails: ContactEmailView[];
   @ApiProperty({ type: [ContactPhoneView] }) phones: ContactPhoneView[];
   @ApiProperty({ type: [ContactAddressView] }) addresses: ContactAddressView[];

@@ -1,21 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
   IsIn,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
-import { ATTRIBUTE_TYPES, AttributeType } from '../product-rules';
+import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 import { NormalizedName, VisibleText } from '../../../core/text';
 import { MAX_TAGS_PER_RECORD, TAG_NAME_RULE, TagNames } from '../../tags';
 
@@ -97,15 +91,8 @@ export class CreateProductDto {
   @TagNames()
   tags?: string[];
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { color: 'red' },
-    description: 'Custom attributes, checked against GET /products/attribute-schema when defined',
-  })
-  @IsOptional()
-  @IsObject()
-  attributes?: Record<string, unknown>;
+  @CustomFieldsInput()
+  customFields?: Record<string, unknown>;
 }
 
 export class UpdateProductDto extends PartialType(OmitType(CreateProductDto, ['type'] as const)) {
@@ -131,39 +118,8 @@ export class ProductDto {
   @ApiProperty({ example: 'pc' }) uomCode: string;
   @ApiProperty({ type: String, nullable: true }) categoryId: string | null;
   @ApiProperty({ type: [String] }) tags: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true }) attributes: Record<string, unknown>;
+  @ApiProperty(CUSTOM_FIELDS_OUTPUT_DOC) customFields: Record<string, unknown>;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty() version: number;
-}
-
-export class AttributeDefinitionDto {
-  @ApiProperty({ example: 'color' })
-  @Matches(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'key must be 1-40 letters, digits or _' })
-  key: string;
-
-  @ApiProperty({ enum: ATTRIBUTE_TYPES }) @IsIn(ATTRIBUTE_TYPES) type: AttributeType;
-
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() required?: boolean;
-
-  @ApiPropertyOptional({ type: [String], description: 'Allowed values (enum type only)' })
-  @ValidateIf((o: AttributeDefinitionDto) => o.type === 'enum' || o.options !== undefined)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  options?: string[];
-}
-
-export class AttributeSchemaDto {
-  @ApiProperty({ type: [AttributeDefinitionDto] })
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => AttributeDefinitionDto)
-  attributes: AttributeDefinitionDto[];
-}
-
-export class AttributeSchemaViewDto extends AttributeSchemaDto {
-  @ApiProperty({ description: '0 until the organization defines its attributes' }) version: number;
 }
