@@ -58,6 +58,7 @@ import {
 } from './notifications';
 import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
 import { TimelineModule } from './timeline';
+import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -99,6 +100,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   NotificationsModule,
   ProfilesModule,
   TimelineModule,
+  StatusesModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -159,6 +161,7 @@ export const MODULE_ENTITIES = [
   ...COMMENTS_ENTITIES,
   ...ACTIVITIES_ENTITIES,
   ...PROFILES_ENTITIES,
+  ...STATUSES_ENTITIES,
 ];
 
 /**

@@ -57,6 +57,7 @@ interface OrgA {
   importTask: string;
   comment: string;
   activity: string;
+  status: string;
 }
 
 type Params = Record<string, string>;
@@ -136,6 +137,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/schedules/:id': (a) => [{ id: a.schedule }],
   '/stock-locations/:id': (a) => [{ id: a.location }],
   '/stock-locations/:id/move': (a) => [{ id: a.location }],
+  '/statuses/:id': (a) => [{ id: a.status }],
   '/stock-moves/:id': (a) => [{ id: a.stockMove }],
   '/system/ping/:taskId': (a) => [{ taskId: a.pingTask }],
   '/tasks/:id': (a) => [{ id: a.exportTask }, { id: a.importTask }],
@@ -468,6 +470,12 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       dueDate: '2030-01-31',
       assigneeUserId: member.user.id,
     });
+    const status = await post('/statuses', {
+      code: 'on_hold',
+      name: 'On hold',
+      category: 'open',
+      entityType: 'product',
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -503,6 +511,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       importTask,
       comment,
       activity,
+      status,
     };
 
     b = {

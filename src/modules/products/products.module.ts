@@ -3,11 +3,13 @@ import { AuditModule } from '../audit';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
+import { StatusUsageModule } from '../statuses';
 import { UnitsOfMeasureModule } from '../units-of-measure';
 import { ProductsRepository } from './products.repository';
 import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
+import { ProductStatusUsageRegistration } from './product-status-usage';
 
 import { ProductImporterRegistration } from './products.importer';
 import { ProductTargetsModule, ProductTranslatableRegistration } from './product-targets';
@@ -21,6 +23,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
     ProductTargetsModule,
     CurrenciesModule,
     UnitsOfMeasureModule,
+    StatusUsageModule,
   ],
   controllers: [ProductsController],
   providers: [
@@ -29,6 +32,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
     ProductsService,
     ProductsRepository,
     ProductCounts,
+    ProductStatusUsageRegistration,
   ],
   exports: [ProductsService, ProductCounts],
 })
