@@ -72,6 +72,8 @@ export const WIDGET_LIST: ListDefinition<'name' | 'createdAt', 'colour' | 'q' | 
   sortable: ['name', 'createdAt'],
   defaultSort: '-createdAt',
   filters: { colour: { enum: ['red', 'blue'] }, q: 'string', createdFrom: 'datetime' },
+  resource: 'probe-widgets',
+  fields: {},
 };
 
 @Public()

@@ -16,6 +16,7 @@ export {
   CurrentPrincipal,
   CurrentUserId,
   currentUserIdOf,
+  ListScope,
   Principal,
   principalOf,
   userRequiredError,

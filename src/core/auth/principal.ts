@@ -69,6 +69,22 @@ export const ActiveOrganization = createParamDecorator((_: unknown, ctx: Executi
   return principal.organizationId;
 });
 
+/** Who a list is resolved for (`ListQueryParser.resolve`): the active organization and the user (null: API key). */
+export interface ListScope {
+  orgId: string | null;
+  userId: string | null;
+}
+
+/**
+ * `@ListScope()`: the caller's {@link ListScope} (never fails on a missing organization: the
+ * route's `@ActiveOrganization()` or service does that).
+ */
+export const ListScope = createParamDecorator((_: unknown, ctx: ExecutionContext): ListScope => {
+  const principal = principalOf(ctx.switchToHttp().getRequest<FastifyRequest>());
+  if (!principal) throw new UnauthorizedError();
+  return { orgId: principal.organizationId, userId: principal.userId };
+});
+
 /** Request facts the audit log records. */
 export interface AuditContext {
   actorUserId: string | null;

@@ -11,6 +11,7 @@ export {
   conditionsKey,
   contains,
   escapeLike,
+  filterSql,
   iso,
   Keyset,
   KeysetType,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../http/errors';
 import { INVALID_CURSOR, ListQuery, SortKey } from '../http/list-query';
+import type { CompiledFilter } from '../filters';
 
 /** `%`, `_` and `\` taken literally inside an `ILIKE` pattern. */
 export const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -29,6 +30,14 @@ export class Conditions {
     return value === undefined ? this : this.add(sql, ...(values.length ? values : [value]));
   }
 
+  /**
+   * ANDs a compiled `?filter=` (see `compileFilter`) as one parenthesised term: the tenant
+   * predicate added before it stays outside whatever `or`/`not` the filter holds. No-op without one.
+   */
+  addFilter(filter?: CompiledFilter): this {
+    return filter ? this.add(`(${filter.sql})`, ...filter.params) : this;
+  }
+
   /** Binds one value and returns its placeholder. */
   bind(value: unknown): string {
     this.params.push(value);
@@ -46,6 +55,19 @@ export class Conditions {
   get sql(): string {
     return this.parts.length ? this.parts.join(' AND ') : 'TRUE';
   }
+}
+
+/**
+ * A compiled `?filter=` for SQL numbered by hand (`$1..$n`): appends its values to `params` and
+ * returns its SQL, parenthesised, with each `?` renumbered after the values already there.
+ */
+export function filterSql(filter: CompiledFilter, params: unknown[]): string {
+  let next = 0;
+  const sql = filter.sql.replace(/\?/g, () => {
+    params.push(filter.params[next++]);
+    return `$${params.length}`;
+  });
+  return `(${sql})`;
 }
 
 /**
@@ -86,7 +108,15 @@ export function orderBy<S extends string>(
   columns: Readonly<Record<S, string>>,
   tieBreaker = 'id ASC',
 ): string {
-  return [...sort.map((s) => `${columns[s.field]} ${s.direction}`), tieBreaker].join(', ');
+  const keys = sort.map((s) => {
+    const column = s.custom?.expression ?? columns[s.field];
+    if (!column)
+      throw new ValidationFailedError([
+        { parameter: 'sort', detail: `cannot sort by "${s.field}"` },
+      ]);
+    return `${column} ${s.direction}`;
+  });
+  return [...keys, tieBreaker].join(', ');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -51,6 +51,8 @@ describe('CursorCodec', () => {
 describe('parseListQuery with ?cursor=', () => {
   const codec = new CursorCodec(SECRET);
   const definition = {
+    resource: 'cursor-spec',
+    fields: {},
     sortable: ['createdAt'],
     defaultSort: 'createdAt',
     filters: {},

@@ -1,8 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { Clock } from '../clock';
 import { AppConfig } from '../config';
+import {
+  CompiledFilter,
+  compileFilter,
+  CUSTOM_FIELD_KEY,
+  CustomFieldCatalog,
+  CustomFieldDescriptor,
+  customFieldFilterField,
+  customFieldSortExpression,
+  FilterContext,
+  FilterField,
+  InvalidFilterError,
+  SavedFilterSource,
+  StaleFilterError,
+  usesDateToken,
+} from '../filters';
 import { normalizeName } from '../text';
+import { TenantDatabase } from '../tenancy';
 import { CursorCodec, KeysetPosition } from './cursor';
-import { FieldIssue, ValidationFailedError } from './errors';
+import { FieldIssue, NotFoundError, ValidationFailedError } from './errors';
 
 /** How one allow-listed filter parameter is typed. */
 export type FilterType =
@@ -23,11 +40,22 @@ export interface ListDefinition<S extends string = string, F extends string = st
   filters: Readonly<Record<F, FilterType>>;
   /** Accepts `?cursor=` keyset pagination (large append-only lists). */
   cursor?: boolean;
+  /** Name saved filters use, e.g. 'products' (unique; registered with defineList). */
+  resource: string;
+  /** The ?filter= allow-list (field name → FilterField). Every list has one. */
+  fields: Readonly<Record<string, FilterField>>;
+  /** Lists of records with custom fields: enables cf.<key> in filter and sort. */
+  customFields?: { entityType: string; column: string };
 }
 
 export interface SortKey<S extends string = string> {
   field: S;
   direction: 'ASC' | 'DESC';
+  /**
+   * A `cf.<key>` sort (lists with `customFields`): its SQL expression (from code; the key is
+   * checked) and how it compares, set by `ListQueryParser.resolve`.
+   */
+  custom?: { expression: string; type: 'numeric' | 'text' };
 }
 
 export type FilterValue = string | number | boolean | Date;
@@ -42,6 +70,8 @@ export interface ListQuery<S extends string = string, F extends string = string>
   cursor?: KeysetPosition;
   /** Signs the `nextCursor` of a keyset page (set by `ListQueryParser` on cursor lists). */
   cursorCodec?: CursorCodec;
+  /** `?filter=` (and a saved filter's), compiled; apply with `Conditions.addFilter`. */
+  filter?: CompiledFilter;
 }
 
 export interface Page<T> {
@@ -59,7 +89,7 @@ const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
 /** Parameters of the list grammar itself, and `lang` (the response language, read everywhere). */
 /** The highest `page` a list accepts (a larger one is a 422). */
 export const MAX_PAGE = 1_000_000;
-const RESERVED = new Set(['page', 'size', 'sort', 'cursor', 'lang']);
+const RESERVED = new Set(['page', 'size', 'sort', 'cursor', 'lang', 'filter', 'savedFilterId']);
 
 /** The one answer to a cursor that is not a valid position of this list and sort order. */
 export const INVALID_CURSOR: FieldIssue = {
@@ -145,7 +175,13 @@ export function parseListQuery<S extends string, F extends string>(
     .filter(Boolean)) {
     const direction = token.startsWith('-') ? 'DESC' : 'ASC';
     const field = token.replace(/^[-+]/, '') as S;
-    if (!definition.sortable.includes(field)) {
+    const custom = definition.customFields && field.startsWith('cf.');
+    if (custom && !CUSTOM_FIELD_KEY.test(field.slice(3))) {
+      issues.push({
+        parameter: 'sort',
+        detail: `cannot sort by "${field}": not a custom field key`,
+      });
+    } else if (!custom && !definition.sortable.includes(field)) {
       issues.push({
         parameter: 'sort',
         detail: `cannot sort by "${field}"; sortable: ${definition.sortable.join(', ')}`,
@@ -210,22 +246,234 @@ export function toPage<T>(
   return page;
 }
 
+const definitions = new Map<string, ListDefinition<string, string>>();
+
+/** A list's allow-list as `compileFilter` reads it: its `fields`, then `cf.<key>` from `custom`. */
+export function listFieldResolver(
+  definition: ListDefinition,
+  custom: ReadonlyMap<string, CustomFieldDescriptor>,
+): (name: string) => FilterField | undefined {
+  return (name) => {
+    if (Object.prototype.hasOwnProperty.call(definition.fields, name))
+      return definition.fields[name];
+    const descriptor = name.startsWith('cf.') ? custom.get(name.slice(3)) : undefined;
+    return descriptor && definition.customFields
+      ? customFieldFilterField(descriptor, definition.customFields.column)
+      : undefined;
+  };
+}
+
+/**
+ * `?filter=` of `definition` compiled for `ctx` outside a request (exports run it in the worker):
+ * `custom` = the organization's custom field definitions by key (empty: `cf.` unknown).
+ * Throws `InvalidFilterError`.
+ */
+export function compileListFilter(
+  definition: ListDefinition,
+  raw: unknown,
+  ctx: FilterContext,
+  custom: ReadonlyMap<string, CustomFieldDescriptor> = new Map(),
+): CompiledFilter {
+  return compileFilter(raw, listFieldResolver(definition, custom), ctx);
+}
+
+/**
+ * Declares a list: registers it under `definition.resource` (saved filters find it there with
+ * {@link findListDefinition}) and returns it unchanged. A resource declared twice, or a field
+ * whose SQL holds a `?` (it would take a parameter's place), throws at start-up.
+ */
+export function defineList<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
+): ListDefinition<S, F> {
+  if (definitions.has(definition.resource)) {
+    throw new Error(`list resource "${definition.resource}" is defined twice`);
+  }
+  for (const [name, field] of Object.entries(definition.fields)) {
+    const sql = [field.column, field.relation?.from, field.relation?.join].join(' ');
+    if (sql.includes('?')) throw new Error(`filter field ${name}: SQL must not contain "?"`);
+  }
+  definitions.set(definition.resource, definition as ListDefinition<string, string>);
+  return definition;
+}
+
+/** The list registered as `resource` by {@link defineList}, if any. */
+export function findListDefinition(resource: string): ListDefinition | undefined {
+  return definitions.get(resource);
+}
+
+/** Every registered list (resource → definition). */
+export function listDefinitions(): ReadonlyMap<string, ListDefinition> {
+  return definitions;
+}
+
+const UUID_PARAM = UUID;
+
 /**
  * Injectable front of `parseListQuery` carrying the configured page-size limits and the cursor
- * signing key (derived from the JWT secret).
+ * signing key (derived from the JWT secret); `resolve` adds `?filter=`, `?savedFilterId=` and
+ * `cf.<key>` sorts.
  */
 @Injectable()
 export class ListQueryParser {
   private readonly codec: CursorCodec;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly db: TenantDatabase,
+    @Optional() private readonly catalog?: CustomFieldCatalog,
+    @Optional() private readonly savedFilters?: SavedFilterSource,
+  ) {
     this.codec = new CursorCodec(config.jwt.secret);
   }
 
+  /** The page, sort and per-parameter filters only (no `?filter=`): see {@link resolve}. */
   parse<S extends string, F extends string>(
     definition: ListDefinition<S, F>,
     raw: Record<string, unknown>,
   ): ListQuery<S, F> {
     return parseListQuery(definition, raw, this.config.pagination, this.codec);
+  }
+
+  /**
+   * The whole list grammar for `scope` (the caller's organization and user): `parse`, then
+   * `?filter=` compiled against `definition.fields` (and `cf.<key>` from the custom-field
+   * catalog), `?savedFilterId=` (its filter ANDed with `?filter=`, its sort unless `?sort=` is
+   * given; of another list → 422 `savedFilterId`; unknown or not the caller's → 404; a field it
+   * names that the list no longer allows → 422 `stale_filter`), and `cf.<key>` sorts.
+   * Reads: the organization's time zone only when a date token (`today`, `-7d`) is used; the
+   * catalog only when `cf.` appears; the saved filter only when named. Errors: 422
+   * `validation_error` (parameters), 422 `invalid_filter`, 422 `stale_filter`, 404.
+   */
+  async resolve<S extends string, F extends string>(
+    definition: ListDefinition<S, F>,
+    raw: Record<string, unknown>,
+    scope: { orgId: string | null; userId: string | null },
+    options: { limits?: { defaultSize: number; maxSize: number } } = {},
+  ): Promise<ListQuery<S, F>> {
+    const filterParam = raw.filter;
+    if (filterParam !== undefined && typeof filterParam !== 'string') {
+      throw new InvalidFilterError('', 'filter must be given once');
+    }
+    const savedId = raw.savedFilterId;
+    if (savedId !== undefined && (typeof savedId !== 'string' || !UUID_PARAM.test(savedId))) {
+      throw new ValidationFailedError([
+        { parameter: 'savedFilterId', detail: 'savedFilterId must be a UUID, given once' },
+      ]);
+    }
+    const saved =
+      savedId === undefined ? undefined : await this.savedFilter(definition, scope, savedId);
+    const effective = saved?.sort && raw.sort === undefined ? { ...raw, sort: saved.sort } : raw;
+    let query: ListQuery<S, F>;
+    try {
+      query = parseListQuery(
+        definition,
+        effective,
+        options.limits ?? this.config.pagination,
+        options.limits ? undefined : this.codec,
+      );
+    } catch (error) {
+      if (effective !== raw && error instanceof ValidationFailedError) {
+        const sortIssue = error.issues.find((issue) => issue.parameter === 'sort');
+        if (sortIssue)
+          throw new StaleFilterError('sort', `the saved sort is stale: ${sortIssue.detail}`);
+      }
+      throw error;
+    }
+
+    const customSorts = query.sort.filter((s) => s.field.startsWith('cf.'));
+    const mentionsCustom =
+      customSorts.length > 0 ||
+      (typeof filterParam === 'string' && filterParam.includes('cf.')) ||
+      (!!saved?.filter && JSON.stringify(saved.filter).includes('cf.'));
+    const custom = scope.orgId
+      ? await this.customFields(definition, scope.orgId, mentionsCustom)
+      : new Map<string, CustomFieldDescriptor>();
+    for (const key of customSorts) {
+      const descriptor = custom.get(key.field.slice(3));
+      if (!descriptor) {
+        throw new ValidationFailedError([
+          { parameter: 'sort', detail: `cannot sort by "${key.field}": no such custom field` },
+        ]);
+      }
+      key.custom = customFieldSortExpression(descriptor, definition.customFields!.column);
+    }
+
+    if (filterParam === undefined && !saved?.filter) return query;
+    const needsZone =
+      usesDateToken(filterParam ?? '') || (!!saved?.filter && usesDateToken(saved.filter));
+    const ctx = {
+      orgId: scope.orgId ?? '',
+      userId: scope.userId,
+      now: this.clock.now(),
+      timezone: needsZone && scope.orgId ? await this.timezone(scope.orgId) : 'UTC',
+    };
+    const resolveField = listFieldResolver(definition, custom);
+    const parts: CompiledFilter[] = [];
+    if (saved?.filter) {
+      try {
+        parts.push(compileFilter(saved.filter, resolveField, ctx));
+      } catch (error) {
+        if (error instanceof InvalidFilterError) {
+          throw new StaleFilterError(error.path, `the saved filter is stale: ${error.detail}`);
+        }
+        throw error;
+      }
+    }
+    if (filterParam !== undefined) parts.push(compileFilter(filterParam, resolveField, ctx));
+    query.filter =
+      parts.length === 1
+        ? parts[0]
+        : {
+            sql: parts.map((p) => `(${p.sql})`).join(' AND '),
+            params: parts.flatMap((p) => p.params),
+            fields: [...new Set(parts.flatMap((p) => p.fields))],
+          };
+    return query;
+  }
+
+  private async savedFilter(
+    definition: ListDefinition,
+    scope: { orgId: string | null; userId: string | null },
+    id: string,
+  ) {
+    if (!this.savedFilters || !scope.orgId) {
+      throw new ValidationFailedError([
+        { parameter: 'savedFilterId', detail: 'saved filters are not available' },
+      ]);
+    }
+    const spec = await this.savedFilters.find(scope.orgId, scope.userId, id.toLowerCase());
+    if (!spec) throw new NotFoundError('Saved filter');
+    if (spec.resource !== definition.resource) {
+      throw new ValidationFailedError([
+        {
+          parameter: 'savedFilterId',
+          detail: `the saved filter is for ${spec.resource}, not ${definition.resource}`,
+        },
+      ]);
+    }
+    return spec;
+  }
+
+  /** The list's custom field definitions by key (none without a catalog or `customFields`, or when not needed). */
+  private async customFields(
+    definition: ListDefinition,
+    orgId: string,
+    needed: boolean,
+  ): Promise<Map<string, CustomFieldDescriptor>> {
+    if (!needed || !this.catalog || !definition.customFields) return new Map();
+    const list = await this.catalog.definitions(orgId, definition.customFields.entityType);
+    return new Map(list.filter((d) => CUSTOM_FIELD_KEY.test(d.key)).map((d) => [d.key, d]));
+  }
+
+  /** The organization's IANA time zone (`UTC` when unset). */
+  private async timezone(orgId: string): Promise<string> {
+    const rows = await this.db.read(orgId, (manager) =>
+      manager.query<{ timezone: string | null }[]>(
+        'SELECT timezone FROM organizations WHERE id = $1',
+        [orgId],
+      ),
+    );
+    return rows[0]?.timezone || 'UTC';
   }
 }

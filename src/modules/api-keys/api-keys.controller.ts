@@ -4,10 +4,12 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
   ActionRoute,
+  defineList,
   DeleteRoute,
   ErrorEnvelopeDto,
   IdParam,
@@ -22,11 +24,22 @@ import { ApiKeyFilter, ApiKeySort } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 
-export const API_KEY_LIST: ListDefinition<ApiKeySort, ApiKeyFilter> = {
+export const API_KEY_LIST: ListDefinition<ApiKeySort, ApiKeyFilter> = defineList({
+  resource: 'api-keys',
   sortable: ['createdAt', 'name', 'lastUsedAt'],
   defaultSort: '-createdAt',
   filters: { revoked: 'boolean' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'api_keys.id' },
+    name: { type: 'string', column: 'api_keys.name' },
+    prefix: { type: 'text', column: 'api_keys.prefix' },
+    roleId: { type: 'uuid', column: 'api_keys.role_id' },
+    createdByUserId: { type: 'uuid', column: 'api_keys.created_by_user_id' },
+    lastUsedAt: { type: 'datetime', column: 'api_keys.last_used_at' },
+    revokedAt: { type: 'datetime', column: 'api_keys.revoked_at' },
+    createdAt: { type: 'datetime', column: 'api_keys.created_at' },
+  },
+});
 
 @ApiTags('access')
 @ApiNotFoundResponse({ description: 'No such key in this organization', type: ErrorEnvelopeDto })
@@ -43,11 +56,12 @@ export class ApiKeysController {
     API_KEY_LIST,
     ApiKeyDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ApiKeyDto>> {
-    return this.keys.list(orgId, this.lists.parse(API_KEY_LIST, raw));
+    return this.keys.list(orgId, await this.lists.resolve(API_KEY_LIST, raw, scope));
   }
 
   @Post()

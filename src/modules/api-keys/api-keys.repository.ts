@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows, selectTenantRow } from '../../core/database';
+import { filterSql, returningRows, selectTenantRow } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface ApiKeyRow {
@@ -37,17 +37,19 @@ export class ApiKeysRepository {
     query: ListQuery<ApiKeySort, ApiKeyFilter>,
   ): Promise<{ rows: ApiKeyRow[]; total: number }> {
     const conditions = ['organization_id = $1'];
+    const parameters: unknown[] = [organizationId];
     if (query.filters.revoked !== undefined)
       conditions.push(query.filters.revoked ? 'revoked_at IS NOT NULL' : 'revoked_at IS NULL');
+    if (query.filter) conditions.push(filterSql(query.filter, parameters));
     const where = conditions.join(' AND ');
     const order = [...query.sort.map((s) => `${SORT[s.field]} ${s.direction}`), 'id'].join(', ');
     const [{ total }] = await manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM api_keys WHERE ${where}`,
-      [organizationId],
+      parameters,
     );
     const rows = await manager.query<ApiKeyRow[]>(
       `SELECT ${COLUMNS} FROM api_keys WHERE ${where} ORDER BY ${order} LIMIT ${query.size} OFFSET ${query.offset}`,
-      [organizationId],
+      parameters,
     );
     return { rows, total };
   }

@@ -1,20 +1,22 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ActiveOrganization, RequirePermissions } from '../../core/auth';
+import { ActiveOrganization, ListScope, RequirePermissions } from '../../core/auth';
 import {
   ApiListQuery,
+  defineList,
   ListDefinition,
   ListQueryParser,
-  toPage,
   Page,
   PageOf,
+  toPage,
 } from '../../core/http';
 import { AuditService } from '../audit';
 import { AuditLogFilter, AuditLogRow } from './audit-logs.repository';
 import { AuditLogsService } from './audit-logs.service';
 import { AuditLogDto, ChainVerificationDto } from './dto/audit-log.dto';
 
-export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = {
+export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = defineList({
+  resource: 'audit-logs',
   sortable: ['createdAt'],
   defaultSort: '-createdAt',
   cursor: true,
@@ -26,7 +28,16 @@ export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = {
     createdFrom: 'datetime',
     createdTo: 'datetime',
   },
-};
+  fields: {
+    action: { type: 'text', column: 'audit_logs.action' },
+    entityType: { type: 'text', column: 'audit_logs.entity_type' },
+    entityId: { type: 'text', column: 'audit_logs.entity_id' },
+    actorUserId: { type: 'uuid', column: 'audit_logs.actor_user_id' },
+    actorApiKeyId: { type: 'uuid', column: 'audit_logs.actor_api_key_id' },
+    requestId: { type: 'text', column: 'audit_logs.request_id' },
+    createdAt: { type: 'datetime', column: 'audit_logs.created_at' },
+  },
+});
 
 const toDto = (row: AuditLogRow): AuditLogDto => ({
   id: row.id,
@@ -62,10 +73,11 @@ export class AuditLogsController {
   @ApiListQuery(AUDIT_LOG_LIST)
   @ApiOkResponse({ type: PageOf(AuditLogDto) })
   async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() organizationId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<AuditLogDto>> {
-    const query = this.lists.parse(AUDIT_LOG_LIST, raw);
+    const query = await this.lists.resolve(AUDIT_LOG_LIST, raw, scope);
     const { rows, total, nextCursor } = await this.logs.list(organizationId, query);
     return toPage(rows.map(toDto), total, query, nextCursor);
   }

@@ -62,6 +62,7 @@ export class AuditLogsRepository {
       where.add(FILTER_SQL[name], value);
     }
     const direction = query.sort[0]?.direction === 'ASC' ? 'ASC' : 'DESC';
+    where.addFilter(query.filter);
     return selectPage<AuditLogRow>(manager, {
       select: `id, seq, action, entity_type, entity_id, actor_user_id, actor_api_key_id, changes,
                  request_id, ip, created_at, prev_hash, hash`,

@@ -11,6 +11,7 @@ import {
   AuditContextParam,
   CurrentPrincipal,
   CurrentUserId,
+  ListScope,
   Principal,
   RequirePermissions,
   RequireUser,
@@ -18,6 +19,7 @@ import {
 import { Clock } from '../../core/clock';
 import {
   ApiListQuery,
+  defineList,
   ErrorEnvelopeDto,
   IdParam,
   ListDefinition,
@@ -31,12 +33,20 @@ import { AuditService } from '../audit';
 import { AccountActivityService } from './account-activity.service';
 import { LoginEventDto, SessionDto } from './dto/account.dto';
 
-export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = {
+export const LOGIN_HISTORY_LIST: ListDefinition<'createdAt', never> = defineList({
+  resource: 'login-history',
   sortable: ['createdAt'],
   defaultSort: '-createdAt',
   cursor: true,
   filters: {},
-};
+  fields: {
+    outcome: { type: 'text', column: 'login_events.outcome' },
+    reason: { type: 'text', column: 'login_events.reason' },
+    ip: { type: 'text', column: 'login_events.ip' },
+    userAgent: { type: 'text', column: 'login_events.user_agent' },
+    createdAt: { type: 'datetime', column: 'login_events.created_at' },
+  },
+});
 
 /**
  * The caller's own sign-in activity: login history and active sessions (refresh-token families),
@@ -61,10 +71,11 @@ export class AccountActivityController {
   @ApiListQuery(LOGIN_HISTORY_LIST)
   @ApiOkResponse({ type: PageOf(LoginEventDto) })
   async loginHistory(
+    @ListScope() scope: ListScope,
     @CurrentUserId() userId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<LoginEventDto>> {
-    const query = this.lists.parse(LOGIN_HISTORY_LIST, raw);
+    const query = await this.lists.resolve(LOGIN_HISTORY_LIST, raw, scope);
     const { rows, total, nextCursor } = await this.activity.loginEvents(userId, query);
     const items = rows.map((row) => ({
       at: new Date(row.created_at).toISOString(),

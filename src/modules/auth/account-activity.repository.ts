@@ -68,7 +68,7 @@ export class AccountActivityRepository {
     return selectPage<LoginEventRow>(manager, {
       select: 'id, outcome, reason, ip, user_agent, created_at',
       from: 'login_events',
-      where: new Conditions().add('user_id = ?', userId),
+      where: new Conditions().add('user_id = ?', userId).addFilter(query.filter),
       order: `id ${direction}`,
       query,
       keyset: { column: 'id', type: 'uuid', direction, id: false },

@@ -1,6 +1,6 @@
 import { Body, Controller, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
-import { ActiveOrganization, AuditContext, AuditContextParam } from '../../core/auth';
+import { ActiveOrganization, AuditContext, AuditContextParam, ListScope } from '../../core/auth';
 import {
   ActionRoute,
   CreateRoute,
@@ -41,11 +41,12 @@ export class CategoriesController {
     CATEGORY_LIST,
     CategoryDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<CategoryDto>> {
-    return this.categories.list(orgId, this.lists.parse(CATEGORY_LIST, raw));
+    return this.categories.list(orgId, await this.lists.resolve(CATEGORY_LIST, raw, scope));
   }
 
   @CreateRoute(

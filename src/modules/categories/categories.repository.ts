@@ -58,6 +58,7 @@ export class CategoriesRepository {
       .addIf(type, 'type = ?')
       .addIf(parentId, 'parent_id = ?')
       .addIf(q, foldedContains('name'), q);
+    where.addFilter(query.filter);
     return selectPage<CategoryRow>(manager, {
       select: COLUMNS,
       from: 'categories',

@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -31,11 +32,31 @@ import { CategoriesErrors } from './categories.errors';
 
 type Sort = CategorySort;
 type Filter = CategoryFilter;
-export const CATEGORY_LIST: ListDefinition<Sort, Filter> = {
+export const CATEGORY_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'categories',
   sortable: ['name', 'createdAt', 'depth'],
   defaultSort: 'depth,name',
   filters: { type: { enum: CATEGORY_TYPES }, parentId: 'uuid', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'categories.id' },
+    type: { type: { enum: CATEGORY_TYPES }, column: 'categories.type' },
+    name: { type: 'string', column: 'categories.name' },
+    description: { type: 'text', column: 'categories.description' },
+    parentId: { type: 'uuid', column: 'categories.parent_id' },
+    path: { type: 'text', column: 'categories.path' },
+    depth: { type: 'int', column: 'categories.depth' },
+    createdAt: { type: 'datetime', column: 'categories.created_at' },
+    updatedAt: { type: 'datetime', column: 'categories.updated_at' },
+    'parent.name': {
+      type: 'string',
+      column: 'filter_parent.name',
+      relation: {
+        from: 'categories filter_parent',
+        join: 'filter_parent.id = categories.parent_id AND filter_parent.organization_id = categories.organization_id',
+      },
+    },
+  },
+});
 const toDto = (row: CategoryRow): CategoryDto => ({
   id: row.id,
   type: row.type,

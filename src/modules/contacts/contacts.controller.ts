@@ -4,6 +4,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -43,11 +44,12 @@ export class ContactsController {
   })
   @ApiListQuery(CONTACT_LIST)
   @ApiOkResponse({ type: PageOf(ContactDto) })
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ContactDto>> {
-    return this.contacts.list(orgId, this.lists.parse(CONTACT_LIST, raw));
+    return this.contacts.list(orgId, await this.lists.resolve(CONTACT_LIST, raw, scope));
   }
 
   @CreateRoute(

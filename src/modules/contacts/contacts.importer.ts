@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { CompiledFilter } from '../../core/filters';
 import { parseListQuery, RuleViolationError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
@@ -168,6 +169,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
     filters: Record<string, unknown>,
     after: string | undefined,
     limit: number,
+    filter?: CompiledFilter,
   ): Promise<{ values: unknown[][]; last?: string }> {
     const { kind, tag, categoryId, q } = parseListQuery(CONTACT_LIST, filters, {
       defaultSize: limit,
@@ -179,6 +181,7 @@ export class ContactImporter implements Importer<ContactImportRow> {
       { kind, tag, categoryId, q },
       after,
       limit,
+      filter,
     );
     return {
       values: rows.map((r) =>

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -17,16 +18,26 @@ import { CategoriesService } from '../categories';
 import { CONTACT_KINDS } from './contact.entity';
 import type { ContactDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 import { ContactsErrors } from './contacts.errors';
-import { ContactFilter, ContactRow, ContactsRepository, ContactSort } from './contacts.repository';
+import {
+  CONTACT_FILTER_FIELDS,
+  ContactFilter,
+  ContactRow,
+  ContactsRepository,
+  ContactSort,
+} from './contacts.repository';
 
 type Child = { label?: string; isPrimary?: boolean };
 type Sort = ContactSort;
 type Filter = ContactFilter;
-export const CONTACT_LIST: ListDefinition<Sort, Filter> = {
+export const CONTACT_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'contacts',
   sortable: ['displayName', 'createdAt', 'updatedAt'],
   defaultSort: 'displayName',
   filters: { kind: { enum: CONTACT_KINDS }, tag: 'string', categoryId: 'uuid', q: 'string' },
-};
+  fields: CONTACT_FILTER_FIELDS,
+  // The list reads `contacts c`, so the document is `c.custom_fields`.
+  customFields: { entityType: 'contact', column: 'c.custom_fields' },
+});
 const toDto = (row: ContactRow): ContactDto => ({
   id: row.id,
   kind: row.kind,

@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
+import { AuditContext, AuditContextParam, ListScope, RequirePermissions } from '../../core/auth';
 import {
   DeleteRoute,
   ErrorEnvelopeDto,
@@ -37,8 +37,11 @@ export class CurrenciesController {
     CURRENCY_LIST,
     CurrencyDto,
   )
-  list(@Query() raw: Record<string, unknown>): Promise<Page<CurrencyDto>> {
-    return this.currencies.list(this.lists.parse(CURRENCY_LIST, raw));
+  async list(
+    @ListScope() scope: ListScope,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<CurrencyDto>> {
+    return this.currencies.list(await this.lists.resolve(CURRENCY_LIST, raw, scope));
   }
 
   @Post()

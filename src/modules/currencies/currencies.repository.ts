@@ -41,6 +41,7 @@ export class CurrenciesRepository {
         contains(query.filters.q),
         query.filters.q,
       );
+    where.addFilter(query.filter);
     return selectPage<CurrencyRow>(manager, {
       select: COLUMNS,
       from: 'currencies',

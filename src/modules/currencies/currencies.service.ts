@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -22,11 +23,18 @@ import {
 
 type Sort = CurrencySort;
 type Filter = CurrencyFilter;
-export const CURRENCY_LIST: ListDefinition<Sort, Filter> = {
+export const CURRENCY_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'currencies',
   sortable: ['code', 'name'],
   defaultSort: 'code',
   filters: { isActive: 'boolean', q: 'string' },
-};
+  fields: {
+    code: { type: 'string', column: 'currencies.code' },
+    name: { type: 'string', column: 'currencies.name' },
+    minorUnits: { type: 'int', column: 'currencies.minor_units' },
+    isActive: { type: 'boolean', column: 'currencies.is_active' },
+  },
+});
 
 const toDto = (row: CurrencyRow): CurrencyDto => ({
   code: row.code,

@@ -33,6 +33,7 @@ import {
   AllowedWhenArchived,
   AuditContext,
   AuditContextParam,
+  ListScope,
   Public,
   RequirePermissions,
 } from '../../core/auth';
@@ -82,11 +83,12 @@ export class FilesController {
   ) {}
 
   @ListRoute('files:read', 'Files of this organization', FILE_LIST, FileDto)
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<FileDto>> {
-    return this.files.list(orgId, this.lists.parse(FILE_LIST, raw));
+    return this.files.list(orgId, await this.lists.resolve(FILE_LIST, raw, scope));
   }
 
   @Post()

@@ -98,6 +98,7 @@ export class FilesRepository {
       .addIf(status, 'status = ?')
       .addIf(contentType, 'content_type = ?')
       .addIf(q, foldedContains('original_name'), q);
+    where.addFilter(query.filter);
     return selectPage<FileRow>(manager, {
       select: FILE_COLUMNS,
       from: 'stored_files',

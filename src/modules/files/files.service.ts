@@ -9,6 +9,7 @@ import { iso } from '../../core/database';
 import {
   AppError,
   assertVersionMatches,
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -34,11 +35,21 @@ import {
 
 type Sort = FileSort;
 type Filter = FileFilter;
-export const FILE_LIST: ListDefinition<Sort, Filter> = {
+export const FILE_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'files',
   sortable: ['createdAt', 'originalName', 'size'],
   defaultSort: '-createdAt',
   filters: { status: { enum: ['pending', 'ready'] }, contentType: 'string', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'stored_files.id' },
+    originalName: { type: 'text', column: 'stored_files.original_name' },
+    contentType: { type: 'text', column: 'stored_files.content_type' },
+    size: { type: 'int', column: 'stored_files.size' },
+    status: { type: { enum: ['pending', 'ready'] }, column: 'stored_files.status' },
+    uploadedBy: { type: 'uuid', column: 'stored_files.uploaded_by' },
+    createdAt: { type: 'datetime', column: 'stored_files.created_at' },
+  },
+});
 
 /** Extensions for the declared types a direct upload may announce (checked again on confirm). */
 const EXTENSIONS: Record<string, string> = {

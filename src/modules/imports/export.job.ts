@@ -1,6 +1,13 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
+import {
+  CompiledFilter,
+  CustomFieldCatalog,
+  CustomFieldDescriptor,
+  usesDateToken,
+} from '../../core/filters';
+import { compileListFilter } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
@@ -43,22 +50,59 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
     private readonly importers: ImporterRegistry,
     private readonly files: FilesService,
     private readonly db: TenantDatabase,
+    @Optional() private readonly catalog?: CustomFieldCatalog,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(this);
   }
 
+  /**
+   * The export's `filter` (JSON of the list's `?filter=`, checked when the export was started)
+   * compiled for the starter: `@me` is the user who started it, date tokens are days in the
+   * organization's time zone when the job runs.
+   */
+  private async compiledFilter(
+    context: JobContext<ExportPayload>,
+    orgId: string,
+  ): Promise<CompiledFilter | undefined> {
+    const raw = context.payload.filters.filter;
+    if (raw === undefined) return undefined;
+    const list = this.importers.get(context.payload.resource).list;
+    const custom = new Map<string, CustomFieldDescriptor>();
+    if (this.catalog && list.customFields && raw.includes('cf.')) {
+      for (const d of await this.catalog.definitions(orgId, list.customFields.entityType)) {
+        custom.set(d.key, d);
+      }
+    }
+    const timezone = usesDateToken(raw)
+      ? await this.db.read(orgId, async (manager) => {
+          const rows = await manager.query<{ timezone: string | null }[]>(
+            'SELECT timezone FROM organizations WHERE id = $1',
+            [orgId],
+          );
+          return rows[0]?.timezone || 'UTC';
+        })
+      : 'UTC';
+    return compileListFilter(
+      list,
+      raw,
+      { orgId, userId: context.userId, now: new Date(), timezone },
+      custom,
+    );
+  }
+
   async run(context: JobContext<ExportPayload>): Promise<ExportResult> {
     const { organizationId: orgId, payload } = context;
     const importer = this.importers.get(payload.resource).create();
+    const filter = await this.compiledFilter(context, orgId);
     const db = this.db;
     let rows = 0;
     async function* pages(): AsyncGenerator<unknown[]> {
       let after: string | undefined;
       for (;;) {
         const page = await db.run(orgId, (manager) =>
-          importer.exportRows(manager, orgId, payload.filters, after, PAGE),
+          importer.exportRows(manager, orgId, payload.filters, after, PAGE, filter),
         );
         for (const values of page.values) yield values;
         rows += page.values.length;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { CompiledFilter } from '../../core/filters';
 
 export const IMPORT_RESOURCES = ['products', 'contacts'] as const;
 export type ImportResource = (typeof IMPORT_RESOURCES)[number];
@@ -71,12 +72,16 @@ export interface Importer<Row = unknown> {
   ): Promise<LoadedRows>;
   /** After each committed batch (not in a dry run), e.g. to drop cached list totals. */
   afterCommit?(orgId: string): Promise<void>;
-  /** Export: streams every row matching the filters, in pages, as column values. */
+  /**
+   * Export: streams every row matching the filters (the list's per-parameter filters and its
+   * compiled `?filter=`, see `compileListFilter`), in pages, as column values.
+   */
   exportRows(
     manager: EntityManager,
     orgId: string,
     filters: Record<string, unknown>,
     after: string | undefined,
     limit: number,
+    filter?: CompiledFilter,
   ): Promise<{ values: unknown[][]; last?: string }>;
 }

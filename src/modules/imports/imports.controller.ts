@@ -19,7 +19,12 @@ import {
 } from '../../core/auth';
 import { AppConfig } from '../../core/config';
 import { languageOf } from '../../core/i18n';
-import { CoreErrors, ErrorEnvelopeDto, parseListQuery } from '../../core/http';
+import {
+  CoreErrors,
+  ErrorEnvelopeDto,
+  ListQueryParser,
+  ValidationFailedError,
+} from '../../core/http';
 import { UploadFileDto, FilesService } from '../files';
 import { TaskStartedDto, JobsService } from '../jobs';
 import { CreateExportDto, ImportQueryDto, ImportStartedDto } from './dto/import.dto';
@@ -43,6 +48,7 @@ export class ImportsController {
     private readonly tasks: JobsService,
     private readonly config: AppConfig,
     private readonly importers: ImporterRegistry,
+    private readonly lists: ListQueryParser,
   ) {}
 
   @Post('imports')
@@ -120,7 +126,17 @@ export class ImportsController {
     const filters = dto.filters ?? {};
     // The list route's own grammar: an unknown or mistyped filter is a 422 now, not a failed task.
     const limits = { defaultSize: 1, maxSize: 1 };
-    parseListQuery(this.importers.get(dto.resource).list, filters, limits);
+    if (filters.savedFilterId !== undefined) {
+      throw new ValidationFailedError([
+        { pointer: '/filters/savedFilterId', detail: 'an export takes filter, not savedFilterId' },
+      ]);
+    }
+    await this.lists.resolve(
+      this.importers.get(dto.resource).list,
+      filters,
+      { orgId, userId: principal.userId },
+      { limits },
+    );
     const taskId = await this.tasks.start(
       EXPORT_TASK,
       { resource: dto.resource, format: dto.format ?? 'csv', filters },

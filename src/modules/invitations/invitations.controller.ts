@@ -15,11 +15,13 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   Principal,
   Public,
   RequirePermissions,
 } from '../../core/auth';
 import {
+  defineList,
   DeleteRoute,
   ErrorEnvelopeDto,
   IdParam,
@@ -40,11 +42,20 @@ import {
 import { InvitationFilter, InvitationSort } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
 
-export const INVITATION_LIST: ListDefinition<InvitationSort, InvitationFilter> = {
+export const INVITATION_LIST: ListDefinition<InvitationSort, InvitationFilter> = defineList({
+  resource: 'invitations',
   sortable: ['createdAt', 'email', 'expiresAt'],
   defaultSort: '-createdAt',
   filters: { email: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'i.id' },
+    email: { type: 'text', column: 'i.email' },
+    invitedBy: { type: 'uuid', column: 'i.invited_by' },
+    appliesToDescendants: { type: 'boolean', column: 'i.applies_to_descendants' },
+    expiresAt: { type: 'datetime', column: 'i.expires_at' },
+    createdAt: { type: 'datetime', column: 'i.created_at' },
+  },
+});
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -61,11 +72,15 @@ export class InvitationsController {
     INVITATION_LIST,
     InvitationDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<InvitationDto>> {
-    return this.invitations.listPending(orgId, this.lists.parse(INVITATION_LIST, raw));
+    return this.invitations.listPending(
+      orgId,
+      await this.lists.resolve(INVITATION_LIST, raw, scope),
+    );
   }
 
   @Post()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows } from '../../core/database';
+import { filterSql, returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface InvitationRow {
@@ -51,6 +51,7 @@ export class InvitationsRepository {
       parameters.push(String(query.filters.email).toLowerCase());
       conditions.push(`i.email = $${parameters.length}`);
     }
+    if (query.filter) conditions.push(filterSql(query.filter, parameters));
     const where = conditions.join(' AND ');
     const [{ total }] = await manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM invitations i WHERE ${where}`,

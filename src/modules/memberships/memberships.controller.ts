@@ -12,11 +12,13 @@ import {
   AuditContext,
   AuditContextParam,
   CurrentPrincipal,
+  ListScope,
   Principal,
   RequirePermissions,
 } from '../../core/auth';
 import {
   ActionRoute,
+  defineList,
   DeleteRoute,
   ErrorEnvelopeDto,
   ExpectedVersion,
@@ -33,11 +35,35 @@ import { CreateMembershipDto, MembershipDto, UpdateMembershipDto } from './dto/m
 import { MembershipFilter, MembershipSort } from './memberships.repository';
 import { MembershipsService } from './memberships.service';
 
-export const MEMBERSHIP_LIST: ListDefinition<MembershipSort, MembershipFilter> = {
+export const MEMBERSHIP_LIST: ListDefinition<MembershipSort, MembershipFilter> = defineList({
+  resource: 'memberships',
   sortable: ['createdAt', 'email'],
   defaultSort: 'email',
   filters: { userId: 'uuid', roleId: 'uuid', status: { enum: ['active', 'suspended'] } },
-};
+  fields: {
+    id: { type: 'uuid', column: 'm.id' },
+    userId: { type: 'uuid', column: 'm.user_id' },
+    suspendedAt: { type: 'datetime', column: 'm.suspended_at' },
+    appliesToDescendants: { type: 'boolean', column: 'm.applies_to_descendants' },
+    isDefault: { type: 'boolean', column: 'm.is_default' },
+    createdAt: { type: 'datetime', column: 'm.created_at' },
+    'user.email': {
+      type: 'text',
+      column: 'filter_user.email',
+      relation: { from: 'users filter_user', join: 'filter_user.id = m.user_id' },
+    },
+    'user.fullName': {
+      type: 'string',
+      column: 'filter_user.full_name',
+      relation: { from: 'users filter_user', join: 'filter_user.id = m.user_id' },
+    },
+    'roles.id': {
+      type: 'uuid',
+      column: 'filter_role.role_id',
+      relation: { from: 'membership_roles filter_role', join: 'filter_role.membership_id = m.id' },
+    },
+  },
+});
 
 @ApiTags('access')
 @ApiNotFoundResponse({
@@ -57,11 +83,12 @@ export class MembershipsController {
     MEMBERSHIP_LIST,
     MembershipDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<MembershipDto>> {
-    return this.memberships.list(orgId, this.lists.parse(MEMBERSHIP_LIST, raw));
+    return this.memberships.list(orgId, await this.lists.resolve(MEMBERSHIP_LIST, raw, scope));
   }
 
   @Post()

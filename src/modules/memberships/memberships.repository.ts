@@ -4,6 +4,7 @@ import {
   Conditions,
   deleteTenantRow,
   escapeLike,
+  filterSql,
   Keyset,
   returningRows,
   selectPage,
@@ -99,6 +100,7 @@ export class MembershipsRepository {
           : 'm.suspended_at IS NULL',
       );
     }
+    if (query.filter) conditions.push(filterSql(query.filter, parameters));
     const where = conditions.join(' AND ');
     const [{ total }] = await manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM memberships m WHERE ${where}`,
@@ -273,6 +275,7 @@ export class MembershipsRepository {
         prefix,
       );
     }
+    where.addFilter(query.filter);
     return selectPage<DirectoryMemberRow>(manager, {
       select: 'u.id AS user_id, u.full_name, u.email',
       from: 'memberships m JOIN users u ON u.id = m.user_id',

@@ -19,6 +19,7 @@ import {
 import {
   ActiveOrganization,
   CurrentUserId,
+  ListScope,
   RequirePermissions,
   RequireUser,
 } from '../../core/auth';
@@ -63,12 +64,17 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Your notifications, newest first (?unread=true, ?cursor= for more)' })
   @ApiListQuery(NOTIFICATION_LIST)
   @ApiOkResponse({ type: PageOf(NotificationDto) })
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<NotificationDto>> {
-    return this.notifications.list(orgId, userId, this.lists.parse(NOTIFICATION_LIST, raw));
+    return this.notifications.list(
+      orgId,
+      userId,
+      await this.lists.resolve(NOTIFICATION_LIST, raw, scope),
+    );
   }
 
   @Get('unread-count')

@@ -202,6 +202,7 @@ export class NotificationsRepository {
       .add('archived_at IS NULL');
     if (query.filters.unread === true) where.add('read_at IS NULL');
     if (query.filters.unread === false) where.add('read_at IS NOT NULL');
+    where.addFilter(query.filter);
     return selectPage<NotificationRow>(manager, {
       select: COLUMNS,
       from: 'notifications',

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { iso } from '../../core/database';
-import { ListDefinition, ListQuery, NotFoundError, Page, toPage } from '../../core/http';
+import {
+  defineList,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  toPage,
+} from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { MemberDirectory } from '../memberships';
 import { RealtimePublisher, userRoom } from '../realtime';
@@ -52,12 +59,23 @@ export interface NotifyResult {
   afterCommit: () => void;
 }
 
-export const NOTIFICATION_LIST: ListDefinition<'createdAt', 'unread'> = {
+export const NOTIFICATION_LIST: ListDefinition<'createdAt', 'unread'> = defineList({
+  resource: 'notifications',
   sortable: ['createdAt'],
   defaultSort: '-createdAt',
   filters: { unread: 'boolean' },
   cursor: true,
-};
+  fields: {
+    type: { type: 'text', column: 'notifications.type' },
+    level: { type: 'text', column: 'notifications.level' },
+    title: { type: 'text', column: 'notifications.title' },
+    actorUserId: { type: 'uuid', column: 'notifications.actor_user_id' },
+    entityType: { type: 'text', column: 'notifications.entity_type' },
+    entityId: { type: 'text', column: 'notifications.entity_id' },
+    readAt: { type: 'datetime', column: 'notifications.read_at' },
+    createdAt: { type: 'datetime', column: 'notifications.created_at' },
+  },
+});
 
 /** The realtime event carrying a person's new unread count. */
 export const UNREAD_COUNT_EVENT = 'notifications.unread_count';
@@ -199,7 +217,8 @@ export class NotificationsService {
         orgId,
         userId,
         query,
-        count,
+        // The maintained counters know nothing of ?filter=: a filtered page counts its rows.
+        query.filter ? undefined : count,
       );
       return toPage(rows.map(toDto), total, query, nextCursor);
     });

@@ -11,11 +11,13 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
   ActionRoute,
   CreateRoute,
+  defineList,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
@@ -38,7 +40,8 @@ import {
 import { OrganizationFilter, OrganizationSort } from './organizations.repository';
 import { OrganizationsService } from './organizations.service';
 
-export const ORGANIZATION_LIST: ListDefinition<OrganizationSort, OrganizationFilter> = {
+export const ORGANIZATION_LIST: ListDefinition<OrganizationSort, OrganizationFilter> = defineList({
+  resource: 'organizations',
   sortable: ['name', 'code', 'createdAt', 'depth'],
   defaultSort: 'depth,name',
   filters: {
@@ -47,7 +50,18 @@ export const ORGANIZATION_LIST: ListDefinition<OrganizationSort, OrganizationFil
     parentId: 'uuid',
     q: 'string',
   },
-};
+  fields: {
+    id: { type: 'uuid', column: 'organizations.id' },
+    code: { type: 'string', column: 'organizations.code' },
+    name: { type: 'string', column: 'organizations.name' },
+    status: { type: { enum: ORGANIZATION_STATUSES }, column: 'organizations.status' },
+    typeCode: { type: 'string', column: 'organizations.type_code' },
+    parentId: { type: 'uuid', column: 'organizations.parent_id' },
+    depth: { type: 'int', column: 'organizations.depth' },
+    timezone: { type: 'text', column: 'organizations.timezone' },
+    createdAt: { type: 'datetime', column: 'organizations.created_at' },
+  },
+});
 
 @ApiTags('organizations')
 @ApiNotFoundResponse({ description: 'Not in your organization subtree', type: ErrorEnvelopeDto })
@@ -64,11 +78,12 @@ export class OrganizationsController {
     ORGANIZATION_LIST,
     OrganizationDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<OrganizationDto>> {
-    return this.organizations.list(orgId, this.lists.parse(ORGANIZATION_LIST, raw));
+    return this.organizations.list(orgId, await this.lists.resolve(ORGANIZATION_LIST, raw, scope));
   }
 
   @CreateRoute(

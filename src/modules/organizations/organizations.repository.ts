@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows } from '../../core/database';
+import { filterSql, returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface OrganizationRow {
@@ -79,6 +79,7 @@ export class OrganizationsRepository {
         `(search_fold(name) ILIKE search_contains($${parameters.length - 1}) OR code ILIKE $${parameters.length})`,
       );
     }
+    if (query.filter) conditions.push(filterSql(query.filter, parameters));
     const where = conditions.join(' AND ');
     const order = [
       ...query.sort.map((s) => `${SORT_COLUMNS[s.field]} ${s.direction}`),

@@ -12,6 +12,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -57,12 +58,14 @@ export class ProductsController {
   })
   @ApiListQuery(PRODUCT_LIST)
   @ApiOkResponse({ type: PageOf(ProductDto) })
-  list(
+  async list(
     @ActiveOrganization() orgId: string,
+    @ListScope() scope: ListScope,
     @Query() raw: Record<string, unknown>,
     @ContentLanguage() language: Language | null,
   ): Promise<Page<ProductDto>> {
-    return this.products.list(orgId, this.lists.parse(PRODUCT_LIST, raw), language);
+    const query = await this.lists.resolve(PRODUCT_LIST, raw, scope);
+    return this.products.list(orgId, query, language);
   }
 
   @ReadRoute(

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { CompiledFilter } from '../../core/filters';
 import { parseListQuery, RuleViolationError, ValidationFailedError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { normalizeName } from '../../core/text';
@@ -233,9 +234,10 @@ export class ProductImporter implements Importer<ProductImportRow> {
     filters: Record<string, unknown>,
     after: string | undefined,
     limit: number,
+    filter?: CompiledFilter,
   ): Promise<{ values: unknown[][]; last?: string }> {
     const query = parseListQuery(PRODUCT_LIST, filters, { defaultSize: limit, maxSize: limit });
-    const where = productConditions(orgId, query.filters);
+    const where = productConditions(orgId, query.filters, filter);
     const rows = await this.deps.repository.exportPage(manager, where, after, limit);
     return {
       values: rows.map((r) => [

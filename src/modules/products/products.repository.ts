@@ -8,9 +8,11 @@ import {
   returningRows,
   selectPage,
 } from '../../core/database';
+import type { CompiledFilter, FilterField } from '../../core/filters';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import type { AttributeDefinition } from './product-rules';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
+import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
 import type { ProductStatus, ProductType } from './product.entity';
 
 /** A `products` row as the repository reads it (`sku` and `price` as text). */
@@ -109,10 +111,36 @@ export const PRODUCT_COLUMNS = `id, sku::text AS sku, name, description, type, s
   uom_code, category_id, tags, attributes, created_at, updated_at, version`;
 const LIVE = 'deleted_at IS NULL';
 
+/** A live category of the product's organization (the `category.*` relation paths). */
+const CATEGORY = {
+  from: 'categories filter_category',
+  join: 'filter_category.id = products.category_id AND filter_category.organization_id = products.organization_id',
+};
+/** `?filter=` fields of a product list (issue 18). */
+export const PRODUCT_FILTER_FIELDS: Record<string, FilterField> = {
+  id: { type: 'uuid', column: 'products.id' },
+  sku: { type: 'string', column: 'products.sku' },
+  name: { type: 'string', column: 'products.name' },
+  description: { type: 'text', column: 'products.description' },
+  type: { type: { enum: PRODUCT_TYPES }, column: 'products.type' },
+  status: { type: { enum: PRODUCT_STATUSES }, column: 'products.status' },
+  price: { type: 'decimal', column: 'products.price' },
+  currencyCode: { type: 'string', column: 'products.currency_code' },
+  uomCode: { type: 'string', column: 'products.uom_code' },
+  categoryId: { type: 'uuid', column: 'products.category_id' },
+  tags: { type: 'string[]', column: 'products.tags' },
+  createdAt: { type: 'datetime', column: 'products.created_at' },
+  updatedAt: { type: 'datetime', column: 'products.updated_at' },
+  'category.name': { type: 'string', column: 'filter_category.name', relation: CATEGORY },
+  'category.depth': { type: 'int', column: 'filter_category.depth', relation: CATEGORY },
+  'category.path': { type: 'text', column: 'filter_category.path', relation: CATEGORY },
+};
+
 /** The WHERE clause of a product list (shared by the list route and exports). */
 export function productConditions(
   orgId: string,
   filters: ListQuery<ProductSort, ProductFilter>['filters'],
+  filter?: CompiledFilter,
 ): Conditions {
   const { status, type, categoryId, tag, currencyCode, q } = filters;
   return (
@@ -126,6 +154,7 @@ export function productConditions(
       .addIf(currencyCode, 'currency_code = ?')
       // Full-text (every word a prefix, GIN-indexed; see modules/search) or a piece of the sku.
       .addIf(q, '(search_vector @@ search_prefix_query(?) OR sku ILIKE ?)', q, contains(q))
+      .addFilter(filter)
   );
 }
 
@@ -147,11 +176,18 @@ export class ProductsRepository {
     query: ListQuery<ProductSort, ProductFilter>,
     count: (where: Conditions, load: () => Promise<number>) => Promise<number>,
   ): Promise<{ rows: ProductRow[]; total: number; nextCursor?: string }> {
-    const where = productConditions(orgId, query.filters);
+    const where = productConditions(orgId, query.filters, query.filter);
     const [single] = query.sort;
     const keyset: Keyset | undefined =
       query.sort.length === 1
-        ? { ...KEYSETS[single.field], direction: single.direction }
+        ? single.custom
+          ? {
+              column: single.custom.expression,
+              type: single.custom.type,
+              nullable: true,
+              direction: single.direction,
+            }
+          : { ...KEYSETS[single.field], direction: single.direction }
         : undefined;
     return selectPage<ProductRow>(manager, {
       select: PRODUCT_COLUMNS,

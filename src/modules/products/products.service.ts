@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
   assertVersionMatches,
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -31,13 +32,22 @@ import { ContentTranslationsService } from '../content-translations';
 import { ProductsErrors } from './products.errors';
 import { CurrenciesService } from '../currencies';
 import { UnitsOfMeasureService } from '../units-of-measure';
-import { ProductFilter, ProductRow, ProductsRepository, ProductSort } from './products.repository';
+import {
+  PRODUCT_FILTER_FIELDS,
+  ProductFilter,
+  ProductRow,
+  ProductsRepository,
+  ProductSort,
+} from './products.repository';
 
 type Sort = ProductSort;
 type Filter = ProductFilter;
-export const PRODUCT_LIST: ListDefinition<Sort, Filter> = {
+export const PRODUCT_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'products',
   sortable: ['name', 'sku', 'price', 'createdAt', 'updatedAt'],
   defaultSort: 'name',
+  fields: PRODUCT_FILTER_FIELDS,
+  customFields: { entityType: 'product', column: 'products.custom_fields' },
   filters: {
     status: { enum: PRODUCT_STATUSES },
     type: { enum: PRODUCT_TYPES },
@@ -47,7 +57,7 @@ export const PRODUCT_LIST: ListDefinition<Sort, Filter> = {
     q: 'string',
   },
   cursor: true,
-};
+});
 
 export const toProductDto = (row: ProductRow): ProductDto => ({
   id: row.id,

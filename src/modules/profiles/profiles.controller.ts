@@ -29,11 +29,13 @@ import {
   AuditContextParam,
   CurrentPrincipal,
   CurrentUserId,
+  ListScope,
   Principal,
   RequirePermissions,
   RequireUser,
 } from '../../core/auth';
 import {
+  defineList,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
@@ -58,12 +60,18 @@ import { ProfilesErrors } from './profiles.errors';
 import { AVATAR_MAX_BYTES, ProfilesService } from './profiles.service';
 
 /** `GET /members`: by folded name, `?q=` prefix of name, a word of it or email; keyset cursor. */
-export const MEMBER_DIRECTORY: ListDefinition<'name', 'q'> = {
+export const MEMBER_DIRECTORY: ListDefinition<'name', 'q'> = defineList({
+  resource: 'member-directory',
   sortable: ['name'],
   defaultSort: 'name',
   filters: { q: 'string' },
   cursor: true,
-};
+  fields: {
+    userId: { type: 'uuid', column: 'u.id' },
+    fullName: { type: 'string', column: 'u.full_name' },
+    email: { type: 'text', column: 'u.email' },
+  },
+});
 
 /** The caller's own profile and avatar (a person only: API keys get 403 `user_required`). */
 @ApiTags('profiles')
@@ -165,11 +173,12 @@ export class MembersController {
     MEMBER_DIRECTORY,
     DirectoryEntryDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<DirectoryEntryDto>> {
-    return this.profiles.directory(orgId, this.lists.parse(MEMBER_DIRECTORY, raw));
+    return this.profiles.directory(orgId, await this.lists.resolve(MEMBER_DIRECTORY, raw, scope));
   }
 
   @UpdateRoute(

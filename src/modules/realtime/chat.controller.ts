@@ -10,6 +10,7 @@ import {
 import {
   ActiveOrganization,
   CurrentUserId,
+  ListScope,
   RequirePermissions,
   RequireUser,
 } from '../../core/auth';
@@ -49,12 +50,13 @@ export class ChatController {
   @ApiOperation({ summary: 'The chat rooms you take part in' })
   @ApiListQuery(CHAT_ROOM_LIST)
   @ApiOkResponse({ type: PageOf(ChatRoomDto) })
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ChatRoomDto>> {
-    return this.chat.list(orgId, userId, this.lists.parse(CHAT_ROOM_LIST, raw));
+    return this.chat.list(orgId, userId, await this.lists.resolve(CHAT_ROOM_LIST, raw, scope));
   }
 
   @Post()
@@ -120,13 +122,19 @@ export class ChatController {
   @ApiOperation({ summary: 'Messages, newest first (?cursor= for older pages)' })
   @ApiListQuery(CHAT_MESSAGE_LIST)
   @ApiOkResponse({ type: PageOf(ChatMessageDto) })
-  messages(
+  async messages(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
     @IdParam() id: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ChatMessageDto>> {
-    return this.chat.messages(orgId, userId, id, this.lists.parse(CHAT_MESSAGE_LIST, raw));
+    return this.chat.messages(
+      orgId,
+      userId,
+      id,
+      await this.lists.resolve(CHAT_MESSAGE_LIST, raw, scope),
+    );
   }
 
   @Post(':id/messages')

@@ -101,6 +101,7 @@ export class ChatRepository {
     const order = [...query.sort.map((s) => `${ROOM_SORT[s.field]} ${s.direction}`), 'r.id'].join(
       ', ',
     );
+    where.addFilter(query.filter);
     return selectPage<RoomRow>(manager, {
       select: ROOM_COLUMNS,
       from: 'chat_rooms r',
@@ -174,7 +175,10 @@ export class ChatRepository {
     return selectPage<MessageRow>(manager, {
       select: MESSAGE_COLUMNS,
       from: 'chat_messages',
-      where: new Conditions().add('organization_id = ?', orgId).add('room_id = ?', roomId),
+      where: new Conditions()
+        .add('organization_id = ?', orgId)
+        .add('room_id = ?', roomId)
+        .addFilter(query.filter),
       order: `id ${sort.direction}`,
       query,
       // uuid v7 ids follow creation time: the id is the sort key (on the room's index).

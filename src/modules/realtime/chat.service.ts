@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { iso } from '../../core/database/sql';
-import { ListDefinition, ListQuery, NotFoundError, Page, toPage } from '../../core/http';
+import {
+  defineList,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  toPage,
+} from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { AccessService } from '../access';
 import { ChatRepository, MessageRow, RoomRow } from './chat.repository';
@@ -10,17 +17,30 @@ import { RealtimePublisher } from './realtime.publisher';
 import { chatRoom } from './rooms';
 import { RealtimeErrors } from './realtime.errors';
 
-export const CHAT_ROOM_LIST: ListDefinition<'name' | 'createdAt', never> = {
+export const CHAT_ROOM_LIST: ListDefinition<'name' | 'createdAt', never> = defineList({
+  resource: 'chat-rooms',
   sortable: ['name', 'createdAt'],
   defaultSort: 'name',
   filters: {},
-};
-export const CHAT_MESSAGE_LIST: ListDefinition<'createdAt', never> = {
+  fields: {
+    id: { type: 'uuid', column: 'r.id' },
+    name: { type: 'string', column: 'r.name' },
+    createdBy: { type: 'uuid', column: 'r.created_by' },
+    createdAt: { type: 'datetime', column: 'r.created_at' },
+  },
+});
+export const CHAT_MESSAGE_LIST: ListDefinition<'createdAt', never> = defineList({
+  resource: 'chat-messages',
   sortable: ['createdAt'],
   defaultSort: '-createdAt',
   filters: {},
   cursor: true,
-};
+  fields: {
+    authorId: { type: 'uuid', column: 'chat_messages.author_id' },
+    body: { type: 'text', column: 'chat_messages.body' },
+    createdAt: { type: 'datetime', column: 'chat_messages.created_at' },
+  },
+});
 
 const toRoom = (row: RoomRow): ChatRoomDto => ({
   id: row.id,

@@ -10,6 +10,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -47,11 +48,12 @@ export class SchedulesController {
   })
   @ApiListQuery(SCHEDULE_LIST)
   @ApiOkResponse({ type: PageOf(ScheduleDto) })
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<ScheduleDto>> {
-    return this.schedules.list(orgId, this.lists.parse(SCHEDULE_LIST, raw));
+    return this.schedules.list(orgId, await this.lists.resolve(SCHEDULE_LIST, raw, scope));
   }
 
   @CreateRoute(

@@ -92,6 +92,7 @@ export class SchedulesRepository {
       .addIf(enabled, 'enabled = ?')
       .addIf(taskName, 'task_name = ?')
       .addIf(q, foldedContains('name'), q);
+    where.addFilter(query.filter);
     return selectPage<ScheduleRow>(manager, {
       select: COLUMNS,
       from: 'schedules',

@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -26,11 +27,22 @@ import {
 
 type Sort = ScheduleSort;
 type Filter = ScheduleFilter;
-export const SCHEDULE_LIST: ListDefinition<Sort, Filter> = {
+export const SCHEDULE_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'schedules',
   sortable: ['name', 'nextRunAt', 'createdAt'],
   defaultSort: 'name',
   filters: { enabled: 'boolean', taskName: 'string', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'schedules.id' },
+    name: { type: 'string', column: 'schedules.name' },
+    taskName: { type: 'text', column: 'schedules.task_name' },
+    enabled: { type: 'boolean', column: 'schedules.enabled' },
+    intervalSeconds: { type: 'int', column: 'schedules.interval_seconds' },
+    lastRunAt: { type: 'datetime', column: 'schedules.last_run_at' },
+    nextRunAt: { type: 'datetime', column: 'schedules.next_run_at' },
+    createdAt: { type: 'datetime', column: 'schedules.created_at' },
+  },
+});
 
 const toDto = (row: ScheduleRow): ScheduleDto => ({
   id: row.id,

@@ -13,6 +13,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -51,11 +52,12 @@ export class StockMovesController {
     STOCK_MOVE_LIST,
     StockMoveDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<StockMoveDto>> {
-    return this.stock.listMoves(orgId, this.lists.parse(STOCK_MOVE_LIST, raw));
+    return this.stock.listMoves(orgId, await this.lists.resolve(STOCK_MOVE_LIST, raw, scope));
   }
 
   @Post()
@@ -126,10 +128,11 @@ export class StockLevelsController {
   })
   @ApiListQuery(STOCK_LEVEL_LIST)
   @ApiOkResponse({ type: PageOf(StockLevelDto) })
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<StockLevelDto>> {
-    return this.stock.listLevels(orgId, this.lists.parse(STOCK_LEVEL_LIST, raw));
+    return this.stock.listLevels(orgId, await this.lists.resolve(STOCK_LEVEL_LIST, raw, scope));
   }
 }

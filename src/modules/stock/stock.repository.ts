@@ -184,6 +184,7 @@ export class StockRepository {
       .addIf(reference, 'reference = ?')
       .addIf(movedFrom, 'moved_at >= ?')
       .addIf(movedTo, 'moved_at < ?');
+    where.addFilter(query.filter);
     return selectPage<MoveRow>(manager, {
       select: MOVE_COLUMNS,
       from: 'stock_moves',
@@ -216,6 +217,7 @@ export class StockRepository {
       .addIf(locationId, 'l.location_id = ?')
       .addIf(warehouseId, 's.warehouse_id = ?');
     if (nonZero !== undefined) where.add(nonZero ? 'l.quantity <> 0' : 'l.quantity = 0');
+    where.addFilter(query.filter);
     return selectPage<LevelRow>(manager, {
       select: LEVEL_COLUMNS,
       from: 'stock_levels l JOIN stock_locations s ON s.id = l.location_id',

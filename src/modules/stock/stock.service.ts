@@ -4,7 +4,14 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { iso } from '../../core/database';
-import { ListDefinition, ListQuery, NotFoundError, Page, toPage } from '../../core/http';
+import {
+  defineList,
+  ListDefinition,
+  ListQuery,
+  NotFoundError,
+  Page,
+  toPage,
+} from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { ProductsService } from '../products';
@@ -21,7 +28,8 @@ import {
 import type { CreateStockMoveDto, StockLevelDto, StockMoveDto } from './dto/stock.dto';
 import { StockErrors } from './stock.errors';
 
-export const STOCK_MOVE_LIST: ListDefinition<MoveSort, MoveFilter> = {
+export const STOCK_MOVE_LIST: ListDefinition<MoveSort, MoveFilter> = defineList({
+  resource: 'stock-moves',
   sortable: ['movedAt'],
   defaultSort: '-movedAt',
   filters: {
@@ -32,12 +40,57 @@ export const STOCK_MOVE_LIST: ListDefinition<MoveSort, MoveFilter> = {
     movedTo: 'datetime',
   },
   cursor: true,
-};
-export const STOCK_LEVEL_LIST: ListDefinition<LevelSort, LevelFilter> = {
+  fields: {
+    id: { type: 'uuid', column: 'stock_moves.id' },
+    productId: { type: 'uuid', column: 'stock_moves.product_id' },
+    fromLocationId: { type: 'uuid', column: 'stock_moves.from_location_id' },
+    toLocationId: { type: 'uuid', column: 'stock_moves.to_location_id' },
+    quantity: { type: 'decimal', column: 'stock_moves.quantity' },
+    reference: { type: 'string', column: 'stock_moves.reference' },
+    note: { type: 'text', column: 'stock_moves.note' },
+    actorUserId: { type: 'uuid', column: 'stock_moves.actor_user_id' },
+    movedAt: { type: 'datetime', column: 'stock_moves.moved_at' },
+    createdAt: { type: 'datetime', column: 'stock_moves.created_at' },
+    'product.sku': {
+      type: 'string',
+      column: 'filter_product.sku',
+      relation: {
+        from: 'products filter_product',
+        join: 'filter_product.id = stock_moves.product_id AND filter_product.organization_id = stock_moves.organization_id',
+      },
+    },
+    'product.name': {
+      type: 'string',
+      column: 'filter_product.name',
+      relation: {
+        from: 'products filter_product',
+        join: 'filter_product.id = stock_moves.product_id AND filter_product.organization_id = stock_moves.organization_id',
+      },
+    },
+  },
+});
+export const STOCK_LEVEL_LIST: ListDefinition<LevelSort, LevelFilter> = defineList({
+  resource: 'stock-levels',
   sortable: ['quantity', 'updatedAt'],
   defaultSort: '-updatedAt',
   filters: { productId: 'uuid', locationId: 'uuid', warehouseId: 'uuid', nonZero: 'boolean' },
-};
+  fields: {
+    productId: { type: 'uuid', column: 'l.product_id' },
+    locationId: { type: 'uuid', column: 'l.location_id' },
+    warehouseId: { type: 'uuid', column: 's.warehouse_id' },
+    quantity: { type: 'decimal', column: 'l.quantity' },
+    updatedAt: { type: 'datetime', column: 'l.updated_at' },
+    'location.code': { type: 'string', column: 's.code' },
+    'product.sku': {
+      type: 'string',
+      column: 'filter_product.sku',
+      relation: {
+        from: 'products filter_product',
+        join: 'filter_product.id = l.product_id AND filter_product.organization_id = l.organization_id',
+      },
+    },
+  },
+});
 const toMoveDto = (row: MoveRow): StockMoveDto => ({
   id: row.id,
   productId: row.product_id,

@@ -50,6 +50,7 @@ export class TaxCategoriesRepository {
     const where = new Conditions()
       .add('organization_id = ?', orgId)
       .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
+    where.addFilter(query.filter);
     return selectPage<TaxCategoryRow>(manager, {
       select: COLUMNS,
       from: 'tax_categories',

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -23,11 +24,20 @@ import {
 
 type Sort = TaxCategorySort;
 type Filter = TaxCategoryFilter;
-export const TAX_CATEGORY_LIST: ListDefinition<Sort, Filter> = {
+export const TAX_CATEGORY_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'tax-categories',
   sortable: ['code', 'name', 'createdAt'],
   defaultSort: 'code',
   filters: { q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'tax_categories.id' },
+    code: { type: 'string', column: 'tax_categories.code' },
+    name: { type: 'string', column: 'tax_categories.name' },
+    description: { type: 'text', column: 'tax_categories.description' },
+    createdAt: { type: 'datetime', column: 'tax_categories.created_at' },
+    updatedAt: { type: 'datetime', column: 'tax_categories.updated_at' },
+  },
+});
 const toDto = (row: TaxCategoryRow): TaxCategoryDto => ({
   id: row.id,
   code: row.code,

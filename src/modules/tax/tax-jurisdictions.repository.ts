@@ -58,6 +58,7 @@ export class TaxJurisdictionsRepository {
       .addIf(countryCode, 'country_code = ?')
       .addIf(parentId, 'parent_id = ?')
       .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
+    where.addFilter(query.filter);
     return selectPage<JurisdictionRow>(manager, {
       select: COLUMNS,
       from: 'tax_jurisdictions',

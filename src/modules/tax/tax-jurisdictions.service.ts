@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -30,11 +31,22 @@ import { TaxErrors } from './tax.errors';
 
 type Sort = JurisdictionSort;
 type Filter = JurisdictionFilter;
-export const JURISDICTION_LIST: ListDefinition<Sort, Filter> = {
+export const JURISDICTION_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'tax-jurisdictions',
   sortable: ['code', 'name', 'depth', 'createdAt'],
   defaultSort: 'depth,code',
   filters: { countryCode: 'string', parentId: 'uuid', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'tax_jurisdictions.id' },
+    code: { type: 'string', column: 'tax_jurisdictions.code' },
+    name: { type: 'string', column: 'tax_jurisdictions.name' },
+    countryCode: { type: 'string', column: 'tax_jurisdictions.country_code' },
+    parentId: { type: 'uuid', column: 'tax_jurisdictions.parent_id' },
+    path: { type: 'text', column: 'tax_jurisdictions.path' },
+    depth: { type: 'int', column: 'tax_jurisdictions.depth' },
+    createdAt: { type: 'datetime', column: 'tax_jurisdictions.created_at' },
+  },
+});
 const toDto = (row: JurisdictionRow): TaxJurisdictionDto => ({
   id: row.id,
   code: row.code,

@@ -60,6 +60,7 @@ export class TaxRatesRepository {
       .addIf(jurisdictionId, 'jurisdiction_id = ?')
       .addIf(taxCategoryId, 'tax_category_id = ?')
       .addIf(activeOn, IN_FORCE, activeOn, activeOn);
+    where.addFilter(query.filter);
     return selectPage<TaxRateRow>(manager, {
       select: COLUMNS,
       from: 'tax_rates',

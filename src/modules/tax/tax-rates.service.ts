@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -26,11 +27,38 @@ import { TaxErrors } from './tax.errors';
 
 type Sort = TaxRateSort;
 type Filter = TaxRateFilter;
-export const TAX_RATE_LIST: ListDefinition<Sort, Filter> = {
+export const TAX_RATE_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'tax-rates',
   sortable: ['validFrom', 'rate', 'name', 'createdAt'],
   defaultSort: '-validFrom',
   filters: { jurisdictionId: 'uuid', taxCategoryId: 'uuid', activeOn: 'date' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'tax_rates.id' },
+    jurisdictionId: { type: 'uuid', column: 'tax_rates.jurisdiction_id' },
+    taxCategoryId: { type: 'uuid', column: 'tax_rates.tax_category_id' },
+    name: { type: 'string', column: 'tax_rates.name' },
+    rate: { type: 'decimal', column: 'tax_rates.rate' },
+    validFrom: { type: 'date', column: 'tax_rates.valid_from' },
+    validTo: { type: 'date', column: 'tax_rates.valid_to' },
+    createdAt: { type: 'datetime', column: 'tax_rates.created_at' },
+    'jurisdiction.code': {
+      type: 'string',
+      column: 'filter_jurisdiction.code',
+      relation: {
+        from: 'tax_jurisdictions filter_jurisdiction',
+        join: 'filter_jurisdiction.id = tax_rates.jurisdiction_id AND filter_jurisdiction.organization_id = tax_rates.organization_id',
+      },
+    },
+    'taxCategory.code': {
+      type: 'string',
+      column: 'filter_tax_category.code',
+      relation: {
+        from: 'tax_categories filter_tax_category',
+        join: 'filter_tax_category.id = tax_rates.tax_category_id AND filter_tax_category.organization_id = tax_rates.organization_id',
+      },
+    },
+  },
+});
 const toDto = (row: TaxRateRow): TaxRateDto => ({
   id: row.id,
   jurisdictionId: row.jurisdiction_id,

@@ -10,6 +10,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -58,11 +59,12 @@ export class TaxJurisdictionsController {
     JURISDICTION_LIST,
     TaxJurisdictionDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<TaxJurisdictionDto>> {
-    return this.jurisdictions.list(orgId, this.lists.parse(JURISDICTION_LIST, raw));
+    return this.jurisdictions.list(orgId, await this.lists.resolve(JURISDICTION_LIST, raw, scope));
   }
 
   @CreateRoute('tax-jurisdictions', 'tax:manage', 'Create a jurisdiction', TaxJurisdictionDto)
@@ -134,11 +136,12 @@ export class TaxCategoriesController {
     TAX_CATEGORY_LIST,
     TaxCategoryDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<TaxCategoryDto>> {
-    return this.categories.list(orgId, this.lists.parse(TAX_CATEGORY_LIST, raw));
+    return this.categories.list(orgId, await this.lists.resolve(TAX_CATEGORY_LIST, raw, scope));
   }
 
   @CreateRoute('tax-categories', 'tax:manage', 'Create a tax category', TaxCategoryDto)
@@ -194,11 +197,12 @@ export class TaxRatesController {
     TAX_RATE_LIST,
     TaxRateDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<TaxRateDto>> {
-    return this.rates.list(orgId, this.lists.parse(TAX_RATE_LIST, raw));
+    return this.rates.list(orgId, await this.lists.resolve(TAX_RATE_LIST, raw, scope));
   }
 
   @Get('lookup')

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AuditContext, AuditContextParam, RequirePermissions } from '../../core/auth';
+import { AuditContext, AuditContextParam, ListScope, RequirePermissions } from '../../core/auth';
 import {
   DeleteRoute,
   ErrorEnvelopeDto,
@@ -45,8 +45,11 @@ export class UnitsOfMeasureController {
     UNIT_LIST,
     UnitOfMeasureDto,
   )
-  list(@Query() raw: Record<string, unknown>): Promise<Page<UnitOfMeasureDto>> {
-    return this.units.list(this.lists.parse(UNIT_LIST, raw));
+  async list(
+    @ListScope() scope: ListScope,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<Page<UnitOfMeasureDto>> {
+    return this.units.list(await this.lists.resolve(UNIT_LIST, raw, scope));
   }
 
   @Get('convert')

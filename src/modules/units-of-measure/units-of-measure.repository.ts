@@ -40,6 +40,7 @@ export class UnitsOfMeasureRepository {
       .addIf(type, 'type = ?')
       .addIf(isActive, 'is_active = ?')
       .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
+    where.addFilter(query.filter);
     return selectPage<UnitRow>(manager, {
       select: COLUMNS,
       from: 'units_of_measure',

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -30,11 +31,20 @@ import { UnitsOfMeasureErrors } from './units-of-measure.errors';
 
 type Sort = UnitSort;
 type Filter = UnitFilter;
-export const UNIT_LIST: ListDefinition<Sort, Filter> = {
+export const UNIT_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'units-of-measure',
   sortable: ['code', 'name', 'type'],
   defaultSort: 'type,code',
   filters: { type: { enum: UNIT_TYPES }, isActive: 'boolean', q: 'string' },
-};
+  fields: {
+    code: { type: 'string', column: 'units_of_measure.code' },
+    name: { type: 'string', column: 'units_of_measure.name' },
+    type: { type: { enum: UNIT_TYPES }, column: 'units_of_measure.type' },
+    factor: { type: 'decimal', column: 'units_of_measure.factor' },
+    isActive: { type: 'boolean', column: 'units_of_measure.is_active' },
+    createdAt: { type: 'datetime', column: 'units_of_measure.created_at' },
+  },
+});
 /** Decimal places kept when a conversion quotient does not terminate. */
 const CONVERSION_SCALE = 12;
 

@@ -23,10 +23,12 @@ import {
   AuditContext,
   AuditContextParam,
   CurrentPrincipal,
+  ListScope,
   Principal,
   RequirePermissions,
 } from '../../core/auth';
 import {
+  defineList,
   ErrorEnvelopeDto,
   ExpectedVersion,
   IdParam,
@@ -41,11 +43,20 @@ import { CreateUserDto, UpdateOwnProfileDto, UpdateUserDto, UserDto } from './dt
 import { UserFilter, UserSort } from './users.repository';
 import { UsersService } from './users.service';
 
-export const USER_LIST: ListDefinition<UserSort, UserFilter> = {
+export const USER_LIST: ListDefinition<UserSort, UserFilter> = defineList({
+  resource: 'users',
   sortable: ['email', 'fullName', 'createdAt'],
   defaultSort: 'email',
   filters: { isActive: 'boolean', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'u.id' },
+    email: { type: 'text', column: 'u.email' },
+    fullName: { type: 'string', column: 'u.full_name' },
+    isActive: { type: 'boolean', column: 'u.is_active' },
+    createdAt: { type: 'datetime', column: 'u.created_at' },
+    memberSince: { type: 'datetime', column: 'm.created_at' },
+  },
+});
 
 @ApiTags('users')
 @ApiNotFoundResponse({
@@ -60,11 +71,12 @@ export class UsersController {
   ) {}
 
   @ListRoute('users:read', 'Users who are members of the active organization', USER_LIST, UserDto)
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<UserDto>> {
-    return this.users.list(orgId, this.lists.parse(USER_LIST, raw));
+    return this.users.list(orgId, await this.lists.resolve(USER_LIST, raw, scope));
   }
 
   @Post()

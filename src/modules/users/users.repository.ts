@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { returningRows } from '../../core/database';
+import { filterSql, returningRows } from '../../core/database';
 import { ListQuery } from '../../core/http';
 
 export interface UserRow {
@@ -68,6 +68,7 @@ export class UsersRepository {
         `(u.email ILIKE $${parameters.length - 1} OR search_fold(u.full_name) ILIKE search_contains($${parameters.length}))`,
       );
     }
+    if (query.filter) conditions.push(filterSql(query.filter, parameters));
     const from = `FROM users u JOIN memberships m ON m.user_id = u.id WHERE ${conditions.join(' AND ')}`;
     const [{ total }] = await manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total ${from}`,

@@ -70,6 +70,7 @@ export class StockLocationsRepository {
       .addIf(parentId, 'parent_id = ?')
       .addIf(isActive, 'is_active = ?')
       .addIf(q, `(code ILIKE ? OR ${foldedContains('name')})`, contains(q), q);
+    where.addFilter(query.filter);
     return selectPage<StockLocationRow>(manager, {
       select: COLUMNS,
       from: 'stock_locations',

@@ -5,6 +5,7 @@ import type { AuditContext } from '../../core/auth';
 import { childPlacement, iso } from '../../core/database';
 import {
   assertVersionMatches,
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -31,11 +32,33 @@ import { WarehousesErrors } from './warehouses.errors';
 
 type Sort = StockLocationSort;
 type Filter = StockLocationFilter;
-export const STOCK_LOCATION_LIST: ListDefinition<Sort, Filter> = {
+export const STOCK_LOCATION_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'stock-locations',
   sortable: ['code', 'name', 'depth', 'createdAt'],
   defaultSort: 'depth,code',
   filters: { warehouseId: 'uuid', parentId: 'uuid', isActive: 'boolean', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'stock_locations.id' },
+    warehouseId: { type: 'uuid', column: 'stock_locations.warehouse_id' },
+    parentId: { type: 'uuid', column: 'stock_locations.parent_id' },
+    code: { type: 'string', column: 'stock_locations.code' },
+    name: { type: 'string', column: 'stock_locations.name' },
+    path: { type: 'text', column: 'stock_locations.path' },
+    depth: { type: 'int', column: 'stock_locations.depth' },
+    allowNegative: { type: 'boolean', column: 'stock_locations.allow_negative' },
+    isActive: { type: 'boolean', column: 'stock_locations.is_active' },
+    createdAt: { type: 'datetime', column: 'stock_locations.created_at' },
+    updatedAt: { type: 'datetime', column: 'stock_locations.updated_at' },
+    'warehouse.code': {
+      type: 'string',
+      column: 'filter_warehouse.code',
+      relation: {
+        from: 'warehouses filter_warehouse',
+        join: 'filter_warehouse.id = stock_locations.warehouse_id AND filter_warehouse.organization_id = stock_locations.organization_id',
+      },
+    },
+  },
+});
 const toDto = (row: StockLocationRow): StockLocationDto => ({
   id: row.id,
   warehouseId: row.warehouse_id,

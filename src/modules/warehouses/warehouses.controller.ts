@@ -11,6 +11,7 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  ListScope,
   RequirePermissions,
 } from '../../core/auth';
 import {
@@ -49,11 +50,12 @@ export class WarehousesController {
   ) {}
 
   @ListRoute('warehouses:read', 'Warehouses of this organization', WAREHOUSE_LIST, WarehouseDto)
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<WarehouseDto>> {
-    return this.warehouses.list(orgId, this.lists.parse(WAREHOUSE_LIST, raw));
+    return this.warehouses.list(orgId, await this.lists.resolve(WAREHOUSE_LIST, raw, scope));
   }
 
   @CreateRoute('warehouses', 'warehouses:manage', 'Create a warehouse', WarehouseDto)
@@ -113,11 +115,12 @@ export class StockLocationsController {
     STOCK_LOCATION_LIST,
     StockLocationDto,
   )
-  list(
+  async list(
+    @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<StockLocationDto>> {
-    return this.locations.list(orgId, this.lists.parse(STOCK_LOCATION_LIST, raw));
+    return this.locations.list(orgId, await this.lists.resolve(STOCK_LOCATION_LIST, raw, scope));
   }
 
   @Post()

@@ -89,6 +89,7 @@ export class WarehousesRepository {
         q,
         q,
       );
+    where.addFilter(query.filter);
     return selectPage<WarehouseRow>(manager, {
       select: COLUMNS,
       from: 'warehouses',

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { iso } from '../../core/database';
 import {
+  defineList,
   ExpectedVersion,
   ListDefinition,
   ListQuery,
@@ -25,11 +26,24 @@ import {
 
 type Sort = WarehouseSort;
 type Filter = WarehouseFilter;
-export const WAREHOUSE_LIST: ListDefinition<Sort, Filter> = {
+export const WAREHOUSE_LIST: ListDefinition<Sort, Filter> = defineList({
+  resource: 'warehouses',
   sortable: ['code', 'name', 'createdAt'],
   defaultSort: 'code',
   filters: { isActive: 'boolean', countryCode: 'string', q: 'string' },
-};
+  fields: {
+    id: { type: 'uuid', column: 'warehouses.id' },
+    code: { type: 'string', column: 'warehouses.code' },
+    name: { type: 'string', column: 'warehouses.name' },
+    isActive: { type: 'boolean', column: 'warehouses.is_active' },
+    city: { type: 'string', column: 'warehouses.address_city' },
+    region: { type: 'string', column: 'warehouses.address_region' },
+    postalCode: { type: 'string', column: 'warehouses.address_postal_code' },
+    countryCode: { type: 'string', column: 'warehouses.address_country_code' },
+    createdAt: { type: 'datetime', column: 'warehouses.created_at' },
+    updatedAt: { type: 'datetime', column: 'warehouses.updated_at' },
+  },
+});
 
 /** The owned address value in its `address_*` columns (all null when there is none). */
 const addressColumns = (address: AddressDto | null | undefined): AddressColumns => [
