@@ -59,6 +59,7 @@ import {
 import { PROFILES_ENTITIES, ProfilesModule } from './profiles';
 import { TimelineModule } from './timeline';
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
+import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -101,6 +102,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   ProfilesModule,
   TimelineModule,
   StatusesModule,
+  SavedFiltersModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -162,6 +164,7 @@ export const MODULE_ENTITIES = [
   ...ACTIVITIES_ENTITIES,
   ...PROFILES_ENTITIES,
   ...STATUSES_ENTITIES,
+  ...SAVED_FILTERS_ENTITIES,
 ];
 
 /**

@@ -58,6 +58,7 @@ interface OrgA {
   comment: string;
   activity: string;
   status: string;
+  savedFilter: string;
 }
 
 type Params = Record<string, string>;
@@ -65,6 +66,7 @@ type Params = Record<string, string>;
 /** Org B's own records, for list routes that need one of B's next to A's id. */
 interface OrgB {
   product: string;
+  chatRoom: string;
 }
 
 /**
@@ -134,6 +136,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/organizations/:id/restore': (a) => [{ id: a.childOrgId }],
   '/products/:id': (a) => [{ id: a.product }],
   '/roles/:id': (a) => [{ id: a.role }],
+  '/saved-filters/:id': (a) => [{ id: a.savedFilter }],
   '/schedules/:id': (a) => [{ id: a.schedule }],
   '/stock-locations/:id': (a) => [{ id: a.location }],
   '/stock-locations/:id/move': (a) => [{ id: a.location }],
@@ -244,6 +247,20 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
       date: '2025-01-01',
     }),
   },
+};
+
+/**
+ * Record-naming query parameters of the list grammar itself, which every list accepts (the
+ * saved-filters module, `?savedFilterId=` through `ListQueryParser.resolve`): used for any list
+ * route without its own fixture. A's saved filter is shared, so every member of A may use it.
+ */
+const LIST_QUERY_FIXTURES: Record<string, (a: OrgA, b: OrgB) => Params> = {
+  savedFilterId: (a) => ({ savedFilterId: a.savedFilter }),
+};
+
+/** List routes with path parameters: B's own record to list under, while the query names A's. */
+const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
+  '/chat-rooms/{id}/messages': (b) => ({ id: b.chatRoom }),
 };
 
 /**
@@ -476,6 +493,13 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       category: 'open',
       entityType: 'product',
     });
+    // Shared: the strongest case (every member of A may use it; B still must not).
+    const savedFilter = await post('/saved-filters', {
+      resource: 'products',
+      name: 'Green teas',
+      filter: { field: 'name', op: 'icontains', value: 'green' },
+      visibility: 'shared',
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -512,10 +536,12 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       comment,
       activity,
       status,
+      savedFilter,
     };
 
     b = {
       product: await post('/products', { sku: code('B'), name: 'B tea', type: 'goods' }, other),
+      chatRoom: await post('/chat-rooms', { name: 'B room' }, other),
     };
 
     const columns = await t.dataSource.query<{ table_name: string; column_name: string }[]>(
@@ -746,13 +772,17 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       if (named.length === 0) continue;
       const template = path.replace(/^\/api\/v1/, '');
       for (const name of named) {
-        const fixture = QUERY_FIXTURES[template]?.[name];
+        const fixture = QUERY_FIXTURES[template]?.[name] ?? LIST_QUERY_FIXTURES[name];
         if (!fixture) {
           problems.push(`no cross-tenant fixture for GET ${template}?${name}`);
           continue;
         }
         const query = fixture(a, b);
-        const url = `${path}?${new URLSearchParams(query).toString()}`;
+        const pathParams = LIST_PATH_FOR_B[template]?.(b) ?? {};
+        const concrete = path.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+          pathParams[name] ? encodeURIComponent(pathParams[name]) : whole,
+        );
+        const url = `${concrete}?${new URLSearchParams(query).toString()}`;
         const res = await other.get(url);
         calls++;
         const items = (res.body as { items?: unknown[] }).items ?? (res.body as unknown[]);

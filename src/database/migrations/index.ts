@@ -21,6 +21,7 @@ import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-AddCollaborationTimelineIndexes';
 import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNotificationLiveCounter';
 import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
+import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AddCollaborationTimelineIndexes1764002600000,
   AddNotificationLiveCounter1764002950000,
   CreateStatuses1764003300000,
+  CreateSavedFilters1764003310000,
 ];
