@@ -83,7 +83,8 @@ type Value = string | number | boolean | DayRange;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const quoted = (text: string): string => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+const quoted = (text: string): string =>
+  JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 
 const typeName = (type: FilterFieldType): string =>
   typeof type === 'object' ? `one of ${type.enum.join(', ')}` : type;
@@ -151,7 +152,12 @@ class FilterCompiler {
 
   private condition(node: Record<string, unknown>, at: (key: string) => string): string {
     const { field, op } = node;
-    if (typeof field !== 'string' || field.length === 0 || field.length > 200 || field.includes('\0')) {
+    if (
+      typeof field !== 'string' ||
+      field.length === 0 ||
+      field.length > 200 ||
+      field.includes('\0')
+    ) {
       this.fail(at('field'), 'field must be a field name');
     }
     const definition = this.resolve(field);
@@ -181,7 +187,10 @@ class FilterCompiler {
       const values = list.map((item, i) => {
         const value = this.value(definition, operator, item, `${valuePath}[${i}]`);
         if (typeof value === 'object') {
-          this.fail(`${valuePath}[${i}]`, 'date tokens are not allowed in in/notin on a datetime field');
+          this.fail(
+            `${valuePath}[${i}]`,
+            'date tokens are not allowed in in/notin on a datetime field',
+          );
         }
         return value;
       });
@@ -197,7 +206,8 @@ class FilterCompiler {
     const text = (): string => {
       if (typeof raw !== 'string') this.fail(path, 'must be a string');
       if (raw.includes('\0')) this.fail(path, 'must not contain NUL characters');
-      if (raw.length > MAX_FILTER_STRING) this.fail(path, `must be at most ${MAX_FILTER_STRING} characters`);
+      if (raw.length > MAX_FILTER_STRING)
+        this.fail(path, `must be at most ${MAX_FILTER_STRING} characters`);
       return raw;
     };
     if (typeof type === 'object') {
@@ -243,7 +253,8 @@ class FilterCompiler {
       case 'date': {
         const value = text();
         const day = resolveDateToken(value, this.ctx.now, this.ctx.timezone) ?? value;
-        if (!validDay(day)) this.fail(path, 'must be a date like 2026-01-31, today, -7d, +2w or -1m');
+        if (!validDay(day))
+          this.fail(path, 'must be a date like 2026-01-31, today, -7d, +2w or -1m');
         return day;
       }
       case 'datetime': {
@@ -314,8 +325,7 @@ class FilterCompiler {
       return isNull ? empty : `NOT ${empty}`;
     }
     if (definition.relation) {
-      const present =
-        definition.type === 'string[]' ? null : `${definition.column} IS NOT NULL`;
+      const present = definition.type === 'string[]' ? null : `${definition.column} IS NOT NULL`;
       return this.related(definition, present, isNull);
     }
     if (definition.type === 'string[]') {
@@ -383,7 +393,8 @@ class FilterCompiler {
   /** A datetime compared with a local day (`today`, `-7d`): `eq` = within that day in the zone. */
   private dayCompare(definition: FilterField, op: FilterOperator, day: string): string {
     const zone = knownZone(this.ctx.timezone);
-    const start = (d: string) => `(${this.bind(d)}::date::timestamp AT TIME ZONE ${this.bind(zone)}::text)`;
+    const start = (d: string) =>
+      `(${this.bind(d)}::date::timestamp AT TIME ZONE ${this.bind(zone)}::text)`;
     const next = shiftDay(day, 1, 'd');
     switch (op) {
       case 'eq': {
@@ -428,7 +439,8 @@ export function parseFilterDocument(raw: unknown): unknown {
     if (Buffer.byteLength(raw, 'utf8') > MAX_FILTER_BYTES) {
       throw new InvalidFilterError('', `filter must be at most ${MAX_FILTER_BYTES} bytes of JSON`);
     }
-    if (raw.includes('\0')) throw new InvalidFilterError('', 'filter must not contain NUL characters');
+    if (raw.includes('\0'))
+      throw new InvalidFilterError('', 'filter must not contain NUL characters');
     try {
       return JSON.parse(raw) as unknown;
     } catch {

@@ -34,7 +34,10 @@ export const CUSTOM_FIELD_KEY = /^[a-z][a-z0-9_]{0,49}$/;
  * The filter field of `cf.<key>`: the value at `key` in the JSONB document `column`
  * (e.g. `products.custom_fields`). Deactivated definitions stay filterable.
  */
-export function customFieldFilterField(descriptor: CustomFieldDescriptor, column: string): FilterField {
+export function customFieldFilterField(
+  descriptor: CustomFieldDescriptor,
+  column: string,
+): FilterField {
   const jsonb = { column, key: descriptor.key };
   const options = descriptor.options ?? [];
   switch (descriptor.type) {
@@ -66,7 +69,8 @@ export function customFieldSortExpression(
   descriptor: CustomFieldDescriptor,
   column: string,
 ): { expression: string; type: 'numeric' | 'text' } {
-  if (!CUSTOM_FIELD_KEY.test(descriptor.key)) throw new Error(`unsafe custom field key ${descriptor.key}`);
+  if (!CUSTOM_FIELD_KEY.test(descriptor.key))
+    throw new Error(`unsafe custom field key ${descriptor.key}`);
   const text = `(${column} ->> '${descriptor.key}')`;
   if (descriptor.type === 'number' || descriptor.type === 'decimal') {
     return {

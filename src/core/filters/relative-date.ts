@@ -27,7 +27,9 @@ export function shiftDay(day: string, amount: number, unit: 'd' | 'w' | 'm'): st
   let date: Date;
   if (unit === 'm') {
     const first = new Date(Date.UTC(y, m - 1 + amount, 1));
-    const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+    const last = new Date(
+      Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0),
+    ).getUTCDate();
     date = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last)));
   } else {
     date = new Date(Date.UTC(y, m - 1, d + amount * (unit === 'w' ? 7 : 1)));

@@ -14,5 +14,9 @@ export interface SavedFilterSpec {
  */
 export abstract class SavedFilterSource {
   /** The filter `id` as `userId` may use it (own, or shared in orgId), or undefined (→ 404 `not_found`). */
-  abstract find(orgId: string, userId: string | null, id: string): Promise<SavedFilterSpec | undefined>;
+  abstract find(
+    orgId: string,
+    userId: string | null,
+    id: string,
+  ): Promise<SavedFilterSpec | undefined>;
 }
