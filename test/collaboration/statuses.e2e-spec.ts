@@ -312,15 +312,13 @@ describe('statuses registry (SPEC-P3 §1)', () => {
     const results = await Promise.all([
       ...racers.map((s) => owner.patch(`/api/v1/statuses/${s.id}`).send({ isDefault: true })),
       ...Array.from({ length: 4 }, () =>
-        owner
-          .post('/api/v1/statuses')
-          .send({
-            code: slug(),
-            name: 'Racer',
-            category: 'open',
-            entityType: 'contact',
-            isDefault: true,
-          }),
+        owner.post('/api/v1/statuses').send({
+          code: slug(),
+          name: 'Racer',
+          category: 'open',
+          entityType: 'contact',
+          isDefault: true,
+        }),
       ),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201, 201, 201, 201]);

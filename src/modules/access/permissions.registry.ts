@@ -76,7 +76,8 @@ export const PERMISSIONS = {
   'statuses:manage': 'Create, change and delete the organization’s statuses',
   'saved-filters:read': 'List and use your own saved filters and those shared in the organization',
   'saved-filters:create': 'Save, change and delete your own private filters',
-  'saved-filters:share': 'Share your saved filters with the organization (create or change to shared)',
+  'saved-filters:share':
+    'Share your saved filters with the organization (create or change to shared)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
