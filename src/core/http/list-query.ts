@@ -252,8 +252,8 @@ export function toPage<T>(
 const definitions = new Map<string, unknown>();
 
 /** A list's allow-list as `compileFilter` reads it: its `fields`, then `cf.<key>` from `custom`. */
-export function listFieldResolver(
-  definition: ListDefinition,
+export function listFieldResolver<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
   custom: ReadonlyMap<string, CustomFieldDescriptor>,
 ): (name: string) => FilterField | undefined {
   return (name) => {
@@ -271,8 +271,8 @@ export function listFieldResolver(
  * `custom` = the organization's custom field definitions by key (empty: `cf.` unknown).
  * Throws `InvalidFilterError`.
  */
-export function compileListFilter(
-  definition: ListDefinition,
+export function compileListFilter<S extends string, F extends string>(
+  definition: ListDefinition<S, F>,
   raw: unknown,
   ctx: FilterContext,
   custom: ReadonlyMap<string, CustomFieldDescriptor> = new Map(),
@@ -330,11 +330,20 @@ export class ListQueryParser {
     this.codec = new CursorCodec(config.jwt.secret);
   }
 
-  /** The page, sort and per-parameter filters only (no `?filter=`): see {@link resolve}. */
+  /**
+   * The page, sort and per-parameter filters only: see {@link resolve}. `?filter=` and
+   * `?savedFilterId=` are a 422 here rather than silently ignored.
+   */
   parse<S extends string, F extends string>(
     definition: ListDefinition<S, F>,
     raw: Record<string, unknown>,
   ): ListQuery<S, F> {
+    const unsupported = ['filter', 'savedFilterId'].filter((name) => raw[name] !== undefined);
+    if (unsupported.length) {
+      throw new ValidationFailedError(
+        unsupported.map((name) => ({ parameter: name, detail: `${name} is not accepted here` })),
+      );
+    }
     return parseListQuery(definition, raw, this.config.pagination, this.codec);
   }
 

@@ -68,7 +68,7 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
   ): Promise<CompiledFilter | undefined> {
     const raw = context.payload.filters.filter;
     if (raw === undefined) return undefined;
-    const list = this.importers.get(context.payload.resource).list;
+    const { list } = this.importers.get(context.payload.resource);
     const custom = new Map<string, CustomFieldDescriptor>();
     if (this.catalog && list.customFields && raw.includes('cf.')) {
       for (const d of await this.catalog.definitions(orgId, list.customFields.entityType)) {
