@@ -249,16 +249,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
   },
 };
 
-/**
- * Record-naming query parameters of the list grammar itself, which every list accepts (the
- * saved-filters module, `?savedFilterId=` through `ListQueryParser.resolve`): used for any list
- * route without its own fixture. A's saved filter is shared, so every member of A may use it.
- */
-const LIST_QUERY_FIXTURES: Record<string, (a: OrgA, b: OrgB) => Params> = {
-  savedFilterId: (a) => ({ savedFilterId: a.savedFilter }),
-};
-
-/** List routes with path parameters: B's own record to list under, while the query names A's. */
+/** List routes with path parameters: B's own record to list under, while `?savedFilterId=` names A's. */
 const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
   '/chat-rooms/{id}/messages': (b) => ({ id: b.chatRoom }),
 };
@@ -774,17 +765,13 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       if (named.length === 0) continue;
       const template = path.replace(/^\/api\/v1/, '');
       for (const name of named) {
-        const fixture = QUERY_FIXTURES[template]?.[name] ?? LIST_QUERY_FIXTURES[name];
+        const fixture = QUERY_FIXTURES[template]?.[name];
         if (!fixture) {
           problems.push(`no cross-tenant fixture for GET ${template}?${name}`);
           continue;
         }
         const query = fixture(a, b);
-        const pathParams = LIST_PATH_FOR_B[template]?.(b) ?? {};
-        const concrete = path.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
-          pathParams[name] ? encodeURIComponent(pathParams[name]) : whole,
-        );
-        const url = `${concrete}?${new URLSearchParams(query).toString()}`;
+        const url = `${path}?${new URLSearchParams(query).toString()}`;
         const res = await other.get(url);
         calls++;
         const items = (res.body as { items?: unknown[] }).items ?? (res.body as unknown[]);
@@ -805,23 +792,31 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     expect(JSON.stringify(own.body)).toContain(a.attachment);
   }, 60_000);
 
-  it('answers org B 404 (or 422 while no saved-filters provider is installed) for a savedFilterId that is not its own, on every list', async () => {
-    // TODO(statsaved): name a saved filter of A here once the saved-filters module exists.
-    const foreign = randomUUID();
+  it('answers org B 404 for A’s (shared) saved filter as ?savedFilterId= on every list', async () => {
     const problems: string[] = [];
     let lists = 0;
     for (const [path, item] of Object.entries(document.paths)) {
       const operation = item.get as { parameters?: { in: string; name: string }[] } | undefined;
       if (!operation?.parameters?.some((p) => p.in === 'query' && p.name === 'savedFilterId'))
         continue;
-      if (path.includes('{')) continue;
+      const template = path.replace(/^\/api\/v1/, '');
+      const pathParams = LIST_PATH_FOR_B[template]?.(b);
+      if (path.includes('{') && !pathParams) {
+        problems.push(`no list path fixture of B for ${template}`);
+        continue;
+      }
+      const concrete = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) =>
+        encodeURIComponent(pathParams?.[name] ?? name),
+      );
       lists++;
-      const res = await other.get(`${path}?savedFilterId=${foreign}`);
-      const error = (res.body as { errors?: { source?: { parameter?: string } }[] }).errors?.[0];
-      const refused =
-        res.status === 404 || (res.status === 422 && error?.source?.parameter === 'savedFilterId');
-      if (!refused) problems.push(`GET ${path}?savedFilterId → ${res.status}`);
+      const res = await other.get(`${concrete}?savedFilterId=${a.savedFilter}`);
+      if (res.status !== 404) problems.push(`GET ${concrete}?savedFilterId → ${res.status}`);
+      const leaked = leakedIds(res.body, [a.savedFilter]);
+      if (leaked.length)
+        problems.push(`GET ${concrete}?savedFilterId leaks A’s ${leaked.join(', ')}`);
     }
+    // A itself may use it (the fixture is not vacuous).
+    await owner.get(`/api/v1/products?savedFilterId=${a.savedFilter}`).expect(200);
     expect(problems).toEqual([]);
     expect(lists).toBeGreaterThan(20);
   });
