@@ -64,6 +64,8 @@ import {
   CustomFieldsModule,
   CustomFieldsServiceModule,
 } from './custom-fields';
+import { STATUSES_ENTITIES, StatusesModule } from './statuses';
+import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -107,6 +109,8 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   TimelineModule,
   TagsModule,
   CustomFieldsModule,
+  StatusesModule,
+  SavedFiltersModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -170,6 +174,8 @@ export const MODULE_ENTITIES = [
   ...ACTIVITIES_ENTITIES,
   ...PROFILES_ENTITIES,
   ...TAGS_ENTITIES,
+  ...STATUSES_ENTITIES,
+  ...SAVED_FILTERS_ENTITIES,
 ];
 
 /**

@@ -133,6 +133,11 @@ describe('routes that act for a person', () => {
       'POST /api/v1/notifications/broadcast',
       'POST /api/v1/notifications/read-all',
       'GET /api/v1/notifications/unread-count',
+      'GET /api/v1/saved-filters',
+      'POST /api/v1/saved-filters',
+      'DELETE /api/v1/saved-filters/:id',
+      'GET /api/v1/saved-filters/:id',
+      'PATCH /api/v1/saved-filters/:id',
       'GET /api/v1/users/:id/profile',
     ]);
   });

@@ -59,6 +59,8 @@ interface OrgA {
   activity: string;
   tag: string;
   customField: string;
+  status: string;
+  savedFilter: string;
 }
 
 type Params = Record<string, string>;
@@ -66,6 +68,7 @@ type Params = Record<string, string>;
 /** Org B's own records, for list routes that need one of B's next to A's id. */
 interface OrgB {
   product: string;
+  chatRoom: string;
 }
 
 /**
@@ -136,9 +139,11 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/organizations/:id/restore': (a) => [{ id: a.childOrgId }],
   '/products/:id': (a) => [{ id: a.product }],
   '/roles/:id': (a) => [{ id: a.role }],
+  '/saved-filters/:id': (a) => [{ id: a.savedFilter }],
   '/schedules/:id': (a) => [{ id: a.schedule }],
   '/stock-locations/:id': (a) => [{ id: a.location }],
   '/stock-locations/:id/move': (a) => [{ id: a.location }],
+  '/statuses/:id': (a) => [{ id: a.status }],
   '/stock-moves/:id': (a) => [{ id: a.stockMove }],
   '/system/ping/:taskId': (a) => [{ taskId: a.pingTask }],
   '/taggings/:entityType/:entityId': (a, types) => targetParams(a, types),
@@ -248,6 +253,11 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
       date: '2025-01-01',
     }),
   },
+};
+
+/** List routes with path parameters: B's own record to list under, while `?savedFilterId=` names A's. */
+const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
+  '/chat-rooms/{id}/messages': (b) => ({ id: b.chatRoom }),
 };
 
 /**
@@ -487,6 +497,19 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       label: 'Grade',
       type: 'text',
     });
+    const status = await post('/statuses', {
+      code: 'on_hold',
+      name: 'On hold',
+      category: 'open',
+      entityType: 'product',
+    });
+    // Shared: the strongest case (every member of A may use it; B still must not).
+    const savedFilter = await post('/saved-filters', {
+      resource: 'products',
+      name: 'Green teas',
+      filter: { field: 'name', op: 'icontains', value: 'green' },
+      visibility: 'shared',
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -524,10 +547,13 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       activity,
       tag,
       customField,
+      status,
+      savedFilter,
     };
 
     b = {
       product: await post('/products', { sku: code('B'), name: 'B tea', type: 'goods' }, other),
+      chatRoom: await post('/chat-rooms', { name: 'B room' }, other),
     };
 
     const columns = await t.dataSource.query<{ table_name: string; column_name: string }[]>(
@@ -787,23 +813,31 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     expect(JSON.stringify(own.body)).toContain(a.attachment);
   }, 60_000);
 
-  it('answers org B 404 (or 422 while no saved-filters provider is installed) for a savedFilterId that is not its own, on every list', async () => {
-    // TODO(statsaved): name a saved filter of A here once the saved-filters module exists.
-    const foreign = randomUUID();
+  it('answers org B 404 for A’s (shared) saved filter as ?savedFilterId= on every list', async () => {
     const problems: string[] = [];
     let lists = 0;
     for (const [path, item] of Object.entries(document.paths)) {
       const operation = item.get as { parameters?: { in: string; name: string }[] } | undefined;
       if (!operation?.parameters?.some((p) => p.in === 'query' && p.name === 'savedFilterId'))
         continue;
-      if (path.includes('{')) continue;
+      const template = path.replace(/^\/api\/v1/, '');
+      const pathParams = LIST_PATH_FOR_B[template]?.(b);
+      if (path.includes('{') && !pathParams) {
+        problems.push(`no list path fixture of B for ${template}`);
+        continue;
+      }
+      const concrete = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) =>
+        encodeURIComponent(pathParams?.[name] ?? name),
+      );
       lists++;
-      const res = await other.get(`${path}?savedFilterId=${foreign}`);
-      const error = (res.body as { errors?: { source?: { parameter?: string } }[] }).errors?.[0];
-      const refused =
-        res.status === 404 || (res.status === 422 && error?.source?.parameter === 'savedFilterId');
-      if (!refused) problems.push(`GET ${path}?savedFilterId → ${res.status}`);
+      const res = await other.get(`${concrete}?savedFilterId=${a.savedFilter}`);
+      if (res.status !== 404) problems.push(`GET ${concrete}?savedFilterId → ${res.status}`);
+      const leaked = leakedIds(res.body, [a.savedFilter]);
+      if (leaked.length)
+        problems.push(`GET ${concrete}?savedFilterId leaks A’s ${leaked.join(', ')}`);
     }
+    // A itself may use it (the fixture is not vacuous).
+    await owner.get(`/api/v1/products?savedFilterId=${a.savedFilter}`).expect(200);
     expect(problems).toEqual([]);
     expect(lists).toBeGreaterThan(20);
   });

@@ -302,9 +302,15 @@ describe('list filters (issue 18)', () => {
     expect(await invalid('products', 'x'.repeat(9000))).toBe('');
     const twice = await owner.get(`/api/v1/products?${q(leaf)}&${q(leaf)}`);
     expect(twice.status).toBe(422);
+    // With the saved-filters module present, an id that is no view of the caller's is a 404
+    // (SavedFilterSource contract); a malformed one stays a 422 on the parameter.
     const saved = await owner.get(`/api/v1/products?savedFilterId=${randomUUID()}`);
-    expect(saved.status).toBe(422);
-    expect((saved.body as ErrorBody).errors[0].source).toEqual({ parameter: 'savedFilterId' });
+    expect(saved.status).toBe(404);
+    const malformed = await owner.get('/api/v1/products?savedFilterId=not-a-uuid');
+    expect(malformed.status).toBe(422);
+    expect((malformed.body as ErrorBody).errors[0].source).toEqual({
+      parameter: 'savedFilterId',
+    });
     const [{ n }] = await t.dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM products WHERE organization_id = $1',
       [owner.organization.id],

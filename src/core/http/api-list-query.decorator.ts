@@ -1,5 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtension, ApiQuery, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiExtension,
+  ApiNotFoundResponse,
+  ApiQuery,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from './error-envelope.dto';
 import {
   FILTER_OPERATORS,
@@ -108,6 +113,11 @@ export function ApiListQuery(definition: ListDefinition): MethodDecorator {
     ),
     ApiUnprocessableEntityResponse({
       description: 'Unknown or invalid parameter',
+      type: ErrorEnvelopeDto,
+    }),
+    // `?savedFilterId=` naming no filter the caller may use is a 404 on every list.
+    ApiNotFoundResponse({
+      description: '`savedFilterId` is not a saved filter of the caller nor shared with them',
       type: ErrorEnvelopeDto,
     }),
   ];

@@ -256,7 +256,10 @@ export function toPage<T>(
   return page;
 }
 
-const definitions = new Map<string, ListDefinition<string, string>>();
+// Values are ListDefinitions of any S, F; kept as unknown and read back as the erased form, because
+// whether ListDefinition<S, F> is assignable to it depends on the variance TypeScript infers,
+// which changes with the program's check order (the lint result flipped between branches).
+const definitions = new Map<string, unknown>();
 
 /** A list's allow-list as `compileFilter` reads it: its `fields`, then `cf.<key>` from `custom`. */
 export function listFieldResolver<S extends string, F extends string>(
@@ -308,12 +311,12 @@ export function defineList<S extends string, F extends string>(
 
 /** The list registered as `resource` by {@link defineList}, if any. */
 export function findListDefinition(resource: string): ListDefinition | undefined {
-  return definitions.get(resource);
+  return definitions.get(resource) as ListDefinition | undefined;
 }
 
 /** Every registered list (resource → definition). */
 export function listDefinitions(): ReadonlyMap<string, ListDefinition> {
-  return definitions;
+  return definitions as ReadonlyMap<string, ListDefinition>;
 }
 
 const UUID_PARAM = UUID;

@@ -22,6 +22,8 @@ import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-Ad
 import { CreateCustomFields1764003100000 } from './1764003100000-CreateCustomFields';
 import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNotificationLiveCounter';
 import { CreateTags1764003200000 } from './1764003200000-CreateTags';
+import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
+import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -49,4 +51,6 @@ export const MIGRATIONS = [
   AddNotificationLiveCounter1764002950000,
   CreateCustomFields1764003100000,
   CreateTags1764003200000,
+  CreateStatuses1764003300000,
+  CreateSavedFilters1764003310000,
 ];

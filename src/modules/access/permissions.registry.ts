@@ -79,6 +79,12 @@ export const PERMISSIONS = {
     'Change what the organization keeps about members: employee id, manager, department, employment',
   'timeline:read':
     'Read the timeline of records you can read (field changes, attachments, comments)',
+  'statuses:read': 'List and read the status registry (system and organization statuses)',
+  'statuses:manage': 'Create, change and delete the organization’s statuses',
+  'saved-filters:read': 'List and use your own saved filters and those shared in the organization',
+  'saved-filters:create': 'Save, change and delete your own private filters',
+  'saved-filters:share':
+    'Share your saved filters with the organization (create or change to shared)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -116,6 +122,7 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'activities:create',
   'activities:update',
   'activities:delete',
+  'saved-filters:create',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */
@@ -157,6 +164,10 @@ export const SYSTEM_ROLES: Record<
       'profiles:read',
       'timeline:read',
       'tags:read',
+      'statuses:read',
+      'saved-filters:read',
+      // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
+      'saved-filters:create',
     ],
   },
 };

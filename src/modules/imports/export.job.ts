@@ -7,7 +7,7 @@ import {
   CustomFieldDescriptor,
   usesDateToken,
 } from '../../core/filters';
-import { compileListFilter } from '../../core/http';
+import { compileListFilter, type ListDefinition } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
@@ -85,7 +85,7 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
         })
       : 'UTC';
     return compileListFilter(
-      list,
+      list as ListDefinition,
       raw,
       { orgId, userId: context.userId, now: new Date(), timezone },
       custom,

@@ -5,11 +5,13 @@ import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesModule } from '../categories';
 import { ContentTranslationsModule } from '../content-translations';
 import { CurrenciesModule } from '../currencies';
+import { StatusUsageModule } from '../statuses';
 import { UnitsOfMeasureModule } from '../units-of-measure';
 import { ProductsRepository } from './products.repository';
 import { ProductsController } from './products.controller';
 import { ProductCounts } from './product-counts';
 import { ProductsService } from './products.service';
+import { ProductStatusUsageRegistration } from './product-status-usage';
 
 import { ProductImporterRegistration } from './products.importer';
 import { ProductTargetsModule, ProductTranslatableRegistration } from './product-targets';
@@ -25,6 +27,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
     ProductTargetsModule,
     CurrenciesModule,
     UnitsOfMeasureModule,
+    StatusUsageModule,
   ],
   controllers: [ProductsController],
   providers: [
@@ -33,6 +36,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
     ProductsService,
     ProductsRepository,
     ProductCounts,
+    ProductStatusUsageRegistration,
   ],
   exports: [ProductsService, ProductCounts],
 })

@@ -210,6 +210,15 @@ export class ProductsRepository {
     return rows.length > 0;
   }
 
+  /** Whether a live product of the organization has `status` (the statuses registry's in-use check). */
+  async anyWithStatus(manager: EntityManager, orgId: string, status: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM products WHERE organization_id = $1 AND status = $2 AND ${LIVE} LIMIT 1`,
+      [orgId, status],
+    );
+    return rows.length > 0;
+  }
+
   /** The live product `id` of the organization, or `undefined`. */
   async findById(
     manager: EntityManager,
