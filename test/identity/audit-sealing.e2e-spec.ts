@@ -74,10 +74,7 @@ describe('audit sealing (writes without a per-organization queue)', () => {
 
   it('inserts the row unsealed with its transaction id; lists show it; verification seals it', async () => {
     const actor = await createTenant(t);
-    await actor
-      .post('/api/v1/roles')
-      .send({ name: 'Unsealed', permissions: [] })
-      .expect(201);
+    await actor.post('/api/v1/roles').send({ name: 'Unsealed', permissions: [] }).expect(201);
     const rows = await t.dataSource.query<
       { seq: string | null; prev_hash: string | null; hash: string | null; txid: string | null }[]
     >(
@@ -251,9 +248,7 @@ describe('audit sealing (writes without a per-organization queue)', () => {
     const actor = await createTenant(t);
     const orgId = actor.organization.id;
     for (let round = 0; round < 3; round += 1) {
-      await Promise.all(
-        Array.from({ length: 40 }, (_, i) => write(orgId, `race-${round}-${i}`)),
-      );
+      await Promise.all(Array.from({ length: 40 }, (_, i) => write(orgId, `race-${round}-${i}`)));
       await Promise.all([
         sealer.sealAll(),
         sealer.sealAll(),
@@ -288,11 +283,13 @@ describe('audit sealing (writes without a per-organization queue)', () => {
       for (let i = 0; i < 200 && !pid; i += 1) {
         // Inside a transaction the activity view is a snapshot: take a fresh one each time.
         await blocker.query('SELECT pg_stat_clear_snapshot()');
-        const [waiting] = await blocker.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity
+        const [waiting] = await blocker
+          .query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock'
               AND query LIKE 'UPDATE audit_logs a SET seq%'`,
-        ).then((r) => r.rows);
+          )
+          .then((r) => r.rows);
         pid = waiting?.pid;
         if (!pid) await new Promise((resolve) => setTimeout(resolve, 25));
       }

@@ -39,7 +39,11 @@ export class AuditMetrics implements OnModuleInit {
           if (current) this.set(pick(current));
         },
       });
-    gauge('audit_unsealed_rows', 'Audit rows written but not yet sealed into their chain', (t) => t.count);
+    gauge(
+      'audit_unsealed_rows',
+      'Audit rows written but not yet sealed into their chain',
+      (t) => t.count,
+    );
     gauge(
       'audit_unsealed_tail_age_seconds',
       'Age of the oldest audit row not yet sealed into its chain',

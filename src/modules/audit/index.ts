@@ -1,13 +1,7 @@
 import { AuditLogEntity } from './audit-log.entity';
 
 export { AuditMetricsModule, AuditModule, AuditWorkerModule } from './audit.module';
-export {
-  AuditService,
-  AuditEntry,
-  domainEventOf,
-  GuardedEntry,
-  pastTense,
-} from './audit.service';
+export { AuditService, AuditEntry, domainEventOf, GuardedEntry, pastTense } from './audit.service';
 export {
   AUDIT_SEAL_CHANNEL,
   AuditSealer,
