@@ -3,15 +3,16 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Audited writes no longer queue on their organization's chain (issue 21). A row is inserted
  * *unsealed* — `seq`, `prev_hash`, `hash` NULL — carrying the id of the transaction that wrote it
- * (`txid`, forced by a trigger so it cannot be forged; the trigger also NOTIFYs `audit_logs`, which
- * wakes the sealer on commit); the worker's sealer later assigns the
+ * (`txid`, forced by a trigger so it cannot be forged); the worker's sealer later assigns the
  * chain columns in (`txid`, `created_at`, `id`) order once that transaction is older than every
  * transaction still running (`pg_snapshot_xmin`), so no earlier row can still appear.
  *
  * The append-only trigger now lets exactly one UPDATE through per row: the sealing one, from
  * unsealed to sealed, changing nothing but `seq`, `prev_hash` and `hash`. A sealed row stays
  * immutable (UPDATE refused, DELETE only by the tenant purge), so its tamper evidence is unchanged.
- * Rows written before this migration are sealed already (`txid` NULL).
+ * Rows written before this migration are sealed already (`txid` NULL). The trigger sends no NOTIFY:
+ * PostgreSQL serialises every committing transaction that notified on one cluster-wide lock held
+ * through its commit, which would be a queue of its own (the sealer polls, see AuditSealerLoop).
  */
 export class AddAuditSealing1764003500000 implements MigrationInterface {
   name = 'AddAuditSealing1764003500000';
@@ -34,8 +35,6 @@ export class AddAuditSealing1764003500000 implements MigrationInterface {
       BEGIN
         IF NEW.seq IS NULL THEN
           NEW.txid := pg_current_xact_id()::text::bigint;
-          -- Wakes the worker's sealer on commit (one notification per transaction).
-          PERFORM pg_notify('audit_logs', '');
         END IF;
         RETURN NEW;
       END $$`);

@@ -26,14 +26,14 @@ export interface AuditSealerLoopOptions {
 export const AUDIT_SEALER_LOOP_OPTIONS = Symbol('AUDIT_SEALER_LOOP_OPTIONS');
 
 export const DEFAULT_SEALER_LOOP_OPTIONS: AuditSealerLoopOptions = {
-  pollMs: 500,
+  pollMs: 200,
   retryMs: 50,
   autoStart: true,
 };
 
 /**
- * The worker's sealer: `LISTEN audit_logs` (every audited write notifies on commit) plus a short
- * poll, each wake-up running one `AuditSealer.sealAll()` pass (wake-ups during a pass coalesce into
+ * The worker's sealer: `LISTEN domain_events` (`AUDIT_SEAL_CHANNEL`: the outbox's wake-up, sent on
+ * commit by nearly every audited write) plus a short poll (200 ms), each wake-up running one `AuditSealer.sealAll()` pass (wake-ups during a pass coalesce into
  * one more pass). While unsealed rows remain after a pass it retries after `retryMs`. Safe to run in
  * several workers at once (the sealer's per-chain lock); a worker killed mid-batch leaves that
  * batch rolled back for the next pass. The raw `DataSource` is only for the LISTEN connection.

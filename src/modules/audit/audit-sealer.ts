@@ -7,8 +7,14 @@ import { AuditChainRepository, StoredAuditRow, UnsealedTail } from './audit-chai
 /** Chain key of the rows without an organization (logins, platform events). */
 export const SYSTEM_CHAIN = 'system';
 
-/** The NOTIFY channel that wakes the sealer: every audited write notifies it on commit. */
-export const AUDIT_SEAL_CHANNEL = 'audit_logs';
+/**
+ * The NOTIFY channel that wakes the sealer: the outbox's (`domain_events`), which nearly every
+ * audited write notifies on commit anyway (its domain event). Audited writes send no NOTIFY of
+ * their own: PostgreSQL makes every committing transaction that notified queue on one
+ * cluster-wide lock held through its commit, exactly the kind of queue issue 21 removes; writes
+ * without an event (logins, reads) are caught by the loop's short poll.
+ */
+export const AUDIT_SEAL_CHANNEL = 'domain_events';
 
 /** Rows sealed per statement round (one transaction): SPEC issue 21 caps it at 1,000. */
 export const SEAL_BATCH_SIZE = 1_000;

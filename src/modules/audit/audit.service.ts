@@ -97,8 +97,8 @@ export class AuditService {
    * `created_at` (the clock, ms precision) and — set by a trigger — the writing transaction's id;
    * `seq`/`prev_hash`/`hash` stay null until `AuditSealer` chains it after commit. It takes no
    * lock and reads nothing of the chain, so audited writes of one organization do not wait for
-   * each other. The insert trigger wakes the sealer (`NOTIFY audit_logs`, delivered on commit);
-   * then the row's domain event is published (`domainEventOf`). Throws outside a transaction.
+   * each other (and it sends no NOTIFY of its own: see AuditSealerLoop). Then the row's domain
+   * event is published (`domainEventOf`). Throws outside a transaction.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -106,7 +106,7 @@ export class AuditService {
         'AuditService.record must run inside the transaction of the change it records',
       );
     }
-    // The table's insert trigger stamps `txid` and notifies the sealer (on commit).
+    // The table's insert trigger stamps `txid` (the writing transaction).
     await manager.query(
       `INSERT INTO audit_logs (id, organization_id, chain_key, actor_user_id, actor_api_key_id, action,
          entity_type, entity_id, changes, request_id, ip, created_at)
