@@ -41,6 +41,7 @@ export default tseslint.config(
       'src/modules/schedules/scheduler.runner.ts',
       // LISTEN on a connection that stays open outside any transaction.
       'src/modules/domain-events/domain-events.relay.ts',
+      'src/modules/audit/audit-sealer.loop.ts',
       // REINDEX INDEX CONCURRENTLY is refused inside a transaction.
       'src/modules/search/search-backend.provider.ts',
       'src/modules/search/postgres-search.backend.ts',

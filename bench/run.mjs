@@ -7,7 +7,7 @@ import * as argon2 from 'argon2';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -32,8 +32,15 @@ const OTHER_PRODUCTS = QUICK ? 2_000 : 10_000;
 const WARM_UP_SECONDS = QUICK ? 1 : 2;
 // `BENCH_ONLY=collaboration`: baseline (a) and the collaboration scenarios only (issue 17's targets).
 const ONLY_COLLABORATION = env.BENCH_ONLY === 'collaboration';
+// `BENCH_ONLY=stock-moves`: baseline (a) and the two stock-move scenarios only (issue 21's write target).
+const ONLY_STOCK = env.BENCH_ONLY === 'stock-moves';
+// Products (one per connection) of the parallel stock-move scenario.
+const STOCK_PRODUCTS = Number(env.BENCH_STOCK_PRODUCTS ?? 50);
 const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
-const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194 };
+// `BENCH_PORT_BASE` / `BENCH_REDIS_PREFIX` / `BENCH_DATABASE_NAME`: two runs on one machine apart.
+const PORT_BASE = Number(env.BENCH_PORT_BASE ?? 3190);
+const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, baseB: PORT_BASE + 3, probe: PORT_BASE + 4 };
+const REDIS_PREFIX = env.BENCH_REDIS_PREFIX ?? 'bench:';
 const PASSWORD = 'bench-password-123';
 
 const dbUrl = (name) => {
@@ -53,7 +60,7 @@ function appEnv(extra = {}) {
     DATABASE_URL,
     DATABASE_POOL_SIZE: '20',
     REDIS_URL,
-    REDIS_KEY_PREFIX: 'bench:',
+    REDIS_KEY_PREFIX: REDIS_PREFIX,
     JWT_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_USER: '1000000000/hour',
@@ -151,10 +158,10 @@ async function prepareDatabase(sharedEnv) {
     const other = await tenant(`OTHER${i}`);
     await seedProducts(other.orgId, OTHER_PRODUCTS, `O${i}-`);
   }
-  const collab = await seedCollaboration(db, await tenant('COLLAB', 3), hash);
+  const collab = ONLY_STOCK ? undefined : await seedCollaboration(db, await tenant('COLLAB', 3), hash);
   const importer = await tenant('IMPORT');
   const searcher = await tenant('SEARCH');
-  await seedSearchCatalog(db, searcher.orgId);
+  if (!ONLY_STOCK) await seedSearchCatalog(db, searcher.orgId);
   const { rows: [warehouse] } = await db.query(
     `INSERT INTO warehouses (organization_id, code, name) VALUES ($1, 'W1', 'Main') RETURNING id`,
     [main.orgId],
@@ -170,6 +177,11 @@ async function prepareDatabase(sharedEnv) {
     `SELECT id FROM products WHERE organization_id = $1 ORDER BY name, id LIMIT 1`,
     [main.orgId],
   );
+  // The parallel-moves scenario: STOCK_PRODUCTS other goods of the same organization, one per connection.
+  const { rows: stockProducts } = await db.query(
+    `SELECT id FROM products WHERE organization_id = $1 AND id <> $2 ORDER BY sku LIMIT $3`,
+    [main.orgId, product.id, STOCK_PRODUCTS],
+  );
   await db.end();
   return {
     main,
@@ -177,6 +189,7 @@ async function prepareDatabase(sharedEnv) {
     importer,
     searcher,
     productId: product.id,
+    stockProductIds: stockProducts.map((row) => row.id),
     locationId,
   };
 }
@@ -376,9 +389,98 @@ async function searchBenchmark(token, orgId) {
   return row;
 }
 
+/**
+ * Issue 21's write target: `POST /stock-moves` (receipts of 1) with CONNECTIONS connections on
+ * STOCK_PRODUCTS products of one organization, connection i always moving product i % n, so no
+ * two requests in flight share a level row: whatever still makes them wait is per organization.
+ * Afterwards the ledger must equal the levels exactly (sum of the moves = the level, per product),
+ * and the time until every audit row of the run is sealed into the chain is measured.
+ */
+async function stockMovesBenchmark(api, headers, seeded) {
+  const products = seeded.stockProductIds;
+  let nextClient = 0;
+  const options = {
+    url: api('/stock-moves'),
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: '{}',
+    setupClient: (client) => {
+      const productId = products[nextClient++ % products.length];
+      client.setBody(JSON.stringify({ productId, toLocationId: seeded.locationId, quantity: '1' }));
+    },
+  };
+  await autocannon({ ...options, connections: CONNECTIONS, duration: WARM_UP_SECONDS });
+  nextClient = 0;
+  const row = await load(`Alees POST /stock-moves (${CONNECTIONS} connections, ${products.length} products, one organization)`, options);
+  const db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  try {
+    const t0 = Date.now();
+    let unsealed;
+    for (;;) {
+      ({ rows: [{ unsealed }] } = await db.query(`SELECT count(*)::int AS unsealed FROM audit_logs WHERE seq IS NULL`));
+      if (unsealed === 0 || Date.now() - t0 > 30_000) break;
+      await sleep(20);
+    }
+    const sealedAfterMs = Date.now() - t0;
+    const { rows: [exact] } = await db.query(
+      `SELECT count(*)::int AS products,
+              count(*) FILTER (WHERE coalesce(l.quantity, 0) = coalesce(m.total, 0))::int AS exact,
+              coalesce(sum(m.moves), 0)::int AS moves
+         FROM unnest($1::uuid[]) AS p(id)
+         LEFT JOIN stock_levels l ON l.product_id = p.id AND l.location_id = $2
+         LEFT JOIN (SELECT product_id, sum(quantity) AS total, count(*) AS moves FROM stock_moves
+                     WHERE to_location_id = $2 GROUP BY product_id) m ON m.product_id = p.id`,
+      [products, seeded.locationId],
+    );
+    const section = {
+      connections: CONNECTIONS,
+      products: products.length,
+      reqPerSec: row.reqPerSec,
+      p50: row.p50,
+      p99: row.p99,
+      accepted: row.ok,
+      movesInLedger: exact.moves,
+      levelsExact: `${exact.exact}/${exact.products}`,
+      unsealedAfterRun: unsealed,
+      allSealedAfterMs: sealedAfterMs,
+    };
+    section.targets = {
+      'stock moves: ledger = levels (every product)': exact.exact === exact.products,
+      'stock moves p99 < 100 ms': row.p99 < 100,
+    };
+    say(`stock moves: ${exact.moves} in the ledger, levels exact ${section.levelsExact}, audit rows all sealed ${sealedAfterMs} ms after the run`);
+    return { row, section };
+  } finally {
+    await db.end();
+  }
+}
+
+function writeResults(extra, latest) {
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    settings: { quick: QUICK, only: env.BENCH_ONLY, durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS },
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+    ...extra,
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const stamp = results.at.replace(/[:.]/g, '-');
+  writeFileSync(join(root, `bench/results/${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  if (latest) writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write('\n');
+  console.table(results.http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
+  if (results.stockMoves) console.table({ stockMoves: { ...results.stockMoves, targets: undefined } });
+  console.table(Object.entries(results.targets ?? {}).map(([target, met]) => ({ target, met })));
+  say(`results: bench/results/${stamp}.json`);
+}
+
 async function main() {
-  say('building dist/ …');
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
+  // `BENCH_SKIP_BUILD=1`: measure the dist/ already there (e.g. a before/after pair of builds).
+  if (env.BENCH_SKIP_BUILD !== '1') {
+    say('building dist/ …');
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
+  }
   const sharedEnv = appEnv();
   say(`seeding ${PRODUCTS} products (+10 × ${OTHER_PRODUCTS} in other organizations) into ${DB_NAME} …`);
   const seeded = await prepareDatabase(sharedEnv);
@@ -422,8 +524,9 @@ async function main() {
   let imported;
   let searched;
   let ratios = {};
+  let stockMoves;
   const targets = {};
-  if (!ONLY_COLLABORATION) {
+  if (!ONLY_COLLABORATION && !ONLY_STOCK) {
     http.push(await load('(b) baseline: page + count(*)', { url: `http://127.0.0.1:${PORTS.baseB}/products?page=1&size=20` }));
     http.push(await load('Alees GET /products page 1', { url: api('/products?page=1&size=20&sort=name'), headers }));
     http.push(await load('(a) baseline: page 200', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=200&size=20` }));
@@ -438,7 +541,18 @@ async function main() {
         body: JSON.stringify({ productId: seeded.productId, toLocationId: seeded.locationId, quantity: '1' }),
       }),
     );
+  }
+  if (!ONLY_COLLABORATION) {
+    stockMoves = await stockMovesBenchmark(api, headers, seeded);
+    http.push(stockMoves.row);
+  }
+  if (!ONLY_COLLABORATION && !ONLY_STOCK) {
     http.push(await measureLogins(seeded.main.emails.slice(1, QUICK ? 17 : undefined)));
+  }
+
+  if (ONLY_STOCK) {
+    writeResults({ http, stockMoves: stockMoves.section, targets: stockMoves.section.targets }, false);
+    return;
   }
 
   // Issue 17 (collaboration): notifications, fan-out, timeline; ratios against (a) of this run.
@@ -448,7 +562,7 @@ async function main() {
     warmUpSeconds: WARM_UP_SECONDS,
     fanOutRuns: FAN_OUT_RUNS,
     redisUrl: REDIS_URL,
-    redisKeyPrefix: 'bench:',
+    redisKeyPrefix: REDIS_PREFIX,
     databaseUrl: DATABASE_URL,
   };
   const collabTokens = {
@@ -497,6 +611,7 @@ async function main() {
   }
   Object.assign(targets, collaboration.section.targets);
 
+  Object.assign(targets, stockMoves.section.targets);
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -508,6 +623,7 @@ async function main() {
     queriesPerListRequest: queries,
     search: searched,
     collaboration: collaboration.section,
+    stockMoves: stockMoves.section,
     targets,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
@@ -520,6 +636,7 @@ async function main() {
   console.table(table.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
   if (Object.keys(ratios).length > 0) console.table(ratios);
   console.table(collaboration.section.ratios);
+  console.table({ stockMoves: { ...stockMoves.section, targets: undefined } });
   if (imported) console.table({ import: imported });
   console.table({ fanOut: { ...collaboration.section.fanOut, runs: undefined } });
   console.table({ timeline: collaboration.section.timeline });

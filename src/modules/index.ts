@@ -2,7 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { Seeder } from '../core/database';
 import { ACCESS_ENTITIES, AccessModule, accessSeeder } from './access';
 import { API_KEYS_ENTITIES, ApiKeysModule } from './api-keys';
-import { AUDIT_ENTITIES, AuditModule } from './audit';
+import { AUDIT_ENTITIES, AuditMetricsModule, AuditModule, AuditWorkerModule } from './audit';
 import {
   DOMAIN_EVENTS_ENTITIES,
   DomainEventsMetricsModule,
@@ -73,6 +73,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   DomainEventsMetricsModule,
   MailModule,
   AuditModule,
+  AuditMetricsModule,
   AccessModule,
   AuthModule,
   UsersModule,
@@ -116,6 +117,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
+  AuditWorkerModule,
   RealtimePublisherModule,
   JobsWorkerModule,
   StockWorkerModule,

@@ -134,7 +134,7 @@ describe('activities (SPEC-P3 §3)', () => {
     await owner.delete(url).expect(204);
     expect(await countOn(target)).toBe(0);
     const actions = await t.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM audit_logs WHERE entity_type = 'activity' AND entity_id = $1 ORDER BY seq`,
+      `SELECT action FROM audit_logs WHERE entity_type = 'activity' AND entity_id = $1 ORDER BY created_at, id`,
       [created.id],
     );
     expect(actions.map((a) => a.action)).toEqual(['create', 'update', 'done', 'delete']);

@@ -404,7 +404,7 @@ describe('comments (SPEC-P3 §3)', () => {
     await owner.post(`${url}/unhide`).expect(200);
     expect((await list(member, target)).items.map((c) => c.status)).toEqual(['visible']);
     const actions = await t.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM audit_logs WHERE entity_type = 'comment' AND entity_id = $1 ORDER BY seq`,
+      `SELECT action FROM audit_logs WHERE entity_type = 'comment' AND entity_id = $1 ORDER BY created_at, id`,
       [comment.id],
     );
     expect(actions.map((a) => a.action)).toEqual(['create', 'hide', 'unhide']);

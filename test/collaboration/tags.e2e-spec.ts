@@ -130,7 +130,7 @@ describe('tags (SPEC-P3 §2, issue 18)', () => {
     expect(await taggingsOf(tagged.id)).toEqual([]);
     expect((await owner.get(`/api/v1/products/${tagged.id}`).expect(200)).body.tags).toEqual([]);
     const audits = await t.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM audit_logs WHERE entity_type = 'tag' AND entity_id = $1 ORDER BY seq`,
+      `SELECT action FROM audit_logs WHERE entity_type = 'tag' AND entity_id = $1 ORDER BY created_at, id`,
       [tag.id],
     );
     expect(audits.map((a) => a.action)).toEqual(['create', 'update', 'delete']);

@@ -38,7 +38,7 @@ describe('roles, memberships, users and API keys', () => {
   const audited = async (entityId: string) =>
     (
       await t.dataSource.query<{ action: string }[]>(
-        'SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY seq',
+        'SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY created_at, id',
         [entityId],
       )
     ).map((r) => r.action);

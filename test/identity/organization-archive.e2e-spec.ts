@@ -52,7 +52,7 @@ describe('organization archive: subtree rule and read-only archived organization
   const auditRows = (ids: string[]) =>
     t.dataSource.query<{ entity_id: string; action: string; changes: Record<string, unknown> }[]>(
       `SELECT entity_id, action, changes FROM audit_logs
-        WHERE entity_type = 'organization' AND entity_id = ANY($1) ORDER BY seq`,
+        WHERE entity_type = 'organization' AND entity_id = ANY($1) ORDER BY created_at, id`,
       [ids],
     );
 
@@ -308,7 +308,7 @@ describe('organization archive: subtree rule and read-only archived organization
       const restored = await owner.post(`/api/v1/organizations/${node.id}/restore`).expect(200);
       expect(restored.body).toMatchObject({ status: 'active', archivedAt: null });
       const [audit] = await t.dataSource.query<{ action: string }[]>(
-        `SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY seq DESC LIMIT 1`,
+        `SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
         [node.id],
       );
       expect(audit.action).toBe('restore');

@@ -42,7 +42,7 @@ describe('organizations', () => {
   const auditActions = async (entityId: string) =>
     (
       await t.dataSource.query<{ action: string }[]>(
-        'SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY seq',
+        'SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY created_at, id',
         [entityId],
       )
     ).map((r) => r.action);

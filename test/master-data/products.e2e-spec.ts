@@ -118,7 +118,7 @@ describe('products', () => {
     expect((await step('end_of_life')).body).toMatchObject({ status: 'end_of_life' });
     expect((await step('active')).status).toBe(422);
     const actions = await t.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY seq`,
+      `SELECT action FROM audit_logs WHERE entity_id = $1 ORDER BY created_at, id`,
       [product.id],
     );
     expect(actions.map((a) => a.action)).toEqual([

@@ -71,7 +71,7 @@ describe('feature flags', () => {
     await superuser.delete('/api/v1/feature-flags/exports.xlsx').set('If-Match', '"2"').expect(204);
     await superuser.get('/api/v1/feature-flags/exports.xlsx').expect(404);
     const actions = await t.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM audit_logs WHERE entity_type = 'feature_flag' AND changes->>'code' = 'exports.xlsx' ORDER BY seq`,
+      `SELECT action FROM audit_logs WHERE entity_type = 'feature_flag' AND changes->>'code' = 'exports.xlsx' ORDER BY created_at, id`,
     );
     expect(actions.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
   });

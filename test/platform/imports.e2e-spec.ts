@@ -197,7 +197,7 @@ describe('bulk import and export', () => {
     expect(await productCount()).toBe(963);
 
     const [audit] = await t.dataSource.query<{ changes: Record<string, number> }[]>(
-      `SELECT changes FROM audit_logs WHERE organization_id = $1 AND action = 'import' ORDER BY seq LIMIT 1`,
+      `SELECT changes FROM audit_logs WHERE organization_id = $1 AND action = 'import' ORDER BY created_at, id LIMIT 1`,
       [owner.organization.id],
     );
     expect(audit.changes).toMatchObject({ rows: 1_000, inserted: 963, invalid: 37 });

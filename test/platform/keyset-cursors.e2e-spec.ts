@@ -213,14 +213,14 @@ describe('keyset cursors: exact for every sort key type, both directions', () =>
     }
   });
 
-  it('audit logs: chain order, both directions', async () => {
+  it('audit logs: (created_at, id) order, sealed or not, both directions', async () => {
     const tag = `au-${randomUUID().slice(0, 8)}`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) ids.push(await createProduct(tag, i));
     for (const direction of ['ASC', 'DESC'] as const) {
       const expected = await sqlOrder(
         `SELECT id FROM audit_logs WHERE organization_id = $1 AND entity_type = 'product'
-          ORDER BY seq ${direction}`,
+          ORDER BY created_at ${direction}, id ${direction}`,
         [owner.organization.id],
       );
       expect(expected.length).toBeGreaterThanOrEqual(5);

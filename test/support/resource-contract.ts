@@ -89,7 +89,7 @@ export function describeResourceContract(
   const auditActions = async (row: Body) => {
     const rows = await actors().t.dataSource.query<{ action: string }[]>(
       `SELECT action FROM audit_logs WHERE entity_type = $1
-          AND (entity_id::text = $2 OR changes->>'code' = $2) ORDER BY seq`,
+          AND (entity_id::text = $2 OR changes->>'code' = $2) ORDER BY created_at, id`,
       [spec.auditType, String(row[key])],
     );
     return rows.map((r) => r.action);

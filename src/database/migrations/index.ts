@@ -24,6 +24,7 @@ import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNoti
 import { CreateTags1764003200000 } from './1764003200000-CreateTags';
 import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
 import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
+import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   CreateTags1764003200000,
   CreateStatuses1764003300000,
   CreateSavedFilters1764003310000,
+  AddAuditSealing1764003500000,
 ];

@@ -41,7 +41,7 @@ export const AUDIT_LOG_LIST: ListDefinition<'createdAt', AuditLogFilter> = defin
 
 const toDto = (row: AuditLogRow): AuditLogDto => ({
   id: row.id,
-  seq: String(row.seq),
+  seq: row.seq === null ? null : String(row.seq),
   action: row.action,
   entityType: row.entity_type,
   entityId: row.entity_id,

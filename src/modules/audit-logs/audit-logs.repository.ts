@@ -8,7 +8,8 @@ export type AuditLogFilter =
 
 export interface AuditLogRow {
   id: string;
-  seq: string;
+  /** Null until the sealer has chained the row (as `prev_hash` and `hash`). */
+  seq: string | null;
   action: string;
   entity_type: string;
   entity_id: string | null;
@@ -18,8 +19,8 @@ export interface AuditLogRow {
   request_id: string | null;
   ip: string | null;
   created_at: Date;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 const FILTER_SQL: Record<AuditLogFilter, string> = {
@@ -49,8 +50,9 @@ export interface EntityHistoryRow {
 @Injectable()
 export class AuditLogsRepository {
   /**
-   * One page in chain order (`seq`, which follows `created_at`), by page or by keyset cursor on
-   * `seq` (unique per organization, so it needs no id tie-breaker).
+   * One page in (`created_at`, `id`) order, by page or by keyset cursor on that pair: unsealed
+   * rows (no `seq` yet) are listed like sealed ones, and the index
+   * `ix_audit_logs_organization_created` serves both directions.
    */
   async list(
     manager: EntityManager,
@@ -68,9 +70,9 @@ export class AuditLogsRepository {
                  request_id, ip, created_at, prev_hash, hash`,
       from: 'audit_logs',
       where,
-      order: `seq ${direction}`,
+      order: `created_at ${direction}, id ${direction}`,
       query,
-      keyset: { column: 'seq', type: 'bigint', direction, id: false },
+      keyset: { column: 'created_at', type: 'timestamptz', direction },
     });
   }
 

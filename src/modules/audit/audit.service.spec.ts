@@ -4,6 +4,7 @@ import { Clock } from '../../core/clock';
 import { PreconditionFailedError } from '../../core/http';
 import type { TenantDatabase } from '../../core/tenancy';
 import { DomainEvents, DomainEventsRepository } from '../domain-events';
+import type { AuditSealer } from './audit-sealer';
 import { AuditService, domainEventOf } from './audit.service';
 
 interface Row {
@@ -36,6 +37,7 @@ const service = () =>
     new Clock(),
     new DomainEvents(new DomainEventsRepository()),
     new TargetRegistry(),
+    {} as AuditSealer,
   );
 /** The domain events written with the audit row (the publisher's one INSERT, parsed). */
 const publishedEvents = (params: unknown[][], statements: string[]) =>
@@ -43,11 +45,11 @@ const publishedEvents = (params: unknown[][], statements: string[]) =>
     string,
     unknown
   >[];
-/** `changes` of the audit INSERT, parsed (the 10th parameter). */
+/** `changes` of the audit INSERT, parsed (the 9th parameter). */
 const auditedChanges = (params: unknown[][], statements: string[]) =>
-  JSON.parse(params[statements.indexOf('INSERT INTO audit_logs')][9] as string) as unknown;
+  JSON.parse(params[statements.indexOf('INSERT INTO audit_logs')][8] as string) as unknown;
 const auditedAction = (params: unknown[][], statements: string[]) =>
-  params[statements.indexOf('INSERT INTO audit_logs')][6];
+  params[statements.indexOf('INSERT INTO audit_logs')][5];
 
 /** The row as `read()` finds it: for the update tests at version 3, for the delete tests at 5. */
 const current: Row = { id: 't1', version: 3, name: 'old' };

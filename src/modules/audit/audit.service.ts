@@ -7,7 +7,11 @@ import { TenantDatabase } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
 import { assertVersionMatches, ExpectedVersion } from '../../core/http';
 import { DomainEventInput, DomainEvents } from '../domain-events';
-import { chainHash, ChainedFields, diffFields, GENESIS_HASH, maskSecrets } from './audit-chain';
+import { diffFields, maskSecrets } from './audit-chain';
+import { AuditSealer, ChainVerification, SYSTEM_CHAIN } from './audit-sealer';
+
+/** How long a verification waits for transactions running when it was asked (ms). */
+const VERIFY_SETTLE_MS = 2_000;
 
 export interface AuditEntry {
   organizationId: string | null;
@@ -71,37 +75,10 @@ export type GuardedEntry = Pick<AuditEntry, 'entityType' | 'context' | 'event'> 
   entityId?: string | null;
 };
 
-export interface ChainVerification {
-  valid: boolean;
-  checked: number;
-  firstBroken?: {
-    id: string;
-    seq: string;
-    reason: 'hash_mismatch' | 'chain_broken' | 'sequence_gap';
-  };
-}
-
-interface StoredRow {
-  id: string;
-  organization_id: string | null;
-  chain_key: string;
-  seq: string;
-  actor_user_id: string | null;
-  actor_api_key_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string | null;
-  changes: Record<string, unknown>;
-  request_id: string | null;
-  ip: string | null;
-  created_at: Date;
-  prev_hash: string;
-  hash: string;
-}
-
 /**
  * The one audit writer. `record` must run inside the caller's transaction, so the audit row
- * commits or rolls back with the change it describes; rows of one organization form a hash chain.
+ * commits or rolls back with the change it describes; rows of one organization form a hash chain,
+ * which `AuditSealer` extends after commit (see README.md).
  * Each recorded change of an organization's record also publishes its domain event in that
  * transaction (`domainEventOf`), so the audit row, the event and the change commit together.
  */
@@ -112,57 +89,41 @@ export class AuditService {
     private readonly clock: Clock,
     private readonly events: DomainEvents,
     private readonly targets: TargetRegistry,
+    private readonly sealer: AuditSealer,
   ) {}
 
+  /**
+   * Inserts the audit row of `entry` in the caller's transaction, *unsealed*: its content, its
+   * `created_at` (the clock, ms precision) and — set by a trigger — the writing transaction's id;
+   * `seq`/`prev_hash`/`hash` stay null until `AuditSealer` chains it after commit. It takes no
+   * lock and reads nothing of the chain, so audited writes of one organization do not wait for
+   * each other (and it sends no NOTIFY of its own: see AuditSealerLoop). Then the row's domain
+   * event is published (`domainEventOf`). Throws outside a transaction.
+   */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(
         'AuditService.record must run inside the transaction of the change it records',
       );
     }
-    const chainKey = entry.organizationId ?? 'system';
-    // Serialises writers of one chain until commit, so seq/prev_hash never fork.
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [chainKey]);
-    const [last] = await manager.query<{ seq: string; hash: string }[]>(
-      'SELECT seq, hash FROM audit_logs WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1',
-      [chainKey],
-    );
-    const fields: ChainedFields = {
-      id: uuidv7(),
-      organizationId: entry.organizationId,
-      chainKey,
-      seq: last ? (BigInt(last.seq) + 1n).toString() : '1',
-      actorUserId: entry.context.actorUserId,
-      actorApiKeyId: entry.context.actorApiKeyId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId ?? null,
-      changes: maskSecrets(entry.changes ?? {}),
-      requestId: entry.context.requestId,
-      ip: entry.context.ip,
-      createdAt: this.clock.now().toISOString(),
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
+    // The table's insert trigger stamps `txid` (the writing transaction).
     await manager.query(
-      `INSERT INTO audit_logs (id, organization_id, chain_key, seq, actor_user_id, actor_api_key_id, action,
-         entity_type, entity_id, changes, request_id, ip, created_at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      `INSERT INTO audit_logs (id, organization_id, chain_key, actor_user_id, actor_api_key_id, action,
+         entity_type, entity_id, changes, request_id, ip, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
-        fields.id,
-        fields.organizationId,
-        fields.chainKey,
-        fields.seq,
-        fields.actorUserId,
-        fields.actorApiKeyId,
-        fields.action,
-        fields.entityType,
-        fields.entityId,
-        JSON.stringify(fields.changes),
-        fields.requestId,
-        fields.ip,
-        fields.createdAt,
-        fields.prevHash,
-        chainHash(fields),
+        uuidv7(),
+        entry.organizationId,
+        entry.organizationId ?? SYSTEM_CHAIN,
+        entry.context.actorUserId,
+        entry.context.actorApiKeyId,
+        entry.action,
+        entry.entityType,
+        entry.entityId ?? null,
+        JSON.stringify(maskSecrets(entry.changes ?? {})),
+        entry.context.requestId,
+        entry.context.ip,
+        this.clock.now().toISOString(),
       ],
     );
     const event = domainEventOf(entry);
@@ -288,53 +249,16 @@ export class AuditService {
     await this.db.runAsSystem('audit-chain', (manager) => this.record(manager, entry));
   }
 
-  /** Walks a chain in order and reports the first row whose hash or link does not hold. */
+  /**
+   * Verifies a chain (`AuditSealer.verify`: the sealed rows' sequence, links and hashes, and the
+   * unsealed tail). First seals what committed before the call (`AuditSealer.seal` with
+   * `settleMs`: waiting at most `VERIFY_SETTLE_MS` for transactions that were running then), so
+   * the verdict covers every change committed so far even when the worker's sealer is behind or
+   * down; rows of transactions still running are reported in `unsealed`.
+   */
   async verify(organizationId: string | null): Promise<ChainVerification> {
-    const chainKey = organizationId ?? 'system';
-    let previousHash = GENESIS_HASH;
-    let expectedSeq = 1n;
-    let checked = 0;
-    let after = '0';
-    for (;;) {
-      const rows = await this.db.runAsSystem('audit-chain', (m) =>
-        m.query<StoredRow[]>(
-          `SELECT * FROM audit_logs WHERE chain_key = $1 AND seq > $2 ORDER BY seq LIMIT 1000`,
-          [chainKey, after],
-        ),
-      );
-      if (rows.length === 0) return { valid: true, checked };
-      for (const row of rows) {
-        const broken = (
-          reason: 'hash_mismatch' | 'chain_broken' | 'sequence_gap',
-        ): ChainVerification => ({
-          valid: false,
-          checked,
-          firstBroken: { id: row.id, seq: String(row.seq), reason },
-        });
-        if (BigInt(row.seq) !== expectedSeq) return broken('sequence_gap');
-        if (row.prev_hash !== previousHash) return broken('chain_broken');
-        const recomputed = chainHash({
-          id: row.id,
-          organizationId: row.organization_id,
-          chainKey: row.chain_key,
-          seq: String(row.seq),
-          actorUserId: row.actor_user_id,
-          actorApiKeyId: row.actor_api_key_id,
-          action: row.action,
-          entityType: row.entity_type,
-          entityId: row.entity_id,
-          changes: row.changes,
-          requestId: row.request_id,
-          ip: row.ip,
-          createdAt: new Date(row.created_at).toISOString(),
-          prevHash: row.prev_hash,
-        });
-        if (recomputed !== row.hash) return broken('hash_mismatch');
-        previousHash = row.hash;
-        expectedSeq += 1n;
-        checked += 1;
-        after = String(row.seq);
-      }
-    }
+    const chainKey = organizationId ?? SYSTEM_CHAIN;
+    await this.sealer.seal(chainKey, { settleMs: VERIFY_SETTLE_MS });
+    return this.sealer.verify(chainKey);
   }
 }

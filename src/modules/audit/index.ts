@@ -1,14 +1,21 @@
 import { AuditLogEntity } from './audit-log.entity';
 
-export { AuditModule } from './audit.module';
+export { AuditMetricsModule, AuditModule, AuditWorkerModule } from './audit.module';
+export { AuditService, AuditEntry, domainEventOf, GuardedEntry, pastTense } from './audit.service';
 export {
-  AuditService,
-  AuditEntry,
+  AUDIT_SEAL_CHANNEL,
+  AuditSealer,
   ChainVerification,
-  domainEventOf,
-  GuardedEntry,
-  pastTense,
-} from './audit.service';
+  SEAL_BATCH_SIZE,
+  SYSTEM_CHAIN,
+} from './audit-sealer';
+export {
+  AUDIT_SEALER_LOOP_OPTIONS,
+  AuditSealerLoop,
+  AuditSealerLoopOptions,
+  DEFAULT_SEALER_LOOP_OPTIONS,
+} from './audit-sealer.loop';
+export type { UnsealedTail } from './audit-chain.repository';
 export { diffFields, maskSecrets } from './audit-chain';
 export { AuditLogEntity } from './audit-log.entity';
 
