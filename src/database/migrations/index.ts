@@ -20,6 +20,7 @@ import { CreateCommentsAndActivities1764002200000 } from './1764002200000-Create
 import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-AddCollaborationTimelineIndexes';
 import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNotificationLiveCounter';
+import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   CreateProfiles1764002300000,
   AddCollaborationTimelineIndexes1764002600000,
   AddNotificationLiveCounter1764002950000,
+  CreateSchedulerLeases1764003600000,
 ];
