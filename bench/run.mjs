@@ -14,6 +14,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { collaborationBenchmark, collaborationStatements, seedCollaboration } from './collaboration.mjs';
+import { startBenchPgBouncer } from './pgbouncer.mjs';
 import { pipeline } from 'node:stream/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +34,7 @@ const WARM_UP_SECONDS = QUICK ? 1 : 2;
 // `BENCH_ONLY=collaboration`: baseline (a) and the collaboration scenarios only (issue 17's targets).
 const ONLY_COLLABORATION = env.BENCH_ONLY === 'collaboration';
 const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
-const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194 };
+const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194, pooledApi: 3195, pgbouncer: 3196 };
 const PASSWORD = 'bench-password-123';
 
 const dbUrl = (name) => {
@@ -365,6 +366,39 @@ async function searchBenchmark(token, orgId) {
   return row;
 }
 
+/**
+ * Issue 21: the authenticated product list through PgBouncer (transaction pooling) beside the
+ * direct one. A second API whose DATABASE_URL goes through a PgBouncer with as many server
+ * connections as one API's pool (DATABASE_DIRECT_URL direct, for LISTEN only); the direct API is
+ * measured again right before, so both figures come from the same minute of a busy machine.
+ */
+async function pgBouncerBenchmark(sharedEnv, headers) {
+  const bouncer = await startBenchPgBouncer(ADMIN_URL, PORTS.pgbouncer, 20);
+  if (!bouncer) {
+    say('PgBouncer list: not measured (no pgbouncer binary: apt-get install pgbouncer)');
+    return undefined;
+  }
+  const api = start('api-pgbouncer', 'dist/main.api.js', {
+    ...sharedEnv,
+    PORT: String(PORTS.pooledApi),
+    DATABASE_URL: bouncer.url(DATABASE_URL),
+    DATABASE_DIRECT_URL: DATABASE_URL,
+  });
+  try {
+    await waitHttp(`http://127.0.0.1:${PORTS.pooledApi}/healthz/ready`);
+    const path = '/api/v1/products?page=1&size=20&sort=name';
+    await autocannon({ url: `http://127.0.0.1:${PORTS.pooledApi}${path}`, connections: 10, duration: WARM_UP_SECONDS, headers });
+    const direct = await load('Alees GET /products page 1 (direct, again)', { url: `http://127.0.0.1:${PORTS.api}${path}`, headers });
+    const through = await load('Alees GET /products page 1 through PgBouncer', { url: `http://127.0.0.1:${PORTS.pooledApi}${path}`, headers });
+    const ratio = Number((through.reqPerSec / direct.reqPerSec).toFixed(2));
+    say(`list through PgBouncer: ${ratio}× the direct one (${through.reqPerSec} vs ${direct.reqPerSec} req/s)`);
+    return { direct, through, ratio, poolSize: 20, poolMode: 'transaction' };
+  } finally {
+    api.kill('SIGTERM');
+    bouncer.stop();
+  }
+}
+
 async function main() {
   say('building dist/ …');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
@@ -410,6 +444,7 @@ async function main() {
   http.push(await load('(a) baseline: page query only', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=1&size=20` }));
   let imported;
   let searched;
+  let pooled;
   let ratios = {};
   const targets = {};
   if (!ONLY_COLLABORATION) {
@@ -428,6 +463,7 @@ async function main() {
       }),
     );
     http.push(await measureLogins(seeded.main.emails.slice(1, QUICK ? 17 : undefined)));
+    pooled = await pgBouncerBenchmark(sharedEnv, headers);
   }
 
   // Issue 17 (collaboration): notifications, fan-out, timeline; ratios against (a) of this run.
@@ -471,6 +507,7 @@ async function main() {
       page200VsADeep: Number((page200.reqPerSec / aDeep.reqPerSec).toFixed(2)),
       cursorDepth200VsAPage1: Number((cursor.reqPerSec / a.reqPerSec).toFixed(2)),
       getByIdVsA: Number((getById.reqPerSec / a.reqPerSec).toFixed(2)),
+      ...(pooled ? { page1PgBouncerVsDirect: pooled.ratio } : {}),
     };
     Object.assign(targets, {
       'list ≥ 0.6× (a)': ratios.page1VsA >= 0.6,
@@ -496,6 +533,7 @@ async function main() {
     import: imported,
     queriesPerListRequest: queries,
     search: searched,
+    pgbouncer: pooled ?? 'not measured (no pgbouncer binary: apt-get install pgbouncer)',
     collaboration: collaboration.section,
     targets,
   };
@@ -505,7 +543,7 @@ async function main() {
   if (!ONLY_COLLABORATION) writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   process.stdout.write('\n');
-  const table = [...http, ...collaboration.http];
+  const table = [...http, ...(pooled ? [pooled.direct, pooled.through] : []), ...collaboration.http];
   console.table(table.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
   if (Object.keys(ratios).length > 0) console.table(ratios);
   console.table(collaboration.section.ratios);

@@ -36,7 +36,10 @@ const SESSION_STATE: { pattern: RegExp; what: string; allowedIn?: string[] }[] =
     allowedIn: ['modules/domain-events/domain-events.relay.ts'],
   },
   { pattern: /set_config\([^)]*,\s*false\s*\)/, what: 'set_config(..., false)' },
-  { pattern: /['"`]\s*SET\s+(?!LOCAL\b|CONSTRAINTS\b)[a-z_]+/i, what: 'SET without LOCAL' },
+  {
+    pattern: /['"`]\s*SET\s+(?!LOCAL\b|CONSTRAINTS\b)(ROLE\b|SESSION\b|[a-z_.]+\s*(=|TO\b))/,
+    what: 'SET without LOCAL',
+  },
   { pattern: /\bSET\s+SESSION\b/i, what: 'SET SESSION' },
   { pattern: /['"`]\s*PREPARE\s+\w/i, what: 'named prepared statement' },
   { pattern: /\bWITH\s+HOLD\b/i, what: 'WITH HOLD cursor' },
