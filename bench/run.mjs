@@ -34,7 +34,11 @@ const WARM_UP_SECONDS = QUICK ? 1 : 2;
 // `BENCH_ONLY=collaboration`: baseline (a) and the collaboration scenarios only (issue 17's targets).
 const ONLY_COLLABORATION = env.BENCH_ONLY === 'collaboration';
 const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
-const PORTS = { api: 3190, worker: 3191, baseA: 3192, baseB: 3193, probe: 3194, pooledApi: 3195, pgbouncer: 3196 };
+// `BENCH_PORT_BASE` (default 3190) and `BENCH_REDIS_KEY_PREFIX` (default `bench:`), with
+// `BENCH_DATABASE_NAME`, let two benches run side by side on one machine without sharing anything.
+const PORT_BASE = Number(env.BENCH_PORT_BASE ?? 3190);
+const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, baseB: PORT_BASE + 3, probe: PORT_BASE + 4, pooledApi: PORT_BASE + 5, pgbouncer: PORT_BASE + 6 };
+const REDIS_KEY_PREFIX = env.BENCH_REDIS_KEY_PREFIX ?? 'bench:';
 const PASSWORD = 'bench-password-123';
 
 const dbUrl = (name) => {
@@ -54,13 +58,13 @@ function appEnv(extra = {}) {
     DATABASE_URL,
     DATABASE_POOL_SIZE: '20',
     REDIS_URL,
-    REDIS_KEY_PREFIX: 'bench:',
+    REDIS_KEY_PREFIX,
     JWT_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_USER: '1000000000/hour',
     API_RATE_LIMIT_ANONYMOUS: '1000000000/hour',
     FILE_STORAGE_BACKEND: 'local',
-    LOCAL_MEDIA_ROOT: join(tmpdir(), 'alees-bench-files'),
+    LOCAL_MEDIA_ROOT: join(tmpdir(), `alees-bench-files-${DB_NAME}`),
     EMAIL_BACKEND: 'console',
     ...extra,
   };
@@ -473,7 +477,7 @@ async function main() {
     warmUpSeconds: WARM_UP_SECONDS,
     fanOutRuns: FAN_OUT_RUNS,
     redisUrl: REDIS_URL,
-    redisKeyPrefix: 'bench:',
+    redisKeyPrefix: REDIS_KEY_PREFIX,
     databaseUrl: DATABASE_URL,
   };
   const collabTokens = {
