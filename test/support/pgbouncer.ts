@@ -10,16 +10,21 @@ import { TEST_ADMIN_DATABASE_URL } from './env';
  */
 export const PGBOUNCER_PACKAGE = 'pgbouncer';
 
-/** `PGBOUNCER_BIN`, else the first `pgbouncer` on the usual paths; undefined when none. */
+/**
+ * `PGBOUNCER_BIN` when set (only that path: `PGBOUNCER_BIN=/nonexistent` shows the skip), else the
+ * first `pgbouncer` on the usual paths; undefined when none.
+ */
 export function findPgBouncer(): string | undefined {
+  if (process.env.PGBOUNCER_BIN) {
+    return existsSync(process.env.PGBOUNCER_BIN) ? process.env.PGBOUNCER_BIN : undefined;
+  }
   const candidates = [
-    process.env.PGBOUNCER_BIN,
     '/usr/sbin/pgbouncer',
     '/usr/bin/pgbouncer',
     '/usr/local/bin/pgbouncer',
     '/usr/local/sbin/pgbouncer',
   ];
-  return candidates.find((path): path is string => !!path && existsSync(path));
+  return candidates.find((path) => existsSync(path));
 }
 
 /** A running PgBouncer in front of the test PostgreSQL. */

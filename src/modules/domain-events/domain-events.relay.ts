@@ -80,22 +80,23 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.autoStart) return;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    const listener = new Client({
+      connectionString: this.config.database.directUrl,
+      application_name: 'alees domain-events listener',
+      connectionTimeoutMillis: 5_000,
+    });
+    // A dropped connection must not crash the worker: the poll carries on alone.
+    listener.on('error', (error) => {
+      this.logger.warn({ error: error.message }, 'domain events: LISTEN lost, polling only');
+    });
+    listener.on('notification', () => this.wake());
     try {
-      const listener = new Client({
-        connectionString: this.config.database.directUrl,
-        application_name: 'alees domain-events listener',
-        connectionTimeoutMillis: 5_000,
-      });
-      // A dropped connection must not crash the worker: the poll carries on alone.
-      listener.on('error', (error) => {
-        this.logger.warn({ error: error.message }, 'domain events: LISTEN lost, polling only');
-      });
-      listener.on('notification', () => this.wake());
-      this.listener = listener;
       await listener.connect();
       await listener.query('LISTEN domain_events');
+      this.listener = listener;
     } catch (error) {
       this.logger.warn({ error: (error as Error).message }, 'domain events: polling only');
+      void listener.end().catch(() => undefined);
     }
     this.wake();
   }
