@@ -37,11 +37,6 @@ export default tseslint.config(
     files: ['src/modules/**/*.ts'],
     ignores: [
       'src/modules/**/*.spec.ts',
-      // A session advisory lock held on its own connection for as long as it leads.
-      'src/modules/schedules/scheduler.runner.ts',
-      // LISTEN on a connection that stays open outside any transaction.
-      'src/modules/domain-events/domain-events.relay.ts',
-      'src/modules/audit/audit-sealer.loop.ts',
       // REINDEX INDEX CONCURRENTLY is refused inside a transaction.
       'src/modules/search/search-backend.provider.ts',
       'src/modules/search/postgres-search.backend.ts',

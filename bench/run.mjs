@@ -14,6 +14,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { collaborationBenchmark, collaborationStatements, seedCollaboration } from './collaboration.mjs';
+import { startBenchPgBouncer } from './pgbouncer.mjs';
 import { pipeline } from 'node:stream/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,10 +38,11 @@ const ONLY_STOCK = env.BENCH_ONLY === 'stock-moves';
 // Products (one per connection) of the parallel stock-move scenario.
 const STOCK_PRODUCTS = Number(env.BENCH_STOCK_PRODUCTS ?? 50);
 const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
-// `BENCH_PORT_BASE` / `BENCH_REDIS_PREFIX` / `BENCH_DATABASE_NAME`: two runs on one machine apart.
+// `BENCH_PORT_BASE` (default 3190) and `BENCH_REDIS_KEY_PREFIX` (default `bench:`), with
+// `BENCH_DATABASE_NAME`, let two benches run side by side on one machine without sharing anything.
 const PORT_BASE = Number(env.BENCH_PORT_BASE ?? 3190);
-const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, baseB: PORT_BASE + 3, probe: PORT_BASE + 4 };
-const REDIS_PREFIX = env.BENCH_REDIS_PREFIX ?? 'bench:';
+const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, baseB: PORT_BASE + 3, probe: PORT_BASE + 4, pooledApi: PORT_BASE + 5, pgbouncer: PORT_BASE + 6 };
+const REDIS_KEY_PREFIX = env.BENCH_REDIS_KEY_PREFIX ?? 'bench:';
 const PASSWORD = 'bench-password-123';
 
 const dbUrl = (name) => {
@@ -60,13 +62,13 @@ function appEnv(extra = {}) {
     DATABASE_URL,
     DATABASE_POOL_SIZE: '20',
     REDIS_URL,
-    REDIS_KEY_PREFIX: REDIS_PREFIX,
+    REDIS_KEY_PREFIX,
     JWT_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_USER: '1000000000/hour',
     API_RATE_LIMIT_ANONYMOUS: '1000000000/hour',
     FILE_STORAGE_BACKEND: 'local',
-    LOCAL_MEDIA_ROOT: join(tmpdir(), 'alees-bench-files'),
+    LOCAL_MEDIA_ROOT: join(tmpdir(), `alees-bench-files-${DB_NAME}`),
     EMAIL_BACKEND: 'console',
     ...extra,
   };
@@ -475,6 +477,38 @@ function writeResults(extra, latest) {
   say(`results: bench/results/${stamp}.json`);
 }
 
+ * Issue 21: the authenticated product list through PgBouncer (transaction pooling) beside the
+ * direct one. A second API whose DATABASE_URL goes through a PgBouncer with as many server
+ * connections as one API's pool (DATABASE_DIRECT_URL direct, for LISTEN only); the direct API is
+ * measured again right before, so both figures come from the same minute of a busy machine.
+ */
+async function pgBouncerBenchmark(sharedEnv, headers) {
+  const bouncer = await startBenchPgBouncer(ADMIN_URL, PORTS.pgbouncer, 20);
+  if (!bouncer) {
+    say('PgBouncer list: not measured (no pgbouncer binary: apt-get install pgbouncer)');
+    return undefined;
+  }
+  const api = start('api-pgbouncer', 'dist/main.api.js', {
+    ...sharedEnv,
+    PORT: String(PORTS.pooledApi),
+    DATABASE_URL: bouncer.url(DATABASE_URL),
+    DATABASE_DIRECT_URL: DATABASE_URL,
+  });
+  try {
+    await waitHttp(`http://127.0.0.1:${PORTS.pooledApi}/healthz/ready`);
+    const path = '/api/v1/products?page=1&size=20&sort=name';
+    await autocannon({ url: `http://127.0.0.1:${PORTS.pooledApi}${path}`, connections: 10, duration: WARM_UP_SECONDS, headers });
+    const direct = await load('Alees GET /products page 1 (direct, again)', { url: `http://127.0.0.1:${PORTS.api}${path}`, headers });
+    const through = await load('Alees GET /products page 1 through PgBouncer', { url: `http://127.0.0.1:${PORTS.pooledApi}${path}`, headers });
+    const ratio = Number((through.reqPerSec / direct.reqPerSec).toFixed(2));
+    say(`list through PgBouncer: ${ratio}× the direct one (${through.reqPerSec} vs ${direct.reqPerSec} req/s)`);
+    return { direct, through, ratio, poolSize: 20, poolMode: 'transaction' };
+  } finally {
+    api.kill('SIGTERM');
+    bouncer.stop();
+  }
+}
+
 async function main() {
   // `BENCH_SKIP_BUILD=1`: measure the dist/ already there (e.g. a before/after pair of builds).
   if (env.BENCH_SKIP_BUILD !== '1') {
@@ -523,6 +557,7 @@ async function main() {
   http.push(await load('(a) baseline: page query only', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=1&size=20` }));
   let imported;
   let searched;
+  let pooled;
   let ratios = {};
   let stockMoves;
   const targets = {};
@@ -548,6 +583,7 @@ async function main() {
   }
   if (!ONLY_COLLABORATION && !ONLY_STOCK) {
     http.push(await measureLogins(seeded.main.emails.slice(1, QUICK ? 17 : undefined)));
+    pooled = await pgBouncerBenchmark(sharedEnv, headers);
   }
 
   if (ONLY_STOCK) {
@@ -562,7 +598,7 @@ async function main() {
     warmUpSeconds: WARM_UP_SECONDS,
     fanOutRuns: FAN_OUT_RUNS,
     redisUrl: REDIS_URL,
-    redisKeyPrefix: REDIS_PREFIX,
+    redisKeyPrefix: REDIS_KEY_PREFIX,
     databaseUrl: DATABASE_URL,
   };
   const collabTokens = {
@@ -596,6 +632,7 @@ async function main() {
       page200VsADeep: Number((page200.reqPerSec / aDeep.reqPerSec).toFixed(2)),
       cursorDepth200VsAPage1: Number((cursor.reqPerSec / a.reqPerSec).toFixed(2)),
       getByIdVsA: Number((getById.reqPerSec / a.reqPerSec).toFixed(2)),
+      ...(pooled ? { page1PgBouncerVsDirect: pooled.ratio } : {}),
     };
     Object.assign(targets, {
       'list ≥ 0.6× (a)': ratios.page1VsA >= 0.6,
@@ -622,6 +659,7 @@ async function main() {
     import: imported,
     queriesPerListRequest: queries,
     search: searched,
+    pgbouncer: pooled ?? 'not measured (no pgbouncer binary: apt-get install pgbouncer)',
     collaboration: collaboration.section,
     stockMoves: stockMoves.section,
     targets,
@@ -632,7 +670,7 @@ async function main() {
   if (!ONLY_COLLABORATION) writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   process.stdout.write('\n');
-  const table = [...http, ...collaboration.http];
+  const table = [...http, ...(pooled ? [pooled.direct, pooled.through] : []), ...collaboration.http];
   console.table(table.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
   if (Object.keys(ratios).length > 0) console.table(ratios);
   console.table(collaboration.section.ratios);

@@ -63,7 +63,7 @@ function relayWith(
   const registry = new DomainEventConsumers();
   for (const consumer of consumers) registry.register(consumer);
   return new DomainEventsRelay(
-    t.dataSource,
+    t.config,
     new TenantDatabase(t.dataSource),
     new DomainEventsRepository(),
     registry,

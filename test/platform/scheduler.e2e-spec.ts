@@ -107,7 +107,7 @@ describe('schedules', () => {
     expect(firstPhase).toBeGreaterThanOrEqual(2);
     expect(firstPhase).toBeLessThanOrEqual(5);
 
-    // The leader dies: its connection (and advisory lock) goes; the other worker takes over.
+    // The leader stops: it releases its lease; the other worker takes it on its next tick.
     const [leaderName] = leaders[0];
     await workers[leaderName].close();
     const survivor = leaderName === 'a' ? workers.b : workers.a;
@@ -163,5 +163,40 @@ describe('schedules', () => {
       [skipped.id],
     );
     expect(resumed.last_task_id).toMatch(new RegExp(`^schedule:${skipped.id}:`));
+  }, 30_000);
+
+  it('a leader that died without releasing its lease is replaced once the lease expires, not before', async () => {
+    await t.startWorker([tickModule('d')]);
+    const lease = async () =>
+      (
+        await t.dataSource.query<{ holder: string }[]>(
+          `SELECT holder FROM scheduler_leases WHERE name = 'scheduler'`,
+        )
+      )[0]?.holder;
+    const deadline = Date.now() + 10_000;
+    while (!(await lease())) {
+      if (Date.now() > deadline) throw new Error('no worker took the lease');
+      await sleep(100);
+    }
+    // The leader crashes right after a renewal: its lease is left for 3 s, and nobody renews it.
+    const [{ expires_at: expiresAt }] = await t.dataSource.query<{ expires_at: Date }[]>(
+      `WITH crashed AS (
+         UPDATE scheduler_leases SET holder = 'crashed-worker', expires_at = now() + interval '3 seconds'
+          WHERE name = 'scheduler' RETURNING expires_at)
+       SELECT expires_at FROM crashed`,
+    );
+    const [{ id }] = await t.dataSource.query<{ id: string }[]>(
+      `INSERT INTO schedules (organization_id, name, task_name, interval_seconds, next_run_at)
+       VALUES ($1, 'after failover', 'test.tick', 3600, now()) RETURNING id`,
+      [owner.organization.id],
+    );
+    const runsOf = () => runs.filter((r) => r.taskId.startsWith(`schedule:${id}:`));
+    await sleep(1_500);
+    expect(await lease()).toBe('crashed-worker'); // the live workers wait for the expiry
+    expect(runsOf()).toHaveLength(0);
+    await until(() => runsOf().length > 0);
+    expect(Date.now()).toBeGreaterThanOrEqual(new Date(expiresAt).getTime() - 50);
+    expect(await lease()).not.toBe('crashed-worker');
+    expect(runsOf()).toHaveLength(1);
   }, 30_000);
 });

@@ -56,7 +56,7 @@ describe('search (Elasticsearch backend contract)', () => {
     const consumers = new DomainEventConsumers();
     new SearchIndexConsumer(consumers, backend).onModuleInit();
     return new DomainEventsRelay(
-      t.dataSource,
+      t.config,
       new TenantDatabase(t.dataSource),
       new DomainEventsRepository(),
       consumers,

@@ -17,6 +17,7 @@ import {
   recordContractViolations,
   takeContractViolations,
 } from './openapi-contract';
+import { PGBOUNCER_URL_ENV } from './pgbouncer';
 import { createTestDatabase, dropDatabase } from './template-db';
 
 /** JSON log lines captured from an app under test. */
@@ -46,17 +47,26 @@ export interface TestEnvironment {
   dispose(): Promise<void>;
 }
 
-/** A database of its own and a Redis key prefix of its own, for one test file. */
+/**
+ * A database of its own and a Redis key prefix of its own, for one test file. With
+ * `ALEES_TEST_PGBOUNCER_PORT` set (by `viaPgBouncer`, test/support/pgbouncer.ts), `DATABASE_URL`
+ * goes through that PgBouncer (transaction pooling) and `DATABASE_DIRECT_URL` straight to
+ * PostgreSQL, as in a deployment behind PgBouncer.
+ */
 export async function createTestEnvironment(
   env: Record<string, string> = {},
 ): Promise<TestEnvironment> {
   const database = await createTestDatabase();
   const redisPrefix = `t${process.pid}${Math.random().toString(36).slice(2, 7)}:`;
   let config: AppConfig;
+  const bouncerPort = process.env[PGBOUNCER_URL_ENV];
+  const bouncerUrl = new URL(database.url);
+  if (bouncerPort) Object.assign(bouncerUrl, { hostname: '127.0.0.1', port: bouncerPort });
   try {
     config = loadConfig({
       ENVIRONMENT: 'test',
-      DATABASE_URL: database.url,
+      DATABASE_URL: bouncerPort ? bouncerUrl.toString() : database.url,
+      DATABASE_DIRECT_URL: database.url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: redisPrefix,
       LOG_LEVEL: 'info',

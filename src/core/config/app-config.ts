@@ -49,6 +49,11 @@ export class AppConfig {
   readonly metrics: { token?: string };
   readonly database: {
     url: string;
+    /**
+     * Straight to PostgreSQL (`DATABASE_DIRECT_URL`, default `url`): only for session-bound work
+     * (the domain-events LISTEN) when `url` goes through PgBouncer in transaction pooling.
+     */
+    directUrl: string;
     replicaUrls: string[];
     poolSize: number;
     statementTimeoutMs: number;
@@ -163,6 +168,7 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
     metrics: { token: v.METRICS_TOKEN || undefined },
     database: {
       url: v.DATABASE_URL,
+      directUrl: v.DATABASE_DIRECT_URL || v.DATABASE_URL,
       replicaUrls: splitList(v.DATABASE_REPLICA_URLS),
       poolSize: v.DATABASE_POOL_SIZE,
       statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -87,6 +87,13 @@ export class EnvironmentVariables {
     message: ({ value }) => (value === undefined ? MISSING : 'must be a postgres:// URL'),
   })
   DATABASE_URL: string;
+  /**
+   * A connection straight to PostgreSQL, bypassing a pooler such as PgBouncer in transaction
+   * mode, for what needs a session (LISTEN). Defaults to DATABASE_URL.
+   */
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  DATABASE_DIRECT_URL?: string;
   @IsString() @IsOptional() DATABASE_REPLICA_URLS?: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(500) @IsOptional() DATABASE_POOL_SIZE = 20;
   @Transform(toInt) @IsInt() @Min(0) @IsOptional() DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
@@ -188,6 +195,7 @@ export class EnvironmentVariables {
 /** Keys whose values are secrets: never logged, never echoed in a config error. */
 export const SECRET_KEYS = new Set([
   'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
   'DATABASE_REPLICA_URLS',
   'REDIS_URL',
   'REDIS_PASSWORD',

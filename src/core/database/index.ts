@@ -25,3 +25,4 @@ export {
 export { childPlacement, moveSubtree, TreeNode } from './tree';
 export { assertDatabaseReachable, DatabaseUnreachableError } from './reachability';
 export { runSeeds, Seeder } from './seeder';
+export { DirectListener, listenDirect } from './direct-listener';

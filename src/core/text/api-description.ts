@@ -14,8 +14,7 @@ export function appendApiDescription(
   decorator: string,
 ): void {
   const existing = Reflect.getMetadata(API_MODEL_PROPERTIES, target, propertyKey) as
-    | { description?: string }
-    | undefined;
+    { description?: string } | undefined;
   if (!existing)
     throw new Error(
       `@${decorator}() on ${target.constructor.name}.${String(propertyKey)} must sit above @ApiProperty`,

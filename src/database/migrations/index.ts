@@ -25,6 +25,7 @@ import { CreateTags1764003200000 } from './1764003200000-CreateTags';
 import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
 import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
 import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
+import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   CreateStatuses1764003300000,
   CreateSavedFilters1764003310000,
   AddAuditSealing1764003500000,
+  CreateSchedulerLeases1764003600000,
 ];

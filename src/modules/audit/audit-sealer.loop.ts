@@ -6,8 +6,8 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryRunner } from 'typeorm';
+import { AppConfig } from '../../core/config';
+import { DirectListener, listenDirect } from '../../core/database';
 import { AUDIT_SEAL_CHANNEL, AuditSealer } from './audit-sealer';
 
 /** Tuning of the worker's sealer loop (tests shorten or stop it). */
@@ -36,13 +36,14 @@ export const DEFAULT_SEALER_LOOP_OPTIONS: AuditSealerLoopOptions = {
  * commit by nearly every audited write) plus a short poll (200 ms), each wake-up running one `AuditSealer.sealAll()` pass (wake-ups during a pass coalesce into
  * one more pass). While unsealed rows remain after a pass it retries after `retryMs`. Safe to run in
  * several workers at once (the sealer's per-chain lock); a worker killed mid-batch leaves that
- * batch rolled back for the next pass. The raw `DataSource` is only for the LISTEN connection.
+ * batch rolled back for the next pass. LISTEN runs on its own client to `DATABASE_DIRECT_URL`
+ * (`listenDirect`: PgBouncer in transaction pooling keeps no session).
  */
 @Injectable()
 export class AuditSealerLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditSealerLoop.name);
   private readonly options: AuditSealerLoopOptions;
-  private listener?: QueryRunner;
+  private listener?: DirectListener;
   private timer?: NodeJS.Timeout;
   private retry?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -50,7 +51,7 @@ export class AuditSealerLoop implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
     private readonly sealer: AuditSealer,
     @Optional() @Inject(AUDIT_SEALER_LOOP_OPTIONS) options?: Partial<AuditSealerLoopOptions>,
   ) {
@@ -60,19 +61,13 @@ export class AuditSealerLoop implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.autoStart) return;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    try {
-      this.listener = this.dataSource.createQueryRunner();
-      await this.listener.connect();
-      const client = (
-        this.listener as unknown as {
-          databaseConnection: { on(event: 'notification', listener: () => void): void };
-        }
-      ).databaseConnection;
-      client.on('notification', () => this.wake());
-      await this.listener.query(`LISTEN ${AUDIT_SEAL_CHANNEL}`);
-    } catch (error) {
-      this.logger.warn({ error: (error as Error).message }, 'audit sealer: polling only');
-    }
+    this.listener = await listenDirect({
+      directUrl: this.config.database.directUrl,
+      channel: AUDIT_SEAL_CHANNEL,
+      applicationName: 'alees audit sealer',
+      onNotify: () => this.wake(),
+      logger: this.logger,
+    });
     this.wake();
   }
 
@@ -81,7 +76,7 @@ export class AuditSealerLoop implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.timer);
     clearTimeout(this.retry);
     await this.running?.catch(() => undefined);
-    await this.listener?.release().catch(() => undefined);
+    await this.listener?.close();
   }
 
   /** Runs a pass now, or once more right after the pass under way. */

@@ -6,8 +6,8 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryRunner } from 'typeorm';
+import { AppConfig } from '../../core/config';
+import { DirectListener, listenDirect } from '../../core/database';
 import { TenantDatabase } from '../../core/tenancy';
 import type { DomainEvent } from './domain-event';
 import { DomainEventsRepository } from './domain-events.repository';
@@ -52,21 +52,23 @@ type AfterCommit = () => void | Promise<void>;
  * so healthy events go through at once and only the failing one is retried later with exponential
  * backoff (`retryAfterMs`), logged each time, and dead-lettered (`failed_at`, counted by the
  * `domain_events_failed` gauge) after `maxAttempts`: a poison event never blocks the queue.
- * The raw `DataSource` is only for the LISTEN connection, which must stay open outside any
- * transaction.
+ * LISTEN needs a session, which PgBouncer in transaction pooling does not keep: it runs on one
+ * dedicated `pg` client of its own to `DATABASE_DIRECT_URL` (straight to PostgreSQL; default
+ * `DATABASE_URL`), outside the pool. Without it (unreachable, dropped) the poll alone delivers,
+ * `pollMs` late at worst.
  */
 @Injectable()
 export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DomainEventsRelay.name);
   private readonly options: DomainEventsRelayOptions;
-  private listener?: QueryRunner;
+  private listener?: DirectListener;
   private timer?: NodeJS.Timeout;
   private draining?: Promise<number>;
   private again = false;
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
     private readonly db: TenantDatabase,
     private readonly repository: DomainEventsRepository,
     private readonly consumers: DomainEventConsumers,
@@ -78,19 +80,13 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.autoStart) return;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    try {
-      this.listener = this.dataSource.createQueryRunner();
-      await this.listener.connect();
-      const client = (
-        this.listener as unknown as {
-          databaseConnection: { on(event: 'notification', listener: () => void): void };
-        }
-      ).databaseConnection;
-      client.on('notification', () => this.wake());
-      await this.listener.query('LISTEN domain_events');
-    } catch (error) {
-      this.logger.warn({ error: (error as Error).message }, 'domain events: polling only');
-    }
+    this.listener = await listenDirect({
+      directUrl: this.config.database.directUrl,
+      channel: 'domain_events',
+      applicationName: 'alees domain-events listener',
+      onNotify: () => this.wake(),
+      logger: this.logger,
+    });
     this.wake();
   }
 
@@ -98,7 +94,7 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
     this.stopped = true;
     clearInterval(this.timer);
     await this.draining?.catch(() => undefined);
-    await this.listener?.release().catch(() => undefined);
+    await this.listener?.close();
   }
 
   /** Drains now (or right after the pass under way). */

@@ -1,8 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Queue } from 'bull';
-import { DataSource, QueryRunner } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { addWithTimeout, JOBS_QUEUE } from '../../core/queue';
 import { TenantDatabase } from '../../core/tenancy';
@@ -12,31 +13,46 @@ import { SCHEDULABLE_JOBS } from './schedulable-jobs';
 import { nextRun } from './schedule-rules';
 import { SchedulesRepository } from './schedules.repository';
 
-/** Arbitrary, fixed: the advisory lock whose holder is the one scheduler of the installation. */
-const LEADER_LOCK = 7_146_221_001;
+/** The one lease row whose holder runs the schedules of the installation. */
+const LEASE = 'scheduler';
+/**
+ * How long a lease lasts without renewal (ms). The leader renews it every tick (1 s), so a leader
+ * that dies without releasing it (crash, lost network) is replaced within this time.
+ */
+export const SCHEDULER_LEASE_MS = 10_000;
 const TICK_MS = 1_000;
 const BATCH = 100;
 
 /**
- * Runs due schedules, in exactly one worker at a time. Leadership is a PostgreSQL session advisory
- * lock held on a dedicated connection: when the leader dies its connection closes, the lock is
- * released, and another worker takes it on its next tick. Each run is enqueued with the job id
+ * Runs due schedules, in exactly one worker at a time. Leadership is a lease row
+ * (`scheduler_leases`) with an expiry by the database clock: every tick, in one
+ * `runAsSystem('scheduler')` transaction, the worker takes or renews the lease and, only if it
+ * holds it, claims and enqueues what is due. The lease row stays locked until that transaction
+ * commits, so a worker paused past its lease can never run a tick another worker already took
+ * over. A graceful shutdown deletes the lease (the next worker takes over on its next tick); a
+ * crashed leader's lease expires after `SCHEDULER_LEASE_MS`. Each run is enqueued with the job id
  * `schedule:<id>:<planned time>`, so even an overlap during a handover cannot run a tick twice.
  * Schedules of an archived (read-only) organization are not run: their next run moves on as if
- * missed, so they resume after a restore. The raw `DataSource` is only for the leader lock: a
- * session advisory lock needs a connection of its own held outside any transaction, which
- * `TenantDatabase` does not offer; the schedules themselves go through `runAsSystem('scheduler')`.
+ * missed, so they resume after a restore.
+ *
+ * Why a lease and not a session advisory lock on a dedicated connection (issue 21): the lock needs
+ * a connection held open for the leader's lifetime, which PgBouncer in transaction pooling cannot
+ * give (the lock would stay on a server connection other clients then use); a direct connection
+ * beside the pooler would cost one PostgreSQL backend per worker and a second network path to
+ * keep open. The lease needs neither: short transactions like every other query.
  */
 @Injectable()
 export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SchedulerRunner.name);
-  private lockConnection?: QueryRunner;
+  /** Who this worker is in `scheduler_leases.holder`. */
+  private readonly holder = `${hostname().slice(0, 100)}:${process.pid}:${randomUUID()}`;
+  /** Local time (ms) until which this worker's lease surely holds; undefined when not leader. */
+  private leaseUntil?: number;
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly db: TenantDatabase,
     private readonly schedules: SchedulesRepository,
     private readonly organizations: OrganizationsService,
@@ -44,9 +60,9 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
     private readonly clock: Clock,
   ) {}
 
-  /** Whether this worker currently runs the schedules. */
+  /** Whether this worker currently runs the schedules (its last renewed lease has not run out). */
   get isLeader(): boolean {
-    return this.lockConnection !== undefined;
+    return this.leaseUntil !== undefined && Date.now() < this.leaseUntil;
   }
 
   onApplicationBootstrap(): void {
@@ -61,106 +77,89 @@ export class SchedulerRunner implements OnApplicationBootstrap, OnApplicationShu
     await this.resign();
   }
 
-  /** One pass: make sure of leadership, then enqueue what is due. Never throws. */
+  /** One pass: take or renew the lease, then enqueue what is due, in one transaction. Never throws. */
   async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
-      if (await this.lead()) await this.runDue();
+      const startedAt = Date.now();
+      const wasLeader = this.isLeader;
+      const leads = await this.db.runAsSystem('scheduler', async (manager) => {
+        if (!(await this.schedules.takeLease(manager, LEASE, this.holder, SCHEDULER_LEASE_MS)))
+          return false;
+        await this.runDue(manager);
+        return true;
+      });
+      this.leaseUntil = leads ? startedAt + SCHEDULER_LEASE_MS : undefined;
+      if (leads && !wasLeader) this.logger.log('this worker now runs the schedules');
+      if (!leads && wasLeader) this.logger.warn('this worker lost the scheduler lease');
     } catch (error) {
+      this.leaseUntil = undefined;
       this.logger.warn({ error: (error as Error).message }, 'scheduler tick failed');
     } finally {
       this.ticking = false;
     }
   }
 
-  private async lead(): Promise<boolean> {
-    if (this.lockConnection) {
-      try {
-        await this.lockConnection.query('SELECT 1'); // still connected, so still holding the lock
-        return true;
-      } catch {
-        await this.resign();
-      }
-    }
-    const connection = this.dataSource.createQueryRunner();
-    try {
-      const [{ locked }] = (await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [
-        LEADER_LOCK,
-      ])) as { locked: boolean }[];
-      if (!locked) {
-        await connection.release();
-        return false;
-      }
-      this.lockConnection = connection;
-      this.logger.log('this worker now runs the schedules');
-      return true;
-    } catch (error) {
-      await connection.release();
-      throw error;
-    }
-  }
-
   private async resign(): Promise<void> {
-    const connection = this.lockConnection;
-    this.lockConnection = undefined;
-    if (!connection) return;
+    if (this.leaseUntil === undefined) return;
+    this.leaseUntil = undefined;
     try {
-      await connection.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK]);
-    } catch {
-      // The connection is gone, and the lock with it.
+      await this.db.runAsSystem('scheduler', (manager) =>
+        this.schedules.releaseLease(manager, LEASE, this.holder),
+      );
+    } catch (error) {
+      // The lease expires by itself.
+      this.logger.warn({ error: (error as Error).message }, 'scheduler lease not released');
     }
-    await connection.release();
   }
 
-  private async runDue(): Promise<void> {
+  private async runDue(manager: EntityManager): Promise<void> {
     const now = this.clock.now();
-    await this.db.runAsSystem('scheduler', async (manager) => {
-      const due = await this.schedules.claimDue(manager, now, BATCH);
-      const archived = await this.organizations.archivedAmong(manager, [
-        ...new Set(due.map((schedule) => schedule.organization_id)),
-      ]);
-      for (const schedule of due) {
-        const planned = new Date(schedule.next_run_at);
-        const rule = { cron: schedule.cron, intervalSeconds: schedule.interval_seconds };
-        if (archived.has(schedule.organization_id)) {
-          // Read-only organization: skip this run like one missed during downtime.
-          await this.schedules.advance(
-            manager,
-            schedule.organization_id,
-            schedule.id,
-            null,
-            nextRun(rule, now, planned),
-          );
-          continue;
-        }
-        const definition = SCHEDULABLE_JOBS.find((t) => t.name === schedule.task_name);
-        const jobId = await addWithTimeout(
-          this.queue,
-          {
-            name: schedule.task_name,
-            payload: schedule.payload,
-            organizationId: schedule.organization_id,
-            userId: null,
-            apiKeyId: null,
-            requestId: null,
-          },
-          {
-            jobId: `schedule:${schedule.id}:${planned.getTime()}`,
-            attempts: definition?.attempts ?? 4,
-            backoff: { type: 'exponential', delay: definition?.backoffMs ?? 1_000 },
-            removeOnComplete: 10_000,
-            removeOnFail: false,
-          },
-        );
+    const due = await this.schedules.claimDue(manager, now, BATCH);
+    const archived = await this.organizations.archivedAmong(manager, [
+      ...new Set(due.map((schedule) => schedule.organization_id)),
+    ]);
+    for (const schedule of due) {
+      const planned = new Date(schedule.next_run_at);
+      const rule = { cron: schedule.cron, intervalSeconds: schedule.interval_seconds };
+      if (archived.has(schedule.organization_id)) {
+        // Read-only organization: skip this run like one missed during downtime.
         await this.schedules.advance(
           manager,
           schedule.organization_id,
           schedule.id,
-          { at: planned, taskId: jobId },
+          null,
           nextRun(rule, now, planned),
         );
+        continue;
       }
-    });
+      const definition = SCHEDULABLE_JOBS.find((t) => t.name === schedule.task_name);
+      const jobId = await addWithTimeout(
+        this.queue,
+        {
+          name: schedule.task_name,
+          payload: schedule.payload,
+          organizationId: schedule.organization_id,
+          userId: null,
+          apiKeyId: null,
+          requestId: null,
+        },
+        {
+          jobId: `schedule:${schedule.id}:${planned.getTime()}`,
+          attempts: definition?.attempts ?? 4,
+          backoff: { type: 'exponential', delay: definition?.backoffMs ?? 1_000 },
+          removeOnComplete: 10_000,
+          removeOnFail: false,
+        },
+      );
+      await this.schedules.advance(
+        manager,
+        schedule.organization_id,
+        schedule.id,
+        { at: planned, taskId: jobId },
+        nextRun(rule, now, planned),
+      );
+    }
   }
 }

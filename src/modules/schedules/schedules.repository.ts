@@ -200,4 +200,38 @@ export class SchedulesRepository {
       [orgId, id, lastRun?.at ?? null, lastRun?.taskId ?? null, nextRunAt],
     );
   }
+
+  /**
+   * Takes or renews the lease `name` for `holder` until the database's `now()` + `ttlMs`: succeeds
+   * when nobody holds it, `holder` already does, or the previous holder's lease has expired (the
+   * database clock decides, so workers' clocks may drift). Returns whether `holder` now holds it.
+   * The row stays locked until the caller's transaction ends, so a contender waits for it instead
+   * of taking over mid-tick. Scheduler only (owner role).
+   */
+  async takeLease(
+    manager: EntityManager,
+    name: string,
+    holder: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `INSERT INTO scheduler_leases AS l (name, holder, acquired_at, expires_at)
+       VALUES ($1, $2, now(), now() + make_interval(secs => $3::float8 / 1000))
+       ON CONFLICT (name) DO UPDATE
+          SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
+              acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END
+        WHERE l.holder = EXCLUDED.holder OR l.expires_at <= now()
+       RETURNING 1`,
+      [name, holder, ttlMs],
+    );
+    return rows.length > 0;
+  }
+
+  /** Gives the lease up at once (graceful shutdown), if `holder` still holds it. */
+  async releaseLease(manager: EntityManager, name: string, holder: string): Promise<void> {
+    await manager.query('DELETE FROM scheduler_leases WHERE name = $1 AND holder = $2', [
+      name,
+      holder,
+    ]);
+  }
 }
