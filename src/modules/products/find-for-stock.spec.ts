@@ -15,6 +15,8 @@ describe('ProductsService.findForStock', () => {
       undefined,
       undefined,
       undefined,
+      { onTaggingsChanged: () => undefined }, // tags: only registers a listener here
+      undefined,
     ] as unknown as ConstructorParameters<typeof ProductsService>),
   );
   const orgId = '0190a5e0-0000-7000-8000-000000000001';

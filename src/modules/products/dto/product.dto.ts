@@ -1,13 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  ValidateIf,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
 import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 import { NormalizedName, VisibleText } from '../../../core/text';

@@ -12,7 +12,7 @@ import {
   Matches,
   ValidateIf,
 } from 'class-validator';
-import { NormalizedName } from '../../../core/text';
+import { NormalizedName, VisibleText } from '../../../core/text';
 import { SAVED_FILTER_VISIBILITIES, SavedFilterVisibility } from '../saved-filter.entity';
 
 const RESOURCE = /^[a-z][a-z0-9-]{0,49}$/;
@@ -60,6 +60,7 @@ export class CreateSavedFilterDto {
   @IsObject()
   filter?: Record<string, unknown> | null;
 
+  @VisibleText()
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: SORT_NOTE })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
@@ -116,6 +117,7 @@ export class UpdateSavedFilterDto {
   @IsObject()
   filter?: Record<string, unknown> | null;
 
+  @VisibleText()
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: SORT_NOTE })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
