@@ -15,6 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { collaborationBenchmark, collaborationStatements, seedCollaboration } from './collaboration.mjs';
 import { startBenchPgBouncer } from './pgbouncer.mjs';
+import { seedShaping, shapingBenchmark } from './shaping.mjs';
 import { pipeline } from 'node:stream/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,9 @@ const WARM_UP_SECONDS = QUICK ? 1 : 2;
 const ONLY_COLLABORATION = env.BENCH_ONLY === 'collaboration';
 // `BENCH_ONLY=stock-moves`: baseline (a) and the two stock-move scenarios only (issue 21's write target).
 const ONLY_STOCK = env.BENCH_ONLY === 'stock-moves';
+// `BENCH_ONLY=shaping`: baseline (a) and the filtered lists only (issue 18's target).
+const ONLY_SHAPING = env.BENCH_ONLY === 'shaping';
+const SKIP_SEEDS = ONLY_STOCK || ONLY_SHAPING;
 // Products (one per connection) of the parallel stock-move scenario.
 const STOCK_PRODUCTS = Number(env.BENCH_STOCK_PRODUCTS ?? 50);
 const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
@@ -156,14 +160,15 @@ async function prepareDatabase(sharedEnv) {
   };
   const main = await tenant('BENCH', 40);
   await seedProducts(main.orgId, PRODUCTS, 'SKU-');
+  const shaping = await seedShaping(db, main.orgId);
   for (let i = 0; i < 10; i += 1) {
     const other = await tenant(`OTHER${i}`);
     await seedProducts(other.orgId, OTHER_PRODUCTS, `O${i}-`);
   }
-  const collab = ONLY_STOCK ? undefined : await seedCollaboration(db, await tenant('COLLAB', 3), hash);
+  const collab = SKIP_SEEDS ? undefined : await seedCollaboration(db, await tenant('COLLAB', 3), hash);
   const importer = await tenant('IMPORT');
   const searcher = await tenant('SEARCH');
-  if (!ONLY_STOCK) await seedSearchCatalog(db, searcher.orgId);
+  if (!SKIP_SEEDS) await seedSearchCatalog(db, searcher.orgId);
   const { rows: [warehouse] } = await db.query(
     `INSERT INTO warehouses (organization_id, code, name) VALUES ($1, 'W1', 'Main') RETURNING id`,
     [main.orgId],
@@ -191,6 +196,7 @@ async function prepareDatabase(sharedEnv) {
     importer,
     searcher,
     productId: product.id,
+    shaping,
     stockProductIds: stockProducts.map((row) => row.id),
     locationId,
   };
@@ -473,10 +479,12 @@ function writeResults(extra, latest) {
   process.stdout.write('\n');
   console.table(results.http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
   if (results.stockMoves) console.table({ stockMoves: { ...results.stockMoves, targets: undefined } });
+  if (results.shaping) console.table(results.shaping.map(({ shape, total, exactTotal, coldMs, p50, p95, p99 }) => ({ shape, total, exactTotal, coldMs, p50, p95, p99 })));
   console.table(Object.entries(results.targets ?? {}).map(([target, met]) => ({ target, met })));
   say(`results: bench/results/${stamp}.json`);
 }
 
+/**
  * Issue 21: the authenticated product list through PgBouncer (transaction pooling) beside the
  * direct one. A second API whose DATABASE_URL goes through a PgBouncer with as many server
  * connections as one API's pool (DATABASE_DIRECT_URL direct, for LISTEN only); the direct API is
@@ -555,6 +563,24 @@ async function main() {
 
   const http = [];
   http.push(await load('(a) baseline: page query only', { url: `http://127.0.0.1:${PORTS.baseA}/products?page=1&size=20` }));
+  // Issue 18: filtered lists (indexed field + custom field) with exact totals, and their plans.
+  const shaping =
+    ONLY_COLLABORATION || ONLY_STOCK
+      ? undefined
+      : await shapingBenchmark({
+          apiBase: `http://127.0.0.1:${PORTS.api}`,
+          headers,
+          databaseUrl: DATABASE_URL,
+          orgId: seeded.main.orgId,
+          categoryIds: seeded.shaping.categoryIds,
+          root,
+          requests: QUICK ? 100 : 300,
+          say,
+        });
+  if (ONLY_SHAPING) {
+    writeResults({ http, shaping: shaping.shapes, targets: shaping.targets }, false);
+    return;
+  }
   let imported;
   let searched;
   let pooled;
@@ -647,6 +673,7 @@ async function main() {
     });
   }
   Object.assign(targets, collaboration.section.targets);
+  if (shaping) Object.assign(targets, shaping.targets);
 
   Object.assign(targets, stockMoves.section.targets);
   const results = {
@@ -659,6 +686,7 @@ async function main() {
     import: imported,
     queriesPerListRequest: queries,
     search: searched,
+    shaping: shaping?.shapes,
     pgbouncer: pooled ?? 'not measured (no pgbouncer binary: apt-get install pgbouncer)',
     collaboration: collaboration.section,
     stockMoves: stockMoves.section,

@@ -657,7 +657,10 @@ describe('custom fields (issue 18, SPEC-P3 §0)', () => {
       const snapshot = () =>
         t.dataSource.query(
           `SELECT sku::text, custom_fields, version FROM products
-            WHERE organization_id = $1 AND $2 = ANY(tags) ORDER BY sku`,
+            WHERE organization_id = $1 AND EXISTS (
+                SELECT 1 FROM taggings g JOIN tags t ON t.id = g.tag_id
+                 WHERE g.target_type = 'product' AND g.target_id = products.id AND t.name = $2)
+            ORDER BY sku`,
           [tenant.organization.id, tag],
         );
       const before = await snapshot();
