@@ -31,7 +31,8 @@ function sourceFiles(dir: string): string[] {
 const SESSION_STATE: { pattern: RegExp; what: string; allowedIn?: string[] }[] = [
   { pattern: /pg_(try_)?advisory_lock(_shared)?\s*\(/, what: 'session advisory lock' },
   {
-    pattern: /\bLISTEN\s+[\w$]/,
+    // A statement (in a string), not prose: comments may say LISTEN.
+    pattern: /['"`]\s*LISTEN\s+[\w$]/,
     what: 'LISTEN',
     // The one LISTEN helper: its own client on DATABASE_DIRECT_URL (relay, audit sealer).
     allowedIn: ['core/database/direct-listener.ts'],

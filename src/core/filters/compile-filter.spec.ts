@@ -143,6 +143,13 @@ describe('compileFilter', () => {
     ['a bad decimal', { field: 'price', op: 'eq', value: '1e5' }, 'value'],
     ['an impossible date', { field: 'due', op: 'eq', value: '2026-02-30' }, 'value'],
     ['year zero', { field: 'due', op: 'eq', value: '0000-01-01' }, 'value'],
+    // Review 2026-12-01: a datetime rolled 02-30 over to March 2 instead of refusing it.
+    ['an impossible datetime day', { field: 'createdAt', op: 'gt', value: '2026-02-30' }, 'value'],
+    [
+      'an impossible timestamp',
+      { field: 'createdAt', op: 'gt', value: '2026-04-31T10:00:00Z' },
+      'value',
+    ],
     ['an enum outsider', { field: 'status', op: 'eq', value: 'gone' }, 'value'],
     ['isnull without a boolean', { field: 'name', op: 'isnull', value: 'yes' }, 'value'],
     ['an empty in', { field: 'name', op: 'in', value: [] }, 'value'],
@@ -164,6 +171,15 @@ describe('compileFilter', () => {
       source: { parameter: 'filter' },
       meta: { path },
     });
+  });
+
+  it('reads a timestamp without an offset as UTC, like a date alone', () => {
+    expect(compile({ field: 'createdAt', op: 'gt', value: '2026-01-01T10:00' }).params).toEqual([
+      '2026-01-01T10:00:00.000Z',
+    ]);
+    expect(compile({ field: 'createdAt', op: 'gt', value: '2026-01-01' }).params).toEqual([
+      '2026-01-01T00:00:00.000Z',
+    ]);
   });
 
   it('limits depth to 4, conditions to 50, size to 8 KB', () => {

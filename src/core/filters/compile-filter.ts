@@ -264,7 +264,12 @@ class FilterCompiler {
           if (!validDay(day)) this.fail(path, 'the date token is out of range');
           return { day };
         }
-        const time = DATETIME.test(value) ? new Date(value) : null;
+        // The written day must exist (Date would roll 2026-02-30 over to March 2); a timestamp
+        // without an offset is UTC, as a date alone is (not the server's local zone).
+        const written = DATETIME.test(value) && validDay(value.slice(0, 10));
+        const utc =
+          value.includes('T') && !/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
+        const time = written ? new Date(utc) : null;
         if (!time || Number.isNaN(time.getTime()) || !validDay(time.toISOString().slice(0, 10))) {
           this.fail(path, 'must be an ISO-8601 timestamp, today, -7d, +2w or -1m');
         }

@@ -322,6 +322,18 @@ export function listDefinitions(): ReadonlyMap<string, ListDefinition> {
 const UUID_PARAM = UUID;
 
 /**
+ * Whether `?filter=` text names a `cf.` field, read as JSON (so a JSON-escaped `\u0063f.` counts);
+ * text that is not JSON names none (the grammar answers it with 422 `invalid_filter`).
+ */
+function namesCustomField(text: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)).includes('"cf.');
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Injectable front of `parseListQuery` carrying the configured page-size limits and the cursor
  * signing key (derived from the JWT secret); `resolve` adds `?filter=`, `?savedFilterId=` and
  * `cf.<key>` sorts.
@@ -406,7 +418,7 @@ export class ListQueryParser {
     const customSorts = query.sort.filter((s) => s.field.startsWith('cf.'));
     const mentionsCustom =
       customSorts.length > 0 ||
-      (typeof filterParam === 'string' && filterParam.includes('cf.')) ||
+      (typeof filterParam === 'string' && namesCustomField(filterParam)) ||
       (!!saved?.filter && JSON.stringify(saved.filter).includes('cf.'));
     const custom = scope.orgId
       ? await this.customFields(definition, scope.orgId, mentionsCustom)
@@ -414,9 +426,11 @@ export class ListQueryParser {
     for (const key of customSorts) {
       const descriptor = custom.get(key.field.slice(3));
       if (!descriptor) {
-        throw new ValidationFailedError([
-          { parameter: 'sort', detail: `cannot sort by "${key.field}": no such custom field` },
-        ]);
+        const detail = `cannot sort by "${key.field}": no such custom field`;
+        // A saved view's own sort naming a field deleted since: the view is stale, not the request.
+        if (effective !== raw)
+          throw new StaleFilterError('sort', `the saved sort is stale: ${detail}`);
+        throw new ValidationFailedError([{ parameter: 'sort', detail }]);
       }
       key.custom = customFieldSortExpression(descriptor, definition.customFields!.column);
     }

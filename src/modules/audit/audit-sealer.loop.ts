@@ -32,7 +32,7 @@ export const DEFAULT_SEALER_LOOP_OPTIONS: AuditSealerLoopOptions = {
 };
 
 /**
- * The worker's sealer: `LISTEN domain_events` (`AUDIT_SEAL_CHANNEL`: the outbox's wake-up, sent on
+ * The worker's sealer: listens on the channel domain_events (`AUDIT_SEAL_CHANNEL`: the outbox's wake-up, sent on
  * commit by nearly every audited write) plus a short poll (200 ms), each wake-up running one `AuditSealer.sealAll()` pass (wake-ups during a pass coalesce into
  * one more pass). While unsealed rows remain after a pass it retries after `retryMs`. Safe to run in
  * several workers at once (the sealer's per-chain lock); a worker killed mid-batch leaves that

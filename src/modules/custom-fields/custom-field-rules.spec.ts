@@ -223,6 +223,13 @@ describe('checkValues (a write of a record’s custom fields)', () => {
     expect(checkValues([rule({ key: 'constructor', required: true })], {}).issues).toHaveLength(1);
   });
 
+  it('a required text field is not satisfied by blank text (review 2026-12-01)', () => {
+    const required = [rule({ key: 'note', type: 'text', required: true })];
+    for (const blank of ['   ', '\u200B', ' \n '])
+      expect(checkValues(required, { note: blank }).issues).toHaveLength(1);
+    expect(checkValues(required, { note: ' x ' }).issues).toEqual([]);
+  });
+
   it('a required field added later binds a record only when its custom fields are written', () => {
     const later = [...rules, rule({ key: 'sku2', type: 'text', required: true })];
     const { issues } = checkValues(later, { weight: 1 }, { color: 'red' });

@@ -1,6 +1,6 @@
 import { Script, createContext } from 'node:vm';
 import type { FieldIssue } from '../../core/http';
-import { findForbiddenControlChar, normalizeName } from '../../core/text';
+import { findForbiddenControlChar, hasVisibleText, normalizeName } from '../../core/text';
 
 /** The value types of a custom field (SPEC-P3 §0). */
 export const CUSTOM_FIELD_TYPES = [
@@ -474,11 +474,14 @@ export function checkValue(rule: CustomFieldRule, raw: unknown): Checked {
   }
 }
 
-/** Whether a stored value counts as missing for `required` (absent, null, '' or []). */
+/**
+ * Whether a stored value counts as missing for `required`: absent, null, [] or text with nothing
+ * visible ('' or only spaces / zero-width characters, the DTOs' `VisibleText` rule).
+ */
 const isBlank = (value: unknown): boolean =>
   value === undefined ||
   value === null ||
-  value === '' ||
+  (typeof value === 'string' && !hasVisibleText(value)) ||
   (Array.isArray(value) && value.length === 0);
 
 /** The outcome of {@link checkValues}: merged values, problems, and user ids to check for membership. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsOptional,
@@ -70,13 +71,15 @@ export class CreateTagDto {
   @ApiPropertyOptional({
     type: [String],
     nullable: true,
+    minItems: 1,
     maxItems: 20,
     description:
-      'Registered target types the tag may be used on (422 `invalid_entity_type` otherwise); null or absent: any',
+      'Registered target types the tag may be used on (422 `invalid_entity_type` otherwise); null or absent: any; an empty list (a tag usable nowhere) → 422',
   })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @ArrayUnique()
   @Matches(ENTITY_TYPE, { each: true, message: 'each entity type must be a registered type' })
@@ -106,13 +109,15 @@ export class UpdateTagDto {
   @ApiPropertyOptional({
     type: [String],
     nullable: true,
+    minItems: 1,
     maxItems: 20,
     description:
-      'Registered target types; a type the tag is still used on cannot be dropped (422 `entity_type_in_use`)',
+      'Registered target types; a type the tag is still used on cannot be dropped (422 `entity_type_in_use`); null: any; an empty list → 422',
   })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @ArrayUnique()
   @Matches(ENTITY_TYPE, { each: true, message: 'each entity type must be a registered type' })
