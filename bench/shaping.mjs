@@ -21,9 +21,9 @@ export async function seedShaping(db, orgId) {
     [orgId, JSON.stringify(COLOURS)],
   );
   const { rows: categories } = await db.query(
-    `INSERT INTO categories (id, organization_id, type, name, path, depth)
-     SELECT c.id, $1, 'product', 'Shelf ' || g, '/' || c.id || '/', 0
-       FROM generate_series(1, $2::int) g, LATERAL (SELECT gen_random_uuid() AS id) c
+    `WITH ids AS (SELECT gen_random_uuid() AS id, g FROM generate_series(1, $2::int) g)
+     INSERT INTO categories (id, organization_id, type, name, path, depth)
+     SELECT id, $1, 'product', 'Shelf ' || g, '/' || id || '/', 0 FROM ids
      RETURNING id`,
     [orgId, CATEGORIES],
   );
