@@ -66,10 +66,12 @@ import {
 } from './custom-fields';
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
+import { AutomationActionsModule } from './automation';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
+  AutomationActionsModule,
   DomainEventsMetricsModule,
   MailModule,
   AuditModule,
@@ -117,6 +119,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
+  AutomationActionsModule,
   AuditWorkerModule,
   RealtimePublisherModule,
   JobsWorkerModule,

@@ -12,6 +12,7 @@ export {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  Causation,
   AuthenticatedRequest,
   CurrentPrincipal,
   CurrentUserId,

@@ -85,12 +85,26 @@ export const ListScope = createParamDecorator((_: unknown, ctx: ExecutionContext
   return { orgId: principal.organizationId, userId: principal.userId };
 });
 
+/**
+ * Why a change happened when no person made it directly: an automation rule's action (issue 19).
+ * `depth` is the causation depth the change's domain event carries (the triggering event's depth
+ * + 1; a user's change is 0); `automationRuleId`/`automationRunId` let the automation consumer
+ * recognise a rule's own writes (a rule never fires on them).
+ */
+export interface Causation {
+  depth: number;
+  automationRuleId?: string;
+  automationRunId?: string;
+}
+
 /** Request facts the audit log records. */
 export interface AuditContext {
   actorUserId: string | null;
   actorApiKeyId: string | null;
   requestId: string | null;
   ip: string | null;
+  /** Absent for a person's request; set by automation (see {@link Causation}). */
+  causation?: Causation;
 }
 
 export const AuditContextParam = createParamDecorator(

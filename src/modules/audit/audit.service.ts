@@ -48,7 +48,8 @@ export function pastTense(verb: string): string {
  * `login.failure`, `session.revoke`, `totp.enable`, `signup.complete`, `tenant.delete`: facts about a
  * principal, not about a record of the organization), reads, and `event.skip`. Otherwise type
  * `${entityType}.${pastTense(action)}` (or `event.type`), changedFields = the keys of `changes`
- * (for an update: exactly the fields that changed), the audit context's actor and request id.
+ * (for an update: exactly the fields that changed), the audit context's actor and request id, and
+ * its causation (depth; a rule's id in `data.causation`).
  */
 export function domainEventOf(entry: AuditEntry): DomainEventInput | null {
   if (entry.event?.skip || entry.organizationId === null) return null;
@@ -63,8 +64,23 @@ export function domainEventOf(entry: AuditEntry): DomainEventInput | null {
     changedFields:
       entry.event?.changedFields ??
       (entry.action === 'update' ? Object.keys(entry.changes ?? {}) : []),
-    data: entry.event?.data ?? {},
+    data: causedData(entry),
+    causationDepth: entry.context.causation?.depth ?? 0,
     requestId: entry.context.requestId,
+  };
+}
+
+/** The event's data, plus `causation: {automationRuleId, automationRunId}` for a rule's write. */
+function causedData(entry: AuditEntry): Record<string, unknown> {
+  const data = entry.event?.data ?? {};
+  const causation = entry.context.causation;
+  if (!causation?.automationRuleId) return data;
+  return {
+    ...data,
+    causation: {
+      automationRuleId: causation.automationRuleId,
+      automationRunId: causation.automationRunId ?? null,
+    },
   };
 }
 
