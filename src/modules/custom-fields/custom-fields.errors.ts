@@ -1,10 +1,8 @@
 import {
   conflict,
   defineErrors,
-  ErrorObject,
-  FieldIssue,
+  fieldIssues,
   rule,
-  ValidationFailedError,
 } from '../../core/http';
 
 /** The custom-fields module's error codes (README "Error codes"). */
@@ -27,28 +25,16 @@ export const CustomFieldsErrors = defineErrors({
     detail: `Records hold values for "${key}": deactivate it (PATCH isActive=false) instead of deleting it`,
     meta: { key },
   })),
-  invalid_custom_field_definition: rule((issues: FieldIssue[]) => ({
-    detail: issues.map((i) => i.detail).join('; '),
-    pointer: issues[0]?.pointer,
-  })),
+  /**
+   * Rules across a definition's fields that its JSON schema cannot state — options only for
+   * select/multiselect (1–100, distinct after folding), min/max only for text length, numbers and
+   * dates (min ≤ max), pattern only for text (a safe subset): one error object per problem, each
+   * with its pointer. Schema-level problems stay core's `validation_error`.
+   */
+  invalid_custom_field_definition: fieldIssues(),
   custom_field_type_locked: conflict((key: string) => ({
     detail: `Records hold values for "${key}": its type can no longer change`,
     field: 'type',
     meta: { key },
   })),
 });
-
-/**
- * 422 `invalid_custom_field_definition`, one error object per issue (each with its pointer): the
- * rules across the fields of a definition that its JSON schema cannot state — options only for
- * select/multiselect (1–100, distinct after folding), min/max only for text length, numbers and
- * dates (min ≤ max), pattern only for text (a safe subset). Schema-level problems stay core's
- * `validation_error`.
- */
-export class InvalidCustomFieldDefinitionError extends ValidationFailedError {
-  override toErrorObjects(): ErrorObject[] {
-    return super
-      .toErrorObjects()
-      .map((object) => ({ ...object, code: 'invalid_custom_field_definition' }));
-  }
-}

@@ -31,7 +31,7 @@ import {
 } from './custom-field-rules';
 import { CustomFieldTargets } from './custom-field-targets';
 import { CF_PREFIX, cellToValue } from './custom-field-columns';
-import { CustomFieldsErrors, InvalidCustomFieldDefinitionError } from './custom-fields.errors';
+import { CustomFieldsErrors } from './custom-fields.errors';
 import {
   CustomFieldFilter,
   CustomFieldRow,
@@ -166,7 +166,7 @@ export class CustomFieldsService extends CustomFieldCatalog {
   ): Promise<CustomFieldDto> {
     this.targetOf(dto.entityType);
     const { rules, issues } = checkDefinition(dto);
-    if (issues.length) throw new InvalidCustomFieldDefinitionError(issues);
+    if (issues.length) throw CustomFieldsErrors.invalid_custom_field_definition(issues);
     const created = await this.db.run(orgId, async (manager) => {
       const count = await this.repository.lockAndCount(manager, orgId, dto.entityType);
       if (count >= MAX_DEFINITIONS_PER_TYPE)
@@ -231,7 +231,7 @@ export class CustomFieldsService extends CustomFieldCatalog {
             max: pick('max'),
             pattern: pick('pattern'),
           });
-          if (issues.length) throw new InvalidCustomFieldDefinitionError(issues);
+          if (issues.length) throw CustomFieldsErrors.invalid_custom_field_definition(issues);
           if (type !== row.type) {
             const target = this.targetOf(row.entity_type);
             if (await this.repository.hasValues(manager, orgId, target, row.key))

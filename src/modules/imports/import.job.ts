@@ -172,11 +172,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
     let batch: BatchItem[] = [];
     let batchIndex = 0;
 
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const current = batch;
-      batch = [];
-      const index = batchIndex++;
+    const load = async (current: BatchItem[], index: number) => {
       const outcome = await this.loadBatch(context, importer, current, index);
       if (payload.mode === 'commit') await importer.afterCommit?.(orgId); // e.g. stale cached totals
       errors.push(...outcome.conflicts);
@@ -185,6 +181,20 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       result.updated += outcome.updated;
       result.skipped += outcome.skipped;
       await context.progress(file.size ? (90 * bytesRead) / file.size : 50);
+    };
+    // One batch is loading in PostgreSQL while the next one is parsed and validated here: the two
+    // halves of the work use different processes (and cores). Batches still load one at a time,
+    // in file order, so `once` keys, conflicts and counts are what a sequential run gives.
+    let loading: Promise<void> | undefined;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const current = batch;
+      batch = [];
+      const index = batchIndex++;
+      if (loading) await loading;
+      loading = load(current, index);
+      // Observed by the next flush or the final await; never an unhandled rejection meanwhile.
+      loading.catch(() => undefined);
     };
 
     for await (const source of rows as AsyncIterable<SourceRow>) {
@@ -211,6 +221,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       if (batch.length >= IMPORT_BATCH) await flush();
     }
     await flush();
+    await loading;
 
     errors.sort((a, b) => a.line - b.line);
     const language = payload.language ?? DEFAULT_LANGUAGE;

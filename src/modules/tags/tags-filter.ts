@@ -2,17 +2,30 @@ import type { FilterField } from '../../core/filters';
 import type { FilterValue } from '../../core/http';
 import { Conditions } from '../../core/database';
 import { tagNameKey } from './tag-names';
-import { tagNamesOf, taggedCondition } from './tags.repository';
+import { taggedCondition } from './tags.repository';
 
 /**
  * The `tags` field of the filter grammar (`?filter=`, contract section D) for a list of
- * `targetType` records whose id is `idColumn` (qualified, e.g. `products.id`): type `string[]`,
- * its value the record's tag names (folded-key order) from the same correlated sub-select the
- * list's SELECT uses. The organization is the record's own (`<table>.organization_id`).
+ * `targetType` records whose id is `idColumn` (qualified, e.g. `products.id`): type `string[]`
+ * compiled as a relation path, so every operator becomes `[NOT] EXISTS (SELECT 1 FROM taggings
+ * JOIN tags … WHERE <this record> AND tags.name <op> …)` — a semi-join the planner can drive from
+ * the matching tags (the primary key `taggings (tag_id, target_type, target_id)`), where the earlier
+ * `'x' = ANY(ARRAY(<sub-select>))` was evaluated for every row of the organization (a cold count
+ * of 100,000 products took 404 ms). Names compare exactly as stored (the normalised spelling);
+ * `?tag=`/`?tagAny=` compare folded keys. The organization is the record's own.
  */
 export function tagsFilterField(targetType: string, idColumn: string): FilterField {
   const orgColumn = idColumn.replace(/\.id$/, '.organization_id');
-  return { type: 'string[]', column: tagNamesOf(targetType, idColumn, orgColumn) };
+  if (!/^[a-z][a-z-]*$/.test(targetType))
+    throw new Error(`tagsFilterField: bad type ${targetType}`);
+  return {
+    type: 'string[]',
+    column: 'filter_tag.name::text',
+    relation: {
+      from: 'taggings filter_tagging JOIN tags filter_tag ON filter_tag.id = filter_tagging.tag_id',
+      join: `filter_tagging.organization_id = ${orgColumn} AND filter_tagging.target_type = '${targetType}' AND filter_tagging.target_id = ${idColumn}`,
+    },
+  };
 }
 
 /**

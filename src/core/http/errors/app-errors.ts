@@ -136,15 +136,23 @@ export interface FieldIssue {
   meta?: Record<string, unknown>;
 }
 
-/** 422 with one entry per field: what a form needs to show every problem at once. */
+/**
+ * 422 with one entry per field: what a form needs to show every problem at once. `code` is
+ * `validation_error` for what a schema states; a module passes its own code (e.g.
+ * `invalid_custom_field_definition`, `invalid_workflow`) for rules across fields that no schema
+ * can state, so clients tell "fix this field" from "this combination is refused".
+ */
 export class ValidationFailedError extends AppError {
-  constructor(readonly issues: FieldIssue[]) {
-    super(422, 'validation_error', issues.map((i) => i.detail).join('; '));
+  constructor(
+    readonly issues: FieldIssue[],
+    code = 'validation_error',
+  ) {
+    super(422, code, issues.map((i) => i.detail).join('; '));
   }
 
   override toErrorObjects(): ErrorObject[] {
     return this.issues.map((issue) => {
-      const object: ErrorObject = { status: '422', code: 'validation_error', detail: issue.detail };
+      const object: ErrorObject = { status: '422', code: this.code, detail: issue.detail };
       if (issue.pointer !== undefined) object.source = { pointer: issue.pointer };
       else if (issue.parameter !== undefined) object.source = { parameter: issue.parameter };
       else if (issue.header !== undefined) object.source = { header: issue.header };

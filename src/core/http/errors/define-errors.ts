@@ -2,10 +2,12 @@ import {
   AppError,
   ConflictError,
   ErrorSource,
+  FieldIssue,
   ForbiddenError,
   NotFoundError,
   RuleViolationError,
   UnauthorizedError,
+  ValidationFailedError,
 } from './app-errors';
 
 /**
@@ -83,6 +85,18 @@ export function rule<A extends unknown[]>(
         const { detail, pointer, meta } = parts(describe(...args));
         return new RuleViolationError(code, detail, { pointer, meta });
       },
+  };
+}
+
+/**
+ * 422 `ValidationFailedError` under the catalogue's code, one error object per issue (each with its
+ * pointer): rules across the fields of a body that no schema states (a custom field definition's
+ * options only for select types, a workflow graph with two initial states).
+ */
+export function fieldIssues(): ErrorKind<[issues: FieldIssue[]], ValidationFailedError> {
+  return {
+    status: 422,
+    build: (code) => (issues) => new ValidationFailedError(issues, code),
   };
 }
 

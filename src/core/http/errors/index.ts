@@ -7,6 +7,7 @@ export {
   failure,
   forbidden,
   notFound,
+  fieldIssues,
   rule,
   unauthorized,
 } from './define-errors';
