@@ -481,7 +481,7 @@ function writeResults(extra, latest) {
   writeFileSync(join(root, `bench/results/${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   if (latest) writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write('\n');
-  console.table(results.http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
+  if (results.http) console.table(results.http.map(({ scenario, reqPerSec, p50, p99, non2xx }) => ({ scenario, 'req/s': reqPerSec, 'p50 ms': p50, 'p99 ms': p99, 'not 2xx': non2xx })));
   if (results.stockMoves) console.table({ stockMoves: { ...results.stockMoves, targets: undefined } });
   if (results.shaping) console.table(results.shaping.map(({ shape, total, exactTotal, coldMs, p50, p95, p99 }) => ({ shape, total, exactTotal, coldMs, p50, p95, p99 })));
   console.table(Object.entries(results.targets ?? {}).map(([target, met]) => ({ target, met })));

@@ -19,6 +19,7 @@ import type {
   RowError,
 } from './importer';
 import { translateRowError } from './row-messages';
+import { SeenKeys } from './seen-keys';
 import { csvLine, csvRows, SourceRow, XLSX_TYPE, xlsxRows } from './row-source';
 
 export interface ImportPayload {
@@ -168,7 +169,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       errorFileId: null,
     };
     const errors: RowError[] = [];
-    const seen = new Set<string>();
+    const seen = new SeenKeys();
     let batch: BatchItem[] = [];
     let batchIndex = 0;
 
@@ -208,7 +209,7 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
         continue;
       }
       const key = importer.key(row);
-      if (key !== undefined && seen.has(key)) {
+      if (key !== undefined && !seen.add(key)) {
         errors.push({
           line: source.line,
           column: importer.keyColumn,
@@ -216,7 +217,6 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
         });
         continue;
       }
-      if (key !== undefined) seen.add(key);
       batch.push({ row, line: source.line, key: key ?? '' });
       if (batch.length >= IMPORT_BATCH) await flush();
     }
