@@ -33,10 +33,7 @@ function tickModule(worker: string) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `done` every 100 ms until it holds; fails after `timeoutMs`. */
-async function until(
-  done: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
+async function until(done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
