@@ -1,9 +1,4 @@
-import {
-  conflict,
-  defineErrors,
-  fieldIssues,
-  rule,
-} from '../../core/http';
+import { conflict, defineErrors, fieldIssues, rule } from '../../core/http';
 
 /** The custom-fields module's error codes (README "Error codes"). */
 export const CustomFieldsErrors = defineErrors({
