@@ -409,6 +409,9 @@ describe('documents (SPEC-P3 §5)', () => {
       expect(
         (await owner.post(`/api/v1/documents/${doc.id}/versions/99/restore`).send({})).status,
       ).toBe(404);
+      expect(
+        (await owner.post(`/api/v1/documents/${doc.id}/versions/x/restore`).send({})).status,
+      ).toBe(404);
       expect(await versionsOf(doc.id)).toEqual([1, 2, 3, 4]);
       const events = await t.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM domain_events WHERE entity_id = $1 AND type = 'document.version_added'`,

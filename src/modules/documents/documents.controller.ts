@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
@@ -30,6 +31,7 @@ import {
   IfMatch,
   ListQueryParser,
   ListRoute,
+  NotFoundError,
   Page,
   ReadRoute,
   UpdateRoute,
@@ -51,6 +53,9 @@ import {
 } from './dto/document.dto';
 import { DOCUMENT_LIST, DocumentContent, DocumentsService } from './documents.service';
 import { ShareLinksService } from './share-links.service';
+
+/** A version number in a path: 1 … 999,999,999. */
+const VERSION_NUMBER = /^[1-9][0-9]{0,8}$/;
 
 /** Sends a stored file's bytes as an attachment (the headers `GET /files/{id}/content` sends). */
 export async function sendContent(
@@ -186,16 +191,31 @@ export class DocumentsController {
     ':id/versions/:number/restore',
   )
   @ApiConflictResponse({ description: 'document_locked', type: ErrorEnvelopeDto })
+  @ApiParam({
+    name: 'number',
+    description: 'A version number of the document',
+    schema: { type: 'string', pattern: VERSION_NUMBER.source },
+  })
   restore(
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
-    @Param('number', ParseIntPipe) number: number,
+    @Param('number') number: string,
     @Body() dto: RestoreVersionDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
     @CurrentPrincipal() caller: Principal,
   ): Promise<DocumentDto> {
-    return this.documents.restore(orgId, id, number, dto.changeNote, version, context, caller);
+    // A number that cannot be a version is as unknown as a missing one.
+    if (!VERSION_NUMBER.test(number)) throw new NotFoundError('Version');
+    return this.documents.restore(
+      orgId,
+      id,
+      Number(number),
+      dto.changeNote,
+      version,
+      context,
+      caller,
+    );
   }
 
   @Get(':id/content')
