@@ -1,5 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { addActor, createTenant, type Actor } from '../support/auth';
+import { addActor, createTenant, superuserIn, type Actor } from '../support/auth';
+import {
+  ContractActors,
+  describeResourceContract,
+  tenantActors,
+} from '../support/resource-contract';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Doc {
@@ -61,8 +66,11 @@ describe('documents (SPEC-P3 §5)', () => {
       )
     ).map((r) => r.number);
 
+  let contract: ContractActors;
+
   beforeAll(async () => {
     t = await createTestApp();
+    contract = await tenantActors(t);
     owner = await createTenant(t);
     member = await addActor(t, owner.organization, ['Member']);
     viewer = await addActor(t, owner.organization, ['Viewer']);
@@ -72,6 +80,16 @@ describe('documents (SPEC-P3 §5)', () => {
   afterAll(() => t.close());
 
   describe('folders', () => {
+    describeResourceContract(() => contract, {
+      url: '/api/v1/folders',
+      table: 'folders',
+      auditType: 'folder',
+      create: () => ({ name: `Folder ${randomUUID().slice(0, 8)}` }),
+      invalid: { body: { name: '', parentId: 'nope' }, pointers: ['/name', '/parentId'] },
+      update: { body: { name: 'Renamed folder' }, expect: { name: 'Renamed folder' } },
+      listFilter: () => '?q=folder',
+    });
+
     it('creates, renames, moves (no cycles), lists and deletes empty folders; all audited', async () => {
       const root = await owner.post('/api/v1/folders').send({ name: 'Legal' }).expect(201);
       const child = await owner
@@ -619,6 +637,88 @@ describe('documents (SPEC-P3 §5)', () => {
       expect(
         (await other.delete(`/api/v1/documents/${doc.id}/share-links/${expiring.id}`)).status,
       ).toBe(404);
+    });
+  });
+  describe('retries, hostile input and the other ways a file goes', () => {
+    it('an Idempotency-Key replays the creation: one document, one version', async () => {
+      const body = { title: 'Once only', fileId: await upload() };
+      const key = randomUUID();
+      const first = await owner
+        .post('/api/v1/documents')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(201);
+      const second = await owner
+        .post('/api/v1/documents')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(201);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(
+        await count('documents', 'title = $1 AND organization_id = $2', [
+          'Once only',
+          owner.organization.id,
+        ]),
+      ).toBe(1);
+      expect(await versionsOf((first.body as Doc).id)).toEqual([1]);
+    });
+
+    it('refuses NUL bytes, oversized bodies and other tenants’ ids in the query', async () => {
+      const before = await count('documents');
+      expect(
+        (await owner.post('/api/v1/documents').send({ title: 'a\u0000b', fileId: await upload() }))
+          .status,
+      ).toBe(422);
+      const huge = await owner
+        .post('/api/v1/documents')
+        .send({ title: 'T', fileId: await upload(), changeNote: 'x'.repeat(2_000_000) });
+      expect([413, 422]).toContain(huge.status);
+      expect(await count('documents')).toBe(before);
+      const theirFolder = (
+        await other
+          .post('/api/v1/folders')
+          .send({ name: `Q ${randomUUID()}` })
+          .expect(201)
+      ).body.id;
+      await createDoc(
+        {
+          folderId: (await other.post('/api/v1/folders').send({ name: `R ${randomUUID()}` })).body
+            .id,
+        },
+        other,
+      );
+      const listed = await owner.get(`/api/v1/documents?folderId=${theirFolder}`).expect(200);
+      expect(listed.body.items).toEqual([]);
+    });
+
+    it('deleting a tenant purges its documents, versions and files (versions go before their files)', async () => {
+      const tenant = await createTenant(t);
+      const fileId = await upload(tenant);
+      const created = await tenant
+        .post('/api/v1/documents')
+        .send({ title: 'Purged', fileId })
+        .expect(201);
+      await tenant
+        .post(`/api/v1/documents/${(created.body as Doc).id}/versions`)
+        .send({ fileId: await upload(tenant), expectedVersion: 1 })
+        .expect(201);
+      const operator = await superuserIn(t, tenant.organization);
+      await operator
+        .delete(
+          `/api/v1/tenants/${tenant.organization.id}?confirm=${encodeURIComponent(tenant.organization.code)}`,
+        )
+        .expect(204);
+      for (const table of ['documents', 'document_versions', 'stored_files'])
+        expect(await count(table, 'organization_id = $1', [tenant.organization.id])).toBe(0);
+    });
+
+    it('the public share route is rate limited per client', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 70 && !statuses.includes(429); i++)
+        statuses.push((await t.http.get(`/api/v1/shared/${'A'.repeat(64)}`)).status);
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s !== 429).every((s) => s === 404)).toBe(true);
     });
   });
 });
