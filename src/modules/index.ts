@@ -48,7 +48,7 @@ import {
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { COMMENTS_ENTITIES, CommentsModule } from './comments';
-import { DOCUMENTS_ENTITIES, DocumentsModule, DocumentTargetsModule } from './documents';
+import { DOCUMENTS_ENTITIES, DocumentsModule, DocumentsWorkerModule } from './documents';
 import { ACTIVITIES_ENTITIES, ActivitiesModule, ActivitiesWorkerModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
@@ -138,7 +138,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   // Collaboration targets without a worker module of their own (products and contacts load theirs).
   CategoryTargetsModule,
   WarehouseTargetsModule,
-  DocumentTargetsModule,
+  DocumentsWorkerModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).

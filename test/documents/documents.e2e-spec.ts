@@ -5,6 +5,7 @@ import {
   describeResourceContract,
   tenantActors,
 } from '../support/resource-contract';
+import { DomainEventsRelay } from '../../src/modules/domain-events';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Doc {
@@ -719,6 +720,53 @@ describe('documents (SPEC-P3 §5)', () => {
         statuses.push((await t.http.get(`/api/v1/shared/${'A'.repeat(64)}`)).status);
       expect(statuses).toContain(429);
       expect(statuses.filter((s) => s !== 429).every((s) => s === 404)).toBe(true);
+    });
+  });
+  // Last: a running worker relays (and deletes) the outbox events the tests above look at.
+  describe('full-text search over the extracted text (worker)', () => {
+    it('finds a document by words of its current version; a new version replaces the text', async () => {
+      const worker = await t.startWorker();
+      const relay = worker.get(DomainEventsRelay);
+      const txt = async (text: string) =>
+        (
+          (
+            await owner
+              .post('/api/v1/files')
+              .attach('file', Buffer.from(text), {
+                filename: 'notes.txt',
+                contentType: 'text/plain',
+              })
+              .expect(201)
+          ).body as { id: string }
+        ).id;
+      const doc = (
+        await owner
+          .post('/api/v1/documents')
+          .send({ title: 'Meeting notes', fileId: await txt('The okapi ledger was reconciled.') })
+          .expect(201)
+      ).body as Doc;
+      const found = async (q: string) =>
+        ((await viewer.get(`/api/v1/documents?q=${q}`).expect(200)).body.items as Doc[]).map(
+          (d) => d.id,
+        );
+      const textOf = async () =>
+        (
+          await t.dataSource.query<{ content_text: string }[]>(
+            'SELECT content_text FROM documents WHERE id = $1',
+            [doc.id],
+          )
+        )[0].content_text;
+      await relay.flush();
+      expect(await textOf()).toBe('The okapi ledger was reconciled.');
+      expect(await found('okapi')).toEqual([doc.id]);
+      await owner
+        .post(`/api/v1/documents/${doc.id}/versions`)
+        .send({ fileId: await txt('Now about the narwhal budget.'), expectedVersion: 1 })
+        .expect(201);
+      await relay.flush();
+      expect(await textOf()).toBe('Now about the narwhal budget.');
+      expect(await found('narwhal')).toEqual([doc.id]);
+      expect(await found('okapi')).toEqual([]);
     });
   });
 });

@@ -2,14 +2,18 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const POLICY = `organization_id = current_setting('app.current_org', true)::uuid`;
 const ZERO_UUID = `'00000000-0000-0000-0000-000000000000'::uuid`;
-/** The documents' full-text vector (titles, folded as modules/search folds text). */
-const DOCUMENT_VECTOR = `to_tsvector('simple', search_fold(coalesce("title", '')))`;
+/**
+ * The documents' full-text vector, folded as modules/search folds text: the title (weight A) and
+ * the text the worker extracted from the current version (weight D).
+ */
+const DOCUMENT_VECTOR = `setweight(to_tsvector('simple', search_fold(coalesce("title", ''))), 'A') || setweight(to_tsvector('simple', search_fold(coalesce("content_text", ''))), 'D')`;
 
 /**
  * Documents with versions (SPEC-P3 §5, issue 20): `folders` (a materialised-path tree per
  * organization, names unique among siblings ignoring case), `documents` (title, type = a category
  * of type `document`, status code of the statuses registry, optional target, folder, lock, custom
- * fields under a GIN index, a generated `search_vector` over the title), `document_versions`
+ * fields under a GIN index, the text extracted from the current version, a generated
+ * `search_vector` over title and text), `document_versions`
  * (immutable: the tenant role may only SELECT and INSERT them; numbered without gaps, unique per
  * document; the file is kept by a RESTRICT key, so a file a version uses cannot be deleted) and
  * `document_share_links` (only the SHA-256 of the token is stored). Categories gain the type
@@ -59,6 +63,7 @@ export class CreateDocuments1764004000000 implements MigrationInterface {
         "locked_at" timestamptz,
         "lock_expires_at" timestamptz,
         "custom_fields" jsonb NOT NULL DEFAULT '{}',
+        "content_text" text NOT NULL DEFAULT '',
         "created_by" uuid,
         "deleted_at" timestamptz,
         "created_at" timestamptz NOT NULL DEFAULT now(),

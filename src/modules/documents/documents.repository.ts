@@ -355,6 +355,24 @@ export class DocumentsRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Stores the text extracted from version `number`, only while it is still the current one
+   * (derived data: no version bump, `updated_at` kept).
+   */
+  async setContentText(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    number: number,
+    text: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE documents SET content_text = $4
+        WHERE organization_id = $1 AND id = $2 AND current_version = $3`,
+      [orgId, id, number, text],
+    );
+  }
+
   /** Whether a live document has status `code` (the statuses registry's in-use check). */
   async statusInUse(manager: EntityManager, orgId: string, code: string): Promise<boolean> {
     const rows = await manager.query<unknown[]>(

@@ -8,6 +8,7 @@ import {
 
 export { DocumentsModule } from './documents.module';
 export { DocumentTargetsModule } from './document-targets';
+export { DocumentsWorkerModule } from './document-text.consumer';
 export { DocumentsService } from './documents.service';
 export {
   DocumentEntity,
