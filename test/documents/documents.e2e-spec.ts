@@ -258,6 +258,38 @@ describe('documents (SPEC-P3 §5)', () => {
       );
     });
 
+    it('takes the organization’s default status for documents; a status in use cannot be deleted', async () => {
+      const tenant = await createTenant(t);
+      const status = await tenant
+        .post('/api/v1/statuses')
+        .send({
+          code: 'in_review',
+          name: 'In review',
+          category: 'in_progress',
+          entityType: 'document',
+          isDefault: true,
+        })
+        .expect(201);
+      const fileId = await upload(tenant);
+      const doc = await tenant
+        .post('/api/v1/documents')
+        .send({ title: 'Reviewed', fileId })
+        .expect(201);
+      expect(doc.body).toMatchObject({ status: 'in_review' });
+      const refused = await tenant.delete(`/api/v1/statuses/${status.body.id}`);
+      expect(refused.status).toBe(409);
+      expect(codeOf(refused).code).toBe('status_in_use');
+      // Another organization's status code is not one of this organization's.
+      const theirs = await owner
+        .post('/api/v1/documents')
+        .send({ title: 'X', fileId: await upload(), status: 'in_review' });
+      expect(theirs.status).toBe(422);
+      expect(codeOf(theirs)).toMatchObject({
+        code: 'invalid_status',
+        source: { pointer: '/status' },
+      });
+    });
+
     it('refuses bad input with 422 and writes nothing; 403 without permission', async () => {
       const before = await count('documents');
       const versionsBefore = await count('document_versions');
