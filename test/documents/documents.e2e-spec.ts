@@ -258,6 +258,67 @@ describe('documents (SPEC-P3 §5)', () => {
       );
     });
 
+    it('every route: 403 without its permission, 422 for a malformed body; nothing written', async () => {
+      const doc = await createDoc();
+      const folder = (
+        await owner
+          .post('/api/v1/folders')
+          .send({ name: `P ${randomUUID()}` })
+          .expect(201)
+      ).body;
+      const id = doc.id;
+      const future = new Date(Date.now() + 86_400_000).toISOString();
+      const forbidden: [Actor, string, string, Record<string, unknown>?][] = [
+        [noRole, 'get', '/api/v1/documents'],
+        [noRole, 'get', `/api/v1/documents/${id}`],
+        [noRole, 'get', `/api/v1/documents/${id}/versions`],
+        [noRole, 'get', `/api/v1/documents/${id}/content`],
+        [noRole, 'get', `/api/v1/documents/${id}/share-links`],
+        [noRole, 'get', `/api/v1/folders/${folder.id}`],
+        [
+          viewer,
+          'post',
+          `/api/v1/documents/${id}/versions`,
+          { fileId: doc.fileId, expectedVersion: 1 },
+        ],
+        [viewer, 'post', `/api/v1/documents/${id}/versions/1/restore`, {}],
+        [viewer, 'post', `/api/v1/documents/${id}/checkin`, {}],
+        [viewer, 'post', `/api/v1/documents/${id}/share-links`, { expiresAt: future }],
+        [viewer, 'post', `/api/v1/documents/${id}/force-unlock`, {}],
+        [viewer, 'patch', `/api/v1/folders/${folder.id}`, { name: 'No' }],
+        [viewer, 'post', `/api/v1/folders/${folder.id}/move`, { parentId: null }],
+        [viewer, 'delete', `/api/v1/folders/${folder.id}`],
+      ];
+      for (const [actor, method, url, body] of forbidden) {
+        const res = await actor.request(method as 'get', url).send(body);
+        expect([method, url, res.status]).toEqual([method, url, 403]);
+      }
+      const invalid: [string, Record<string, unknown>, string][] = [
+        [`/api/v1/documents/${id}/versions`, { fileId: 'x', expectedVersion: 0 }, '/fileId'],
+        [
+          `/api/v1/documents/${id}/versions/1/restore`,
+          { changeNote: 'x'.repeat(1001) },
+          '/changeNote',
+        ],
+        [`/api/v1/documents/${id}/checkin`, { fileId: 'x' }, '/fileId'],
+        [`/api/v1/documents/${id}/checkout`, { minutes: 'soon' }, '/minutes'],
+        [`/api/v1/documents/${id}/share-links`, { expiresAt: 'tomorrow' }, '/expiresAt'],
+        [`/api/v1/folders/${folder.id}/move`, { parentId: 'x' }, '/parentId'],
+      ];
+      for (const [url, body, pointer] of invalid) {
+        const res = await owner.post(url).send(body);
+        expect([url, res.status]).toEqual([url, 422]);
+        expect((res.body as Envelope).errors.map((e) => e.source?.pointer)).toContain(pointer);
+      }
+      expect(await versionsOf(id)).toEqual([1]);
+      expect(await count('document_share_links', 'document_id = $1', [id])).toBe(0);
+      const [row] = await t.dataSource.query<{ version: number }[]>(
+        'SELECT version FROM documents WHERE id = $1',
+        [id],
+      );
+      expect(row.version).toBe(1);
+    });
+
     it('takes the organization’s default status for documents; a status in use cannot be deleted', async () => {
       const tenant = await createTenant(t);
       const status = await tenant
@@ -420,6 +481,11 @@ describe('documents (SPEC-P3 §5)', () => {
       expect((await owner.get(`/api/v1/documents/${doc.id}`)).status).toBe(404);
       expect(await count('documents', 'id = $1 AND deleted_at IS NOT NULL', [doc.id])).toBe(1);
       expect(await count('comments', 'entity_id = $1', [doc.id])).toBe(0);
+      const [deleted] = await t.dataSource.query<{ data: { cascadeFrom: unknown } }[]>(
+        `SELECT data FROM domain_events WHERE entity_id = $1 AND type = 'document.deleted'`,
+        [doc.id],
+      );
+      expect(deleted.data.cascadeFrom).toEqual({ entityType: 'contact', entityId: contact.id });
     });
   });
 
