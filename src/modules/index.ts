@@ -48,6 +48,7 @@ import {
 } from './realtime';
 import { INVITATIONS_ENTITIES, InvitationsModule } from './invitations';
 import { COMMENTS_ENTITIES, CommentsModule } from './comments';
+import { DOCUMENTS_ENTITIES, DocumentsModule, DocumentsWorkerModule } from './documents';
 import { ACTIVITIES_ENTITIES, ActivitiesModule, ActivitiesWorkerModule } from './activities';
 import { TenantOffboardingModule, TenantsModule, TenantsWorkerModule } from './tenants';
 import { FOLLOWERS_ENTITIES, FollowersModule } from './followers';
@@ -114,6 +115,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CustomFieldsModule,
   StatusesModule,
   SavedFiltersModule,
+  DocumentsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -136,6 +138,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   // Collaboration targets without a worker module of their own (products and contacts load theirs).
   CategoryTargetsModule,
   WarehouseTargetsModule,
+  DocumentsWorkerModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
@@ -181,6 +184,7 @@ export const MODULE_ENTITIES = [
   ...TAGS_ENTITIES,
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
+  ...DOCUMENTS_ENTITIES,
 ];
 
 /**

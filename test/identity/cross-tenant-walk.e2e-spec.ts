@@ -61,6 +61,9 @@ interface OrgA {
   customField: string;
   status: string;
   savedFilter: string;
+  folder: string;
+  document: string;
+  shareLink: string;
 }
 
 type Params = Record<string, string>;
@@ -81,6 +84,7 @@ const TARGETS: Record<string, (a: OrgA) => string> = {
   category: (a) => a.category,
   warehouse: (a) => a.warehouse,
   'stock-location': (a) => a.location,
+  document: (a) => a.document,
 };
 
 /** Translatable types (`/content-translations/{type}/{id}`, the documented enum) → A's record. */
@@ -113,6 +117,17 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/comments/:id/reactions/:emoji': (a) => [{ id: a.comment, emoji: '👍' }],
   '/contacts/:id': (a) => [{ id: a.contact }],
   '/custom-fields/:id': (a) => [{ id: a.customField }],
+  '/documents/:id': (a) => [{ id: a.document }],
+  '/documents/:id/checkin': (a) => [{ id: a.document }],
+  '/documents/:id/checkout': (a) => [{ id: a.document }],
+  '/documents/:id/content': (a) => [{ id: a.document }],
+  '/documents/:id/force-unlock': (a) => [{ id: a.document }],
+  '/documents/:id/share-links': (a) => [{ id: a.document }],
+  '/documents/:id/share-links/:linkId': (a) => [{ id: a.document, linkId: a.shareLink }],
+  '/documents/:id/versions': (a) => [{ id: a.document }],
+  '/documents/:id/versions/:number/restore': (a) => [{ id: a.document, number: '1' }],
+  '/folders/:id': (a) => [{ id: a.folder }],
+  '/folders/:id/move': (a) => [{ id: a.folder }],
   '/content-translations/:type/:id': (a) =>
     Object.entries(TRANSLATABLE).map(([type, id]) => ({ type, id: id(a) })),
   '/files/:id': (a) => [{ id: a.file }],
@@ -179,6 +194,8 @@ const EXEMPT: Record<string, string> = {
   '/units-of-measure/:code':
     'global reference data (no organization_id); changes are superuser-only',
   '/feature-flags/:key': 'platform flags (no organization_id); every method is superuser-only',
+  '/shared/:token':
+    'public: the path carries a share link’s secret token (its organization inside), not an id; tested in test/documents',
   '/invitations/:token/accept':
     'public: the path carries the invitation’s secret token, not an id; whoever holds it may accept',
 };
@@ -217,6 +234,11 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
   },
   '/contacts': { categoryId: (a) => ({ categoryId: a.category }) },
+  '/documents': {
+    folderId: (a) => ({ folderId: a.folder }),
+    type: (a) => ({ type: a.category }),
+  },
+  '/folders': { parentId: (a) => ({ parentId: a.folder }) },
   '/memberships': {
     userId: (a) => ({ userId: a.memberUserId }),
     roleId: (a) => ({ roleId: a.role }),
@@ -510,6 +532,18 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       filter: { field: 'name', op: 'icontains', value: 'green' },
       visibility: 'shared',
     });
+    const folder = await post('/folders', { name: 'Walk folder' });
+    const walkDocument = await post('/documents', {
+      title: 'Walk document',
+      folderId: folder,
+      fileId: created(
+        await owner.post('/api/v1/files').attach('file', png, 'doc.png'),
+        'document file',
+      ),
+    });
+    const shareLink = await post(`/documents/${walkDocument}/share-links`, {
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -549,6 +583,9 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       customField,
       status,
       savedFilter,
+      folder,
+      document: walkDocument,
+      shareLink,
     };
 
     b = {
@@ -743,6 +780,8 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       ['/invitations', { email: `${randomUUID()}@example.test`, roleIds: [a.role] }, '/roleIds'],
       ['/chat-rooms', { name: 'x', participantIds: [a.memberUserId] }, '/participantIds'],
       ['/notifications/broadcast', { title: 'x', roleId: a.role }, '/roleId'],
+      ['/documents', { title: 'x', fileId: a.file }, '/fileId'],
+      ['/folders', { name: 'x', parentId: a.folder }, '/parentId'],
     ];
     const before = await snapshotA();
     const problems: string[] = [];

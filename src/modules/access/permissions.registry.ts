@@ -85,6 +85,17 @@ export const PERMISSIONS = {
   'saved-filters:create': 'Save, change and delete your own private filters',
   'saved-filters:share':
     'Share your saved filters with the organization (create or change to shared)',
+  'documents:read':
+    'List, read and download documents and their versions (a linked one also needs its record’s read permission)',
+  'documents:create': 'Create documents from uploaded files',
+  'documents:update':
+    'Change documents, add and restore versions, check out and in, create and revoke share links',
+  'documents:delete': 'Delete documents',
+  'documents:manage': 'Force-unlock a document someone else checked out',
+  'folders:read': 'List and read document folders',
+  'folders:create': 'Create document folders',
+  'folders:update': 'Rename and move document folders',
+  'folders:delete': 'Delete empty document folders',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -123,6 +134,12 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'activities:update',
   'activities:delete',
   'saved-filters:create',
+  'documents:create',
+  'documents:update',
+  'documents:delete',
+  'folders:create',
+  'folders:update',
+  'folders:delete',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */
@@ -166,6 +183,8 @@ export const SYSTEM_ROLES: Record<
       'tags:read',
       'statuses:read',
       'saved-filters:read',
+      'documents:read',
+      'folders:read',
       // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
       'saved-filters:create',
     ],

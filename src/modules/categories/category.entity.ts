@@ -1,7 +1,8 @@
 import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../core/database';
 
-export const CATEGORY_TYPES = ['product', 'contact'] as const;
+/** `document`: document types (modules/documents, migration CreateDocuments). */
+export const CATEGORY_TYPES = ['product', 'contact', 'document'] as const;
 export type CategoryType = (typeof CATEGORY_TYPES)[number];
 
 /** A node of a typed category tree of one organization (`path` as for organizations). */
@@ -9,7 +10,7 @@ export type CategoryType = (typeof CATEGORY_TYPES)[number];
 @Index('uq_categories_name', { synchronize: false }) // per org, type and parent on lower(name)
 @Index('ix_categories_path', { synchronize: false }) // text_pattern_ops: in the migration
 @Index('ix_categories_parent_id', ['parentId'])
-@Check('ck_categories_type', `"type" IN ('product', 'contact')`)
+@Check('ck_categories_type', `"type" IN ('product', 'contact', 'document')`)
 export class CategoryEntity extends BaseEntity {
   @Column({ type: 'uuid' }) organizationId: string;
   @Column({ type: 'varchar', length: 16 }) type: CategoryType;

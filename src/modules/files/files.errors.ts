@@ -1,4 +1,4 @@
-import { defineErrors, failure, rule } from '../../core/http';
+import { conflict, defineErrors, failure, rule } from '../../core/http';
 
 /** The files module's error codes (README "Error codes"): uploads and attachments. */
 export const FilesErrors = defineErrors({
@@ -18,6 +18,10 @@ export const FilesErrors = defineErrors({
     meta: { maxBytes },
   })),
   invalid_file: rule(() => ({ detail: 'fileId is not a ready file of yours', pointer: '/fileId' })),
+  /** A record keeps the file by a restricting key (a document version): it cannot be deleted. */
+  file_in_use: conflict(
+    () => 'The file is in use (a document version keeps it) and cannot be deleted',
+  ),
   invalid_entity: rule((entityType: string) => ({
     detail: `entityId is not a ${entityType} of yours`,
     pointer: '/entityId',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
 import { Clock } from '../../core/clock';
@@ -77,6 +77,11 @@ export const toFileDto = (row: FileRow): FileDto => ({
   updatedAt: iso(row.updated_at)!,
   version: row.version,
 });
+
+/** Whether `error` is PostgreSQL's foreign_key_violation (23503). */
+const isForeignKeyViolation = (error: unknown): boolean =>
+  error instanceof QueryFailedError &&
+  (error.driverError as { code?: string } | undefined)?.code === '23503';
 
 export const unsupportedType = () => FilesErrors.unsupported_file_type();
 const tooLarge = (max: number) => FilesErrors.payload_too_large(max);
@@ -353,7 +358,13 @@ export class FilesService {
     return this.db.run(orgId, async (manager) => {
       const row = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, row.version);
-      await this.repository.delete(manager, orgId, id);
+      // Rows that keep a file by a RESTRICT key (document versions, modules/documents) make the
+      // DELETE fail with 23503: the file is in use. Guarded here, on the one path that deletes a
+      // file row (the tenant purge deletes those rows first).
+      await this.repository.delete(manager, orgId, id).catch((error: unknown) => {
+        if (isForeignKeyViolation(error)) throw FilesErrors.file_in_use();
+        throw error;
+      });
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',

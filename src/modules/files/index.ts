@@ -11,3 +11,4 @@ export const FILES_ENTITIES = [StoredFileEntity, AttachmentEntity];
 export { sniff as sniffFileType } from './file-signature';
 export type { SniffedType } from './file-signature';
 export type { AttachmentHistoryRow } from './files.repository';
+export { contentDisposition } from './storage/storage-backend';

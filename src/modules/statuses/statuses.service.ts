@@ -80,6 +80,30 @@ export class StatusesService {
     );
   }
 
+  /**
+   * For modules whose records carry a status code (documents): the active codes that apply to
+   * `entityType` in the organization (its own, and system and own ones for every type), and the
+   * default to use when a record names none — the type's own default, else the default for every
+   * type (an organization's before the system's `draft`), else null. In the caller's transaction.
+   */
+  async applicable(
+    manager: EntityManager,
+    orgId: string,
+    entityType: string,
+  ): Promise<{ codes: ReadonlySet<string>; defaultCode: string | null }> {
+    const rows = (await this.repository.list(manager, orgId, entityType)).filter(
+      (row) => row.is_active,
+    );
+    const defaults = rows
+      .filter((row) => row.is_default)
+      .sort(
+        (a, b) =>
+          Number(b.entity_type !== null) - Number(a.entity_type !== null) ||
+          Number(b.organization_id !== null) - Number(a.organization_id !== null),
+      );
+    return { codes: new Set(rows.map((row) => row.code)), defaultCode: defaults[0]?.code ?? null };
+  }
+
   /** One system or own status; 404 for another organization's or a missing one. */
   get(orgId: string, id: string): Promise<StatusDto> {
     return this.db.read(orgId, async (manager) => {
