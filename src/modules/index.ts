@@ -67,6 +67,7 @@ import {
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 import { AutomationActionsModule } from './automation';
+import { MEETINGS_ENTITIES, MeetingsModule, MeetingTargetsModule } from './meetings';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -114,6 +115,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CustomFieldsModule,
   StatusesModule,
   SavedFiltersModule,
+  MeetingsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -136,6 +138,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   // Collaboration targets without a worker module of their own (products and contacts load theirs).
   CategoryTargetsModule,
   WarehouseTargetsModule,
+  MeetingTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
@@ -181,6 +184,7 @@ export const MODULE_ENTITIES = [
   ...TAGS_ENTITIES,
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
+  ...MEETINGS_ENTITIES,
 ];
 
 /**

@@ -85,6 +85,12 @@ export const PERMISSIONS = {
   'saved-filters:create': 'Save, change and delete your own private filters',
   'saved-filters:share':
     'Share your saved filters with the organization (create or change to shared)',
+  'meetings:read':
+    'List and read meetings, download their calendar files, answer and join the ones you are invited to, keep a personal calendar feed',
+  'meetings:create': 'Schedule meetings you host (participants are e-mailed an invitation)',
+  'meetings:update': 'Change, cancel and invite to the meetings you host',
+  'meetings:delete': 'Delete the meetings you host',
+  'meetings:manage': 'Change, cancel and delete any meeting of the organization, not only yours',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -123,6 +129,9 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'activities:update',
   'activities:delete',
   'saved-filters:create',
+  'meetings:create',
+  'meetings:update',
+  'meetings:delete',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */
@@ -166,6 +175,7 @@ export const SYSTEM_ROLES: Record<
       'tags:read',
       'statuses:read',
       'saved-filters:read',
+      'meetings:read',
       // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
       'saved-filters:create',
     ],

@@ -68,6 +68,7 @@ describe('mail rendering and transports', () => {
       language: 'fr',
       data: {
         title: 'Revue',
+        link: 'https://erp.example.test/meetings/1',
         organization: 'Acme',
         host: 'Ada',
         when: '2026-03-29 10:00',

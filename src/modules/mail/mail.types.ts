@@ -38,10 +38,11 @@ export interface MailTemplates {
   /**
    * A meeting invitation, its update (`updated`: time or place changed) or its cancellation; the
    * iCalendar file travels as an attachment (`MailJob.attachments`). `when`: the start in the
-   * meeting's time zone, formatted by the sender.
+   * meeting's time zone, formatted by the sender; `link`: the meeting in the app.
    */
   'meeting-invitation': {
     title: string;
+    link: string;
     organization: string;
     host: string;
     when: string;

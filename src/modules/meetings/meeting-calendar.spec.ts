@@ -21,7 +21,7 @@ const meeting = (overrides: Partial<CalendarMeeting> = {}): CalendarMeeting => (
 /** Parsed by node-ical, a different library from the one that wrote it. */
 function parse(text: string) {
   const parsed = nodeIcal.sync.parseICS(text);
-  const events = Object.values(parsed).filter((c): c is nodeIcal.VEvent => c.type === 'VEVENT');
+  const events = Object.values(parsed).filter((c): c is nodeIcal.VEvent => c?.type === 'VEVENT');
   return { calendar: parsed.vcalendar as unknown as Record<string, unknown>, events };
 }
 
@@ -43,12 +43,12 @@ describe('meetingCalendar', () => {
     expect(calendar.method).toBe('REQUEST');
     const paris = events.find((e) => e.uid === '0190-abc@alees')!;
     expect(paris.start.toISOString()).toBe('2026-03-29T08:00:00.000Z'); // 10:00 CEST
-    expect(paris.end.toISOString()).toBe('2026-03-29T09:00:00.000Z');
+    expect(paris.end!.toISOString()).toBe('2026-03-29T09:00:00.000Z');
     expect(paris.summary).toBe('Weekly review; with, commas\nand a newline');
     expect(Number(paris.sequence)).toBe(0);
     const ny = events.find((e) => e.uid === 'ny@alees')!;
     expect(ny.start.toISOString()).toBe('2026-11-01T14:00:00.000Z'); // 09:00 EST
-    expect(ny.end.toISOString()).toBe('2026-11-01T15:30:00.000Z');
+    expect(ny.end!.toISOString()).toBe('2026-11-01T15:30:00.000Z');
   });
 
   it('marks a cancellation (METHOD:CANCEL, STATUS:CANCELLED) with the same UID', () => {
