@@ -61,6 +61,9 @@ interface OrgA {
   customField: string;
   status: string;
   savedFilter: string;
+  meeting: string;
+  meetingParticipant: string;
+  calendarFeedToken: string;
 }
 
 type Params = Record<string, string>;
@@ -81,6 +84,7 @@ const TARGETS: Record<string, (a: OrgA) => string> = {
   category: (a) => a.category,
   warehouse: (a) => a.warehouse,
   'stock-location': (a) => a.location,
+  meeting: (a) => a.meeting,
 };
 
 /** Translatable types (`/content-translations/{type}/{id}`, the documented enum) → A's record. */
@@ -123,6 +127,16 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/followers/:entityType/:entityId/me': (a, types) => targetParams(a, types),
   '/invitations/:id': (a) => [{ id: a.invitation }],
   // Member ids are user ids (profiles module): A's member, as seen from B.
+  '/me/calendar-feed-tokens/:id': (a) => [{ id: a.calendarFeedToken }],
+  '/meetings/:id': (a) => [{ id: a.meeting }],
+  '/meetings/:id.ics': (a) => [{ id: a.meeting }],
+  '/meetings/:id/cancel': (a) => [{ id: a.meeting }],
+  '/meetings/:id/join': (a) => [{ id: a.meeting }],
+  '/meetings/:id/participants': (a) => [{ id: a.meeting }],
+  '/meetings/:id/participants/:participantId': (a) => [
+    { id: a.meeting, participantId: a.meetingParticipant },
+  ],
+  '/meetings/:id/rsvp': (a) => [{ id: a.meeting }],
   '/members/:id/profile': (a) => [{ id: a.memberUserId }, { id: a.ownerUserId }],
   '/memberships/:id': (a) => [{ id: a.memberMembershipId }],
   '/memberships/:id/reactivate': (a) => [{ id: a.memberMembershipId }],
@@ -179,6 +193,8 @@ const EXEMPT: Record<string, string> = {
   '/units-of-measure/:code':
     'global reference data (no organization_id); changes are superuser-only',
   '/feature-flags/:key': 'platform flags (no organization_id); every method is superuser-only',
+  '/integrations/video/:provider/webhook':
+    'public: the path names a video provider, not a record; the signed body names the room (meetings e2e)',
   '/invitations/:token/accept':
     'public: the path carries the invitation’s secret token, not an id; whoever holds it may accept',
 };
@@ -221,6 +237,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
     userId: (a) => ({ userId: a.memberUserId }),
     roleId: (a) => ({ roleId: a.role }),
   },
+  '/meetings': { host: (a) => ({ host: a.ownerUserId }) },
   '/organizations': { parentId: (a) => ({ parentId: a.orgId }) },
   '/products': { categoryId: (a) => ({ categoryId: a.category }) },
   '/stock-levels': {
@@ -510,6 +527,20 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       filter: { field: 'name', op: 'icontains', value: 'green' },
       visibility: 'shared',
     });
+    const meetingStart = new Date(Date.now() + 5 * 60_000);
+    const meetingRes = await owner.post('/api/v1/meetings').send({
+      title: 'Walk meeting',
+      startsAt: meetingStart.toISOString(),
+      endsAt: new Date(meetingStart.getTime() + 3_600_000).toISOString(),
+      timezone: 'Europe/Paris',
+      joinUrl: 'https://meet.example.test/walk',
+      participants: [{ userId: member.user.id }],
+    });
+    const meeting = created(meetingRes, '/meetings');
+    const meetingParticipant = (
+      meetingRes.body as { participants: { id: string; role: string }[] }
+    ).participants.find((p) => p.role !== 'host')!.id;
+    const calendarFeedToken = await post('/me/calendar-feed-tokens', {});
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -549,6 +580,9 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       customField,
       status,
       savedFilter,
+      meeting,
+      meetingParticipant,
+      calendarFeedToken,
     };
 
     b = {

@@ -62,9 +62,13 @@ export function joinWindow(now: Date, startsAt: Date, endsAt: Date): 'early' | '
   return 'open';
 }
 
-/** When a join token issued at `now` expires: the meeting's end, at most 2 hours after `now`. */
+/**
+ * When a join token issued at `now` expires: the meeting's end, at most 2 hours after `now`, in
+ * whole seconds (a JWT's `exp` is in seconds: the answer's `expiresAt` is exactly it).
+ */
 export function joinTokenExpiry(now: Date, endsAt: Date): Date {
-  return new Date(Math.min(endsAt.getTime(), now.getTime() + MAX_JOIN_TOKEN_MS));
+  const ms = Math.min(endsAt.getTime(), now.getTime() + MAX_JOIN_TOKEN_MS);
+  return new Date(Math.floor(ms / 1000) * 1000);
 }
 
 /** `2026-03-29 10:00` — the start as people in `zone` read it (mail subjects). */

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -256,8 +257,10 @@ export class CalendarFeedController {
     return this.meetings.feed(query.token);
   }
 
-  @ActionRoute('calendar-feed-tokens', 'meetings:read', 'A new calendar feed token (shown once)', CalendarFeedTokenDto)
-  @HttpCode(HttpStatus.CREATED)
+  @Post('calendar-feed-tokens')
+  @RequirePermissions('meetings:read')
+  @ApiOperation({ summary: 'A new calendar feed token for you (shown once; only its hash is kept)' })
+  @ApiCreatedResponse({ type: CalendarFeedTokenDto })
   @RequireUser()
   createFeedToken(
     @ActiveOrganization() orgId: string,

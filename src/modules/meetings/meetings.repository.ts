@@ -287,8 +287,9 @@ export class MeetingsRepository {
     for (const person of people) {
       const rows = await returningRows<{ id: string }>(
         manager,
-        `INSERT INTO meeting_participants (organization_id, meeting_id, user_id, email, role, rsvp)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+        // clock_timestamp(): people keep the order they were invited in, within one transaction.
+        `INSERT INTO meeting_participants (organization_id, meeting_id, user_id, email, role, rsvp, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) ON CONFLICT DO NOTHING RETURNING id`,
         [orgId, meetingId, person.userId, person.email, person.role, person.rsvp ?? 'needs_action'],
       );
       ids.push(...rows.map((r) => r.id));
@@ -322,7 +323,8 @@ export class MeetingsRepository {
     userId: string,
     rsvp: string,
   ): Promise<string | undefined> {
-    const [row] = await manager.query<{ previous: string }[]>(
+    const [row] = await returningRows<{ previous: string }>(
+      manager,
       `UPDATE meeting_participants p SET rsvp = $4
          FROM (SELECT id, rsvp FROM meeting_participants
                 WHERE organization_id = $1 AND meeting_id = $2 AND user_id = $3 FOR UPDATE) old
