@@ -240,7 +240,11 @@ describe('meetings (SPEC-P3 §10)', () => {
       ['get', `/api/v1/meetings/${id}.ics`, undefined],
       ['patch', `/api/v1/meetings/${id}`, { title: 'Stolen' }],
       ['post', `/api/v1/meetings/${id}/cancel`, undefined],
-      ['post', `/api/v1/meetings/${id}/participants`, { participants: [{ email: 'x@example.test' }] }],
+      [
+        'post',
+        `/api/v1/meetings/${id}/participants`,
+        { participants: [{ email: 'x@example.test' }] },
+      ],
       ['delete', `/api/v1/meetings/${id}/participants/${meeting.participants[1].id}`, undefined],
       ['post', `/api/v1/meetings/${id}/rsvp`, { response: 'accepted' }],
       ['post', `/api/v1/meetings/${id}/join`, undefined],
@@ -369,7 +373,10 @@ describe('meetings (SPEC-P3 §10)', () => {
     expect((rsvp.body as Meeting).participants.find((p) => p.userId === member.user.id)?.rsvp).toBe(
       'tentative',
     );
-    await member.post(`/api/v1/meetings/${meeting.id}/rsvp`).send({ response: 'maybe' }).expect(422);
+    await member
+      .post(`/api/v1/meetings/${meeting.id}/rsvp`)
+      .send({ response: 'maybe' })
+      .expect(422);
     const notInvited = await viewer
       .post(`/api/v1/meetings/${meeting.id}/rsvp`)
       .send({ response: 'accepted' });
@@ -410,7 +417,9 @@ describe('meetings (SPEC-P3 §10)', () => {
     expect(exp).toBeLessThanOrEqual(before + 2 * 3_600_000 + 1000);
     expect(exp).toBeGreaterThan(before + 3_600_000);
     expect(new Date(grant.expiresAt).getTime()).toBe(exp);
-    expect(grant.url).toBe(`https://meet.example.test/${meeting.providerRoomId}?jwt=${grant.token}`);
+    expect(grant.url).toBe(
+      `https://meet.example.test/${meeting.providerRoomId}?jwt=${grant.token}`,
+    );
     const hostGrant = await owner.post(`/api/v1/meetings/${meeting.id}/join`).expect(200);
     const hostClaims = new JwtService().verify<{ context: { user: { moderator: boolean } } }>(
       (hostGrant.body as { token: string }).token,
@@ -479,7 +488,9 @@ describe('meetings (SPEC-P3 §10)', () => {
     expect(stored.user_id).toBe(member.user.id);
     expect(stored.token_hash).not.toContain(token);
 
-    const feed = await t.http.get(`/api/v1/me/calendar.ics?token=${encodeURIComponent(token)}`).expect(200);
+    const feed = await t.http
+      .get(`/api/v1/me/calendar.ics?token=${encodeURIComponent(token)}`)
+      .expect(200);
     expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
     const uids = parseIcs(feed.text).events.map((e) => e.uid);
     expect(uids).toEqual(expect.arrayContaining([mine.icsUid, invited.icsUid]));
@@ -489,7 +500,9 @@ describe('meetings (SPEC-P3 §10)', () => {
     expect(JSON.stringify(t.logs.lines())).not.toContain(token.split('.')[1]);
 
     await t.http.get('/api/v1/me/calendar.ics?token=nope').expect(404);
-    await t.http.get(`/api/v1/me/calendar.ics?token=${other.organization.id}.${token.split('.')[1]}`).expect(404);
+    await t.http
+      .get(`/api/v1/me/calendar.ics?token=${other.organization.id}.${token.split('.')[1]}`)
+      .expect(404);
     await owner.delete(`/api/v1/me/calendar-feed-tokens/${id}`).expect(404); // not theirs
     await other.delete(`/api/v1/me/calendar-feed-tokens/${id}`).expect(404);
     await member.delete(`/api/v1/me/calendar-feed-tokens/${id}`).expect(204);
@@ -537,7 +550,10 @@ describe('meetings (SPEC-P3 §10)', () => {
       .set('X-Alees-Signature', signWebhook(HOOK_SECRET, ts, body))
       .send(`${body} `)
       .expect(401);
-    await t.http.post('/api/v1/integrations/video/jitsi/webhook').send(JSON.parse(body) as object).expect(401);
+    await t.http
+      .post('/api/v1/integrations/video/jitsi/webhook')
+      .send(JSON.parse(body) as object)
+      .expect(401);
     expect(await eventRows()).toBe(0);
     const [untouched] = await t.dataSource.query<{ status: string }[]>(
       'SELECT status FROM meetings WHERE id = $1',
@@ -560,7 +576,11 @@ describe('meetings (SPEC-P3 §10)', () => {
     expect(presence.joined_at.toISOString()).toBe('2026-12-01T10:00:00.000Z');
 
     // A room of no meeting: acknowledged, ignored; an unknown provider: 404.
-    const stray = JSON.stringify({ eventId: `evt-${randomUUID()}`, type: 'room_created', room: 'lobby' });
+    const stray = JSON.stringify({
+      eventId: `evt-${randomUUID()}`,
+      type: 'room_created',
+      room: 'lobby',
+    });
     expect((await send(stray).expect(200)).body).toEqual({ result: 'ignored' });
     await t.http.post('/api/v1/integrations/video/zoom/webhook').send({}).expect(404);
     // Signed garbage is a 422, nothing written.
@@ -575,7 +595,8 @@ describe('meetings (SPEC-P3 §10)', () => {
       participants: [{ userId: member.user.id }],
     });
     const c = await create(owner, { startsAt: '2027-01-12T10:00', endsAt: '2027-01-12T11:00' });
-    const filter = (f: object) => `/api/v1/meetings?filter=${encodeURIComponent(JSON.stringify(f))}`;
+    const filter = (f: object) =>
+      `/api/v1/meetings?filter=${encodeURIComponent(JSON.stringify(f))}`;
     const range = { field: 'startsAt', op: 'gte', value: '2027-01-10T00:00:00Z' };
     const mineRes = await member
       .get(filter({ and: [range, { field: 'participant', op: 'eq', value: '@me' }] }))
@@ -593,7 +614,9 @@ describe('meetings (SPEC-P3 §10)', () => {
       )
       .expect(200);
     expect((window.body as { items: Meeting[] }).items.map((m) => m.id)).toEqual([a.id, b.id]);
-    const hosted = await owner.get(`/api/v1/meetings?host=${owner.user.id}&sort=-startsAt&size=1`).expect(200);
+    const hosted = await owner
+      .get(`/api/v1/meetings?host=${owner.user.id}&sort=-startsAt&size=1`)
+      .expect(200);
     expect((hosted.body as { items: Meeting[] }).items[0].id).toBe(c.id);
     const bad = await owner.get(filter({ field: 'nope', op: 'eq', value: 1 }));
     expect([bad.status, errorOf(bad).code]).toEqual([422, 'invalid_filter']);
@@ -608,8 +631,16 @@ describe('meetings (SPEC-P3 §10)', () => {
       timezone: 'Europe/Paris',
       joinUrl: 'https://meet.example.test/once',
     };
-    const first = await owner.post('/api/v1/meetings').set('Idempotency-Key', key).send(body).expect(201);
-    const second = await owner.post('/api/v1/meetings').set('Idempotency-Key', key).send(body).expect(201);
+    const first = await owner
+      .post('/api/v1/meetings')
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
+    const second = await owner
+      .post('/api/v1/meetings')
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
     expect((second.body as Meeting).id).toBe((first.body as Meeting).id);
     const id = (first.body as Meeting).id;
     await owner.delete(`/api/v1/meetings/${id}`).set('If-Match', '"7"').expect(412);

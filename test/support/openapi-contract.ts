@@ -24,9 +24,7 @@ const OPERATION_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 const segmentPattern = (segment: string): string =>
   segment
     .split(/(\{[^}]+\})/)
-    .map((part) =>
-      part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
 
 /**

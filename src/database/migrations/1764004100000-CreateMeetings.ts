@@ -1,7 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const POLICY = `organization_id = current_setting('app.current_org', true)::uuid`;
-const TABLES = ['meetings', 'meeting_participants', 'calendar_feed_tokens', 'video_provider_events'];
+const TABLES = [
+  'meetings',
+  'meeting_participants',
+  'calendar_feed_tokens',
+  'video_provider_events',
+];
 
 /**
  * Meetings of SPEC-P3 §10 (issue 20, part 2): `meetings` (an interval of at most 24 hours in an

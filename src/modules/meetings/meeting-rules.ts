@@ -10,7 +10,8 @@ export const MAX_JOIN_TOKEN_MS = 2 * 60 * 60 * 1000;
 /** An ISO 8601 date-time with an offset (`Z`, `+02:00`): an instant. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 /** `YYYY-MM-DDTHH:mm[:ss[.SSS]]`, with or without an offset. */
-export const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+export const DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * The canonical IANA name of `zone` (`europe/paris` → `Europe/Paris`), or null when it is not an
@@ -46,7 +47,10 @@ export function instantOf(value: string, zone: string): Date | null {
 }
 
 /** Why an interval is refused (null: accepted): end after start, at most 24 hours. */
-export function intervalProblem(startsAt: Date, endsAt: Date): 'end_before_start' | 'too_long' | null {
+export function intervalProblem(
+  startsAt: Date,
+  endsAt: Date,
+): 'end_before_start' | 'too_long' | null {
   if (endsAt.getTime() <= startsAt.getTime()) return 'end_before_start';
   if (endsAt.getTime() - startsAt.getTime() > MAX_MEETING_MS) return 'too_long';
   return null;

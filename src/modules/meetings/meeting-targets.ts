@@ -20,7 +20,8 @@ export class MeetingTargetRegistration implements OnModuleInit {
       updatePermission: 'meetings:update',
       // Share-locked: nothing lands on a meeting being deleted.
       exists: (manager, orgId, id) => this.meetings.exists(manager, orgId, id, { forShare: true }),
-      label: async (manager, orgId, id) => (await this.meetings.find(manager, orgId, id))?.title ?? null,
+      label: async (manager, orgId, id) =>
+        (await this.meetings.find(manager, orgId, id))?.title ?? null,
       path: (id) => `/api/v1/meetings/${id}`,
     });
   }

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -94,7 +106,12 @@ export class MeetingsController {
     return this.meetings.list(orgId, await this.lists.resolve(MEETING_LIST, raw, scope));
   }
 
-  @CreateRoute('meetings', 'meetings:create', 'Schedule a meeting you host; invitations are e-mailed', MeetingDto)
+  @CreateRoute(
+    'meetings',
+    'meetings:create',
+    'Schedule a meeting you host; invitations are e-mailed',
+    MeetingDto,
+  )
   @RequireUser()
   @ApiUnprocessableEntityResponse(INVALID)
   create(
@@ -143,7 +160,12 @@ export class MeetingsController {
     return this.meetings.update(orgId, callerOf(principal, userId), id, dto, version, context);
   }
 
-  @ActionRoute(':id/cancel', 'meetings:update', 'Cancel a meeting; participants get METHOD:CANCEL', MeetingDto)
+  @ActionRoute(
+    ':id/cancel',
+    'meetings:update',
+    'Cancel a meeting; participants get METHOD:CANCEL',
+    MeetingDto,
+  )
   @RequireUser()
   @ApiForbiddenResponse(NOT_HOST)
   @ApiConflictResponse(CLOSED)
@@ -172,7 +194,12 @@ export class MeetingsController {
     await this.meetings.delete(orgId, callerOf(principal, userId), id, version, context);
   }
 
-  @ActionRoute(':id/participants', 'meetings:update', 'Invite more people (already invited: skipped)', MeetingDto)
+  @ActionRoute(
+    ':id/participants',
+    'meetings:update',
+    'Invite more people (already invited: skipped)',
+    MeetingDto,
+  )
   @RequireUser()
   @ApiForbiddenResponse(NOT_HOST)
   @ApiConflictResponse(CLOSED)
@@ -185,7 +212,13 @@ export class MeetingsController {
     @Body() dto: AddParticipantsDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<MeetingDto> {
-    return this.meetings.addParticipants(orgId, callerOf(principal, userId), id, dto.participants, context);
+    return this.meetings.addParticipants(
+      orgId,
+      callerOf(principal, userId),
+      id,
+      dto.participants,
+      context,
+    );
   }
 
   @Delete(':id/participants/:participantId')
@@ -194,7 +227,10 @@ export class MeetingsController {
   @ApiOkResponse({ type: MeetingDto })
   @RequireUser()
   @ApiForbiddenResponse(NOT_HOST)
-  @ApiConflictResponse({ description: '`host_cannot_be_removed`, `meeting_cancelled`', type: ErrorEnvelopeDto })
+  @ApiConflictResponse({
+    description: '`host_cannot_be_removed`, `meeting_cancelled`',
+    type: ErrorEnvelopeDto,
+  })
   removeParticipant(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
@@ -203,7 +239,13 @@ export class MeetingsController {
     @IdParam('participantId') participantId: string,
     @AuditContextParam() context: AuditContext,
   ): Promise<MeetingDto> {
-    return this.meetings.removeParticipant(orgId, callerOf(principal, userId), id, participantId, context);
+    return this.meetings.removeParticipant(
+      orgId,
+      callerOf(principal, userId),
+      id,
+      participantId,
+      context,
+    );
   }
 
   @ActionRoute(':id/rsvp', 'meetings:read', 'Answer your own invitation', MeetingDto)
@@ -228,7 +270,10 @@ export class MeetingsController {
   )
   @RequireUser()
   @ApiForbiddenResponse({ description: '`not_a_participant`', type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ description: '`join_window_closed`, `meeting_cancelled`', type: ErrorEnvelopeDto })
+  @ApiConflictResponse({
+    description: '`join_window_closed`, `meeting_cancelled`',
+    type: ErrorEnvelopeDto,
+  })
   join(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
@@ -259,7 +304,9 @@ export class CalendarFeedController {
 
   @Post('calendar-feed-tokens')
   @RequirePermissions('meetings:read')
-  @ApiOperation({ summary: 'A new calendar feed token for you (shown once; only its hash is kept)' })
+  @ApiOperation({
+    summary: 'A new calendar feed token for you (shown once; only its hash is kept)',
+  })
   @ApiCreatedResponse({ type: CalendarFeedTokenDto })
   @RequireUser()
   createFeedToken(
@@ -270,7 +317,11 @@ export class CalendarFeedController {
     return this.meetings.createFeedToken(orgId, userId, context);
   }
 
-  @DeleteRoute('meetings:read', 'Revoke one of your calendar feed tokens', 'calendar-feed-tokens/:id')
+  @DeleteRoute(
+    'meetings:read',
+    'Revoke one of your calendar feed tokens',
+    'calendar-feed-tokens/:id',
+  )
   @RequireUser()
   async revokeFeedToken(
     @ActiveOrganization() orgId: string,
@@ -297,7 +348,10 @@ export class VideoWebhookController {
   @ApiParam({ name: 'provider', enum: ['jitsi'] })
   @ApiOkResponse({ type: WebhookResultDto })
   @ApiUnauthorizedResponse({ description: '`invalid_webhook_signature`', type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({ description: 'A signed body that is not an event', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'A signed body that is not an event',
+    type: ErrorEnvelopeDto,
+  })
   async webhook(
     @Param('provider') provider: string,
     @Req() request: FastifyRequest & { rawBody?: string },
@@ -305,7 +359,7 @@ export class VideoWebhookController {
     const result = await this.meetings.handleWebhook(
       provider,
       request.rawBody ?? '',
-      request.headers as Record<string, unknown>,
+      request.headers,
     );
     return { result };
   }

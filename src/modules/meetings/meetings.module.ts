@@ -3,7 +3,11 @@ import { AuditModule } from '../audit';
 import { MemberDirectoryModule } from '../memberships';
 import { OrganizationsServiceModule } from '../organizations';
 import { MeetingTargetsModule } from './meeting-targets';
-import { CalendarFeedController, MeetingsController, VideoWebhookController } from './meetings.controller';
+import {
+  CalendarFeedController,
+  MeetingsController,
+  VideoWebhookController,
+} from './meetings.controller';
 import { MeetingsRepository } from './meetings.repository';
 import { MeetingsService } from './meetings.service';
 import { JitsiVideoProvider, NoneVideoProvider, VideoProviders } from './video-provider';
@@ -12,6 +16,12 @@ import { JitsiVideoProvider, NoneVideoProvider, VideoProviders } from './video-p
 @Module({
   imports: [AuditModule, MemberDirectoryModule, OrganizationsServiceModule, MeetingTargetsModule],
   controllers: [MeetingsController, CalendarFeedController, VideoWebhookController],
-  providers: [MeetingsService, MeetingsRepository, NoneVideoProvider, JitsiVideoProvider, VideoProviders],
+  providers: [
+    MeetingsService,
+    MeetingsRepository,
+    NoneVideoProvider,
+    JitsiVideoProvider,
+    VideoProviders,
+  ],
 })
 export class MeetingsModule {}

@@ -236,7 +236,12 @@ export class MeetingsRepository {
   }
 
   /** Sets the status of a meeting (provider events), bumping its version. */
-  async setStatus(manager: EntityManager, orgId: string, id: string, status: string): Promise<void> {
+  async setStatus(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    status: string,
+  ): Promise<void> {
     await manager.query(
       `UPDATE meetings SET status = $3, version = version + 1, updated_at = now()
         WHERE organization_id = $1 AND id = $2`,

@@ -205,7 +205,12 @@ export class MeetingsService {
           dto.targetId!,
         );
       }
-      const people = await this.resolveParticipants(manager, orgId, dto.participants ?? [], '/participants');
+      const people = await this.resolveParticipants(
+        manager,
+        orgId,
+        dto.participants ?? [],
+        '/participants',
+      );
       const id = uuidv7();
       const room = await this.providers.get(provider).createRoom({
         organizationId: orgId,
@@ -246,7 +251,11 @@ export class MeetingsService {
           participants: created.participants.length,
         },
         context,
-        event: { data: { target: dto.targetType ? { entityType: dto.targetType, entityId: dto.targetId } : null } },
+        event: {
+          data: {
+            target: dto.targetType ? { entityType: dto.targetType, entityId: dto.targetId } : null,
+          },
+        },
       });
       await this.invite(manager, orgId, created, 'REQUEST', created.participants, caller.userId);
       return created;
@@ -278,7 +287,8 @@ export class MeetingsService {
         timezone,
         issues,
       );
-      if (dto.joinUrl !== undefined) this.checkLink(row.provider as VideoProviderName, dto.joinUrl, issues);
+      if (dto.joinUrl !== undefined)
+        this.checkLink(row.provider as VideoProviderName, dto.joinUrl, issues);
       if (issues.length > 0 || !timing) throw new ValidationFailedError(issues);
       const next: MeetingFields = {
         ...before,
@@ -293,16 +303,19 @@ export class MeetingsService {
         next.timezone !== before.timezone ||
         next.joinUrl !== before.joinUrl;
       if (rescheduled) {
-        const room = await this.providers.get(row.provider as VideoProviderName).updateRoom(
-          { organizationId: orgId, meetingId: id, joinUrl: next.joinUrl },
-          row.provider_room_id,
-        );
+        const room = await this.providers
+          .get(row.provider as VideoProviderName)
+          .updateRoom(
+            { organizationId: orgId, meetingId: id, joinUrl: next.joinUrl },
+            row.provider_room_id,
+          );
         next.providerRoomId = room.roomId;
         next.joinUrl = room.joinUrl;
         next.icsSequence = before.icsSequence + 1;
       }
       const changed = (Object.keys(next) as (keyof MeetingFields)[]).filter(
-        (key) => String(next[key] instanceof Date ? (next[key] as Date).getTime() : next[key]) !==
+        (key) =>
+          String(next[key] instanceof Date ? (next[key] as Date).getTime() : next[key]) !==
           String(before[key] instanceof Date ? (before[key] as Date).getTime() : before[key]),
       );
       if (changed.length === 0) return this.load(manager, orgId, id);
@@ -317,7 +330,15 @@ export class MeetingsService {
         context,
       });
       if (rescheduled) {
-        await this.invite(manager, orgId, updated, 'REQUEST', updated.participants, caller.userId, true);
+        await this.invite(
+          manager,
+          orgId,
+          updated,
+          'REQUEST',
+          updated.participants,
+          caller.userId,
+          true,
+        );
       }
       return updated;
     });
@@ -373,7 +394,12 @@ export class MeetingsService {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: async () => {
           const row = await this.owned(manager, orgId, caller, id);
-          return { version: row.version, title: row.title, providerRoomId: row.provider_room_id, provider: row.provider };
+          return {
+            version: row.version,
+            title: row.title,
+            providerRoomId: row.provider_room_id,
+            provider: row.provider,
+          };
         },
         remove: async () => {
           await this.repository.delete(manager, orgId, id);
@@ -496,13 +522,15 @@ export class MeetingsService {
       const now = this.clock.now();
       const window = joinWindow(now, row.starts_at, row.ends_at);
       if (window !== 'open') throw MeetingsErrors.join_window_closed(window);
-      const grant = this.providers.get(row.provider as VideoProviderName).createJoinToken(
-        { roomId: row.provider_room_id, joinUrl: row.join_url },
-        { id: userId, name: member.fullName, email: member.email },
-        me.role as ParticipantRole,
-        joinTokenExpiry(now, row.ends_at),
-        now,
-      );
+      const grant = this.providers
+        .get(row.provider as VideoProviderName)
+        .createJoinToken(
+          { roomId: row.provider_room_id, joinUrl: row.join_url },
+          { id: userId, name: member.fullName, email: member.email },
+          me.role as ParticipantRole,
+          joinTokenExpiry(now, row.ends_at),
+          now,
+        );
       return { url: grant.url, token: grant.token, expiresAt: grant.expiresAt.toISOString() };
     });
   }
@@ -520,7 +548,11 @@ export class MeetingsService {
    * organization (`<organization id>.<32 random bytes, base64url>`), so the public feed route
    * reads it inside that organization's row-level security.
    */
-  createFeedToken(orgId: string, userId: string, context: AuditContext): Promise<CalendarFeedTokenDto> {
+  createFeedToken(
+    orgId: string,
+    userId: string,
+    context: AuditContext,
+  ): Promise<CalendarFeedTokenDto> {
     const token = `${orgId}.${randomBytes(32).toString('base64url')}`;
     return this.db.run(orgId, async (manager) => {
       const row = await this.repository.insertFeedToken(manager, orgId, userId, sha256(token));
@@ -568,7 +600,11 @@ export class MeetingsService {
       if (!userId) throw new NotFoundError('Calendar feed');
       const since = new Date(this.clock.now().getTime() - FEED_PAST_MS);
       const rows = await this.repository.forParticipant(manager, orgId, userId, since, FEED_LIMIT);
-      const participants = await this.repository.participants(manager, orgId, rows.map((r) => r.id));
+      const participants = await this.repository.participants(
+        manager,
+        orgId,
+        rows.map((r) => r.id),
+      );
       const meetings: CalendarMeeting[] = [];
       for (const row of rows) {
         meetings.push(await this.calendarMeeting(manager, orgId, toDto(row, participants)));
@@ -610,7 +646,10 @@ export class MeetingsService {
       if (!fresh) return 'duplicate';
       if (!row) return 'ignored';
       const at = event.occurredAt ?? this.clock.now();
-      if (event.userId && (event.type === 'participant_joined' || event.type === 'participant_left')) {
+      if (
+        event.userId &&
+        (event.type === 'participant_joined' || event.type === 'participant_left')
+      ) {
         await this.repository.stampPresence(
           manager,
           room.organizationId,
@@ -621,7 +660,8 @@ export class MeetingsService {
         );
       }
       const status =
-        (event.type === 'room_created' || event.type === 'participant_joined') && row.status === 'scheduled'
+        (event.type === 'room_created' || event.type === 'participant_joined') &&
+        row.status === 'scheduled'
           ? 'in_progress'
           : event.type === 'room_destroyed' && row.status === 'in_progress'
             ? 'ended'
@@ -685,19 +725,30 @@ export class MeetingsService {
   ): { startsAt: Date; endsAt: Date; timezone: string } | null {
     const timezone = canonicalTimeZone(zone);
     if (!timezone) {
-      issues.push({ pointer: '/timezone', detail: 'timezone must be an IANA time zone such as Europe/Paris' });
+      issues.push({
+        pointer: '/timezone',
+        detail: 'timezone must be an IANA time zone such as Europe/Paris',
+      });
       return null;
     }
     const start = instantOf(startsAt, timezone);
     const end = instantOf(endsAt, timezone);
-    if (!start) issues.push({ pointer: '/startsAt', detail: 'startsAt is not a time that exists in timezone' });
-    if (!end) issues.push({ pointer: '/endsAt', detail: 'endsAt is not a time that exists in timezone' });
+    if (!start)
+      issues.push({
+        pointer: '/startsAt',
+        detail: 'startsAt is not a time that exists in timezone',
+      });
+    if (!end)
+      issues.push({ pointer: '/endsAt', detail: 'endsAt is not a time that exists in timezone' });
     if (!start || !end) return null;
     const problem = intervalProblem(start, end);
     if (problem) {
       issues.push({
         pointer: '/endsAt',
-        detail: problem === 'end_before_start' ? 'endsAt must be after startsAt' : 'a meeting lasts at most 24 hours',
+        detail:
+          problem === 'end_before_start'
+            ? 'endsAt must be after startsAt'
+            : 'a meeting lasts at most 24 hours',
       });
       return null;
     }
@@ -705,9 +756,16 @@ export class MeetingsService {
   }
 
   /** `none` needs the host's https link; a provider with rooms takes none. */
-  private checkLink(provider: VideoProviderName, joinUrl: string | null, issues: FieldIssue[]): void {
+  private checkLink(
+    provider: VideoProviderName,
+    joinUrl: string | null,
+    issues: FieldIssue[],
+  ): void {
     if (provider === 'none' && !joinUrl) {
-      issues.push({ pointer: '/joinUrl', detail: 'joinUrl (https) is required with provider none' });
+      issues.push({
+        pointer: '/joinUrl',
+        detail: 'joinUrl (https) is required with provider none',
+      });
     }
     if (provider !== 'none' && joinUrl) {
       issues.push({ pointer: '/joinUrl', detail: `joinUrl is set by the provider ${provider}` });
@@ -729,12 +787,17 @@ export class MeetingsService {
   ): Promise<{ userId: string | null; email: string | null; role: string }[]> {
     const userIds = [...new Set(inputs.flatMap((p) => (p.userId ? [p.userId] : [])))];
     const members = userIds.length
-      ? new Set((await this.members.activeMembers(manager, orgId, { userIds })).map((m) => m.userId))
+      ? new Set(
+          (await this.members.activeMembers(manager, orgId, { userIds })).map((m) => m.userId),
+        )
       : new Set<string>();
     const issues: FieldIssue[] = [];
     inputs.forEach((p, index) => {
       if (p.userId && !members.has(p.userId)) {
-        issues.push({ pointer: `${pointer}/${index}/userId`, detail: 'userId must be an active member of this organization' });
+        issues.push({
+          pointer: `${pointer}/${index}/userId`,
+          detail: 'userId must be an active member of this organization',
+        });
       }
       if (p.userId && p.email) {
         issues.push({ pointer: `${pointer}/${index}`, detail: 'give userId or email, not both' });
@@ -757,8 +820,13 @@ export class MeetingsService {
     const host = meeting.participants.find((p) => p.role === 'host');
     let organizer = host?.email ? { name: host.name ?? host.email, email: host.email } : undefined;
     if (!organizer) {
-      const [member] = await this.members.activeMembers(manager, orgId, { userIds: [meeting.hostUserId] });
-      organizer = { name: member?.fullName ?? 'Alees', email: member?.email ?? 'no-reply@alees.invalid' };
+      const [member] = await this.members.activeMembers(manager, orgId, {
+        userIds: [meeting.hostUserId],
+      });
+      organizer = {
+        name: member?.fullName ?? 'Alees',
+        email: member?.email ?? 'no-reply@alees.invalid',
+      };
     }
     return {
       uid: meeting.icsUid,
@@ -794,7 +862,10 @@ export class MeetingsService {
     const to = recipients.filter((p) => p.email && p.userId !== actorUserId);
     if (to.length === 0) return;
     const calendar = await this.calendarMeeting(manager, orgId, meeting);
-    const content = meetingCalendar([{ ...calendar, cancelled: method === 'CANCEL' || calendar.cancelled }], { method });
+    const content = meetingCalendar(
+      [{ ...calendar, cancelled: method === 'CANCEL' || calendar.cancelled }],
+      { method },
+    );
     const organization = await this.organizations.findInTransaction(manager, orgId);
     const languages = new Map(
       (
@@ -866,7 +937,11 @@ function parseProviderEvent(rawBody: string): ProviderEvent {
   if (typeof room !== 'string' || room.length > 200) {
     issues.push({ pointer: '/room', detail: 'room must be a room name' });
   }
-  if (userId !== undefined && userId !== null && (typeof userId !== 'string' || !UUID.test(userId))) {
+  if (
+    userId !== undefined &&
+    userId !== null &&
+    (typeof userId !== 'string' || !UUID.test(userId))
+  ) {
     issues.push({ pointer: '/userId', detail: 'userId must be a UUID' });
   }
   const at = typeof occurredAt === 'string' ? new Date(occurredAt) : null;

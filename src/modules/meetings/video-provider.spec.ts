@@ -50,14 +50,22 @@ describe('video providers', () => {
       context: { user: { id: 'u1', name: 'Ada', email: 'ada@example.test', moderator: true } },
     });
     expect(grant.url).toBe(`https://meet.example.test/${room.roomId}?jwt=${grant.token}`);
-    expect(() => new JwtService().verify(grant.token!, { secret: 'another-secret' })).toThrow();
+    expect(() =>
+      new JwtService().verify<object>(grant.token!, { secret: 'another-secret' }),
+    ).toThrow();
   });
 
   it('none: the host link, no token, no webhooks', async () => {
     const none = new NoneVideoProvider();
-    const room = await none.createRoom({ organizationId: ORG, meetingId: MEETING, joinUrl: 'https://x.test/r' });
+    const room = await none.createRoom({
+      organizationId: ORG,
+      meetingId: MEETING,
+      joinUrl: 'https://x.test/r',
+    });
     const expiresAt = new Date();
-    expect(none.createJoinToken(room, { id: 'u', name: 'n', email: 'e' }, 'participant', expiresAt)).toEqual({
+    expect(
+      none.createJoinToken(room, { id: 'u', name: 'n', email: 'e' }, 'participant', expiresAt),
+    ).toEqual({
       url: 'https://x.test/r',
       token: null,
       expiresAt,

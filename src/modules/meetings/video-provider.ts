@@ -48,7 +48,13 @@ export interface VideoProvider {
   updateRoom(request: VideoRoomRequest, roomId: string | null): Promise<VideoRoom>;
   deleteRoom(roomId: string | null): Promise<void>;
   /** A grant for `user` in `room` with `role`, valid until `expiresAt` (≤ 2 h: the caller's rule). */
-  createJoinToken(room: VideoRoom, user: JoinUser, role: ParticipantRole, expiresAt: Date, now: Date): JoinGrant;
+  createJoinToken(
+    room: VideoRoom,
+    user: JoinUser,
+    role: ParticipantRole,
+    expiresAt: Date,
+    now: Date,
+  ): JoinGrant;
   /** Whether `rawBody` carries a valid signature made within 5 minutes of `now`. */
   verifyWebhook(rawBody: string, headers: Record<string, unknown>, now: Date): boolean;
 }
@@ -105,7 +111,12 @@ export class NoneVideoProvider implements VideoProvider {
     return Promise.resolve();
   }
 
-  createJoinToken(room: VideoRoom, _user: JoinUser, _role: ParticipantRole, expiresAt: Date): JoinGrant {
+  createJoinToken(
+    room: VideoRoom,
+    _user: JoinUser,
+    _role: ParticipantRole,
+    expiresAt: Date,
+  ): JoinGrant {
     if (!room.joinUrl) throw new Error('NoneVideoProvider: the meeting has no join URL');
     return { url: room.joinUrl, token: null, expiresAt };
   }
@@ -146,10 +157,17 @@ export class JitsiVideoProvider implements VideoProvider {
     return Promise.resolve();
   }
 
-  createJoinToken(room: VideoRoom, user: JoinUser, role: ParticipantRole, expiresAt: Date, now: Date): JoinGrant {
+  createJoinToken(
+    room: VideoRoom,
+    user: JoinUser,
+    role: ParticipantRole,
+    expiresAt: Date,
+    now: Date,
+  ): JoinGrant {
     const { appId, appSecret, domain } = this.config.video.jitsi;
     if (!appSecret) throw new Error('JitsiVideoProvider: JITSI_APP_SECRET is not set');
-    if (!room.roomId || !room.joinUrl) throw new Error('JitsiVideoProvider: the meeting has no room');
+    if (!room.roomId || !room.joinUrl)
+      throw new Error('JitsiVideoProvider: the meeting has no room');
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const token = this.jwt.sign(
       {
@@ -182,7 +200,9 @@ export function jitsiRoomName(organizationId: string, meetingId: string): string
 }
 
 /** The organization and meeting a Jitsi room name stands for, or null. */
-export function parseJitsiRoomName(room: string): { organizationId: string; meetingId: string } | null {
+export function parseJitsiRoomName(
+  room: string,
+): { organizationId: string; meetingId: string } | null {
   const match = ROOM.exec(room);
   return match ? { organizationId: match[1], meetingId: match[2] } : null;
 }

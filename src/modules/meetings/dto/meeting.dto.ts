@@ -30,7 +30,9 @@ import { DATE_TIME } from '../meeting-rules';
 
 const TIME_NOTE =
   'ISO 8601 date-time. With an offset (`Z`, `+02:00`) it is that instant; without one it is the wall-clock time in `timezone` (DST applied; a time the DST jump skips → 422)';
-const TIME_MESSAGE = { message: '$property must be an ISO 8601 date-time (YYYY-MM-DDTHH:mm[:ss][offset])' };
+const TIME_MESSAGE = {
+  message: '$property must be an ISO 8601 date-time (YYYY-MM-DDTHH:mm[:ss][offset])',
+};
 const lowerCase = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
@@ -108,9 +110,12 @@ export class CreateMeetingDto {
     example: 'https://meet.example.com/weekly',
   })
   @IsOptional()
-  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: true }, {
-    message: 'joinUrl must be an https URL',
-  })
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true, require_tld: true },
+    {
+      message: 'joinUrl must be an https URL',
+    },
+  )
   @MaxLength(2000)
   joinUrl?: string;
 
@@ -179,9 +184,12 @@ export class UpdateMeetingDto {
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'Provider `none` only: an https URL' })
   @IsOptional()
-  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: true }, {
-    message: 'joinUrl must be an https URL',
-  })
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true, require_tld: true },
+    {
+      message: 'joinUrl must be an https URL',
+    },
+  )
   @MaxLength(2000)
   joinUrl?: string;
 }
