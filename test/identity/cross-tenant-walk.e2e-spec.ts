@@ -284,8 +284,6 @@ const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
  */
 const BODY_FOR_B: Record<string, (b: Actor) => Record<string, unknown>> = {
   'POST /chat-rooms/:id/participants': (b) => ({ userId: b.user.id }),
-  // The sampler writes "string" for the link; the DTO wants an https URL (format checks first).
-  'PATCH /meetings/:id': () => ({ joinUrl: 'https://meet.example.test/b' }),
 };
 
 interface Route {

@@ -106,6 +106,7 @@ export class CreateMeetingDto {
 
   @ApiPropertyOptional({
     maxLength: 2000,
+    format: 'uri',
     description: 'Provider `none` only, and required then: an https URL (else 422 /joinUrl)',
     example: 'https://meet.example.com/weekly',
   })
@@ -182,7 +183,12 @@ export class UpdateMeetingDto {
   @MaxLength(64)
   timezone?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000, description: 'Provider `none` only: an https URL' })
+  @ApiPropertyOptional({
+    maxLength: 2000,
+    format: 'uri',
+    description: 'Provider `none` only: an https URL (else 422 /joinUrl)',
+    example: 'https://meet.example.com/weekly',
+  })
   @IsOptional()
   @IsUrl(
     { protocols: ['https'], require_protocol: true, require_tld: true },
