@@ -67,7 +67,12 @@ import {
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 import { AutomationActionsModule } from './automation';
-import { MEETINGS_ENTITIES, MeetingsModule, MeetingTargetsModule } from './meetings';
+import {
+  MEETINGS_ENTITIES,
+  MeetingsModule,
+  MeetingsWorkerModule,
+  MeetingTargetsModule,
+} from './meetings';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -141,6 +146,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   MeetingTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
+  MeetingsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];

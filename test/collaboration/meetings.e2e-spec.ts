@@ -3,7 +3,8 @@ import type { ParsedMail } from 'mailparser';
 import * as nodeIcal from 'node-ical';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../../src/core/clock';
-import { signWebhook } from '../../src/modules/meetings/video-provider';
+import { JitsiVideoProvider, signWebhook } from '../../src/modules/meetings/video-provider';
+import type { INestApplicationContext } from '@nestjs/common';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { ContractActors, describeResourceContract } from '../support/resource-contract';
 import { startSmtpServer } from '../support/mail';
@@ -55,6 +56,7 @@ describe('meetings (SPEC-P3 §10)', () => {
   let viewer: Actor; // Viewer: meetings:read only
   let other: Actor; // another tenant's owner
   let actors: ContractActors;
+  let worker: INestApplicationContext;
 
   const errorOf = (res: { body: unknown }) => (res.body as Envelope).errors[0];
   const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
@@ -107,7 +109,7 @@ describe('meetings (SPEC-P3 §10)', () => {
         JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '600',
       },
     });
-    await t.startWorker();
+    worker = await t.startWorker();
     owner = await createTenant(t);
     member = await addActor(t, owner.organization, ['Member']);
     viewer = await addActor(t, owner.organization, ['Viewer']);
@@ -497,6 +499,48 @@ describe('meetings (SPEC-P3 §10)', () => {
       expect([over.status, errorOf(over).code]).toEqual([409, 'join_window_closed']);
     } finally {
       clock.reset();
+    }
+  });
+
+  it('room job: provider calls run in the worker; after the last failed attempt the meeting is provider_error and the host is notified', async () => {
+    const pollRow = async (id: string, until: (row: { status: string }) => boolean) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await t.dataSource.query<{ status: string }[]>(
+          'SELECT status FROM meetings WHERE id = $1',
+          [id],
+        );
+        if (until(row)) return row;
+        if (Date.now() > deadline) throw new Error(`meeting ${id} stayed ${row.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const provider = worker.get(JitsiVideoProvider, { strict: false });
+    const createRoom = jest
+      .spyOn(provider, 'createRoom')
+      .mockRejectedValue(new Error('provider unreachable'));
+    try {
+      const meeting = await create(owner, {
+        title: 'Fragile room',
+        provider: 'jitsi',
+        joinUrl: undefined,
+        participants: [{ userId: member.user.id }],
+      });
+      // The request answered with the planned room at once, without calling the provider.
+      expect(meeting).toMatchObject({ status: 'scheduled', providerRoomId: expect.any(String) });
+      await pollRow(meeting.id, (row) => row.status === 'provider_error');
+      // Four attempts for this meeting (other meetings' jobs may call the provider too).
+      expect(createRoom.mock.calls.filter(([room]) => room.meetingId === meeting.id)).toHaveLength(
+        4,
+      );
+      const notices = await t.dataSource.query<{ recipient_user_id: string; level: string }[]>(
+        `SELECT recipient_user_id, level FROM notifications
+          WHERE type = 'meeting.provider_error' AND entity_id = $1`,
+        [meeting.id],
+      );
+      expect(notices).toEqual([{ recipient_user_id: owner.user.id, level: 'error' }]);
+    } finally {
+      createRoom.mockRestore();
     }
   });
 

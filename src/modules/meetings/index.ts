@@ -8,6 +8,7 @@ import {
 
 export { MeetingsModule } from './meetings.module';
 export { MeetingTargetsModule } from './meeting-targets';
+export { MeetingsWorkerModule } from './meeting-room.job';
 export type { VideoProvider } from './video-provider';
 
 /** The TypeORM entities whose tables this module owns (listed by the module registry). */

@@ -249,6 +249,29 @@ export class MeetingsRepository {
     );
   }
 
+  /**
+   * Stores the room a provider answered (the room job), bumping the version only when it
+   * changed; a meeting in `provider_error` is back to `scheduled` once its room exists.
+   */
+  async setRoom(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    roomId: string | null,
+    joinUrl: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE meetings
+          SET provider_room_id = $3, join_url = $4,
+              status = CASE WHEN status = 'provider_error' THEN 'scheduled' ELSE status END,
+              version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = $2
+          AND (provider_room_id IS DISTINCT FROM $3 OR join_url IS DISTINCT FROM $4
+               OR status = 'provider_error')`,
+      [orgId, id, roomId, joinUrl],
+    );
+  }
+
   /** Bumps the meeting's version (its participants changed: an ETag must change too). */
   async touch(manager: EntityManager, orgId: string, id: string): Promise<void> {
     await manager.query(

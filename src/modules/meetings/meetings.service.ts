@@ -21,6 +21,7 @@ import {
 import { TargetRegistry } from '../../core/targets';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
+import { JobsService } from '../jobs';
 import { MailService } from '../mail';
 import { MemberDirectory } from '../memberships';
 import { OrganizationsService } from '../organizations';
@@ -34,6 +35,7 @@ import type {
   UpdateMeetingDto,
 } from './dto/meeting.dto';
 import { CalendarMeeting, meetingCalendar } from './meeting-calendar';
+import { MEETING_ROOM_TASK } from './meeting-room.job';
 import {
   canonicalTimeZone,
   instantOf,
@@ -150,6 +152,7 @@ export class MeetingsService {
     private readonly providers: VideoProviders,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly jobs: JobsService,
   ) {}
 
   /** One page of the organization's meetings (filters: status, host, `?filter=` grammar). */
@@ -212,7 +215,7 @@ export class MeetingsService {
         '/participants',
       );
       const id = uuidv7();
-      const room = await this.providers.get(provider).createRoom({
+      const room = this.providers.get(provider).plannedRoom({
         organizationId: orgId,
         meetingId: id,
         joinUrl: dto.joinUrl ?? null,
@@ -257,6 +260,7 @@ export class MeetingsService {
           },
         },
       });
+      await this.syncRoom(orgId, created, 'create', context);
       await this.invite(manager, orgId, created, 'REQUEST', created.participants, caller.userId);
       return created;
     });
@@ -359,7 +363,6 @@ export class MeetingsService {
       const row = await this.changeable(manager, orgId, caller, id);
       assertVersionMatches(expectedVersion, row.version);
       const before = fieldsOf(row);
-      await this.providers.get(row.provider as VideoProviderName).deleteRoom(row.provider_room_id);
       await this.repository.update(manager, orgId, id, row.version, {
         ...before,
         status: 'cancelled',
@@ -374,6 +377,7 @@ export class MeetingsService {
         changes: { status: 'cancelled', icsSequence: cancelled.icsSequence },
         context,
       });
+      await this.syncRoom(orgId, cancelled, 'delete', context);
       await this.invite(manager, orgId, cancelled, 'CANCEL', cancelled.participants, caller.userId);
       return cancelled;
     });
@@ -402,7 +406,9 @@ export class MeetingsService {
           };
         },
         remove: async () => {
+          const row = await this.repository.find(manager, orgId, id);
           await this.repository.delete(manager, orgId, id);
+          if (row) await this.syncRoom(orgId, toDto(row, []), 'delete', context);
         },
         target: 'meeting',
         entry: { organizationId: orgId, entityType: 'meeting', entityId: id, context },
@@ -680,6 +686,26 @@ export class MeetingsService {
       }
       return 'processed';
     });
+  }
+
+  /**
+   * Queues the room job (`meetings.room`, worker, retried) for a meeting with a video provider:
+   * `create`/`update` set the room up at the provider, `delete` removes it. In the caller's transaction, as
+   * mail is: if the queue is down the change answers 503 and is rolled back.
+   */
+  private async syncRoom(
+    orgId: string,
+    meeting: MeetingDto,
+    action: 'create' | 'update' | 'delete',
+    context: AuditContext,
+  ): Promise<void> {
+    if (meeting.provider === 'none') return;
+    await this.jobs.start(
+      MEETING_ROOM_TASK,
+      { meetingId: meeting.id, action, provider: meeting.provider, roomId: meeting.providerRoomId },
+      orgId,
+      context,
+    );
   }
 
   /** The meeting and its participants as the DTO; 404 when the organization has none. */

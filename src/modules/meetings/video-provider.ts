@@ -44,6 +44,11 @@ export interface JoinGrant {
  */
 export interface VideoProvider {
   readonly name: VideoProviderName;
+  /**
+   * The room a meeting will have, computed without calling the provider (no I/O), so the request
+   * can answer and invite at once; `createRoom` (in the worker) then sets it up at the provider.
+   */
+  plannedRoom(request: VideoRoomRequest): VideoRoom;
   createRoom(request: VideoRoomRequest): Promise<VideoRoom>;
   updateRoom(request: VideoRoomRequest, roomId: string | null): Promise<VideoRoom>;
   deleteRoom(roomId: string | null): Promise<void>;
@@ -99,8 +104,12 @@ export function verifyWebhookSignature(
 export class NoneVideoProvider implements VideoProvider {
   readonly name = 'none' as const;
 
+  plannedRoom(request: VideoRoomRequest): VideoRoom {
+    return { roomId: null, joinUrl: request.joinUrl };
+  }
+
   createRoom(request: VideoRoomRequest): Promise<VideoRoom> {
-    return Promise.resolve({ roomId: null, joinUrl: request.joinUrl });
+    return Promise.resolve(this.plannedRoom(request));
   }
 
   updateRoom(request: VideoRoomRequest): Promise<VideoRoom> {
@@ -129,7 +138,7 @@ export class NoneVideoProvider implements VideoProvider {
 /**
  * Self-hosted Jitsi Meet with JWT authentication (prosody `token` auth): a room per meeting named
  * `alees-<organization id>-<meeting id>` (Jitsi creates it on the first join, so create/update/
- * delete need no call), and a join token signed HS256 with `JITSI_APP_SECRET`: `iss` = `aud` =
+ * delete make no network call; they still run in the worker's room job like any provider's), and a join token signed HS256 with `JITSI_APP_SECRET`: `iss` = `aud` =
  * `JITSI_APP_ID`, `sub` = `JITSI_DOMAIN`, `room`, `context.user` {id, name, email, moderator (the
  * host)}, `nbf` = now, `exp` = the expiry. Webhooks (a prosody event-sync hook) are signed with
  * `VIDEO_WEBHOOK_SECRET` (see {@link verifyWebhookSignature}).
@@ -141,12 +150,14 @@ export class JitsiVideoProvider implements VideoProvider {
 
   constructor(private readonly config: AppConfig) {}
 
-  createRoom(request: VideoRoomRequest): Promise<VideoRoom> {
+  plannedRoom(request: VideoRoomRequest): VideoRoom {
     const roomId = jitsiRoomName(request.organizationId, request.meetingId);
-    return Promise.resolve({
-      roomId,
-      joinUrl: `https://${this.config.video.jitsi.domain}/${roomId}`,
-    });
+    return { roomId, joinUrl: `https://${this.config.video.jitsi.domain}/${roomId}` };
+  }
+
+  /** Self-hosted Jitsi creates a room on its first join: nothing to call. */
+  createRoom(request: VideoRoomRequest): Promise<VideoRoom> {
+    return Promise.resolve(this.plannedRoom(request));
   }
 
   updateRoom(request: VideoRoomRequest): Promise<VideoRoom> {
