@@ -443,7 +443,11 @@ describe('meetings (SPEC-P3 §10)', () => {
     });
     expect(meeting.providerRoomId).toBe(`alees-${owner.organization.id}-${meeting.id}`);
     const before = Date.now();
-    const res = await member.post(`/api/v1/meetings/${meeting.id}/join`).expect(200);
+    // An Idempotency-Key is ignored here: a replay would need the token stored.
+    const res = await member
+      .post(`/api/v1/meetings/${meeting.id}/join`)
+      .set('Idempotency-Key', `join-${meeting.id}`)
+      .expect(200);
     const grant = res.body as { url: string; token: string; expiresAt: string };
     const claims = new JwtService().verify<Record<string, unknown>>(grant.token, {
       secret: JITSI_SECRET,
@@ -565,7 +569,11 @@ describe('meetings (SPEC-P3 §10)', () => {
     const mine = await create(member, { startsAt: '2026-12-20T15:00', endsAt: '2026-12-20T16:00' });
     const invited = await create(owner, { participants: [{ userId: member.user.id }] });
     const notMine = await create(owner);
-    const created = await member.post('/api/v1/me/calendar-feed-tokens').expect(201);
+    const key = `feed-${randomUUID()}`;
+    const created = await member
+      .post('/api/v1/me/calendar-feed-tokens')
+      .set('Idempotency-Key', key)
+      .expect(201);
     const { id, token, url } = created.body as { id: string; token: string; url: string };
     expect(url).toContain(`/api/v1/me/calendar.ics?token=${token}`);
     const [stored] = await t.dataSource.query<{ token_hash: string; user_id: string }[]>(
@@ -574,6 +582,17 @@ describe('meetings (SPEC-P3 §10)', () => {
     );
     expect(stored.user_id).toBe(member.user.id);
     expect(stored.token_hash).not.toContain(token);
+    // Not replayed from idempotency storage (which would have to keep the token): a new token.
+    const again = await member
+      .post('/api/v1/me/calendar-feed-tokens')
+      .set('Idempotency-Key', key)
+      .expect(201);
+    expect((again.body as { token: string }).token).not.toBe(token);
+    const kept = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM idempotency_keys k WHERE k::text LIKE $1',
+      [`%${token.split('.')[1]}%`],
+    );
+    expect(kept[0].n).toBe(0);
 
     const feed = await t.http
       .get(`/api/v1/me/calendar.ics?token=${encodeURIComponent(token)}`)

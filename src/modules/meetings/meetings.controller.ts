@@ -45,6 +45,7 @@ import {
   ExpectedVersion,
   IdParam,
   IfMatch,
+  IssuesSecret,
   ListQueryParser,
   ListRoute,
   Page,
@@ -269,6 +270,7 @@ export class MeetingsController {
     JoinDto,
   )
   @RequireUser()
+  @IssuesSecret()
   @ApiForbiddenResponse({ description: '`not_a_participant`', type: ErrorEnvelopeDto })
   @ApiConflictResponse({
     description: '`join_window_closed`, `meeting_cancelled`',
@@ -309,6 +311,7 @@ export class CalendarFeedController {
   })
   @ApiCreatedResponse({ type: CalendarFeedTokenDto })
   @RequireUser()
+  @IssuesSecret()
   createFeedToken(
     @ActiveOrganization() orgId: string,
     @CurrentUserId() userId: string,
