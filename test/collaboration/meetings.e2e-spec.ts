@@ -751,6 +751,15 @@ describe('meetings (SPEC-P3 §10)', () => {
       .expect(201);
     expect((second.body as Meeting).id).toBe((first.body as Meeting).id);
     const id = (first.body as Meeting).id;
+    // A meeting is a collaboration target: comments and followers hang off it, and go with it.
+    await member
+      .post('/api/v1/comments')
+      .send({ entityType: 'meeting', entityId: id, body: 'See you there' })
+      .expect(201);
+    await other
+      .post('/api/v1/comments')
+      .send({ entityType: 'meeting', entityId: id, body: 'Let me in' })
+      .expect(404);
     await owner.delete(`/api/v1/meetings/${id}`).set('If-Match', '"7"').expect(412);
     await owner.delete(`/api/v1/meetings/${id}`).expect(204);
     await owner.get(`/api/v1/meetings/${id}`).expect(404);
@@ -759,5 +768,10 @@ describe('meetings (SPEC-P3 §10)', () => {
       [id],
     );
     expect(rows[0].n).toBe(0);
+    const comments = await t.dataSource.query<{ n: number }[]>(
+      "SELECT count(*)::int AS n FROM comments WHERE entity_type = 'meeting' AND entity_id = $1",
+      [id],
+    );
+    expect(comments[0].n).toBe(0);
   });
 });
