@@ -68,6 +68,12 @@ import {
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 import { AutomationActionsModule } from './automation';
+import {
+  MEETINGS_ENTITIES,
+  MeetingsModule,
+  MeetingsWorkerModule,
+  MeetingTargetsModule,
+} from './meetings';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -116,6 +122,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   StatusesModule,
   SavedFiltersModule,
   DocumentsModule,
+  MeetingsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -139,8 +146,10 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   CategoryTargetsModule,
   WarehouseTargetsModule,
   DocumentsWorkerModule,
+  MeetingTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
+  MeetingsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -185,6 +194,7 @@ export const MODULE_ENTITIES = [
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
   ...DOCUMENTS_ENTITIES,
+  ...MEETINGS_ENTITIES,
 ];
 
 /**

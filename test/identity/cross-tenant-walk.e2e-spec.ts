@@ -64,6 +64,9 @@ interface OrgA {
   folder: string;
   document: string;
   shareLink: string;
+  meeting: string;
+  meetingParticipant: string;
+  calendarFeedToken: string;
 }
 
 type Params = Record<string, string>;
@@ -85,6 +88,7 @@ const TARGETS: Record<string, (a: OrgA) => string> = {
   warehouse: (a) => a.warehouse,
   'stock-location': (a) => a.location,
   document: (a) => a.document,
+  meeting: (a) => a.meeting,
 };
 
 /** Translatable types (`/content-translations/{type}/{id}`, the documented enum) → A's record. */
@@ -138,6 +142,16 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/followers/:entityType/:entityId/me': (a, types) => targetParams(a, types),
   '/invitations/:id': (a) => [{ id: a.invitation }],
   // Member ids are user ids (profiles module): A's member, as seen from B.
+  '/me/calendar-feed-tokens/:id': (a) => [{ id: a.calendarFeedToken }],
+  '/meetings/:id': (a) => [{ id: a.meeting }],
+  '/meetings/:id.ics': (a) => [{ id: a.meeting }],
+  '/meetings/:id/cancel': (a) => [{ id: a.meeting }],
+  '/meetings/:id/join': (a) => [{ id: a.meeting }],
+  '/meetings/:id/participants': (a) => [{ id: a.meeting }],
+  '/meetings/:id/participants/:participantId': (a) => [
+    { id: a.meeting, participantId: a.meetingParticipant },
+  ],
+  '/meetings/:id/rsvp': (a) => [{ id: a.meeting }],
   '/members/:id/profile': (a) => [{ id: a.memberUserId }, { id: a.ownerUserId }],
   '/memberships/:id': (a) => [{ id: a.memberMembershipId }],
   '/memberships/:id/reactivate': (a) => [{ id: a.memberMembershipId }],
@@ -196,6 +210,8 @@ const EXEMPT: Record<string, string> = {
   '/feature-flags/:key': 'platform flags (no organization_id); every method is superuser-only',
   '/shared/:token':
     'public: the path carries a share link’s secret token (its organization inside), not an id; tested in test/documents',
+  '/integrations/video/:provider/webhook':
+    'public: the path names a video provider, not a record; the signed body names the room (meetings e2e)',
   '/invitations/:token/accept':
     'public: the path carries the invitation’s secret token, not an id; whoever holds it may accept',
 };
@@ -243,6 +259,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
     userId: (a) => ({ userId: a.memberUserId }),
     roleId: (a) => ({ roleId: a.role }),
   },
+  '/meetings': { host: (a) => ({ host: a.ownerUserId }) },
   '/organizations': { parentId: (a) => ({ parentId: a.orgId }) },
   '/products': { categoryId: (a) => ({ categoryId: a.category }) },
   '/stock-levels': {
@@ -544,6 +561,20 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
     const shareLink = await post(`/documents/${walkDocument}/share-links`, {
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
+    const meetingStart = new Date(Date.now() + 5 * 60_000);
+    const meetingRes = await owner.post('/api/v1/meetings').send({
+      title: 'Walk meeting',
+      startsAt: meetingStart.toISOString(),
+      endsAt: new Date(meetingStart.getTime() + 3_600_000).toISOString(),
+      timezone: 'Europe/Paris',
+      joinUrl: 'https://meet.example.test/walk',
+      participants: [{ userId: member.user.id }],
+    });
+    const meeting = created(meetingRes, '/meetings');
+    const meetingParticipant = (
+      meetingRes.body as { participants: { id: string; role: string }[] }
+    ).participants.find((p) => p.role !== 'host')!.id;
+    const calendarFeedToken = await post('/me/calendar-feed-tokens', {});
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -586,6 +617,9 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       folder,
       document: walkDocument,
       shareLink,
+      meeting,
+      meetingParticipant,
+      calendarFeedToken,
     };
 
     b = {

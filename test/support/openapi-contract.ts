@@ -20,20 +20,25 @@ export interface ObservedResponse {
 
 const OPERATION_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-/** Path templates of the document, most specific first (literal segments beat `{params}`). */
+/** A path segment as a pattern: `{param}` parts match one segment's text, the rest literally. */
+const segmentPattern = (segment: string): string =>
+  segment
+    .split(/(\{[^}]+\})/)
+    .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+
+/**
+ * Path templates of the document, most specific first: literal segments beat `{params}`, and a
+ * parameter with a literal suffix (`{id}.ics`) beats a bare one (`{id}`).
+ */
 function compileTemplates(paths: Record<string, unknown>) {
   return Object.keys(paths)
     .map((template) => ({
       template,
-      pattern: new RegExp(
-        `^${template
-          .split('/')
-          .map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-          .join('/')}/?$`,
-      ),
+      pattern: new RegExp(`^${template.split('/').map(segmentPattern).join('/')}/?$`),
       rank: template
         .split('/')
-        .map((s) => (s.startsWith('{') ? '1' : '2'))
+        .map((s) => (!s.includes('{') ? '3' : /^\{[^}]+\}$/.test(s) ? '1' : '2'))
         .join(''),
     }))
     .sort((a, b) => (a.rank < b.rank ? 1 : a.rank > b.rank ? -1 : 0));

@@ -100,6 +100,16 @@ export class AppConfig {
     fileDir: string;
     smtp: { host: string; port: number; user?: string; password?: string };
   };
+  /**
+   * Meetings' video provider (SPEC-P3 §10): `provider` for new meetings that ask for a video room;
+   * Jitsi join tokens are HS256 JWTs signed with `jitsi.appSecret` (`iss`/`aud` = `appId`, `sub` =
+   * `domain`). `webhookSecret` signs provider webhooks (HMAC-SHA256); unset: every webhook is 401.
+   */
+  readonly video: {
+    provider: 'none' | 'jitsi';
+    jitsi: { domain: string; appId: string; appSecret?: string };
+    webhookSecret?: string;
+  };
   readonly sentry: { dsn?: string };
 
   constructor(init: Omit<AppConfig, never>) {
@@ -216,6 +226,15 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       from: v.EMAIL_FROM,
       fileDir: v.EMAIL_FILE_DIR,
       smtp: { host: v.SMTP_HOST, port: v.SMTP_PORT, user: v.SMTP_USER, password: v.SMTP_PASSWORD },
+    },
+    video: {
+      provider: v.VIDEO_PROVIDER,
+      jitsi: {
+        domain: v.JITSI_DOMAIN,
+        appId: v.JITSI_APP_ID,
+        appSecret: v.JITSI_APP_SECRET || undefined,
+      },
+      webhookSecret: v.VIDEO_WEBHOOK_SECRET || undefined,
     },
     sentry: { dsn: v.SENTRY_DSN || undefined },
   });

@@ -188,6 +188,13 @@ export class EnvironmentVariables {
   @IsString() @IsOptional() SMTP_PASSWORD?: string;
   @IsString() @IsOptional() PUBLIC_APP_URL = 'http://localhost:3000';
 
+  // Meetings: video provider (SPEC-P3 §10)
+  @IsIn(['none', 'jitsi']) @IsOptional() VIDEO_PROVIDER: 'none' | 'jitsi' = 'none';
+  @IsString() @IsOptional() JITSI_DOMAIN = 'meet.jitsi.local';
+  @IsString() @IsOptional() JITSI_APP_ID = 'alees';
+  @IsString() @IsOptional() JITSI_APP_SECRET?: string;
+  @IsString() @IsOptional() VIDEO_WEBHOOK_SECRET?: string;
+
   // Monitoring
   @IsString() @IsOptional() SENTRY_DSN?: string;
 }
@@ -204,4 +211,6 @@ export const SECRET_KEYS = new Set([
   'SMTP_PASSWORD',
   'SENTRY_DSN',
   'METRICS_TOKEN',
+  'JITSI_APP_SECRET',
+  'VIDEO_WEBHOOK_SECRET',
 ]);

@@ -49,8 +49,10 @@ function registerJsonParser(fastify: FastifyInstance, apiPrefix: string): void {
       undefined,
     );
   });
-  fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // The exact bytes a signature covers (signed webhooks: meetings' video provider events).
+    (request as { rawBody?: string }).rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     try {
       done(

@@ -11,4 +11,5 @@ export { configureHttpApp } from './http-app';
 export { buildOpenApiDocument } from './swagger';
 export { HttpCoreModule } from './http-core.module';
 export { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+export { IssuesSecret } from './idempotency/idempotency.interceptor';
 export { ActionRoute, CreateRoute, DeleteRoute, ListRoute, ReadRoute, UpdateRoute } from './routes';

@@ -27,6 +27,14 @@ export const REDACTED_PATHS = [
   ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
+/**
+ * `url` with the value of every `token` query parameter replaced (signed download links, calendar
+ * feed URLs: the token is the credential). `/me/calendar.ics?token=abc` → `…?token=[redacted]`.
+ */
+export function redactQueryTokens(url: string): string {
+  return url.replace(/([?&](?:token|jwt)=)[^&#]*/gi, '$1[redacted]');
+}
+
 type RawRequest = IncomingMessage & { id?: string | number | object };
 
 /** Paths machines poll constantly; a successful hit is logged at debug, not info. */
@@ -79,7 +87,7 @@ function pinoOptions(config: AppConfig) {
         raw?: { clientIp?: string };
       }) => ({
         method: req.method,
-        url: req.url,
+        url: redactQueryTokens(req.url),
         userAgent: req.headers['user-agent'],
         // The client as Fastify resolved it (TRUST_PROXY), set by the HTTP app's onRequest hook.
         remoteAddress: req.raw?.clientIp ?? req.remoteAddress,

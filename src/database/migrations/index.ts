@@ -27,6 +27,7 @@ import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilt
 import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
 import { CreateDocuments1764004000000 } from './1764004000000-CreateDocuments';
+import { CreateMeetings1764004100000 } from './1764004100000-CreateMeetings';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   AddAuditSealing1764003500000,
   CreateSchedulerLeases1764003600000,
   CreateDocuments1764004000000,
+  CreateMeetings1764004100000,
 ];

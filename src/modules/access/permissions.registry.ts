@@ -96,6 +96,12 @@ export const PERMISSIONS = {
   'folders:create': 'Create document folders',
   'folders:update': 'Rename and move document folders',
   'folders:delete': 'Delete empty document folders',
+  'meetings:read':
+    'List and read meetings, download their calendar files, answer and join the ones you are invited to, keep a personal calendar feed',
+  'meetings:create': 'Schedule meetings you host (participants are e-mailed an invitation)',
+  'meetings:update': 'Change, cancel and invite to the meetings you host',
+  'meetings:delete': 'Delete the meetings you host',
+  'meetings:manage': 'Change, cancel and delete any meeting of the organization, not only yours',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -140,6 +146,9 @@ const BUSINESS_WRITES: PermissionCode[] = [
   'folders:create',
   'folders:update',
   'folders:delete',
+  'meetings:create',
+  'meetings:update',
+  'meetings:delete',
 ];
 
 /** System roles, shared by every tenant (organization_id NULL). */
@@ -185,6 +194,7 @@ export const SYSTEM_ROLES: Record<
       'saved-filters:read',
       'documents:read',
       'folders:read',
+      'meetings:read',
       // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
       'saved-filters:create',
     ],

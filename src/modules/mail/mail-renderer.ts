@@ -30,6 +30,7 @@ export class MailRenderer {
       subject: part('subject').replace(/\s+/g, ' '),
       html: part('html'),
       text: part('text'),
+      ...(job.attachments?.length && { attachments: job.attachments }),
     };
   }
 

@@ -54,4 +54,36 @@ describe('mail rendering and transports', () => {
     expect(eml).toContain('To: a@example.test');
     expect(eml).toContain('Subject: Hi');
   });
+
+  it('carries attachments from the job to the message (file transport: a MIME part with its type)', async () => {
+    const renderer = new MailRenderer(config());
+    const attachment = {
+      filename: 'invite.ics',
+      contentType: 'text/calendar; method=REQUEST; charset=utf-8',
+      content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
+    };
+    const mail = renderer.render({
+      to: 'a@example.test',
+      template: 'meeting-invitation',
+      language: 'fr',
+      data: {
+        title: 'Revue',
+        link: 'https://erp.example.test/meetings/1',
+        organization: 'Acme',
+        host: 'Ada',
+        when: '2026-03-29 10:00',
+        timezone: 'Europe/Paris',
+        updated: true,
+        cancelled: false,
+      },
+      attachments: [attachment],
+    });
+    expect(mail.subject).toBe('Invitation modifiée : Revue (2026-03-29 10:00)');
+    expect(mail.attachments).toEqual([attachment]);
+    const dir = mkdtempSync(join(tmpdir(), 'alees-mail-'));
+    await new MailTransport(config({ EMAIL_BACKEND: 'file', EMAIL_FILE_DIR: dir })).send(mail);
+    const eml = readFileSync(join(dir, readdirSync(dir)[0]), 'utf8');
+    expect(eml).toContain('Content-Type: text/calendar; method=REQUEST; charset=utf-8');
+    expect(eml).toContain('filename=invite.ics');
+  });
 });

@@ -35,6 +35,21 @@ export interface MailTemplates {
     items: NotificationMailItem[];
     link: string;
   };
+  /**
+   * A meeting invitation, its update (`updated`: time or place changed) or its cancellation; the
+   * iCalendar file travels as an attachment (`MailJob.attachments`). `when`: the start in the
+   * meeting's time zone, formatted by the sender; `link`: the meeting in the app.
+   */
+  'meeting-invitation': {
+    title: string;
+    link: string;
+    organization: string;
+    host: string;
+    when: string;
+    timezone: string;
+    updated: boolean;
+    cancelled: boolean;
+  };
   /** The daily digest of notifications whose e-mail preference is `digest_daily`. */
   'notification-digest': {
     name: string;
@@ -56,11 +71,20 @@ export type MailTemplate = keyof MailTemplates;
 /** Languages with translated templates; anything else falls back to English. */
 export const MAIL_LANGUAGES = ['en', 'fr'] as const;
 
+/** A file sent with a message (text content only: it travels in the queued job as JSON). */
+export interface MailAttachment {
+  filename: string;
+  /** The full MIME type, parameters included (`text/calendar; method=REQUEST; charset=utf-8`). */
+  contentType: string;
+  content: string;
+}
+
 export interface MailJob<T extends MailTemplate = MailTemplate> {
   to: string;
   template: T;
   language: string;
   data: MailTemplates[T];
+  attachments?: MailAttachment[];
 }
 
 export interface RenderedMail {
@@ -69,6 +93,7 @@ export interface RenderedMail {
   subject: string;
   html: string;
   text: string;
+  attachments?: MailAttachment[];
 }
 
 export const MAIL_JOB = 'mail.send';

@@ -74,6 +74,12 @@ export const NOTIFICATION_TYPES = {
     mutable: true,
     description: 'An announcement from an administrator of the organization',
   },
+  'meeting.provider_error': {
+    defaultChannels: ['realtime', 'email'],
+    defaultEmailMode: 'immediate',
+    mutable: true,
+    description: 'The video room of a meeting you host could not be set up',
+  },
   'security.notice': {
     defaultChannels: ['realtime', 'email'],
     defaultEmailMode: 'immediate',

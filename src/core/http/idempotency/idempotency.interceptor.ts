@@ -5,6 +5,7 @@ import {
   HttpStatus,
   Injectable,
   NestInterceptor,
+  SetMetadata,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +15,16 @@ import { CoreErrors, ValidationFailedError } from '../errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** Set by {@link IssuesSecret}: the interceptor neither stores nor replays the route's answers. */
+export const ISSUES_SECRET_METADATA = 'alees:issues-secret';
+
+/**
+ * On a POST whose answer carries a secret shown once (a join token, a feed token): an
+ * `Idempotency-Key` is ignored, because replaying the answer would mean storing the secret in
+ * `idempotency_keys`. Each call runs and issues a new secret (such routes create nothing that a
+ * retry could duplicate harmfully).
+ */
+export const IssuesSecret = (): MethodDecorator => SetMetadata(ISSUES_SECRET_METADATA, true);
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying (the rest are per-request). */
 const REPLAYED_HEADERS = ['location', 'etag', 'content-location'];
@@ -50,6 +61,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const header = request.headers['idempotency-key'];
     if (request.method !== 'POST' || header === undefined) return next.handle();
+    if (Reflect.getMetadata(ISSUES_SECRET_METADATA, context.getHandler()) === true) {
+      return next.handle();
+    }
 
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY_PATTERN.test(key)) {
