@@ -136,7 +136,10 @@ describe('OpenAPI document: lint-clean and as strict as the server', () => {
     expect(schemas.CreateCategoryDto).toMatchObject({
       additionalProperties: false,
       required: expect.arrayContaining(['type', 'name']),
-      properties: { parentId: { format: 'uuid' }, type: { enum: ['product', 'contact', 'document'] } },
+      properties: {
+        parentId: { format: 'uuid' },
+        type: { enum: ['product', 'contact', 'document'] },
+      },
     });
     expect(schemas.LoginDto).toMatchObject({
       additionalProperties: false,
