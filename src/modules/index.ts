@@ -67,6 +67,7 @@ import {
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 import { AutomationActionsModule } from './automation';
+import { WEBHOOKS_ENTITIES, WebhooksModule, WebhooksWorkerModule } from './webhooks';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -114,6 +115,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CustomFieldsModule,
   StatusesModule,
   SavedFiltersModule,
+  WebhooksModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -138,6 +140,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   WarehouseTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
+  WebhooksWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -181,6 +184,7 @@ export const MODULE_ENTITIES = [
   ...TAGS_ENTITIES,
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
+  ...WEBHOOKS_ENTITIES,
 ];
 
 /**

@@ -142,7 +142,7 @@ describe('HttpEgress.send', () => {
       } else {
         let body = '';
         req.on('data', (c: Buffer) => (body += c.toString()));
-        req.on('end', () => res.writeHead(201).end(`echo:${req.headers['x-test']}:${body}`));
+        req.on('end', () => res.writeHead(201).end(`echo:${String(req.headers['x-test'])}:${body}`));
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -172,7 +172,11 @@ describe('HttpEgress.send', () => {
       body: '',
     });
     expect(redirect.status).toBe(302);
-    const big = await allowed().send({ url: `http://127.0.0.1:${port}/big`, headers: {}, body: '' });
+    const big = await allowed().send({
+      url: `http://127.0.0.1:${port}/big`,
+      headers: {},
+      body: '',
+    });
     expect(big.truncated).toBe(true);
     expect(big.body.length).toBe(MAX_RESPONSE_BYTES);
     const quick = egress({ WEBHOOK_ALLOWED_PRIVATE_HOSTS: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '200' });

@@ -85,6 +85,11 @@ export const PERMISSIONS = {
   'saved-filters:create': 'Save, change and delete your own private filters',
   'saved-filters:share':
     'Share your saved filters with the organization (create or change to shared)',
+  'webhooks:read': 'List and read webhook subscriptions and their deliveries (never their secrets)',
+  'webhooks:create': 'Subscribe URLs to the organization’s events (outbound webhooks)',
+  'webhooks:update': 'Change, pause and resume webhook subscriptions',
+  'webhooks:delete': 'Delete webhook subscriptions and their delivery history',
+  'webhooks:manage': 'Rotate webhook signing secrets and send deliveries again',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -139,7 +144,11 @@ export const SYSTEM_ROLES: Record<
     description: 'Works with business data (contacts, products, stock); reads people and structure',
     permissions: [
       ...readOnly.filter(
-        (p) => p !== 'audit-logs:read' && p !== 'api-keys:read' && p !== 'invitations:read',
+        (p) =>
+          p !== 'audit-logs:read' &&
+          p !== 'api-keys:read' &&
+          p !== 'invitations:read' &&
+          p !== 'webhooks:read',
       ),
       ...BUSINESS_WRITES,
     ],
