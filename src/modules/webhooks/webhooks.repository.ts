@@ -193,8 +193,8 @@ export class WebhooksRepository {
       organizationId: orgId,
       id,
       version,
-      set: `name = $4, description = $5, url = $6, event_types = $7, status = $8, paused_reason = $9,
-        consecutive_failures = CASE WHEN $8 = 'active' THEN 0 ELSE consecutive_failures END`,
+      set: `name = $4, description = $5, url = $6, event_types = $7, status = $8::varchar, paused_reason = $9,
+        consecutive_failures = CASE WHEN $8::varchar = 'active' THEN 0 ELSE consecutive_failures END`,
       values: [
         fields.name,
         fields.description,
@@ -342,7 +342,8 @@ export class WebhooksRepository {
    * delivery is lost. Returns them with the subscription's URL and sealed secret.
    */
   claimDue(manager: EntityManager, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return manager.query<ClaimedDelivery[]>(
+    return returningRows<ClaimedDelivery>(
+      manager,
       `WITH due AS (
          SELECT d.id FROM webhook_deliveries d
           JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.organization_id = d.organization_id
@@ -435,7 +436,8 @@ export class WebhooksRepository {
           : failures >= pauseAfter
             ? 'failures'
             : null;
-    const [row] = await manager.query<SubscriptionRow[]>(
+    const [row] = await returningRows<SubscriptionRow>(
+      manager,
       `UPDATE webhook_subscriptions SET consecutive_failures = $3,
               status = CASE WHEN $4::text IS NULL THEN status ELSE 'paused' END,
               paused_reason = COALESCE($4::text, paused_reason),

@@ -7,7 +7,6 @@ import {
   IsIn,
   IsOptional,
   IsString,
-  IsUrl,
   Length,
   Matches,
   MaxLength,
@@ -16,6 +15,8 @@ import {
 import { NormalizedName, VisibleText } from '../../../core/text';
 import { DELIVERY_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
 
+/** The shape only; the SSRF policy (HttpEgress.check) parses and judges the URL itself. */
+const URL_SHAPE = /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/i;
 const EVENT_TYPE = /^[a-z][a-z0-9_]{0,49}\.(\*|[a-z][a-z0-9_]{0,49})$/;
 const URL_RULE =
   'An absolute http(s) URL (https only in production), at most 2048 characters, without user name or password. Its host must resolve to public addresses only (422 `webhook_url_not_allowed` for private, loopback, link-local, CGNAT, metadata… addresses unless allow-listed by WEBHOOK_ALLOWED_PRIVATE_HOSTS); checked again at every delivery';
@@ -68,7 +69,7 @@ export class CreateWebhookSubscriptionDto {
   })
   @IsString()
   @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @Matches(URL_SHAPE, { message: 'url must be an absolute http(s) URL' })
   url: string;
 
   @ApiProperty({
@@ -120,7 +121,7 @@ export class UpdateWebhookSubscriptionDto {
   @IsOptional()
   @IsString()
   @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @Matches(URL_SHAPE, { message: 'url must be an absolute http(s) URL' })
   url?: string;
 
   @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 50, description: EVENT_TYPES_RULE })
