@@ -61,6 +61,8 @@ interface OrgA {
   customField: string;
   status: string;
   savedFilter: string;
+  webhookSubscription: string;
+  webhookDelivery: string;
 }
 
 type Params = Record<string, string>;
@@ -69,6 +71,7 @@ type Params = Record<string, string>;
 interface OrgB {
   product: string;
   chatRoom: string;
+  webhookSubscription: string;
 }
 
 /**
@@ -160,6 +163,12 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/users/:id': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/users/:id/profile': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/warehouses/:id': (a) => [{ id: a.warehouse }],
+  '/webhook-subscriptions/:id': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/rotate-secret': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/deliveries': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/deliveries/:deliveryId/retry': (a) => [
+    { id: a.webhookSubscription, deliveryId: a.webhookDelivery },
+  ],
 };
 
 function targetParams(a: OrgA, types: string[]): Params[] {
@@ -258,6 +267,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
 /** List routes with path parameters: B's own record to list under, while `?savedFilterId=` names A's. */
 const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
   '/chat-rooms/{id}/messages': (b) => ({ id: b.chatRoom }),
+  '/webhook-subscriptions/{id}/deliveries': (b) => ({ id: b.webhookSubscription }),
 };
 
 /**
@@ -510,6 +520,18 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       filter: { field: 'name', op: 'icontains', value: 'green' },
       visibility: 'shared',
     });
+    // Paused, to a public literal address: nothing is ever sent from the walk.
+    const webhookSubscription = await post('/webhook-subscriptions', {
+      name: 'Walk hook',
+      url: 'https://93.184.216.34/hook',
+      eventTypes: ['product.*'],
+      status: 'paused',
+    });
+    const [{ id: webhookDelivery }] = await t.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhook_deliveries (organization_id, subscription_id, event_id, event_type, payload)
+       VALUES ($1, $2, gen_uuid_v7(), 'product.created', '{}') RETURNING id`,
+      [owner.organization.id, webhookSubscription],
+    );
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -549,11 +571,23 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       customField,
       status,
       savedFilter,
+      webhookSubscription,
+      webhookDelivery,
     };
 
     b = {
       product: await post('/products', { sku: code('B'), name: 'B tea', type: 'goods' }, other),
       chatRoom: await post('/chat-rooms', { name: 'B room' }, other),
+      webhookSubscription: await post(
+        '/webhook-subscriptions',
+        {
+          name: 'B hook',
+          url: 'https://93.184.216.34/b',
+          eventTypes: ['product.*'],
+          status: 'paused',
+        },
+        other,
+      ),
     };
 
     const columns = await t.dataSource.query<{ table_name: string; column_name: string }[]>(

@@ -190,6 +190,9 @@ export class WebhooksService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<WebhookSubscriptionDto> {
+    // Another organization's id is 404 before its body is judged (the URL check resolves DNS,
+    // so it runs before the transaction, not inside it).
+    await this.get(orgId, id);
     if (dto.eventTypes) checkEventTypes(dto.eventTypes);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
     return this.db.run(orgId, async (manager) => {
