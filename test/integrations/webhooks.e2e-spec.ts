@@ -2,6 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AutomationActionRegistry } from '../../src/modules/automation';
+import type { AutomationActionContext } from '../../src/modules/automation';
 import { DomainEventsRelay } from '../../src/modules/domain-events';
 import { WebhookDispatcher } from '../../src/modules/webhooks';
 import { addActor, type Actor } from '../support/auth';
@@ -412,5 +414,80 @@ describe('outbound webhooks (issue 19)', () => {
     );
     await worker.get(WebhookDispatcher).flush();
     await until(() => received.some((r) => r.url === '/recovered'));
+  });
+
+  it('counts pending and failed deliveries on /metrics', async () => {
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.text).toMatch(/webhook_deliveries_pending \d+/);
+    expect(res.text).toMatch(/webhook_deliveries_failed [1-9]\d*/); // the 410 and the refused one
+  });
+
+  describe('automation action call_webhook', () => {
+    const context = (): AutomationActionContext => ({
+      organizationId: owner.organization.id,
+      actor: undefined as never, // call_webhook reads no permission
+      context: { actorUserId: null, actorApiKeyId: null, requestId: null, ip: null },
+      target: { entityType: 'product', entityId: randomUUID() },
+      event: null,
+      ruleId: randomUUID(),
+      runId: randomUUID(),
+    });
+    const action = () => t.app.get(AutomationActionRegistry).get('call_webhook')!;
+    const errorCode = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'resolved';
+    };
+
+    it('is registered in the API and the worker, with a JSON schema', () => {
+      expect(action().paramsSchema).toMatchObject({ required: ['url'] });
+      expect(worker.get(AutomationActionRegistry).get('call_webhook')).toBeDefined();
+    });
+
+    it('previews without sending: the URL is checked, headers named, the secret not shown', async () => {
+      const before = received.length;
+      const preview = await action().preview(context(), {
+        url: `${base()}/action`,
+        body: { hello: 'world' },
+        headers: { 'X-Trace': 'abc' },
+        secret: 'a-very-secret-value-123',
+      });
+      expect(preview.output).toMatchObject({
+        wouldSend: { method: 'POST', body: { hello: 'world' }, signed: true },
+      });
+      expect(JSON.stringify(preview)).not.toContain('a-very-secret-value-123');
+      expect(received.length).toBe(before);
+      expect(await errorCode(action().preview(context(), { url: 'http://10.1.2.3/' }))).toBe(
+        'webhook_url_not_allowed',
+      );
+      expect(
+        await errorCode(
+          action().preview(context(), { url: `${base()}/a`, headers: { Host: 'evil' } }),
+        ),
+      ).toBe('invalid_webhook_call');
+    });
+
+    it('runs a signed POST through the same client; a 500 fails the step', async () => {
+      const secret = 'another-secret-value-456';
+      const result = await action().run(context(), {
+        url: `${base()}/action-run`,
+        body: { n: 1 },
+        secret,
+      });
+      expect(result).toMatchObject({ status: 'succeeded', output: { responseStatus: 200 } });
+      const hit = received.find((r) => r.url === '/action-run')!;
+      expect(hit.body).toBe('{"n":1}');
+      const [, t0, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
+        String(hit.headers['x-alees-signature']),
+      )!;
+      expect(createHmac('sha256', secret).update(`${t0}.${hit.body}`).digest('hex')).toBe(v1);
+      flakyAnswers.push(500);
+      expect(await errorCode(action().run(context(), { url: `${base()}/flaky` }))).toBe(
+        'webhook_call_failed',
+      );
+    });
   });
 });
