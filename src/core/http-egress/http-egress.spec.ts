@@ -142,7 +142,9 @@ describe('HttpEgress.send', () => {
       } else {
         let body = '';
         req.on('data', (c: Buffer) => (body += c.toString()));
-        req.on('end', () => res.writeHead(201).end(`echo:${String(req.headers['x-test'])}:${body}`));
+        req.on('end', () =>
+          res.writeHead(201).end(`echo:${String(req.headers['x-test'])}:${body}`),
+        );
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
