@@ -184,7 +184,10 @@ export class HttpEgress {
             size += chunk.length;
           });
           res.on('end', finish);
-          res.on('error', (error) => (truncated ? undefined : reject(error)));
+          res.on('error', (error) => {
+            if (truncated) return;
+            reject(signal.aborted ? new Error(`timeout after ${this.timeoutMs} ms`) : error);
+          });
         },
       );
       req.on('error', (error) =>
