@@ -248,13 +248,6 @@ describe('outbound webhooks (issue 19)', () => {
     const sub = await subscribe(owner, { url: `${base()}/signed` });
     const tagId = await createTag(owner);
     await relay();
-    console.log(
-      'DEBUG',
-      await worker
-        .get(WebhookDispatcher)
-        .flush()
-        .catch((e: unknown) => e),
-    );
     await until(() => received.some((r) => r.url === '/signed'));
     const hit = received.find((r) => r.url === '/signed')!;
     const signature = String(hit.headers['x-alees-signature']);
@@ -423,9 +416,19 @@ describe('outbound webhooks (issue 19)', () => {
   });
 
   describe('automation action call_webhook', () => {
-    const context = (): AutomationActionContext => ({
+    const context = (permissions = ['webhooks:create']): AutomationActionContext => ({
       organizationId: owner.organization.id,
-      actor: undefined as never, // call_webhook reads no permission
+      actor: {
+        kind: 'user',
+        userId: owner.user.id,
+        apiKeyId: null,
+        isSuperuser: false,
+        organizationId: owner.organization.id,
+        permissions: new Set(permissions),
+        scopeKey: owner.user.id,
+        language: null,
+        organizationLanguage: null,
+      },
       context: { actorUserId: null, actorApiKeyId: null, requestId: null, ip: null },
       target: { entityType: 'product', entityId: randomUUID() },
       event: null,
@@ -468,6 +471,9 @@ describe('outbound webhooks (issue 19)', () => {
           action().preview(context(), { url: `${base()}/a`, headers: { Host: 'evil' } }),
         ),
       ).toBe('invalid_webhook_call');
+      expect(
+        await errorCode(action().preview(context(['webhooks:read']), { url: `${base()}/a` })),
+      ).toBe('call_webhook_not_permitted');
     });
 
     it('runs a signed POST through the same client; a 500 fails the step', async () => {

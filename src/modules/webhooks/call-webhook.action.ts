@@ -38,7 +38,8 @@ const MAX_HEADERS = 10;
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The automation action `call_webhook` (issue 19): a POST of JSON to `url` through the SSRF-safe
+ * The automation action `call_webhook` (issue 19). The rule's run-as user must hold
+ * `webhooks:create` (it sends data out like a subscription would; 403 `call_webhook_not_permitted`). a POST of JSON to `url` through the SSRF-safe
  * {@link HttpEgress} (same policy as webhooks: public addresses only unless allow-listed, https in
  * production, 10 s, no redirects), signed with `secret` when given. It runs in the worker outside
  * any transaction (the automation runner calls it between its own transactions). A 2xx succeeds
@@ -133,6 +134,9 @@ export class CallWebhookAction implements AutomationAction<CallWebhookParams>, O
     ctx: AutomationActionContext,
     params: CallWebhookParams,
   ): Promise<{ headers: Record<string, string>; body: string; payload: Record<string, unknown> }> {
+    if (!ctx.actor.isSuperuser && !ctx.actor.permissions.has('webhooks:create')) {
+      throw WebhooksErrors.call_webhook_not_permitted();
+    }
     const extra = Object.entries(params.headers ?? {});
     if (extra.length > MAX_HEADERS) {
       throw WebhooksErrors.invalid_webhook_call(`At most ${MAX_HEADERS} headers`, '/headers');

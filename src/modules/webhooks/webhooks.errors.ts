@@ -1,4 +1,4 @@
-import { defineErrors, failure, rule } from '../../core/http';
+import { defineErrors, failure, forbidden, rule } from '../../core/http';
 
 /** The webhooks module's error codes (README "Error codes"). */
 export const WebhooksErrors = defineErrors({
@@ -16,6 +16,10 @@ export const WebhooksErrors = defineErrors({
         : `"${pattern}" names no resource that publishes events`,
     pointer: `/eventTypes/${index}`,
     meta: { eventType: pattern },
+  })),
+  call_webhook_not_permitted: forbidden(() => ({
+    detail:
+      "call_webhook sends the organization's data to an outside URL: the rule's run-as user needs webhooks:create",
   })),
   invalid_webhook_call: rule((detail: string, pointer: string) => ({ detail, pointer })),
   webhook_call_failed: failure(502, (detail: string, status: number | null) => ({
