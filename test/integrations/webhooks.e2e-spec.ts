@@ -12,7 +12,8 @@ import {
   describeResourceContract,
   tenantActors,
 } from '../support/resource-contract';
-import { createWorkerApplication } from '../../src/bootstrap';
+import request from 'supertest';
+import { createApiApplication, createWorkerApplication } from '../../src/bootstrap';
 import { loadConfig } from '../../src/core/config';
 import { TEST_REDIS_URL } from '../support/env';
 import { createTestApp, LogCapture, TestApp } from '../support/test-app';
@@ -363,7 +364,7 @@ describe('outbound webhooks (issue 19)', () => {
     });
   });
 
-  it('refuses delivery when the allow-list no longer covers the URL', async () => {
+  it('without the allow-list: localhost is 422 at creation and a delivery to it is refused', async () => {
     const sub = await subscribe(owner, { url: `${base()}/later-refused` });
     // The worker restarts with a configuration that no longer allows 127.0.0.1.
     await worker.close();
@@ -379,7 +380,23 @@ describe('outbound webhooks (issue 19)', () => {
       WEBHOOK_POLL_MS: '100',
     });
     worker = await createWorkerApplication(strict, new LogCapture().stream, []);
+    const strictApi = await createApiApplication(strict, {
+      logDestination: new LogCapture().stream,
+    });
     try {
+      await strictApi.init();
+      await strictApi.getHttpAdapter().getInstance().ready();
+      for (const url of [`http://localhost:${port}/hook`, `http://127.0.0.1:${port}/hook`]) {
+        const refused = await request(strictApi.getHttpServer())
+          .post('/api/v1/webhook-subscriptions')
+          .set(owner.headers)
+          .send({ name: 'Local', url, eventTypes: ['tag.created'] });
+        expect(refused.status).toBe(422);
+        expect(codeOf(refused)).toMatchObject({
+          code: 'webhook_url_not_allowed',
+          meta: { reason: 'address', range: 'loopback' },
+        });
+      }
       await createTag(owner);
       await relay();
       await until(
@@ -393,6 +410,7 @@ describe('outbound webhooks (issue 19)', () => {
         /^webhook_url_not_allowed/,
       );
     } finally {
+      await strictApi.close();
       await worker.close();
       worker = await t.startWorker();
     }
