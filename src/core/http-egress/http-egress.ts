@@ -121,14 +121,14 @@ export class HttpEgress {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     try {
-      const target = await Promise.race([
-        this.check(request.url),
-        new Promise<never>((_, reject) =>
-          deadline.signal.addEventListener('abort', () =>
-            reject(new Error(`timeout after ${this.timeoutMs} ms`)),
-          ),
+      const timedOut = new Promise<never>((_, reject) =>
+        deadline.signal.addEventListener('abort', () =>
+          reject(new Error(`timeout after ${this.timeoutMs} ms`)),
         ),
-      ]);
+      );
+      // Settles after the race when the deadline passes during the exchange: nobody awaits it then.
+      timedOut.catch(() => undefined);
+      const target = await Promise.race([this.check(request.url), timedOut]);
       const response = await this.exchange(target, request, deadline.signal);
       return { ...response, latencyMs: Math.round(performance.now() - started) };
     } finally {
