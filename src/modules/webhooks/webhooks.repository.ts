@@ -124,6 +124,7 @@ const SUB_SORT: Record<SubscriptionSort, string> = {
  */
 @Injectable()
 export class WebhooksRepository {
+  /** A page of the organization's subscriptions (`status` filter, `?filter=`, sort by name/createdAt). */
   pageSubscriptions(
     manager: EntityManager,
     orgId: string,
@@ -141,6 +142,7 @@ export class WebhooksRepository {
     });
   }
 
+  /** One of the organization's subscriptions (row-locked with `lock`), or undefined. */
   async findSubscription(
     manager: EntityManager,
     orgId: string,
@@ -155,6 +157,7 @@ export class WebhooksRepository {
     return row;
   }
 
+  /** Inserts a subscription with its sealed secret (never the plain one). */
   async insertSubscription(
     manager: EntityManager,
     orgId: string,
@@ -226,6 +229,7 @@ export class WebhooksRepository {
     });
   }
 
+  /** Deletes a subscription; its deliveries go with it (`ON DELETE CASCADE`). */
   async deleteSubscription(manager: EntityManager, orgId: string, id: string): Promise<void> {
     await deleteTenantRow(manager, 'webhook_subscriptions', orgId, id);
   }
@@ -254,20 +258,6 @@ export class WebhooksRepository {
       ),
       query,
     });
-  }
-
-  async findDelivery(
-    manager: EntityManager,
-    orgId: string,
-    subscriptionId: string,
-    id: string,
-  ): Promise<DeliveryRow | undefined> {
-    const [row] = await manager.query<DeliveryRow[]>(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries
-        WHERE organization_id = $1 AND subscription_id = $2 AND id = $3`,
-      [orgId, subscriptionId, id],
-    );
-    return row;
   }
 
   /** Makes a delivery due now again (a redelivery: its next attempt is a new one). */

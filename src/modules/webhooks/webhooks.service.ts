@@ -39,6 +39,7 @@ import {
   WebhooksRepository,
 } from './webhooks.repository';
 
+/** The subscriptions list: sort name/createdAt, filter `status`, `?filter=` on the fields below. */
 export const WEBHOOK_SUBSCRIPTION_LIST: ListDefinition<SubscriptionSort, SubscriptionFilter> =
   defineList({
     resource: 'webhook-subscriptions',
@@ -55,6 +56,7 @@ export const WEBHOOK_SUBSCRIPTION_LIST: ListDefinition<SubscriptionSort, Subscri
     },
   });
 
+/** A subscription's deliveries: newest first, filters `status` and `eventType`. */
 export const WEBHOOK_DELIVERY_LIST: ListDefinition<DeliverySort, DeliveryFilter> = defineList({
   resource: 'webhook-deliveries',
   sortable: ['createdAt'],
@@ -130,6 +132,7 @@ export class WebhooksService {
     private readonly config: AppConfig,
   ) {}
 
+  /** A page of the organization's subscriptions (never their secrets). */
   list(
     orgId: string,
     query: ListQuery<SubscriptionSort, SubscriptionFilter>,

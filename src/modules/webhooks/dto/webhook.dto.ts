@@ -55,6 +55,7 @@ export class WebhookSubscriptionWithSecretDto extends WebhookSubscriptionDto {
   secret: string;
 }
 
+/** Subscribe a URL to event types; the server generates the secret (none is accepted). */
 export class CreateWebhookSubscriptionDto {
   @NormalizedName()
   @ApiProperty({ minLength: 1, maxLength: 100 })
