@@ -351,6 +351,15 @@ describe('outbound webhooks (issue 19)', () => {
       [gone.id],
     );
     expect(audit).toHaveLength(1);
+    // The organization's Owners (and Admins) are told; the updater (a custom role) is not.
+    const notified = await t.dataSource.query<{ recipient_user_id: string; title: string }[]>(
+      `SELECT recipient_user_id, title FROM notifications
+        WHERE organization_id = $1 AND type = 'webhook.paused' AND data->>'subscriptionId' = $2`,
+      [owner.organization.id, gone.id],
+    );
+    expect(notified).toEqual([
+      { recipient_user_id: owner.user.id, title: 'Webhook "Receiver" paused' },
+    ]);
     // Resuming resets the failure count.
     const resumed = await updater
       .patch(`/api/v1/webhook-subscriptions/${gone.id}`)

@@ -4,7 +4,10 @@ import { AppConfig } from '../../core/config';
 import { EgressRefusedError, HttpEgress } from '../../core/http-egress';
 import { TenantDatabase } from '../../core/tenancy';
 import { APP_VERSION } from '../../core/version';
+import { AccessService } from '../access';
 import { AuditService } from '../audit';
+import { MemberDirectory } from '../memberships';
+import { NotificationsService } from '../notifications';
 import { nextAttemptAt } from './webhook-backoff';
 import { openSecret } from './webhook-secrets';
 import { signPayload, SIGNATURE_HEADER } from './webhook-signature';
@@ -52,6 +55,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly egress: HttpEgress,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly access: AccessService,
+    private readonly members: MemberDirectory,
+    private readonly notifications: NotificationsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -114,11 +120,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     );
     if (claimed.length === 0) return 0;
     const outcomes = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
+    const afterCommit: (() => void)[] = [];
     await this.db.runAsSystem('webhook-delivery', async (manager) => {
       for (const [index, delivery] of claimed.entries()) {
-        await this.record(manager, delivery, outcomes[index]);
+        const push = await this.record(manager, delivery, outcomes[index]);
+        if (push) afterCommit.push(push);
       }
     });
+    afterCommit.forEach((push) => push());
     return claimed.length;
   }
 
@@ -205,16 +214,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
+  /** Records one outcome; returns the realtime push of a pause notification, run after commit. */
   private async record(
     manager: EntityManager,
     delivery: ClaimedDelivery,
     outcome: AttemptOutcome & { gone: boolean },
-  ): Promise<void> {
+  ): Promise<(() => void) | undefined> {
     const orgId = delivery.organization_id;
     await this.repository.recordAttempt(manager, orgId, delivery.id, outcome);
     if (outcome.status === 'succeeded') {
       await this.repository.resetFailures(manager, orgId, delivery.subscription_id);
-      return;
+      return undefined;
     }
     if (outcome.status === 'retrying') {
       this.logger.warn(
@@ -226,7 +236,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         },
         'webhook delivery attempt failed; retrying',
       );
-      return;
+      return undefined;
     }
     this.logger.warn(
       {
@@ -253,6 +263,44 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         changes: { status: 'paused', pausedReason: paused.paused_reason },
         context: { actorUserId: null, actorApiKeyId: null, requestId: null, ip: null },
       });
+      return this.notifyPaused(manager, orgId, paused.id, paused.name, paused.paused_reason);
     }
+    return undefined;
+  }
+
+  /**
+   * `webhook.paused` to the organization's active Owners and Admins (the system roles that hold
+   * `webhooks:update`), once per pause (dedupe key: subscription and pause time).
+   */
+  private async notifyPaused(
+    manager: EntityManager,
+    orgId: string,
+    subscriptionId: string,
+    name: string,
+    reason: string | null,
+  ): Promise<() => void> {
+    const recipients = new Set<string>();
+    for (const role of ['Owner', 'Admin'] as const) {
+      const roleId = await this.access.systemRoleId(role);
+      for (const member of await this.members.activeMembers(manager, orgId, { roleId })) {
+        recipients.add(member.userId);
+      }
+    }
+    const result = await this.notifications.notify(manager, {
+      organizationId: orgId,
+      recipientUserIds: [...recipients],
+      type: 'webhook.paused',
+      actorUserId: null,
+      title: `Webhook "${name}" paused`,
+      body:
+        reason === 'gone'
+          ? 'Its receiver answered 410 Gone. Fix the receiver, then resume the subscription.'
+          : `Its last ${this.config.webhooks.autoPauseAfterFailures} deliveries failed. Fix the receiver, then resume the subscription.`,
+      actionPath: `/webhook-subscriptions/${subscriptionId}`,
+      data: { subscriptionId, reason },
+      dedupeKey: `webhook.paused:${subscriptionId}:${Date.now()}`,
+      level: 'warning',
+    });
+    return result.afterCommit;
   }
 }

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { HttpEgressModule } from '../../core/http-egress';
 import { MetricsModule } from '../../core/metrics';
+import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
+import { MemberDirectoryModule } from '../memberships';
+import { NotificationsServiceModule } from '../notifications';
 import { CallWebhookAction } from './call-webhook.action';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhooksEventConsumer } from './webhooks.consumer';
@@ -25,9 +28,16 @@ export class WebhookActionsModule {}
 })
 export class WebhooksModule {}
 
-/** The worker side: the fan-out consumer, the dispatcher, the action. */
+/** The worker side: the fan-out consumer, the dispatcher (pause notifications), the action. */
 @Module({
-  imports: [AuditModule, HttpEgressModule, WebhookActionsModule],
+  imports: [
+    AuditModule,
+    AccessModule,
+    MemberDirectoryModule,
+    NotificationsServiceModule,
+    HttpEgressModule,
+    WebhookActionsModule,
+  ],
   providers: [WebhooksRepository, WebhookDispatcher, WebhooksEventConsumer],
   exports: [WebhookDispatcher],
 })
