@@ -102,6 +102,7 @@ describe('outbound webhooks (issue 19)', () => {
       req.on('end', () => {
         received.push({ url: req.url ?? '', headers: req.headers, body });
         if (req.url === '/gone') res.writeHead(410).end('gone');
+        else if (req.url === '/down') res.writeHead(500).end('x'.repeat(5000));
         else if (req.url === '/flaky' && flakyAnswers.length > 0)
           res.writeHead(flakyAnswers.shift()!).end('try later');
         else res.writeHead(200).end('ok');
@@ -114,6 +115,7 @@ describe('outbound webhooks (issue 19)', () => {
         WEBHOOK_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
         WEBHOOK_RETRY_BASE_MS: '100',
         WEBHOOK_RETRY_MAX_MS: '200',
+        WEBHOOK_RETRY_WINDOW_MS: '1500',
         WEBHOOK_POLL_MS: '100',
         WEBHOOK_AUTO_PAUSE_FAILURES: '2',
       },
@@ -333,7 +335,7 @@ describe('outbound webhooks (issue 19)', () => {
     expect(await deliveries(owner.organization.id, sub.id)).toHaveLength(1);
   });
 
-  it('a 410 pauses the subscription; failures in a row pause it too (audited)', async () => {
+  it('a 410 pauses the subscription (audited, Owners notified); resuming resets it', async () => {
     const gone = await subscribe(owner, { url: `${base()}/gone` });
     await createTag(owner);
     await relay();
@@ -371,6 +373,30 @@ describe('outbound webhooks (issue 19)', () => {
       pausedReason: null,
       consecutiveFailures: 0,
     });
+  });
+
+  it('deliveries failing past the retry window fail; two in a row pause the subscription', async () => {
+    const sub = await subscribe(owner, { url: `${base()}/down` });
+    await createTag(owner);
+    await createTag(owner);
+    await relay();
+    await until(async () => {
+      const res = await owner.get(`/api/v1/webhook-subscriptions/${sub.id}`).expect(200);
+      return (res.body as Subscription).status === 'paused';
+    });
+    const paused = (await owner.get(`/api/v1/webhook-subscriptions/${sub.id}`))
+      .body as Subscription;
+    expect(paused).toMatchObject({ pausedReason: 'failures', consecutiveFailures: 2 });
+    const page = await owner
+      .get(`/api/v1/webhook-subscriptions/${sub.id}/deliveries?status=failed`)
+      .expect(200);
+    const items = (page.body as { items: (Delivery & { responseBody: string })[] }).items;
+    expect(items).toHaveLength(2);
+    for (const item of items) {
+      expect(item.attempts).toBeGreaterThan(1); // retried before failing
+      expect(item.responseStatus).toBe(500);
+      expect(item.responseBody).toHaveLength(1024); // the 5,000-byte answer, cut to 1 KB
+    }
   });
 
   it('without the allow-list: localhost is 422 at creation and a delivery to it is refused', async () => {
