@@ -74,6 +74,7 @@ import {
   MeetingsWorkerModule,
   MeetingTargetsModule,
 } from './meetings';
+import { WEBHOOKS_ENTITIES, WebhooksModule, WebhooksWorkerModule } from './webhooks';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -123,6 +124,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   SavedFiltersModule,
   DocumentsModule,
   MeetingsModule,
+  WebhooksModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -150,6 +152,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
   MeetingsWorkerModule,
+  WebhooksWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -195,6 +198,7 @@ export const MODULE_ENTITIES = [
   ...SAVED_FILTERS_ENTITIES,
   ...DOCUMENTS_ENTITIES,
   ...MEETINGS_ENTITIES,
+  ...WEBHOOKS_ENTITIES,
 ];
 
 /**

@@ -67,6 +67,8 @@ interface OrgA {
   meeting: string;
   meetingParticipant: string;
   calendarFeedToken: string;
+  webhookSubscription: string;
+  webhookDelivery: string;
 }
 
 type Params = Record<string, string>;
@@ -75,6 +77,7 @@ type Params = Record<string, string>;
 interface OrgB {
   product: string;
   chatRoom: string;
+  webhookSubscription: string;
 }
 
 /**
@@ -189,6 +192,12 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/users/:id': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/users/:id/profile': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/warehouses/:id': (a) => [{ id: a.warehouse }],
+  '/webhook-subscriptions/:id': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/rotate-secret': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/deliveries': (a) => [{ id: a.webhookSubscription }],
+  '/webhook-subscriptions/:id/deliveries/:deliveryId/retry': (a) => [
+    { id: a.webhookSubscription, deliveryId: a.webhookDelivery },
+  ],
 };
 
 function targetParams(a: OrgA, types: string[]): Params[] {
@@ -297,6 +306,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
 /** List routes with path parameters: B's own record to list under, while `?savedFilterId=` names A's. */
 const LIST_PATH_FOR_B: Record<string, (b: OrgB) => Params> = {
   '/chat-rooms/{id}/messages': (b) => ({ id: b.chatRoom }),
+  '/webhook-subscriptions/{id}/deliveries': (b) => ({ id: b.webhookSubscription }),
 };
 
 /**
@@ -575,6 +585,18 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       meetingRes.body as { participants: { id: string; role: string }[] }
     ).participants.find((p) => p.role !== 'host')!.id;
     const calendarFeedToken = await post('/me/calendar-feed-tokens', {});
+    // Paused, to a public literal address: nothing is ever sent from the walk.
+    const webhookSubscription = await post('/webhook-subscriptions', {
+      name: 'Walk hook',
+      url: 'https://93.184.216.34/hook',
+      eventTypes: ['product.*'],
+      status: 'paused',
+    });
+    const [{ id: webhookDelivery }] = await t.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhook_deliveries (organization_id, subscription_id, event_id, event_type, payload)
+       VALUES ($1, $2, gen_uuid_v7(), 'product.created', '{}') RETURNING id`,
+      [owner.organization.id, webhookSubscription],
+    );
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -620,11 +642,23 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       meeting,
       meetingParticipant,
       calendarFeedToken,
+      webhookSubscription,
+      webhookDelivery,
     };
 
     b = {
       product: await post('/products', { sku: code('B'), name: 'B tea', type: 'goods' }, other),
       chatRoom: await post('/chat-rooms', { name: 'B room' }, other),
+      webhookSubscription: await post(
+        '/webhook-subscriptions',
+        {
+          name: 'B hook',
+          url: 'https://93.184.216.34/b',
+          eventTypes: ['product.*'],
+          status: 'paused',
+        },
+        other,
+      ),
     };
 
     const columns = await t.dataSource.query<{ table_name: string; column_name: string }[]>(

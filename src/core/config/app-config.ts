@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { Environment, EnvironmentVariables } from './env.schema';
 
 export interface RateLimitRule {
@@ -111,6 +112,19 @@ export class AppConfig {
     webhookSecret?: string;
   };
   readonly sentry: { dsn?: string };
+  /** Outbound webhooks (src/modules/webhooks) and the SSRF-safe egress (src/core/http-egress). */
+  readonly webhooks: {
+    /** Lower-cased host names, IPs and CIDRs exempt from the private-address refusal. */
+    allowedPrivateHosts: string[];
+    /** 32 bytes encrypting stored signing secrets (AES-256-GCM). */
+    secretsKey: Buffer;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    retryWindowMs: number;
+    timeoutMs: number;
+    pollMs: number;
+    autoPauseAfterFailures: number;
+  };
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -237,5 +251,25 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       webhookSecret: v.VIDEO_WEBHOOK_SECRET || undefined,
     },
     sentry: { dsn: v.SENTRY_DSN || undefined },
+    webhooks: {
+      allowedPrivateHosts: splitList(v.WEBHOOK_ALLOWED_PRIVATE_HOSTS).map((h) => h.toLowerCase()),
+      // A stable key per deployment: the configured one, else one derived from the JWT secret
+      // (HKDF, own label), so rotating neither silently breaks stored secrets.
+      secretsKey: Buffer.from(
+        hkdfSync(
+          'sha256',
+          v.WEBHOOK_SECRETS_KEY ?? v.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
+          'alees',
+          'webhook-signing-secrets',
+          32,
+        ),
+      ),
+      retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: v.WEBHOOK_RETRY_MAX_MS,
+      retryWindowMs: v.WEBHOOK_RETRY_WINDOW_MS,
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      pollMs: v.WEBHOOK_POLL_MS,
+      autoPauseAfterFailures: v.WEBHOOK_AUTO_PAUSE_FAILURES,
+    },
   });
 }

@@ -197,6 +197,55 @@ export class EnvironmentVariables {
 
   // Monitoring
   @IsString() @IsOptional() SENTRY_DSN?: string;
+
+  // Outbound webhooks (src/modules/webhooks, src/core/http-egress)
+  /**
+   * Hosts and CIDRs outbound webhooks may reach although they are private (tests, on-premise):
+   * comma-separated, e.g. `127.0.0.1,10.0.0.0/8,hooks.internal`. Empty by default: none.
+   */
+  @ValidateBy({
+    name: 'isAllowedHostList',
+    validator: {
+      validate: isAllowedHostList,
+      defaultMessage: () =>
+        'WEBHOOK_ALLOWED_PRIVATE_HOSTS must be a comma-separated list of host names, IPs and CIDRs',
+    },
+  })
+  @IsOptional()
+  WEBHOOK_ALLOWED_PRIVATE_HOSTS = '';
+  /** Key that encrypts stored webhook signing secrets (AES-256-GCM); default: derived from JWT_SECRET_KEY. */
+  @IsString() @IsOptional() WEBHOOK_SECRETS_KEY?: string;
+  /** First retry delay of a failed delivery; doubles per attempt (jittered) up to WEBHOOK_RETRY_MAX_MS. */
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() WEBHOOK_RETRY_BASE_MS = 30_000;
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() WEBHOOK_RETRY_MAX_MS = 3_600_000;
+  /** A delivery is retried until this long after its first attempt, then failed. */
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional() WEBHOOK_RETRY_WINDOW_MS = 86_400_000;
+  /** Total time of one outbound request (DNS, connect, response), in ms. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) @IsOptional() WEBHOOK_TIMEOUT_MS = 10_000;
+  /** How often the worker's dispatcher looks for due deliveries (it is also woken on new ones). */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000) @IsOptional() WEBHOOK_POLL_MS = 1_000;
+  /** A subscription is paused after this many failed deliveries in a row. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000) @IsOptional() WEBHOOK_AUTO_PAUSE_FAILURES = 20;
+}
+
+/** `WEBHOOK_ALLOWED_PRIVATE_HOSTS`: empty, or comma-separated host names, IPs and CIDRs. */
+export function isAllowedHostList(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries.every((entry) => {
+    const [address, prefix, ...rest] = entry.split('/');
+    if (rest.length > 0) return false;
+    const family = isIP(address);
+    if (prefix !== undefined) {
+      return (
+        family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+      );
+    }
+    return family !== 0 || /^[a-z0-9]([a-z0-9.-]{0,252})$/i.test(address);
+  });
 }
 
 /** Keys whose values are secrets: never logged, never echoed in a config error. */
@@ -213,4 +262,5 @@ export const SECRET_KEYS = new Set([
   'METRICS_TOKEN',
   'JITSI_APP_SECRET',
   'VIDEO_WEBHOOK_SECRET',
+  'WEBHOOK_SECRETS_KEY',
 ]);

@@ -205,4 +205,40 @@ describe('configuration', () => {
       expect(config.app.allowSignup).toBe(true);
     });
   });
+
+  describe('webhooks', () => {
+    it('allows no private host by default; the secrets key is 32 bytes and stable', () => {
+      const config = loadConfig(base);
+      expect(config.webhooks).toMatchObject({
+        allowedPrivateHosts: [],
+        retryBaseMs: 30_000,
+        retryMaxMs: 3_600_000,
+        retryWindowMs: 86_400_000,
+        timeoutMs: 10_000,
+        autoPauseAfterFailures: 20,
+      });
+      expect(config.webhooks.secretsKey).toHaveLength(32);
+      expect(loadConfig(base).webhooks.secretsKey.equals(config.webhooks.secretsKey)).toBe(true);
+      const own = loadConfig({ ...base, WEBHOOK_SECRETS_KEY: 'another key' }).webhooks.secretsKey;
+      expect(own.equals(config.webhooks.secretsKey)).toBe(false);
+    });
+
+    it('reads WEBHOOK_ALLOWED_PRIVATE_HOSTS (hosts, IPs, CIDRs) and refuses anything else', () => {
+      const config = loadConfig({
+        ...base,
+        WEBHOOK_ALLOWED_PRIVATE_HOSTS: '127.0.0.1, 10.0.0.0/8,Hooks.Internal,fd00::/8',
+      });
+      expect(config.webhooks.allowedPrivateHosts).toEqual([
+        '127.0.0.1',
+        '10.0.0.0/8',
+        'hooks.internal',
+        'fd00::/8',
+      ]);
+      for (const value of ['10.0.0.0/33', 'http://x', 'a b', '1.2.3.4/8/1']) {
+        const problems = problemsOf({ ...base, WEBHOOK_ALLOWED_PRIVATE_HOSTS: value });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^WEBHOOK_ALLOWED_PRIVATE_HOSTS: /);
+      }
+    });
+  });
 });

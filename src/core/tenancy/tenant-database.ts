@@ -36,6 +36,8 @@ export const SYSTEM_ACCESS_REASONS = [
   'tenant-offboarding',
   /** Migrations, seeders and the admin CLI. */
   'migrations-seeding',
+  /** The webhook dispatcher claiming due deliveries of every organization (worker). */
+  'webhook-delivery',
 ] as const;
 
 /** One of {@link SYSTEM_ACCESS_REASONS}. */

@@ -28,6 +28,7 @@ import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
 import { CreateDocuments1764004000000 } from './1764004000000-CreateDocuments';
 import { CreateMeetings1764004100000 } from './1764004100000-CreateMeetings';
+import { CreateWebhooks1764003700000 } from './1764003700000-CreateWebhooks';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   CreateSchedulerLeases1764003600000,
   CreateDocuments1764004000000,
   CreateMeetings1764004100000,
+  CreateWebhooks1764003700000,
 ];

@@ -102,6 +102,11 @@ export const PERMISSIONS = {
   'meetings:update': 'Change, cancel and invite to the meetings you host',
   'meetings:delete': 'Delete the meetings you host',
   'meetings:manage': 'Change, cancel and delete any meeting of the organization, not only yours',
+  'webhooks:read': 'List and read webhook subscriptions and their deliveries (never their secrets)',
+  'webhooks:create': 'Subscribe URLs to the organization’s events (outbound webhooks)',
+  'webhooks:update': 'Change, pause and resume webhook subscriptions',
+  'webhooks:delete': 'Delete webhook subscriptions and their delivery history',
+  'webhooks:manage': 'Rotate webhook signing secrets and send deliveries again',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -165,7 +170,11 @@ export const SYSTEM_ROLES: Record<
     description: 'Works with business data (contacts, products, stock); reads people and structure',
     permissions: [
       ...readOnly.filter(
-        (p) => p !== 'audit-logs:read' && p !== 'api-keys:read' && p !== 'invitations:read',
+        (p) =>
+          p !== 'audit-logs:read' &&
+          p !== 'api-keys:read' &&
+          p !== 'invitations:read' &&
+          p !== 'webhooks:read',
       ),
       ...BUSINESS_WRITES,
     ],

@@ -80,6 +80,13 @@ export const NOTIFICATION_TYPES = {
     mutable: true,
     description: 'The video room of a meeting you host could not be set up',
   },
+  'webhook.paused': {
+    defaultChannels: ['realtime', 'email'],
+    defaultEmailMode: 'immediate',
+    mutable: true,
+    description:
+      'A webhook subscription of the organization was paused (its receiver answered 410, or its deliveries kept failing); to its Owners and Admins',
+  },
   'security.notice': {
     defaultChannels: ['realtime', 'email'],
     defaultEmailMode: 'immediate',
