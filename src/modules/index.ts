@@ -67,11 +67,18 @@ import {
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
 import { AutomationActionsModule } from './automation';
+import {
+  WORKFLOWS_ENTITIES,
+  WorkflowsModule,
+  WorkflowSubjectsModule,
+  WorkflowsWorkerModule,
+} from './workflows';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
   AutomationActionsModule,
+  WorkflowSubjectsModule,
   DomainEventsMetricsModule,
   MailModule,
   AuditModule,
@@ -114,12 +121,14 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CustomFieldsModule,
   StatusesModule,
   SavedFiltersModule,
+  WorkflowsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
   AutomationActionsModule,
+  WorkflowSubjectsModule,
   AuditWorkerModule,
   RealtimePublisherModule,
   JobsWorkerModule,
@@ -138,6 +147,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   WarehouseTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
+  WorkflowsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -181,6 +191,7 @@ export const MODULE_ENTITIES = [
   ...TAGS_ENTITIES,
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
+  ...WORKFLOWS_ENTITIES,
 ];
 
 /**

@@ -85,6 +85,13 @@ export const PERMISSIONS = {
   'saved-filters:create': 'Save, change and delete your own private filters',
   'saved-filters:share':
     'Share your saved filters with the organization (create or change to shared)',
+  'workflows:read':
+    'List and read workflow definitions; see a record’s workflow and take the actions your roles allow',
+  'workflows:create': 'Create draft workflows and new revisions of existing ones',
+  'workflows:update': 'Change draft workflows',
+  'workflows:delete': 'Delete workflows that are not active and that no record runs on',
+  'workflows:manage':
+    'Activate workflows (the previous active revision of the type is deactivated)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -166,6 +173,7 @@ export const SYSTEM_ROLES: Record<
       'tags:read',
       'statuses:read',
       'saved-filters:read',
+      'workflows:read',
       // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
       'saved-filters:create',
     ],
