@@ -61,6 +61,7 @@ interface OrgA {
   customField: string;
   status: string;
   savedFilter: string;
+  workflow: string;
 }
 
 type Params = Record<string, string>;
@@ -138,6 +139,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/organizations/:id/move': (a) => [{ id: a.childOrgId }],
   '/organizations/:id/restore': (a) => [{ id: a.childOrgId }],
   '/products/:id': (a) => [{ id: a.product }],
+  '/products/:id/transitions': (a) => [{ id: a.product }],
   '/roles/:id': (a) => [{ id: a.role }],
   '/saved-filters/:id': (a) => [{ id: a.savedFilter }],
   '/schedules/:id': (a) => [{ id: a.schedule }],
@@ -160,6 +162,16 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/users/:id': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/users/:id/profile': (a) => [{ id: a.ownerUserId }, { id: a.memberUserId }],
   '/warehouses/:id': (a) => [{ id: a.warehouse }],
+  // Only types a workflow governs have instances; A's products run under an active workflow.
+  '/workflow-instances/:entityType/:entityId': (a) => [
+    { entityType: 'product', entityId: a.product },
+  ],
+  '/workflow-instances/:entityType/:entityId/transitions': (a) => [
+    { entityType: 'product', entityId: a.product },
+  ],
+  '/workflows/:id': (a) => [{ id: a.workflow }],
+  '/workflows/:id/activate': (a) => [{ id: a.workflow }],
+  '/workflows/:id/revisions': (a) => [{ id: a.workflow }],
 };
 
 function targetParams(a: OrgA, types: string[]): Params[] {
@@ -510,6 +522,19 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       filter: { field: 'name', op: 'icontains', value: 'green' },
       visibility: 'shared',
     });
+    const [ownerRole] = await t.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM roles WHERE organization_id IS NULL AND name = 'Owner'`,
+    );
+    const workflow = await post('/workflows', {
+      entityType: 'product',
+      name: 'Walk approval',
+      states: [
+        { code: 'draft', isInitial: true, editRoleIds: [ownerRole.id] },
+        { code: 'active', isFinal: true, editRoleIds: [ownerRole.id] },
+      ],
+      transitions: [{ action: 'go', from: 'draft', to: 'active' }],
+    });
+    await owner.post(`/api/v1/workflows/${workflow}/activate`).expect(200);
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -549,6 +574,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       customField,
       status,
       savedFilter,
+      workflow,
     };
 
     b = {
