@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import type { Principal } from '../../src/core/auth';
+import { AutomationActionRegistry } from '../../src/modules/automation';
 import { DomainEvent, DomainEventConsumers } from '../../src/modules/domain-events';
 import { addActor, createTenant, type Actor } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -679,6 +681,73 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
       active = { ...active, id: copy.id };
     });
 
+    it('apply_transition (automation): preview writes nothing, run acts as the rule user with its causation', async () => {
+      const action = t.app.get(AutomationActionRegistry).get('apply_transition')!;
+      expect(action).toBeDefined();
+      const record = await product('20.00');
+      const actor = {
+        kind: 'user',
+        userId: member.user.id,
+        apiKeyId: null,
+        isSuperuser: false,
+        organizationId: owner.organization.id,
+        permissions: new Set(['products:read', 'products:manage', 'workflows:read']),
+        scopeKey: member.user.id,
+        language: null,
+        organizationLanguage: null,
+      } as Principal;
+      const ruleId = randomUUID();
+      const runId = randomUUID();
+      const ctx = {
+        organizationId: owner.organization.id,
+        actor,
+        context: {
+          actorUserId: member.user.id,
+          actorApiKeyId: null,
+          requestId: runId,
+          ip: null,
+          causation: { depth: 1, automationRuleId: ruleId, automationRunId: runId },
+        },
+        target: { entityType: 'product', entityId: record.id },
+        event: null,
+        ruleId,
+        runId,
+      };
+      const preview = await action.preview(ctx, { action: 'activate' });
+      expect(preview).toEqual({
+        status: 'succeeded',
+        output: { allowed: true, from: 'draft', to: 'active' },
+      });
+      expect(await instanceOf(owner, record.id)).toMatchObject({
+        instanceId: null,
+        state: 'draft',
+      });
+      // Run-time checks: a role the rule user lacks is refused like over HTTP.
+      const pending = await product('7000.00');
+      await act(owner, pending.id, { action: 'submit' }, 0).expect(200);
+      await expect(
+        action.run(
+          { ...ctx, target: { entityType: 'product', entityId: pending.id } },
+          { action: 'approve' },
+        ),
+      ).rejects.toMatchObject({ code: 'transition_not_allowed' });
+      const ran = await action.run(ctx, { action: 'activate' });
+      expect(ran.output).toMatchObject({ state: 'active' });
+      const deadline = Date.now() + 20_000;
+      const ours = () =>
+        delivered.find((e) => e.type === 'workflow.transitioned' && e.data.entityId === record.id);
+      while (!ours() && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ours()).toMatchObject({
+        causationDepth: 1,
+        actorUserId: member.user.id,
+        data: {
+          causation: { automationRuleId: ruleId, automationRunId: runId },
+          action: 'activate',
+        },
+      });
+    });
+
     it('instance routes: 404 for another tenant, an unknown type or a record the caller cannot read; 403 without workflows:read', async () => {
       const mine = await product('5.00');
       await other.get(`/api/v1/workflow-instances/product/${mine.id}`).expect(404);
@@ -691,6 +760,11 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
       const noRole = await addActor(t, owner.organization, []);
       await noRole.get(`/api/v1/workflow-instances/product/${mine.id}`).expect(403);
       await noRole.get('/api/v1/workflow-actions/pending').expect(403);
+      await noRole.get('/api/v1/workflows').expect(403);
+      await noRole.get(`/api/v1/workflows/${active.id}`).expect(403);
+      await member.post(`/api/v1/workflows/${active.id}/revisions`).expect(403);
+      const badPage = await owner.get('/api/v1/workflow-actions/pending?size=0');
+      expect(badPage.status).toBe(422);
       await act(noRole, mine.id, { action: 'activate' }).expect(403);
       const bad = await act(owner, mine.id, { action: 'Activate!', comment: '   ' }).expect(422);
       expect(codeOf(bad)).toBe('validation_error');
