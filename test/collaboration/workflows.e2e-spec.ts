@@ -438,6 +438,10 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
       expect((await instanceOf(owner, expensive.id)).actions.map((a) => a.action)).toEqual([
         'submit',
       ]);
+      const activeTotal = async () =>
+        ((await owner.get('/api/v1/products?status=active').expect(200)).body as { total: number })
+          .total;
+      const totalBefore = await activeTotal(); // now cached
       // The cheap one goes straight to active: the product's own status follows.
       const fired = await act(owner, cheap.id, { action: 'activate' }, 0).expect(200);
       // Started on the first transition (version 1), then moved (version 2).
@@ -447,6 +451,7 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
         [cheap.id],
       );
       expect(row.status).toBe('active');
+      expect(await activeTotal()).toBe(totalBefore + 1); // the cached total was invalidated
       // The condition of the other path refuses it.
       const wrong = await product('9.00');
       const refused = await act(owner, wrong.id, { action: 'submit' }).expect(409);

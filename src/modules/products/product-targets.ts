@@ -8,6 +8,7 @@ import { TranslatableTargets } from '../content-translations';
 import { WorkflowSubjects } from '../workflows';
 import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
 import { assertTransition } from './product-rules';
+import { ProductCounts } from './product-counts';
 import { PRODUCT_LIST } from './products.service';
 import { ProductsRepository } from './products.repository';
 
@@ -60,6 +61,7 @@ export class ProductWorkflowRegistration implements OnModuleInit {
     private readonly subjects: WorkflowSubjects,
     private readonly repository: ProductsRepository,
     private readonly audit: AuditService,
+    private readonly counts: ProductCounts,
   ) {}
 
   onModuleInit(): void {
@@ -69,6 +71,8 @@ export class ProductWorkflowRegistration implements OnModuleInit {
       table: 'products',
       writeStatus: (manager, orgId, id, code, context) =>
         this.writeWorkflowStatus(manager, orgId, id, code, context),
+      // A status change changes the totals of `?status=` lists.
+      afterStatusWrite: (orgId) => this.counts.invalidate(orgId),
     });
   }
 
@@ -103,7 +107,12 @@ export class ProductWorkflowRegistration implements OnModuleInit {
 /** The product target, loaded by the API and the worker (a Nest module is one instance per app). */
 @Module({
   imports: [AuditModule],
-  providers: [ProductsRepository, ProductTargetRegistration, ProductWorkflowRegistration],
+  providers: [
+    ProductsRepository,
+    ProductCounts,
+    ProductTargetRegistration,
+    ProductWorkflowRegistration,
+  ],
 })
 export class ProductTargetsModule {}
 

@@ -61,6 +61,8 @@ export interface TransitionOutcome {
   fired: boolean;
   from: string;
   to: string;
+  /** The record's own status was written (its owner's after-commit hook is due). */
+  statusWritten?: boolean;
 }
 
 /**
@@ -106,9 +108,10 @@ export class WorkflowInstancesService {
 
   /**
    * Applies `action` as `actor` (see the class rules). `expectedVersion` is the instance version
-   * (`If-Match`; 0 = not started yet); 412 when stale.
+   * (`If-Match`; 0 = not started yet); 412 when stale. After the commit, a subject whose status
+   * was written gets its `afterStatusWrite` (products: cached list totals).
    */
-  transition(
+  async transition(
     orgId: string,
     actor: WorkflowActor,
     context: AuditContext,
@@ -117,8 +120,8 @@ export class WorkflowInstancesService {
     input: { action: string; comment?: string },
     expectedVersion: ExpectedVersion,
   ): Promise<WorkflowInstanceDto> {
-    return this.db.run(orgId, async (manager) => {
-      await this.apply(
+    const result = await this.db.run(orgId, async (manager) => {
+      const outcome = await this.apply(
         manager,
         orgId,
         actor,
@@ -130,8 +133,12 @@ export class WorkflowInstancesService {
         false,
       );
       const loaded = await this.load(manager, orgId, entityType, entityId, false);
-      return this.describe(manager, orgId, actor, entityType, entityId, loaded);
+      const view = await this.describe(manager, orgId, actor, entityType, entityId, loaded);
+      return { view, statusWritten: outcome.statusWritten ?? false };
     });
+    const subject = this.subjects.get(entityType);
+    if (result.statusWritten && subject?.afterStatusWrite) await subject.afterStatusWrite(orgId);
+    return result.view;
   }
 
   /** The dry run of {@link transition} (automation previews): the same checks, nothing written. */
@@ -144,29 +151,6 @@ export class WorkflowInstancesService {
   ): Promise<TransitionOutcome> {
     return this.db.run(orgId, (manager) =>
       this.apply(manager, orgId, actor, null, entityType, entityId, input, undefined, true),
-    );
-  }
-
-  /** {@link transition} inside the caller's transaction (automation), resolving to what it did. */
-  async applyIn(
-    manager: EntityManager,
-    orgId: string,
-    actor: WorkflowActor,
-    context: AuditContext,
-    entityType: string,
-    entityId: string,
-    input: { action: string; comment?: string },
-  ): Promise<TransitionOutcome> {
-    return this.apply(
-      manager,
-      orgId,
-      actor,
-      context,
-      entityType,
-      entityId,
-      input,
-      undefined,
-      false,
     );
   }
 
@@ -273,8 +257,9 @@ export class WorkflowInstancesService {
       comment,
     });
     const subject = this.subjects.get(entityType);
+    let statusWritten = false;
     if (subject?.writeStatus && state.code !== to.code)
-      await this.guard.exemptDuring(manager, () =>
+      statusWritten = await this.guard.exemptDuring(manager, () =>
         subject.writeStatus!(manager, orgId, entityId, to.code, context!),
       );
     await this.audit.record(manager, {
@@ -302,7 +287,7 @@ export class WorkflowInstancesService {
         },
       },
     });
-    return { fired: true, from: state.code, to: to.code };
+    return { fired: true, from: state.code, to: to.code, statusWritten };
   }
 
   /** The caller's approval inbox (records of types they may read), paged. */

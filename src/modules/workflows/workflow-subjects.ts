@@ -30,6 +30,11 @@ export interface WorkflowSubject {
     code: string,
     context: AuditContext,
   ): Promise<boolean>;
+  /**
+   * Runs after the commit of a transition whose `writeStatus` wrote (cached list totals of the
+   * owner, e.g. products' counts). Errors propagate to the caller.
+   */
+  afterStatusWrite?(orgId: string): Promise<void>;
   /** The user who created the record (for the self-approval rule), null when unknown. */
   createdBy?(manager: EntityManager, orgId: string, entityId: string): Promise<string | null>;
 }
