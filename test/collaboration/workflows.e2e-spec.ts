@@ -173,6 +173,7 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
     return res.body as Workflow;
   };
   let active: Workflow;
+
   /** A background task once it stopped running (polls its committed state). */
   const settled = async (taskId: string) => {
     const deadline = Date.now() + 30_000;
@@ -751,6 +752,26 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
           action: 'activate',
         },
       });
+    });
+
+    it('a retried transition with the same Idempotency-Key is replayed, not applied twice', async () => {
+      const record = await product('30.00');
+      const key = randomUUID();
+      const send = () =>
+        owner
+          .post(`/api/v1/workflow-instances/product/${record.id}/transitions`)
+          .set('Idempotency-Key', key)
+          .send({ action: 'activate' });
+      const first = await send().expect(200);
+      const again = await send().expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const rows = await t.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM workflow_history h JOIN workflow_instances i ON i.id = h.instance_id
+          WHERE i.entity_id = $1`,
+        [record.id],
+      );
+      expect(rows[0].n).toBe(1);
     });
 
     it('instance routes: 404 for another tenant, an unknown type or a record the caller cannot read; 403 without workflows:read', async () => {

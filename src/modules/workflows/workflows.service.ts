@@ -40,6 +40,7 @@ import {
   WorkflowSort,
 } from './workflows.repository';
 
+/** `GET /workflows`: filters `entityType`, `status`; `?filter=` on the fields below. */
 export const WORKFLOW_LIST: ListDefinition<WorkflowSort, WorkflowFilter> = defineList({
   resource: 'workflows',
   sortable: ['name', 'revision', 'createdAt', 'updatedAt'],
