@@ -612,6 +612,22 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
       expect(n).toBe(1); // the owner's audited status write (draft → active)
     });
 
+    it('the creator of a record is "self" too: refused, and absent from their inbox', async () => {
+      const mine = await product('5200.00', approver1); // created by an approver
+      await act(owner, mine.id, { action: 'submit' }, 0).expect(200); // started by the owner
+      const refused = await act(approver1, mine.id, { action: 'approve' }).expect(403);
+      expect(codeOf(refused)).toBe('self_approval_not_allowed');
+      const items = (
+        (await approver1.get('/api/v1/workflow-actions/pending?size=100').expect(200)).body as {
+          items: { entityId: string; action: string }[];
+        }
+      ).items.filter((i) => i.entityId === mine.id);
+      expect(items.map((i) => i.action)).toEqual(['reject']);
+      expect((await instanceOf(approver1, mine.id)).actions.map((a) => a.action)).toEqual([
+        'reject',
+      ]);
+    });
+
     it('workflow.action_required reaches the approvers (worker consumer), not the actor nor others', async () => {
       const deadline = Date.now() + 20_000;
       let rows: { recipient_user_id: string }[] = [];

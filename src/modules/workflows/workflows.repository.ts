@@ -582,7 +582,8 @@ export class WorkflowsRepository {
   /**
    * The caller's inbox: (instance, transition) pairs of records of `entityTypes` whose current
    * state has a role-restricted transition one of `roleIds` may take, which `userId` has not
-   * approved in this entry into the state — and, where self-approval is refused, did not start.
+   * approved in this entry into the state — and, where self-approval is refused, neither started
+   * nor created (its `create` audit row).
    */
   async pending(
     manager: EntityManager,
@@ -598,7 +599,11 @@ export class WorkflowsRepository {
       JOIN workflow_transitions t ON t.from_state_id = i.state_id AND t.organization_id = i.organization_id
      WHERE i.organization_id = $1 AND i.entity_type = ANY($4::text[])
        AND t.allowed_role_ids && $3::uuid[]
-       AND (t.allow_self_approval OR i.started_by IS DISTINCT FROM $2::uuid)
+       AND (t.allow_self_approval OR (i.started_by IS DISTINCT FROM $2::uuid
+            AND NOT EXISTS (SELECT 1 FROM audit_logs c
+                             WHERE c.organization_id = $1 AND c.entity_type = i.entity_type
+                               AND c.entity_id = i.entity_id::text AND c.action = 'create'
+                               AND c.actor_user_id = $2::uuid)))
        AND NOT EXISTS (SELECT 1 FROM workflow_approvals a
                         WHERE a.organization_id = $1 AND a.instance_id = i.id AND a.state_entry = i.state_entry
                           AND a.transition_id = t.id AND a.approver_user_id = $2::uuid)`;
