@@ -75,11 +75,18 @@ import {
   MeetingTargetsModule,
 } from './meetings';
 import { WEBHOOKS_ENTITIES, WebhooksModule, WebhooksWorkerModule } from './webhooks';
+import {
+  WORKFLOWS_ENTITIES,
+  WorkflowsModule,
+  WorkflowSubjectsModule,
+  WorkflowsWorkerModule,
+} from './workflows';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
   AutomationActionsModule,
+  WorkflowSubjectsModule,
   DomainEventsMetricsModule,
   MailModule,
   AuditModule,
@@ -125,12 +132,14 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   DocumentsModule,
   MeetingsModule,
   WebhooksModule,
+  WorkflowsModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
 export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   DomainEventsModule,
   AutomationActionsModule,
+  WorkflowSubjectsModule,
   AuditWorkerModule,
   RealtimePublisherModule,
   JobsWorkerModule,
@@ -153,6 +162,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   ActivitiesWorkerModule,
   MeetingsWorkerModule,
   WebhooksWorkerModule,
+  WorkflowsWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -199,6 +209,7 @@ export const MODULE_ENTITIES = [
   ...DOCUMENTS_ENTITIES,
   ...MEETINGS_ENTITIES,
   ...WEBHOOKS_ENTITIES,
+  ...WORKFLOWS_ENTITIES,
 ];
 
 /**

@@ -69,6 +69,7 @@ interface OrgA {
   calendarFeedToken: string;
   webhookSubscription: string;
   webhookDelivery: string;
+  workflow: string;
 }
 
 type Params = Record<string, string>;
@@ -170,6 +171,7 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/organizations/:id/move': (a) => [{ id: a.childOrgId }],
   '/organizations/:id/restore': (a) => [{ id: a.childOrgId }],
   '/products/:id': (a) => [{ id: a.product }],
+  '/products/:id/transitions': (a) => [{ id: a.product }],
   '/roles/:id': (a) => [{ id: a.role }],
   '/saved-filters/:id': (a) => [{ id: a.savedFilter }],
   '/schedules/:id': (a) => [{ id: a.schedule }],
@@ -198,6 +200,16 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/webhook-subscriptions/:id/deliveries/:deliveryId/retry': (a) => [
     { id: a.webhookSubscription, deliveryId: a.webhookDelivery },
   ],
+  // Only types a workflow governs have instances; A's products run under an active workflow.
+  '/workflow-instances/:entityType/:entityId': (a) => [
+    { entityType: 'product', entityId: a.product },
+  ],
+  '/workflow-instances/:entityType/:entityId/transitions': (a) => [
+    { entityType: 'product', entityId: a.product },
+  ],
+  '/workflows/:id': (a) => [{ id: a.workflow }],
+  '/workflows/:id/activate': (a) => [{ id: a.workflow }],
+  '/workflows/:id/revisions': (a) => [{ id: a.workflow }],
 };
 
 function targetParams(a: OrgA, types: string[]): Params[] {
@@ -597,6 +609,19 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
        VALUES ($1, $2, gen_uuid_v7(), 'product.created', '{}') RETURNING id`,
       [owner.organization.id, webhookSubscription],
     );
+    const [ownerRole] = await t.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM roles WHERE organization_id IS NULL AND name = 'Owner'`,
+    );
+    const workflow = await post('/workflows', {
+      entityType: 'product',
+      name: 'Walk approval',
+      states: [
+        { code: 'draft', isInitial: true, editRoleIds: [ownerRole.id] },
+        { code: 'active', isFinal: true, editRoleIds: [ownerRole.id] },
+      ],
+      transitions: [{ action: 'go', from: 'draft', to: 'active' }],
+    });
+    await owner.post(`/api/v1/workflows/${workflow}/activate`).expect(200);
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -644,6 +669,7 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       calendarFeedToken,
       webhookSubscription,
       webhookDelivery,
+      workflow,
     };
 
     b = {

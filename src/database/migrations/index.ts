@@ -19,16 +19,17 @@ import { CreateNotificationsAndFollowers1764002100000 } from './1764002100000-Cr
 import { CreateCommentsAndActivities1764002200000 } from './1764002200000-CreateCommentsAndActivities';
 import { CreateProfiles1764002300000 } from './1764002300000-CreateProfiles';
 import { AddCollaborationTimelineIndexes1764002600000 } from './1764002600000-AddCollaborationTimelineIndexes';
-import { CreateCustomFields1764003100000 } from './1764003100000-CreateCustomFields';
 import { AddNotificationLiveCounter1764002950000 } from './1764002950000-AddNotificationLiveCounter';
+import { CreateCustomFields1764003100000 } from './1764003100000-CreateCustomFields';
 import { CreateTags1764003200000 } from './1764003200000-CreateTags';
 import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
 import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
 import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
+import { CreateWebhooks1764003700000 } from './1764003700000-CreateWebhooks';
+import { CreateWorkflows1764003800000 } from './1764003800000-CreateWorkflows';
 import { CreateDocuments1764004000000 } from './1764004000000-CreateDocuments';
 import { CreateMeetings1764004100000 } from './1764004100000-CreateMeetings';
-import { CreateWebhooks1764003700000 } from './1764003700000-CreateWebhooks';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -60,7 +61,8 @@ export const MIGRATIONS = [
   CreateSavedFilters1764003310000,
   AddAuditSealing1764003500000,
   CreateSchedulerLeases1764003600000,
+  CreateWebhooks1764003700000,
+  CreateWorkflows1764003800000,
   CreateDocuments1764004000000,
   CreateMeetings1764004100000,
-  CreateWebhooks1764003700000,
 ];

@@ -107,6 +107,13 @@ export const PERMISSIONS = {
   'webhooks:update': 'Change, pause and resume webhook subscriptions',
   'webhooks:delete': 'Delete webhook subscriptions and their delivery history',
   'webhooks:manage': 'Rotate webhook signing secrets and send deliveries again',
+  'workflows:read':
+    'List and read workflow definitions; see a record’s workflow and take the actions your roles allow',
+  'workflows:create': 'Create draft workflows and new revisions of existing ones',
+  'workflows:update': 'Change draft workflows',
+  'workflows:delete': 'Delete workflows that are not active and that no record runs on',
+  'workflows:manage':
+    'Activate workflows (the previous active revision of the type is deactivated)',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;
@@ -204,6 +211,7 @@ export const SYSTEM_ROLES: Record<
       'documents:read',
       'folders:read',
       'meetings:read',
+      'workflows:read',
       // A viewer may keep views of what they read; sharing one stays with saved-filters:share.
       'saved-filters:create',
     ],

@@ -1,6 +1,8 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TargetRegistry } from '../../core/targets';
 import { CustomFieldTargets } from '../custom-fields';
+import { WorkflowSubjects } from '../workflows';
+import { CONTACT_LIST } from './contacts.service';
 import { ContactsRepository } from './contacts.repository';
 
 /**
@@ -13,6 +15,7 @@ export class ContactTargetRegistration implements OnModuleInit {
     private readonly targets: TargetRegistry,
     private readonly customFieldTargets: CustomFieldTargets,
     private readonly repository: ContactsRepository,
+    private readonly workflowSubjects: WorkflowSubjects,
   ) {}
 
   onModuleInit(): void {
@@ -32,6 +35,12 @@ export class ContactTargetRegistration implements OnModuleInit {
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.display_name ?? null,
       path: (id) => `/api/v1/contacts/${id}`,
+    });
+    // Workflows may govern contacts (conditions on the list's fields; no status field to write).
+    this.workflowSubjects.register({
+      entityType: 'contact',
+      list: CONTACT_LIST,
+      table: 'contacts',
     });
   }
 }

@@ -49,3 +49,12 @@ export interface DomainEventConsumer {
     events: readonly DomainEvent[],
   ): Promise<void | (() => void | Promise<void>)>;
 }
+
+/**
+ * Consulted by `DomainEvents.publishMany` before the events of a write are stored (in the writing
+ * transaction): `check` throws to refuse the write (the transaction rolls back). It must cost no
+ * round trip for events it does not care about (answer from memory).
+ */
+export interface DomainEventGuard {
+  check(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void>;
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { DomainEventConsumer, DomainEventInput } from './domain-event';
+import type { DomainEventConsumer, DomainEventGuard, DomainEventInput } from './domain-event';
 import { DomainEventsRepository } from './domain-events.repository';
 
 /**
@@ -12,7 +12,19 @@ import { DomainEventsRepository } from './domain-events.repository';
  */
 @Injectable()
 export class DomainEvents {
+  private readonly guards: DomainEventGuard[] = [];
+
   constructor(private readonly repository: DomainEventsRepository) {}
+
+  /**
+   * Adds a write guard (from `onModuleInit`): every publish asks each guard about its events,
+   * inside the writing transaction, before the outbox row is inserted; a guard that throws aborts
+   * the write (workflows: 409 `locked_by_workflow`). Every write of a record publishes its event
+   * (audited or bulk), so a guard here sees every write path.
+   */
+  addGuard(guard: DomainEventGuard): void {
+    this.guards.push(guard);
+  }
 
   publish(manager: EntityManager, event: DomainEventInput): Promise<void> {
     return this.publishMany(manager, [event]);
@@ -28,6 +40,7 @@ export class DomainEvents {
         throw new Error(`Not a domain event type (<resource>.<verb>): ${event.type}`);
       }
     }
+    for (const guard of this.guards) await guard.check(manager, events);
     await this.repository.insertMany(manager, events);
   }
 }

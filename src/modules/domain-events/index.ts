@@ -1,7 +1,12 @@
 // Public surface of the domain-events module: the outbox, its publisher, relay and consumer registry.
 import { DomainEventEntity } from './domain-event.entity';
 
-export { DomainEvent, DomainEventConsumer, DomainEventInput } from './domain-event';
+export {
+  DomainEvent,
+  DomainEventConsumer,
+  DomainEventGuard,
+  DomainEventInput,
+} from './domain-event';
 export {
   DomainEventsMetricsModule,
   DomainEventsModule,

@@ -68,6 +68,12 @@ export const NOTIFICATION_TYPES = {
     mutable: true,
     description: 'A record you follow was deleted',
   },
+  'workflow.action_required': {
+    defaultChannels: ['realtime', 'email'],
+    defaultEmailMode: 'immediate',
+    mutable: true,
+    description: 'A record reached a workflow state where your role can act (approve, reject, …)',
+  },
   broadcast: {
     defaultChannels: ['realtime', 'email'],
     defaultEmailMode: 'immediate',

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/http';
 import type { ProductStatus } from './product.entity';
-import { assertTransition, PRODUCT_TRANSITIONS } from './product-rules';
+import { assertTransition, PRODUCT_LIFECYCLE, PRODUCT_TRANSITIONS } from './product-rules';
 
 const statuses = Object.keys(PRODUCT_TRANSITIONS) as ProductStatus[];
 
@@ -27,4 +27,15 @@ describe('product lifecycle', () => {
       }
     },
   );
+});
+
+describe('product lifecycle machine', () => {
+  it('offers the actions of each status', () => {
+    const actions = (status: ProductStatus) =>
+      PRODUCT_LIFECYCLE.availableActions(status, undefined).map((a) => `${a.action}>${a.to}`);
+    expect(actions('draft')).toEqual(['activate>active']);
+    expect(actions('active')).toEqual(['discontinue>discontinued']);
+    expect(actions('discontinued')).toEqual(['activate>active', 'retire>end_of_life']);
+    expect(actions('end_of_life')).toEqual([]);
+  });
 });

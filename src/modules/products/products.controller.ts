@@ -18,6 +18,7 @@ import {
 } from '../../core/auth';
 import {
   ApiListQuery,
+  ActionRoute,
   CreateRoute,
   DeleteRoute,
   ErrorEnvelopeDto,
@@ -30,7 +31,13 @@ import {
   ReadRoute,
   UpdateRoute,
 } from '../../core/http';
-import { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
+import {
+  CreateProductDto,
+  ProductDto,
+  ProductLifecycleDto,
+  ProductTransitionDto,
+  UpdateProductDto,
+} from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
 import { ContentLanguage, type Language } from '../../core/i18n';
 
@@ -97,6 +104,40 @@ export class ProductsController {
     @CurrentPrincipal() caller: Principal,
   ): Promise<ProductDto> {
     return this.products.update(orgId, id, dto, version, context, caller);
+  }
+
+  @ReadRoute(
+    'products:read',
+    'The lifecycle status and the actions it offers now (ETag: product version)',
+    ProductLifecycleDto,
+    ':id/transitions',
+  )
+  lifecycle(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+  ): Promise<ProductLifecycleDto> {
+    return this.products.lifecycle(orgId, id);
+  }
+
+  @ActionRoute(
+    ':id/transitions',
+    'products:manage',
+    'Apply a lifecycle action (If-Match: product version); answers the product',
+    ProductDto,
+  )
+  @ApiUnprocessableEntityResponse({
+    description: '`invalid_product_action`',
+    type: ErrorEnvelopeDto,
+  })
+  transition(
+    @ActiveOrganization() orgId: string,
+    @IdParam() id: string,
+    @Body() dto: ProductTransitionDto,
+    @IfMatch() version: ExpectedVersion,
+    @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<ProductDto> {
+    return this.products.applyAction(orgId, id, dto.action, version, context, caller);
   }
 
   @DeleteRoute('products:manage', 'Delete a product (soft: the ledger keeps it; its sku is freed)')

@@ -10,6 +10,14 @@ export const ProductsErrors = defineErrors({
     pointer: '/status',
     meta: { from, to, allowed },
   })),
+  /** `POST /products/{id}/transitions`: no such action, or not from this status. */
+  invalid_product_action: rule((action: string, from: string, available: readonly string[]) => ({
+    detail:
+      `A ${from} product cannot ${action}` +
+      (available.length ? `; it can: ${available.join(', ')}` : '; it is final'),
+    pointer: '/action',
+    meta: { action, from, available },
+  })),
   invalid_product: rule(() => ({
     detail: 'productId is not a product of yours',
     pointer: '/productId',

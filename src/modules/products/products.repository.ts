@@ -303,6 +303,27 @@ export class ProductsRepository {
     if (rows.length !== 1) throw new PreconditionFailedError();
   }
 
+  /**
+   * Sets a live product's lifecycle `status` (a workflow transition), version bumped; resolves
+   * to the status it had (undefined: no live product).
+   */
+  async setStatus(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    status: ProductStatus,
+  ): Promise<ProductStatus | undefined> {
+    const rows = await returningRows<{ before: ProductStatus }>(
+      manager,
+      `UPDATE products p SET status = $3, version = p.version + 1, updated_at = now()
+         FROM (SELECT id, status FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE} FOR UPDATE) old
+        WHERE p.organization_id = $1 AND p.id = old.id
+        RETURNING old.status AS before`,
+      [orgId, id, status],
+    );
+    return rows[0]?.before;
+  }
+
   /** Soft delete: `deleted_at` set, version bumped; the row stays for the ledger and history. */
   async softDelete(manager: EntityManager, orgId: string, id: string): Promise<void> {
     await manager.query(

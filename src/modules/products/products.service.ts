@@ -17,9 +17,15 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
 import { ProductCounts } from './product-counts';
-import type { CreateProductDto, ProductDto, UpdateProductDto } from './dto/product.dto';
+import type {
+  CreateProductDto,
+  ProductDto,
+  ProductLifecycleDto,
+  UpdateProductDto,
+} from './dto/product.dto';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
-import { assertTransition } from './product-rules';
+import { assertTransition, PRODUCT_LIFECYCLE, ProductAction } from './product-rules';
+import { StateMachineError } from '../../core/state-machine';
 import { CustomFieldsService } from '../custom-fields';
 import type { Language } from '../../core/i18n';
 import { ContentTranslationsService } from '../content-translations';
@@ -318,6 +324,48 @@ export class ProductsService {
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },
       });
     });
+  }
+
+  /** The product's lifecycle status and the actions it offers (`GET /products/{id}/transitions`). */
+  lifecycle(orgId: string, id: string): Promise<ProductLifecycleDto> {
+    return this.db.read(orgId, async (manager) => {
+      const product = await this.find(manager, orgId, id);
+      return {
+        status: product.status,
+        version: product.version,
+        actions: PRODUCT_LIFECYCLE.availableActions(product.status, undefined),
+      };
+    });
+  }
+
+  /**
+   * Applies a lifecycle action (`POST /products/{id}/transitions`): the product's new status
+   * through the same guarded write as a PATCH of `status` (If-Match, audit `transition`). An
+   * action the lifecycle does not offer from the current status → 422 `invalid_product_action`.
+   */
+  async applyAction(
+    orgId: string,
+    id: string,
+    action: ProductAction,
+    expectedVersion: ExpectedVersion,
+    context: AuditContext,
+    actor: TagActor,
+  ): Promise<ProductDto> {
+    const current = await this.get(orgId, id);
+    let status: ProductDto['status'];
+    try {
+      status = PRODUCT_LIFECYCLE.apply(current.status, action, undefined);
+    } catch (error) {
+      if (!(error instanceof StateMachineError)) throw error;
+      const available = PRODUCT_LIFECYCLE.availableActions(current.status, undefined);
+      throw ProductsErrors.invalid_product_action(
+        action,
+        current.status,
+        available.map((a) => a.action),
+      );
+    }
+    // The guarded write re-reads the row: a concurrent change answers 412 (If-Match) or 422.
+    return this.update(orgId, id, { status }, expectedVersion, context, actor);
   }
 
   /** Soft delete: the row stays for the stock ledger and history; its sku becomes free. */

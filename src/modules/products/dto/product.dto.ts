@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PRODUCT_STATUSES, PRODUCT_TYPES, ProductStatus, ProductType } from '../product.entity';
+import { PRODUCT_ACTIONS, type ProductAction } from '../product-rules';
 import { CUSTOM_FIELDS_OUTPUT_DOC, CustomFieldsInput } from '../../custom-fields';
 import { NormalizedName, VisibleText } from '../../../core/text';
 import { MAX_TAGS_PER_RECORD, TAG_NAME_RULE, TagNames } from '../../tags';
@@ -114,4 +115,29 @@ export class ProductDto {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty() version: number;
+}
+
+/** One lifecycle action a product offers now. */
+export class ProductActionDto {
+  @ApiProperty({ enum: PRODUCT_ACTIONS }) action: ProductAction;
+  @ApiProperty({ enum: PRODUCT_STATUSES, description: 'The status it leads to' }) to: ProductStatus;
+}
+
+/** `GET /products/{id}/transitions`. */
+export class ProductLifecycleDto {
+  @ApiProperty({ enum: PRODUCT_STATUSES }) status: ProductStatus;
+  @ApiProperty({ description: 'The product version (If-Match for the POST)' }) version: number;
+  @ApiProperty({ type: [ProductActionDto], description: 'Empty when final (end_of_life)' })
+  actions: ProductActionDto[];
+}
+
+/** `POST /products/{id}/transitions`. */
+export class ProductTransitionDto {
+  @ApiProperty({
+    enum: PRODUCT_ACTIONS,
+    description:
+      'activate (draft|discontinued → active), discontinue (active → discontinued), retire (discontinued → end_of_life); not offered now → 422 `invalid_product_action`',
+  })
+  @IsIn(PRODUCT_ACTIONS)
+  action: ProductAction;
 }
