@@ -133,6 +133,15 @@ const HEADERS: Record<string, Json> = {
       'Replays the first response for 24 h to a retry with the same key and body; another body is a 422',
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
   },
+  IdempotencyKeyWithoutSecret: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Replays the first response for 24 h to a retry with the same key and body (another body is a 422), ' +
+      'with the secret fields named in `x-issues-secret` set to null: the secret is shown only once',
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+  },
 };
 
 const errorResponse = (status: string): Json => {
@@ -175,7 +184,10 @@ function describeOperation(method: string, path: string, operation: Json): void 
   if (isPublic) operation.security = [];
   else addHeader('OrganizationId');
   if (operation['x-if-match']) addHeader('IfMatch');
-  if (method === 'post') addHeader('IdempotencyKey');
+  // `@IssuesSecret()` routes ignore the key; `@IssuesSecret('field')` replay without the secret.
+  const secret = operation['x-issues-secret'] as true | string[] | undefined;
+  if (method === 'post' && secret !== true)
+    addHeader(secret ? 'IdempotencyKeyWithoutSecret' : 'IdempotencyKey');
   operation.parameters = parameters;
 
   const statuses = ['400', '422', '429', '500', '503'];

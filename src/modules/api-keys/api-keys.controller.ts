@@ -13,6 +13,7 @@ import {
   DeleteRoute,
   ErrorEnvelopeDto,
   IdParam,
+  IssuesSecret,
   ListDefinition,
   ListQueryParser,
   ListRoute,
@@ -66,6 +67,7 @@ export class ApiKeysController {
 
   @Post()
   @LocationOf('api-keys')
+  @IssuesSecret('key')
   @Header('Cache-Control', 'no-store')
   @RequirePermissions('api-keys:manage')
   @ApiOperation({ summary: 'Create a key for a role; the secret is in this response only' })

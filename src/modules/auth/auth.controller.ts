@@ -19,7 +19,7 @@ import {
   RequirePermissions,
   RequireUser,
 } from '../../core/auth';
-import { ErrorEnvelopeDto } from '../../core/http';
+import { ErrorEnvelopeDto, IssuesSecret } from '../../core/http';
 import { RateLimit } from '../../core/rate-limit';
 import type { ClientInfo } from './account-activity.repository';
 import { AuthService } from './auth.service';
@@ -51,6 +51,7 @@ export class AuthController {
   @Public()
   @RateLimit({ name: 'login', limit: 10, windowSeconds: 900, keyFrom: loginEmail })
   @Post('login')
+  @IssuesSecret()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Sign in: access + refresh tokens (TOTP code when 2FA is on)' })
   @ApiOkResponse({ type: TokenPairDto })
@@ -69,6 +70,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @IssuesSecret()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Rotate a refresh token (reuse revokes the whole token family)' })
   @ApiOkResponse({ type: TokenPairDto })
@@ -138,6 +140,7 @@ export class AuthController {
   @RequirePermissions()
   @RequireUser()
   @Post('2fa/enrol')
+  @IssuesSecret()
   @ApiOperation({
     summary: 'Start TOTP enrolment: a secret and otpauth:// URI for the authenticator app',
   })
@@ -149,6 +152,7 @@ export class AuthController {
   @RequirePermissions()
   @RequireUser()
   @Post('2fa/verify')
+  @IssuesSecret()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Confirm enrolment with a code: 2FA turns on; recovery codes shown once',

@@ -29,6 +29,7 @@ import {
   ExpectedVersion,
   IdParam,
   IfMatch,
+  IssuesSecret,
   ListQueryParser,
   ListRoute,
   NotFoundError,
@@ -286,6 +287,7 @@ export class DocumentsController {
   }
 
   @Post(':id/share-links')
+  @IssuesSecret('token', 'url')
   @RequirePermissions('documents:update')
   @ApiOperation({
     summary: 'A public link to the current version until expiresAt; the token is shown once',

@@ -21,6 +21,7 @@ import {
   ExpectedVersion,
   IdParam,
   IfMatch,
+  IssuesSecret,
   ListQueryParser,
   ListRoute,
   Page,
@@ -84,6 +85,7 @@ export class WebhooksController {
     'Subscribe a URL to event types; the answer carries the signing secret, shown only this once',
     WebhookSubscriptionWithSecretDto,
   )
+  @IssuesSecret('secret')
   @URL_REFUSED
   create(
     @ActiveOrganization() orgId: string,
@@ -119,6 +121,7 @@ export class WebhooksController {
   }
 
   @Post(':id/rotate-secret')
+  @IssuesSecret('secret')
   @HttpCode(HttpStatus.CREATED)
   @RequirePermissions('webhooks:manage')
   @ApiOperation({

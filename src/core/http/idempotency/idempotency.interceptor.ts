@@ -6,7 +6,9 @@ import {
   Injectable,
   NestInterceptor,
   SetMetadata,
+  applyDecorators,
 } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, Observable, of, throwError } from 'rxjs';
@@ -15,16 +17,36 @@ import { CoreErrors, ValidationFailedError } from '../errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** Set by {@link IssuesSecret}: the interceptor neither stores nor replays the route's answers. */
+/** Set by {@link IssuesSecret}: `true` (ignore the key) or the answer's fields stored as null. */
 export const ISSUES_SECRET_METADATA = 'alees:issues-secret';
 
 /**
- * On a POST whose answer carries a secret shown once (a join token, a feed token): an
- * `Idempotency-Key` is ignored, because replaying the answer would mean storing the secret in
- * `idempotency_keys`. Each call runs and issues a new secret (such routes create nothing that a
- * retry could duplicate harmfully).
+ * A POST whose answer carries a secret shown once must never put that secret in
+ * `idempotency_keys` (plain JSON, kept 24 h). Two ways, stated in the OpenAPI document as
+ * `x-issues-secret`:
+ * - `@IssuesSecret('key')` (routes that create something: an API key, a webhook subscription, a
+ *   share link): the answer is stored and replayed with those top-level fields set to null, so a
+ *   retry creates nothing twice, and a client that lost the first answer learns the resource
+ *   exists but must rotate or revoke it to get a secret;
+ * - `@IssuesSecret()` (routes whose every call should issue a fresh secret: sign-in, token
+ *   refresh, a join token): `Idempotency-Key` is ignored and each call runs.
+ * `secret-answers.spec.ts` (beside this file) fails for a POST whose answer has a secret-named
+ * property and no marker.
  */
-export const IssuesSecret = (): MethodDecorator => SetMetadata(ISSUES_SECRET_METADATA, true);
+export const IssuesSecret = (...fields: string[]): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(ISSUES_SECRET_METADATA, fields.length ? fields : true),
+    ApiExtension('x-issues-secret', fields.length ? fields : true),
+  );
+
+/** `body` with `fields` set to null (a copy; anything but a plain object is kept as it is). */
+function withoutSecrets(body: unknown, fields: readonly string[]): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const field of fields) if (field in copy) copy[field] = null;
+  return copy;
+}
+
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying (the rest are per-request). */
 const REPLAYED_HEADERS = ['location', 'etag', 'content-location'];
@@ -61,9 +83,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const header = request.headers['idempotency-key'];
     if (request.method !== 'POST' || header === undefined) return next.handle();
-    if (Reflect.getMetadata(ISSUES_SECRET_METADATA, context.getHandler()) === true) {
-      return next.handle();
-    }
+    const secret = Reflect.getMetadata(ISSUES_SECRET_METADATA, context.getHandler()) as
+      true | string[] | undefined;
+    if (secret === true) return next.handle();
 
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY_PATTERN.test(key)) {
@@ -85,7 +107,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     return from(this.repository.claim(scope, key, requestHash, IDEMPOTENCY_TTL_SECONDS)).pipe(
       mergeMap((claimed) => {
-        if (claimed) return this.runFirst(scope, key, status, reply, next);
+        if (claimed) return this.runFirst(scope, key, status, reply, next, secret ?? []);
         return from(this.replay(scope, key, requestHash, reply));
       }),
     );
@@ -97,6 +119,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     status: number,
     reply: FastifyReply,
     next: CallHandler,
+    secretFields: readonly string[],
   ): Observable<unknown> {
     return next.handle().pipe(
       mergeMap((body: unknown) => {
@@ -105,7 +128,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           const value = reply.getHeader(name);
           if (value !== undefined) headers[name] = String(value);
         }
-        return from(this.repository.complete(scope, key, { status, body, headers })).pipe(
+        const stored = withoutSecrets(body, secretFields);
+        return from(this.repository.complete(scope, key, { status, body: stored, headers })).pipe(
           mergeMap(() => of(body)),
         );
       }),

@@ -31,6 +31,12 @@ export class ApiKeyDto {
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'The secret. Shown only in this response: store it now.' })
-  key: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The secret. Shown only in this response: store it now.' +
+      ' Null only in an `Idempotency-Key` replay (the secret is never stored).',
+  })
+  key: string | null;
 }

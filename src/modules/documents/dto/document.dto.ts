@@ -279,7 +279,18 @@ export class ShareLinkDto {
 }
 
 export class CreatedShareLinkDto extends ShareLinkDto {
-  @ApiProperty({ description: 'The public URL; shown once, only its hash is kept' }) url: string;
-  @ApiProperty({ description: 'The secret token; shown once, only its hash is kept' })
-  token: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The public URL; shown once, only its hash is kept. Null only in an `Idempotency-Key` replay.',
+  })
+  url: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The secret token; shown once, only its hash is kept. Null only in an `Idempotency-Key` replay.',
+  })
+  token: string | null;
 }

@@ -49,10 +49,13 @@ export class WebhookSubscriptionDto {
 /** The subscription with its signing secret: answered only by creation and rotation. */
 export class WebhookSubscriptionWithSecretDto extends WebhookSubscriptionDto {
   @ApiProperty({
+    type: String,
+    nullable: true,
     description:
-      'The signing secret (`whsec_…`). Shown only now: it is stored encrypted and never returned again. Verify `X-Alees-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`',
+      'The signing secret (`whsec_…`). Shown only now: it is stored encrypted and never returned again. Verify `X-Alees-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.' +
+      ' Null only in an `Idempotency-Key` replay (the secret is never stored).',
   })
-  secret: string;
+  secret: string | null;
 }
 
 /** Subscribe a URL to event types; the server generates the secret (none is accepted). */
