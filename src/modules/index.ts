@@ -66,7 +66,12 @@ import {
 } from './custom-fields';
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
-import { AutomationActionsModule } from './automation';
+import {
+  AUTOMATION_ENTITIES,
+  AutomationActionsModule,
+  AutomationModule,
+  AutomationWorkerModule,
+} from './automation';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -114,6 +119,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   CustomFieldsModule,
   StatusesModule,
   SavedFiltersModule,
+  AutomationModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -138,6 +144,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   WarehouseTargetsModule,
   NotificationsWorkerModule,
   ActivitiesWorkerModule,
+  AutomationWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -181,6 +188,7 @@ export const MODULE_ENTITIES = [
   ...TAGS_ENTITIES,
   ...STATUSES_ENTITIES,
   ...SAVED_FILTERS_ENTITIES,
+  ...AUTOMATION_ENTITIES,
 ];
 
 /**

@@ -26,6 +26,7 @@ import { CreateStatuses1764003300000 } from './1764003300000-CreateStatuses';
 import { CreateSavedFilters1764003310000 } from './1764003310000-CreateSavedFilters';
 import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
+import { CreateAutomation1764003900000 } from './1764003900000-CreateAutomation';
 
 /** Every migration in order. New ones are appended here (`<timestamp>-<VerbObject>.ts`). */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   CreateSavedFilters1764003310000,
   AddAuditSealing1764003500000,
   CreateSchedulerLeases1764003600000,
+  CreateAutomation1764003900000,
 ];

@@ -85,6 +85,11 @@ export const PERMISSIONS = {
   'saved-filters:create': 'Save, change and delete your own private filters',
   'saved-filters:share':
     'Share your saved filters with the organization (create or change to shared)',
+  'automation:read': 'List and read automation rules and their runs; dry-run a rule on a record',
+  'automation:create': 'Create automation rules (they act as their run-as user)',
+  'automation:update': 'Change, enable and disable automation rules',
+  'automation:delete': 'Delete automation rules (and their runs)',
+  'automation:manage': 'Run automation rules manually and retry failed runs',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;

@@ -1,7 +1,21 @@
 // Public surface of the automation module.
-export { AutomationActionRegistry, AutomationActionsModule } from './automation-action';
+import { AutomationRuleEntity, AutomationRunEntity } from './automation.entity';
+
+export {
+  AutomationActionRegistry,
+  AutomationActionsModule,
+  RecordUpdaters,
+} from './automation-action';
 export type {
   AutomationAction,
   AutomationActionContext,
   AutomationStepResult,
+  RecordUpdater,
 } from './automation-action';
+export { AutomationModule, AutomationWorkerModule } from './automation.module';
+export { AutomationEventConsumer } from './automation.consumer';
+export { AutomationMaintenance } from './automation.maintenance';
+export { AutomationRuleEntity, AutomationRunEntity } from './automation.entity';
+
+/** The TypeORM entities whose tables this module owns (listed by the module registry). */
+export const AUTOMATION_ENTITIES = [AutomationRuleEntity, AutomationRunEntity];

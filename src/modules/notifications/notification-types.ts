@@ -74,6 +74,12 @@ export const NOTIFICATION_TYPES = {
     mutable: true,
     description: 'An announcement from an administrator of the organization',
   },
+  'automation.notify': {
+    defaultChannels: ['realtime'],
+    defaultEmailMode: 'off',
+    mutable: true,
+    description: 'A message from an automation rule (or a rule that was disabled after failing)',
+  },
   'security.notice': {
     defaultChannels: ['realtime', 'email'],
     defaultEmailMode: 'immediate',

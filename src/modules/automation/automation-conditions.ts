@@ -1,0 +1,88 @@
+import { Injectable, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { CompiledFilter, CustomFieldCatalog, CustomFieldDescriptor } from '../../core/filters';
+import { compileListFilter } from '../../core/http';
+import type { RecordUpdater } from './automation-action';
+import type { Trigger } from './automation-rules';
+import { AutomationRepository } from './automation.repository';
+
+/**
+ * A rule's condition as SQL: the filter grammar of the entity type's list
+ * (`compileListFilter`), ANDed with `field = to` for a `field.changed` trigger with `to` (the
+ * "changed to" of SPEC-P3 §8), for `runAs` as the `@me` user. `cf.<key>` fields resolve through
+ * the custom-fields catalog (loaded only when the condition names one).
+ */
+@Injectable()
+export class AutomationConditions {
+  constructor(
+    private readonly repository: AutomationRepository,
+    @Optional() private readonly catalog?: CustomFieldCatalog,
+  ) {}
+
+  /**
+   * The compiled condition, or null when the rule has none. Throws `InvalidFilterError` (its
+   * `meta.path` locates the node) for a condition the list does not accept.
+   */
+  async compile(
+    orgId: string,
+    updater: RecordUpdater,
+    condition: unknown,
+    trigger: Trigger,
+    runAsUserId: string,
+    now: Date = new Date(),
+  ): Promise<CompiledFilter | null> {
+    const parts: unknown[] = [];
+    if (condition !== null && condition !== undefined) parts.push(condition);
+    if (trigger.type === 'field.changed' && trigger.to !== undefined) {
+      parts.push({ field: trigger.field, op: 'eq', value: trigger.to });
+    }
+    if (parts.length === 0) return null;
+    const tree = parts.length === 1 ? parts[0] : { and: parts };
+    const custom = JSON.stringify(tree).includes('"cf.')
+      ? await this.customFields(updater, orgId)
+      : new Map<string, CustomFieldDescriptor>();
+    return compileListFilter(
+      updater.list,
+      tree,
+      { orgId, userId: runAsUserId, now, timezone: 'UTC' },
+      custom,
+    );
+  }
+
+  /**
+   * Throws `InvalidFilterError` unless `field` is a filterable field of the list (the
+   * `field.changed` trigger names list fields, as events' changedFields do).
+   */
+  async assertField(orgId: string, updater: RecordUpdater, field: string): Promise<void> {
+    const custom = field.startsWith('cf.')
+      ? await this.customFields(updater, orgId)
+      : new Map<string, CustomFieldDescriptor>();
+    compileListFilter(
+      updater.list,
+      { field, op: 'isnull', value: false },
+      { orgId, userId: null, now: new Date(), timezone: 'UTC' },
+      custom,
+    );
+  }
+
+  /** Of `ids`, the records of `updater`'s type for which `filter` holds (null: that exist). */
+  matching(
+    manager: EntityManager,
+    orgId: string,
+    updater: RecordUpdater,
+    ids: readonly string[],
+    filter: CompiledFilter | null,
+  ): Promise<Set<string>> {
+    return this.repository.matchingIds(manager, orgId, updater, ids, filter);
+  }
+
+  private async customFields(
+    updater: RecordUpdater,
+    orgId: string,
+  ): Promise<Map<string, CustomFieldDescriptor>> {
+    const definition = updater.list.customFields;
+    if (!definition || !this.catalog) return new Map();
+    const descriptors = await this.catalog.definitions(orgId, definition.entityType);
+    return new Map(descriptors.map((descriptor) => [descriptor.key, descriptor]));
+  }
+}
