@@ -146,9 +146,7 @@ export function matchTrigger(
     case 'record.deleted':
       return event.type === `${entityType}.deleted` ? own : null;
     case 'field.changed':
-      return updated(event, entityType) && event.changedFields.includes(trigger.field)
-        ? own
-        : null;
+      return updated(event, entityType) && event.changedFields.includes(trigger.field) ? own : null;
     case 'workflow.transitioned': {
       if (event.type !== 'workflow.transitioned') return null;
       const target = event.data.target as { entityType?: unknown; entityId?: unknown } | undefined;
