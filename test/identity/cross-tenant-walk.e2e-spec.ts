@@ -221,6 +221,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
     actorUserId: (a) => ({ actorUserId: a.ownerUserId }),
   },
+  '/automation-runs': { ruleId: (a) => ({ ruleId: a.automationRule }) },
   '/categories': { parentId: (a) => ({ parentId: a.category }) },
   '/comments': {
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
