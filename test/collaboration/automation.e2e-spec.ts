@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { DomainEvent } from '../../src/modules/domain-events';
-import { AutomationEventConsumer } from '../../src/modules/automation';
+import { AutomationDateSweep, AutomationEventConsumer } from '../../src/modules/automation';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -580,6 +580,35 @@ describe('automation rules (SPEC-P3 §8)', () => {
         size: 20,
         pages: 0,
       });
+    });
+
+    it('fires a date_relative rule once per (rule, record, day), however many sweeps run', async () => {
+      const { me } = await fresh();
+      const bad = await me.post('/api/v1/automation-rules').send({
+        name: 'Not a date',
+        entityType: 'product',
+        trigger: { type: 'date_relative', field: 'name', offsetDays: 0 },
+        actions: [{ type: 'add_tag', params: { names: ['x'] } }],
+      });
+      expect(bad.status).toBe(422);
+      expect(errorsOf(bad)[0].source).toEqual({ pointer: '/trigger/field' });
+      const p = await product(me, 'Fresh tea');
+      await product(me, 'Old tea');
+      const rule = await createRuleAs(me, {
+        trigger: { type: 'date_relative', field: 'createdAt', offsetDays: 0 },
+        condition: { field: 'name', op: 'eq', value: 'Fresh tea' },
+        actions: [{ type: 'add_tag', params: { names: ['fresh'] } }],
+      });
+      const sweep = worker.get(AutomationDateSweep);
+      await sweep.flush();
+      await sweep.flush();
+      const runs = await until(
+        () => runsOf(rule.id),
+        (rows) => rows.length === 1 && finished(rows),
+      );
+      expect(runs[0].status).toBe('succeeded');
+      const tags = await me.get(`/api/v1/taggings/product/${p.id}`).expect(200);
+      expect(tags.body).toEqual({ tags: ['fresh'] });
     });
 
     it('a run-as user who left fails the run at once', async () => {

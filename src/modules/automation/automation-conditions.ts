@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CompiledFilter, CustomFieldCatalog, CustomFieldDescriptor } from '../../core/filters';
-import { compileListFilter } from '../../core/http';
+import { compileListFilter, listFieldResolver } from '../../core/http';
 import type { RecordUpdater } from './automation-action';
 import type { Trigger } from './automation-rules';
 import { AutomationRepository } from './automation.repository';
@@ -63,6 +63,35 @@ export class AutomationConditions {
       { orgId, userId: null, now: new Date(), timezone: 'UTC' },
       custom,
     );
+  }
+
+  /** Whether `field` is a date or datetime field of the list (`date_relative` triggers). */
+  async isDateField(orgId: string, updater: RecordUpdater, field: string): Promise<boolean> {
+    const custom = field.startsWith('cf.')
+      ? await this.customFields(updater, orgId)
+      : new Map<string, CustomFieldDescriptor>();
+    const type = listFieldResolver(updater.list, custom)(field)?.type;
+    return type === 'date' || type === 'datetime';
+  }
+
+  /**
+   * The filter of a `date_relative` rule on `day`: its condition AND `field` on the day
+   * `offsetDays` before `day` (a trigger 3 days before a date field has offsetDays -3: records
+   * whose date is `day` + 3), with the grammar's relative date tokens, in UTC.
+   */
+  dateRelative(
+    orgId: string,
+    updater: RecordUpdater,
+    condition: unknown,
+    trigger: { field: string; offsetDays: number },
+    runAsUserId: string,
+    now: Date,
+  ): Promise<CompiledFilter> {
+    const shift = -trigger.offsetDays;
+    const token = shift === 0 ? 'today' : `${shift > 0 ? '+' : ''}${shift}d`;
+    const on = { field: trigger.field, op: 'eq', value: token };
+    const tree = condition === null || condition === undefined ? on : { and: [condition, on] };
+    return this.compile(orgId, updater, tree, { type: 'manual' }, runAsUserId, now).then((f) => f!);
   }
 
   /** Of `ids`, the records of `updater`'s type for which `filter` holds (null: that exist). */

@@ -426,6 +426,14 @@ export class AutomationRulesService {
         });
       }
     }
+    if (issues.length === 0 && trigger.type === 'date_relative') {
+      if (!(await this.conditions.isDateField(orgId, updater, trigger.field))) {
+        issues.push({
+          pointer: '/trigger/field',
+          detail: `${trigger.field} is not a date field of ${fields.entityType}`,
+        });
+      }
+    }
     const actionIssues = schemaIssues(ACTIONS_SCHEMA, fields.actions, '/actions');
     issues.push(...actionIssues);
     if (actionIssues.length === 0) {

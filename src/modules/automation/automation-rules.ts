@@ -9,6 +9,7 @@ export const TRIGGER_TYPES = [
   'record.deleted',
   'field.changed',
   'workflow.transitioned',
+  'date_relative',
   'manual',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
@@ -17,7 +18,8 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
 export type Trigger =
   | { type: 'record.created' | 'record.updated' | 'record.deleted' | 'manual' }
   | { type: 'field.changed'; field: string; to?: string | number | boolean | null }
-  | { type: 'workflow.transitioned'; action?: string; to?: string };
+  | { type: 'workflow.transitioned'; action?: string; to?: string }
+  | { type: 'date_relative'; field: string; offsetDays: number };
 
 /** A rule's action as stored: `type` names an action of the registry. */
 export interface RuleAction {
@@ -42,6 +44,16 @@ export const TRIGGER_SCHEMAS: Record<TriggerType, Record<string, unknown>> = {
       type: { const: 'field.changed' },
       field: FIELD,
       to: { type: ['string', 'number', 'boolean'], maxLength: 500 },
+    },
+  },
+  date_relative: {
+    type: 'object',
+    required: ['type', 'field', 'offsetDays'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'date_relative' },
+      field: FIELD,
+      offsetDays: { type: 'integer', minimum: -365, maximum: 365 },
     },
   },
   'workflow.transitioned': {

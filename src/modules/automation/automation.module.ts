@@ -17,6 +17,7 @@ import {
 } from './automation.controller';
 import { AutomationEventConsumer } from './automation.consumer';
 import { AutomationMaintenance } from './automation.maintenance';
+import { AutomationDateSweep } from './automation-date-sweep';
 import { AutomationRepository } from './automation.repository';
 import { AutomationRulesCache } from './automation-rules.cache';
 import { AutomationRulesService } from './automation-rules.service';
@@ -63,7 +64,8 @@ export class AutomationModule {}
     AutomationEventConsumer,
     AutomationRunner,
     AutomationMaintenance,
+    AutomationDateSweep,
   ],
-  exports: [AutomationEventConsumer, AutomationMaintenance],
+  exports: [AutomationEventConsumer, AutomationMaintenance, AutomationDateSweep],
 })
 export class AutomationWorkerModule {}

@@ -107,7 +107,8 @@ const TERMINAL = `('succeeded', 'failed', 'skipped', 'loop_prevented')`;
  * The only SQL on `automation_rules` and `automation_runs`, plus the condition check that reads the
  * rule's record through the owner's list columns (`RecordUpdater.from`, code, never input). Every
  * method takes the caller's manager and the organization id first and names it in every WHERE,
- * except {@link deleteRunsBefore} (the retention sweep over every organization, system transaction).
+ * except the sweeps over every organization in a system transaction ({@link deleteRunsBefore},
+ * {@link stuckRuns}, {@link dateRelativeRules}).
  */
 @Injectable()
 export class AutomationRepository {
@@ -272,6 +273,40 @@ export class AutomationRepository {
       params,
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Up to `limit` records of `source` of the organization for which `filter` holds (the
+   * `date_relative` sweep: the filter names the date), by id.
+   */
+  async matchingAll(
+    manager: EntityManager,
+    orgId: string,
+    source: { from: string; alias: string },
+    filter: CompiledFilter,
+    limit: number,
+  ): Promise<string[]> {
+    const params: unknown[] = [orgId];
+    const condition = filterSql(filter, params);
+    params.push(limit);
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT ${source.alias}.id FROM ${source.from}
+        WHERE ${source.alias}.organization_id = $1 AND ${condition}
+        ORDER BY ${source.alias}.id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The enabled `date_relative` rules of every organization (the daily sweep, a system
+   * transaction: it spans organizations).
+   */
+  dateRelativeRules(manager: EntityManager): Promise<RuleRow[]> {
+    return manager.query<RuleRow[]>(
+      `SELECT ${RULE_COLUMNS} FROM automation_rules
+        WHERE enabled AND trigger->>'type' = 'date_relative' ORDER BY organization_id, id`,
+    );
   }
 
   /** Runs the organization started in the last `seconds` (the per-organization rate limit). */
