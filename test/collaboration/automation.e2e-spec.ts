@@ -611,6 +611,50 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(tags.body).toEqual({ tags: ['fresh'] });
     });
 
+    it('runs a schedule rule through its schedules row, at least 5 minutes apart', async () => {
+      const { me, meMember } = await fresh();
+      const tooOften = await me.post('/api/v1/automation-rules').send({
+        name: 'Every minute',
+        entityType: 'product',
+        trigger: { type: 'schedule', cron: '* * * * *' },
+        actions: [{ type: 'notify', params: { userIds: [meMember.user.id], title: 'Tick' } }],
+      });
+      expect(tooOften.status).toBe(422);
+      expect(errorsOf(tooOften)[0].source).toEqual({ pointer: '/trigger/cron' });
+      const rule = await createRuleAs(me, {
+        trigger: { type: 'schedule', cron: '*/5 * * * *' },
+        actions: [{ type: 'notify', params: { userIds: [meMember.user.id], title: 'Tick' } }],
+      });
+      const schedule = () =>
+        t.dataSource.query<{ task_name: string; payload: unknown; enabled: boolean }[]>(
+          'SELECT task_name, payload, enabled FROM schedules WHERE id = $1',
+          [rule.id],
+        );
+      expect(await schedule()).toEqual([
+        { task_name: 'automation.run', payload: { ruleId: rule.id }, enabled: true },
+      ]);
+      // Make it due now: the worker's scheduler enqueues the tick, the tick records and runs.
+      await t.dataSource.query(
+        `UPDATE schedules SET next_run_at = now() - interval '1 second' WHERE id = $1`,
+        [rule.id],
+      );
+      const runs = await until(
+        () => runsOf(rule.id),
+        (rows) => rows.length === 1 && finished(rows),
+      );
+      expect(runs[0].status).toBe('succeeded');
+      const notified = await t.dataSource.query<{ title: string }[]>(
+        `SELECT title FROM notifications WHERE recipient_user_id = $1 AND type = 'automation.notify'`,
+        [meMember.user.id],
+      );
+      expect(notified).toEqual([{ title: 'Tick' }]);
+
+      await me.post(`/api/v1/automation-rules/${rule.id}/disable`).expect(200);
+      expect((await schedule())[0].enabled).toBe(false);
+      await me.delete(`/api/v1/automation-rules/${rule.id}`).expect(204);
+      expect(await schedule()).toEqual([]);
+    });
+
     it('a run-as user who left fails the run at once', async () => {
       const { me } = await fresh();
       const leaver = await addActor(t, me.organization, ['Member']);

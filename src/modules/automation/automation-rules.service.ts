@@ -21,6 +21,7 @@ import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { JobsService } from '../jobs';
 import { MemberDirectory } from '../memberships';
+import { cronMinGapSeconds, isValidCron, OwnedSchedules } from '../schedules';
 import { RecordFields } from './actions/record-fields';
 import {
   AutomationActionContext,
@@ -41,6 +42,7 @@ import {
 } from './automation.repository';
 import { RunAsResolver } from './run-as-resolver';
 import {
+  MIN_SCHEDULE_GAP_SECONDS,
   RuleAction,
   schemaIssues,
   Trigger,
@@ -143,6 +145,7 @@ export class AutomationRulesService {
     private readonly members: MemberDirectory,
     private readonly runAs: RunAsResolver,
     private readonly jobs: JobsService,
+    private readonly schedules: OwnedSchedules,
   ) {}
 
   list(orgId: string, query: ListQuery<RuleSort, RuleFilter>): Promise<Page<AutomationRuleDto>> {
@@ -180,6 +183,7 @@ export class AutomationRulesService {
       await this.assertRunAs(manager, orgId, runAsUserId);
       const id = uuidv7();
       const row = await this.repository.insertRule(manager, orgId, id, context.actorUserId, fields);
+      await this.syncSchedule(manager, orgId, id, fields);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -231,6 +235,7 @@ export class AutomationRulesService {
       const row = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, row.version);
       await this.repository.deleteRule(manager, orgId, id);
+      await this.schedules.put(manager, orgId, id, null);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'delete',
@@ -377,6 +382,7 @@ export class AutomationRulesService {
       if (fields.runAsUserId !== row.run_as_user_id) {
         await this.assertRunAs(manager, orgId, fields.runAsUserId);
       }
+      await this.syncSchedule(manager, orgId, id, fields);
       return this.audit.recordUpdate(
         manager,
         toRuleDto(row),
@@ -392,6 +398,33 @@ export class AutomationRulesService {
         },
       );
     });
+  }
+
+  /**
+   * Keeps the rule's schedule (id = the rule's id, job `automation.run` with `{ruleId}`) in step:
+   * present and enabled with the rule for a `schedule` trigger, absent otherwise.
+   */
+  private syncSchedule(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    fields: RuleFields,
+  ): Promise<void> {
+    const trigger = fields.trigger as Trigger;
+    return this.schedules.put(
+      manager,
+      orgId,
+      id,
+      trigger.type === 'schedule'
+        ? {
+            name: `Automation: ${fields.name}`.slice(0, 100),
+            taskName: AUTOMATION_RUN.name,
+            payload: { ruleId: id },
+            cron: trigger.cron,
+            enabled: fields.enabled,
+          }
+        : null,
+    );
   }
 
   private merge(row: RuleRow, dto: UpdateAutomationRuleDto): RuleFields {
@@ -423,6 +456,19 @@ export class AutomationRulesService {
         issues.push({
           pointer: '/trigger/field',
           detail: `${trigger.field} is not a field of ${fields.entityType} rules can watch`,
+        });
+      }
+    }
+    if (issues.length === 0 && trigger.type === 'schedule') {
+      if (!isValidCron(trigger.cron)) {
+        issues.push({
+          pointer: '/trigger/cron',
+          detail: 'cron must be a valid cron expression (UTC)',
+        });
+      } else if (cronMinGapSeconds(trigger.cron) < MIN_SCHEDULE_GAP_SECONDS) {
+        issues.push({
+          pointer: '/trigger/cron',
+          detail: `runs of a scheduled rule must be at least ${MIN_SCHEDULE_GAP_SECONDS / 60} minutes apart`,
         });
       }
     }

@@ -10,6 +10,7 @@ export const TRIGGER_TYPES = [
   'field.changed',
   'workflow.transitioned',
   'date_relative',
+  'schedule',
   'manual',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
@@ -19,7 +20,8 @@ export type Trigger =
   | { type: 'record.created' | 'record.updated' | 'record.deleted' | 'manual' }
   | { type: 'field.changed'; field: string; to?: string | number | boolean | null }
   | { type: 'workflow.transitioned'; action?: string; to?: string }
-  | { type: 'date_relative'; field: string; offsetDays: number };
+  | { type: 'date_relative'; field: string; offsetDays: number }
+  | { type: 'schedule'; cron: string };
 
 /** A rule's action as stored: `type` names an action of the registry. */
 export interface RuleAction {
@@ -44,6 +46,15 @@ export const TRIGGER_SCHEMAS: Record<TriggerType, Record<string, unknown>> = {
       type: { const: 'field.changed' },
       field: FIELD,
       to: { type: ['string', 'number', 'boolean'], maxLength: 500 },
+    },
+  },
+  schedule: {
+    type: 'object',
+    required: ['type', 'cron'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'schedule' },
+      cron: { type: 'string', minLength: 9, maxLength: 100 },
     },
   },
   date_relative: {
@@ -185,6 +196,9 @@ export function causingRuleId(data: Record<string, unknown>): string | null {
   const causation = data.causation as { automationRuleId?: unknown } | undefined;
   return typeof causation?.automationRuleId === 'string' ? causation.automationRuleId : null;
 }
+
+/** The shortest interval between two runs of a `schedule` rule (SPEC-P3 §8: 5 minutes). */
+export const MIN_SCHEDULE_GAP_SECONDS = 300;
 
 /** Depth from which a matching rule records `loop_prevented` instead of running (SPEC-P3 §8). */
 export const MAX_CAUSATION_DEPTH = 3;

@@ -1,9 +1,10 @@
 import { defineJob } from '../jobs';
 
-/** Payload of `automation.run`: the run to execute (its rule, record and event are in the row). */
-export interface AutomationRunPayload {
-  runId: string;
-}
+/**
+ * Payload of `automation.run`: the run to execute (its rule, record and event are in the row), or
+ * — from the rule's schedule (`schedule` trigger) — the rule, for which the tick records a run.
+ */
+export type AutomationRunPayload = { runId: string } | { ruleId: string };
 
 /**
  * One automation run (issue 19). 3 attempts, backoff 2 s then 4 s; a step that fails with a

@@ -7,6 +7,7 @@ import { MailModule } from '../mail';
 import { MemberDirectoryModule } from '../memberships';
 import { NotificationsServiceModule } from '../notifications';
 import { TagsServiceModule } from '../tags';
+import { OwnedSchedulesModule } from '../schedules';
 import { GenericActionsRegistration } from './actions/generic-actions';
 import { RecordFields } from './actions/record-fields';
 import { AutomationConditions } from './automation-conditions';
@@ -44,7 +45,7 @@ const SHARED_PROVIDERS = [
 
 /** See README.md in this folder. The API side: rules, runs, catalog, dry and manual runs. */
 @Module({
-  imports: [AuditModule, ...ACTION_IMPORTS],
+  imports: [AuditModule, OwnedSchedulesModule, ...ACTION_IMPORTS],
   controllers: [AutomationRulesController, AutomationRunsController, AutomationCatalogController],
   providers: [...SHARED_PROVIDERS, AutomationRulesService, AutomationRunsService],
 })

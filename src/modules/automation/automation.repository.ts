@@ -389,6 +389,21 @@ export class AutomationRepository {
     return row;
   }
 
+  /** The run of (rule, event), if recorded. */
+  async findRunByEvent(
+    manager: EntityManager,
+    orgId: string,
+    ruleId: string,
+    eventId: string,
+  ): Promise<RunRow | undefined> {
+    const [row] = await manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM automation_runs
+        WHERE organization_id = $1 AND rule_id = $2 AND event_id = $3`,
+      [orgId, ruleId, eventId],
+    );
+    return row;
+  }
+
   /** The run, row-locked until the transaction ends (one runner at a time). */
   async lockRun(manager: EntityManager, orgId: string, id: string): Promise<RunRow | undefined> {
     const [row] = await manager.query<RunRow[]>(

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
 import type { Principal } from '../../core/auth';
 import { AppError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
@@ -12,6 +13,9 @@ import { errorEntry } from './automation-rules.service';
 import { MAX_CONSECUTIVE_FAILURES, RuleAction } from './automation-rules';
 import { AutomationRulesCache } from './automation-rules.cache';
 import { RunAsResolver } from './run-as-resolver';
+
+/** Namespace of the event ids of scheduled runs (uuid v5 of the scheduler's job id). */
+const SCHEDULE_EVENT_NAMESPACE = '3d0c5b8e-7f41-4a3e-b1c2-9e5d6f7a8b90';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'loop_prevented']);
 
@@ -51,7 +55,12 @@ export class AutomationRunner implements JobHandler<AutomationRunPayload>, OnMod
 
   async run(job: JobContext<AutomationRunPayload>): Promise<{ status: string }> {
     const orgId = job.organizationId;
-    const claimed = await this.claim(orgId, job.payload.runId);
+    const runId =
+      'runId' in job.payload
+        ? job.payload.runId
+        : await this.scheduledRun(orgId, job.payload.ruleId, job.taskId);
+    if (!runId) return { status: 'skipped' };
+    const claimed = await this.claim(orgId, runId);
     if ('status' in claimed) return claimed;
     const { run, rule } = claimed;
     const steps: StepRecord[] = [...run.steps];
@@ -101,6 +110,36 @@ export class AutomationRunner implements JobHandler<AutomationRunPayload>, OnMod
       await this.repository.resetFailures(manager, orgId, rule.id);
     });
     return { status: 'succeeded' };
+  }
+
+  /**
+   * The run of one tick of a rule's schedule (the scheduler's job id is unique per tick, so its
+   * uuid v5 is the event id: a redelivered tick finds the same run); null when the rule is gone
+   * or disabled (its schedule is disabled with it, a tick may still be in flight).
+   */
+  private scheduledRun(orgId: string, ruleId: string, taskId: string): Promise<string | null> {
+    const eventId = uuidv5(taskId, SCHEDULE_EVENT_NAMESPACE);
+    return this.db.run(orgId, async (manager) => {
+      const rule = await this.repository.findRule(manager, orgId, ruleId);
+      if (!rule || !rule.enabled) return null;
+      const [inserted] = await this.repository.insertRuns(manager, orgId, [
+        {
+          ruleId,
+          ruleVersion: rule.version,
+          eventId,
+          trigger: { type: 'schedule', tick: taskId },
+          entityType: null,
+          entityId: null,
+          status: 'queued',
+          causationDepth: 0,
+        },
+      ]);
+      return (
+        inserted?.id ??
+        (await this.repository.findRunByEvent(manager, orgId, ruleId, eventId))?.id ??
+        null
+      );
+    });
   }
 
   /** Locks the run and marks it running (attempts + 1), or says why there is nothing to do. */
