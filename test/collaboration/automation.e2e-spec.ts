@@ -655,6 +655,52 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(await schedule()).toEqual([]);
     });
 
+    it('tags, follows and e-mails as the run-as user', async () => {
+      const { me, meMember } = await fresh();
+      const p = await product(me);
+      const rule = await createRuleAs(me, {
+        trigger: { type: 'manual' },
+        actions: [
+          { type: 'add_tag', params: { names: ['checked'] } },
+          { type: 'add_follower', params: { userId: meMember.user.id } },
+          {
+            type: 'send_email',
+            params: { userIds: [meMember.user.id], subject: 'Hi', body: 'Done' },
+          },
+        ],
+      });
+      const { runId } = (
+        await me
+          .post(`/api/v1/automation-rules/${rule.id}/run`)
+          .send({ entityId: p.id })
+          .expect(202)
+      ).body as { runId: string };
+      const run = await until(
+        async () => (await me.get(`/api/v1/automation-runs/${runId}`).expect(200)).body as Run,
+        (r) => r.status === 'succeeded' || r.status === 'failed',
+      );
+      expect(run.steps.map((s) => [s.action, s.status])).toEqual([
+        ['add_tag', 'succeeded'],
+        ['add_follower', 'succeeded'],
+        ['send_email', 'succeeded'],
+      ]);
+      expect((await me.get(`/api/v1/taggings/product/${p.id}`).expect(200)).body).toEqual({
+        tags: ['checked'],
+      });
+      const followers = await t.dataSource.query<{ user_id: string }[]>(
+        'SELECT user_id FROM followers WHERE entity_id = $1',
+        [p.id],
+      );
+      expect(followers.map((f) => f.user_id)).toContain(meMember.user.id);
+      // The tag change is audited on the product as the run-as user.
+      const audit = await t.dataSource.query<{ actor_user_id: string }[]>(
+        `SELECT actor_user_id FROM audit_logs WHERE entity_type = 'product' AND entity_id = $1
+          AND action = 'update'`,
+        [p.id],
+      );
+      expect(audit).toEqual([{ actor_user_id: me.user.id }]);
+    });
+
     it('a run-as user who left fails the run at once', async () => {
       const { me } = await fresh();
       const leaver = await addActor(t, me.organization, ['Member']);

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CompiledFilter, CustomFieldCatalog, CustomFieldDescriptor } from '../../core/filters';
 import { compileListFilter, listFieldResolver } from '../../core/http';
-import type { RecordUpdater } from './automation-action';
+import type { RecordUpdater } from '../../core/targets';
 import type { Trigger } from './automation-rules';
 import { AutomationRepository } from './automation.repository';
 

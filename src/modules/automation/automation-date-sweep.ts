@@ -4,7 +4,7 @@ import { Clock } from '../../core/clock';
 import { InvalidFilterError } from '../../core/filters';
 import { TenantDatabase } from '../../core/tenancy';
 import { JobsService } from '../jobs';
-import { RecordUpdaters } from './automation-action';
+import { RecordUpdaters } from '../../core/targets';
 import { AutomationConditions } from './automation-conditions';
 import { AUTOMATION_RUN } from './automation.jobs';
 import { AutomationRepository, RuleRow } from './automation.repository';

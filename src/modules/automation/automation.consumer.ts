@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { InvalidFilterError } from '../../core/filters';
 import { DomainEvent, DomainEventConsumer, DomainEventConsumers } from '../domain-events';
 import { JobsService } from '../jobs';
-import { RecordUpdaters } from './automation-action';
+import { RecordUpdaters } from '../../core/targets';
 import { AutomationConditions } from './automation-conditions';
 import { AUTOMATION_RUN } from './automation.jobs';
 import { AutomationRepository, NewRun, RuleRow } from './automation.repository';

@@ -1,16 +1,11 @@
 // Public surface of the automation module.
 import { AutomationRuleEntity, AutomationRunEntity } from './automation.entity';
 
-export {
-  AutomationActionRegistry,
-  AutomationActionsModule,
-  RecordUpdaters,
-} from './automation-action';
+export { AutomationActionRegistry, AutomationActionsModule } from './automation-action';
 export type {
   AutomationAction,
   AutomationActionContext,
   AutomationStepResult,
-  RecordUpdater,
 } from './automation-action';
 export { AutomationModule, AutomationWorkerModule } from './automation.module';
 export { AutomationEventConsumer } from './automation.consumer';

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { RecordUpdaters } from '../automation';
+import { RecordUpdaters } from '../../core/targets';
 import { UpdateContactDto } from './dto/contact.dto';
 import { CONTACT_LIST, ContactsService } from './contacts.service';
 
@@ -33,14 +33,7 @@ export class ContactRecordUpdaterRegistration implements OnModuleInit {
         'customFields',
       ],
       update: async (orgId, id, fields, actor, context) => {
-        const updated = await this.contacts.update(
-          orgId,
-          id,
-          fields,
-          undefined,
-          context,
-          actor,
-        );
+        const updated = await this.contacts.update(orgId, id, fields, undefined, context, actor);
         return { version: updated.version };
       },
     });

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { RecordUpdaters } from '../automation';
+import { RecordUpdaters } from '../../core/targets';
 import { UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_LIST, ProductsService } from './products.service';
 
@@ -34,14 +34,7 @@ export class ProductRecordUpdaterRegistration implements OnModuleInit {
         'customFields',
       ],
       update: async (orgId, id, fields, actor, context) => {
-        const updated = await this.products.update(
-          orgId,
-          id,
-          fields,
-          undefined,
-          context,
-          actor,
-        );
+        const updated = await this.products.update(orgId, id, fields, undefined, context, actor);
         return { version: updated.version };
       },
     });

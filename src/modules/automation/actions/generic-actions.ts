@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { TargetRegistry } from '../../../core/targets';
 import { TenantDatabase } from '../../../core/tenancy';
 import { FollowersService } from '../../followers';
 import { MailService } from '../../mail';
@@ -10,8 +9,8 @@ import {
   AutomationAction,
   AutomationActionContext,
   AutomationActionRegistry,
-  RecordUpdaters,
 } from '../automation-action';
+import { RecordUpdaters, TargetRegistry } from '../../../core/targets';
 import { AutomationErrors } from '../automation.errors';
 import { RecordFields } from './record-fields';
 
@@ -255,7 +254,7 @@ export class GenericActionsRegistration implements OnModuleInit {
       },
     };
 
-    return [updateRecord, addTag, addFollower, notify, sendEmail];
+    return [updateRecord, addTag, addFollower, notify, sendEmail] as AutomationAction[];
   }
 
   /** The active members among `userIds` (anyone else is skipped, never addressed). */

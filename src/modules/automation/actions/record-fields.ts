@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppValidationPipe, FieldIssue, ValidationFailedError } from '../../../core/http';
-import { RecordUpdaters } from '../automation-action';
+import { RecordUpdaters } from '../../../core/targets';
 
 /**
  * Checks the `fields` of an `update_record` action for one entity type: only the owner's allowed
