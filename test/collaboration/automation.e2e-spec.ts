@@ -312,6 +312,39 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(rows).toEqual([{ name: rule.name }]);
     });
 
+    it('replays a create retried with the same Idempotency-Key; concurrent edits of one version: one wins', async () => {
+      const key = randomUUID();
+      const body = {
+        name: 'Once',
+        entityType: 'product',
+        trigger: { type: 'manual' },
+        actions: [{ type: 'add_tag', params: { names: ['once'] } }],
+      };
+      const first = await owner
+        .post('/api/v1/automation-rules')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(201);
+      const again = await owner
+        .post('/api/v1/automation-rules')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(201);
+      expect((again.body as Rule).id).toBe((first.body as Rule).id);
+      const id = (first.body as Rule).id;
+      const results = await Promise.all(
+        ['A', 'B', 'C'].map((name) =>
+          owner.patch(`/api/v1/automation-rules/${id}`).set('If-Match', '"1"').send({ name }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
+      const [row] = await t.dataSource.query<{ version: number }[]>(
+        'SELECT version FROM automation_rules WHERE id = $1',
+        [id],
+      );
+      expect(row.version).toBe(2);
+    });
+
     it('publishes the catalog of triggers and actions with their schemas', async () => {
       const res = await member.get('/api/v1/automation/catalog').expect(200);
       const body = res.body as {

@@ -45,7 +45,7 @@ export class CreateAutomationRuleDto {
   entityType: string;
 
   @ApiProperty({
-    description: `When the rule fires: \`{type}\` with type one of ${TRIGGER_TYPES.join(', ')}; \`field.changed\` takes \`field\` and optional \`to\` (the new value, checked in SQL), \`workflow.transitioned\` optional \`action\`/\`to\`. Schemas in GET /automation/catalog; a bad trigger → 422 at /trigger/...`,
+    description: `When the rule fires: \`{type}\` with type one of ${TRIGGER_TYPES.join(', ')}; \`field.changed\` takes \`field\` and optional \`to\` (the new value, checked in SQL), \`workflow.transitioned\` optional \`action\`/\`to\`, \`date_relative\` a date \`field\` and \`offsetDays\` (−365…365; fires once per record and day), \`schedule\` a UTC \`cron\` whose runs are at least 5 minutes apart. Schemas in GET /automation/catalog; a bad trigger → 422 at /trigger/...`,
     type: 'object',
     additionalProperties: true,
     example: { type: 'field.changed', field: 'status', to: 'active' },
