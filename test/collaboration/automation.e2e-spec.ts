@@ -521,14 +521,37 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('fails the step of a run-as user without the permission; 10 failed runs disable the rule; retry re-runs a failed run', async () => {
-      const { me, meMember, meViewer } = await fresh();
+    it('fails the step of a run-as user who lost the permission; 10 failed runs disable the rule; retry re-runs only the failed step', async () => {
+      const { me, meMember } = await fresh();
       const p = await product(me);
       const rule = await createRuleAs(me, {
         trigger: { type: 'manual' },
-        runAsUserId: meViewer.user.id,
-        actions: [{ type: 'update_record', params: { fields: { description: 'By rule' } } }],
+        runAsUserId: meMember.user.id,
+        actions: [
+          { type: 'notify', params: { userIds: [me.user.id], title: 'Step one' } },
+          { type: 'update_record', params: { fields: { description: 'By rule' } } },
+        ],
       });
+      const stepOnes = async () =>
+        (
+          await t.dataSource.query<{ n: string }[]>(
+            `SELECT count(*) AS n FROM notifications WHERE recipient_user_id = $1 AND title = 'Step one'`,
+            [me.user.id],
+          )
+        )[0].n;
+      // The run-as member loses products:manage (Member → Viewer) after the rule was saved.
+      const [viewerRole] = await t.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM roles WHERE organization_id IS NULL AND name = 'Viewer'`,
+      );
+      const membership = (
+        (await me.get(`/api/v1/memberships?userId=${meMember.user.id}`).expect(200)).body as {
+          items: { id: string }[];
+        }
+      ).items[0];
+      await me
+        .patch(`/api/v1/memberships/${membership.id}`)
+        .send({ roleIds: [viewerRole.id] })
+        .expect(200);
       const manual = async () =>
         (
           (
@@ -545,6 +568,7 @@ describe('automation rules (SPEC-P3 §8)', () => {
         (run) => run.status === 'failed',
       );
       expect(failed.steps).toEqual([
+        expect.objectContaining({ action: 'notify', status: 'succeeded' }),
         expect.objectContaining({
           action: 'update_record',
           status: 'failed',
@@ -565,7 +589,8 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(disabled).toMatchObject({ enabled: false, consecutiveFailures: 10 });
       expect(disabled.disabledReason).toMatch(/10 consecutive/);
       const notices = await t.dataSource.query<{ type: string }[]>(
-        `SELECT type FROM notifications WHERE recipient_user_id = $1 AND type = 'automation.notify'`,
+        `SELECT type FROM notifications WHERE recipient_user_id = $1 AND type = 'automation.notify'
+            AND title <> 'Step one'`,
         [me.user.id],
       );
       expect(notices).toHaveLength(1);
@@ -575,7 +600,7 @@ describe('automation rules (SPEC-P3 §8)', () => {
         .expect(409);
       expect(errorsOf(refused)[0].code).toBe('rule_disabled');
 
-      // Fix the rule (run as the me), enable it, retry the first failed run: it succeeds.
+      // Fix the rule (run as the owner), enable it, retry the first failed run: it succeeds.
       const fixed = await me
         .patch(`/api/v1/automation-rules/${rule.id}`)
         .send({ runAsUserId: me.user.id, enabled: true })
@@ -595,17 +620,20 @@ describe('automation rules (SPEC-P3 §8)', () => {
         (run) => run.status === 'succeeded',
       );
       expect(done.steps).toEqual([
+        expect.objectContaining({ action: 'notify', status: 'succeeded' }),
         expect.objectContaining({ action: 'update_record', status: 'succeeded' }),
       ]);
+      // Step one ran once per run (10 runs), and the retry did not run it again.
+      expect(await stepOnes()).toBe('10');
       expect((await productRow(p.id)).description).toBe('By rule');
       const again = await me.post(`/api/v1/automation-runs/${first}/retry`).expect(409);
       expect(errorsOf(again)[0].code).toBe('run_not_retryable');
 
-      const page = await meMember
+      const page = await me
         .get(`/api/v1/automation-runs?ruleId=${rule.id}&status=failed`)
         .expect(200);
       expect((page.body as { total: number }).total).toBe(9);
-      await meMember.get('/api/v1/automation-runs?status=sometimes').expect(422);
+      await me.get('/api/v1/automation-runs?status=sometimes').expect(422);
       await other.get(`/api/v1/automation-runs?ruleId=${rule.id}`).expect(200, {
         items: [],
         total: 0,
