@@ -2,7 +2,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { DomainEvent } from '../../src/modules/domain-events';
-import { AutomationDateSweep, AutomationEventConsumer } from '../../src/modules/automation';
+import {
+  AutomationDateSweep,
+  AutomationEventConsumer,
+  AutomationMaintenance,
+} from '../../src/modules/automation';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -760,6 +764,42 @@ describe('automation rules (SPEC-P3 §8)', () => {
         [p.id],
       );
       expect(audit).toEqual([{ actor_user_id: me.user.id }]);
+    });
+
+    it('updates a contact on creation through the contacts service; keeps runs 90 days', async () => {
+      const { me } = await fresh();
+      const rule = await createRuleAs(me, {
+        entityType: 'contact',
+        trigger: { type: 'record.created' },
+        condition: { field: 'displayName', op: 'startswith', value: 'VIP' },
+        actions: [{ type: 'update_record', params: { fields: { companyName: 'Key account' } } }],
+      });
+      const vip = (
+        await me
+          .post('/api/v1/contacts')
+          .send({ kind: 'person', displayName: 'VIP Ada' })
+          .expect(201)
+      ).body as { id: string };
+      await me.post('/api/v1/contacts').send({ kind: 'person', displayName: 'Bob' }).expect(201);
+      const runs = await until(
+        () => runsOf(rule.id),
+        (rows) => rows.length === 1 && finished(rows),
+      );
+      expect(runs[0].status).toBe('succeeded');
+      const [contact] = await t.dataSource.query<{ company_name: string; version: number }[]>(
+        'SELECT company_name, version FROM contacts WHERE id = $1',
+        [vip.id],
+      );
+      expect(contact).toEqual({ company_name: 'Key account', version: 2 });
+
+      // Retention: a run older than 90 days goes, a recent one stays.
+      await t.dataSource.query(
+        `UPDATE automation_runs SET created_at = now() - interval '91 days' WHERE id = $1`,
+        [runs[0].id],
+      );
+      const swept = await worker.get(AutomationMaintenance).sweep();
+      expect(swept.deleted).toBeGreaterThanOrEqual(1);
+      expect(await runsOf(rule.id)).toEqual([]);
     });
 
     it('a run-as user who left fails the run at once', async () => {
