@@ -720,12 +720,14 @@ describe('automation rules (SPEC-P3 §8)', () => {
       expect(await schedule()).toEqual([]);
     });
 
-    it('tags, follows and e-mails as the run-as user', async () => {
+    it('comments, schedules an activity, tags, follows and e-mails as the run-as user', async () => {
       const { me, meMember } = await fresh();
       const p = await product(me);
       const rule = await createRuleAs(me, {
         trigger: { type: 'manual' },
         actions: [
+          { type: 'create_comment', params: { body: 'Checked by a rule' } },
+          { type: 'create_activity', params: { summary: 'Call back', dueInDays: 3 } },
           { type: 'add_tag', params: { names: ['checked'] } },
           { type: 'add_follower', params: { userId: meMember.user.id } },
           {
@@ -745,10 +747,22 @@ describe('automation rules (SPEC-P3 §8)', () => {
         (r) => r.status === 'succeeded' || r.status === 'failed',
       );
       expect(run.steps.map((s) => [s.action, s.status])).toEqual([
+        ['create_comment', 'succeeded'],
+        ['create_activity', 'succeeded'],
         ['add_tag', 'succeeded'],
         ['add_follower', 'succeeded'],
         ['send_email', 'succeeded'],
       ]);
+      const comments = await t.dataSource.query<{ author_user_id: string; body: string }[]>(
+        'SELECT author_user_id, body FROM comments WHERE entity_id = $1',
+        [p.id],
+      );
+      expect(comments).toEqual([{ author_user_id: me.user.id, body: 'Checked by a rule' }]);
+      const activities = await t.dataSource.query<{ summary: string }[]>(
+        'SELECT summary FROM activities WHERE entity_id = $1',
+        [p.id],
+      );
+      expect(activities).toEqual([{ summary: 'Call back' }]);
       expect((await me.get(`/api/v1/taggings/product/${p.id}`).expect(200)).body).toEqual({
         tags: ['checked'],
       });

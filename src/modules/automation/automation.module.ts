@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
+import { ActivitiesServiceModule } from '../activities';
+import { CommentsServiceModule } from '../comments';
 import { AuditModule } from '../audit';
 import { FollowersServiceModule } from '../followers';
 import { JobsService } from '../jobs';
@@ -34,6 +36,8 @@ const ACTION_IMPORTS = [
   FollowersServiceModule,
   NotificationsServiceModule,
   MailModule,
+  CommentsServiceModule,
+  ActivitiesServiceModule,
 ];
 const SHARED_PROVIDERS = [
   AutomationRepository,

@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { TenantDatabase } from '../../../core/tenancy';
+import { ACTIVITY_TYPES, ActivitiesService } from '../../activities';
+import { CommentsService } from '../../comments';
 import { FollowersService } from '../../followers';
 import { MailService } from '../../mail';
 import { MemberDirectory } from '../../memberships';
@@ -16,6 +18,10 @@ import { RecordFields } from './record-fields';
 
 const UUID = { type: 'string', format: 'uuid' };
 const USER_IDS = { type: 'array', items: UUID, minItems: 1, maxItems: 50, uniqueItems: true };
+
+/** Today (UTC) + `days`, as YYYY-MM-DD. */
+const dueDate = (days: number) =>
+  new Date(Date.now() + days * 24 * 60 * 60_000).toISOString().slice(0, 10);
 
 /** The record an action works on; 422 `target_required` for a run without one. */
 function targetOf(ctx: AutomationActionContext, action: string) {
@@ -42,6 +48,8 @@ export class GenericActionsRegistration implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly members: MemberDirectory,
     private readonly mail: MailService,
+    private readonly comments: CommentsService,
+    private readonly activities: ActivitiesService,
   ) {}
 
   onModuleInit(): void {
@@ -64,6 +72,27 @@ export class GenericActionsRegistration implements OnModuleInit {
         target.entityType,
         target.entityId,
         'update',
+      ),
+    );
+    return target;
+  }
+
+  /**
+   * The record, which the actor may read (404 otherwise), and 403 `permission_denied` unless the
+   * actor holds `permission` (the matching route's, e.g. `comments:create`).
+   */
+  private async assertMayAdd(ctx: AutomationActionContext, action: string, permission: string) {
+    const target = targetOf(ctx, action);
+    if (!ctx.actor.permissions.has(permission))
+      throw AutomationErrors.permission_denied(permission);
+    await this.db.run(ctx.organizationId, (manager) =>
+      this.targets.assertAccessible(
+        manager,
+        ctx.organizationId,
+        ctx.actor.permissions,
+        target.entityType,
+        target.entityId,
+        'read',
       ),
     );
     return target;
@@ -254,7 +283,97 @@ export class GenericActionsRegistration implements OnModuleInit {
       },
     };
 
-    return [updateRecord, addTag, addFollower, notify, sendEmail] as AutomationAction[];
+    const createComment: AutomationAction<{ body: string }> = {
+      name: 'create_comment',
+      description:
+        'Posts a comment on the record as the run-as user (comments:create; mentions as in the comments route)',
+      paramsSchema: {
+        type: 'object',
+        required: ['body'],
+        additionalProperties: false,
+        properties: { body: { type: 'string', minLength: 1, maxLength: 10000, pattern: '\\S' } },
+      },
+      preview: async (ctx, params) => {
+        const target = await this.assertMayAdd(ctx, 'create_comment', 'comments:create');
+        return {
+          status: 'succeeded',
+          output: { wouldComment: params.body.slice(0, 140), entityId: target.entityId },
+        };
+      },
+      run: async (ctx, params) => {
+        const target = await this.assertMayAdd(ctx, 'create_comment', 'comments:create');
+        const comment = await this.comments.create(
+          ctx.organizationId,
+          { userId: ctx.actor.userId!, permissions: ctx.actor.permissions },
+          { entityType: target.entityType, entityId: target.entityId, body: params.body },
+          ctx.context,
+        );
+        return { status: 'succeeded', output: { commentId: comment.id } };
+      },
+    };
+
+    const createActivity: AutomationAction<{
+      type?: (typeof ACTIVITY_TYPES)[number];
+      summary: string;
+      note?: string;
+      dueInDays: number;
+      assigneeUserId?: string;
+    }> = {
+      name: 'create_activity',
+      description:
+        'Schedules an activity on the record, due dueInDays after the run (UTC date), as the run-as user (activities:create)',
+      paramsSchema: {
+        type: 'object',
+        required: ['summary', 'dueInDays'],
+        additionalProperties: false,
+        properties: {
+          type: { enum: [...ACTIVITY_TYPES] },
+          summary: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+          note: { type: 'string', maxLength: 10000 },
+          dueInDays: { type: 'integer', minimum: 0, maximum: 365 },
+          assigneeUserId: UUID,
+        },
+      },
+      preview: async (ctx, params) => {
+        const target = await this.assertMayAdd(ctx, 'create_activity', 'activities:create');
+        return {
+          status: 'succeeded',
+          output: {
+            wouldSchedule: params.summary,
+            dueDate: dueDate(params.dueInDays),
+            entityId: target.entityId,
+          },
+        };
+      },
+      run: async (ctx, params) => {
+        const target = await this.assertMayAdd(ctx, 'create_activity', 'activities:create');
+        const activity = await this.activities.create(
+          ctx.organizationId,
+          { userId: ctx.actor.userId, permissions: ctx.actor.permissions },
+          {
+            entityType: target.entityType,
+            entityId: target.entityId,
+            summary: params.summary,
+            note: params.note ?? null,
+            dueDate: dueDate(params.dueInDays),
+            assigneeUserId: params.assigneeUserId ?? null,
+            type: params.type ?? 'todo',
+          },
+          ctx.context,
+        );
+        return { status: 'succeeded', output: { activityId: activity.id } };
+      },
+    };
+
+    return [
+      updateRecord,
+      addTag,
+      addFollower,
+      notify,
+      sendEmail,
+      createComment,
+      createActivity,
+    ] as AutomationAction[];
   }
 
   /** The active members among `userIds` (anyone else is skipped, never addressed). */
