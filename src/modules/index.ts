@@ -67,7 +67,6 @@ import {
 } from './custom-fields';
 import { STATUSES_ENTITIES, StatusesModule } from './statuses';
 import { SAVED_FILTERS_ENTITIES, SavedFiltersModule } from './saved-filters';
-import { AutomationActionsModule } from './automation';
 import {
   MEETINGS_ENTITIES,
   MeetingsModule,
@@ -81,6 +80,12 @@ import {
   WorkflowSubjectsModule,
   WorkflowsWorkerModule,
 } from './workflows';
+import {
+  AUTOMATION_ENTITIES,
+  AutomationActionsModule,
+  AutomationModule,
+  AutomationWorkerModule,
+} from './automation';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
@@ -133,6 +138,7 @@ export const DOMAIN_MODULES: (Type | DynamicModule)[] = [
   MeetingsModule,
   WebhooksModule,
   WorkflowsModule,
+  AutomationModule,
 ];
 
 /** Domain modules whose queue processors run in the worker. */
@@ -163,6 +169,7 @@ export const DOMAIN_WORKER_MODULES: (Type | DynamicModule)[] = [
   MeetingsWorkerModule,
   WebhooksWorkerModule,
   WorkflowsWorkerModule,
+  AutomationWorkerModule,
   // Last: every consumer has registered (onModuleInit) before the relay starts (bootstrap).
   DomainEventsWorkerModule,
 ];
@@ -210,6 +217,7 @@ export const MODULE_ENTITIES = [
   ...MEETINGS_ENTITIES,
   ...WEBHOOKS_ENTITIES,
   ...WORKFLOWS_ENTITIES,
+  ...AUTOMATION_ENTITIES,
 ];
 
 /**

@@ -70,6 +70,8 @@ interface OrgA {
   webhookSubscription: string;
   webhookDelivery: string;
   workflow: string;
+  automationRule: string;
+  automationRun: string;
 }
 
 type Params = Record<string, string>;
@@ -110,6 +112,13 @@ const PATH_FIXTURES: Record<string, (a: OrgA, targetTypes: string[]) => Params[]
   '/api-keys/:id': (a) => [{ id: a.apiKey }],
   '/api-keys/:id/revoke': (a) => [{ id: a.apiKey }],
   '/attachments/:id': (a) => [{ id: a.attachment }],
+  '/automation-rules/:id': (a) => [{ id: a.automationRule }],
+  '/automation-rules/:id/disable': (a) => [{ id: a.automationRule }],
+  '/automation-rules/:id/enable': (a) => [{ id: a.automationRule }],
+  '/automation-rules/:id/run': (a) => [{ id: a.automationRule }],
+  '/automation-rules/:id/test': (a) => [{ id: a.automationRule }],
+  '/automation-runs/:id': (a) => [{ id: a.automationRun }],
+  '/automation-runs/:id/retry': (a) => [{ id: a.automationRun }],
   // A's owner's own session: B's owner must not end it (SPEC §4 sessions are the account's).
   '/auth/me/sessions/:id': (a) => [{ id: a.sessionId }],
   '/categories/:id': (a) => [{ id: a.category }],
@@ -266,6 +275,7 @@ const QUERY_FIXTURES: Record<string, Record<string, (a: OrgA, b: OrgB) => Params
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
     actorUserId: (a) => ({ actorUserId: a.ownerUserId }),
   },
+  '/automation-runs': { ruleId: (a) => ({ ruleId: a.automationRule }) },
   '/categories': { parentId: (a) => ({ parentId: a.category }) },
   '/comments': {
     entityId: (a) => ({ entityType: 'product', entityId: a.product }),
@@ -622,6 +632,16 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       transitions: [{ action: 'go', from: 'draft', to: 'active' }],
     });
     await owner.post(`/api/v1/workflows/${workflow}/activate`).expect(200);
+    const automationRule = await post('/automation-rules', {
+      name: 'Tag active teas',
+      entityType: 'product',
+      trigger: { type: 'field.changed', field: 'status', to: 'active' },
+      actions: [{ type: 'add_tag', params: { names: ['live'] } }],
+    });
+    const automationRun = (
+      (await owner.post(`/api/v1/automation-rules/${automationRule}/run`).send({}).expect(202))
+        .body as { runId: string }
+    ).runId;
     const memberships = (
       await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200)
     ).body as { items: { id: string }[] };
@@ -670,6 +690,8 @@ describe('cross-tenant walk: org B’s owner calling every record route with org
       webhookSubscription,
       webhookDelivery,
       workflow,
+      automationRule,
+      automationRun,
     };
 
     b = {

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../http/errors';
+import { RecordUpdaters } from './record-updaters';
 
 /**
  * One kind of record that collaboration features hang off (SPEC-P3 §0 "Targets"): attachments,
@@ -146,7 +147,10 @@ export class TargetRegistry {
   }
 }
 
-/** Provides the one {@link TargetRegistry} to every module (imported by the API and worker roots). */
+/**
+ * Provides the one {@link TargetRegistry} and {@link RecordUpdaters} to every module (imported by
+ * the API and worker roots).
+ */
 @Global()
-@Module({ providers: [TargetRegistry], exports: [TargetRegistry] })
+@Module({ providers: [TargetRegistry, RecordUpdaters], exports: [TargetRegistry, RecordUpdaters] })
 export class TargetsModule {}

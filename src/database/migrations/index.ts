@@ -28,6 +28,7 @@ import { AddAuditSealing1764003500000 } from './1764003500000-AddAuditSealing';
 import { CreateSchedulerLeases1764003600000 } from './1764003600000-CreateSchedulerLeases';
 import { CreateWebhooks1764003700000 } from './1764003700000-CreateWebhooks';
 import { CreateWorkflows1764003800000 } from './1764003800000-CreateWorkflows';
+import { CreateAutomation1764003900000 } from './1764003900000-CreateAutomation';
 import { CreateDocuments1764004000000 } from './1764004000000-CreateDocuments';
 import { CreateMeetings1764004100000 } from './1764004100000-CreateMeetings';
 
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   CreateSchedulerLeases1764003600000,
   CreateWebhooks1764003700000,
   CreateWorkflows1764003800000,
+  CreateAutomation1764003900000,
   CreateDocuments1764004000000,
   CreateMeetings1764004100000,
 ];

@@ -114,6 +114,11 @@ export const PERMISSIONS = {
   'workflows:delete': 'Delete workflows that are not active and that no record runs on',
   'workflows:manage':
     'Activate workflows (the previous active revision of the type is deactivated)',
+  'automation:read': 'List and read automation rules and their runs; dry-run a rule on a record',
+  'automation:create': 'Create automation rules (they act as their run-as user)',
+  'automation:update': 'Change, enable and disable automation rules',
+  'automation:delete': 'Delete automation rules (and their runs)',
+  'automation:manage': 'Run automation rules manually and retry failed runs',
   'tenants:manage':
     'Export and delete tenants (root organizations with their subtree) (platform: superusers only)',
 } as const;

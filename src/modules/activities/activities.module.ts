@@ -4,7 +4,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { OrganizationsServiceModule } from '../organizations';
-import { UsersModule } from '../users';
+import { UserAccountsModule, UsersModule } from '../users';
 import { ActivitiesController, MyActivitiesController } from './activities.controller';
 import { ActivitiesRepository } from './activities.repository';
 import { ActivitiesService, ActivityChildrenRegistration } from './activities.service';
@@ -29,6 +29,17 @@ import { ActivityOverdueSweeper } from './activity-overdue.sweeper';
   exports: [ActivitiesService],
 })
 export class ActivitiesModule {}
+
+/**
+ * `ActivitiesService` without the routes, loadable in the worker (automation's
+ * `create_activity`): the same service, with only what it injects.
+ */
+@Module({
+  imports: [AuditModule, AccessModule, UserAccountsModule, OrganizationsServiceModule],
+  providers: [ActivitiesService, ActivitiesRepository],
+  exports: [ActivitiesService],
+})
+export class ActivitiesServiceModule {}
 
 /**
  * The worker side: the daily `activity.overdue` sweep (publishes domain events; needs the

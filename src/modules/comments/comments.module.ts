@@ -5,7 +5,7 @@ import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { FileStorageModule } from '../files';
 import { RealtimePublisherModule } from '../realtime';
-import { UsersModule } from '../users';
+import { UserAccountsModule, UsersModule } from '../users';
 import { CommentsController } from './comments.controller';
 import { CommentsRepository } from './comments.repository';
 import { CommentChildrenRegistration, CommentsService } from './comments.service';
@@ -30,3 +30,20 @@ import { CommentChildrenRegistration, CommentsService } from './comments.service
   exports: [CommentsService],
 })
 export class CommentsModule {}
+
+/**
+ * `CommentsService` without the routes, loadable in the worker (automation's `create_comment`):
+ * the same service, with only what it injects.
+ */
+@Module({
+  imports: [
+    AuditModule,
+    AccessModule,
+    UserAccountsModule,
+    FileStorageModule,
+    RealtimePublisherModule,
+  ],
+  providers: [CommentsService, CommentsRepository],
+  exports: [CommentsService],
+})
+export class CommentsServiceModule {}

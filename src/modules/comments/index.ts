@@ -1,7 +1,7 @@
 // Public surface of the comments module.
 import { CommentAttachmentEntity, CommentEntity, CommentReactionEntity } from './comment.entity';
 
-export { CommentsModule } from './comments.module';
+export { CommentsModule, CommentsServiceModule } from './comments.module';
 export { CommentsService } from './comments.service';
 export { CommentEntity, CommentAttachmentEntity, CommentReactionEntity } from './comment.entity';
 

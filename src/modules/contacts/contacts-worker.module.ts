@@ -6,6 +6,8 @@ import { CustomFieldsServiceModule } from '../custom-fields';
 import { CategoriesServiceModule } from '../categories';
 import { ContactImporterRegistration } from './contacts.importer';
 import { ContactsRepository } from './contacts.repository';
+import { ContactsService } from './contacts.service';
+import { ContactRecordUpdaterRegistration } from './contact-automation';
 
 /**
  * The contacts module's worker side: registers the contacts importer with the import pipeline
@@ -20,6 +22,12 @@ import { ContactsRepository } from './contacts.repository';
     CategoriesServiceModule,
     ContactTargetsModule,
   ],
-  providers: [ContactImporterRegistration, ContactsRepository],
+  providers: [
+    ContactImporterRegistration,
+    ContactsRepository,
+    // Automation's update_record runs in the worker (issue 19).
+    ContactsService,
+    ContactRecordUpdaterRegistration,
+  ],
 })
 export class ContactsWorkerModule {}

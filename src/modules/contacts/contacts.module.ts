@@ -8,6 +8,7 @@ import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 
 import { ContactImporterRegistration } from './contacts.importer';
+import { ContactRecordUpdaterRegistration } from './contact-automation';
 import { ContactTargetsModule } from './contact-targets';
 
 /** See README.md in this folder. */
@@ -20,7 +21,12 @@ import { ContactTargetsModule } from './contact-targets';
     ContactTargetsModule,
   ],
   controllers: [ContactsController],
-  providers: [ContactImporterRegistration, ContactsService, ContactsRepository],
+  providers: [
+    ContactImporterRegistration,
+    ContactsService,
+    ContactsRepository,
+    ContactRecordUpdaterRegistration,
+  ],
   exports: [ContactsService],
 })
 export class ContactsModule {}

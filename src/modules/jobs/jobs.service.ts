@@ -27,13 +27,14 @@ export class JobsService {
   /**
    * Enqueues a task for the caller's organization and returns its id. A `dedupeKey` makes the
    * id deterministic: starting the same work twice while the first is kept returns the first.
+   * `delayMs` holds the job back that long (automation rules' delay).
    */
   async start<P extends object>(
     definition: JobDefinition<P>,
     payload: P,
     organizationId: string,
     context: AuditContext,
-    options: { dedupeKey?: string } = {},
+    options: { dedupeKey?: string; delayMs?: number } = {},
   ): Promise<string> {
     const data: JobData<P> = {
       name: definition.name,
@@ -49,6 +50,7 @@ export class JobsService {
         : uuidv7(),
       attempts: definition.attempts ?? 4,
       backoff: { type: 'exponential', delay: definition.backoffMs ?? 1_000 },
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
       removeOnComplete: 10_000,
       removeOnFail: false,
     });

@@ -50,6 +50,11 @@ export interface MailTemplates {
     updated: boolean;
     cancelled: boolean;
   };
+  /**
+   * An automation rule's `send_email` action (issue 19): subject and body from the rule, `rule`
+   * its id, `link` the record's API path (empty without a record).
+   */
+  'automation-email': { name: string; subject: string; body: string; rule: string; link: string };
   /** The daily digest of notifications whose e-mail preference is `digest_daily`. */
   'notification-digest': {
     name: string;

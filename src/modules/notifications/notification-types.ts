@@ -93,6 +93,12 @@ export const NOTIFICATION_TYPES = {
     description:
       'A webhook subscription of the organization was paused (its receiver answered 410, or its deliveries kept failing); to its Owners and Admins',
   },
+  'automation.notify': {
+    defaultChannels: ['realtime'],
+    defaultEmailMode: 'off',
+    mutable: true,
+    description: 'A message from an automation rule (or a rule that was disabled after failing)',
+  },
   'security.notice': {
     defaultChannels: ['realtime', 'email'],
     defaultEmailMode: 'immediate',

@@ -9,6 +9,9 @@ import { UnitsOfMeasureServiceModule } from '../units-of-measure';
 import { ProductCounts } from './product-counts';
 import { ProductImporterRegistration } from './products.importer';
 import { ProductsRepository } from './products.repository';
+import { ProductsService } from './products.service';
+import { ProductRecordUpdaterRegistration } from './product-automation';
+import { ContentTranslationsModule } from '../content-translations';
 
 /**
  * The products module's worker side: registers the products importer with the import pipeline
@@ -24,7 +27,15 @@ import { ProductsRepository } from './products.repository';
     CurrenciesServiceModule,
     UnitsOfMeasureServiceModule,
     ProductTargetsModule,
+    ContentTranslationsModule,
   ],
-  providers: [ProductImporterRegistration, ProductsRepository, ProductCounts],
+  providers: [
+    ProductImporterRegistration,
+    ProductsRepository,
+    ProductCounts,
+    // Automation's update_record runs in the worker (issue 19).
+    ProductsService,
+    ProductRecordUpdaterRegistration,
+  ],
 })
 export class ProductsWorkerModule {}

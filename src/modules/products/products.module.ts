@@ -14,6 +14,7 @@ import { ProductsService } from './products.service';
 import { ProductStatusUsageRegistration } from './product-status-usage';
 
 import { ProductImporterRegistration } from './products.importer';
+import { ProductRecordUpdaterRegistration } from './product-automation';
 import { ProductTargetsModule, ProductTranslatableRegistration } from './product-targets';
 
 /** See README.md in this folder. */
@@ -37,6 +38,7 @@ import { ProductTargetsModule, ProductTranslatableRegistration } from './product
     ProductsRepository,
     ProductCounts,
     ProductStatusUsageRegistration,
+    ProductRecordUpdaterRegistration,
   ],
   exports: [ProductsService, ProductCounts],
 })

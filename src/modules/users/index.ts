@@ -1,6 +1,6 @@
 import { UserEntity } from './user.entity';
 
-export { UsersModule } from './users.module';
+export { UserAccountsModule, UsersModule } from './users.module';
 export { UserEntity } from './user.entity';
 export { UsersRepository, UserRow, UserAccountRow } from './users.repository';
 export { UserAccountsService } from './user-accounts.service';

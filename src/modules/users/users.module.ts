@@ -26,3 +26,10 @@ import { UserAccountsRegistration } from './user-accounts-registration';
   exports: [UserAccountsService, PasswordHasher],
 })
 export class UsersModule {}
+
+/**
+ * `UserAccountsService` alone (no routes, no `AccountSessions`): for modules whose services only
+ * read accounts and must also load in the worker (comments and activities for automation).
+ */
+@Module({ providers: [UserAccountsService, UsersRepository], exports: [UserAccountsService] })
+export class UserAccountsModule {}

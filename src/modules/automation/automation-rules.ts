@@ -1,0 +1,207 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { FieldIssue } from '../../core/http';
+
+/** The trigger types of SPEC-P3 §8 this build accepts (see README "Triggers"). */
+export const TRIGGER_TYPES = [
+  'record.created',
+  'record.updated',
+  'record.deleted',
+  'field.changed',
+  'workflow.transitioned',
+  'date_relative',
+  'schedule',
+  'manual',
+] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+/** A rule's trigger as stored (`automation_rules.trigger`). */
+export type Trigger =
+  | { type: 'record.created' | 'record.updated' | 'record.deleted' | 'manual' }
+  | { type: 'field.changed'; field: string; to?: string | number | boolean | null }
+  | { type: 'workflow.transitioned'; action?: string; to?: string }
+  | { type: 'date_relative'; field: string; offsetDays: number }
+  | { type: 'schedule'; cron: string };
+
+/** A rule's action as stored: `type` names an action of the registry. */
+export interface RuleAction {
+  type: string;
+  params: Record<string, unknown>;
+}
+
+const FIELD = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.]{0,99}$' };
+const NAME = { type: 'string', minLength: 1, maxLength: 100 };
+
+/** JSON Schema (2020-12) of each trigger type, published in `GET /automation/catalog`. */
+export const TRIGGER_SCHEMAS: Record<TriggerType, Record<string, unknown>> = {
+  'record.created': plain('record.created'),
+  'record.updated': plain('record.updated'),
+  'record.deleted': plain('record.deleted'),
+  manual: plain('manual'),
+  'field.changed': {
+    type: 'object',
+    required: ['type', 'field'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'field.changed' },
+      field: FIELD,
+      to: { type: ['string', 'number', 'boolean'], maxLength: 500 },
+    },
+  },
+  schedule: {
+    type: 'object',
+    required: ['type', 'cron'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'schedule' },
+      cron: { type: 'string', minLength: 9, maxLength: 100 },
+    },
+  },
+  date_relative: {
+    type: 'object',
+    required: ['type', 'field', 'offsetDays'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'date_relative' },
+      field: FIELD,
+      offsetDays: { type: 'integer', minimum: -365, maximum: 365 },
+    },
+  },
+  'workflow.transitioned': {
+    type: 'object',
+    required: ['type'],
+    additionalProperties: false,
+    properties: { type: { const: 'workflow.transitioned' }, action: NAME, to: NAME },
+  },
+};
+
+function plain(type: string): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['type'],
+    additionalProperties: false,
+    properties: { type: { const: type } },
+  };
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const compiled = new Map<Record<string, unknown>, ValidateFunction>();
+
+/**
+ * Checks `value` against a JSON Schema (2020-12, ajv; compiled once per schema object) and
+ * returns one issue per problem with its JSON pointer under `base` (e.g. `/actions/0/params`):
+ * a missing property points at the property, an unknown one at itself. Empty when valid.
+ */
+export function schemaIssues(
+  schema: Record<string, unknown>,
+  value: unknown,
+  base: string,
+): FieldIssue[] {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) => ({
+    pointer: `${base}${pointerOf(error)}`,
+    detail: `${pointerOf(error) || base || 'value'} ${error.message ?? 'is invalid'}`,
+    meta: { rule: error.keyword },
+  }));
+}
+
+function pointerOf(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const child = params.missingProperty ?? params.additionalProperty;
+  return child === undefined ? error.instancePath : `${error.instancePath}/${child}`;
+}
+
+/** 422 issues of a trigger (unknown type, extra or malformed properties), at `/trigger/...`. */
+export function triggerIssues(trigger: unknown): FieldIssue[] {
+  const type = (trigger as { type?: unknown } | null)?.type;
+  if (typeof trigger !== 'object' || trigger === null || Array.isArray(trigger)) {
+    return [{ pointer: '/trigger', detail: 'trigger must be an object with a type' }];
+  }
+  if (typeof type !== 'string' || !(TRIGGER_TYPES as readonly string[]).includes(type)) {
+    return [
+      {
+        pointer: '/trigger/type',
+        detail: `trigger type must be one of ${TRIGGER_TYPES.join(', ')}`,
+        meta: { allowed: [...TRIGGER_TYPES] },
+      },
+    ];
+  }
+  return schemaIssues(TRIGGER_SCHEMAS[type as TriggerType], trigger, '/trigger');
+}
+
+/** The fields of a committed domain event the matcher reads. */
+export interface MatchableEvent {
+  type: string;
+  entityType: string;
+  entityId: string | null;
+  changedFields: string[];
+  data: Record<string, unknown>;
+}
+
+/**
+ * The record a rule of `entityType` with `trigger` fires on for `event`, or null when it does not
+ * fire: `record.<verb>` on `<entityType>.<verb>` (`record.updated` also on `<entityType>.transitioned`);
+ * `field.changed` on such an update whose
+ * changedFields hold the field (`to` is then checked in SQL with the condition);
+ * `workflow.transitioned` on that event when its `data.target` is a record of `entityType` and
+ * `action`/`to` (when set) equal `data.action`/`data.to`; `manual` never fires on events.
+ */
+export function matchTrigger(
+  trigger: Trigger,
+  entityType: string,
+  event: MatchableEvent,
+): { entityType: string; entityId: string } | null {
+  const own =
+    event.entityType === entityType && event.entityId
+      ? { entityType, entityId: event.entityId }
+      : null;
+  switch (trigger.type) {
+    case 'record.created':
+      return event.type === `${entityType}.created` ? own : null;
+    case 'record.updated':
+      return updated(event, entityType) ? own : null;
+    case 'record.deleted':
+      return event.type === `${entityType}.deleted` ? own : null;
+    case 'field.changed':
+      return updated(event, entityType) && event.changedFields.includes(trigger.field) ? own : null;
+    case 'workflow.transitioned': {
+      if (event.type !== 'workflow.transitioned') return null;
+      const target = event.data.target as { entityType?: unknown; entityId?: unknown } | undefined;
+      if (target?.entityType !== entityType || typeof target.entityId !== 'string') return null;
+      if (trigger.action !== undefined && event.data.action !== trigger.action) return null;
+      if (trigger.to !== undefined && event.data.to !== trigger.to) return null;
+      return { entityType, entityId: target.entityId };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether `event` is an update of a record of `entityType`: `<type>.updated`, or
+ * `<type>.transitioned` (a status change through the owner's transition rules, e.g. products).
+ */
+function updated(event: MatchableEvent, entityType: string): boolean {
+  return event.type === `${entityType}.updated` || event.type === `${entityType}.transitioned`;
+}
+
+/** The rule id of an event written by an automation run (`data.causation`), or null. */
+export function causingRuleId(data: Record<string, unknown>): string | null {
+  const causation = data.causation as { automationRuleId?: unknown } | undefined;
+  return typeof causation?.automationRuleId === 'string' ? causation.automationRuleId : null;
+}
+
+/** The shortest interval between two runs of a `schedule` rule (SPEC-P3 §8: 5 minutes). */
+export const MIN_SCHEDULE_GAP_SECONDS = 300;
+
+/** Depth from which a matching rule records `loop_prevented` instead of running (SPEC-P3 §8). */
+export const MAX_CAUSATION_DEPTH = 3;
+
+/** Consecutive failed runs after which a rule is disabled (SPEC-P3 §8). */
+export const MAX_CONSECUTIVE_FAILURES = 10;
