@@ -80,12 +80,8 @@ import {
   WorkflowSubjectsModule,
   WorkflowsWorkerModule,
 } from './workflows';
-import {
-  AUTOMATION_ENTITIES,
-  AutomationActionsModule,
-  AutomationModule,
-  AutomationWorkerModule,
-} from './automation';
+import { AutomationActionsModule } from '../core/automation';
+import { AUTOMATION_ENTITIES, AutomationModule, AutomationWorkerModule } from './automation';
 
 /** Domain modules served by the API, in dependency order (SPEC §6). */
 export const DOMAIN_MODULES: (Type | DynamicModule)[] = [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../../src/core/auth';
-import { AutomationActionRegistry } from '../../src/modules/automation';
+import { AutomationActionRegistry } from '../../src/core/automation';
 import { DomainEvent, DomainEventConsumers } from '../../src/modules/domain-events';
 import { addActor, createTenant, type Actor } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -23,7 +23,7 @@ import { JobsService } from '../jobs';
 import { MemberDirectory } from '../memberships';
 import { cronMinGapSeconds, isValidCron, OwnedSchedules } from '../schedules';
 import { RecordFields } from './actions/record-fields';
-import { AutomationActionContext, AutomationActionRegistry } from './automation-action';
+import { AutomationActionContext, AutomationActionRegistry } from '../../core/automation';
 import { RecordUpdater, RecordUpdaters } from '../../core/targets';
 import { AutomationConditions } from './automation-conditions';
 import { AutomationErrors } from './automation.errors';

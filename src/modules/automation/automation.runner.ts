@@ -5,7 +5,7 @@ import { AppError } from '../../core/http';
 import { TenantDatabase } from '../../core/tenancy';
 import { JobContext, JobHandler, JobRegistry } from '../jobs';
 import { NotificationsService } from '../notifications';
-import { AutomationActionContext, AutomationActionRegistry } from './automation-action';
+import { AutomationActionContext, AutomationActionRegistry } from '../../core/automation';
 import { AutomationErrors } from './automation.errors';
 import { AUTOMATION_RUN, AutomationRunPayload } from './automation.jobs';
 import { AutomationRepository, RuleRow, RunRow, StepRecord } from './automation.repository';

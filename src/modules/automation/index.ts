@@ -1,12 +1,6 @@
 // Public surface of the automation module.
 import { AutomationRuleEntity, AutomationRunEntity } from './automation.entity';
 
-export { AutomationActionRegistry, AutomationActionsModule } from './automation-action';
-export type {
-  AutomationAction,
-  AutomationActionContext,
-  AutomationStepResult,
-} from './automation-action';
 export { AutomationModule, AutomationWorkerModule } from './automation.module';
 export { AutomationEventConsumer } from './automation.consumer';
 export { AutomationMaintenance } from './automation.maintenance';

@@ -5,7 +5,7 @@ import {
   AutomationActionContext,
   AutomationActionRegistry,
   AutomationStepResult,
-} from '../automation';
+} from '../../core/automation';
 import { signPayload, SIGNATURE_HEADER } from './webhook-signature';
 import { USER_AGENT } from './webhook-dispatcher';
 import { WebhooksErrors } from './webhooks.errors';

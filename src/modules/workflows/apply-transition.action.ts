@@ -4,7 +4,7 @@ import {
   AutomationActionContext,
   AutomationActionRegistry,
   AutomationStepResult,
-} from '../automation';
+} from '../../core/automation';
 import { NotFoundError } from '../../core/http';
 import { WorkflowInstancesService } from './workflow-instances.service';
 

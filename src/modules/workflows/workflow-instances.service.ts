@@ -284,6 +284,8 @@ export class WorkflowInstancesService {
           action: input.action,
           entityType,
           entityId,
+          // The governed record, as comments name theirs: automation's trigger reads it.
+          target: { entityType, entityId },
         },
       },
     });

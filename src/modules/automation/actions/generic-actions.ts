@@ -11,7 +11,7 @@ import {
   AutomationAction,
   AutomationActionContext,
   AutomationActionRegistry,
-} from '../automation-action';
+} from '../../../core/automation';
 import { RecordUpdaters, TargetRegistry } from '../../../core/targets';
 import { AutomationErrors } from '../automation.errors';
 import { RecordFields } from './record-fields';

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { AuditContext, Principal } from '../../core/auth';
+import type { AuditContext, Principal } from '../auth';
 
 /**
  * What an automation action is told when it runs (issue 19, SPEC-P3 §8). The rule's `runAs` user
