@@ -158,4 +158,49 @@ describe('process: workflow → automation → webhooks', () => {
       );
     }
   }, 60_000);
+
+  it('field.changed with from and to fires only on that change, and subscribers see the previous value', async () => {
+    await owner
+      .post('/api/v1/automation-rules')
+      .send({
+        name: 'Repriced from 10',
+        entityType: 'product',
+        trigger: { type: 'field.changed', field: 'price', from: '10.00', to: '12.50' },
+        actions: [{ type: 'add_tag', params: { names: ['repriced'] } }],
+      })
+      .expect(201);
+    const create = async (sku: string, price: string) =>
+      (
+        await owner
+          .post('/api/v1/products')
+          .send({ sku, name: `Priced ${sku}`, type: 'goods', price, currencyCode: 'EUR' })
+          .expect(201)
+      ).body as { id: string; version: number };
+    const fromTen = await create(`P10-${randomUUID().slice(0, 6)}`, '10.00');
+    const fromEleven = await create(`P11-${randomUUID().slice(0, 6)}`, '11.00');
+    for (const product of [fromTen, fromEleven])
+      await owner
+        .patch(`/api/v1/products/${product.id}`)
+        .set('If-Match', `"${product.version}"`)
+        .send({ price: '12.50' })
+        .expect(200);
+
+    const tagsOf = async (id: string) =>
+      ((await owner.get(`/api/v1/products/${id}`).expect(200)).body as { tags: string[] }).tags;
+    await until(async () => ((await tagsOf(fromTen.id)).includes('repriced') ? true : undefined));
+    // The other product's update was relayed too (its delivery reached the subscriber of the
+    // first test), and the rule passed it over: it changed from 11.00.
+    const update = await until(() =>
+      received.find(
+        (r) =>
+          r.url === '/subscription' &&
+          r.headers['x-alees-event'] === 'product.updated' &&
+          r.body.includes(fromEleven.id),
+      ),
+    );
+    expect(
+      (JSON.parse(update.body) as { data: { previous: Record<string, unknown> } }).data.previous,
+    ).toEqual({ price: '11.0000' });
+    expect(await tagsOf(fromEleven.id)).toEqual([]);
+  }, 60_000);
 });

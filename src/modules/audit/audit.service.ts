@@ -179,10 +179,19 @@ export class AuditService {
     await manager.query('RELEASE SAVEPOINT audit_update_noop');
     const { extra, describe, ...rest } = entry;
     const described = describe ? describe(before, after) : changes;
+    // Consumers (automation's `field.changed` with `from`, webhook receivers) see what each
+    // changed field held before, as the audit row does (secrets masked).
+    const previous = maskSecrets(
+      Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, change.from])),
+    );
     await this.record(manager, {
       ...rest,
       changes: { ...extra, ...described },
-      event: { ...rest.event, changedFields: Object.keys(changes) },
+      event: {
+        ...rest.event,
+        data: { ...rest.event?.data, previous },
+        changedFields: Object.keys(changes),
+      },
     });
     return after;
   }

@@ -40,6 +40,39 @@ describe('automation trigger rules', () => {
     expect(matchTrigger(trigger, 'product', event({ type: 'product.created' }))).toBeNull();
   });
 
+  it('matches field.changed from a previous value (data.previous, compared as text)', () => {
+    const priced = event({
+      type: 'product.updated',
+      entityType: 'product',
+      entityId: 'p1',
+      changedFields: ['price', 'name'],
+      data: { previous: { price: '10.0000', name: 'Tea', description: null } },
+    });
+    const from = (value: string | number | boolean | null, field = 'price') =>
+      matchTrigger({ type: 'field.changed', field, from: value }, 'product', priced);
+    expect(from('10.00')).toEqual({ entityType: 'product', entityId: 'p1' });
+    expect(from('10')).not.toBeNull(); // decimals by value: the database keeps scale 4
+    expect(from(10)).not.toBeNull();
+    expect(from('10.01')).toBeNull();
+    expect(from('1000')).toBeNull();
+    expect(from('Tea', 'name')).not.toBeNull();
+    expect(from('Coffee', 'name')).toBeNull();
+    expect(from(null, 'description')).toBeNull(); // not a changed field
+    const cleared = event({
+      type: 'product.updated',
+      entityType: 'product',
+      entityId: 'p1',
+      changedFields: ['description'],
+      data: { previous: { description: null } },
+    });
+    expect(
+      matchTrigger({ type: 'field.changed', field: 'description', from: null }, 'product', cleared),
+    ).not.toBeNull();
+    expect(
+      matchTrigger({ type: 'field.changed', field: 'description', from: 'x' }, 'product', cleared),
+    ).toBeNull();
+  });
+
   it('matches workflow.transitioned on its target, action and state', () => {
     const wf = event({
       type: 'workflow.transitioned',

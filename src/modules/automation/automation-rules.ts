@@ -18,7 +18,12 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
 /** A rule's trigger as stored (`automation_rules.trigger`). */
 export type Trigger =
   | { type: 'record.created' | 'record.updated' | 'record.deleted' | 'manual' }
-  | { type: 'field.changed'; field: string; to?: string | number | boolean | null }
+  | {
+      type: 'field.changed';
+      field: string;
+      from?: string | number | boolean | null;
+      to?: string | number | boolean | null;
+    }
   | { type: 'workflow.transitioned'; action?: string; to?: string }
   | { type: 'date_relative'; field: string; offsetDays: number }
   | { type: 'schedule'; cron: string };
@@ -45,6 +50,7 @@ export const TRIGGER_SCHEMAS: Record<TriggerType, Record<string, unknown>> = {
     properties: {
       type: { const: 'field.changed' },
       field: FIELD,
+      from: { type: ['string', 'number', 'boolean'], maxLength: 500 },
       to: { type: ['string', 'number', 'boolean'], maxLength: 500 },
     },
   },
@@ -147,8 +153,9 @@ export interface MatchableEvent {
 /**
  * The record a rule of `entityType` with `trigger` fires on for `event`, or null when it does not
  * fire: `record.<verb>` on `<entityType>.<verb>` (`record.updated` also on `<entityType>.transitioned`);
- * `field.changed` on such an update whose
- * changedFields hold the field (`to` is then checked in SQL with the condition);
+ * `field.changed` on such an update whose changedFields hold the field and, with `from`, whose
+ * `data.previous` held that value before (`sameValue`: decimals by value, the rest as text); `to` is checked
+ * in SQL with the condition, on the record as it is now;
  * `workflow.transitioned` on that event when its `data.target` is a record of `entityType` and
  * `action`/`to` (when set) equal `data.action`/`data.to`; `manual` never fires on events.
  */
@@ -169,7 +176,13 @@ export function matchTrigger(
     case 'record.deleted':
       return event.type === `${entityType}.deleted` ? own : null;
     case 'field.changed':
-      return updated(event, entityType) && event.changedFields.includes(trigger.field) ? own : null;
+      if (!updated(event, entityType) || !event.changedFields.includes(trigger.field)) return null;
+      if (
+        trigger.from !== undefined &&
+        !sameValue(previousValue(event, trigger.field), trigger.from)
+      )
+        return null;
+      return own;
     case 'workflow.transitioned': {
       if (event.type !== 'workflow.transitioned') return null;
       const target = event.data.target as { entityType?: unknown; entityId?: unknown } | undefined;
@@ -181,6 +194,31 @@ export function matchTrigger(
     default:
       return null;
   }
+}
+
+/** What `field` held before the update (`data.previous`, set by `AuditService.recordUpdate`). */
+function previousValue(event: MatchableEvent, field: string): unknown {
+  const previous = event.data.previous as Record<string, unknown> | undefined;
+  return previous?.[field];
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** `12.5000` → `12.5`, `10.00` → `10`: decimals as the database stores them (scale 4) or a rule writes them. */
+function canonicalDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+/**
+ * A stored value equals a rule's scalar: null as null, decimals by value (`'10.0000'` = `'10.00'`
+ * = `10`), anything else as text (`true` = `'true'`).
+ */
+export function sameValue(value: unknown, expected: string | number | boolean | null): boolean {
+  if (value === null || value === undefined) return expected === null;
+  if (expected === null) return false;
+  const [a, b] = [String(value), String(expected)];
+  if (DECIMAL.test(a) && DECIMAL.test(b)) return canonicalDecimal(a) === canonicalDecimal(b);
+  return a === b;
 }
 
 /**
