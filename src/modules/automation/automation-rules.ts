@@ -216,7 +216,9 @@ function canonicalDecimal(text: string): string {
 export function sameValue(value: unknown, expected: string | number | boolean | null): boolean {
   if (value === null || value === undefined) return expected === null;
   if (expected === null) return false;
-  const [a, b] = [String(value), String(expected)];
+  // Objects and arrays (JSON fields) never equal a rule's scalar.
+  if (typeof value === 'object') return false;
+  const [a, b] = [String(value as string | number | boolean), String(expected)];
   if (DECIMAL.test(a) && DECIMAL.test(b)) return canonicalDecimal(a) === canonicalDecimal(b);
   return a === b;
 }
