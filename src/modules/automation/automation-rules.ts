@@ -217,8 +217,9 @@ export function sameValue(value: unknown, expected: string | number | boolean | 
   if (value === null || value === undefined) return expected === null;
   if (expected === null) return false;
   // Objects and arrays (JSON fields) never equal a rule's scalar.
-  if (typeof value === 'object') return false;
-  const [a, b] = [String(value as string | number | boolean), String(expected)];
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+    return false;
+  const [a, b] = [String(value), String(expected)];
   if (DECIMAL.test(a) && DECIMAL.test(b)) return canonicalDecimal(a) === canonicalDecimal(b);
   return a === b;
 }
