@@ -40,6 +40,8 @@ const ONLY_STOCK = env.BENCH_ONLY === 'stock-moves';
 const ONLY_SHAPING = env.BENCH_ONLY === 'shaping';
 // `BENCH_ONLY=import`: the product import alone (issue 21: BENCH_IMPORT_ROWS=1000000 → < 90 s, worker RSS < 300 MB).
 const ONLY_IMPORT = env.BENCH_ONLY === 'import';
+// `BENCH_ONLY=process`: issue 19's targets alone (automation events/s, webhook deliveries/s).
+const ONLY_PROCESS = env.BENCH_ONLY === 'process';
 const SKIP_SEEDS = ONLY_STOCK || ONLY_SHAPING || ONLY_IMPORT;
 // Products (one per connection) of the parallel stock-move scenario.
 const STOCK_PRODUCTS = Number(env.BENCH_STOCK_PRODUCTS ?? 50);
@@ -521,11 +523,50 @@ async function pgBouncerBenchmark(sharedEnv, headers) {
   }
 }
 
+/**
+ * Issue 19: the process layer's throughput, from its own in-process harnesses (they clone the
+ * test template database like the e2e tests, so they need no dist/ and no seeded bench database):
+ * `bench/automation.ts` (events/s matched and recorded as runs; runs/s executed) and
+ * `bench/webhooks.ts` (deliveries/s and commit-to-delivery latency at 200/s offered).
+ */
+function processBenchmark() {
+  const run = (script, extraEnv = {}) => {
+    say(`running ${script} …`);
+    const out = execFileSync(process.execPath, ['scripts/run-ts.cjs', script], {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return JSON.parse(out.slice(out.indexOf('{\n')));
+  };
+  const automation = run('bench/automation.ts');
+  say(`automation: ${automation.recordedPerSecond} events/s recorded as runs, ${automation.executedPerSecond} runs/s executed`);
+  const webhooks = run('bench/webhooks.ts');
+  say(`webhooks: ${webhooks.deliveredPerSecond} deliveries/s (offered ${webhooks.offeredPerSecond}), p99 ${webhooks.latencyMs.p99} ms`);
+  return {
+    automation,
+    webhooks,
+    targets: {
+      'automation ≥ 500 triggering events/s (one worker)': automation.recordedPerSecond >= 500,
+      [`webhooks sustain ${webhooks.offeredPerSecond}/s offered (all delivered, rate within 2 %)`]:
+        webhooks.delivered === webhooks.expected && webhooks.deliveredPerSecond >= 0.98 * webhooks.offeredPerSecond,
+      'webhooks p99 enqueue-to-delivery < 1 s': webhooks.latencyMs.p99 < 1000,
+    },
+  };
+}
+
 async function main() {
   // `BENCH_SKIP_BUILD=1`: measure the dist/ already there (e.g. a before/after pair of builds).
   if (env.BENCH_SKIP_BUILD !== '1') {
     say('building dist/ …');
     execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+  if (ONLY_PROCESS) {
+    const process19 = processBenchmark();
+    writeResults({ process: { automation: process19.automation, webhooks: process19.webhooks }, targets: process19.targets }, false);
+    return;
   }
   const sharedEnv = appEnv();
   say(`seeding ${PRODUCTS} products (+10 × ${OTHER_PRODUCTS} in other organizations) into ${DB_NAME} …`);
@@ -696,6 +737,9 @@ async function main() {
   if (shaping) Object.assign(targets, shaping.targets);
 
   Object.assign(targets, stockMoves.section.targets);
+  // Issue 19 (full bench only: --quick must stay under 3 minutes).
+  const processed = QUICK || ONLY_COLLABORATION ? undefined : processBenchmark();
+  if (processed) Object.assign(targets, processed.targets);
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -710,6 +754,7 @@ async function main() {
     pgbouncer: pooled ?? 'not measured (no pgbouncer binary: apt-get install pgbouncer)',
     collaboration: collaboration.section,
     stockMoves: stockMoves.section,
+    process: processed ? { automation: processed.automation, webhooks: processed.webhooks } : 'not measured (--quick)',
     targets,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });

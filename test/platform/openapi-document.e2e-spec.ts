@@ -84,8 +84,15 @@ describe('OpenAPI document: lint-clean and as strict as the server', () => {
       const refs = headerNames(document, operation);
       if (!operation['x-public'] && !refs.includes('X-Organization-Id'))
         missing.push(`${method} ${path}: X-Organization-Id`);
-      if (method === 'post' && !refs.includes('Idempotency-Key'))
+      // `x-issues-secret: true`: the route ignores the key (each call issues a fresh secret).
+      if (
+        method === 'post' &&
+        operation['x-issues-secret'] !== true &&
+        !refs.includes('Idempotency-Key')
+      )
         missing.push(`${method} ${path}: Idempotency-Key`);
+      if (operation['x-issues-secret'] === true && refs.includes('Idempotency-Key'))
+        missing.push(`${method} ${path}: advertises an Idempotency-Key it ignores`);
       if (operation['x-if-match']) {
         if (!refs.includes('If-Match')) missing.push(`${method} ${path}: If-Match`);
         if (!(operation.responses as Json)['412']) missing.push(`${method} ${path}: 412`);

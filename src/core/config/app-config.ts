@@ -112,6 +112,11 @@ export class AppConfig {
     webhookSecret?: string;
   };
   readonly sentry: { dsn?: string };
+  /** Automation rules (src/modules/automation). */
+  readonly automation: {
+    /** Runs one organization may start per minute; beyond it runs are recorded `skipped` (`rate_limited`). */
+    runsPerMinute: number;
+  };
   /** Outbound webhooks (src/modules/webhooks) and the SSRF-safe egress (src/core/http-egress). */
   readonly webhooks: {
     /** Lower-cased host names, IPs and CIDRs exempt from the private-address refusal. */
@@ -251,6 +256,7 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       webhookSecret: v.VIDEO_WEBHOOK_SECRET || undefined,
     },
     sentry: { dsn: v.SENTRY_DSN || undefined },
+    automation: { runsPerMinute: v.AUTOMATION_RUNS_PER_MINUTE },
     webhooks: {
       allowedPrivateHosts: splitList(v.WEBHOOK_ALLOWED_PRIVATE_HOSTS).map((h) => h.toLowerCase()),
       // A stable key per deployment: the configured one, else one derived from the JWT secret

@@ -198,6 +198,10 @@ export class EnvironmentVariables {
   // Monitoring
   @IsString() @IsOptional() SENTRY_DSN?: string;
 
+  // Automation rules (src/modules/automation)
+  /** Runs one organization may start per minute (SPEC-P3 §8 per-org rate limit); beyond: `skipped`. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) @IsOptional() AUTOMATION_RUNS_PER_MINUTE = 1_000;
+
   // Outbound webhooks (src/modules/webhooks, src/core/http-egress)
   /**
    * Hosts and CIDRs outbound webhooks may reach although they are private (tests, on-premise):

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../../core/config';
 import { InvalidFilterError } from '../../core/filters';
 import { DomainEvent, DomainEventConsumer, DomainEventConsumers } from '../domain-events';
 import { JobsService } from '../jobs';
@@ -9,12 +10,6 @@ import { AUTOMATION_RUN } from './automation.jobs';
 import { AutomationRepository, NewRun, RuleRow } from './automation.repository';
 import { AutomationRulesCache } from './automation-rules.cache';
 import { causingRuleId, matchTrigger, MAX_CAUSATION_DEPTH, Trigger } from './automation-rules';
-
-/**
- * Runs an organization may start per minute (SPEC-P3 §8 "per-org rate limit"): beyond it, matching
- * events record `skipped` runs with error `rate_limited` (visible in `GET /automation-runs`).
- */
-export const RUNS_PER_MINUTE_PER_ORGANIZATION = 1_000;
 
 interface Firing {
   event: DomainEvent;
@@ -47,6 +42,7 @@ export class AutomationEventConsumer implements DomainEventConsumer, OnModuleIni
     private readonly updaters: RecordUpdaters,
     private readonly conditions: AutomationConditions,
     private readonly jobs: JobsService,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -127,12 +123,16 @@ export class AutomationEventConsumer implements DomainEventConsumer, OnModuleIni
     const toRun = runs.filter((r) => r.status === 'queued');
     if (toRun.length > 0) {
       const recent = await this.repository.recentRunCount(manager, orgId, 60);
-      const allowed = Math.max(0, RUNS_PER_MINUTE_PER_ORGANIZATION - recent);
+      // Runs an organization may start per minute (SPEC-P3 §8 "per-org rate limit",
+      // AUTOMATION_RUNS_PER_MINUTE): beyond it, matching events record `skipped` runs with error
+      // `rate_limited` (visible in `GET /automation-runs`).
+      const limit = this.config.automation.runsPerMinute;
+      const allowed = Math.max(0, limit - recent);
       for (const run of toRun.slice(allowed)) {
         run.status = 'skipped';
         run.error = {
           code: 'rate_limited',
-          detail: `More than ${RUNS_PER_MINUTE_PER_ORGANIZATION} automation runs in a minute`,
+          detail: `More than ${limit} automation runs in a minute`,
         };
       }
     }
