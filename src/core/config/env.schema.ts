@@ -200,7 +200,8 @@ export class EnvironmentVariables {
 
   // Automation rules (src/modules/automation)
   /** Runs one organization may start per minute (SPEC-P3 §8 per-org rate limit); beyond: `skipped`. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) @IsOptional() AUTOMATION_RUNS_PER_MINUTE = 1_000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) @IsOptional() AUTOMATION_RUNS_PER_MINUTE =
+    1_000;
 
   // Outbound webhooks (src/modules/webhooks, src/core/http-egress)
   /**
