@@ -1,0 +1,67 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { addActor, createTenant, type Actor } from '../support/auth';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/** Review of issue 20 (documents): what an attacker or a careless path could get past. */
+interface Envelope {
+  errors: { code: string }[];
+}
+
+const pdf = (text = randomBytes(8).toString('hex')) =>
+  Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`);
+
+describe('documents: review', () => {
+  let t: TestApp;
+  let owner: Actor;
+  let member: Actor;
+
+  const upload = async (actor: Actor = owner, body = pdf()) =>
+    (
+      (await actor.post('/api/v1/files').attach('file', body, 'contract.pdf').expect(201)).body as {
+        id: string;
+      }
+    ).id;
+  const createDoc = async (actor: Actor = owner) =>
+    (
+      await actor
+        .post('/api/v1/documents')
+        .send({ title: `Contract ${randomUUID().slice(0, 6)}`, fileId: await upload() })
+        .expect(201)
+    ).body as { id: string; tags: string[] };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await createTenant(t);
+    member = await addActor(t, owner.organization, ['Member']);
+  });
+  afterAll(() => t.close());
+
+  it('a share token (the credential of a public link) is in no log line', async () => {
+    const doc = await createDoc();
+    const { token } = (
+      await owner
+        .post(`/api/v1/documents/${doc.id}/share-links`)
+        .send({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+        .expect(201)
+    ).body as { token: string };
+    await t.http.get(`/api/v1/shared/${token}`).expect(200);
+    await t.http.get(`/api/v1/shared/${token}x`).expect(404);
+    const logged = JSON.stringify(t.logs.lines());
+    expect(logged).toContain('/api/v1/shared/[redacted]');
+    expect(logged).not.toContain(token.slice(22));
+  });
+
+  it('a checked-out document’s tags cannot be replaced by someone else through PUT /taggings', async () => {
+    const doc = await createDoc(member);
+    await member.post(`/api/v1/documents/${doc.id}/checkout`).send({}).expect(200);
+    const res = await owner.put(`/api/v1/taggings/document/${doc.id}`).send({ tags: ['sneaky'] });
+    expect([res.status, (res.body as Envelope).errors?.[0]?.code]).toEqual([
+      409,
+      'document_locked',
+    ]);
+    const read = await owner.get(`/api/v1/documents/${doc.id}`).expect(200);
+    expect((read.body as { tags: string[] }).tags).toEqual([]);
+    // The holder may.
+    await member.put(`/api/v1/taggings/document/${doc.id}`).send({ tags: ['mine'] }).expect(200);
+  });
+});
