@@ -62,6 +62,7 @@ describe('documents: review', () => {
     const read = await owner.get(`/api/v1/documents/${doc.id}`).expect(200);
     expect((read.body as { tags: string[] }).tags).toEqual([]);
     // The holder may.
+    await owner.post('/api/v1/tags').send({ name: 'mine' }).expect(201);
     await member.put(`/api/v1/taggings/document/${doc.id}`).send({ tags: ['mine'] }).expect(200);
   });
 });
