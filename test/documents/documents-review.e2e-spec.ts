@@ -63,6 +63,9 @@ describe('documents: review', () => {
     expect((read.body as { tags: string[] }).tags).toEqual([]);
     // The holder may.
     await owner.post('/api/v1/tags').send({ name: 'mine' }).expect(201);
-    await member.put(`/api/v1/taggings/document/${doc.id}`).send({ tags: ['mine'] }).expect(200);
+    await member
+      .put(`/api/v1/taggings/document/${doc.id}`)
+      .send({ tags: ['mine'] })
+      .expect(200);
   });
 });

@@ -596,7 +596,8 @@ export class MeetingsService {
 
   /**
    * The feed of a token's owner: their meetings (host or participant) that ended at most 30 days
-   * ago, at most 500, cancelled ones marked so. An unknown, malformed or revoked token → 404.
+   * ago, at most 500, cancelled ones marked so. An unknown, malformed or revoked token, or one
+   * whose owner is no longer an active member of the organization (suspended, removed) → 404.
    */
   feed(token: string): Promise<string> {
     const orgId = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(token)?.[1];
@@ -604,6 +605,9 @@ export class MeetingsService {
     return this.db.read(orgId, async (manager) => {
       const userId = await this.repository.feedTokenUser(manager, orgId, sha256(token));
       if (!userId) throw new NotFoundError('Calendar feed');
+      // A suspended or removed member's token reads nothing (as their session would not).
+      const [member] = await this.members.activeMembers(manager, orgId, { userIds: [userId] });
+      if (!member) throw new NotFoundError('Calendar feed');
       const since = new Date(this.clock.now().getTime() - FEED_PAST_MS);
       const rows = await this.repository.forParticipant(manager, orgId, userId, since, FEED_LIMIT);
       const participants = await this.repository.participants(

@@ -1,0 +1,48 @@
+import { addActor, createTenant, type Actor } from '../support/auth';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/** Review of issue 20 (meetings): what an attacker or a careless path could get past. */
+describe('meetings: review', () => {
+  let t: TestApp;
+  let owner: Actor;
+  let member: Actor;
+
+  const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await createTenant(t);
+    member = await addActor(t, owner.organization, ['Member']);
+  });
+  afterAll(() => t.close());
+
+  it('a calendar feed token stops working when its owner is no longer an active member', async () => {
+    await owner
+      .post('/api/v1/meetings')
+      .send({
+        title: 'Board: confidential merger',
+        startsAt: inMinutes(60),
+        endsAt: inMinutes(120),
+        timezone: 'Europe/Paris',
+        joinUrl: 'https://meet.example.test/board',
+        participants: [{ userId: member.user.id }],
+      })
+      .expect(201);
+    const { token } = (await member.post('/api/v1/me/calendar-feed-tokens').expect(201)).body as {
+      token: string;
+    };
+    const feed = () => t.http.get(`/api/v1/me/calendar.ics?token=${encodeURIComponent(token)}`);
+    expect((await feed().expect(200)).text).toContain('confidential merger');
+
+    const memberships = await owner.get(`/api/v1/memberships?userId=${member.user.id}`).expect(200);
+    const membershipId = (memberships.body as { items: { id: string }[] }).items[0].id;
+    await owner.post(`/api/v1/memberships/${membershipId}/suspend`).expect(200);
+    const res = await feed();
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('confidential merger');
+
+    // Back in: the same token reads again (it was never revoked).
+    await owner.post(`/api/v1/memberships/${membershipId}/reactivate`).expect(200);
+    await feed().expect(200);
+  });
+});
