@@ -45,4 +45,12 @@ describe('meetings: review', () => {
     await owner.post(`/api/v1/memberships/${membershipId}/reactivate`).expect(200);
     await feed().expect(200);
   });
+
+  it('a malformed feed token that looks like one answers 404, never 500', async () => {
+    const tail = 'A'.repeat(43);
+    for (const org of ['-'.repeat(36), 'f'.repeat(36), '0'.repeat(8) + '-'.repeat(28)]) {
+      const res = await t.http.get(`/api/v1/me/calendar.ics?token=${org}.${tail}`);
+      expect([org, res.status]).toEqual([org, 404]);
+    }
+  });
 });

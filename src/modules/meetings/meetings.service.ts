@@ -600,7 +600,11 @@ export class MeetingsService {
    * whose owner is no longer an active member of the organization (suspended, removed) → 404.
    */
   feed(token: string): Promise<string> {
-    const orgId = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(token)?.[1];
+    // A UUID exactly: anything else would reach PostgreSQL as a malformed uuid (a 500).
+    const orgId =
+      /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{43}$/.exec(
+        token,
+      )?.[1];
     if (!orgId) return Promise.reject(new NotFoundError('Calendar feed'));
     return this.db.read(orgId, async (manager) => {
       const userId = await this.repository.feedTokenUser(manager, orgId, sha256(token));
