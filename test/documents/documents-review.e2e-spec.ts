@@ -68,4 +68,30 @@ describe('documents: review', () => {
       .send({ tags: ['mine'] })
       .expect(200);
   });
+
+  it('two concurrent crossing folder moves (A under B, B under A) never make a cycle', async () => {
+    const folder = async () =>
+      (
+        await owner
+          .post('/api/v1/folders')
+          .send({ name: `F ${randomUUID().slice(0, 8)}` })
+          .expect(201)
+      ).body as { id: string };
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [await folder(), await folder()];
+      const results = await Promise.all([
+        owner.post(`/api/v1/folders/${a.id}/move`).send({ parentId: b.id }),
+        owner.post(`/api/v1/folders/${b.id}/move`).send({ parentId: a.id }),
+      ]);
+      expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+      // The loser is refused: 422 tree_cycle, or 409 when the database broke a deadlock.
+      expect(results.map((r) => r.status).sort()).toEqual([200, expect.any(Number)]);
+      expect([409, 422]).toContain(results.find((r) => r.status !== 200)?.status);
+      const rows = await t.dataSource.query<{ id: string; parent_id: string | null }[]>(
+        'SELECT id, parent_id FROM folders WHERE id = ANY($1)',
+        [[a.id, b.id]],
+      );
+      expect(rows.filter((r) => r.parent_id !== null).length).toBeLessThanOrEqual(1);
+    }
+  });
 });
