@@ -53,4 +53,34 @@ describe('meetings: review', () => {
       expect([org, res.status]).toEqual([org, 404]);
     }
   });
+
+  it('a calendar feed token stops working when its owner loses meetings:read', async () => {
+    const reader = await addActor(t, owner.organization, ['Member']);
+    await owner
+      .post('/api/v1/meetings')
+      .send({
+        title: 'Payroll review',
+        startsAt: inMinutes(60),
+        endsAt: inMinutes(120),
+        timezone: 'Europe/Paris',
+        joinUrl: 'https://meet.example.test/payroll',
+        participants: [{ userId: reader.user.id }],
+      })
+      .expect(201);
+    const { token } = (await reader.post('/api/v1/me/calendar-feed-tokens').expect(201)).body as {
+      token: string;
+    };
+    const feed = () => t.http.get(`/api/v1/me/calendar.ics?token=${encodeURIComponent(token)}`);
+    expect((await feed().expect(200)).text).toContain('Payroll review');
+    const membershipId = (
+      (await owner.get(`/api/v1/memberships?userId=${reader.user.id}`).expect(200)).body as {
+        items: { id: string }[];
+      }
+    ).items[0].id;
+    await owner.patch(`/api/v1/memberships/${membershipId}`).send({ roleIds: [] }).expect(200);
+    await reader.get('/api/v1/meetings').expect(403);
+    const res = await feed();
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('Payroll review');
+  });
 });

@@ -20,6 +20,7 @@ import {
 } from '../../core/http';
 import { TargetRegistry } from '../../core/targets';
 import { TenantDatabase } from '../../core/tenancy';
+import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import { JobsService } from '../jobs';
 import { MailService } from '../mail';
@@ -153,6 +154,7 @@ export class MeetingsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly jobs: JobsService,
+    private readonly access: AccessService,
   ) {}
 
   /** One page of the organization's meetings (filters: status, host, `?filter=` grammar). */
@@ -597,19 +599,28 @@ export class MeetingsService {
   /**
    * The feed of a token's owner: their meetings (host or participant) that ended at most 30 days
    * ago, at most 500, cancelled ones marked so. An unknown, malformed or revoked token, or one
-   * whose owner is no longer an active member of the organization (suspended, removed) → 404.
+   * whose owner is no longer an active member of the organization (suspended, removed) or no
+   * longer holds `meetings:read` → 404.
    */
-  feed(token: string): Promise<string> {
+  async feed(token: string): Promise<string> {
     // A UUID exactly: anything else would reach PostgreSQL as a malformed uuid (a 500).
     const orgId =
       /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{43}$/.exec(
         token,
       )?.[1];
-    if (!orgId) return Promise.reject(new NotFoundError('Calendar feed'));
+    if (!orgId) throw new NotFoundError('Calendar feed');
+    const userId = await this.db.read(orgId, (manager) =>
+      this.repository.feedTokenUser(manager, orgId, sha256(token)),
+    );
+    if (!userId) throw new NotFoundError('Calendar feed');
+    // A token whose owner's roles no longer give meetings:read (what creating it required) reads
+    // nothing (resolved outside the read below: AccessService opens its own transaction).
+    const access = await this.access.resolve(userId, orgId, false);
+    if (!access.member || !access.permissions.includes('meetings:read')) {
+      throw new NotFoundError('Calendar feed');
+    }
     return this.db.read(orgId, async (manager) => {
-      const userId = await this.repository.feedTokenUser(manager, orgId, sha256(token));
-      if (!userId) throw new NotFoundError('Calendar feed');
-      // A suspended or removed member's token reads nothing (as their session would not).
+      // Nor does a suspended or removed member's (as their session would not).
       const [member] = await this.members.activeMembers(manager, orgId, { userIds: [userId] });
       if (!member) throw new NotFoundError('Calendar feed');
       const since = new Date(this.clock.now().getTime() - FEED_PAST_MS);
