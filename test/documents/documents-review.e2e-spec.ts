@@ -94,4 +94,23 @@ describe('documents: review', () => {
       expect(rows.filter((r) => r.parent_id !== null).length).toBeLessThanOrEqual(1);
     }
   });
+
+  it('deleting a tag a document checked out by someone else carries is refused too (409) until check-in', async () => {
+    const doc = await createDoc(member);
+    const tag = (await owner.post('/api/v1/tags').send({ name: 'catalogue' }).expect(201)).body as {
+      id: string;
+    };
+    await member
+      .put(`/api/v1/taggings/document/${doc.id}`)
+      .send({ tags: ['catalogue'] })
+      .expect(200);
+    await member.post(`/api/v1/documents/${doc.id}/checkout`).send({}).expect(200);
+    const refused = await owner.delete(`/api/v1/tags/${tag.id}`);
+    expect([refused.status, (refused.body as Envelope).errors?.[0]?.code]).toEqual([
+      409,
+      'document_locked',
+    ]);
+    await member.post(`/api/v1/documents/${doc.id}/checkin`).send({}).expect(200);
+    await owner.delete(`/api/v1/tags/${tag.id}`).expect(204);
+  });
 });
