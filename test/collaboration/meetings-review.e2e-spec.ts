@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { signWebhook } from '../../src/modules/meetings/video-provider';
 import { addActor, createTenant, type Actor } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
+
+const HOOK_SECRET = 'video-webhook-secret-for-review';
 
 /** Review of issue 20 (meetings): what an attacker or a careless path could get past. */
 describe('meetings: review', () => {
@@ -10,7 +14,7 @@ describe('meetings: review', () => {
   const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { VIDEO_WEBHOOK_SECRET: HOOK_SECRET } });
     owner = await createTenant(t);
     member = await addActor(t, owner.organization, ['Member']);
   });
@@ -82,5 +86,22 @@ describe('meetings: review', () => {
     const res = await feed();
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('Payroll review');
+  });
+
+  it('a signed webhook for a room of an organization that no longer exists is acknowledged and ignored, not a 409', async () => {
+    // A purged tenant's Jitsi room still reports; the provider would retry a 5xx for ever.
+    const raw = JSON.stringify({
+      eventId: `evt-${randomUUID()}`,
+      type: 'room_destroyed',
+      room: `alees-${randomUUID()}-${randomUUID()}`,
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const res = await t.http
+      .post('/api/v1/integrations/video/jitsi/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-Alees-Timestamp', String(timestamp))
+      .set('X-Alees-Signature', signWebhook(HOOK_SECRET, timestamp, raw))
+      .send(raw);
+    expect([res.status, res.body]).toEqual([200, { result: 'ignored' }]);
   });
 });

@@ -641,7 +641,8 @@ export class MeetingsService {
   /**
    * A provider webhook (`POST /integrations/video/{provider}/webhook`): the signature over the raw
    * body and a timestamp within 5 minutes (else 401 `invalid_webhook_signature`, nothing written);
-   * an event id seen before → `duplicate` (nothing written); a room of no meeting → `ignored`.
+   * a room of no meeting (deleted, or of a purged organization) → `ignored` (nothing written); an
+   * event id seen before → `duplicate` (nothing written).
    * `participant_joined`/`room_created` start the meeting (`in_progress`), `room_destroyed` ends
    * it; joins and leaves stamp the participant.
    */
@@ -662,14 +663,16 @@ export class MeetingsService {
       const row = await this.repository.find(manager, room.organizationId, room.meetingId, {
         forUpdate: true,
       });
+      // No meeting (deleted, or its organization purged: the event row's key would fail): nothing
+      // to do nor to remember, acknowledged so the provider stops retrying.
+      if (!row) return 'ignored';
       const fresh = await this.repository.recordProviderEvent(manager, room.organizationId, {
         provider: providerName,
         eventId: event.eventId,
         type: event.type,
-        meetingId: row ? row.id : null,
+        meetingId: row.id,
       });
       if (!fresh) return 'duplicate';
-      if (!row) return 'ignored';
       const at = event.occurredAt ?? this.clock.now();
       if (
         event.userId &&
