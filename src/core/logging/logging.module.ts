@@ -30,9 +30,12 @@ export const REDACTED_PATHS = [
 /**
  * `url` with the value of every `token` query parameter replaced (signed download links, calendar
  * feed URLs: the token is the credential). `/me/calendar.ics?token=abc` → `…?token=[redacted]`.
+ * The token of a public share link travels in the path: `/shared/<token>` → `/shared/[redacted]`.
  */
 export function redactQueryTokens(url: string): string {
-  return url.replace(/([?&](?:token|jwt)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/(\/shared\/)[^/?#]+/gi, '$1[redacted]')
+    .replace(/([?&](?:token|jwt)=)[^&#]*/gi, '$1[redacted]');
 }
 
 type RawRequest = IncomingMessage & { id?: string | number | object };

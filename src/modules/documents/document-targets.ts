@@ -1,10 +1,15 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '../../core/auth';
+import { Clock } from '../../core/clock';
+import { iso } from '../../core/database';
 import { TargetRegistry } from '../../core/targets';
 import { AuditModule, AuditService } from '../audit';
 import { CustomFieldTargets } from '../custom-fields';
+import { DomainEventGuard, DomainEventInput, DomainEvents } from '../domain-events';
 import { StatusUsage, StatusUsageModule } from '../statuses';
+import { mayWrite } from './document-lock';
+import { DocumentsErrors } from './documents.errors';
 import { DocumentsRepository } from './documents.repository';
 
 /** Who a cascaded deletion is recorded against: nobody in particular (the target's deletion). */
@@ -85,9 +90,54 @@ export class DocumentTargetRegistration implements OnModuleInit {
   }
 }
 
+/**
+ * Document events that are not someone writing the document: its creation, the lock's own
+ * changes (check-out is refused by the service, force-unlock is the point), and share links.
+ */
+const NOT_A_WRITE = new Set([
+  'document.created',
+  'document.checked_out',
+  'document.checked_in',
+  'document.unlocked',
+  'document.shared',
+  'document.share_revoked',
+]);
+
+/**
+ * The check-out on every write path (SPEC-P3 §5 "while checked out only the holder writes"): a
+ * {@link DomainEventGuard}, so a write of a document that goes through another module — `PUT
+ * /taggings/document/{id}`, a workflow transition, an automation action — is refused with 409
+ * `document_locked` (the transaction rolls back) when someone else holds a live lock, as PATCH
+ * is. Writes without an actor (system jobs, cascades) pass; an API key holds no lock.
+ */
+@Injectable()
+export class DocumentLockGuard implements DomainEventGuard, OnModuleInit {
+  constructor(
+    private readonly events: DomainEvents,
+    private readonly repository: DocumentsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.addGuard(this);
+  }
+
+  async check(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void> {
+    for (const event of events) {
+      if (event.entityType !== 'document' || !event.organizationId || !event.entityId) continue;
+      if (NOT_A_WRITE.has(event.type)) continue;
+      if (!event.actorUserId && !event.actorApiKeyId) continue;
+      const row = await this.repository.findById(manager, event.organizationId, event.entityId);
+      if (row && !mayWrite(row, event.actorUserId ?? null, this.clock.now())) {
+        throw DocumentsErrors.document_locked(iso(row.lock_expires_at)!);
+      }
+    }
+  }
+}
+
 /** The document target and registrations, loaded by the API and the worker. */
 @Module({
   imports: [AuditModule, StatusUsageModule],
-  providers: [DocumentsRepository, DocumentTargetRegistration],
+  providers: [DocumentsRepository, DocumentTargetRegistration, DocumentLockGuard],
 })
 export class DocumentTargetsModule {}

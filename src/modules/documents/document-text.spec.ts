@@ -1,5 +1,10 @@
 import JSZip from 'jszip';
-import { extractable, extractText, MAX_EXTRACTED_CHARS } from './document-text';
+import {
+  extractable,
+  extractText,
+  MAX_DOCX_EXPANDED_BYTES,
+  MAX_EXTRACTED_CHARS,
+} from './document-text';
 
 /** A minimal DOCX whose body is one paragraph of `text`. */
 async function docxWithText(text: string): Promise<Buffer> {
@@ -16,7 +21,7 @@ async function docxWithText(text: string): Promise<Buffer> {
     'word/document.xml',
     `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`,
   );
-  return zip.generateAsync({ type: 'nodebuffer' });
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
 describe('document text extraction', () => {
@@ -38,4 +43,15 @@ describe('document text extraction', () => {
     const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
     await expect(extractText(docx, Buffer.from('PK not a zip'))).rejects.toThrow();
   });
+
+  it('refuses a DOCX that inflates beyond MAX_DOCX_EXPANDED_BYTES before parsing it (a zip bomb)', async () => {
+    const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    // Tens of megabytes of XML in a file of a few hundred kilobytes: mammoth would spend tens of
+    // seconds of the worker's event loop on it (and a 10 MB file of it would take hours).
+    const bomb = await docxWithText('a'.repeat(MAX_DOCX_EXPANDED_BYTES + 1024));
+    expect(bomb.length).toBeLessThan(MAX_DOCX_EXPANDED_BYTES / 50);
+    const started = Date.now();
+    await expect(extractText(docx, bomb)).rejects.toThrow(/expands/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  }, 30_000);
 });

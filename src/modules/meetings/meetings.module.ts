@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access';
 import { AuditModule } from '../audit';
 import { MemberDirectoryModule } from '../memberships';
 import { OrganizationsServiceModule } from '../organizations';
@@ -14,7 +15,13 @@ import { JitsiVideoProvider, NoneVideoProvider, VideoProviders } from './video-p
 
 /** See README.md in this folder. */
 @Module({
-  imports: [AuditModule, MemberDirectoryModule, OrganizationsServiceModule, MeetingTargetsModule],
+  imports: [
+    AccessModule,
+    AuditModule,
+    MemberDirectoryModule,
+    OrganizationsServiceModule,
+    MeetingTargetsModule,
+  ],
   controllers: [MeetingsController, CalendarFeedController, VideoWebhookController],
   providers: [
     MeetingsService,

@@ -20,6 +20,7 @@ import {
 } from '../../core/http';
 import { TargetRegistry } from '../../core/targets';
 import { TenantDatabase } from '../../core/tenancy';
+import { AccessService } from '../access';
 import { AuditService } from '../audit';
 import { JobsService } from '../jobs';
 import { MailService } from '../mail';
@@ -153,6 +154,7 @@ export class MeetingsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly jobs: JobsService,
+    private readonly access: AccessService,
   ) {}
 
   /** One page of the organization's meetings (filters: status, host, `?filter=` grammar). */
@@ -596,14 +598,31 @@ export class MeetingsService {
 
   /**
    * The feed of a token's owner: their meetings (host or participant) that ended at most 30 days
-   * ago, at most 500, cancelled ones marked so. An unknown, malformed or revoked token → 404.
+   * ago, at most 500, cancelled ones marked so. An unknown, malformed or revoked token, or one
+   * whose owner is no longer an active member of the organization (suspended, removed) or no
+   * longer holds `meetings:read` → 404.
    */
-  feed(token: string): Promise<string> {
-    const orgId = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(token)?.[1];
-    if (!orgId) return Promise.reject(new NotFoundError('Calendar feed'));
+  async feed(token: string): Promise<string> {
+    // A UUID exactly: anything else would reach PostgreSQL as a malformed uuid (a 500).
+    const orgId =
+      /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{43}$/.exec(
+        token,
+      )?.[1];
+    if (!orgId) throw new NotFoundError('Calendar feed');
+    const userId = await this.db.read(orgId, (manager) =>
+      this.repository.feedTokenUser(manager, orgId, sha256(token)),
+    );
+    if (!userId) throw new NotFoundError('Calendar feed');
+    // A token whose owner's roles no longer give meetings:read (what creating it required) reads
+    // nothing (resolved outside the read below: AccessService opens its own transaction).
+    const access = await this.access.resolve(userId, orgId, false);
+    if (!access.member || !access.permissions.includes('meetings:read')) {
+      throw new NotFoundError('Calendar feed');
+    }
     return this.db.read(orgId, async (manager) => {
-      const userId = await this.repository.feedTokenUser(manager, orgId, sha256(token));
-      if (!userId) throw new NotFoundError('Calendar feed');
+      // Nor does a suspended or removed member's (as their session would not).
+      const [member] = await this.members.activeMembers(manager, orgId, { userIds: [userId] });
+      if (!member) throw new NotFoundError('Calendar feed');
       const since = new Date(this.clock.now().getTime() - FEED_PAST_MS);
       const rows = await this.repository.forParticipant(manager, orgId, userId, since, FEED_LIMIT);
       const participants = await this.repository.participants(
@@ -622,7 +641,8 @@ export class MeetingsService {
   /**
    * A provider webhook (`POST /integrations/video/{provider}/webhook`): the signature over the raw
    * body and a timestamp within 5 minutes (else 401 `invalid_webhook_signature`, nothing written);
-   * an event id seen before → `duplicate` (nothing written); a room of no meeting → `ignored`.
+   * a room of no meeting (deleted, or of a purged organization) → `ignored` (nothing written); an
+   * event id seen before → `duplicate` (nothing written).
    * `participant_joined`/`room_created` start the meeting (`in_progress`), `room_destroyed` ends
    * it; joins and leaves stamp the participant.
    */
@@ -643,14 +663,16 @@ export class MeetingsService {
       const row = await this.repository.find(manager, room.organizationId, room.meetingId, {
         forUpdate: true,
       });
+      // No meeting (deleted, or its organization purged: the event row's key would fail): nothing
+      // to do nor to remember, acknowledged so the provider stops retrying.
+      if (!row) return 'ignored';
       const fresh = await this.repository.recordProviderEvent(manager, room.organizationId, {
         provider: providerName,
         eventId: event.eventId,
         type: event.type,
-        meetingId: row ? row.id : null,
+        meetingId: row.id,
       });
       if (!fresh) return 'duplicate';
-      if (!row) return 'ignored';
       const at = event.occurredAt ?? this.clock.now();
       if (
         event.userId &&
