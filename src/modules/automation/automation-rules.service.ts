@@ -98,6 +98,9 @@ const AUDITED: (keyof AutomationRuleDto)[] = [
   'delaySeconds',
 ];
 
+/** Who writes a rule: their permissions bound those of its run-as user. */
+export type RuleAuthor = Pick<Principal, 'userId' | 'isSuperuser' | 'permissions'>;
+
 /** A rule row as the API shows it. */
 export const toRuleDto = (row: RuleRow): AutomationRuleDto => ({
   id: row.id,
@@ -160,9 +163,11 @@ export class AutomationRulesService {
     orgId: string,
     dto: CreateAutomationRuleDto,
     context: AuditContext,
+    caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
     const runAsUserId = dto.runAsUserId ?? context.actorUserId;
     if (!runAsUserId) throw AutomationErrors.invalid_run_as_user();
+    await this.assertMayActAs(orgId, caller, runAsUserId);
     const fields: RuleFields = {
       name: dto.name,
       description: dto.description ?? null,
@@ -199,9 +204,11 @@ export class AutomationRulesService {
     dto: UpdateAutomationRuleDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
     const current = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
     const fields = this.merge(current, dto);
+    await this.assertMayActAs(orgId, caller, fields.runAsUserId);
     await this.check(orgId, fields);
     return this.write(orgId, id, expectedVersion, context, () => fields);
   }
@@ -509,6 +516,24 @@ export class AutomationRulesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * 403 `run_as_not_permitted` when the rule would act as another user holding a permission the
+   * caller lacks: writing a rule's content is acting with its run-as user's permissions, so nobody
+   * may author (create or change) a rule that acts beyond what they hold themselves. Naming
+   * yourself always passes; a run-as user who is not an active member is left to the 422 check.
+   */
+  private async assertMayActAs(orgId: string, caller: RuleAuthor, runAsUserId: string) {
+    if (caller.isSuperuser || caller.userId === runAsUserId) return;
+    let runAs: Principal;
+    try {
+      runAs = await this.runAs.resolve(orgId, runAsUserId);
+    } catch {
+      return;
+    }
+    const missing = [...runAs.permissions].filter((p) => !caller.permissions.has(p)).sort();
+    if (missing.length > 0) throw AutomationErrors.run_as_not_permitted(missing);
   }
 
   /** 422 `invalid_run_as_user` unless `userId` is an active member of the organization. */
