@@ -66,4 +66,75 @@ describe('automation run-as escalation (review 19)', () => {
       .expect(201);
     await owner.post('/api/v1/automation-rules').send(rule(automator.user.id)).expect(201);
   });
+
+  describe('call_webhook secret', () => {
+    const secret = 'review19-secret-0123456789abcdef';
+    const hook = (extra: Record<string, unknown> = {}) => ({
+      name: 'Hook',
+      entityType: 'product',
+      trigger: { type: 'record.updated' },
+      actions: [
+        { type: 'call_webhook', params: { url: 'https://example.com/hook', secret, ...extra } },
+      ],
+    });
+    const leaks = async (table: string, column: string) =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE ${column}::text LIKE $1`,
+          [`%${secret}%`],
+        )
+      )[0].n;
+    const stored = async (id: string) =>
+      (
+        await t.dataSource.query<{ actions: { params: { secret?: string } }[] }[]>(
+          'SELECT actions FROM automation_rules WHERE id = $1',
+          [id],
+        )
+      )[0].actions[0].params.secret;
+
+    it('is never answered, audited or kept for replay, and an echoed rule keeps it', async () => {
+      const created = await owner
+        .post('/api/v1/automation-rules')
+        .set('Idempotency-Key', `r19-${Date.now()}`)
+        .send(hook())
+        .expect(201);
+      const rule = created.body as {
+        id: string;
+        version: number;
+        actions: { type: string; params: Record<string, unknown> }[];
+      };
+      expect(JSON.stringify(rule)).not.toContain(secret);
+      const got = await owner.get(`/api/v1/automation-rules/${rule.id}`).expect(200);
+      expect(JSON.stringify(got.body)).not.toContain(secret);
+      const listed = await owner.get('/api/v1/automation-rules').expect(200);
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+      // The client sends back what it read (the masked secret) with another change.
+      const echoed = (got.body as typeof rule).actions.map((a) => ({
+        ...a,
+        params: { ...a.params, url: 'https://example.com/other' },
+      }));
+      const patched = await owner
+        .patch(`/api/v1/automation-rules/${rule.id}`)
+        .set('If-Match', `"${rule.version}"`)
+        .send({ actions: echoed })
+        .expect(200);
+      expect(JSON.stringify(patched.body)).not.toContain(secret);
+      expect(await stored(rule.id)).toBe(secret);
+      expect(await leaks('audit_logs', 'changes')).toBe(0);
+      expect(await leaks('idempotency_keys', 'response_body')).toBe(0);
+    });
+
+    it('refuses the mask as a new secret (422, nothing written)', async () => {
+      const res = await owner.post('/api/v1/automation-rules').send({
+        ...hook(),
+        actions: [
+          {
+            type: 'call_webhook',
+            params: { url: 'https://example.com/hook', secret: '********' },
+          },
+        ],
+      });
+      expect(res.status).toBe(422);
+    });
+  });
 });

@@ -38,7 +38,9 @@ import {
 } from './automation.repository';
 import { RunAsResolver } from './run-as-resolver';
 import {
+  maskSecrets,
   MIN_SCHEDULE_GAP_SECONDS,
+  restoreSecrets,
   RuleAction,
   schemaIssues,
   Trigger,
@@ -109,7 +111,7 @@ export const toRuleDto = (row: RuleRow): AutomationRuleDto => ({
   entityType: row.entity_type,
   trigger: row.trigger as Record<string, unknown>,
   condition: row.condition as Record<string, unknown> | null,
-  actions: row.actions as RuleAction[],
+  actions: maskSecrets(row.actions as RuleAction[]),
   runAsUserId: row.run_as_user_id,
   createdByUserId: row.created_by_user_id,
   enabled: row.enabled,
@@ -190,7 +192,7 @@ export class AutomationRulesService {
         action: 'create',
         entityType: 'automation_rule',
         entityId: id,
-        changes: { ...fields },
+        changes: { ...fields, actions: maskSecrets(fields.actions as RuleAction[]) },
         context,
       });
       return toRuleDto(row);
@@ -437,7 +439,9 @@ export class AutomationRulesService {
       entityType: dto.entityType ?? row.entity_type,
       trigger: dto.trigger ?? row.trigger,
       condition: dto.condition !== undefined ? dto.condition : row.condition,
-      actions: dto.actions ?? row.actions,
+      actions: dto.actions
+        ? restoreSecrets(dto.actions as unknown as RuleAction[], row.actions as RuleAction[])
+        : row.actions,
       runAsUserId: dto.runAsUserId ?? row.run_as_user_id,
       enabled: dto.enabled ?? row.enabled,
       delaySeconds: dto.delaySeconds ?? row.delay_seconds,
