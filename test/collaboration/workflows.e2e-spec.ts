@@ -587,6 +587,7 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
           action: 'submit',
           entityType: 'product',
           entityId: expensive.id,
+          target: { entityType: 'product', entityId: expensive.id },
         },
         {
           workflowId: active.id,
@@ -595,6 +596,7 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
           action: 'approve',
           entityType: 'product',
           entityId: expensive.id,
+          target: { entityType: 'product', entityId: expensive.id },
         },
         {
           workflowId: active.id,
@@ -603,6 +605,7 @@ describe('workflows and approvals (SPEC-P3 §7)', () => {
           action: 'publish',
           entityType: 'product',
           entityId: expensive.id,
+          target: { entityType: 'product', entityId: expensive.id },
         },
       ]);
       const [{ n }] = await t.dataSource.query<{ n: number }[]>(
