@@ -59,6 +59,27 @@ describe('automation run-as escalation (review 19)', () => {
     expect((res.body as Envelope).errors[0].code).toBe('run_as_not_permitted');
   });
 
+  it('refuses a rule running as a user with a role the caller lacks, even with no more permissions', async () => {
+    // Workflow transitions and edit rights go by role: an "Approver" role with no extra
+    // permission still approves. Acting as its holder would let the author approve.
+    const approverRole = (
+      (
+        await owner
+          .post('/api/v1/roles')
+          .send({ name: 'Signer', permissions: ['products:read'] })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+    const signer = await addActor(t, owner.organization, ['Signer']);
+    expect(approverRole).toBeTruthy();
+    const res = await automator.post('/api/v1/automation-rules').send({
+      ...rule(signer.user.id),
+      actions: [{ type: 'apply_transition', params: { action: 'approve' } }],
+    });
+    expect(res.status).toBe(403);
+    expect((res.body as Envelope).errors[0].code).toBe('run_as_not_permitted');
+  });
+
   it('still lets a caller run a rule as themselves, or as someone with fewer permissions', async () => {
     await automator
       .post('/api/v1/automation-rules')

@@ -101,7 +101,7 @@ const AUDITED: (keyof AutomationRuleDto)[] = [
 ];
 
 /** Who writes a rule: their permissions bound those of its run-as user. */
-export type RuleAuthor = Pick<Principal, 'userId' | 'isSuperuser' | 'permissions'>;
+export type RuleAuthor = Pick<Principal, 'userId' | 'apiKeyId' | 'isSuperuser' | 'permissions'>;
 
 /** A rule row as the API shows it. */
 export const toRuleDto = (row: RuleRow): AutomationRuleDto => ({
@@ -538,6 +538,15 @@ export class AutomationRulesService {
     }
     const missing = [...runAs.permissions].filter((p) => !caller.permissions.has(p)).sort();
     if (missing.length > 0) throw AutomationErrors.run_as_not_permitted(missing);
+    // Workflow transitions and edit rights go by role, not permission: a role the caller lacks
+    // (and could not give themselves without memberships:manage) may not be borrowed either.
+    if (caller.permissions.has('memberships:manage')) return;
+    const [theirs, mine] = await this.db.read(orgId, async (manager) => [
+      await this.repository.roleIdsOf(manager, orgId, { userId: runAsUserId }),
+      await this.repository.roleIdsOf(manager, orgId, caller),
+    ]);
+    const missingRoles = theirs.filter((role) => !mine.includes(role)).sort();
+    if (missingRoles.length > 0) throw AutomationErrors.run_as_not_permitted([], missingRoles);
   }
 
   /** 422 `invalid_run_as_user` unless `userId` is an active member of the organization. */
