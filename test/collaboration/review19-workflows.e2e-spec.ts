@@ -87,4 +87,24 @@ describe('workflow self-approval through an API key (review 19)', () => {
       .send({ action: 'approve' });
     expect(byOwner.status).toBe(403);
   });
+
+  it('refuses a status change outside the workflow, even in a state the caller may edit', async () => {
+    const mine = await product(owner);
+    const patched = await owner.patch(`/api/v1/products/${mine.id}`).send({ status: 'active' });
+    expect(patched.status).toBe(409);
+    expect((patched.body as { errors: { code: string }[] }).errors[0].code).toBe(
+      'status_governed_by_workflow',
+    );
+    const lifecycle = await owner
+      .post(`/api/v1/products/${mine.id}/transitions`)
+      .send({ action: 'activate' });
+    expect(lifecycle.status).toBe(409);
+    const [row] = await t.dataSource.query<{ status: string }[]>(
+      'SELECT status FROM products WHERE id = $1',
+      [mine.id],
+    );
+    expect(row.status).toBe('draft');
+    // Other fields stay editable in an editable state.
+    await owner.patch(`/api/v1/products/${mine.id}`).send({ name: 'Renamed' }).expect(200);
+  });
 });
