@@ -132,7 +132,7 @@ describe('automation run-as escalation (review 19)', () => {
       // The client sends back what it read (the masked secret) with another change.
       const echoed = (got.body as typeof rule).actions.map((a) => ({
         ...a,
-        params: { ...a.params, url: 'https://example.com/other' },
+        params: { ...a.params, body: { note: 'changed' } },
       }));
       const patched = await owner
         .patch(`/api/v1/automation-rules/${rule.id}`)
@@ -143,6 +143,19 @@ describe('automation run-as escalation (review 19)', () => {
       expect(await stored(rule.id)).toBe(secret);
       expect(await leaks('audit_logs', 'changes')).toBe(0);
       expect(await leaks('idempotency_keys', 'response_body')).toBe(0);
+      // Moving the call elsewhere needs a new secret: the stored one would sign what the new
+      // receiver gets (bodies of the editor's choosing, replayable to the old one).
+      const moved = await owner
+        .patch(`/api/v1/automation-rules/${rule.id}`)
+        .set('If-Match', `"${(patched.body as { version: number }).version}"`)
+        .send({
+          actions: echoed.map((a) => ({
+            ...a,
+            params: { ...a.params, url: 'https://example.org/elsewhere' },
+          })),
+        });
+      expect(moved.status).toBe(422);
+      expect(await stored(rule.id)).toBe(secret);
     });
 
     it('refuses the mask as a new secret (422, nothing written)', async () => {

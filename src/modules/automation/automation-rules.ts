@@ -45,9 +45,10 @@ export function maskSecrets(actions: readonly RuleAction[]): RuleAction[] {
 }
 
 /**
- * `next` with each masked secret replaced by the stored one of the same action (same index and
- * type), so a client that sends back what it read keeps the secret; a mask with nothing to
- * restore stays and fails the params schema (422).
+ * `next` with each masked secret replaced by the stored one of the same action (same index, type
+ * and `url`), so a client that sends back what it read keeps the secret; a mask with nothing to
+ * restore stays and fails the params schema (422). A new URL needs a new secret: the stored one
+ * would otherwise sign bodies of the editor's choosing for a receiver of their choosing.
  */
 export function restoreSecrets(
   next: readonly RuleAction[],
@@ -58,7 +59,8 @@ export function restoreSecrets(
     if (
       action.params?.secret !== SECRET_MASK ||
       before?.type !== action.type ||
-      typeof before.params?.secret !== 'string'
+      typeof before.params?.secret !== 'string' ||
+      before.params.url !== action.params.url
     )
       return action;
     return { ...action, params: { ...action.params, secret: before.params.secret } };
