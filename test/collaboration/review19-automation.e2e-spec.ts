@@ -88,6 +88,41 @@ describe('automation run-as escalation (review 19)', () => {
     await owner.post('/api/v1/automation-rules').send(rule(automator.user.id)).expect(201);
   });
 
+  it('dry-runs and runs a rule only on a record the caller may read (404 otherwise)', async () => {
+    await owner
+      .post('/api/v1/roles')
+      .send({ name: 'RuleReader', permissions: ['automation:read', 'automation:manage'] })
+      .expect(201);
+    const reader = await addActor(t, owner.organization, ['RuleReader']);
+    const made = await owner.post('/api/v1/products').send({
+      sku: `R19-${Date.now()}`,
+      name: 'Secret tea',
+      type: 'goods',
+      price: '1',
+      currencyCode: 'EUR',
+      uomCode: 'pc',
+    });
+    expect(made.status).toBe(201);
+    const productId = (made.body as { id: string }).id;
+    const created = await owner
+      .post('/api/v1/automation-rules')
+      .send({ ...rule(), trigger: { type: 'manual' } })
+      .expect(201);
+    const ruleId = (created.body as { id: string }).id;
+    await owner
+      .post(`/api/v1/automation-rules/${ruleId}/test`)
+      .send({ entityId: productId })
+      .expect(200);
+    await reader
+      .post(`/api/v1/automation-rules/${ruleId}/test`)
+      .send({ entityId: productId })
+      .expect(404);
+    await reader
+      .post(`/api/v1/automation-rules/${ruleId}/run`)
+      .send({ entityId: productId })
+      .expect(404);
+  });
+
   describe('call_webhook secret', () => {
     const secret = 'review19-secret-0123456789abcdef';
     const hook = (extra: Record<string, unknown> = {}) => ({

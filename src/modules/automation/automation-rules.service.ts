@@ -24,7 +24,7 @@ import { MemberDirectory } from '../memberships';
 import { cronMinGapSeconds, isValidCron, OwnedSchedules } from '../schedules';
 import { RecordFields } from './actions/record-fields';
 import { AutomationActionContext, AutomationActionRegistry } from '../../core/automation';
-import { RecordUpdater, RecordUpdaters } from '../../core/targets';
+import { RecordUpdater, RecordUpdaters, TargetRegistry } from '../../core/targets';
 import { AutomationConditions } from './automation-conditions';
 import { AutomationErrors } from './automation.errors';
 import { AUTOMATION_RUN } from './automation.jobs';
@@ -147,6 +147,7 @@ export class AutomationRulesService {
     private readonly runAs: RunAsResolver,
     private readonly jobs: JobsService,
     private readonly schedules: OwnedSchedules,
+    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<RuleSort, RuleFilter>): Promise<Page<AutomationRuleDto>> {
@@ -258,8 +259,17 @@ export class AutomationRulesService {
    * read-only transaction for the condition; previews write nothing by contract. A failing
    * preview is reported as a failed step, and the later steps are not previewed (as a run stops).
    */
-  async test(orgId: string, id: string, entityId: string): Promise<RuleTestResultDto> {
+  async test(
+    orgId: string,
+    id: string,
+    entityId: string,
+    callerPermissions: ReadonlySet<string>,
+  ): Promise<RuleTestResultDto> {
     const rule = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
+    // The answer tells about the record (its condition, the previews): the caller must read it.
+    await this.db.run(orgId, (manager) =>
+      this.targets.assertAccessible(manager, orgId, callerPermissions, rule.entity_type, entityId),
+    );
     const updater = this.updaterOf(rule.entity_type);
     const filter = await this.conditions.compile(
       orgId,
@@ -330,11 +340,20 @@ export class AutomationRulesService {
     id: string,
     entityId: string | undefined,
     context: AuditContext,
+    callerPermissions: ReadonlySet<string>,
   ): Promise<{ runId: string }> {
     const { runId, delaySeconds } = await this.db.run(orgId, async (manager) => {
       const rule = await this.find(manager, orgId, id);
       if (!rule.enabled) throw AutomationErrors.rule_disabled();
       if (entityId !== undefined) {
+        // Only on a record the caller may read (404 otherwise), as for a dry run.
+        await this.targets.assertAccessible(
+          manager,
+          orgId,
+          callerPermissions,
+          rule.entity_type,
+          entityId,
+        );
         const updater = this.updaterOf(rule.entity_type);
         const exists = await this.conditions.matching(manager, orgId, updater, [entityId], null);
         if (!exists.has(entityId)) throw new NotFoundError('Record');

@@ -165,8 +165,9 @@ export class AutomationRulesController {
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
     @Body() dto: RuleTargetDto,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<RuleTestResultDto> {
-    return this.rules.test(orgId, id, dto.entityId);
+    return this.rules.test(orgId, id, dto.entityId, caller.permissions);
   }
 
   @Post(':id/run')
@@ -183,8 +184,9 @@ export class AutomationRulesController {
     @IdParam() id: string,
     @Body() dto: ManualRunDto,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<RunStartedDto> {
-    return this.rules.runManually(orgId, id, dto.entityId, context);
+    return this.rules.runManually(orgId, id, dto.entityId, context, caller.permissions);
   }
 }
 
