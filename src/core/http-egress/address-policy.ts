@@ -13,7 +13,8 @@ export type RefusedRange = string;
  * The range that makes `address` unreachable for outbound calls, or `null` when it is a public
  * unicast address. Only `unicast` passes (ipaddr.js's name for everything outside its special
  * ranges); IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it carries, and
- * the IPv6 forms that embed or tunnel IPv4 (6to4, Teredo, NAT64 `64:ff9b::/96`) are refused
+ * the IPv6 forms that embed or tunnel IPv4 (6to4, Teredo, NAT64 `64:ff9b::/96`, IPv4-compatible
+ * `::/96` as `ipv4Compatible`) are refused
  * outright, since the IPv4 side cannot be checked reliably. Source of the ranges: ipaddr.js
  * (IANA special-purpose registries, RFC 6890 and successors).
  */
@@ -21,6 +22,14 @@ export function refusedRange(address: string): RefusedRange | null {
   if (isIP(address) === 0) return 'invalid';
   const parsed = ipaddr.process(address); // ipv4Mapped → IPv4
   const range = parsed.range();
+  // ipaddr.js calls the deprecated IPv4-compatible block ::/96 (`::7f00:1`, which is how WHATWG
+  // writes `[::127.0.0.1]`) unicast; it embeds an IPv4 address like the forms above.
+  if (
+    range === 'unicast' &&
+    parsed.kind() === 'ipv6' &&
+    (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)
+  )
+    return 'ipv4Compatible';
   return range === 'unicast' ? null : range;
 }
 

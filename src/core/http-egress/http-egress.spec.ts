@@ -43,6 +43,9 @@ describe('refusedRange', () => {
     ['::ffff:169.254.169.254', 'linkLocal'],
     ['2002:7f00:1::', '6to4'],
     ['64:ff9b::7f00:1', 'rfc6052'], // NAT64 of 127.0.0.1
+    ['::7f00:1', 'ipv4Compatible'], // IPv4-compatible 127.0.0.1 (WHATWG writes [::127.0.0.1] so)
+    ['::a9fe:a9fe', 'ipv4Compatible'], // IPv4-compatible 169.254.169.254
+    ['::a00:1', 'ipv4Compatible'],
     ['not-an-ip', 'invalid'],
   ])('%s is refused as %s', (address, range) => {
     expect(refusedRange(address)).toBe(range);

@@ -24,7 +24,7 @@ import { MemberDirectory } from '../memberships';
 import { cronMinGapSeconds, isValidCron, OwnedSchedules } from '../schedules';
 import { RecordFields } from './actions/record-fields';
 import { AutomationActionContext, AutomationActionRegistry } from '../../core/automation';
-import { RecordUpdater, RecordUpdaters } from '../../core/targets';
+import { RecordUpdater, RecordUpdaters, TargetRegistry } from '../../core/targets';
 import { AutomationConditions } from './automation-conditions';
 import { AutomationErrors } from './automation.errors';
 import { AUTOMATION_RUN } from './automation.jobs';
@@ -38,7 +38,9 @@ import {
 } from './automation.repository';
 import { RunAsResolver } from './run-as-resolver';
 import {
+  maskSecrets,
   MIN_SCHEDULE_GAP_SECONDS,
+  restoreSecrets,
   RuleAction,
   schemaIssues,
   Trigger,
@@ -98,6 +100,9 @@ const AUDITED: (keyof AutomationRuleDto)[] = [
   'delaySeconds',
 ];
 
+/** Who writes a rule: their permissions bound those of its run-as user. */
+export type RuleAuthor = Pick<Principal, 'userId' | 'apiKeyId' | 'isSuperuser' | 'permissions'>;
+
 /** A rule row as the API shows it. */
 export const toRuleDto = (row: RuleRow): AutomationRuleDto => ({
   id: row.id,
@@ -106,7 +111,7 @@ export const toRuleDto = (row: RuleRow): AutomationRuleDto => ({
   entityType: row.entity_type,
   trigger: row.trigger as Record<string, unknown>,
   condition: row.condition as Record<string, unknown> | null,
-  actions: row.actions as RuleAction[],
+  actions: maskSecrets(row.actions as RuleAction[]),
   runAsUserId: row.run_as_user_id,
   createdByUserId: row.created_by_user_id,
   enabled: row.enabled,
@@ -142,6 +147,7 @@ export class AutomationRulesService {
     private readonly runAs: RunAsResolver,
     private readonly jobs: JobsService,
     private readonly schedules: OwnedSchedules,
+    private readonly targets: TargetRegistry,
   ) {}
 
   list(orgId: string, query: ListQuery<RuleSort, RuleFilter>): Promise<Page<AutomationRuleDto>> {
@@ -160,9 +166,11 @@ export class AutomationRulesService {
     orgId: string,
     dto: CreateAutomationRuleDto,
     context: AuditContext,
+    caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
     const runAsUserId = dto.runAsUserId ?? context.actorUserId;
     if (!runAsUserId) throw AutomationErrors.invalid_run_as_user();
+    await this.assertMayActAs(orgId, caller, runAsUserId);
     const fields: RuleFields = {
       name: dto.name,
       description: dto.description ?? null,
@@ -185,7 +193,7 @@ export class AutomationRulesService {
         action: 'create',
         entityType: 'automation_rule',
         entityId: id,
-        changes: { ...fields },
+        changes: { ...fields, actions: maskSecrets(fields.actions as RuleAction[]) },
         context,
       });
       return toRuleDto(row);
@@ -199,9 +207,11 @@ export class AutomationRulesService {
     dto: UpdateAutomationRuleDto,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
     const current = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
     const fields = this.merge(current, dto);
+    await this.assertMayActAs(orgId, caller, fields.runAsUserId);
     await this.check(orgId, fields);
     return this.write(orgId, id, expectedVersion, context, () => fields);
   }
@@ -249,8 +259,17 @@ export class AutomationRulesService {
    * read-only transaction for the condition; previews write nothing by contract. A failing
    * preview is reported as a failed step, and the later steps are not previewed (as a run stops).
    */
-  async test(orgId: string, id: string, entityId: string): Promise<RuleTestResultDto> {
+  async test(
+    orgId: string,
+    id: string,
+    entityId: string,
+    callerPermissions: ReadonlySet<string>,
+  ): Promise<RuleTestResultDto> {
     const rule = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
+    // The answer tells about the record (its condition, the previews): the caller must read it.
+    await this.db.run(orgId, (manager) =>
+      this.targets.assertAccessible(manager, orgId, callerPermissions, rule.entity_type, entityId),
+    );
     const updater = this.updaterOf(rule.entity_type);
     const filter = await this.conditions.compile(
       orgId,
@@ -321,11 +340,20 @@ export class AutomationRulesService {
     id: string,
     entityId: string | undefined,
     context: AuditContext,
+    callerPermissions: ReadonlySet<string>,
   ): Promise<{ runId: string }> {
     const { runId, delaySeconds } = await this.db.run(orgId, async (manager) => {
       const rule = await this.find(manager, orgId, id);
       if (!rule.enabled) throw AutomationErrors.rule_disabled();
       if (entityId !== undefined) {
+        // Only on a record the caller may read (404 otherwise), as for a dry run.
+        await this.targets.assertAccessible(
+          manager,
+          orgId,
+          callerPermissions,
+          rule.entity_type,
+          entityId,
+        );
         const updater = this.updaterOf(rule.entity_type);
         const exists = await this.conditions.matching(manager, orgId, updater, [entityId], null);
         if (!exists.has(entityId)) throw new NotFoundError('Record');
@@ -430,7 +458,9 @@ export class AutomationRulesService {
       entityType: dto.entityType ?? row.entity_type,
       trigger: dto.trigger ?? row.trigger,
       condition: dto.condition !== undefined ? dto.condition : row.condition,
-      actions: dto.actions ?? row.actions,
+      actions: dto.actions
+        ? restoreSecrets(dto.actions as unknown as RuleAction[], row.actions as RuleAction[])
+        : row.actions,
       runAsUserId: dto.runAsUserId ?? row.run_as_user_id,
       enabled: dto.enabled ?? row.enabled,
       delaySeconds: dto.delaySeconds ?? row.delay_seconds,
@@ -509,6 +539,33 @@ export class AutomationRulesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * 403 `run_as_not_permitted` when the rule would act as another user holding a permission the
+   * caller lacks: writing a rule's content is acting with its run-as user's permissions, so nobody
+   * may author (create or change) a rule that acts beyond what they hold themselves. Naming
+   * yourself always passes; a run-as user who is not an active member is left to the 422 check.
+   */
+  private async assertMayActAs(orgId: string, caller: RuleAuthor, runAsUserId: string) {
+    if (caller.isSuperuser || caller.userId === runAsUserId) return;
+    let runAs: Principal;
+    try {
+      runAs = await this.runAs.resolve(orgId, runAsUserId);
+    } catch {
+      return;
+    }
+    const missing = [...runAs.permissions].filter((p) => !caller.permissions.has(p)).sort();
+    if (missing.length > 0) throw AutomationErrors.run_as_not_permitted(missing);
+    // Workflow transitions and edit rights go by role, not permission: a role the caller lacks
+    // (and could not give themselves without memberships:manage) may not be borrowed either.
+    if (caller.permissions.has('memberships:manage')) return;
+    const [theirs, mine] = await this.db.read(orgId, async (manager) => [
+      await this.repository.roleIdsOf(manager, orgId, { userId: runAsUserId }),
+      await this.repository.roleIdsOf(manager, orgId, caller),
+    ]);
+    const missingRoles = theirs.filter((role) => !mine.includes(role)).sort();
+    if (missingRoles.length > 0) throw AutomationErrors.run_as_not_permitted([], missingRoles);
   }
 
   /** 422 `invalid_run_as_user` unless `userId` is an active member of the organization. */

@@ -34,6 +34,44 @@ export interface RuleAction {
   params: Record<string, unknown>;
 }
 
+/** What the API shows instead of an action's `secret` param (too short to pass as a new one). */
+export const SECRET_MASK = '********';
+
+/**
+ * The actions as the API, the audit log and idempotency replays see them: a `secret` param
+ * (`call_webhook`'s signing secret) is write-only, answered as {@link SECRET_MASK}.
+ */
+export function maskSecrets(actions: readonly RuleAction[]): RuleAction[] {
+  return actions.map((action) =>
+    typeof action.params?.secret === 'string'
+      ? { ...action, params: { ...action.params, secret: SECRET_MASK } }
+      : action,
+  );
+}
+
+/**
+ * `next` with each masked secret replaced by the stored one of the same action (same index, type
+ * and `url`), so a client that sends back what it read keeps the secret; a mask with nothing to
+ * restore stays and fails the params schema (422). A new URL needs a new secret: the stored one
+ * would otherwise sign bodies of the editor's choosing for a receiver of their choosing.
+ */
+export function restoreSecrets(
+  next: readonly RuleAction[],
+  current: readonly RuleAction[],
+): RuleAction[] {
+  return next.map((action, index) => {
+    const before = current[index];
+    if (
+      action.params?.secret !== SECRET_MASK ||
+      before?.type !== action.type ||
+      typeof before.params?.secret !== 'string' ||
+      before.params.url !== action.params.url
+    )
+      return action;
+    return { ...action, params: { ...action.params, secret: before.params.secret } };
+  });
+}
+
 const FIELD = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.]{0,99}$' };
 const NAME = { type: 'string', minLength: 1, maxLength: 100 };
 

@@ -12,6 +12,8 @@ import {
   ActiveOrganization,
   AuditContext,
   AuditContextParam,
+  CurrentPrincipal,
+  Principal,
   ListScope,
   RequirePermissions,
 } from '../../core/auth';
@@ -86,8 +88,9 @@ export class AutomationRulesController {
     @ActiveOrganization() orgId: string,
     @Body() dto: CreateAutomationRuleDto,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<AutomationRuleDto> {
-    return this.rules.create(orgId, dto, context);
+    return this.rules.create(orgId, dto, context, caller);
   }
 
   @ReadRoute('automation:read', 'One automation rule (ETag for If-Match)', AutomationRuleDto)
@@ -107,8 +110,9 @@ export class AutomationRulesController {
     @Body() dto: UpdateAutomationRuleDto,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<AutomationRuleDto> {
-    return this.rules.update(orgId, id, dto, version, context);
+    return this.rules.update(orgId, id, dto, version, context, caller);
   }
 
   @DeleteRoute('automation:delete', 'Delete an automation rule and its runs (If-Match honoured)')
@@ -161,8 +165,9 @@ export class AutomationRulesController {
     @ActiveOrganization() orgId: string,
     @IdParam() id: string,
     @Body() dto: RuleTargetDto,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<RuleTestResultDto> {
-    return this.rules.test(orgId, id, dto.entityId);
+    return this.rules.test(orgId, id, dto.entityId, caller.permissions);
   }
 
   @Post(':id/run')
@@ -179,8 +184,9 @@ export class AutomationRulesController {
     @IdParam() id: string,
     @Body() dto: ManualRunDto,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<RunStartedDto> {
-    return this.rules.runManually(orgId, id, dto.entityId, context);
+    return this.rules.runManually(orgId, id, dto.entityId, context, caller.permissions);
   }
 }
 

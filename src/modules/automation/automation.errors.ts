@@ -20,6 +20,12 @@ export const AutomationErrors = defineErrors({
     detail: `Action ${action} needs a record: run the rule on one (entityId)`,
     meta: { action },
   })),
+  run_as_not_permitted: forbidden((missing: string[], missingRoleIds: string[] = []) => ({
+    detail:
+      'The run-as user holds permissions or roles you do not (a rule may not act with more than its author holds)',
+    pointer: '/runAsUserId',
+    meta: { missing, missingRoleIds },
+  })),
   run_as_user_inactive: forbidden(() => ({
     detail: 'The rule’s run-as user is no longer an active member of this organization',
   })),

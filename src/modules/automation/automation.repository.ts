@@ -132,6 +132,27 @@ export class AutomationRepository {
     });
   }
 
+  /** The roles a user holds through their membership of the organization, or an API key's role. */
+  async roleIdsOf(
+    manager: EntityManager,
+    orgId: string,
+    who: { userId: string | null; apiKeyId?: string | null },
+  ): Promise<string[]> {
+    const rows = who.userId
+      ? await manager.query<{ role_id: string }[]>(
+          `SELECT mr.role_id FROM memberships m JOIN membership_roles mr ON mr.membership_id = m.id
+            WHERE m.organization_id = $1 AND m.user_id = $2 AND m.suspended_at IS NULL`,
+          [orgId, who.userId],
+        )
+      : who.apiKeyId
+        ? await manager.query<{ role_id: string }[]>(
+            `SELECT role_id FROM api_keys WHERE organization_id = $1 AND id = $2`,
+            [orgId, who.apiKeyId],
+          )
+        : [];
+    return rows.map((r) => r.role_id);
+  }
+
   async findRule(manager: EntityManager, orgId: string, id: string): Promise<RuleRow | undefined> {
     const [row] = await manager.query<RuleRow[]>(
       `SELECT ${RULE_COLUMNS} FROM automation_rules WHERE organization_id = $1 AND id = $2`,

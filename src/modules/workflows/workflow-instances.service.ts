@@ -442,13 +442,17 @@ export class WorkflowInstancesService {
     entityType: string,
     entityId: string,
   ): Promise<boolean> {
-    if (!actor.userId) return false;
-    if (loaded.instance ? loaded.instance.started_by === actor.userId : false) return true;
+    // An API key acts for the user who created it: approving through one's own key is self.
+    const self =
+      actor.userId ??
+      (actor.apiKeyId ? await this.repository.apiKeyCreator(manager, orgId, actor.apiKeyId) : null);
+    if (!self) return false;
+    if (loaded.instance ? loaded.instance.started_by === self : false) return true;
     const subject = this.subjects.get(entityType);
     const creator = subject?.createdBy
       ? await subject.createdBy(manager, orgId, entityId)
       : await this.repository.recordCreator(manager, orgId, entityType, entityId);
-    return creator === actor.userId;
+    return creator === self;
   }
 
   private async conditionHolds(

@@ -64,7 +64,8 @@ export class WorkflowWriteGuard implements DomainEventGuard, OnModuleInit {
     if (manager.queryRunner && this.exempt.has(manager.queryRunner)) return;
     for (const event of events) {
       const orgId = event.organizationId;
-      if (!orgId || !event.entityId || !this.subjects.get(event.entityType)) continue;
+      const subject = this.subjects.get(event.entityType);
+      if (!orgId || !event.entityId || !subject) continue;
       if (event.type === `${event.entityType}.created`) continue;
       if (!event.actorUserId && !event.actorApiKeyId) continue;
       if (!(await this.activeTypes(manager, orgId)).includes(event.entityType)) continue;
@@ -80,6 +81,14 @@ export class WorkflowWriteGuard implements DomainEventGuard, OnModuleInit {
         : await this.repository.apiKeyRoleIds(manager, orgId, event.actorApiKeyId!);
       if (!roles.some((role) => state.edit_role_ids.includes(role)))
         throw WorkflowsErrors.locked_by_workflow(event.entityType, state.code);
+      // A subject whose status the workflow writes: the status moves by workflow actions only
+      // (PATCH status, the code lifecycle or update_record would skip the approvals).
+      if (
+        subject.writeStatus &&
+        (event.type === `${event.entityType}.transitioned` ||
+          (event.changedFields ?? []).includes('status'))
+      )
+        throw WorkflowsErrors.status_governed_by_workflow(event.entityType, state.code);
     }
   }
 }

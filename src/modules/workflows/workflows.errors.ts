@@ -55,6 +55,10 @@ export const WorkflowsErrors = defineErrors({
     detail: `You already approved ${action} in this state`,
     meta: { action },
   })),
+  status_governed_by_workflow: conflict((entityType: string, state: string) => ({
+    detail: `This ${entityType}'s status follows its workflow (now ${state}): apply a workflow action instead`,
+    meta: { entityType, state },
+  })),
   locked_by_workflow: conflict((entityType: string, state: string) => ({
     detail: `This ${entityType} is ${state} in its workflow: your roles may not change it now`,
     meta: { entityType, state },

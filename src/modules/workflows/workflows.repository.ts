@@ -406,7 +406,23 @@ export class WorkflowsRepository {
     return rows.map((r) => r.role_id);
   }
 
-  /** Who created the record: the actor of its `create` audit row (null when none). */
+  /** The user who created an API key of the organization (null when unknown or not its key). */
+  async apiKeyCreator(
+    manager: EntityManager,
+    orgId: string,
+    apiKeyId: string,
+  ): Promise<string | null> {
+    const [row] = await manager.query<{ created_by_user_id: string | null }[]>(
+      `SELECT created_by_user_id FROM api_keys WHERE organization_id = $1 AND id = $2`,
+      [orgId, apiKeyId],
+    );
+    return row?.created_by_user_id ?? null;
+  }
+
+  /**
+   * Who created the record: the actor of its `create` audit row, or the creator of the API key
+   * that made it (null when none).
+   */
   async recordCreator(
     manager: EntityManager,
     orgId: string,
@@ -414,9 +430,10 @@ export class WorkflowsRepository {
     entityId: string,
   ): Promise<string | null> {
     const [row] = await manager.query<{ actor_user_id: string | null }[]>(
-      `SELECT actor_user_id FROM audit_logs
-        WHERE organization_id = $1 AND entity_type = $2 AND entity_id = $3 AND action = 'create'
-        ORDER BY created_at LIMIT 1`,
+      `SELECT COALESCE(a.actor_user_id, k.created_by_user_id) AS actor_user_id FROM audit_logs a
+         LEFT JOIN api_keys k ON k.id = a.actor_api_key_id AND k.organization_id = a.organization_id
+        WHERE a.organization_id = $1 AND a.entity_type = $2 AND a.entity_id = $3 AND a.action = 'create'
+        ORDER BY a.created_at LIMIT 1`,
       [orgId, entityType, entityId],
     );
     return row?.actor_user_id ?? null;
