@@ -104,4 +104,43 @@ describe('meetings: review', () => {
       .send(raw);
     expect([res.status, res.body]).toEqual([200, { result: 'ignored' }]);
   });
+
+  it('the host-supplied join link is shown to the host and participants only (get, list, .ics)', async () => {
+    const outsider = await addActor(t, owner.organization, ['Member']);
+    const link = 'https://meet.example.test/secret-room-4711';
+    const created = await owner
+      .post('/api/v1/meetings')
+      .send({
+        title: 'Pricing review',
+        startsAt: inMinutes(60),
+        endsAt: inMinutes(90),
+        timezone: 'Europe/Paris',
+        joinUrl: link,
+        participants: [{ userId: member.user.id }],
+      })
+      .expect(201);
+    const id = (created.body as { id: string; joinUrl: string }).id;
+    expect((created.body as { joinUrl: string }).joinUrl).toBe(link); // the host
+    expect(
+      ((await member.get(`/api/v1/meetings/${id}`).expect(200)).body as { joinUrl: string })
+        .joinUrl,
+    ).toBe(link); // a participant
+    // A member who may read meetings but is not invited sees no link anywhere.
+    const seen = (await outsider.get(`/api/v1/meetings/${id}`).expect(200)).body as {
+      joinUrl: string | null;
+      title: string;
+    };
+    expect(seen).toMatchObject({ title: 'Pricing review', joinUrl: null });
+    const listed = (await outsider.get('/api/v1/meetings?size=100').expect(200)).body as {
+      items: { id: string; joinUrl: string | null }[];
+    };
+    expect(listed.items.find((m) => m.id === id)?.joinUrl).toBeNull();
+    expect(JSON.stringify(listed)).not.toContain('secret-room-4711');
+    const ics = await outsider.get(`/api/v1/meetings/${id}.ics`).expect(200);
+    expect(ics.text).toContain('Pricing review');
+    expect(ics.text).not.toContain('secret-room-4711');
+    expect((await member.get(`/api/v1/meetings/${id}.ics`).expect(200)).text).toContain(
+      'secret-room-4711',
+    );
+  });
 });

@@ -64,6 +64,7 @@ import {
   WebhookResultDto,
 } from './dto/meeting.dto';
 import { MEETING_LIST, MeetingCaller, MeetingsService } from './meetings.service';
+import { meetingFor } from './join-link-visibility';
 
 const CALENDAR = 'text/calendar; charset=utf-8';
 const callerOf = (principal: Principal, userId: string): MeetingCaller => ({
@@ -102,9 +103,14 @@ export class MeetingsController {
   async list(
     @ListScope() scope: ListScope,
     @ActiveOrganization() orgId: string,
+    @CurrentPrincipal() principal: Principal,
     @Query() raw: Record<string, unknown>,
   ): Promise<Page<MeetingDto>> {
-    return this.meetings.list(orgId, await this.lists.resolve(MEETING_LIST, raw, scope));
+    const page = await this.meetings.list(
+      orgId,
+      await this.lists.resolve(MEETING_LIST, raw, scope),
+    );
+    return { ...page, items: page.items.map((meeting) => meetingFor(meeting, principal)) };
   }
 
   @CreateRoute(
@@ -115,14 +121,17 @@ export class MeetingsController {
   )
   @RequireUser()
   @ApiUnprocessableEntityResponse(INVALID)
-  create(
+  async create(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @CurrentUserId() userId: string,
     @Body() dto: CreateMeetingDto,
     @AuditContextParam() context: AuditContext,
   ): Promise<MeetingDto> {
-    return this.meetings.create(orgId, callerOf(principal, userId), dto, context);
+    return meetingFor(
+      await this.meetings.create(orgId, callerOf(principal, userId), dto, context),
+      principal,
+    );
   }
 
   @Get(':id.ics')
@@ -131,13 +140,21 @@ export class MeetingsController {
   @ApiOperation({ summary: 'The meeting as an iCalendar file (RFC 5545)' })
   @ApiProduces('text/calendar')
   @ApiOkResponse({ schema: { type: 'string' } })
-  ics(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<string> {
-    return this.meetings.ics(orgId, id);
+  ics(
+    @ActiveOrganization() orgId: string,
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+  ): Promise<string> {
+    return this.meetings.ics(orgId, id, (meeting) => meetingFor(meeting, principal));
   }
 
   @ReadRoute('meetings:read', 'One meeting with its participants', MeetingDto)
-  get(@ActiveOrganization() orgId: string, @IdParam() id: string): Promise<MeetingDto> {
-    return this.meetings.get(orgId, id);
+  async get(
+    @ActiveOrganization() orgId: string,
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+  ): Promise<MeetingDto> {
+    return meetingFor(await this.meetings.get(orgId, id), principal);
   }
 
   @UpdateRoute(
@@ -149,7 +166,7 @@ export class MeetingsController {
   @ApiForbiddenResponse(NOT_HOST)
   @ApiConflictResponse(CLOSED)
   @ApiUnprocessableEntityResponse(INVALID)
-  update(
+  async update(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @CurrentUserId() userId: string,
@@ -158,7 +175,10 @@ export class MeetingsController {
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<MeetingDto> {
-    return this.meetings.update(orgId, callerOf(principal, userId), id, dto, version, context);
+    return meetingFor(
+      await this.meetings.update(orgId, callerOf(principal, userId), id, dto, version, context),
+      principal,
+    );
   }
 
   @ActionRoute(
@@ -170,7 +190,7 @@ export class MeetingsController {
   @RequireUser()
   @ApiForbiddenResponse(NOT_HOST)
   @ApiConflictResponse(CLOSED)
-  cancel(
+  async cancel(
     @ActiveOrganization() orgId: string,
     @CurrentPrincipal() principal: Principal,
     @CurrentUserId() userId: string,
@@ -178,7 +198,10 @@ export class MeetingsController {
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
   ): Promise<MeetingDto> {
-    return this.meetings.cancel(orgId, callerOf(principal, userId), id, version, context);
+    return meetingFor(
+      await this.meetings.cancel(orgId, callerOf(principal, userId), id, version, context),
+      principal,
+    );
   }
 
   @DeleteRoute('meetings:delete', 'Delete a meeting (host or meetings:manage), without notice')

@@ -543,10 +543,13 @@ export class MeetingsService {
     });
   }
 
-  /** The meeting as an iCalendar file (no METHOD: a download to import). */
-  ics(orgId: string, id: string): Promise<string> {
+  /**
+   * The meeting as an iCalendar file (no METHOD: a download to import), as `view` shows it to the
+   * caller (the join link only for those who may join: `meetingFor`).
+   */
+  ics(orgId: string, id: string, view: (meeting: MeetingDto) => MeetingDto): Promise<string> {
     return this.db.read(orgId, async (manager) => {
-      const meeting = await this.load(manager, orgId, id);
+      const meeting = view(await this.load(manager, orgId, id));
       return meetingCalendar([await this.calendarMeeting(manager, orgId, meeting)]);
     });
   }

@@ -246,7 +246,12 @@ export class MeetingDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) targetId: string | null;
   @ApiProperty({ enum: VIDEO_PROVIDERS }) provider: VideoProviderName;
   @ApiProperty({ type: String, nullable: true }) providerRoomId: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The host link (`none`)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The host link (`none`); null for a reader who is neither host, participant nor holder of meetings:manage',
+  })
   joinUrl: string | null;
   @ApiProperty({ description: 'iCalendar UID (stable)' }) icsUid: string;
   @ApiProperty({ description: 'iCalendar SEQUENCE (+1 per reschedule and on cancel)' })
