@@ -45,7 +45,8 @@ describe('list filters: every list × field × operator answers 200', () => {
   let lists: { path: string; definition: ListDefinition }[];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The webhook subscription whose deliveries are listed points at a local (allowed) address.
+    t = await createTestApp({ env: { WEBHOOK_ALLOWED_PRIVATE_HOSTS: '127.0.0.1' } });
     owner = await createTenant(t);
     // Rows to filter in the lists that start empty (the SQL is also checked on real values).
     const product = await owner.post('/api/v1/products').send({
@@ -81,18 +82,27 @@ describe('list filters: every list × field × operator answers 200', () => {
     // Lists under a parent record need its id; they are filled with the caller's own record.
     expect(lists.filter((l) => l.path.includes('{')).map((l) => l.path)).toEqual([
       '/api/v1/chat-rooms/{id}/messages',
+      '/api/v1/webhook-subscriptions/{id}/deliveries',
     ]);
   });
 
   it('answers 200 for each (list, field, operator)', async () => {
     const room = await owner.post('/api/v1/chat-rooms').send({ name: 'Matrix room' });
     expect(room.status).toBe(201);
+    const subscription = await owner.post('/api/v1/webhook-subscriptions').send({
+      name: 'Matrix hook',
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['product.created'],
+    });
+    expect(subscription.status).toBe(201);
+    const parents: Record<string, string> = {
+      '/api/v1/chat-rooms/{id}/messages': (room.body as { id: string }).id,
+      '/api/v1/webhook-subscriptions/{id}/deliveries': (subscription.body as { id: string }).id,
+    };
     const failures: string[] = [];
     let calls = 0;
     for (const { path, definition } of lists) {
-      const url = path
-        .replace('/api/v1', '/api/v1')
-        .replace('{id}', (room.body as { id: string }).id);
+      const url = path.includes('{id}') ? path.replace('{id}', parents[path]) : path;
       for (const [name, field] of Object.entries(definition.fields)) {
         for (const op of operatorsFor(field.type)) {
           const filter = { field: name, op, value: sample(field, op) };
