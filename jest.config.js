@@ -39,6 +39,10 @@ module.exports = {
   // where the heap grew with each file's app until V8 aborted at ~4 GB after 12 minutes
   // (fresh-clone .ci/run, 2026-12-01, 110 files). Setting it also makes jest use the worker.
   workerIdleMemoryLimit: '1536MB',
+  // Two test files at a time on 2 cores: an e2e file waits on PostgreSQL and Redis for much of its
+  // time, so a second worker fills the idle core. Eight e2e files: 30 s with one worker, 21 s with
+  // two (2026-12-01); the whole suite took 1,051 s with one.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
