@@ -202,6 +202,36 @@ export class DocumentsService {
     return chosen;
   }
 
+  /**
+   * The records a create or update names, each when given: a target the caller may read (404
+   * otherwise, as for another tenant's), a folder of this organization, a document type (a
+   * usable category of type `document`, 422 at `/documentTypeId`).
+   */
+  private async assertReferences(
+    manager: EntityManager,
+    orgId: string,
+    caller: DocumentCaller,
+    dto: Pick<UpdateDocumentDto, 'target' | 'folderId' | 'documentTypeId'>,
+  ): Promise<void> {
+    if (dto.target)
+      await this.targets.assertAccessible(
+        manager,
+        orgId,
+        caller.permissions,
+        dto.target.entityType,
+        dto.target.entityId,
+      );
+    if (dto.folderId) await this.assertFolder(manager, orgId, dto.folderId);
+    if (dto.documentTypeId)
+      await this.categories.assertUsable(
+        manager,
+        orgId,
+        dto.documentTypeId,
+        'document',
+        '/documentTypeId',
+      );
+  }
+
   /** The folder a request names: a folder of this organization (share-locked), else 422. */
   private async assertFolder(manager: EntityManager, orgId: string, folderId: string) {
     if (!(await this.folders.existsForShare(manager, orgId, folderId)))
@@ -246,23 +276,7 @@ export class DocumentsService {
     caller: DocumentCaller,
   ): Promise<DocumentDto> {
     return this.db.run(orgId, async (manager) => {
-      if (dto.target)
-        await this.targets.assertAccessible(
-          manager,
-          orgId,
-          caller.permissions,
-          dto.target.entityType,
-          dto.target.entityId,
-        );
-      if (dto.folderId) await this.assertFolder(manager, orgId, dto.folderId);
-      if (dto.documentTypeId)
-        await this.categories.assertUsable(
-          manager,
-          orgId,
-          dto.documentTypeId,
-          'document',
-          '/documentTypeId',
-        );
+      await this.assertReferences(manager, orgId, caller, dto);
       const status = await this.statusFor(manager, orgId, dto.status);
       const customFields = await this.customFields.validate(
         manager,
@@ -333,23 +347,7 @@ export class DocumentsService {
         fields: AUDITED,
         action: () => (statusChange ? 'change_status' : 'update'),
         write: async () => {
-          if (dto.target)
-            await this.targets.assertAccessible(
-              manager,
-              orgId,
-              caller.permissions,
-              dto.target.entityType,
-              dto.target.entityId,
-            );
-          if (dto.folderId) await this.assertFolder(manager, orgId, dto.folderId);
-          if (dto.documentTypeId)
-            await this.categories.assertUsable(
-              manager,
-              orgId,
-              dto.documentTypeId,
-              'document',
-              '/documentTypeId',
-            );
+          await this.assertReferences(manager, orgId, caller, dto);
           await this.repository.update(manager, orgId, id, row.version, {
             title: dto.title,
             documentTypeId: dto.documentTypeId,
