@@ -438,10 +438,9 @@ async function main() {
     ...node(
       'cli.js',
       'create-admin',
-      '--email',
-      adminEmail,
-      '--password',
-      adminPassword,
+      // The `=` form: a generated base64url password may start with "-".
+      `--email=${adminEmail}`,
+      `--password=${adminPassword}`,
       '--if-missing',
     ),
   );

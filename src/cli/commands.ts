@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { PRINCIPALS_CACHE, publishLocalCacheInvalidation } from '../core/cache';
 import { AppConfig } from '../core/config';
@@ -10,6 +9,7 @@ import { createSearchBackend, SEARCH_TYPES, SearchType } from '../modules/search
 import { createAdmin, resetAdminPassword } from '../modules/auth';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 import { SCHEMA } from '../schema';
+import { parseCommandArgs } from './parse-command-args';
 
 export type Print = (line: string) => void;
 
@@ -49,7 +49,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'revert the last migration (--all: every migration)',
     run: (config, args, print) =>
       withDataSource(config, async (ds) => {
-        const { values } = parseArgs({ args, options: { all: { type: 'boolean' } } });
+        const values = parseCommandArgs(args, { all: { type: 'boolean' } });
         do {
           const before = await ds.query<{ n: number }[]>(
             `SELECT count(*)::int AS n FROM schema_migrations`,
@@ -72,13 +72,10 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'create or reset a superuser (--email E --password P [--if-missing: leave an existing one alone])',
     run: (config, args, print) =>
       withDataSource(config, async (ds) => {
-        const { values } = parseArgs({
-          args,
-          options: {
-            email: { type: 'string' },
-            password: { type: 'string' },
-            'if-missing': { type: 'boolean' },
-          },
+        const values = parseCommandArgs(args, {
+          email: { type: 'string' },
+          password: { type: 'string' },
+          'if-missing': { type: 'boolean' },
         });
         if (!values.email || !values.password)
           throw new Error('create-admin needs --email and --password');
@@ -100,9 +97,9 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'new password for a superuser, ends its sessions (--email E, default the only superuser; --password P, default generated)',
     run: (config, args, print) =>
       withDataSource(config, async (ds) => {
-        const { values } = parseArgs({
-          args,
-          options: { email: { type: 'string' }, password: { type: 'string' } },
+        const values = parseCommandArgs(args, {
+          email: { type: 'string' },
+          password: { type: 'string' },
         });
         const result = await resetAdminPassword(ds, values);
         await publishLocalCacheInvalidation(config.redis, PRINCIPALS_CACHE);
@@ -116,7 +113,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'rebuild the search index beside the live one and swap it in (--type products|contacts)',
     run: (config, args, print) =>
       withDataSource(config, async (ds) => {
-        const { values } = parseArgs({ args, options: { type: { type: 'string' } } });
+        const values = parseCommandArgs(args, { type: { type: 'string' } });
         if (values.type && !(SEARCH_TYPES as readonly string[]).includes(values.type)) {
           throw new Error(`reindex --type must be one of: ${SEARCH_TYPES.join(', ')}`);
         }
@@ -132,7 +129,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
   openapi: {
     help: 'write openapi.json (--out PATH)',
     run: async (config, args, print) => {
-      const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+      const values = parseCommandArgs(args, { out: { type: 'string' } });
       const out = resolve(values.out ?? 'openapi.json');
       writeFileSync(out, serializeOpenApi(await generateOpenApiDocument(config)));
       print(`openapi: wrote ${out}`);

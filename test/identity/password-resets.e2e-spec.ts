@@ -163,4 +163,33 @@ describe('password resets end every session of the user', () => {
     expect((refused.body as Envelope).errors[0].code).toBe('refresh_token_reused');
     await login(t, 'boss@example.test', 'second-password-3');
   });
+
+  it('takes passwords that start with "-" after --password, as npm start passes a generated one', async () => {
+    // base64url secrets start with "-" one time in 64; node's parseArgs called that "ambiguous".
+    const created = await cli(
+      'create-admin',
+      '--email',
+      'dash@example.test',
+      '--password',
+      '-dash-first-1',
+      '--if-missing',
+    );
+    expect(created[0]).toMatch(/^create-admin: created dash@example\.test/);
+    await login(t, 'dash@example.test', '-dash-first-1');
+
+    await cli(
+      'reset-admin-password',
+      '--email',
+      'dash@example.test',
+      '--password',
+      '--dash-second-2',
+    );
+    await login(t, 'dash@example.test', '--dash-second-2');
+    await cli('create-admin', '--email=dash@example.test', '--password=-dash-third-3');
+    await login(t, 'dash@example.test', '-dash-third-3');
+
+    await expect(cli('create-admin', '--email', '--password', 'x-long-enough-1')).rejects.toThrow(
+      /ambiguous/,
+    );
+  });
 });
