@@ -88,7 +88,12 @@ describe('process: workflow → automation → webhooks', () => {
           { type: 'add_tag', params: { names: ['released'] } },
           {
             type: 'call_webhook',
-            params: { url: `${base}/rule`, body: { note: 'released' }, secret },
+            params: {
+              url: `${base}/rule`,
+              body: { note: 'released' },
+              secret,
+              headers: { Authorization: 'Bearer receiver-token-42' },
+            },
           },
         ],
       })
@@ -136,6 +141,8 @@ describe('process: workflow → automation → webhooks', () => {
     const signature = String(call.headers['x-alees-signature']);
     const [, timestamp, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
     expect(createHmac('sha256', secret).update(`${timestamp}.${call.body}`).digest('hex')).toBe(v1);
+    // The header value, sealed at rest and masked in answers, reaches the receiver as written.
+    expect(call.headers.authorization).toBe('Bearer receiver-token-42');
 
     // The subscriber hears the product's events (created, then the status change and the tag),
     // each signed with the subscription's secret.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -123,6 +124,53 @@ describe('automation run-as escalation (review 19)', () => {
       .expect(404);
   });
 
+  it('enabling a rule checks its run-as user again: the caller may act as them, and they are still a member', async () => {
+    // The owner's rule, disabled: the automator (automation:update, fewer permissions) may not
+    // switch a rule running as the owner back on (403, nothing changes).
+    const created = (await owner.post('/api/v1/automation-rules').send(rule()).expect(201))
+      .body as { id: string; version: number };
+    const disabled = (
+      await owner
+        .post(`/api/v1/automation-rules/${created.id}/disable`)
+        .set('If-Match', `"${created.version}"`)
+        .expect(200)
+    ).body as { version: number };
+    const refused = await automator
+      .post(`/api/v1/automation-rules/${created.id}/enable`)
+      .set('If-Match', `"${disabled.version}"`);
+    expect(refused.status).toBe(403);
+    expect((refused.body as Envelope).errors[0].code).toBe('run_as_not_permitted');
+    // Disabling needs no such check (it only stops the rule).
+    const [{ enabled }] = await t.dataSource.query<{ enabled: boolean }[]>(
+      'SELECT enabled FROM automation_rules WHERE id = $1',
+      [created.id],
+    );
+    expect(enabled).toBe(false);
+
+    // A rule running as a member who has since been suspended cannot be enabled (422).
+    const member = await addActor(t, owner.organization, ['Automator']);
+    const theirs = (
+      await owner
+        .post('/api/v1/automation-rules')
+        .send({ ...rule(member.user.id), enabled: false })
+        .expect(201)
+    ).body as { id: string; version: number };
+    await t.dataSource.query(
+      'UPDATE memberships SET suspended_at = now() WHERE user_id = $1 AND organization_id = $2',
+      [member.user.id, owner.organization.id],
+    );
+    const stale = await owner
+      .post(`/api/v1/automation-rules/${theirs.id}/enable`)
+      .set('If-Match', `"${theirs.version}"`);
+    expect(stale.status).toBe(422);
+    expect((stale.body as Envelope).errors[0].code).toBe('invalid_run_as_user');
+    const [after] = await t.dataSource.query<{ enabled: boolean; version: number }[]>(
+      'SELECT enabled, version FROM automation_rules WHERE id = $1',
+      [theirs.id],
+    );
+    expect(after).toEqual({ enabled: false, version: theirs.version });
+  });
+
   describe('call_webhook secret', () => {
     const secret = 'review19-secret-0123456789abcdef';
     const hook = (extra: Record<string, unknown> = {}) => ({
@@ -175,7 +223,9 @@ describe('automation run-as escalation (review 19)', () => {
         .send({ actions: echoed })
         .expect(200);
       expect(JSON.stringify(patched.body)).not.toContain(secret);
-      expect(await stored(rule.id)).toBe(secret);
+      // At rest it is sealed (AES-256-GCM, bound to the rule): a database dump does not show it.
+      expect(await stored(rule.id)).toMatch(/^sealed:v1\./);
+      expect(await leaks('automation_rules', 'actions')).toBe(0);
       expect(await leaks('audit_logs', 'changes')).toBe(0);
       expect(await leaks('idempotency_keys', 'response_body')).toBe(0);
       // Moving the call elsewhere needs a new secret: the stored one would sign what the new
@@ -190,7 +240,131 @@ describe('automation run-as escalation (review 19)', () => {
           })),
         });
       expect(moved.status).toBe(422);
-      expect(await stored(rule.id)).toBe(secret);
+      expect(await stored(rule.id)).toMatch(/^sealed:v1\./);
+    });
+
+    it('header values are write-only too: masked in answers and audit, sealed at rest, kept when echoed', async () => {
+      const token = `Bearer hdr-${randomUUID()}`;
+      const created = await owner
+        .post('/api/v1/automation-rules')
+        .send(hook({ headers: { Authorization: token, 'X-Plain': 'visible-name' } }))
+        .expect(201);
+      const rule = created.body as {
+        id: string;
+        version: number;
+        actions: { type: string; params: Record<string, unknown> }[];
+      };
+      expect(rule.actions[0].params.headers).toEqual({
+        Authorization: '********',
+        'X-Plain': '********',
+      });
+      const tokenRows = async (table: string, column: string) =>
+        (
+          await t.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM ${table} WHERE ${column}::text LIKE $1`,
+            [`%${token}%`],
+          )
+        )[0].n;
+      expect(await tokenRows('automation_rules', 'actions')).toBe(0);
+      expect(await tokenRows('audit_logs', 'changes')).toBe(0);
+      const [row] = await t.dataSource.query<
+        { actions: { params: { headers: Record<string, string> } }[] }[]
+      >('SELECT actions FROM automation_rules WHERE id = $1', [rule.id]);
+      expect(row.actions[0].params.headers.Authorization).toMatch(/^sealed:v1\./);
+
+      // Echoing the masks with the same URL keeps the values; the dry run still shows the names.
+      const patched = await owner
+        .patch(`/api/v1/automation-rules/${rule.id}`)
+        .set('If-Match', `"${rule.version}"`)
+        .send({ actions: rule.actions, name: 'Renamed' })
+        .expect(200);
+      const version = (patched.body as { version: number }).version;
+      const [after] = await t.dataSource.query<
+        { actions: { params: { headers: Record<string, string> } }[] }[]
+      >('SELECT actions FROM automation_rules WHERE id = $1', [rule.id]);
+      expect(after.actions[0].params.headers.Authorization).toMatch(/^sealed:v1\./);
+      expect(after.actions[0].params.headers.Authorization).not.toBe(
+        row.actions[0].params.headers.Authorization,
+      ); // sealed again, with a new IV
+
+      // A mask for a header that has nothing stored behind it (new name, or a new URL) is refused.
+      const fresh = await owner
+        .patch(`/api/v1/automation-rules/${rule.id}`)
+        .set('If-Match', `"${version}"`)
+        .send({
+          actions: [
+            {
+              type: 'call_webhook',
+              params: { ...rule.actions[0].params, headers: { 'X-New': '********' } },
+            },
+          ],
+        });
+      expect(fresh.status).toBe(422);
+      expect((fresh.body as Envelope).errors.map((e) => e.source?.pointer)).toContain(
+        '/actions/0/params/headers/X-New',
+      );
+      const elsewhere = await owner
+        .patch(`/api/v1/automation-rules/${rule.id}`)
+        .set('If-Match', `"${version}"`)
+        .send({
+          actions: [
+            {
+              type: 'call_webhook',
+              params: {
+                ...rule.actions[0].params,
+                url: 'https://example.org/x',
+                secret: 'a-new-secret-0123456789',
+              },
+            },
+          ],
+        });
+      expect(elsewhere.status).toBe(422);
+      expect((elsewhere.body as Envelope).errors.map((e) => e.source?.pointer)).toContain(
+        '/actions/0/params/headers/Authorization',
+      );
+      const [unchanged] = await t.dataSource.query<{ version: number }[]>(
+        'SELECT version FROM automation_rules WHERE id = $1',
+        [rule.id],
+      );
+      expect(unchanged.version).toBe(version);
+    });
+
+    it('a sealed value copied into another rule does not open there (bound to its rule)', async () => {
+      const a = (await owner.post('/api/v1/automation-rules').send(hook()).expect(201)).body as {
+        id: string;
+      };
+      const b = (await owner.post('/api/v1/automation-rules').send(hook()).expect(201)).body as {
+        id: string;
+      };
+      // An attacker with database write access copies a's sealed secret into b: the dry run of b
+      // cannot open it (the AES-GCM additional data is the rule id) and fails instead of signing.
+      await t.dataSource.query(
+        `UPDATE automation_rules SET actions = (SELECT actions FROM automation_rules WHERE id = $1)
+          WHERE id = $2`,
+        [a.id, b.id],
+      );
+      const product = (
+        await owner
+          .post('/api/v1/products')
+          .send({ sku: `SEAL-${randomUUID().slice(0, 8)}`, name: 'Sealed', type: 'goods' })
+          .expect(201)
+      ).body as { id: string };
+      const res = await owner
+        .post(`/api/v1/automation-rules/${b.id}/test`)
+        .send({ entityId: product.id })
+        .expect(200);
+      const steps = (res.body as { steps: { status: string; error?: { code: string } }[] }).steps;
+      expect(steps[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_webhook_call' } });
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+      // The rule still reads (masked) and lists; saving it back as read is refused until the
+      // secret is sent again.
+      const got = await owner.get(`/api/v1/automation-rules/${b.id}`).expect(200);
+      const echoed = await owner
+        .patch(`/api/v1/automation-rules/${b.id}`)
+        .set('If-Match', `"${(got.body as { version: number }).version}"`)
+        .send({ actions: (got.body as { actions: unknown[] }).actions });
+      expect(echoed.status).toBe(422);
+      expect((echoed.body as Envelope).errors[0].source?.pointer).toBe('/actions/0/params/secret');
     });
 
     it('refuses the mask as a new secret (422, nothing written)', async () => {

@@ -29,6 +29,14 @@ export interface AutomationActionContext {
   runId: string;
 }
 
+/**
+ * What an action finds in place of a secret param (a signing secret, a header value) that the
+ * server stored sealed and could not open — `WEBHOOK_SECRETS_KEY` changed, or the value was copied
+ * from another rule. An action must refuse to run with it (never send or sign with it); the rule
+ * must be saved again with the value. Not a string any client can send (it starts with NUL).
+ */
+export const UNREADABLE_SECRET = '\u0000unreadable-secret';
+
 /** One step's outcome, kept in `automation_runs` (JSON, no secrets). */
 export interface AutomationStepResult {
   status: 'succeeded' | 'skipped';

@@ -41,6 +41,7 @@ import {
   maskSecrets,
   MIN_SCHEDULE_GAP_SECONDS,
   restoreSecrets,
+  unusableSecrets,
   RuleAction,
   schemaIssues,
   Trigger,
@@ -216,14 +217,24 @@ export class AutomationRulesService {
     return this.write(orgId, id, expectedVersion, context, () => fields);
   }
 
-  /** Enables or disables a rule (enabling clears the failure streak and `disabledReason`). */
-  setEnabled(
+  /**
+   * Enables or disables a rule (enabling clears the failure streak and `disabledReason`). Enabling
+   * checks the run-as user as saving does: still an active member (422 `invalid_run_as_user`),
+   * and the caller may act as them (403 `run_as_not_permitted`) — a rule disabled after its
+   * run-as user lost access must not be switched back on by someone who could not have written it.
+   */
+  async setEnabled(
     orgId: string,
     id: string,
     enabled: boolean,
     expectedVersion: ExpectedVersion,
     context: AuditContext,
+    caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
+    if (enabled) {
+      const current = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
+      await this.assertMayActAs(orgId, caller, current.run_as_user_id);
+    }
     return this.write(orgId, id, expectedVersion, context, (row) => ({
       ...this.merge(row, {}),
       enabled,
@@ -403,7 +414,7 @@ export class AutomationRulesService {
       const row = await this.find(manager, orgId, id);
       assertVersionMatches(expectedVersion, row.version);
       const fields = next(row);
-      if (fields.runAsUserId !== row.run_as_user_id) {
+      if (fields.runAsUserId !== row.run_as_user_id || (fields.enabled && !row.enabled)) {
         await this.assertRunAs(manager, orgId, fields.runAsUserId);
       }
       await this.syncSchedule(manager, orgId, id, fields);
@@ -516,6 +527,13 @@ export class AutomationRulesService {
         const base = `/actions/${index}/params`;
         const paramIssues = schemaIssues(registered.paramsSchema, action.params, base);
         issues.push(...paramIssues);
+        for (const pointer of unusableSecrets([action])) {
+          issues.push({
+            pointer: pointer.replace('/actions/0/', `/actions/${index}/`),
+            detail:
+              'a masked value is kept only when sent back with the same url, and only while the stored one can be read: send the value',
+          });
+        }
         if (paramIssues.length === 0 && action.type === 'update_record') {
           try {
             await this.fields.check(

@@ -1,5 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { UNREADABLE_SECRET } from '../../core/automation';
 import type { FieldIssue } from '../../core/http';
 
 /** The trigger types of SPEC-P3 §8 this build accepts (see README "Triggers"). */
@@ -37,23 +38,52 @@ export interface RuleAction {
 /** What the API shows instead of an action's `secret` param (too short to pass as a new one). */
 export const SECRET_MASK = '********';
 
-/**
- * The actions as the API, the audit log and idempotency replays see them: a `secret` param
- * (`call_webhook`'s signing secret) is write-only, answered as {@link SECRET_MASK}.
- */
-export function maskSecrets(actions: readonly RuleAction[]): RuleAction[] {
-  return actions.map((action) =>
-    typeof action.params?.secret === 'string'
-      ? { ...action, params: { ...action.params, secret: SECRET_MASK } }
-      : action,
+/** `value` with every header value replaced by `replace(name, value)`. */
+function mapHeaders(
+  headers: unknown,
+  replace: (name: string, value: unknown) => unknown,
+): Record<string, unknown> | undefined {
+  if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return undefined;
+  return Object.fromEntries(
+    Object.entries(headers as Record<string, unknown>).map(([name, value]) => [
+      name,
+      replace(name, value),
+    ]),
   );
 }
 
 /**
- * `next` with each masked secret replaced by the stored one of the same action (same index, type
- * and `url`), so a client that sends back what it read keeps the secret; a mask with nothing to
- * restore stays and fails the params schema (422). A new URL needs a new secret: the stored one
- * would otherwise sign bodies of the editor's choosing for a receiver of their choosing.
+ * The actions as the API, the audit log and idempotency replays see them: a `secret` param
+ * (`call_webhook`'s signing secret) and the values of `headers` (they carry the receiver's
+ * credentials, e.g. `Authorization`) are write-only, answered as {@link SECRET_MASK}; header names
+ * stay visible.
+ */
+export function maskSecrets(actions: readonly RuleAction[]): RuleAction[] {
+  return actions.map((action) => {
+    const params = action.params;
+    if (!params) return action;
+    const headers = mapHeaders(params.headers, (_name, value) =>
+      typeof value === 'string' ? SECRET_MASK : value,
+    );
+    if (typeof params.secret !== 'string' && !headers) return action;
+    return {
+      ...action,
+      params: {
+        ...params,
+        ...(typeof params.secret === 'string' ? { secret: SECRET_MASK } : {}),
+        ...(headers ? { headers } : {}),
+      },
+    };
+  });
+}
+
+/**
+ * `next` with each masked value (the secret, a header value) replaced by the stored one of the
+ * same action (same index, type and `url`; a header by its name), so a client that sends back what
+ * it read keeps them; a mask with nothing to restore stays (a secret mask then fails the params
+ * schema, 422; a header mask would be sent as it is, so it is refused the same way by
+ * {@link unusableSecrets}). A new URL needs the secret and the header values again: the stored
+ * ones would otherwise go, with bodies of the editor's choosing, to a receiver of their choosing.
  */
 export function restoreSecrets(
   next: readonly RuleAction[],
@@ -61,15 +91,53 @@ export function restoreSecrets(
 ): RuleAction[] {
   return next.map((action, index) => {
     const before = current[index];
+    const params = action.params;
     if (
-      action.params?.secret !== SECRET_MASK ||
+      !params ||
       before?.type !== action.type ||
-      typeof before.params?.secret !== 'string' ||
-      before.params.url !== action.params.url
+      !before.params ||
+      before.params.url !== params.url
     )
       return action;
-    return { ...action, params: { ...action.params, secret: before.params.secret } };
+    const storedHeaders = (before.params.headers ?? {}) as Record<string, unknown>;
+    const headers = mapHeaders(params.headers, (name, value) =>
+      value === SECRET_MASK && typeof storedHeaders[name] === 'string'
+        ? storedHeaders[name]
+        : value,
+    );
+    const secret =
+      params.secret === SECRET_MASK && typeof before.params.secret === 'string'
+        ? before.params.secret
+        : params.secret;
+    return {
+      ...action,
+      params: {
+        ...params,
+        ...(secret !== undefined ? { secret } : {}),
+        ...(headers ? { headers } : {}),
+      },
+    };
   });
+}
+
+/**
+ * The secret values a rule may not be saved with, as JSON pointers: header values still
+ * {@link SECRET_MASK} after {@link restoreSecrets} (nothing stored behind them: the mask would be
+ * sent as the value), and values stored sealed that no longer open ({@link UNREADABLE_SECRET}).
+ */
+export function unusableSecrets(actions: readonly RuleAction[]): string[] {
+  const pointers: string[] = [];
+  actions.forEach((action, index) => {
+    const params = action.params ?? {};
+    if (params.secret === UNREADABLE_SECRET) pointers.push(`/actions/${index}/params/secret`);
+    const headers = params.headers;
+    if (!headers || typeof headers !== 'object') return;
+    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+      if (value === SECRET_MASK || value === UNREADABLE_SECRET)
+        pointers.push(`/actions/${index}/params/headers/${name}`);
+    }
+  });
+  return pointers;
 }
 
 const FIELD = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.]{0,99}$' };

@@ -136,8 +136,9 @@ export class AutomationRulesController {
     @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<AutomationRuleDto> {
-    return this.rules.setEnabled(orgId, id, true, version, context);
+    return this.rules.setEnabled(orgId, id, true, version, context, caller);
   }
 
   @ActionRoute(
@@ -151,8 +152,9 @@ export class AutomationRulesController {
     @IdParam() id: string,
     @IfMatch() version: ExpectedVersion,
     @AuditContextParam() context: AuditContext,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<AutomationRuleDto> {
-    return this.rules.setEnabled(orgId, id, false, version, context);
+    return this.rules.setEnabled(orgId, id, false, version, context, caller);
   }
 
   @ActionRoute(

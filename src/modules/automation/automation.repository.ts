@@ -9,9 +9,12 @@ import {
   selectPage,
   updateVersioned,
 } from '../../core/database';
+import { AppConfig } from '../../core/config';
 import type { CompiledFilter } from '../../core/filters';
 import type { ListQuery } from '../../core/http';
 import type { AutomationRunStatus } from './automation.entity';
+import type { RuleAction } from './automation-rules';
+import { openRuleSecrets, sealRuleSecrets } from './rule-secrets';
 
 /** An `automation_rules` row as selected here. */
 export interface RuleRow {
@@ -108,11 +111,30 @@ const TERMINAL = `('succeeded', 'failed', 'skipped', 'loop_prevented')`;
  * rule's record through the owner's list columns (`RecordUpdater.from`, code, never input). Every
  * method takes the caller's manager and the organization id first and names it in every WHERE,
  * except the sweeps over every organization in a system transaction ({@link deleteRunsBefore},
- * {@link stuckRuns}, {@link dateRelativeRules}).
+ * {@link stuckRuns}, {@link dateRelativeRules}). Rule rows leave and enter here with their actions'
+ * secrets (a `call_webhook` secret, header values) in clear for the caller and sealed in the table
+ * (`rule-secrets.ts`).
  */
 @Injectable()
 export class AutomationRepository {
-  listRules(
+  constructor(private readonly config: AppConfig) {}
+
+  /** `row` with its actions' sealed secrets opened (see `openRuleSecrets`). */
+  private opened(row: RuleRow): RuleRow {
+    return {
+      ...row,
+      actions: openRuleSecrets(row.actions, this.config.webhooks.secretsKey, row.id),
+    };
+  }
+
+  /** The actions as stored for rule `id`: secrets sealed (see `sealRuleSecrets`). */
+  private sealed(actions: unknown, id: string): string {
+    return JSON.stringify(
+      sealRuleSecrets(actions as RuleAction[], this.config.webhooks.secretsKey, id),
+    );
+  }
+
+  async listRules(
     manager: EntityManager,
     orgId: string,
     query: ListQuery<RuleSort, RuleFilter>,
@@ -123,13 +145,14 @@ export class AutomationRepository {
       .addIf(entityType, 'entity_type = ?')
       .addIf(enabled, 'enabled = ?');
     where.addFilter(query.filter);
-    return selectPage<RuleRow>(manager, {
+    const page = await selectPage<RuleRow>(manager, {
       select: RULE_COLUMNS,
       from: 'automation_rules',
       where,
       order: orderBy(query.sort, RULE_SORT),
       query,
     });
+    return { ...page, rows: page.rows.map((row) => this.opened(row)) };
   }
 
   /** The roles a user holds through their membership of the organization, or an API key's role. */
@@ -158,16 +181,17 @@ export class AutomationRepository {
       `SELECT ${RULE_COLUMNS} FROM automation_rules WHERE organization_id = $1 AND id = $2`,
       [orgId, id],
     );
-    return row;
+    return row && this.opened(row);
   }
 
   /** The organization's enabled rules (the consumer's per-organization cache). */
-  enabledRules(manager: EntityManager, orgId: string): Promise<RuleRow[]> {
-    return manager.query<RuleRow[]>(
+  async enabledRules(manager: EntityManager, orgId: string): Promise<RuleRow[]> {
+    const rows = await manager.query<RuleRow[]>(
       `SELECT ${RULE_COLUMNS} FROM automation_rules WHERE organization_id = $1 AND enabled
         ORDER BY created_at, id`,
       [orgId],
     );
+    return rows.map((row) => this.opened(row));
   }
 
   async insertRule(
@@ -190,28 +214,28 @@ export class AutomationRepository {
         fields.entityType,
         JSON.stringify(fields.trigger),
         fields.condition === null ? null : JSON.stringify(fields.condition),
-        JSON.stringify(fields.actions),
+        this.sealed(fields.actions, id),
         fields.runAsUserId,
         createdBy,
         fields.enabled,
         fields.delaySeconds,
       ],
     );
-    return row;
+    return this.opened(row);
   }
 
   /**
    * Writes every field at `version` (412 when the row moved on). Enabling resets the failure
    * count and the reason it was disabled.
    */
-  updateRule(
+  async updateRule(
     manager: EntityManager,
     orgId: string,
     id: string,
     version: number,
     fields: RuleFields,
   ): Promise<RuleRow> {
-    return updateVersioned<RuleRow>(manager, {
+    const row = await updateVersioned<RuleRow>(manager, {
       table: 'automation_rules',
       organizationId: orgId,
       id,
@@ -226,13 +250,14 @@ export class AutomationRepository {
         fields.entityType,
         JSON.stringify(fields.trigger),
         fields.condition === null ? null : JSON.stringify(fields.condition),
-        JSON.stringify(fields.actions),
+        this.sealed(fields.actions, id),
         fields.runAsUserId,
         fields.enabled,
         fields.delaySeconds,
       ],
       returning: RULE_COLUMNS,
     });
+    return this.opened(row);
   }
 
   async deleteRule(manager: EntityManager, orgId: string, id: string): Promise<void> {
@@ -263,7 +288,7 @@ export class AutomationRepository {
         WHERE organization_id = $1 AND id = $2 RETURNING ${RULE_COLUMNS}`,
       [orgId, ruleId, limit, reason],
     );
-    return row;
+    return row && this.opened(row);
   }
 
   /** A succeeded run ends the rule's streak of failures. */
@@ -323,11 +348,12 @@ export class AutomationRepository {
    * The enabled `date_relative` rules of every organization (the daily sweep, a system
    * transaction: it spans organizations).
    */
-  dateRelativeRules(manager: EntityManager): Promise<RuleRow[]> {
-    return manager.query<RuleRow[]>(
+  async dateRelativeRules(manager: EntityManager): Promise<RuleRow[]> {
+    const rows = await manager.query<RuleRow[]>(
       `SELECT ${RULE_COLUMNS} FROM automation_rules
         WHERE enabled AND trigger->>'type' = 'date_relative' ORDER BY organization_id, id`,
     );
+    return rows.map((row) => this.opened(row));
   }
 
   /** Runs the organization started in the last `seconds` (the per-organization rate limit). */

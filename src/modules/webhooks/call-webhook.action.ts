@@ -5,6 +5,7 @@ import {
   AutomationActionContext,
   AutomationActionRegistry,
   AutomationStepResult,
+  UNREADABLE_SECRET,
 } from '../../core/automation';
 import { signPayload, SIGNATURE_HEADER } from './webhook-signature';
 import { USER_AGENT } from './webhook-dispatcher';
@@ -138,6 +139,20 @@ export class CallWebhookAction implements AutomationAction<CallWebhookParams>, O
       throw WebhooksErrors.call_webhook_not_permitted();
     }
     const extra = Object.entries(params.headers ?? {});
+    const unreadable = [
+      ...(params.secret === UNREADABLE_SECRET ? ['/secret'] : []),
+      ...extra
+        .filter(([, value]) => value === UNREADABLE_SECRET)
+        .map(([name]) => `/headers/${name}`),
+    ];
+    if (unreadable.length > 0) {
+      // Sealed at rest and no longer readable (the key changed, or the value was copied from
+      // another rule): never sign or send with a stand-in.
+      throw WebhooksErrors.invalid_webhook_call(
+        'A secret of this call cannot be read (WEBHOOK_SECRETS_KEY changed?): save the rule again with it',
+        unreadable[0],
+      );
+    }
     if (extra.length > MAX_HEADERS) {
       throw WebhooksErrors.invalid_webhook_call(`At most ${MAX_HEADERS} headers`, '/headers');
     }

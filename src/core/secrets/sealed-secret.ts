@@ -1,0 +1,34 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * Encrypts a secret the server must read again (a webhook signing secret keys the HMAC; a rule's
+ * outgoing headers are sent as they are), so it cannot be hashed like API keys: AES-256-GCM with a
+ * random 96-bit IV under `key` (32 bytes, `AppConfig.webhooks.secretsKey`, from
+ * `WEBHOOK_SECRETS_KEY`), as `v1.<iv>.<tag>.<ciphertext>` (base64url). A database dump does not
+ * reveal it; `aad` (e.g. the row's id) binds the ciphertext to its row, so it cannot be copied to
+ * another one.
+ */
+export function sealSecret(secret: string, key: Buffer, aad: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return ['v1', iv, cipher.getAuthTag(), ciphertext]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
+}
+
+/** The secret {@link sealSecret} stored; throws when the key, the row or the text is wrong. */
+export function openSecret(sealed: string, key: Buffer, aad: string): string {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) {
+    throw new Error('Not a sealed secret');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([
+    decipher.update(Buffer.from(ciphertext, 'base64url')),
+    decipher.final(),
+  ]).toString('utf8');
+}
