@@ -301,5 +301,48 @@ describe('auth', () => {
         .expect(204);
       await login(t, tenant.user.email, DEFAULT_PASSWORD);
     });
+
+    it('stores the TOTP secret sealed, bound to its user: a copied row opens nowhere else', async () => {
+      const alice = await createTenant(t);
+      const bob = await createTenant(t);
+      const enrol = async (who: typeof alice) => {
+        const { secret } = (await who.post('/api/v1/auth/2fa/enrol').expect(201)).body as {
+          secret: string;
+        };
+        await who
+          .post('/api/v1/auth/2fa/verify')
+          .send({ code: authenticator.generate(secret) })
+          .expect(200);
+        return secret;
+      };
+      const aliceSecret = await enrol(alice);
+      await enrol(bob);
+      const stored = async (id: string) =>
+        (
+          await t.dataSource.query<{ totp_secret: string }[]>(
+            'SELECT totp_secret FROM users WHERE id = $1',
+            [id],
+          )
+        )[0].totp_secret;
+      // A database dump shows a ciphertext, not the base32 secret.
+      expect(await stored(alice.user.id)).toMatch(/^sealed:v1\./);
+      expect(await stored(alice.user.id)).not.toContain(aliceSecret);
+
+      // Someone able to write the table copies Alice's sealed secret into Bob's row, hoping to
+      // sign in as Bob with codes from Alice's app: the value does not open for Bob (fail closed).
+      await t.dataSource.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [
+        bob.user.id,
+        await stored(alice.user.id),
+      ]);
+      const refused = await t.http.post('/api/v1/auth/login').send({
+        email: bob.user.email,
+        password: DEFAULT_PASSWORD,
+        totpCode: authenticator.generate(aliceSecret),
+      });
+      expect(refused.status).toBe(401);
+      await login(t, alice.user.email, DEFAULT_PASSWORD, {
+        totpCode: authenticator.generate(aliceSecret),
+      });
+    });
   });
 });

@@ -61,6 +61,11 @@ export class AppConfig {
     logging: boolean;
   };
   readonly redis: RedisSettings;
+  /**
+   * 32 bytes encrypting stored secrets the server must read again (TOTP secrets; AES-256-GCM via
+   * `core/secrets/sealed-secret.ts`): HKDF of `SECRETS_SEALING_KEY`, else of the JWT secret.
+   */
+  readonly sealing: { key: Buffer };
   readonly jwt: {
     secret: string;
     algorithm: 'HS256' | 'HS384' | 'HS512';
@@ -204,6 +209,17 @@ export function buildAppConfig(v: EnvironmentVariables): AppConfig {
       logging: v.DATABASE_LOGGING,
     },
     redis: redisSettings(v),
+    sealing: {
+      key: Buffer.from(
+        hkdfSync(
+          'sha256',
+          v.SECRETS_SEALING_KEY ?? v.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
+          'alees',
+          'stored-secrets',
+          32,
+        ),
+      ),
+    },
     jwt: {
       secret: v.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
       algorithm: v.JWT_ALGORITHM as 'HS256' | 'HS384' | 'HS512',

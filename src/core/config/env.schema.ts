@@ -220,6 +220,8 @@ export class EnvironmentVariables {
   WEBHOOK_ALLOWED_PRIVATE_HOSTS = '';
   /** Key that encrypts stored webhook signing secrets (AES-256-GCM); default: derived from JWT_SECRET_KEY. */
   @IsString() @IsOptional() WEBHOOK_SECRETS_KEY?: string;
+  /** Key that encrypts other stored secrets the server reads again (TOTP secrets); default: derived from JWT_SECRET_KEY. */
+  @IsString() @IsOptional() SECRETS_SEALING_KEY?: string;
   /** First retry delay of a failed delivery; doubles per attempt (jittered) up to WEBHOOK_RETRY_MAX_MS. */
   @Transform(toInt) @IsInt() @Min(1) @IsOptional() WEBHOOK_RETRY_BASE_MS = 30_000;
   @Transform(toInt) @IsInt() @Min(1) @IsOptional() WEBHOOK_RETRY_MAX_MS = 3_600_000;
@@ -268,4 +270,5 @@ export const SECRET_KEYS = new Set([
   'JITSI_APP_SECRET',
   'VIDEO_WEBHOOK_SECRET',
   'WEBHOOK_SECRETS_KEY',
+  'SECRETS_SEALING_KEY',
 ]);

@@ -32,3 +32,26 @@ export function openSecret(sealed: string, key: Buffer, aad: string): string {
     decipher.final(),
   ]).toString('utf8');
 }
+
+/** Marks a value {@link sealStoredSecret} wrote (the rest is {@link sealSecret}'s text). */
+const SEALED_PREFIX = 'sealed:';
+
+/**
+ * A secret as stored in a text column or a JSON value: `sealed:` + {@link sealSecret}. Always
+ * sealed, whatever the value looks like, so a client cannot hand the server a ciphertext to open.
+ */
+export function sealStoredSecret(value: string, key: Buffer, aad: string): string {
+  return SEALED_PREFIX + sealSecret(value, key, aad);
+}
+
+/**
+ * The value {@link sealStoredSecret} stored; a value without the `sealed:` prefix is returned as
+ * it is (written before the column was sealed).
+ *
+ * @throws Error when a sealed value does not open: another key, or another row's value (`aad`).
+ */
+export function openStoredSecret(value: string, key: Buffer, aad: string): string {
+  return value.startsWith(SEALED_PREFIX)
+    ? openSecret(value.slice(SEALED_PREFIX.length), key, aad)
+    : value;
+}

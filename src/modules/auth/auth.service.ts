@@ -6,6 +6,7 @@ import { LocalCache, PRINCIPALS_CACHE } from '../../core/cache';
 import { Clock } from '../../core/clock';
 import { returningRows } from '../../core/database';
 import { AppConfig } from '../../core/config';
+import { openStoredSecret, sealStoredSecret } from '../../core/secrets/sealed-secret';
 import { TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { PasswordHasher, UserAccountRow, UserAccountsService } from '../users';
@@ -22,6 +23,9 @@ import { AccountActivityRepository, ClientInfo } from './account-activity.reposi
 import { revokeAllSessionsOfUser } from './revoke-sessions';
 import type { LoginDto, MeDto } from './dto/auth.dto';
 import { AuthErrors } from './auth.errors';
+
+/** What binds a sealed TOTP secret to its user's row (AES-GCM additional data). */
+const totpAad = (userId: string): string => `users.totp_secret:${userId}`;
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
@@ -94,7 +98,7 @@ export class AuthService {
         throw AuthErrors.totp_required();
       }
       const secondFactorOk = dto.totpCode
-        ? this.totpValid(user.totp_secret, dto.totpCode)
+        ? this.totpValid(user, dto.totpCode)
         : await this.consumeRecoveryCode(user.id, dto.recoveryCode as string);
       if (!secondFactorOk) {
         await this.recordFailure(user, 'wrong_totp', context, client);
@@ -262,7 +266,10 @@ export class AuthService {
     const user = await this.account(userId);
     if (user.totp_enabled) throw AuthErrors.totp_already_enabled();
     const secret = authenticator.generateSecret();
-    await this.accounts.setTotpSecret(userId, secret);
+    await this.accounts.setTotpSecret(
+      userId,
+      sealStoredSecret(secret, this.config.sealing.key, totpAad(userId)),
+    );
     return { secret, otpauthUrl: authenticator.keyuri(user.email, this.config.app.name, secret) };
   }
 
@@ -271,7 +278,7 @@ export class AuthService {
     if (!user.totp_secret || user.totp_enabled) {
       throw AuthErrors.totp_not_enrolling();
     }
-    if (!this.totpValid(user.totp_secret, code)) {
+    if (!this.totpValid(user, code)) {
       throw AuthErrors.invalid_totp_code();
     }
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomBytes(6).toString('hex'));
@@ -297,7 +304,7 @@ export class AuthService {
 
   async disableTotp(userId: string, code: string, context: AuditContext): Promise<void> {
     const user = await this.account(userId);
-    if (!user.totp_enabled || !this.totpValid(user.totp_secret, code)) {
+    if (!user.totp_enabled || !this.totpValid(user, code)) {
       throw AuthErrors.invalid_totp_code();
     }
     await this.db.runAsSystem('authentication', async (manager) => {
@@ -313,8 +320,22 @@ export class AuthService {
     });
   }
 
-  private totpValid(secret: string | null, code: string): boolean {
-    if (!secret) return false;
+  /**
+   * Whether `code` is the user's current TOTP code. The secret is stored sealed (AES-256-GCM under
+   * `SECRETS_SEALING_KEY`, bound to the user); one that does not open (the key changed, or it was
+   * copied from another user's row) fails closed: no code is valid.
+   */
+  private totpValid(user: { id: string; totp_secret: string | null }, code: string): boolean {
+    if (!user.totp_secret) return false;
+    let secret: string;
+    try {
+      secret = openStoredSecret(user.totp_secret, this.config.sealing.key, totpAad(user.id));
+    } catch {
+      this.logger.warn(
+        `The TOTP secret of user ${user.id} cannot be read (SECRETS_SEALING_KEY changed?)`,
+      );
+      return false;
+    }
     // One step of tolerance each way for clock skew; time comes from the injected clock.
     const totp = authenticator.clone({ window: 1, epoch: this.clock.now().getTime() });
     try {

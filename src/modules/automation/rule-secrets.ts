@@ -1,9 +1,6 @@
 import { UNREADABLE_SECRET } from '../../core/automation';
-import { openSecret, sealSecret } from '../../core/secrets/sealed-secret';
+import { openStoredSecret, sealStoredSecret } from '../../core/secrets/sealed-secret';
 import type { RuleAction } from './automation-rules';
-
-/** Marks a sealed value inside `automation_rules.actions` (the rest is {@link sealSecret}'s text). */
-const SEALED_PREFIX = 'sealed:';
 
 /** What binds a rule's sealed values to that rule (AES-GCM additional data). */
 const aadOf = (ruleId: string): string => `automation_rule:${ruleId}`;
@@ -46,7 +43,7 @@ export function sealRuleSecrets(
   ruleId: string,
 ): RuleAction[] {
   return actions.map((action) =>
-    mapSecretParams(action, (value) => SEALED_PREFIX + sealSecret(value, key, aadOf(ruleId))),
+    mapSecretParams(action, (value) => sealStoredSecret(value, key, aadOf(ruleId))),
   );
 }
 
@@ -60,9 +57,8 @@ export function sealRuleSecrets(
 export function openRuleSecrets(actions: unknown, key: Buffer, ruleId: string): RuleAction[] {
   return (actions as RuleAction[]).map((action) =>
     mapSecretParams(action, (value) => {
-      if (!value.startsWith(SEALED_PREFIX)) return value;
       try {
-        return openSecret(value.slice(SEALED_PREFIX.length), key, aadOf(ruleId));
+        return openStoredSecret(value, key, aadOf(ruleId));
       } catch {
         return UNREADABLE_SECRET;
       }
