@@ -326,6 +326,43 @@ describe('domain events', () => {
       expect(await t.dataSource.query('SELECT id FROM domain_events')).toEqual([]);
     });
 
+    it('claims walk the pending index in id order past delivered (dead) events, and leave the planner settings as they were', async () => {
+      // Delivered events leave dead tuples until VACUUM; a bitmap heap scan + sort would visit
+      // every one of them on each claim (the cost grew with every event of a bulk import).
+      await publish(t, owner.organization.id, 300);
+      expect(await relayWith(t, [recorder('drained')]).flush()).toBe(300);
+      await publish(t, owner.organization.id, 30);
+      const repository = new DomainEventsRepository();
+      const seen = await t.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL enable_sort = off`); // a caller's own setting is kept
+        const claimed = await repository.claim(manager, 20);
+        const [settings] = await manager.query<{ bitmap: string; sort: string }[]>(
+          `SELECT current_setting('enable_bitmapscan') AS bitmap, current_setting('enable_sort') AS sort`,
+        );
+        expect(settings).toEqual({ bitmap: 'on', sort: 'off' });
+        await manager.query(`SET LOCAL enable_sort = on`);
+        await manager.query(
+          `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`,
+        );
+        const plan = (
+          await manager.query<{ 'QUERY PLAN': string }[]>(
+            `EXPLAIN SELECT id FROM domain_events
+              WHERE failed_at IS NULL AND available_at <= clock_timestamp()
+                AND (NULL::bigint IS NULL OR id = NULL) AND NOT (id = ANY ('{}'::bigint[]))
+              ORDER BY domain_events.id LIMIT 20 FOR UPDATE SKIP LOCKED`,
+          )
+        )
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+        expect(plan).toMatch(/Index Scan using ix_domain_events_pending/);
+        expect(plan).not.toMatch(/Bitmap|Sort/);
+        return claimed;
+      });
+      expect(seen.map((e) => e.entityId)).toEqual(
+        Array.from({ length: 20 }, (_, i) => `probe-${i}`),
+      );
+    });
+
     it('two relays draining at once never deliver an event twice', async () => {
       await publish(t, owner.organization.id, 400);
       const a = recorder('a');

@@ -285,11 +285,16 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       // Deferred constraints fire at each statement, inside the savepoints below, so a row they
       // refuse is found and reported here rather than failing the whole batch at COMMIT.
       await manager.query('SET CONSTRAINTS ALL IMMEDIATE');
-      const existing = await importer.existing(
-        manager,
-        orgId,
-        batch.map((b) => b.key),
-      );
+      // Only `fail` reports existing keys; `skip` and `update` leave them to the merge's ON
+      // CONFLICT, so they do not pay for the lookup (one indexed probe per row of the batch).
+      const existing =
+        payload.onConflict === 'fail'
+          ? await importer.existing(
+              manager,
+              orgId,
+              batch.map((b) => b.key),
+            )
+          : new Set<string>();
       const conflicts: RowError[] = [];
       const rows: BatchItem[] = [];
       for (const item of batch) {

@@ -64,7 +64,7 @@ export interface Importer<Row = unknown> {
   ): Promise<{ row?: Row; errors: RowError[] }>;
   /** The natural key (duplicates in a file, conflicts with existing rows). */
   key(row: Row): string | undefined;
-  /** Which of these keys already exist in the organization. */
+  /** Which of these keys already exist in the organization (asked for `onConflict: 'fail'` only). */
   existing(manager: EntityManager, orgId: string, keys: string[]): Promise<Set<string>>;
   /**
    * Loads rows (COPY into a staging table, then set-based SQL) in the caller's transaction. It may

@@ -245,6 +245,7 @@ export class ProductImporter implements Importer<ProductImportRow> {
           key: p.sku,
           names: p.tags,
         })),
+      new Set(loaded.insertedIds),
     );
     await repository.touch(manager, orgId, changed);
     return {

@@ -53,7 +53,8 @@ export class ImportTags {
    * Sets the tags of a loaded batch: rows written by the load (`touched`) get exactly theirs;
    * with `onConflict: 'update'`, existing rows the load left unchanged get theirs when they
    * differ. Resolves to the ids of those tags-only changes (the caller bumps their version and
-   * counts them as updated). `current` reads existing rows' ids and tag names by key.
+   * counts them as updated). `current` reads existing rows' ids and tag names by key. `inserted`:
+   * ids of `touched` rows the load created (no taggings yet: nothing to remove for them).
    */
   async load(
     manager: EntityManager,
@@ -62,14 +63,19 @@ export class ImportTags {
     touched: readonly { id: string; key: string }[],
     onConflict: string,
     current: (keys: string[]) => Promise<{ id: string; key: string; names: string[] }[]>,
+    inserted?: ReadonlySet<string>,
   ): Promise<string[]> {
     const wanted = new Map(rows.map((r) => [r.key.toLowerCase(), r.names]));
-    const entries: { targetId: string; names: string[] }[] = [];
+    const entries: { targetId: string; names: string[]; fresh?: boolean }[] = [];
     const written = new Set<string>();
     for (const row of touched) {
       const key = row.key.toLowerCase();
       written.add(key);
-      entries.push({ targetId: row.id, names: wanted.get(key) ?? [] });
+      entries.push({
+        targetId: row.id,
+        names: wanted.get(key) ?? [],
+        fresh: inserted?.has(row.id) ?? false,
+      });
     }
     const changed: string[] = [];
     if (onConflict === 'update') {

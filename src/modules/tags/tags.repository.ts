@@ -309,24 +309,27 @@ export class TagsRepository {
 
   /**
    * Set-based `replace` for many records of one type (imports): each entry's taggings become
-   * exactly its tag ids.
+   * exactly its tag ids. An entry marked `fresh` is a record created in the caller's transaction,
+   * which can have no taggings yet: it skips the DELETE of stale taggings (a batch of new rows
+   * runs no DELETE at all).
    */
   async replaceMany(
     manager: EntityManager,
     orgId: string,
     targetType: string,
-    entries: { targetId: string; tagIds: string[] }[],
+    entries: { targetId: string; tagIds: string[]; fresh?: boolean }[],
   ): Promise<void> {
     if (entries.length === 0) return;
-    const targets = entries.map((e) => e.targetId);
+    const targets = entries.filter((e) => !e.fresh).map((e) => e.targetId);
     const pairs = entries.flatMap((e) => e.tagIds.map((tagId) => [e.targetId, tagId] as const));
-    await manager.query(
-      `DELETE FROM taggings g WHERE g.organization_id = $1 AND g.target_type = $2
-          AND g.target_id = ANY($3::uuid[])
-          AND NOT EXISTS (SELECT 1 FROM unnest($4::uuid[], $5::uuid[]) AS p(target_id, tag_id)
-                           WHERE p.target_id = g.target_id AND p.tag_id = g.tag_id)`,
-      [orgId, targetType, targets, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
+    if (targets.length > 0)
+      await manager.query(
+        `DELETE FROM taggings g WHERE g.organization_id = $1 AND g.target_type = $2
+            AND g.target_id = ANY($3::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM unnest($4::uuid[], $5::uuid[]) AS p(target_id, tag_id)
+                             WHERE p.target_id = g.target_id AND p.tag_id = g.tag_id)`,
+        [orgId, targetType, targets, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
     if (pairs.length === 0) return;
     await manager.query(
       `INSERT INTO taggings (organization_id, tag_id, target_type, target_id)

@@ -443,14 +443,15 @@ export class TagsService implements OnModuleInit {
 
   /**
    * `setTags` for many records of one type at once (imports), set-based: each entry's tags
-   * become exactly its names. Same rules and errors (the first offending entry's).
+   * become exactly its names. Same rules and errors (the first offending entry's). `fresh`: the
+   * record was created in this transaction (it has no taggings to remove).
    */
   async setTagsMany(
     manager: EntityManager,
     orgId: string,
     actor: TagActor,
     targetType: string,
-    entries: { targetId: string; names: string[] }[],
+    entries: { targetId: string; names: string[]; fresh?: boolean }[],
     pointer = '/tags',
   ): Promise<void> {
     if (entries.length === 0) return;
@@ -466,7 +467,7 @@ export class TagsService implements OnModuleInit {
       manager,
       orgId,
       targetType,
-      entries.map((e, i) => ({ targetId: e.targetId, tagIds: ids[i] })),
+      entries.map((e, i) => ({ targetId: e.targetId, tagIds: ids[i], fresh: e.fresh })),
     );
   }
 
