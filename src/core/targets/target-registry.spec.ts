@@ -47,6 +47,30 @@ describe('TargetRegistry', () => {
     ).resolves.toMatchObject({ entityType: 'product' });
   });
 
+  it('assertReadable asks without the share lock and answers 404 as assertAccessible', async () => {
+    const registry = new TargetRegistry();
+    const exists = jest.fn((_m: EntityManager, orgId: string, id: string) =>
+      Promise.resolve(orgId === ORG && id === LIVE),
+    );
+    registry.register({ ...product(), exists });
+    const readers = new Set(['products:read']);
+    await expect(
+      registry.assertReadable(manager, ORG, readers, 'product', LIVE),
+    ).resolves.toMatchObject({ entityType: 'product' });
+    expect(exists).toHaveBeenLastCalledWith(manager, ORG, LIVE, { lock: false });
+    await registry.assertAccessible(manager, ORG, readers, 'product', LIVE);
+    expect(exists).toHaveBeenLastCalledWith(manager, ORG, LIVE);
+    for (const [type, id, permissions] of [
+      ['invoice', LIVE, readers],
+      ['product', ORG, readers],
+      ['product', LIVE, new Set(['contacts:read'])],
+    ] as const) {
+      await expect(
+        registry.assertReadable(manager, ORG, permissions, type, id),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    }
+  });
+
   it('refuses a type or a children consumer registered twice (a wiring bug)', () => {
     const registry = new TargetRegistry();
     registry.register(product());

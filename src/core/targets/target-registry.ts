@@ -19,9 +19,16 @@ export interface TargetDefinition {
    * Whether the organization has a live record `id` (inside the caller's transaction; another
    * tenant's, deleted and unknown ids alike answer `false`). Share-lock the row (`FOR SHARE`) so
    * a delete running at the same time either waits for the caller's child row (and deletes it
-   * with the record) or, having deleted first, makes this answer `false`: no orphans.
+   * with the record) or, having deleted first, makes this answer `false`: no orphans. With
+   * `options.lock === false` (read-only callers on `TenantDatabase.read`, which refuses locking
+   * reads and writes no child row) the same question without the lock.
    */
-  exists(manager: EntityManager, orgId: string, id: string): Promise<boolean>;
+  exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options?: { lock?: boolean },
+  ): Promise<boolean>;
   /** A short human label ("SKU-1 · Widget") for notifications and the timeline; null when gone. */
   label(manager: EntityManager, orgId: string, id: string): Promise<string | null>;
   /** The record's relative API path (`/api/v1/products/<id>`), a notification's `actionPath`. */
@@ -110,6 +117,29 @@ export class TargetRegistry {
       !definition ||
       !this.allows(definition, permissions, access) ||
       !(await definition.exists(manager, orgId, entityId))
+    ) {
+      throw new NotFoundError('Target');
+    }
+    return definition;
+  }
+
+  /**
+   * {@link assertAccessible} with read access and no row lock, for read-only work (lists and gets
+   * on `TenantDatabase.read`, which refuses `FOR SHARE`): a read writes no child row, so there is
+   * nothing a concurrent delete could orphan. Same 404 `not_found` answers.
+   */
+  async assertReadable(
+    manager: EntityManager,
+    orgId: string,
+    permissions: ReadonlySet<string>,
+    entityType: string,
+    entityId: string,
+  ): Promise<TargetDefinition> {
+    const definition = this.definitions.get(entityType);
+    if (
+      !definition ||
+      !this.allows(definition, permissions, 'read') ||
+      !(await definition.exists(manager, orgId, entityId, { lock: false }))
     ) {
       throw new NotFoundError('Target');
     }

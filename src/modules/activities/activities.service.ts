@@ -75,8 +75,9 @@ export class ActivitiesService {
     target: { entityType: string; entityId: string },
     filter: { state?: ActivityState; assignee?: string },
   ): Promise<ActivityDto[]> {
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(
         manager,
         orgId,
         caller.permissions,
@@ -103,7 +104,7 @@ export class ActivitiesService {
     caller: ActivityCaller & { userId: string },
     state: ActivityState | undefined,
   ): Promise<ActivityDto[]> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const readable = this.targets
         .types()
         .filter((type) => this.targets.allows(this.targets.get(type), caller.permissions));

@@ -42,14 +42,14 @@ export class ApiKeysService {
     organizationId: string,
     query: ListQuery<ApiKeySort, ApiKeyFilter>,
   ): Promise<Page<ApiKeyDto>> {
-    const { rows, total } = await this.db.run(organizationId, (m) =>
+    const { rows, total } = await this.db.read(organizationId, (m) =>
       this.repository.list(m, organizationId, query),
     );
     return toPage(rows.map(toDto), total, query);
   }
 
   async get(organizationId: string, id: string): Promise<ApiKeyDto> {
-    const row = await this.db.run(organizationId, (m) =>
+    const row = await this.db.read(organizationId, (m) =>
       this.repository.find(m, organizationId, id),
     );
     if (!row) throw new NotFoundError('API key');

@@ -22,7 +22,7 @@ export class AuditLogsService {
     organizationId: string,
     query: ListQuery<'createdAt', AuditLogFilter>,
   ): Promise<{ rows: AuditLogRow[]; total: number; nextCursor?: string }> {
-    return this.db.run(organizationId, (m) => this.repository.list(m, organizationId, query));
+    return this.db.read(organizationId, (m) => this.repository.list(m, organizationId, query));
   }
 
   /**

@@ -80,7 +80,7 @@ export class CategoriesService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<CategoryDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -93,7 +93,7 @@ export class CategoriesService {
   }
 
   get(orgId: string, id: string): Promise<CategoryDto> {
-    return this.db.run(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
+    return this.db.read(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
   }
 
   /**

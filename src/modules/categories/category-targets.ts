@@ -19,8 +19,8 @@ export class CategoryTargetRegistration implements OnModuleInit {
       readPermission: 'categories:read',
       updatePermission: 'categories:manage',
       // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
-      exists: (manager, orgId, id) =>
-        this.repository.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.repository.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.name ?? null,
       path: (id) => `/api/v1/categories/${id}`,

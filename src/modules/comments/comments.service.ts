@@ -100,8 +100,9 @@ export class CommentsService {
     cursor: string | null,
     limit = DEFAULT_LIMIT,
   ): Promise<CommentPageDto> {
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(
         manager,
         orgId,
         caller.permissions,

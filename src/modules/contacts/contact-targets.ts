@@ -30,8 +30,8 @@ export class ContactTargetRegistration implements OnModuleInit {
       readPermission: 'contacts:read',
       updatePermission: 'contacts:manage',
       // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
-      exists: (manager, orgId, id) =>
-        this.repository.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.repository.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.display_name ?? null,
       path: (id) => `/api/v1/contacts/${id}`,

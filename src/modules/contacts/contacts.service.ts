@@ -113,7 +113,8 @@ export class ContactsService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ContactDto>> {
-    return this.db.run(orgId, async (manager) => {
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.page(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -126,7 +127,7 @@ export class ContactsService {
   }
 
   get(orgId: string, id: string): Promise<ContactDto> {
-    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.read(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   /** Replaces the lists given in `dto` (a list left out is kept). */

@@ -72,7 +72,7 @@ export class ContentTranslationsService {
 
   get(orgId: string, principal: Principal, type: string, id: string) {
     this.typeOf(type, principal, 'read');
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       await this.assertExists(manager, type, orgId, id);
       return this.view(type, id, await this.load(manager, orgId, type, id));
     });

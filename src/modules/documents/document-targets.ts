@@ -48,7 +48,8 @@ export class DocumentTargetRegistration implements OnModuleInit {
       readPermission: 'documents:read',
       updatePermission: 'documents:update',
       // Share-locked: a comment or tag cannot land on a document being deleted.
-      exists: (manager, orgId, id) => this.repository.existsForShare(manager, orgId, id),
+      exists: (manager, orgId, id, options) =>
+        this.repository.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) =>
         (await this.repository.findById(manager, orgId, id))?.title ?? null,
       path: (id) => `/api/v1/documents/${id}`,

@@ -159,11 +159,20 @@ export class DocumentsRepository {
     return row;
   }
 
-  /** Whether the organization has the live document `id`, share-locked (target registry). */
-  async existsForShare(manager: EntityManager, orgId: string, id: string): Promise<boolean> {
+  /**
+   * Whether the organization has the live document `id` (target registry); `forShare`
+   * share-locks it until the caller's transaction ends.
+   */
+  async exists(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { forShare?: boolean } = {},
+  ): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM documents WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL
-        FOR SHARE`,
+      `SELECT 1 FROM documents WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL${
+        options.forShare ? ' FOR SHARE' : ''
+      }`,
       [orgId, id],
     );
     return rows.length > 0;

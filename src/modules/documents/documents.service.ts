@@ -243,7 +243,7 @@ export class DocumentsService {
     query: ListQuery<DocumentSort, DocumentFilter>,
     caller: DocumentCaller,
   ): Promise<Page<DocumentDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.page(
         manager,
         orgId,
@@ -259,7 +259,7 @@ export class DocumentsService {
   }
 
   get(orgId: string, id: string, caller: DocumentCaller): Promise<DocumentDto> {
-    return this.db.run(orgId, async (manager) =>
+    return this.db.read(orgId, async (manager) =>
       this.toDto(await this.findVisible(manager, orgId, id, caller)),
     );
   }
@@ -407,7 +407,7 @@ export class DocumentsService {
 
   /** Every version of a readable document, newest first. */
   versions(orgId: string, id: string, caller: DocumentCaller): Promise<DocumentVersionDto[]> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       await this.findVisible(manager, orgId, id, caller);
       return (await this.repository.versions(manager, orgId, id)).map(toVersionDto);
     });
@@ -517,7 +517,7 @@ export class DocumentsService {
     number: number | undefined,
     caller: DocumentCaller,
   ): Promise<DocumentContent> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const row = await this.findVisible(manager, orgId, id, caller);
       return this.contentOf(manager, orgId, row, number);
     });

@@ -58,7 +58,7 @@ export class FoldersService {
   ) {}
 
   list(orgId: string, query: ListQuery<FolderSort, FolderFilter>): Promise<Page<FolderDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -78,7 +78,7 @@ export class FoldersService {
   }
 
   get(orgId: string, id: string): Promise<FolderDto> {
-    return this.db.run(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
+    return this.db.read(orgId, async (manager) => toDto(await this.find(manager, orgId, id)));
   }
 
   create(orgId: string, dto: CreateFolderDto, context: AuditContext): Promise<FolderDto> {

@@ -85,7 +85,7 @@ export class ShareLinksService {
 
   /** The links of a readable document, newest first (tokens are never shown again). */
   list(orgId: string, documentId: string, caller: DocumentCaller): Promise<ShareLinkDto[]> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       await this.documents.findVisible(manager, orgId, documentId, caller);
       return (await this.repository.shareLinks(manager, orgId, documentId)).map(toDto);
     });

@@ -44,8 +44,9 @@ export class AttachmentsService {
     entityType: AttachableType,
     entityId: string,
   ): Promise<AttachmentDto[]> {
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(manager, orgId, permissions, entityType, entityId);
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(manager, orgId, permissions, entityType, entityId);
       return (await this.repository.listAttachments(manager, orgId, entityType, entityId)).map(
         toDto,
       );

@@ -117,7 +117,7 @@ export class FilesService {
   }
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<FileDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toFileDto), total, query);
     });
@@ -136,7 +136,7 @@ export class FilesService {
   }
 
   get(orgId: string, id: string): Promise<FileDto> {
-    return this.db.run(orgId, async (m) => toFileDto(await this.find(m, orgId, id)));
+    return this.db.read(orgId, async (m) => toFileDto(await this.find(m, orgId, id)));
   }
 
   /**
@@ -156,7 +156,7 @@ export class FilesService {
 
   /** A ready file, for download. */
   async ready(orgId: string, id: string): Promise<FileRow> {
-    const row = await this.db.run(orgId, (m) => this.find(m, orgId, id));
+    const row = await this.db.read(orgId, (m) => this.find(m, orgId, id));
     if (row.status !== 'ready') throw new NotFoundError('File');
     return row;
   }

@@ -50,8 +50,15 @@ export class FollowersService implements OnModuleInit {
 
   /** The followers of a target the caller can read. */
   list(orgId: string, caller: Principal, target: FollowTarget): Promise<FollowerDto[]> {
-    return this.db.run(orgId, async (manager) => {
-      await this.assertTarget(manager, orgId, caller, target, 'read');
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(
+        manager,
+        orgId,
+        caller.permissions,
+        target.entityType,
+        target.entityId,
+      );
       const rows = await this.repository.list(manager, orgId, target.entityType, target.entityId);
       return rows.map(toDto);
     });

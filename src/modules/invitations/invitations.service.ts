@@ -85,7 +85,7 @@ export class InvitationsService {
     organizationId: string,
     query: ListQuery<InvitationSort, InvitationFilter>,
   ): Promise<Page<InvitationDto>> {
-    const { rows, total } = await this.db.run(organizationId, (m) =>
+    const { rows, total } = await this.db.read(organizationId, (m) =>
       this.repository.listPending(m, organizationId, this.clock.now(), query),
     );
     return toPage(

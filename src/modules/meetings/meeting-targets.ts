@@ -19,7 +19,8 @@ export class MeetingTargetRegistration implements OnModuleInit {
       readPermission: 'meetings:read',
       updatePermission: 'meetings:update',
       // Share-locked: nothing lands on a meeting being deleted.
-      exists: (manager, orgId, id) => this.meetings.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.meetings.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) =>
         (await this.meetings.find(manager, orgId, id))?.title ?? null,
       path: (id) => `/api/v1/meetings/${id}`,

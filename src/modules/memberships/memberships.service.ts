@@ -105,7 +105,7 @@ export class MembershipsService {
     organizationId: string,
     query: ListQuery<MembershipSort, MembershipFilter>,
   ): Promise<Page<MembershipDto>> {
-    const { rows, total } = await this.db.run(organizationId, (m) =>
+    const { rows, total } = await this.db.read(organizationId, (m) =>
       this.repository.list(m, organizationId, query),
     );
     return toPage(rows.map(toDto), total, query);

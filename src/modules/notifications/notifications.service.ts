@@ -290,7 +290,7 @@ export class NotificationsService {
 
   /** The caller's stored preferences and the registry they apply to. */
   getPreferences(orgId: string, userId: string): Promise<NotificationPreferencesDto> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const rows = await this.repository.preferencesOf(
         manager,
         orgId,

@@ -37,8 +37,8 @@ export class ProductTargetRegistration implements OnModuleInit {
       readPermission: 'products:read',
       updatePermission: 'products:manage',
       // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
-      exists: (manager, orgId, id) =>
-        this.repository.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.repository.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) => {
         const row = await this.repository.findById(manager, orgId, id);
         return row ? `${row.sku} · ${row.name}` : null;

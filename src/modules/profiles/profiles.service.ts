@@ -208,7 +208,7 @@ export class ProfilesService {
    * avatar, by name (two queries per page whatever its size, plus the total).
    */
   directory(orgId: string, query: ListQuery<'name', 'q'>): Promise<Page<DirectoryEntryDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total, nextCursor } = await this.memberships.directory(manager, orgId, query);
       const profiles = new Map(
         (
@@ -248,7 +248,7 @@ export class ProfilesService {
     const profile = await this.db.runAsSystem('identity-directory', (manager) =>
       this.repository.findUserProfile(manager, userId),
     );
-    const member = await this.db.run(orgId, async (manager) => {
+    const member = await this.db.read(orgId, async (manager) => {
       if (!(await this.memberships.isActiveMember(manager, orgId, userId))) return null;
       return (await this.repository.findMemberProfile(manager, orgId, userId)) ?? EMPTY_MEMBER;
     });

@@ -86,7 +86,7 @@ export class ChatService {
 
   /** Whether `userId` takes part in the room (the socket `chat.join` check). */
   async isParticipant(orgId: string, userId: string, roomId: string): Promise<boolean> {
-    return this.db.run(orgId, (manager) =>
+    return this.db.read(orgId, (manager) =>
       this.repository.isParticipant(manager, orgId, userId, roomId),
     );
   }
@@ -118,7 +118,7 @@ export class ChatService {
   }
 
   list(orgId: string, userId: string, query: ListQuery<'name' | 'createdAt', never>) {
-    return this.db.run(orgId, async (manager): Promise<Page<ChatRoomDto>> => {
+    return this.db.read(orgId, async (manager): Promise<Page<ChatRoomDto>> => {
       const { rows, total } = await this.repository.listRoomsOfParticipant(
         manager,
         orgId,
@@ -130,7 +130,7 @@ export class ChatService {
   }
 
   get(orgId: string, userId: string, roomId: string): Promise<ChatRoomDto> {
-    return this.db.run(orgId, async (manager) =>
+    return this.db.read(orgId, async (manager) =>
       toRoom(await this.room(manager, orgId, userId, roomId)),
     );
   }
@@ -187,7 +187,7 @@ export class ChatService {
   }
 
   messages(orgId: string, userId: string, roomId: string, query: ListQuery<'createdAt', never>) {
-    return this.db.run(orgId, async (manager): Promise<Page<ChatMessageDto>> => {
+    return this.db.read(orgId, async (manager): Promise<Page<ChatMessageDto>> => {
       await this.room(manager, orgId, userId, roomId);
       const { rows, total, nextCursor } = await this.repository.listMessages(
         manager,

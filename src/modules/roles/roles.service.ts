@@ -44,12 +44,12 @@ export class RolesService {
   ) {}
 
   async list(organizationId: string): Promise<RoleDto[]> {
-    const rows = await this.db.run(organizationId, (m) => this.repository.list(m, organizationId));
+    const rows = await this.db.read(organizationId, (m) => this.repository.list(m, organizationId));
     return rows.map(toDto);
   }
 
   async get(organizationId: string, id: string): Promise<RoleDto> {
-    const row = await this.db.run(organizationId, (m) =>
+    const row = await this.db.read(organizationId, (m) =>
       this.repository.find(m, organizationId, id),
     );
     if (!row) throw new NotFoundError('Role');
@@ -58,7 +58,7 @@ export class RolesService {
 
   /** For memberships and API keys: which of these role ids may be assigned in this organization. */
   assignable(organizationId: string, ids: string[]): Promise<Set<string>> {
-    return this.db.run(organizationId, (m) => this.repository.assignable(m, organizationId, ids));
+    return this.db.read(organizationId, (m) => this.repository.assignable(m, organizationId, ids));
   }
 
   async create(
@@ -83,7 +83,7 @@ export class RolesService {
   }
 
   private async ownRole(organizationId: string, id: string): Promise<RoleRow> {
-    const row = await this.db.run(organizationId, (m) =>
+    const row = await this.db.read(organizationId, (m) =>
       this.repository.find(m, organizationId, id),
     );
     if (!row) throw new NotFoundError('Role');

@@ -82,7 +82,7 @@ export class SchedulesService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<ScheduleDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -95,7 +95,7 @@ export class SchedulesService {
   }
 
   get(orgId: string, id: string): Promise<ScheduleDto> {
-    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.read(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateScheduleDto, context: AuditContext): Promise<ScheduleDto> {

@@ -69,7 +69,7 @@ export class PostgresSearchBackend implements SearchBackend {
   search(organizationId: string, query: string, types: SearchType[], limit: number) {
     // NFC here too (search_fold does it in SQL) so typo correction sees composed letters.
     const q = query.normalize('NFC');
-    return this.db.run(organizationId, async (manager): Promise<SearchAnswer> => {
+    return this.db.read(organizationId, async (manager): Promise<SearchAnswer> => {
       const items = await this.match(manager, organizationId, q, types, limit);
       if (items.length > 0) return { items, correctedQuery: null };
       const corrected = await this.correct(manager, organizationId, q);

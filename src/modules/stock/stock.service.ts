@@ -247,14 +247,14 @@ export class StockService {
   }
 
   listMoves(orgId: string, query: ListQuery<MoveSort, MoveFilter>): Promise<Page<StockMoveDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total, nextCursor } = await this.repository.pageMoves(manager, orgId, query);
       return toPage(rows.map(toMoveDto), total, query, nextCursor);
     });
   }
 
   getMove(orgId: string, id: string): Promise<StockMoveDto> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const row = await this.repository.findMove(manager, orgId, id);
       if (!row) throw new NotFoundError('Stock move');
       return toMoveDto(row);
@@ -265,7 +265,7 @@ export class StockService {
     orgId: string,
     query: ListQuery<LevelSort, LevelFilter>,
   ): Promise<Page<StockLevelDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.pageLevels(manager, orgId, query);
       return toPage(rows.map(toLevelDto), total, query);
     });

@@ -372,15 +372,8 @@ export class TagsService implements OnModuleInit {
     targetType: string,
     targetId: string,
   ): Promise<string[]> {
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(
-        manager,
-        orgId,
-        caller.permissions,
-        targetType,
-        targetId,
-        'read',
-      );
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(manager, orgId, caller.permissions, targetType, targetId);
       return this.repository.namesOf(manager, orgId, targetType, targetId);
     });
   }

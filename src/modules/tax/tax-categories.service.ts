@@ -58,7 +58,7 @@ export class TaxCategoriesService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxCategoryDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -72,7 +72,7 @@ export class TaxCategoriesService {
   }
 
   get(orgId: string, id: string): Promise<TaxCategoryDto> {
-    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.read(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   create(orgId: string, dto: CreateTaxCategoryDto, context: AuditContext): Promise<TaxCategoryDto> {

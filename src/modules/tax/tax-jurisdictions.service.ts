@@ -70,7 +70,7 @@ export class TaxJurisdictionsService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxJurisdictionDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -84,7 +84,7 @@ export class TaxJurisdictionsService {
   }
 
   get(orgId: string, id: string): Promise<TaxJurisdictionDto> {
-    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.read(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string) {

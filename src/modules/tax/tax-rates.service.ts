@@ -94,7 +94,7 @@ export class TaxRatesService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<TaxRateDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -107,7 +107,7 @@ export class TaxRatesService {
   }
 
   get(orgId: string, id: string): Promise<TaxRateDto> {
-    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.read(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   /**
@@ -115,7 +115,7 @@ export class TaxRatesService {
    * the nearest ancestor's (a city falls back to its state, then its country). 404 `no_tax_rate`.
    */
   lookup(orgId: string, query: TaxRateLookupDto): Promise<TaxRateDto> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const jurisdiction = await this.jurisdictions.find(manager, orgId, query.jurisdictionId);
       const ancestors = jurisdiction.path.split('/').filter(Boolean);
       const row = await this.repository.findInForce(

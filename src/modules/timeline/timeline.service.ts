@@ -82,14 +82,14 @@ export class TimelineService {
     limit: number,
   ): Promise<TimelinePage> {
     const before = cursor === undefined ? null : this.decode(cursor);
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(
         manager,
         orgId,
         permissions,
         target.entityType,
         target.entityId,
-        'read',
       );
       const visible = this.sources
         .all()

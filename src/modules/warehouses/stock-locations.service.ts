@@ -92,7 +92,7 @@ export class StockLocationsService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<StockLocationDto>> {
-    return this.db.run(orgId, async (manager) => {
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -126,7 +126,7 @@ export class StockLocationsService {
   }
 
   get(orgId: string, id: string): Promise<StockLocationDto> {
-    return this.db.run(orgId, async (m) => toDto(await this.find(m, orgId, id)));
+    return this.db.read(orgId, async (m) => toDto(await this.find(m, orgId, id)));
   }
 
   private async parentFor(manager: EntityManager, orgId: string, id: string, warehouseId: string) {

@@ -22,8 +22,8 @@ export class WarehouseTargetRegistration implements OnModuleInit {
       readPermission: 'warehouses:read',
       updatePermission: 'warehouses:manage',
       // Share-locked: a comment, follow or attachment cannot land on a record being deleted.
-      exists: (manager, orgId, id) =>
-        this.warehouses.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.warehouses.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) => {
         const row = await this.warehouses.findById(manager, orgId, id);
         return row ? `${row.code} · ${row.name}` : null;
@@ -34,7 +34,8 @@ export class WarehouseTargetRegistration implements OnModuleInit {
       entityType: 'stock-location',
       readPermission: 'warehouses:read',
       updatePermission: 'warehouses:manage',
-      exists: (manager, orgId, id) => this.locations.exists(manager, orgId, id, { forShare: true }),
+      exists: (manager, orgId, id, options) =>
+        this.locations.exists(manager, orgId, id, { forShare: options?.lock !== false }),
       label: async (manager, orgId, id) => {
         const row = await this.locations.findById(manager, orgId, id);
         return row ? `${row.code} · ${row.name}` : null;

@@ -86,7 +86,8 @@ export class WarehousesService {
   ) {}
 
   list(orgId: string, query: ListQuery<Sort, Filter>): Promise<Page<WarehouseDto>> {
-    return this.db.run(orgId, async (manager) => {
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8).
+    return this.db.read(orgId, async (manager) => {
       const { rows, total } = await this.repository.list(manager, orgId, query);
       return toPage(rows.map(toDto), total, query);
     });
@@ -105,7 +106,7 @@ export class WarehousesService {
   }
 
   get(orgId: string, id: string): Promise<WarehouseDto> {
-    return this.db.run(orgId, (manager) => this.find(manager, orgId, id));
+    return this.db.read(orgId, (manager) => this.find(manager, orgId, id));
   }
 
   create(orgId: string, dto: CreateWarehouseDto, context: AuditContext): Promise<WarehouseDto> {

@@ -98,9 +98,10 @@ export class WorkflowInstancesService {
     entityType: string,
     entityId: string,
   ): Promise<WorkflowInstanceDto> {
-    // A transaction (not a read-only one): the target check share-locks the record.
-    return this.db.run(orgId, async (manager) => {
-      await this.targets.assertAccessible(manager, orgId, actor.permissions, entityType, entityId);
+    // Read path: one round trip per statement (no BEGIN/COMMIT), RLS as in `run` (SPEC §8); the
+    // target check takes no share lock (it writes nothing a delete could orphan).
+    return this.db.read(orgId, async (manager) => {
+      await this.targets.assertReadable(manager, orgId, actor.permissions, entityType, entityId);
       const loaded = await this.load(manager, orgId, entityType, entityId, false);
       return this.describe(manager, orgId, actor, entityType, entityId, loaded);
     });
@@ -149,6 +150,8 @@ export class WorkflowInstancesService {
     entityId: string,
     input: { action: string; comment?: string },
   ): Promise<TransitionOutcome> {
+    // Stays on `run`: it goes through `apply`, the transition's own checks, which share-lock the
+    // target (and the read path refuses locking reads); nothing is written.
     return this.db.run(orgId, (manager) =>
       this.apply(manager, orgId, actor, null, entityType, entityId, input, undefined, true),
     );
