@@ -28,4 +28,43 @@ describe('RouteTable', () => {
     expect(table.resolve('GET', '/api/v1/files/abc', '/api/v1/files/:id')).toEqual({ kind: 'ok' });
     expect(table.resolve('GET', '/docs/index.html', '/docs/*')).toEqual({ kind: 'ok' });
   });
+
+  it('answers as a scan of every route would, with the matched template narrowing the scan', () => {
+    const wide = new RouteTable();
+    wide.add(['GET', 'HEAD', 'PATCH'], '/api/v1/products/:id');
+    wide.add('GET', '/api/v1/products/export');
+    wide.add('POST', '/api/v1/products/:id/archive');
+    wide.add('GET', '/api/v1/:module/:id');
+    wide.add('PUT', '/api/v1/products/:id/');
+    wide.add(['GET', 'HEAD'], '/docs/*');
+    wide.add('DELETE', '/docs/:page/raw');
+    const templates = [
+      '/api/v1/products/:id',
+      '/api/v1/products/:id/archive',
+      '/api/v1/:module/:id',
+      '/api/v1/products/:id/',
+      '/docs/*',
+    ];
+    const paths = [
+      '/api/v1/products/export',
+      '/api/v1/products/export?x=1',
+      '/api/v1/products/abc',
+      '/api/v1/products/abc/',
+      '/api/v1/products/abc/archive',
+      '/api/v1/orders/abc',
+      '/docs/index.html',
+      '/docs/a/raw',
+      '/docs/a/b/c',
+    ];
+    for (const matched of templates)
+      for (const path of paths)
+        for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'])
+          // A template nobody registered: the table scans every route.
+          expect([method, path, matched, wide.resolve(method, path, matched)]).toEqual([
+            method,
+            path,
+            matched,
+            wide.resolve(method, path, '/unregistered/:x'),
+          ]);
+  });
 });
