@@ -82,8 +82,9 @@ const env = {
   EMAIL_BACKEND: 'console',
 };
 const children = [];
-const start = (script, extra, port) => {
-  const child = spawn(process.execPath, [join(DIST, script)], {
+// PROF_DIR=<dir>: the API writes a V8 CPU profile there (analyse with /work/prof-tools/analyze.mjs).
+const start = (script, extra, nodeArgs = []) => {
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, script)], {
     cwd: root,
     env: { ...env, ...extra },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -91,7 +92,11 @@ const start = (script, extra, port) => {
   children.push(child);
   return child;
 };
-const api = start('main.api.js', { PORT: String(PORT), DATABASE_URL: `postgres://root@127.0.0.1:${PROXY_PORT}/${DB}` });
+const api = start(
+  'main.api.js',
+  { PORT: String(PORT), DATABASE_URL: `postgres://root@127.0.0.1:${PROXY_PORT}/${DB}` },
+  process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : [],
+);
 const worker = start('main.worker.js', { WORKER_PORT: String(WORKER_PORT), DATABASE_URL });
 const stop = async () => {
   for (const child of children) child.kill('SIGTERM');
