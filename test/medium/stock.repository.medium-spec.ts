@@ -86,6 +86,47 @@ describe('StockRepository (medium)', () => {
     ).toBe('10.25');
   });
 
+  it('changes a level and appends its ledger entry in one statement, or neither when a take falls short', async () => {
+    const here = await location(orgA);
+    const entry = (quantity: string, to: string | null, from: string | null) => ({
+      id: uuidv7(),
+      productId,
+      fromLocationId: from,
+      toLocationId: to,
+      quantity,
+      reference: 'one-statement',
+      note: '',
+      movedAt: new Date(),
+      actorUserId: null,
+      actorApiKeyId: null,
+    });
+    const apply = (change: 'add' | 'subtract' | 'take', quantity: string) =>
+      database.db.run(orgA, (m) =>
+        stock.changeLevelAndInsertMove(
+          m,
+          orgA,
+          { locationId: here.id, change },
+          entry(quantity, change === 'add' ? here.id : null, change === 'add' ? null : here.id),
+        ),
+      );
+    const level = () =>
+      database.db.run(orgA, (m) => stock.levelQuantity(m, orgA, productId, here.id));
+    const ledger = () =>
+      database.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM stock_moves WHERE organization_id = $1
+            AND (to_location_id = $2 OR from_location_id = $2)`,
+        [orgA, here.id],
+      );
+    expect(await apply('add', '5.5')).toMatchObject({ quantity: '5.5', to_location_id: here.id });
+    expect(await level()).toBe('5.5');
+    expect(await apply('take', '2')).toMatchObject({ quantity: '2', from_location_id: here.id });
+    expect(await apply('take', '4')).toBeUndefined();
+    expect(await level()).toBe('3.5');
+    expect(await apply('subtract', '4')).toMatchObject({ quantity: '4' });
+    expect(await level()).toBe('-0.5');
+    expect(await ledger()).toEqual([{ n: 3 }]);
+  });
+
   it('goes negative only through subtractFromLevel (a location that allows it)', async () => {
     const other = await location(orgA);
     await database.db.run(orgA, (m) => stock.subtractFromLevel(m, orgA, productId, other.id, '3'));

@@ -34,8 +34,7 @@ const SESSION_STATE: { pattern: RegExp; what: string; allowedIn?: string[] }[] =
     // A statement (in a string), not prose: comments may say LISTEN.
     pattern: /['"`]\s*LISTEN\s+[\w$]/,
     what: 'LISTEN',
-    // The one LISTEN helper: its own client on DATABASE_DIRECT_URL (relay, audit sealer).
-    allowedIn: ['core/database/direct-listener.ts'],
+    // None: the relay and the audit sealer wake on Redis (core/redis/wake-ups.ts).
   },
   { pattern: /set_config\([^)]*,\s*false\s*\)/, what: 'set_config(..., false)' },
   {

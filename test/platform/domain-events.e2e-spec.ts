@@ -1,5 +1,7 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { WakeUps } from '../../src/core/redis';
 import { TenantDatabase } from '../../src/core/tenancy';
 import { AuditService } from '../../src/modules/audit';
 import {
@@ -11,6 +13,7 @@ import {
   DomainEventsRelay,
   DomainEventsRelayOptions,
   DomainEventsRepository,
+  OUTBOX_WAKE_UP,
 } from '../../src/modules/domain-events';
 import { Actor, createTenant, superuserIn } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -54,7 +57,7 @@ async function publish(t: TestApp, orgId: string, count: number, entityType = 'p
     .run(orgId, (manager) => t.app.get(DomainEvents).publishMany(manager, inputs));
 }
 
-/** A relay of its own on the test's database, driven by `drain()` (no LISTEN, no poll). */
+/** A relay of its own on the test's database, driven by `drain()` (no wake-ups, no poll). */
 function relayWith(
   t: TestApp,
   consumers: DomainEventConsumer[],
@@ -63,7 +66,7 @@ function relayWith(
   const registry = new DomainEventConsumers();
   for (const consumer of consumers) registry.register(consumer);
   return new DomainEventsRelay(
-    t.config,
+    t.app.get(WakeUps),
     new TenantDatabase(t.dataSource),
     new DomainEventsRepository(),
     registry,
@@ -112,6 +115,61 @@ describe('domain events', () => {
   });
 
   describe('publishing (in the transaction of the change)', () => {
+    it('wakes the relay over Redis once the transaction committed, never before nor after a rollback, and sends no NOTIFY', async () => {
+      const orgId = owner.organization.id;
+      const db = t.app.get(TenantDatabase);
+      const events = t.app.get(DomainEvents);
+      const probe = (entityId: string): DomainEventInput => ({
+        organizationId: orgId,
+        type: 'probe.created',
+        entityType: 'probe',
+        entityId,
+        actorUserId: null,
+        actorApiKeyId: null,
+      });
+      let woken = 0;
+      const unsubscribe = await t.app.get(WakeUps).subscribe(OUTBOX_WAKE_UP, () => {
+        woken += 1;
+      });
+      // What the relay listened to before: a NOTIFY would make commits queue on one lock.
+      const listener = new Client({ connectionString: t.environment.database.url });
+      await listener.connect();
+      let notified = 0;
+      listener.on('notification', () => {
+        notified += 1;
+      });
+      await listener.query('LISTEN domain_events');
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+      try {
+        let wokenInTransaction = -1;
+        await db.run(orgId, async (manager) => {
+          await events.publish(manager, probe('wake-1'));
+          await events.publish(manager, probe('wake-2'));
+          await settle();
+          wokenInTransaction = woken;
+        });
+        expect(wokenInTransaction).toBe(0);
+        for (let i = 0; i < 100 && woken === 0; i += 1) await settle();
+        await settle();
+        // Two publishes in one transaction: one wake-up.
+        expect(woken).toBe(1);
+        await expect(
+          db.run(orgId, async (manager) => {
+            await events.publish(manager, probe('wake-3'));
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        await settle();
+        expect(woken).toBe(1);
+        expect(notified).toBe(0);
+        expect((await eventsOf(t, 'wake-1')).length).toBe(1);
+        expect(await eventsOf(t, 'wake-3')).toEqual([]);
+      } finally {
+        unsubscribe();
+        await listener.end();
+      }
+    });
+
     it('a product create, update and delete yield product.created|updated|deleted with actor and exactly the changed fields', async () => {
       const created = await owner.post('/api/v1/products').send(productBody('EV-1', 'Widget'));
       expect(created.status).toBe(201);

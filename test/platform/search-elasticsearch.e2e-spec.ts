@@ -1,3 +1,4 @@
+import { WakeUps } from '../../src/core/redis';
 import { Client, errors } from '@elastic/elasticsearch';
 import Mock, { MockPattern } from '@elastic/elasticsearch-mock';
 import { TenantDatabase } from '../../src/core/tenancy';
@@ -56,7 +57,7 @@ describe('search (Elasticsearch backend contract)', () => {
     const consumers = new DomainEventConsumers();
     new SearchIndexConsumer(consumers, backend).onModuleInit();
     return new DomainEventsRelay(
-      t.config,
+      t.app.get(WakeUps),
       new TenantDatabase(t.dataSource),
       new DomainEventsRepository(),
       consumers,

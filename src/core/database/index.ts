@@ -25,4 +25,3 @@ export {
 export { childPlacement, moveSubtree, TreeNode } from './tree';
 export { assertDatabaseReachable, DatabaseUnreachableError } from './reachability';
 export { runSeeds, Seeder } from './seeder';
-export { DirectListener, listenDirect } from './direct-listener';

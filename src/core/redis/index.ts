@@ -1,2 +1,3 @@
 export { RedisModule } from './redis.module';
 export { RedisService, RedisPurpose, redisOptions } from './redis.service';
+export { WakeUps } from './wake-ups';

@@ -1,3 +1,4 @@
 export { requireOrganizationId, TenantContextMissingError, withTenant } from './tenant-transaction';
 export { inlineParameters, withTenantRead } from './tenant-read';
 export { SYSTEM_ACCESS_REASONS, SystemAccessReason, TenantDatabase } from './tenant-database';
+export { afterCommit } from './after-commit';

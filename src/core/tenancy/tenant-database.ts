@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { openCommitHooks, runCommitHooks, takeCommitHooks } from './after-commit';
 import { withTenantRead } from './tenant-read';
 import { withTenant } from './tenant-transaction';
 
@@ -82,15 +83,26 @@ export class TenantDatabase {
   /**
    * `work` in a transaction as the owner (every organization's rows). `reason` must be one of
    * {@link SYSTEM_ACCESS_REASONS}; anything else (e.g. a cast string) throws before connecting.
+   * Hooks registered with `afterCommit` run once the transaction committed.
    */
-  runAsSystem<T>(
+  async runAsSystem<T>(
     reason: SystemAccessReason,
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     if (!(SYSTEM_ACCESS_REASONS as readonly string[]).includes(reason)) {
-      return Promise.reject(new Error(`Not a system access reason: ${String(reason)}`));
+      throw new Error(`Not a system access reason: ${String(reason)}`);
     }
     this.logger.debug(`system transaction (${reason})`);
-    return this.dataSource.transaction(work);
+    let hooks: (() => void)[] = [];
+    const result = await this.dataSource.transaction(async (manager) => {
+      openCommitHooks(manager.queryRunner!);
+      const value = await work(manager);
+      hooks = takeCommitHooks(manager.queryRunner!);
+      return value;
+    });
+    runCommitHooks(hooks, (error) =>
+      this.logger.warn({ error: (error as Error).message }, 'after-commit hook failed'),
+    );
+    return result;
   }
 }

@@ -1,4 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { openCommitHooks, runCommitHooks, takeCommitHooks } from './after-commit';
+
+const logger = new Logger('withTenant');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,6 +24,7 @@ export function requireOrganizationId(organizationId: string | null | undefined)
  * Runs `work` in a transaction bound to one organization: the role becomes `alees_tenant` (subject
  * to row-level security) and `app.current_org` is set for this transaction only, so even a query
  * that forgot its `organization_id` filter cannot see or write another tenant's rows.
+ * Hooks registered with `afterCommit` run once `COMMIT` answered (never after a rollback).
  */
 export async function withTenant<T>(
   dataSource: DataSource,
@@ -40,9 +45,14 @@ export async function withTenant<T>(
       `BEGIN; SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', '${orgId}', true)`,
     );
     state.isTransactionActive = true;
+    openCommitHooks(runner);
     const result = await work(runner.manager);
     state.isTransactionActive = false;
+    const hooks = takeCommitHooks(runner);
     await runner.query('COMMIT'); // through TypeORM: a deferred-constraint failure maps like any query error
+    runCommitHooks(hooks, (error) =>
+      logger.warn({ error: (error as Error).message }, 'after-commit hook failed'),
+    );
     return result;
   } catch (error) {
     state.isTransactionActive = false;

@@ -8,9 +8,9 @@ import { AuditChainRepository, StoredAuditRow, UnsealedTail } from './audit-chai
 export const SYSTEM_CHAIN = 'system';
 
 /**
- * The NOTIFY channel that wakes the sealer: the outbox's (`domain_events`), which nearly every
- * audited write notifies on commit anyway (its domain event). Audited writes send no NOTIFY of
- * their own: PostgreSQL makes every committing transaction that notified queue on one
+ * The wake-up (`WakeUps`, Redis) that wakes the sealer: the outbox's (`domain_events`), which
+ * nearly every audited write sends after commit anyway (its domain event). Nothing here uses
+ * PostgreSQL's NOTIFY: it makes every committing transaction that notified queue on one
  * cluster-wide lock held through its commit, exactly the kind of queue issue 21 removes; writes
  * without an event (logins, reads) are caught by the loop's short poll.
  */

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../../core/clock';
 import { PreconditionFailedError } from '../../core/http';
 import type { TenantDatabase } from '../../core/tenancy';
+import type { WakeUps } from '../../core/redis';
 import { DomainEvents, DomainEventsRepository } from '../domain-events';
 import type { AuditSealer } from './audit-sealer';
 import { AuditService, domainEventOf } from './audit.service';
@@ -35,21 +36,25 @@ const service = () =>
   new AuditService(
     {} as TenantDatabase,
     new Clock(),
-    new DomainEvents(new DomainEventsRepository()),
+    new DomainEvents(new DomainEventsRepository(), {
+      signal: () => undefined,
+    } as unknown as WakeUps),
     new TargetRegistry(),
     {} as AuditSealer,
   );
+/** The one statement writing the audit row and its domain event (the audit INSERT as a CTE). */
+const AUDIT_WITH_EVENT = 'WITH alongside AS';
 /** The domain events written with the audit row (the publisher's one INSERT, parsed). */
 const publishedEvents = (params: unknown[][], statements: string[]) =>
-  JSON.parse(params[statements.indexOf('WITH written AS')][0] as string) as Record<
+  JSON.parse(params[statements.indexOf(AUDIT_WITH_EVENT)].at(-1) as string) as Record<
     string,
     unknown
   >[];
 /** `changes` of the audit INSERT, parsed (the 9th parameter). */
 const auditedChanges = (params: unknown[][], statements: string[]) =>
-  JSON.parse(params[statements.indexOf('INSERT INTO audit_logs')][8] as string) as unknown;
+  JSON.parse(params[statements.indexOf(AUDIT_WITH_EVENT)][8] as string) as unknown;
 const auditedAction = (params: unknown[][], statements: string[]) =>
-  params[statements.indexOf('INSERT INTO audit_logs')][5];
+  params[statements.indexOf(AUDIT_WITH_EVENT)][5];
 
 /** The row as `read()` finds it: for the update tests at version 3, for the delete tests at 5. */
 const current: Row = { id: 't1', version: 3, name: 'old' };
@@ -198,5 +203,23 @@ describe('domainEventOf', () => {
       actorUserId: 'u1',
       requestId: 'r1',
     });
+  });
+});
+
+describe('AuditService.record', () => {
+  it('writes the audit row and its domain event in one statement (one round trip)', async () => {
+    const { manager, statements, params } = fakeManager();
+    await service().record(manager, { ...entry, action: 'create', changes: { name: 'n' } });
+    expect(statements).toEqual([AUDIT_WITH_EVENT]);
+    expect(auditedAction(params, statements)).toBe('create');
+    expect(publishedEvents(params, statements)).toEqual([
+      expect.objectContaining({ type: 'thing.created', entity_id: 't1' }),
+    ]);
+  });
+
+  it('writes the audit row alone when it has no event', async () => {
+    const { manager, statements } = fakeManager();
+    await service().record(manager, { ...entry, action: 'login.failure' });
+    expect(statements).toEqual(['INSERT INTO audit_logs']);
   });
 });

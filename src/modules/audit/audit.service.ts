@@ -113,8 +113,9 @@ export class AuditService {
    * `created_at` (the clock, ms precision) and — set by a trigger — the writing transaction's id;
    * `seq`/`prev_hash`/`hash` stay null until `AuditSealer` chains it after commit. It takes no
    * lock and reads nothing of the chain, so audited writes of one organization do not wait for
-   * each other (and it sends no NOTIFY of its own: see AuditSealerLoop). Then the row's domain
-   * event is published (`domainEventOf`). Throws outside a transaction.
+   * each other (and it sends no NOTIFY: see AuditSealerLoop). The row's domain event
+   * (`domainEventOf`), when it has one, is published with it: the audit INSERT goes as a CTE of
+   * the outbox INSERT, one round trip for both. Throws outside a transaction.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -123,11 +124,11 @@ export class AuditService {
       );
     }
     // The table's insert trigger stamps `txid` (the writing transaction).
-    await manager.query(
-      `INSERT INTO audit_logs (id, organization_id, chain_key, actor_user_id, actor_api_key_id, action,
-         entity_type, entity_id, changes, request_id, ip, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
+    const insert = {
+      sql: `INSERT INTO audit_logs (id, organization_id, chain_key, actor_user_id, actor_api_key_id, action,
+              entity_type, entity_id, changes, request_id, ip, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      params: [
         uuidv7(),
         entry.organizationId,
         entry.organizationId ?? SYSTEM_CHAIN,
@@ -141,9 +142,11 @@ export class AuditService {
         entry.context.ip,
         this.clock.now().toISOString(),
       ],
-    );
+    };
     const event = domainEventOf(entry);
-    if (event) await this.events.publish(manager, event);
+    // With an event, the audit row rides on the outbox INSERT (one round trip for both).
+    if (event) await this.events.publish(manager, event, insert);
+    else await manager.query(insert.sql, insert.params);
   }
 
   /**

@@ -6,24 +6,23 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { AppConfig } from '../../core/config';
-import { DirectListener, listenDirect } from '../../core/database';
+import { WakeUps } from '../../core/redis';
 import { TenantDatabase } from '../../core/tenancy';
 import type { DomainEvent } from './domain-event';
 import { DomainEventsRepository } from './domain-events.repository';
-import { DomainEventConsumers } from './domain-events.service';
+import { DomainEventConsumers, OUTBOX_WAKE_UP } from './domain-events.service';
 
 /** Tuning of the relay (tests shorten the backoff and the poll). */
 export interface DomainEventsRelayOptions {
   /** Events claimed per transaction. */
   batchSize: number;
-  /** Safety-net poll (ms): NOTIFY wakes the relay at once; this catches any wake-up it missed. */
+  /** Safety-net poll (ms): the outbox wake-up (Redis) wakes the relay at once; this catches any it missed. */
   pollMs: number;
   /** Failed deliveries of one event before it is dead-lettered (`failed_at`). */
   maxAttempts: number;
   /** Wait before retry number `attempts + 1` (ms). */
   retryAfterMs: (attempts: number) => number;
-  /** Start LISTEN and the poll on bootstrap (tests drive `flush()` themselves when false). */
+  /** Subscribe to the wake-up and start the poll on bootstrap (tests drive `flush()` themselves when false). */
   autoStart: boolean;
 }
 
@@ -52,23 +51,22 @@ type AfterCommit = () => void | Promise<void>;
  * so healthy events go through at once and only the failing one is retried later with exponential
  * backoff (`retryAfterMs`), logged each time, and dead-lettered (`failed_at`, counted by the
  * `domain_events_failed` gauge) after `maxAttempts`: a poison event never blocks the queue.
- * LISTEN needs a session, which PgBouncer in transaction pooling does not keep: it runs on one
- * dedicated `pg` client of its own to `DATABASE_DIRECT_URL` (straight to PostgreSQL; default
- * `DATABASE_URL`), outside the pool. Without it (unreachable, dropped) the poll alone delivers,
- * `pollMs` late at worst.
+ * It wakes on `OUTBOX_WAKE_UP`, a Redis signal `DomainEvents` sends after a publishing transaction
+ * committed (not PostgreSQL's NOTIFY, which makes notifying transactions commit one at a time).
+ * Without it (Redis down, a signal lost) the poll alone delivers, `pollMs` late at worst.
  */
 @Injectable()
 export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DomainEventsRelay.name);
   private readonly options: DomainEventsRelayOptions;
-  private listener?: DirectListener;
+  private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
   private draining?: Promise<number>;
   private again = false;
   private stopped = false;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly wakeUps: WakeUps,
     private readonly db: TenantDatabase,
     private readonly repository: DomainEventsRepository,
     private readonly consumers: DomainEventConsumers,
@@ -80,21 +78,15 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.autoStart) return;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    this.listener = await listenDirect({
-      directUrl: this.config.database.directUrl,
-      channel: 'domain_events',
-      applicationName: 'alees domain-events listener',
-      onNotify: () => this.wake(),
-      logger: this.logger,
-    });
+    this.unsubscribe = await this.wakeUps.subscribe(OUTBOX_WAKE_UP, () => this.wake());
     this.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.draining?.catch(() => undefined);
-    await this.listener?.close();
   }
 
   /** Drains now (or right after the pass under way). */
@@ -152,7 +144,7 @@ export class DomainEventsRelay implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Resolves once every deliverable event has been delivered (tests, `reindex`). The pass counts
-   * as the relay's own (`draining`), so a NOTIFY wake-up meanwhile waits for it instead of
+   * as the relay's own (`draining`), so a wake-up meanwhile waits for it instead of
    * claiming events (SKIP LOCKED) that this pass would then skip and return without.
    */
   async flush(): Promise<number> {

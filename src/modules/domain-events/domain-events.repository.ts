@@ -38,6 +38,15 @@ const toEvent = (row: StoredEvent): DomainEvent => ({
   occurredAt: new Date(row.occurred_at).toISOString(),
 });
 
+/**
+ * A data-modifying statement (INSERT/UPDATE/DELETE without RETURNING, placeholders `$1`…`$n`)
+ * sent together with the outbox INSERT as a CTE: one round trip for both.
+ */
+export interface AlongsideStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 /** The outbox's numbers for metrics: pending (deliverable or backing off), dead-lettered, lag. */
 export interface OutboxStats {
   pending: number;
@@ -54,11 +63,23 @@ export interface OutboxStats {
 @Injectable()
 export class DomainEventsRepository {
   /**
-   * Writes the events in one INSERT and wakes the relay: `pg_notify` is delivered on commit, never
-   * for a transaction that rolls back.
+   * Writes the events in one INSERT. It sends no `NOTIFY`: PostgreSQL makes every transaction
+   * that notified commit one at a time (one cluster-wide lock from pre-commit to the end of the
+   * commit), a queue for every write of every organization; `DomainEvents` wakes the relay after
+   * commit instead (Redis, `OUTBOX_WAKE_UP`). `alongside`, when given, is one more data-modifying
+   * statement of the caller's (placeholders `$1`…`$n` of its own `params`, no RETURNING) sent in
+   * the same statement as a CTE, so both cost one round trip (the audit row of the change);
+   * PostgreSQL runs it exactly once, even with no events.
    */
-  async insertMany(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void> {
-    if (events.length === 0) return;
+  async insertMany(
+    manager: EntityManager,
+    events: readonly DomainEventInput[],
+    alongside?: AlongsideStatement,
+  ): Promise<void> {
+    if (events.length === 0) {
+      if (alongside) await manager.query(alongside.sql, [...alongside.params]);
+      return;
+    }
     const rows = events.map((e) => ({
       organization_id: e.organizationId,
       type: e.type,
@@ -71,20 +92,19 @@ export class DomainEventsRepository {
       causation_depth: e.causationDepth ?? 0,
       request_id: e.requestId ?? null,
     }));
+    const params = [...(alongside?.params ?? []), JSON.stringify(rows)];
     await manager.query(
-      `WITH written AS (
-         INSERT INTO domain_events (organization_id, type, entity_type, entity_id, actor_user_id,
-                                    actor_api_key_id, changed_fields, data, causation_depth, request_id)
-         SELECT organization_id, type, entity_type, entity_id, actor_user_id, actor_api_key_id,
-                changed_fields, data, causation_depth, request_id
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, position),
-                jsonb_to_record(a.value) AS e(organization_id uuid, type text, entity_type text,
-                entity_id text, actor_user_id uuid, actor_api_key_id uuid, changed_fields text[],
-                data jsonb, causation_depth integer, request_id text)
-          ORDER BY position
-         RETURNING 1)
-       SELECT pg_notify('domain_events', '') FROM (SELECT count(*) FROM written) AS n`,
-      [JSON.stringify(rows)],
+      `${alongside ? `WITH alongside AS (${alongside.sql})` : ''}
+       INSERT INTO domain_events (organization_id, type, entity_type, entity_id, actor_user_id,
+                                  actor_api_key_id, changed_fields, data, causation_depth, request_id)
+       SELECT organization_id, type, entity_type, entity_id, actor_user_id, actor_api_key_id,
+              changed_fields, data, causation_depth, request_id
+         FROM jsonb_array_elements($${params.length}::jsonb) WITH ORDINALITY AS a(value, position),
+              jsonb_to_record(a.value) AS e(organization_id uuid, type text, entity_type text,
+              entity_id text, actor_user_id uuid, actor_api_key_id uuid, changed_fields text[],
+              data jsonb, causation_depth integer, request_id text)
+        ORDER BY position`,
+      params,
     );
   }
 

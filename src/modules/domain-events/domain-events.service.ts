@@ -1,20 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { WakeUps } from '../../core/redis';
+import { afterCommit } from '../../core/tenancy';
 import type { DomainEventConsumer, DomainEventGuard, DomainEventInput } from './domain-event';
-import { DomainEventsRepository } from './domain-events.repository';
+import { AlongsideStatement, DomainEventsRepository } from './domain-events.repository';
+
+/**
+ * The wake-up (`WakeUps`, Redis) the relay and the audit sealer subscribe to: sent once a
+ * transaction that published events has committed.
+ */
+export const OUTBOX_WAKE_UP = 'domain_events';
 
 /**
  * The one publisher of domain events. Both methods must run inside the transaction of the change
  * they describe (they throw otherwise), so an event exists exactly when its change committed; the
- * relay is woken on commit. In a tenant transaction an event of another organization (or of none)
+ * relay is woken after the commit (`OUTBOX_WAKE_UP` over Redis, sent by an `afterCommit` hook of
+ * `withTenant` / `runAsSystem`; in a transaction opened otherwise, or with Redis down, the relay's
+ * poll delivers). In a tenant transaction an event of another organization (or of none)
  * is refused by row-level security. Most events come from `AuditService.record`; call this
  * directly for writes that are not audited row by row (bulk imports, tenant purge).
  */
 @Injectable()
 export class DomainEvents {
   private readonly guards: DomainEventGuard[] = [];
+  /** One function, so a transaction publishing many times wakes the relay once. */
+  private readonly wakeRelay = () => this.wakeUps.signal(OUTBOX_WAKE_UP);
 
-  constructor(private readonly repository: DomainEventsRepository) {}
+  constructor(
+    private readonly repository: DomainEventsRepository,
+    private readonly wakeUps: WakeUps,
+  ) {}
 
   /**
    * Adds a write guard (from `onModuleInit`): every publish asks each guard about its events,
@@ -26,12 +41,26 @@ export class DomainEvents {
     this.guards.push(guard);
   }
 
-  publish(manager: EntityManager, event: DomainEventInput): Promise<void> {
-    return this.publishMany(manager, [event]);
+  /** Publishes one event (see `publishMany`). */
+  publish(
+    manager: EntityManager,
+    event: DomainEventInput,
+    alongside?: AlongsideStatement,
+  ): Promise<void> {
+    return this.publishMany(manager, [event], alongside);
   }
 
-  /** One INSERT for the whole list (an import batch of thousands of rows). */
-  async publishMany(manager: EntityManager, events: readonly DomainEventInput[]): Promise<void> {
+  /**
+   * One INSERT for the whole list (an import batch of thousands of rows), after every guard
+   * passed. `alongside`: one more data-modifying statement of the caller's (its own `$1`…`$n`, no
+   * RETURNING) written in the same round trip, e.g. the change's audit row (`AuditService.record`);
+   * it is written even when `events` is empty, and not at all when a guard refuses.
+   */
+  async publishMany(
+    manager: EntityManager,
+    events: readonly DomainEventInput[],
+    alongside?: AlongsideStatement,
+  ): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('DomainEvents.publish must run inside the transaction of the change');
     }
@@ -41,7 +70,8 @@ export class DomainEvents {
       }
     }
     for (const guard of this.guards) await guard.check(manager, events);
-    await this.repository.insertMany(manager, events);
+    await this.repository.insertMany(manager, events, alongside);
+    if (events.length > 0) afterCommit(manager, this.wakeRelay);
   }
 }
 

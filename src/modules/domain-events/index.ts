@@ -12,8 +12,12 @@ export {
   DomainEventsModule,
   DomainEventsWorkerModule,
 } from './domain-events.module';
-export { DomainEventConsumers, DomainEvents } from './domain-events.service';
-export { DomainEventsRepository, OutboxStats } from './domain-events.repository';
+export { DomainEventConsumers, DomainEvents, OUTBOX_WAKE_UP } from './domain-events.service';
+export {
+  AlongsideStatement,
+  DomainEventsRepository,
+  OutboxStats,
+} from './domain-events.repository';
 export {
   DEFAULT_RELAY_OPTIONS,
   DOMAIN_EVENTS_RELAY_OPTIONS,

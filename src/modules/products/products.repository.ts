@@ -232,6 +232,19 @@ export class ProductsRepository {
     return row;
   }
 
+  /** The live product's id and type only (stock moves), or `undefined`. */
+  async findKindById(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+  ): Promise<{ id: string; type: ProductRow['type'] } | undefined> {
+    const [row] = await manager.query<{ id: string; type: ProductRow['type'] }[]>(
+      `SELECT id, type FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      [orgId, id],
+    );
+    return row;
+  }
+
   /** The live product with this sku (compared case-insensitively, `citext`), or `undefined`. */
   async findBySku(
     manager: EntityManager,

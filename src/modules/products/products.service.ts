@@ -161,17 +161,18 @@ export class ProductsService {
   }
 
   /**
-   * For stock: the live product, or 422 `invalid_product` at `/productId` when there is none (the
-   * not-found case only: any other failure, e.g. a statement timeout, propagates unchanged).
+   * For stock: the live product's id and type (all a move needs: one indexed row, no tags or
+   * custom fields), or 422 `invalid_product` at `/productId` when there is none (the not-found
+   * case only: any other failure, e.g. a statement timeout, propagates unchanged).
    */
-  async findForStock(manager: EntityManager, orgId: string, id: string): Promise<ProductDto> {
-    try {
-      return await this.find(manager, orgId, id);
-    } catch (error) {
-      // Only "no such product" is the client's fault; a timeout or an aborted transaction is not.
-      if (!(error instanceof NotFoundError)) throw error;
-      throw ProductsErrors.invalid_product();
-    }
+  async findForStock(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+  ): Promise<Pick<ProductDto, 'id' | 'type'>> {
+    const row = await this.repository.findKindById(manager, orgId, id);
+    if (!row) throw ProductsErrors.invalid_product();
+    return row;
   }
 
   /** Reference and consistency rules shared by create and update (422 at the field). */

@@ -101,6 +101,61 @@ export class StockRepository {
     return row;
   }
 
+  /**
+   * A move's last level change and its ledger entry in one statement (one round trip instead of
+   * two): `step` changes the level of (`move.productId`, `step.locationId`) by `move.quantity` as
+   * `addToLevel` (`add`), `subtractFromLevel` (`subtract`) or `takeIfAvailable` (`take`) do, and
+   * the entry is appended only when that change applied. Returns the entry as stored, or
+   * `undefined` when a `take` found less than the quantity (nothing written).
+   */
+  async changeLevelAndInsertMove(
+    manager: EntityManager,
+    orgId: string,
+    step: { locationId: string; change: 'add' | 'subtract' | 'take' },
+    move: NewMove,
+  ): Promise<MoveRow | undefined> {
+    const level = {
+      add: `INSERT INTO stock_levels (organization_id, product_id, location_id, quantity)
+            VALUES ($2, $3, $12, $6::numeric)
+            ON CONFLICT (product_id, location_id)
+            DO UPDATE SET quantity = stock_levels.quantity + EXCLUDED.quantity, updated_at = now()
+            RETURNING 1`,
+      subtract: `INSERT INTO stock_levels (organization_id, product_id, location_id, quantity)
+            VALUES ($2, $3, $12, -$6::numeric)
+            ON CONFLICT (product_id, location_id)
+            DO UPDATE SET quantity = stock_levels.quantity + EXCLUDED.quantity, updated_at = now()
+            RETURNING 1`,
+      take: `UPDATE stock_levels SET quantity = quantity - $6::numeric, updated_at = now()
+              WHERE organization_id = $2 AND product_id = $3 AND location_id = $12
+                AND quantity >= $6::numeric
+            RETURNING 1`,
+    }[step.change];
+    const [row] = await manager.query<MoveRow[]>(
+      `WITH level AS (${level})
+       INSERT INTO stock_moves (id, organization_id, product_id, from_location_id, to_location_id, quantity,
+                                reference, note, moved_at, actor_user_id, actor_api_key_id)
+       SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::numeric, $7::varchar, $8::text,
+              $9::timestamptz, $10::uuid, $11::uuid
+         FROM level
+       RETURNING ${MOVE_COLUMNS}`,
+      [
+        move.id,
+        orgId,
+        move.productId,
+        move.fromLocationId,
+        move.toLocationId,
+        move.quantity,
+        move.reference,
+        move.note,
+        move.movedAt,
+        move.actorUserId,
+        move.actorApiKeyId,
+        step.locationId,
+      ],
+    );
+    return row;
+  }
+
   /** Adds `quantity` (a decimal string) to a level, creating the level row at that quantity. */
   async addToLevel(
     manager: EntityManager,

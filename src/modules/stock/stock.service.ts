@@ -148,34 +148,43 @@ export class StockService {
         ...(dto.fromLocationId ? [{ location: dto.fromLocationId, delta: 'out' as const }] : []),
         ...(dto.toLocationId ? [{ location: dto.toLocationId, delta: 'in' as const }] : []),
       ].sort((a, b) => a.location.localeCompare(b.location));
+      const change = (step: (typeof steps)[number]) =>
+        step.delta === 'in'
+          ? ('add' as const)
+          : locations.get(step.location)!.allowNegative
+            ? ('subtract' as const)
+            : ('take' as const);
+      // A transfer's first level change on its own; the last one and the ledger entry together.
+      const last = steps.pop()!;
       for (const step of steps) {
-        if (step.delta === 'in')
-          await this.add(manager, orgId, dto.productId, step.location, dto.quantity);
-        else {
-          const allowNegative = locations.get(step.location)!.allowNegative;
-          await this.take(
-            manager,
-            orgId,
-            dto.productId,
-            step.location,
-            dto.quantity,
-            allowNegative,
-          );
-        }
+        await this.changeLevel(
+          manager,
+          orgId,
+          dto.productId,
+          step.location,
+          dto.quantity,
+          change(step),
+        );
       }
       const id = uuidv7();
-      const row = await this.repository.insertMove(manager, orgId, {
-        id,
-        productId: dto.productId,
-        fromLocationId: dto.fromLocationId ?? null,
-        toLocationId: dto.toLocationId ?? null,
-        quantity: dto.quantity,
-        reference: dto.reference ?? '',
-        note: dto.note ?? '',
-        movedAt: dto.movedAt ? new Date(dto.movedAt) : this.clock.now(),
-        actorUserId: context.actorUserId,
-        actorApiKeyId: context.actorApiKeyId,
-      });
+      const row = await this.repository.changeLevelAndInsertMove(
+        manager,
+        orgId,
+        { locationId: last.location, change: change(last) },
+        {
+          id,
+          productId: dto.productId,
+          fromLocationId: dto.fromLocationId ?? null,
+          toLocationId: dto.toLocationId ?? null,
+          quantity: dto.quantity,
+          reference: dto.reference ?? '',
+          note: dto.note ?? '',
+          movedAt: dto.movedAt ? new Date(dto.movedAt) : this.clock.now(),
+          actorUserId: context.actorUserId,
+          actorApiKeyId: context.actorApiKeyId,
+        },
+      );
+      if (!row) return this.refuseTake(manager, orgId, dto.productId, last.location, dto.quantity);
       await this.audit.record(manager, {
         organizationId: orgId,
         action: 'create',
@@ -213,35 +222,38 @@ export class StockService {
     return found;
   }
 
-  private async add(
+  /**
+   * Changes one level by `quantity` (`add`, `subtract`: unconditionally, the level may go
+   * negative; `take`: one conditional UPDATE, which PostgreSQL re-checks on the latest row
+   * version after a lock wait, so the check and the write are atomic; refused → 409).
+   */
+  private async changeLevel(
     manager: EntityManager,
     orgId: string,
     productId: string,
     locationId: string,
     quantity: string,
-  ) {
-    await this.repository.addToLevel(manager, orgId, productId, locationId, quantity);
+    change: 'add' | 'subtract' | 'take',
+  ): Promise<void> {
+    if (change === 'add') {
+      await this.repository.addToLevel(manager, orgId, productId, locationId, quantity);
+    } else if (change === 'subtract') {
+      await this.repository.subtractFromLevel(manager, orgId, productId, locationId, quantity);
+    } else if (
+      !(await this.repository.takeIfAvailable(manager, orgId, productId, locationId, quantity))
+    ) {
+      await this.refuseTake(manager, orgId, productId, locationId, quantity);
+    }
   }
 
-  /**
-   * Takes `quantity` out: one conditional UPDATE. Under concurrency PostgreSQL re-checks
-   * `quantity >= $4` on the latest row version after the lock wait, so the check and the write
-   * are atomic. Refused → 409 `insufficient_stock` with what is available.
-   */
-  private async take(
+  /** A take found less than `quantity`: 409 `insufficient_stock` with what is available. */
+  private async refuseTake(
     manager: EntityManager,
     orgId: string,
     productId: string,
     locationId: string,
     quantity: string,
-    allowNegative: boolean,
-  ): Promise<void> {
-    if (allowNegative) {
-      await this.repository.subtractFromLevel(manager, orgId, productId, locationId, quantity);
-      return;
-    }
-    if (await this.repository.takeIfAvailable(manager, orgId, productId, locationId, quantity))
-      return;
+  ): Promise<never> {
     const available = await this.repository.levelQuantity(manager, orgId, productId, locationId);
     throw StockErrors.insufficient_stock(available ?? '0', quantity, locationId);
   }
