@@ -84,7 +84,7 @@ function appEnv(extra = {}) {
   };
 }
 
-async function waitHttp(url, timeoutMs = 60_000) {
+async function waitHttp(url, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
