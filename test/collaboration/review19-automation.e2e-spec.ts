@@ -365,6 +365,21 @@ describe('automation run-as escalation (review 19)', () => {
         .send({ actions: (got.body as { actions: unknown[] }).actions });
       expect(echoed.status).toBe(422);
       expect((echoed.body as Envelope).errors[0].source?.pointer).toBe('/actions/0/params/secret');
+      // Disabling it still works, and keeps the stored ciphertext as it was (with the right key
+      // back — here: the value moved back to its own rule — it would open again).
+      const [before] = await t.dataSource.query<{ actions: unknown }[]>(
+        'SELECT actions FROM automation_rules WHERE id = $1',
+        [b.id],
+      );
+      await owner
+        .post(`/api/v1/automation-rules/${b.id}/disable`)
+        .set('If-Match', `"${(got.body as { version: number }).version}"`)
+        .expect(200);
+      const [after] = await t.dataSource.query<{ actions: unknown; enabled: boolean }[]>(
+        'SELECT actions, enabled FROM automation_rules WHERE id = $1',
+        [b.id],
+      );
+      expect(after).toEqual({ actions: before.actions, enabled: false });
     });
 
     it('refuses the mask as a new secret (422, nothing written)', async () => {

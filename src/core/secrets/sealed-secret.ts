@@ -24,9 +24,14 @@ export function openSecret(sealed: string, key: Buffer, aad: string): string {
   if (version !== 'v1' || !iv || !tag || ciphertext === undefined) {
     throw new Error('Not a sealed secret');
   }
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  const authTag = Buffer.from(tag, 'base64url');
+  // A full 16-byte tag only: GCM accepts truncated tags, which would make forging easier.
+  if (authTag.length !== 16) throw new Error('Not a sealed secret');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+    authTagLength: 16,
+  });
   decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  decipher.setAuthTag(authTag);
   return Buffer.concat([
     decipher.update(Buffer.from(ciphertext, 'base64url')),
     decipher.final(),

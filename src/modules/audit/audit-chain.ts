@@ -39,16 +39,24 @@ export function chainHash(fields: ChainedFields): string {
 
 const SECRET_FIELD = /pass(word)?|secret|token|hash|totp|recovery|api.?key|authorization|cookie/i;
 
-/** Values of secret-looking fields never reach the audit log, only the fact they changed. */
+/** `value` with the secret-looking fields of every object inside it masked (arrays included). */
+function maskValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskValue);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return maskSecrets(value as Record<string, unknown>);
+  }
+  return value;
+}
+
+/**
+ * Values of secret-looking fields never reach the audit log, only the fact they changed — at any
+ * depth, inside objects and arrays (a rule's `actions[i].params.secret`, a list of credentials).
+ */
 export function maskSecrets(changes: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(changes).map(([field, value]) => [
       field,
-      SECRET_FIELD.test(field)
-        ? '[masked]'
-        : value && typeof value === 'object' && !Array.isArray(value)
-          ? maskSecrets(value as Record<string, unknown>)
-          : value,
+      SECRET_FIELD.test(field) ? '[masked]' : maskValue(value),
     ]),
   );
 }

@@ -231,14 +231,15 @@ export class AutomationRulesService {
     context: AuditContext,
     caller: RuleAuthor,
   ): Promise<AutomationRuleDto> {
-    if (enabled) {
-      const current = await this.db.read(orgId, (manager) => this.find(manager, orgId, id));
-      await this.assertMayActAs(orgId, caller, current.run_as_user_id);
-    }
-    return this.write(orgId, id, expectedVersion, context, (row) => ({
-      ...this.merge(row, {}),
-      enabled,
-    }));
+    return this.write(
+      orgId,
+      id,
+      expectedVersion,
+      context,
+      (row) => ({ ...this.merge(row, {}), enabled }),
+      // Checked on the row the write locks: a run-as change committed meanwhile is seen.
+      enabled ? caller : undefined,
+    );
   }
 
   /** Deletes a rule and its runs (If-Match honoured). */
@@ -409,11 +410,15 @@ export class AutomationRulesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
     next: (row: RuleRow) => RuleFields,
+    enabledBy?: RuleAuthor,
   ): Promise<AutomationRuleDto> {
     return this.db.run(orgId, async (manager) => {
-      const row = await this.find(manager, orgId, id);
+      const row = await this.find(manager, orgId, id, { lock: true });
       assertVersionMatches(expectedVersion, row.version);
       const fields = next(row);
+      if (enabledBy && fields.enabled && !row.enabled) {
+        await this.assertMayActAs(orgId, enabledBy, fields.runAsUserId);
+      }
       if (fields.runAsUserId !== row.run_as_user_id || (fields.enabled && !row.enabled)) {
         await this.assertRunAs(manager, orgId, fields.runAsUserId);
       }
@@ -592,8 +597,13 @@ export class AutomationRulesService {
     if (!member) throw AutomationErrors.invalid_run_as_user();
   }
 
-  private async find(manager: EntityManager, orgId: string, id: string): Promise<RuleRow> {
-    const row = await this.repository.findRule(manager, orgId, id);
+  private async find(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<RuleRow> {
+    const row = await this.repository.findRule(manager, orgId, id, options);
     if (!row) throw new NotFoundError('Automation rule');
     return row;
   }

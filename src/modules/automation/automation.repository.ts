@@ -9,6 +9,7 @@ import {
   selectPage,
   updateVersioned,
 } from '../../core/database';
+import { UNREADABLE_SECRET } from '../../core/automation';
 import { AppConfig } from '../../core/config';
 import type { CompiledFilter } from '../../core/filters';
 import type { ListQuery } from '../../core/http';
@@ -127,8 +128,15 @@ export class AutomationRepository {
     };
   }
 
-  /** The actions as stored for rule `id`: secrets sealed (see `sealRuleSecrets`). */
-  private sealed(actions: unknown, id: string): string {
+  /**
+   * The actions as stored for rule `id`: secrets sealed (see `sealRuleSecrets`); null when a value
+   * is {@link UNREADABLE_SECRET} — the stored ciphertext must stay (an enable/disable rewrites the
+   * actions as read; the service refuses other saves with such a value), so that restoring the old
+   * key still opens it.
+   */
+  private sealed(actions: unknown, id: string): string | null {
+    if (JSON.stringify(actions).includes(JSON.stringify(UNREADABLE_SECRET).slice(1, -1)))
+      return null;
     return JSON.stringify(
       sealRuleSecrets(actions as RuleAction[], this.config.webhooks.secretsKey, id),
     );
@@ -176,9 +184,16 @@ export class AutomationRepository {
     return rows.map((r) => r.role_id);
   }
 
-  async findRule(manager: EntityManager, orgId: string, id: string): Promise<RuleRow | undefined> {
+  /** One rule; `lock`: `FOR UPDATE` until the caller's transaction ends (a write's read). */
+  async findRule(
+    manager: EntityManager,
+    orgId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<RuleRow | undefined> {
     const [row] = await manager.query<RuleRow[]>(
-      `SELECT ${RULE_COLUMNS} FROM automation_rules WHERE organization_id = $1 AND id = $2`,
+      `SELECT ${RULE_COLUMNS} FROM automation_rules WHERE organization_id = $1 AND id = $2
+        ${options.lock ? 'FOR UPDATE' : ''}`,
       [orgId, id],
     );
     return row && this.opened(row);
@@ -241,7 +256,7 @@ export class AutomationRepository {
       id,
       version,
       set: `name = $4, description = $5, entity_type = $6, trigger = $7, condition = $8,
-        actions = $9, run_as_user_id = $10, enabled = $11, delay_seconds = $12,
+        actions = COALESCE($9::jsonb, actions), run_as_user_id = $10, enabled = $11, delay_seconds = $12,
         consecutive_failures = CASE WHEN $11 AND NOT enabled THEN 0 ELSE consecutive_failures END,
         disabled_reason = CASE WHEN $11 THEN NULL ELSE disabled_reason END`,
       values: [
