@@ -70,6 +70,23 @@ const MOVE_COLUMNS = `id, product_id, from_location_id, to_location_id, trim_sca
 const LEVEL_COLUMNS = `l.product_id, l.location_id, s.warehouse_id, trim_scale(l.quantity)::text AS quantity,
   l.updated_at`;
 
+/** `$1`…`$11` of a `stock_moves` INSERT, in its column order (id, organization … actor key). */
+function moveValues(orgId: string, move: NewMove): unknown[] {
+  return [
+    move.id,
+    orgId,
+    move.productId,
+    move.fromLocationId,
+    move.toLocationId,
+    move.quantity,
+    move.reference,
+    move.note,
+    move.movedAt,
+    move.actorUserId,
+    move.actorApiKeyId,
+  ];
+}
+
 /**
  * The only SQL on `stock_moves` (the ledger) and `stock_levels` (the balances it maintains).
  * Every method takes the caller's transaction and the organization id first and filters by it;
@@ -84,19 +101,7 @@ export class StockRepository {
       `INSERT INTO stock_moves (id, organization_id, product_id, from_location_id, to_location_id, quantity,
                                 reference, note, moved_at, actor_user_id, actor_api_key_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${MOVE_COLUMNS}`,
-      [
-        move.id,
-        orgId,
-        move.productId,
-        move.fromLocationId,
-        move.toLocationId,
-        move.quantity,
-        move.reference,
-        move.note,
-        move.movedAt,
-        move.actorUserId,
-        move.actorApiKeyId,
-      ],
+      moveValues(orgId, move),
     );
     return row;
   }
@@ -138,20 +143,7 @@ export class StockRepository {
               $9::timestamptz, $10::uuid, $11::uuid
          FROM level
        RETURNING ${MOVE_COLUMNS}`,
-      [
-        move.id,
-        orgId,
-        move.productId,
-        move.fromLocationId,
-        move.toLocationId,
-        move.quantity,
-        move.reference,
-        move.note,
-        move.movedAt,
-        move.actorUserId,
-        move.actorApiKeyId,
-        step.locationId,
-      ],
+      [...moveValues(orgId, move), step.locationId],
     );
     return row;
   }
