@@ -7,6 +7,31 @@ import { NotificationsService } from '../../src/modules/notifications';
 import { Actor, addActor, createTenant } from '../support/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 
+/** The statement texts sent to PostgreSQL while `work` runs, and the Redis round trip count. */
+async function traced(
+  t: TestApp,
+  work: () => Promise<unknown>,
+): Promise<{ pg: string[]; redis: number }> {
+  const prefix = t.config.redis.keyPrefix;
+  const pgSpy = jest.spyOn(Client.prototype, 'query');
+  const redisSpy = jest.spyOn(Redis.prototype, 'sendCommand');
+  try {
+    pgSpy.mockClear();
+    redisSpy.mockClear();
+    await work();
+    const redis = redisSpy.mock.contexts.filter(
+      (client) => (client as Redis).options.keyPrefix === (prefix || undefined),
+    ).length;
+    const pg = pgSpy.mock.calls.map(([text]) =>
+      typeof text === 'string' ? text : String((text as { text?: string }).text),
+    );
+    return { pg, redis };
+  } finally {
+    pgSpy.mockRestore();
+    redisSpy.mockRestore();
+  }
+}
+
 /**
  * Issue 21's read budget: in steady state (caches warm) a list and a get make at most one
  * PostgreSQL round trip and at most one Redis round trip. PostgreSQL round trips are the pg
@@ -33,30 +58,8 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
 
   /** Round trips made while `work` runs, per server. */
   async function roundTrips(work: () => Promise<unknown>): Promise<{ pg: number; redis: number }> {
-    const { pg, redis } = await traced(work);
+    const { pg, redis } = await traced(t, work);
     return { pg: pg.length, redis };
-  }
-
-  /** The statement texts sent to PostgreSQL while `work` runs, and the Redis round trip count. */
-  async function traced(work: () => Promise<unknown>): Promise<{ pg: string[]; redis: number }> {
-    const prefix = t.config.redis.keyPrefix;
-    const pgSpy = jest.spyOn(Client.prototype, 'query');
-    const redisSpy = jest.spyOn(Redis.prototype, 'sendCommand');
-    try {
-      pgSpy.mockClear();
-      redisSpy.mockClear();
-      await work();
-      const redis = redisSpy.mock.contexts.filter(
-        (client) => (client as Redis).options.keyPrefix === (prefix || undefined),
-      ).length;
-      const pg = pgSpy.mock.calls.map(([text]) =>
-        typeof text === 'string' ? text : String((text as { text?: string }).text),
-      );
-      return { pg, redis };
-    } finally {
-      pgSpy.mockRestore();
-      redisSpy.mockRestore();
-    }
   }
 
   it('runs with the in-memory cache live (its subscription is up)', () => {
@@ -171,27 +174,6 @@ describe('read budget: every list route and the gets on the read path', () => {
   let lists: { path: string; resource: string }[];
   let ids: Record<string, string>;
 
-  async function traced(work: () => Promise<unknown>): Promise<{ pg: string[]; redis: number }> {
-    const prefix = t.config.redis.keyPrefix;
-    const pgSpy = jest.spyOn(Client.prototype, 'query');
-    const redisSpy = jest.spyOn(Redis.prototype, 'sendCommand');
-    try {
-      pgSpy.mockClear();
-      redisSpy.mockClear();
-      await work();
-      const redis = redisSpy.mock.contexts.filter(
-        (client) => (client as Redis).options.keyPrefix === (prefix || undefined),
-      ).length;
-      const pg = pgSpy.mock.calls.map(([text]) =>
-        typeof text === 'string' ? text : String((text as { text?: string }).text),
-      );
-      return { pg, redis };
-    } finally {
-      pgSpy.mockRestore();
-      redisSpy.mockRestore();
-    }
-  }
-
   /**
    * The steady-state cost of `GET url`: after one warming call, the cheapest of three (the spies
    * also see what background work of the same process sends meanwhile, which only adds).
@@ -204,7 +186,7 @@ describe('read budget: every list route and the gets on the read path', () => {
     await get();
     let best: { pg: number; redis: number; transaction: boolean } | undefined;
     for (let i = 0; i < 3; i += 1) {
-      const { pg, redis } = await traced(get);
+      const { pg, redis } = await traced(t, get);
       const sample = { pg: pg.length, redis, transaction: pg.some(opensTransaction) };
       if (!best || sample.pg + sample.redis < best.pg + best.redis) best = sample;
     }
