@@ -175,11 +175,23 @@ describe('auth', () => {
       }
       const user = await createUser(t.dataSource);
       const fresh = await login(t, user.email, user.password);
-      t.app.get(Clock).advance(16 * 60_000);
+      // Used once first: the verified token is then kept in the process (TokenService), and its
+      // expiry must still be checked on every use — twice: the kept entry, then a fresh verify.
       await t.http
         .get('/api/v1/auth/me')
         .set('Authorization', `Bearer ${fresh.accessToken}`)
-        .expect(401);
+        .expect(200);
+      t.app.get(Clock).advance(16 * 60_000);
+      for (let i = 0; i < 2; i += 1) {
+        const res = await t.http
+          .get('/api/v1/auth/me')
+          .set('Authorization', `Bearer ${fresh.accessToken}`)
+          .expect(401);
+        expect(res.body).toMatchObject({ errors: [{ code: 'invalid_token', status: '401' }] });
+      }
+      // A forged variant of a token already kept is checked on its own, not by its prefix.
+      const tampered = `${fresh.accessToken.slice(0, -2)}${fresh.accessToken.endsWith('A') ? 'BB' : 'AA'}`;
+      await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${tampered}`).expect(401);
     });
   });
 
