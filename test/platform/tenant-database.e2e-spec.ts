@@ -1,8 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import {
+  afterCommit,
   SystemAccessReason,
   TenantContextMissingError,
   TenantDatabase,
+  TransactionAbortedError,
 } from '../../src/core/tenancy';
 import { addMembership, createOrganization, createUser } from '../factories/identity.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -83,5 +85,76 @@ describe('TenantDatabase', () => {
       [user.id],
     );
     expect(n).toBe(0);
+  });
+
+  it('a statement error swallowed inside the work fails the call instead of a COMMIT that rolls back', async () => {
+    // PostgreSQL answers COMMIT of an aborted transaction with the tag ROLLBACK, not an error:
+    // without the check, run() resolved and the caller reported success for nothing written.
+    const user = await createUser(t.dataSource);
+    const hook = jest.fn();
+    const swallow = (organizationId: string) => async (manager: EntityManager) => {
+      await manager.query('INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)', [
+        organizationId,
+        user.id,
+      ]);
+      afterCommit(manager, hook);
+      await manager.query('SELECT 1 / 0').catch(() => undefined); // a careless catch
+      return 'done';
+    };
+    await expect(db.run(orgA, swallow(orgA))).rejects.toBeInstanceOf(TransactionAbortedError);
+    await expect(db.runAsSystem('access', swallow(orgB))).rejects.toBeInstanceOf(
+      TransactionAbortedError,
+    );
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM memberships WHERE user_id = $1',
+      [user.id],
+    );
+    expect(n).toBe(0);
+    expect(hook).not.toHaveBeenCalled();
+    // The connections went back to the pool usable (rolled back, not left in the failed block).
+    const rows = await db.run(orgA, (manager) => manager.query<unknown[]>('SELECT 1 AS one'));
+    expect(rows).toEqual([{ one: 1 }]);
+  });
+
+  it('an error caught through a savepoint still commits the rest (no false alarm)', async () => {
+    const user = await createUser(t.dataSource);
+    const work = (organizationId: string) => async (manager: EntityManager) => {
+      await manager.query('INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)', [
+        organizationId,
+        user.id,
+      ]);
+      await manager.query('SAVEPOINT careful');
+      await manager
+        .query('SELECT 1 / 0')
+        .catch(() => manager.query('ROLLBACK TO SAVEPOINT careful'));
+      return 'done';
+    };
+    await expect(db.run(orgA, work(orgA))).resolves.toBe('done');
+    await expect(db.runAsSystem('access', work(orgB))).resolves.toBe('done');
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM memberships WHERE user_id = $1',
+      [user.id],
+    );
+    expect(n).toBe(2);
+  });
+
+  it('a failure at COMMIT (a deferred constraint) still rejects as a query error', async () => {
+    const hook = jest.fn();
+    const work = async (manager: EntityManager) => {
+      await manager.query(
+        'CREATE TEMP TABLE deferred_probe (id int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP',
+      );
+      await manager.query('INSERT INTO deferred_probe VALUES (1), (1)'); // checked at COMMIT
+      afterCommit(manager, hook);
+      return 'done';
+    };
+    for (const call of [() => db.runAsSystem('access', work), () => db.run(orgA, work)]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryFailedError);
+      expect((error as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe(
+        '23505',
+      );
+    }
+    expect(hook).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { openCommitHooks, runCommitHooks, takeCommitHooks } from './after-commit';
 import { withTenantRead } from './tenant-read';
-import { withTenant } from './tenant-transaction';
+import { inTransaction, withTenant } from './tenant-transaction';
 
 /**
  * The paths that may legitimately run a transaction as the owner, outside row-level security:
@@ -93,16 +92,6 @@ export class TenantDatabase {
       throw new Error(`Not a system access reason: ${String(reason)}`);
     }
     this.logger.debug(`system transaction (${reason})`);
-    let hooks: (() => void)[] = [];
-    const result = await this.dataSource.transaction(async (manager) => {
-      openCommitHooks(manager.queryRunner!);
-      const value = await work(manager);
-      hooks = takeCommitHooks(manager.queryRunner!);
-      return value;
-    });
-    runCommitHooks(hooks, (error) =>
-      this.logger.warn({ error: (error as Error).message }, 'after-commit hook failed'),
-    );
-    return result;
+    return inTransaction(this.dataSource, 'BEGIN', work);
   }
 }

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { openCommitHooks, runCommitHooks, takeCommitHooks } from './after-commit';
+import { commitTransaction } from './transaction-state';
 
-const logger = new Logger('withTenant');
+const logger = new Logger('TenantTransaction');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,6 +33,27 @@ export async function withTenant<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const orgId = requireOrganizationId(organizationId);
+  // BEGIN and the tenant settings in one simple-protocol round trip (`set_config('role', ...,
+  // true)` is SET LOCAL ROLE). The id is inlined only because it has just been checked to be a UUID.
+  return inTransaction(
+    dataSource,
+    `BEGIN; SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', '${orgId}', true)`,
+    work,
+  );
+}
+
+/**
+ * `work` in one transaction on one pooled connection: `begin` (a simple-protocol string that
+ * starts the transaction, with any `SET LOCAL`s) in one round trip, then `work`, then a checked
+ * `COMMIT` ({@link commitTransaction}: a transaction a swallowed error had aborted is reported,
+ * not answered as a success), then the `afterCommit` hooks; any failure rolls back and rethrows.
+ * The one transaction routine of `withTenant` and `TenantDatabase.runAsSystem`.
+ */
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  begin: string,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const client = (runner as unknown as { databaseConnection: SimpleQueryClient })
@@ -39,17 +61,13 @@ export async function withTenant<T>(
   // TypeORM tracks the transaction it did not start itself through this flag (audit checks it).
   const state = runner as unknown as { isTransactionActive: boolean };
   try {
-    // BEGIN and the tenant settings in one simple-protocol round trip (`set_config('role', ...,
-    // true)` is SET LOCAL ROLE). The id is inlined only because it has just been checked to be a UUID.
-    await client.query(
-      `BEGIN; SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', '${orgId}', true)`,
-    );
+    await client.query(begin);
     state.isTransactionActive = true;
     openCommitHooks(runner);
     const result = await work(runner.manager);
     state.isTransactionActive = false;
     const hooks = takeCommitHooks(runner);
-    await runner.query('COMMIT'); // through TypeORM: a deferred-constraint failure maps like any query error
+    await commitTransaction(runner);
     runCommitHooks(hooks, (error) =>
       logger.warn({ error: (error as Error).message }, 'after-commit hook failed'),
     );

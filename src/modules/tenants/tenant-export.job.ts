@@ -6,6 +6,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../core/http';
+import { commitTransaction } from '../../core/tenancy';
 import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import type { TenantExportResultDto } from './dto/tenant-offboarding.dto';
@@ -102,7 +103,7 @@ export class TenantExportJob
         throw error;
       }
       const file = await storing;
-      await runner.query('COMMIT');
+      await commitTransaction(runner);
       await context.progress(100);
       return { tenantId, fileId: file.id, organizations: orgIds.length, tables: counts };
     } catch (error) {
