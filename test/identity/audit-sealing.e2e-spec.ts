@@ -161,8 +161,10 @@ describe('audit sealing (writes without a per-organization queue)', () => {
     await sealer.seal(orgId, { settleMs: 10_000 });
     const release = gate();
     const wrote = gate();
-    // T1 writes first (its txid is the smaller one) and stays open.
+    // T1 writes first (its txid is the smaller one) and stays open. Its audit row itself goes
+    // with its COMMIT (atCommit), stamped with the id T1 took at its first write — here.
     const t1 = db.run(orgId, async (m) => {
+      await m.query('SELECT pg_current_xact_id()');
       await audit.record(m, {
         organizationId: orgId,
         action: 'create',

@@ -21,9 +21,84 @@ export function afterCommit(manager: EntityManager, hook: () => void): boolean {
   return true;
 }
 
+/** Where the same transactions keep the statements `atCommit` deferred to their `COMMIT`. */
+const STATEMENTS = Symbol('alees.atCommit');
+
+/** A data-modifying statement with its own `$1`…`$n` placeholders (no RETURNING). */
+export interface CommitStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+type StatementData = { [STATEMENTS]?: CommitStatement[] };
+
+/**
+ * Defers `statement` to the transaction's end: `withTenant` / `runAsSystem` send the deferred
+ * statements and `COMMIT` as one simple-protocol message (parameters inlined as literals by
+ * `inlineParameters`), so a write whose last statement needs no answer — the audit row and its
+ * outbox event — costs no round trip of its own. Statements run in the order deferred, in the
+ * same transaction; a failure is the commit's failure (nothing is committed). Use it only for
+ * statements nothing later in the transaction reads. A savepoint rolled back drops what was
+ * deferred inside it ({@link withSavepoint}). Returns `false` (deferring nothing) outside those
+ * helpers' transactions; the caller then runs the statement itself.
+ */
+export function atCommit(manager: EntityManager, statement: CommitStatement): boolean {
+  const statements = (manager.queryRunner?.data as StatementData | undefined)?.[STATEMENTS];
+  if (!statements) return false;
+  statements.push(statement);
+  return true;
+}
+
+/** Takes (and closes) the deferred statements: the helpers send them with `COMMIT`. */
+export function takeCommitStatements(runner: QueryRunner): CommitStatement[] {
+  const data = runner.data as StatementData;
+  const statements = data[STATEMENTS] ?? [];
+  delete data[STATEMENTS];
+  return statements;
+}
+
+/**
+ * `work` under a savepoint `name`. Resolves: the savepoint is released — unless
+ * `rollbackWhen(value)` says otherwise, then it is rolled back (and left defined, as a no-op
+ * PATCH always did: one round trip less; the transaction's end releases it). Throws: rolled back
+ * and released, and the error rethrown (a failing rollback does not hide it). Every rollback also
+ * drops the statements `atCommit` deferred inside it, as PostgreSQL drops the savepoint's writes.
+ */
+export async function withSavepoint<T>(
+  manager: EntityManager,
+  name: string,
+  work: () => Promise<T>,
+  rollbackWhen: (value: T) => boolean = () => false,
+): Promise<T> {
+  const statements = (manager.queryRunner?.data as StatementData | undefined)?.[STATEMENTS];
+  const mark = statements?.length ?? 0;
+  await manager.query(`SAVEPOINT ${name}`);
+  let value: T;
+  try {
+    value = await work();
+  } catch (error) {
+    statements?.splice(mark);
+    try {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await manager.query(`RELEASE SAVEPOINT ${name}`);
+    } catch {
+      // the transaction itself is gone; the original error says why
+    }
+    throw error;
+  }
+  if (rollbackWhen(value)) {
+    statements?.splice(mark);
+    await manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+  } else {
+    await manager.query(`RELEASE SAVEPOINT ${name}`);
+  }
+  return value;
+}
+
 /** Called by the transaction helpers as the transaction begins: `afterCommit` works from now on. */
 export function openCommitHooks(runner: QueryRunner): void {
   (runner.data as HookData)[HOOKS] = [];
+  (runner.data as StatementData)[STATEMENTS] = [];
 }
 
 /**

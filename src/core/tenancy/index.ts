@@ -1,5 +1,6 @@
 export { requireOrganizationId, TenantContextMissingError, withTenant } from './tenant-transaction';
-export { inlineParameters, withTenantRead } from './tenant-read';
+export { inlineParameters } from './inline-parameters';
+export { withTenantRead } from './tenant-read';
 export { SYSTEM_ACCESS_REASONS, SystemAccessReason, TenantDatabase } from './tenant-database';
-export { afterCommit } from './after-commit';
+export { afterCommit, atCommit, CommitStatement, withSavepoint } from './after-commit';
 export { commitTransaction, TransactionAbortedError } from './transaction-state';

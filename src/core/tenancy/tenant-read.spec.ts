@@ -1,4 +1,4 @@
-import { inlineParameters } from './tenant-read';
+import { inlineParameters } from './inline-parameters';
 
 describe('inlineParameters', () => {
   it('inlines each placeholder as a quoted literal, NULL for null/undefined', () => {

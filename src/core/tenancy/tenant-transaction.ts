@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { openCommitHooks, runCommitHooks, takeCommitHooks } from './after-commit';
+import {
+  openCommitHooks,
+  runCommitHooks,
+  takeCommitHooks,
+  takeCommitStatements,
+} from './after-commit';
 import { commitTransaction } from './transaction-state';
 
 const logger = new Logger('TenantTransaction');
@@ -67,7 +72,7 @@ export async function inTransaction<T>(
     const result = await work(runner.manager);
     state.isTransactionActive = false;
     const hooks = takeCommitHooks(runner);
-    await commitTransaction(runner);
+    await commitTransaction(runner, takeCommitStatements(runner));
     runCommitHooks(hooks, (error) =>
       logger.warn({ error: (error as Error).message }, 'after-commit hook failed'),
     );

@@ -1,4 +1,6 @@
 import { QueryFailedError, QueryRunner } from 'typeorm';
+import type { CommitStatement } from './after-commit';
+import { inlineParameters } from './inline-parameters';
 
 /**
  * A statement inside the transaction failed and the failure was caught and not rethrown, so the
@@ -19,25 +21,34 @@ export class TransactionAbortedError extends Error {
   }
 }
 
-/** node-postgres' client, as TypeORM's query runner holds it. */
+/** node-postgres' client, as TypeORM's query runner holds it (an array for several statements). */
 interface RawClient {
-  query(text: string): Promise<{ command: string }>;
+  query(text: string): Promise<{ command: string } | { command: string }[]>;
 }
 
 /**
- * Sends `COMMIT` on `runner`'s connection and checks PostgreSQL's answer: the command tag is
- * `COMMIT`, or {@link TransactionAbortedError} is thrown (the tag `ROLLBACK` means the
- * transaction had failed; the commit is not retried). A failure at commit (a deferred constraint,
- * a serialization failure) throws TypeORM's `QueryFailedError`, as any statement's failure does,
- * so the error filter maps it the same way. One round trip, as before.
+ * Sends `statements` (deferred by `atCommit`, parameters inlined as literals) and `COMMIT` on
+ * `runner`'s connection as one simple-protocol message — one round trip — and checks
+ * PostgreSQL's answer to `COMMIT`: the command tag is `COMMIT`, or
+ * {@link TransactionAbortedError} is thrown (the tag `ROLLBACK` means the transaction had failed;
+ * nothing is retried). In a simple-protocol message PostgreSQL stops at the first failing
+ * statement, so a failing deferred statement means no `COMMIT` ran: the caller rolls back. Any
+ * failure — a deferred statement's, or one at commit (a deferred constraint, a serialization
+ * failure) — throws TypeORM's `QueryFailedError`, as a statement of `work` would, so the error
+ * filter maps it the same way.
  */
-export async function commitTransaction(runner: QueryRunner): Promise<void> {
+export async function commitTransaction(
+  runner: QueryRunner,
+  statements: readonly CommitStatement[] = [],
+): Promise<void> {
   const client = (runner as unknown as { databaseConnection: RawClient }).databaseConnection;
-  let answer: { command: string };
+  const text = [...statements.map((s) => inlineParameters(s.sql, s.params)), 'COMMIT'].join(';\n');
+  let answer: { command: string } | { command: string }[];
   try {
-    answer = await client.query('COMMIT');
+    answer = await client.query(text);
   } catch (error) {
-    throw new QueryFailedError('COMMIT', [], error as Error);
+    throw new QueryFailedError(text, [], error as Error);
   }
-  if (answer.command !== 'COMMIT') throw new TransactionAbortedError();
+  const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;
+  if (last?.command !== 'COMMIT') throw new TransactionAbortedError();
 }

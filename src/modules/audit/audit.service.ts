@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditContext } from '../../core/auth';
-import { TenantDatabase } from '../../core/tenancy';
+import { atCommit, TenantDatabase, withSavepoint } from '../../core/tenancy';
 import { Clock } from '../../core/clock';
 import { assertVersionMatches, ExpectedVersion } from '../../core/http';
 import { DomainEventInput, DomainEvents } from '../domain-events';
@@ -144,9 +144,10 @@ export class AuditService {
       ],
     };
     const event = domainEventOf(entry);
-    // With an event, the audit row rides on the outbox INSERT (one round trip for both).
+    // With an event, the audit row rides on the outbox INSERT; either way the statement goes
+    // with the transaction's COMMIT (atCommit): no round trip of its own.
     if (event) await this.events.publish(manager, event, insert);
-    else await manager.query(insert.sql, insert.params);
+    else if (!atCommit(manager, insert)) await manager.query(insert.sql, insert.params);
   }
 
   /**
@@ -172,14 +173,12 @@ export class AuditService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditService.recordUpdate must run inside the transaction of the change');
     }
-    await manager.query('SAVEPOINT audit_update_noop');
-    const after = await write();
-    const changes = diffFields(before, after, fields);
-    if (Object.keys(changes).length === 0) {
-      await manager.query('ROLLBACK TO SAVEPOINT audit_update_noop');
-      return before;
-    }
-    await manager.query('RELEASE SAVEPOINT audit_update_noop');
+    let changes: ReturnType<typeof diffFields> = {};
+    const after = await withSavepoint(manager, 'audit_update_noop', write, (written) => {
+      changes = diffFields(before, written, fields);
+      return Object.keys(changes).length === 0; // a no-op: no version bump, no audit row
+    });
+    if (Object.keys(changes).length === 0) return before;
     const { extra, describe, ...rest } = entry;
     const described = describe ? describe(before, after) : changes;
     // Consumers (automation's `field.changed` with `from`, webhook receivers) see what each

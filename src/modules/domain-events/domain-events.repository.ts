@@ -56,30 +56,27 @@ export interface OutboxStats {
 }
 
 /**
- * The only SQL on `domain_events`. `insertMany` runs in the publisher's transaction (tenant or
+ * The only SQL on `domain_events`. `insertStatement`'s INSERT runs in the publisher's transaction (tenant or
  * system); every other method runs in the relay's system transaction (`runAsSystem('outbox-relay')`),
  * since claiming spans organizations. Never opens a transaction itself.
  */
 @Injectable()
 export class DomainEventsRepository {
   /**
-   * Writes the events in one INSERT. It sends no `NOTIFY`: PostgreSQL makes every transaction
-   * that notified commit one at a time (one cluster-wide lock from pre-commit to the end of the
-   * commit), a queue for every write of every organization; `DomainEvents` wakes the relay after
-   * commit instead (Redis, `OUTBOX_WAKE_UP`). `alongside`, when given, is one more data-modifying
-   * statement of the caller's (placeholders `$1`…`$n` of its own `params`, no RETURNING) sent in
-   * the same statement as a CTE, so both cost one round trip (the audit row of the change);
-   * PostgreSQL runs it exactly once, even with no events.
+   * The one INSERT of `events` (or `undefined` when there is nothing to write), for the caller to
+   * run now or with its `COMMIT` (`atCommit`). It sends no `NOTIFY`: PostgreSQL makes every
+   * transaction that notified commit one at a time (one cluster-wide lock from pre-commit to the
+   * end of the commit), a queue for every write of every organization; `DomainEvents` wakes the
+   * relay after commit instead (Redis, `OUTBOX_WAKE_UP`). `alongside`, when given, is one more
+   * data-modifying statement of the caller's (placeholders `$1`…`$n` of its own `params`, no
+   * RETURNING) written by the same statement as a CTE (the audit row of the change); PostgreSQL
+   * runs it exactly once, even with no events.
    */
-  async insertMany(
-    manager: EntityManager,
+  insertStatement(
     events: readonly DomainEventInput[],
     alongside?: AlongsideStatement,
-  ): Promise<void> {
-    if (events.length === 0) {
-      if (alongside) await manager.query(alongside.sql, [...alongside.params]);
-      return;
-    }
+  ): AlongsideStatement | undefined {
+    if (events.length === 0) return alongside;
     const rows = events.map((e) => ({
       organization_id: e.organizationId,
       type: e.type,
@@ -93,8 +90,8 @@ export class DomainEventsRepository {
       request_id: e.requestId ?? null,
     }));
     const params = [...(alongside?.params ?? []), JSON.stringify(rows)];
-    await manager.query(
-      `${alongside ? `WITH alongside AS (${alongside.sql})` : ''}
+    return {
+      sql: `${alongside ? `WITH alongside AS (${alongside.sql})` : ''}
        INSERT INTO domain_events (organization_id, type, entity_type, entity_id, actor_user_id,
                                   actor_api_key_id, changed_fields, data, causation_depth, request_id)
        SELECT organization_id, type, entity_type, entity_id, actor_user_id, actor_api_key_id,
@@ -105,7 +102,7 @@ export class DomainEventsRepository {
               data jsonb, causation_depth integer, request_id text)
         ORDER BY position`,
       params,
-    );
+    };
   }
 
   /**

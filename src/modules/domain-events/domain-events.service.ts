@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { WakeUps } from '../../core/redis';
-import { afterCommit } from '../../core/tenancy';
+import { afterCommit, atCommit } from '../../core/tenancy';
 import type { DomainEventConsumer, DomainEventGuard, DomainEventInput } from './domain-event';
 import { AlongsideStatement, DomainEventsRepository } from './domain-events.repository';
 
@@ -41,25 +41,39 @@ export class DomainEvents {
     this.guards.push(guard);
   }
 
-  /** Publishes one event (see `publishMany`). */
-  publish(
+  /**
+   * Publishes one event (see `publishMany`), its INSERT (with `alongside`) sent with the
+   * transaction's `COMMIT` (`atCommit`: no round trip of its own) — nothing in the writing
+   * transaction reads the outbox. Guards run now, as in `publishMany`.
+   */
+  async publish(
     manager: EntityManager,
     event: DomainEventInput,
     alongside?: AlongsideStatement,
   ): Promise<void> {
-    return this.publishMany(manager, [event], alongside);
+    await this.write(manager, [event], alongside, true);
   }
 
   /**
    * One INSERT for the whole list (an import batch of thousands of rows), after every guard
-   * passed. `alongside`: one more data-modifying statement of the caller's (its own `$1`…`$n`, no
-   * RETURNING) written in the same round trip, e.g. the change's audit row (`AuditService.record`);
-   * it is written even when `events` is empty, and not at all when a guard refuses.
+   * passed, run now. `alongside`: one more data-modifying statement of the caller's (its own
+   * `$1`…`$n`, no RETURNING) written in the same round trip, e.g. the change's audit row
+   * (`AuditService.record`); it is written even when `events` is empty, and not at all when a
+   * guard refuses.
    */
   async publishMany(
     manager: EntityManager,
     events: readonly DomainEventInput[],
     alongside?: AlongsideStatement,
+  ): Promise<void> {
+    await this.write(manager, events, alongside, false);
+  }
+
+  private async write(
+    manager: EntityManager,
+    events: readonly DomainEventInput[],
+    alongside: AlongsideStatement | undefined,
+    atTheCommit: boolean,
   ): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('DomainEvents.publish must run inside the transaction of the change');
@@ -70,7 +84,10 @@ export class DomainEvents {
       }
     }
     for (const guard of this.guards) await guard.check(manager, events);
-    await this.repository.insertMany(manager, events, alongside);
+    const statement = this.repository.insertStatement(events, alongside);
+    if (statement && !(atTheCommit && atCommit(manager, statement))) {
+      await manager.query(statement.sql, [...statement.params]);
+    }
     if (events.length > 0) afterCommit(manager, this.wakeRelay);
   }
 }

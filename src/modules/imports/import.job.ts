@@ -3,7 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { mapError } from '../../core/http';
 import { DEFAULT_LANGUAGE, type Language } from '../../core/i18n';
-import { TenantDatabase } from '../../core/tenancy';
+import { TenantDatabase, withSavepoint } from '../../core/tenancy';
 import { describeControlChar, findForbiddenControlChar } from '../../core/text';
 import { AuditService } from '../audit';
 import { DomainEvents } from '../domain-events';
@@ -371,20 +371,19 @@ export class ImportJob implements JobHandler<ImportPayload, ImportResult>, OnMod
       refused: [] as RowError[],
     };
     if (items.length === 0) return none;
-    await manager.query('SAVEPOINT import_rows');
     try {
-      const counts = await importer.load(
-        manager,
-        orgId,
-        items.map((i) => i.row),
-        onConflict,
+      const counts = await withSavepoint(manager, 'import_rows', () =>
+        importer.load(
+          manager,
+          orgId,
+          items.map((i) => i.row),
+          onConflict,
+        ),
       );
-      await manager.query('RELEASE SAVEPOINT import_rows');
       return { ...counts, refused: [] };
     } catch (error) {
+      // withSavepoint rolled the batch back (and released the savepoint).
       if (!isDataRefusal(error)) throw error;
-      await manager.query('ROLLBACK TO SAVEPOINT import_rows');
-      await manager.query('RELEASE SAVEPOINT import_rows');
       if (items.length === 1) return { ...none, refused: [refusalError(error, items[0].line)] };
       const half = Math.ceil(items.length / 2);
       const split = (part: BatchItem[]) =>
