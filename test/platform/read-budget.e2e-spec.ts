@@ -121,6 +121,36 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
     expect(many).toEqual({ ...few, total: 25 });
   });
 
+  it('an audited write sends its audit row and outbox event with COMMIT: a stock receipt in 5 round trips', async () => {
+    const code = randomUUID().slice(0, 8);
+    const warehouse = await owner
+      .post('/api/v1/warehouses')
+      .send({ code: `W-${code}`, name: 'Main' })
+      .expect(201);
+    const location = await owner
+      .post('/api/v1/stock-locations')
+      .send({ warehouseId: (warehouse.body as { id: string }).id, code: `L-${code}`, name: 'Bin' })
+      .expect(201);
+    const receipt = () =>
+      owner
+        .post('/api/v1/stock-moves')
+        .send({ productId, toLocationId: (location.body as { id: string }).id, quantity: '2' })
+        .expect(201);
+    await receipt(); // warm: the level row exists, caches are filled
+    const { pg } = await traced(t, receipt);
+    // BEGIN + tenant settings; product; location share-lock; level + ledger; audit + outbox + COMMIT.
+    expect(pg).toHaveLength(5);
+    expect(pg[0]).toMatch(/^BEGIN;/);
+    expect(pg[4]).toMatch(
+      /INSERT INTO audit_logs[\s\S]*INSERT INTO domain_events[\s\S]*;\nCOMMIT$/,
+    );
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE organization_id = $1 AND entity_type = 'stock_move'`,
+      [owner.organization.id],
+    );
+    expect(n).toBe(2);
+  });
+
   it('a write still invalidates at once: the next list counts the new product', async () => {
     await owner.get('/api/v1/products').expect(200);
     await owner

@@ -1,10 +1,12 @@
 import { EntityManager, QueryFailedError } from 'typeorm';
 import {
   afterCommit,
+  atCommit,
   SystemAccessReason,
   TenantContextMissingError,
   TenantDatabase,
   TransactionAbortedError,
+  withSavepoint,
 } from '../../src/core/tenancy';
 import { addMembership, createOrganization, createUser } from '../factories/identity.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -156,5 +158,100 @@ describe('TenantDatabase', () => {
       );
     }
     expect(hook).not.toHaveBeenCalled();
+  });
+
+  describe('statements deferred to COMMIT (atCommit)', () => {
+    const note = (organizationId: string, userId: string) => ({
+      sql: 'INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)',
+      params: [organizationId, userId],
+    });
+    const memberships = async (userId: string) =>
+      (
+        await t.dataSource.query<{ organization_id: string }[]>(
+          'SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id',
+          [userId],
+        )
+      ).map((r) => r.organization_id);
+
+    it('are written with the commit, after the work, in both helpers', async () => {
+      const user = await createUser(t.dataSource);
+      const seenInside = await db.run(orgA, async (manager) => {
+        expect(atCommit(manager, note(orgA, user.id))).toBe(true);
+        return manager.query<unknown[]>('SELECT 1 FROM memberships WHERE user_id = $1', [user.id]);
+      });
+      expect(seenInside).toEqual([]); // deferred: not written while the work ran
+      await db.runAsSystem('access', (manager) =>
+        Promise.resolve(atCommit(manager, note(orgB, user.id))),
+      );
+      expect(await memberships(user.id)).toEqual([orgA, orgB].sort());
+    });
+
+    it('outside those helpers atCommit defers nothing (the caller runs the statement)', async () => {
+      await expect(
+        t.dataSource.transaction((manager) => Promise.resolve(atCommit(manager, note(orgA, orgA)))),
+      ).resolves.toBe(false);
+    });
+
+    it('inline their parameters as data: quotes, backslashes and look-alike Unicode survive', async () => {
+      const user = await createUser(t.dataSource);
+      const tricky = `it's \\ a "test"; DROP TABLE users; -- ае \u2028 $1 $$`;
+      await db.runAsSystem('access', (manager) =>
+        Promise.resolve(
+          atCommit(manager, {
+            sql: `UPDATE users SET full_name = $1 WHERE id = $2`,
+            params: [tricky, user.id],
+          }),
+        ),
+      );
+      const [row] = await t.dataSource.query<{ full_name: string }[]>(
+        'SELECT full_name FROM users WHERE id = $1',
+        [user.id],
+      );
+      expect(row.full_name).toBe(tricky);
+    });
+
+    it('a failing deferred statement fails the call: nothing committed, no after-commit hook', async () => {
+      const user = await createUser(t.dataSource);
+      const hook = jest.fn();
+      const error = await db
+        .run(orgA, async (manager) => {
+          await manager.query(
+            'INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)',
+            [orgA, user.id],
+          );
+          atCommit(manager, note(orgA, user.id)); // the same membership again: unique violation
+          afterCommit(manager, hook);
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryFailedError);
+      expect((error as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe(
+        '23505',
+      );
+      expect(await memberships(user.id)).toEqual([]);
+      expect(hook).not.toHaveBeenCalled();
+    });
+
+    it('a savepoint rolled back drops what was deferred inside it, as it drops its writes', async () => {
+      const user = await createUser(t.dataSource);
+      await db.runAsSystem('access', async (manager) => {
+        atCommit(manager, note(orgA, user.id));
+        await expect(
+          withSavepoint(manager, 'probe', () => {
+            atCommit(manager, note(orgB, user.id));
+            return Promise.reject(new Error('refused'));
+          }),
+        ).rejects.toThrow('refused');
+        // rolled back on the answer too (a no-op), and released when kept
+        await withSavepoint(
+          manager,
+          'noop',
+          () => Promise.resolve(atCommit(manager, note(orgB, user.id))),
+          () => true,
+        );
+        const kept = await withSavepoint(manager, 'kept', () => Promise.resolve('kept'));
+        expect(kept).toBe('kept');
+      });
+      expect(await memberships(user.id)).toEqual([orgA]);
+    });
   });
 });
