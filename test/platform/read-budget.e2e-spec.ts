@@ -121,7 +121,7 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
     expect(many).toEqual({ ...few, total: 25 });
   });
 
-  it('an audited write sends its audit row and outbox event with COMMIT: a stock receipt in 5 round trips', async () => {
+  it('an audited write sends its audit row and outbox event with COMMIT: a stock receipt in 4 round trips', async () => {
     const code = randomUUID().slice(0, 8);
     const warehouse = await owner
       .post('/api/v1/warehouses')
@@ -138,10 +138,14 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
         .expect(201);
     await receipt(); // warm: the level row exists, caches are filled
     const { pg } = await traced(t, receipt);
-    // BEGIN + tenant settings; product; location share-lock; level + ledger; audit + outbox + COMMIT.
-    expect(pg).toHaveLength(5);
+    // BEGIN + tenant settings; product check + location share-lock (queryTogether); level +
+    // ledger; audit + outbox + COMMIT.
+    expect(pg).toHaveLength(4);
     expect(pg[0]).toMatch(/^BEGIN;/);
-    expect(pg[4]).toMatch(
+    expect(pg[1]).toMatch(
+      /FROM products[\s\S]*;\nSELECT[\s\S]*FROM stock_locations[\s\S]*FOR SHARE$/,
+    );
+    expect(pg[3]).toMatch(
       /INSERT INTO audit_logs[\s\S]*INSERT INTO domain_events[\s\S]*;\nCOMMIT$/,
     );
     const [{ n }] = await t.dataSource.query<{ n: number }[]>(

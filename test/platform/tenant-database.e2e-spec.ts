@@ -5,6 +5,7 @@ import {
   SystemAccessReason,
   TenantContextMissingError,
   TenantDatabase,
+  queryTogether,
   TransactionAbortedError,
   withSavepoint,
 } from '../../src/core/tenancy';
@@ -252,6 +253,48 @@ describe('TenantDatabase', () => {
         expect(kept).toBe('kept');
       });
       expect(await memberships(user.id)).toEqual([orgA]);
+    });
+  });
+
+  describe("queryTogether: several owners' statements in one round trip", () => {
+    const count = (sql: string, params: unknown[]) => ({
+      sql,
+      params,
+      decode: (rows: unknown[]) => (rows as { n: number }[])[0].n,
+    });
+
+    it("runs them in order in the caller's transaction (RLS applies) and decodes each", async () => {
+      const [mine, echoed] = await db.run(orgA, (manager) =>
+        queryTogether(manager, [
+          count('SELECT count(*)::int AS n FROM memberships WHERE organization_id <> $1', [orgA]),
+          count(`SELECT length($1)::int AS n`, ["it's \\ $1 -- not a comment"]),
+        ] as const),
+      );
+      expect(mine).toBe(0); // the other organization's rows are invisible here
+      expect(echoed).toBe("it's \\ $1 -- not a comment".length);
+    });
+
+    it('the first decode error wins; a failing statement throws QueryFailedError', async () => {
+      const refuse = {
+        sql: 'SELECT 1',
+        params: [],
+        decode: () => {
+          throw new Error('first refuses');
+        },
+      };
+      await expect(
+        db.run(orgA, (manager) =>
+          queryTogether(manager, [refuse, count('SELECT 2 AS n', [])] as const),
+        ),
+      ).rejects.toThrow('first refuses');
+      await expect(
+        db.run(orgA, (manager) =>
+          queryTogether(manager, [
+            count('SELECT 1 / 0 AS n', []),
+            count('SELECT 2 AS n', []),
+          ] as const),
+        ),
+      ).rejects.toBeInstanceOf(QueryFailedError);
     });
   });
 });

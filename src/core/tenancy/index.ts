@@ -4,3 +4,4 @@ export { withTenantRead } from './tenant-read';
 export { SYSTEM_ACCESS_REASONS, SystemAccessReason, TenantDatabase } from './tenant-database';
 export { afterCommit, atCommit, CommitStatement, withSavepoint } from './after-commit';
 export { commitTransaction, TransactionAbortedError } from './transaction-state';
+export { queryTogether, Statement } from './statement-batch';

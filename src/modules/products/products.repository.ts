@@ -9,6 +9,7 @@ import {
   selectPage,
 } from '../../core/database';
 import type { CompiledFilter, FilterField } from '../../core/filters';
+import type { Statement } from '../../core/tenancy';
 import { ListQuery, PreconditionFailedError } from '../../core/http';
 import { actAsTenant, ConflictMode, copyRows, LoadedRows } from '../imports';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from './product.entity';
@@ -233,16 +234,16 @@ export class ProductsRepository {
   }
 
   /** The live product's id and type only (stock moves), or `undefined`. */
-  async findKindById(
-    manager: EntityManager,
+  /** The live product's id and type (`undefined` when the organization has none with this id). */
+  kindByIdStatement(
     orgId: string,
     id: string,
-  ): Promise<{ id: string; type: ProductRow['type'] } | undefined> {
-    const [row] = await manager.query<{ id: string; type: ProductRow['type'] }[]>(
-      `SELECT id, type FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
-      [orgId, id],
-    );
-    return row;
+  ): Statement<{ id: string; type: ProductRow['type'] } | undefined> {
+    return {
+      sql: `SELECT id, type FROM products WHERE organization_id = $1 AND id = $2 AND ${LIVE}`,
+      params: [orgId, id],
+      decode: (rows) => rows[0] as { id: string; type: ProductRow['type'] } | undefined,
+    };
   }
 
   /** The live product with this sku (compared case-insensitively, `citext`), or `undefined`. */

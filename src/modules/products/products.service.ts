@@ -13,7 +13,7 @@ import {
   ValidationFailedError,
   toPage,
 } from '../../core/http';
-import { TenantDatabase } from '../../core/tenancy';
+import { Statement, TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { CategoriesService } from '../categories';
 import { ProductCounts } from './product-counts';
@@ -161,18 +161,20 @@ export class ProductsService {
   }
 
   /**
-   * For stock: the live product's id and type (all a move needs: one indexed row, no tags or
-   * custom fields), or 422 `invalid_product` at `/productId` when there is none (the not-found
-   * case only: any other failure, e.g. a statement timeout, propagates unchanged).
+   * For stock: the statement of the live product's id and type (all a move needs: one indexed
+   * row, no tags or custom fields), for the caller to send with its own (`queryTogether`); its
+   * decode throws 422 `invalid_product` at `/productId` when there is none.
    */
-  async findForStock(
-    manager: EntityManager,
-    orgId: string,
-    id: string,
-  ): Promise<Pick<ProductDto, 'id' | 'type'>> {
-    const row = await this.repository.findKindById(manager, orgId, id);
-    if (!row) throw ProductsErrors.invalid_product();
-    return row;
+  stockKindStatement(orgId: string, id: string): Statement<Pick<ProductDto, 'id' | 'type'>> {
+    const statement = this.repository.kindByIdStatement(orgId, id);
+    return {
+      ...statement,
+      decode: (rows) => {
+        const row = statement.decode(rows);
+        if (!row) throw ProductsErrors.invalid_product();
+        return row;
+      },
+    };
   }
 
   /** Reference and consistency rules shared by create and update (422 at the field). */

@@ -12,7 +12,7 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { TenantDatabase } from '../../core/tenancy';
+import { queryTogether, TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import { ProductsService } from '../products';
 import { StockLocationsService } from '../warehouses';
@@ -138,11 +138,17 @@ export class StockService {
       throw StockErrors.same_location();
     }
     return this.db.run(orgId, async (manager) => {
-      const product = await this.products.findForStock(manager, orgId, dto.productId);
+      // The product check and the locations' share-lock in one round trip (each statement built
+      // by the module that owns its table); the product's error comes first, as before.
+      const ids = [dto.fromLocationId, dto.toLocationId].filter((id): id is string => !!id);
+      const [product, locations] = await queryTogether(manager, [
+        this.products.stockKindStatement(orgId, dto.productId),
+        this.stockLocations.lockLocationsForStockStatement(orgId, ids),
+      ] as const);
       if (product.type !== 'goods') {
         throw StockErrors.not_stockable();
       }
-      const locations = await this.lockLocations(manager, orgId, dto);
+      this.assertUsableLocations(locations, dto);
       // Level rows are touched in location-id order, so two opposite transfers cannot deadlock.
       const steps = [
         ...(dto.fromLocationId ? [{ location: dto.fromLocationId, delta: 'out' as const }] : []),
@@ -203,14 +209,11 @@ export class StockService {
     });
   }
 
-  /** The move's locations, share-locked so their `allowNegative` cannot change mid-move. */
-  private async lockLocations(
-    manager: EntityManager,
-    orgId: string,
+  /** 422 `invalid_location` at the field naming a location the organization lacks or retired. */
+  private assertUsableLocations(
+    found: ReadonlyMap<string, { isActive: boolean }>,
     dto: CreateStockMoveDto,
-  ): Promise<Map<string, { allowNegative: boolean; isActive: boolean }>> {
-    const ids = [dto.fromLocationId, dto.toLocationId].filter((id): id is string => !!id);
-    const found = await this.stockLocations.lockLocationsForStock(manager, orgId, ids);
+  ): void {
     for (const [field, id] of [
       ['fromLocationId', dto.fromLocationId],
       ['toLocationId', dto.toLocationId],
@@ -219,7 +222,6 @@ export class StockService {
         throw StockErrors.invalid_location(field);
       }
     }
-    return found;
   }
 
   /**

@@ -14,6 +14,7 @@ import {
 } from '../../core/database';
 import { foldedContains } from '../../core/database/folded-text';
 import type { ListQuery } from '../../core/http';
+import type { Statement } from '../../core/tenancy';
 
 /** A `stock_locations` row as selected by {@link StockLocationsRepository}. */
 export interface StockLocationRow {
@@ -31,7 +32,7 @@ export interface StockLocationRow {
   version: number;
 }
 
-/** What stock needs of a location it moves goods through (see `lockForStock`). */
+/** What stock needs of a location it moves goods through (see `lockForStockStatement`). */
 export interface StockLocationLock {
   id: string;
   allow_negative: boolean;
@@ -108,16 +109,13 @@ export class StockLocationsRepository {
    * Share-locks the given locations (`FOR SHARE`, in id order so concurrent movers cannot
    * deadlock) and returns those the organization has; ids it does not have are simply absent.
    */
-  lockForStock(
-    manager: EntityManager,
-    orgId: string,
-    ids: readonly string[],
-  ): Promise<StockLocationLock[]> {
-    return manager.query<StockLocationLock[]>(
-      `SELECT id, allow_negative, is_active FROM stock_locations
-        WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR SHARE`,
-      [orgId, ids],
-    );
+  lockForStockStatement(orgId: string, ids: readonly string[]): Statement<StockLocationLock[]> {
+    return {
+      sql: `SELECT id, allow_negative, is_active FROM stock_locations
+             WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR SHARE`,
+      params: [orgId, ids],
+      decode: (rows) => rows as StockLocationLock[],
+    };
   }
 
   /** Inserts a location at the given tree placement (unique code per warehouse: 23505 → 409). */

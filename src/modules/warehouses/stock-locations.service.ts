@@ -13,7 +13,7 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { TenantDatabase } from '../../core/tenancy';
+import { Statement, TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   CreateStockLocationDto,
@@ -99,24 +99,30 @@ export class StockLocationsService {
   }
 
   /**
-   * Share-locks the locations a stock move goes through, in the caller's tenant transaction
-   * (`manager`, from the stock module's `TenantDatabase.run(orgId, …)`), so their
-   * `allowNegative`/`isActive` cannot change until it commits. Returns the organization's
-   * locations among `ids` by id (snake_case fields as stored); ids it does not have are absent
-   * from the map, and the caller decides what that means (stock: 422 `invalid_location`).
+   * The statement that share-locks the locations a stock move goes through, for the stock
+   * module to send in its tenant transaction with its own (`queryTogether`), so their
+   * `allowNegative`/`isActive` cannot change until it commits (`FOR SHARE`, in id order so
+   * concurrent movers cannot deadlock). Decodes to the organization's locations among `ids` by
+   * id; ids it does not have are absent from the map, and the caller decides what that means
+   * (stock: 422 `invalid_location`).
    */
-  async lockLocationsForStock(
-    manager: EntityManager,
+  lockLocationsForStockStatement(
     orgId: string,
     ids: readonly string[],
-  ): Promise<Map<string, LockedStockLocation>> {
-    const rows = await this.repository.lockForStock(manager, orgId, ids);
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        { id: row.id, allowNegative: row.allow_negative, isActive: row.is_active },
-      ]),
-    );
+  ): Statement<Map<string, LockedStockLocation>> {
+    const statement = this.repository.lockForStockStatement(orgId, ids);
+    return {
+      ...statement,
+      decode: (rows) =>
+        new Map(
+          statement
+            .decode(rows)
+            .map((row) => [
+              row.id,
+              { id: row.id, allowNegative: row.allow_negative, isActive: row.is_active },
+            ]),
+        ),
+    };
   }
 
   private async find(manager: EntityManager, orgId: string, id: string): Promise<StockLocationRow> {
