@@ -62,6 +62,51 @@ describe('currencies and units of measure (global reference data)', () => {
       expect(role.status).toBe(422);
     });
 
+    it('a product write sees a currency or unit change at once (the checks are cached in memory)', async () => {
+      const currency = freshCurrencyCode();
+      const unit = freshUnitCode();
+      const made = await superuser
+        .post('/api/v1/currencies')
+        .send({ code: currency, name: 'Cache probe', minorUnits: 2 })
+        .expect(201);
+      const unitMade = await superuser
+        .post('/api/v1/units-of-measure')
+        .send({ code: unit, name: 'Cache probe', type: 'count', factor: '12' })
+        .expect(201);
+      let n = 0;
+      const product = () =>
+        owner.post('/api/v1/products').send({
+          sku: `CACHE-${currency}-${(n += 1)}`,
+          name: 'Probe',
+          type: 'goods',
+          uomCode: unit,
+          price: '1.00',
+          currencyCode: currency,
+        });
+      expect((await product()).status).toBe(201); // both answers now cached as active
+      await superuser
+        .patch(`/api/v1/currencies/${currency}`)
+        .set('If-Match', `"${(made.body as { version: number }).version}"`)
+        .send({ isActive: false })
+        .expect(200);
+      const refused = await product();
+      expect(refused.status).toBe(422);
+      expect(JSON.stringify(refused.body)).toContain('/currencyCode');
+      await superuser
+        .patch(`/api/v1/units-of-measure/${unit}`)
+        .set('If-Match', `"${(unitMade.body as { version: number }).version}"`)
+        .send({ isActive: false })
+        .expect(200);
+      const refusedUnit = await owner.post('/api/v1/products').send({
+        sku: `CACHE-${currency}-u`,
+        name: 'Probe',
+        type: 'goods',
+        uomCode: unit,
+      });
+      expect(refusedUnit.status).toBe(422);
+      expect(JSON.stringify(refusedUnit.body)).toContain('/uomCode');
+    });
+
     describeResourceContract(actors, {
       url: '/api/v1/currencies',
       key: 'code',

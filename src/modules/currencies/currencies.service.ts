@@ -11,7 +11,8 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { TenantDatabase } from '../../core/tenancy';
+import { LOCAL_CACHE_MAX_TTL_MS, LocalCache } from '../../core/cache';
+import { afterCommit, TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type { CreateCurrencyDto, CurrencyDto, UpdateCurrencyDto } from './dto/currency.dto';
 import {
@@ -46,6 +47,9 @@ const toDto = (row: CurrencyRow): CurrencyDto => ({
   version: row.version,
 });
 
+/** The local-cache namespace of `isActive` answers. */
+export const CURRENCIES_CACHE = 'currencies';
+
 /**
  * ISO 4217 reference data shared by every tenant; only the platform (superusers) changes it.
  * Global rows belong to no organization, so every use case runs as
@@ -57,6 +61,7 @@ export class CurrenciesService {
     private readonly db: TenantDatabase,
     private readonly repository: CurrenciesRepository,
     private readonly audit: AuditService,
+    private readonly local: LocalCache,
   ) {}
 
   list(query: ListQuery<Sort, Filter>): Promise<Page<CurrencyDto>> {
@@ -84,12 +89,25 @@ export class CurrenciesService {
    * transaction.
    */
   isActive(code: string, manager?: EntityManager): Promise<boolean> {
-    if (manager) return this.repository.isActive(manager, code);
-    return this.db.runAsSystem('reference-data', (m) => this.repository.isActive(m, code));
+    // In this process's memory between changes (`CURRENCIES_CACHE`, cleared on every instance after
+    // each write below): a product write checks its currency with no round trip (issue 21).
+    return this.local.getOrLoad(CURRENCIES_CACHE, code, LOCAL_CACHE_MAX_TTL_MS, () =>
+      manager
+        ? this.repository.isActive(manager, code)
+        : this.db.runAsSystem('reference-data', (m) => this.repository.isActive(m, code)),
+    );
+  }
+
+  /** A write of this reference data; the cached answers of `isActive` are dropped once it committed. */
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.runAsSystem('reference-data', (manager) => {
+      afterCommit(manager, () => void this.local.invalidate(CURRENCIES_CACHE));
+      return work(manager);
+    });
   }
 
   create(dto: CreateCurrencyDto, context: AuditContext): Promise<CurrencyDto> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       await this.repository.insert(manager, {
         code: dto.code,
         name: dto.name,
@@ -115,7 +133,7 @@ export class CurrenciesService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<CurrencyDto> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, code)),
         fields: ['name', 'minorUnits', 'isActive'],
@@ -140,7 +158,7 @@ export class CurrenciesService {
   }
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, code),
         // A currency still used by a product is kept by its foreign key (409).

@@ -11,7 +11,8 @@ import {
   Page,
   toPage,
 } from '../../core/http';
-import { TenantDatabase } from '../../core/tenancy';
+import { LOCAL_CACHE_MAX_TTL_MS, LocalCache } from '../../core/cache';
+import { afterCommit, TenantDatabase } from '../../core/tenancy';
 import { AuditService } from '../audit';
 import type {
   ConversionDto,
@@ -59,7 +60,9 @@ const toDto = (row: UnitRow): UnitOfMeasureDto => ({
   version: row.version,
 });
 
-/** Units of measure (global reference data) and exact conversion between units of one type. */
+/** The local-cache namespace of `isActive` answers. */
+export const UNITS_CACHE = 'units-of-measure';
+
 /**
  * Units of measure (global reference data) and exact conversion between units of one type. Global
  * rows belong to no organization, so every use case runs as `runAsSystem('reference-data', …)`.
@@ -70,6 +73,7 @@ export class UnitsOfMeasureService {
     private readonly db: TenantDatabase,
     private readonly repository: UnitsOfMeasureRepository,
     private readonly audit: AuditService,
+    private readonly local: LocalCache,
   ) {}
 
   list(query: ListQuery<Sort, Filter>): Promise<Page<UnitOfMeasureDto>> {
@@ -96,8 +100,21 @@ export class UnitsOfMeasureService {
    * tenant or system) it reads there; without, in its own system transaction.
    */
   isActive(code: string, manager?: EntityManager): Promise<boolean> {
-    if (manager) return this.repository.isActive(manager, code);
-    return this.db.runAsSystem('reference-data', (m) => this.repository.isActive(m, code));
+    // In this process's memory between changes (`UNITS_CACHE`, cleared on every instance after
+    // each write below): a product write checks its unit with no round trip (issue 21).
+    return this.local.getOrLoad(UNITS_CACHE, code, LOCAL_CACHE_MAX_TTL_MS, () =>
+      manager
+        ? this.repository.isActive(manager, code)
+        : this.db.runAsSystem('reference-data', (m) => this.repository.isActive(m, code)),
+    );
+  }
+
+  /** A write of this reference data; the cached answers of `isActive` are dropped once it committed. */
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.runAsSystem('reference-data', (manager) => {
+      afterCommit(manager, () => void this.local.invalidate(UNITS_CACHE));
+      return work(manager);
+    });
   }
 
   /**
@@ -124,7 +141,7 @@ export class UnitsOfMeasureService {
   }
 
   create(dto: CreateUnitOfMeasureDto, context: AuditContext): Promise<UnitOfMeasureDto> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       await this.repository.insert(manager, {
         code: dto.code,
         name: dto.name,
@@ -150,7 +167,7 @@ export class UnitsOfMeasureService {
     expectedVersion: ExpectedVersion,
     context: AuditContext,
   ): Promise<UnitOfMeasureDto> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       return this.audit.updateGuarded(manager, expectedVersion, {
         read: async () => toDto(await this.find(manager, code)),
         fields: ['name', 'factor', 'isActive'],
@@ -168,7 +185,7 @@ export class UnitsOfMeasureService {
   }
 
   delete(code: string, expectedVersion: ExpectedVersion, context: AuditContext): Promise<void> {
-    return this.db.runAsSystem('reference-data', async (manager) => {
+    return this.write(async (manager) => {
       await this.audit.deleteGuarded(manager, expectedVersion, {
         read: () => this.find(manager, code),
         remove: () => this.repository.delete(manager, code),
