@@ -9,14 +9,18 @@ const v8 = require('node:v8');
 const file = process.env.BENCH_MEMORY_FILE;
 if (file) {
   const peaks = {};
+  let changed = false;
   const keep = (name, bytes) => {
     const mb = Math.round(bytes / 1048576);
-    if (!(peaks[name] >= mb)) peaks[name] = mb;
+    if (peaks[name] >= mb) return;
+    peaks[name] = mb;
+    changed = true;
   };
   const timer = setInterval(() => {
     for (const [name, bytes] of Object.entries(process.memoryUsage())) keep(name, bytes);
     for (const space of v8.getHeapSpaceStatistics()) keep(space.space_name, space.space_size);
-    writeFileSync(file, JSON.stringify(peaks));
+    if (changed) writeFileSync(file, JSON.stringify(peaks)); // only when a peak grew
+    changed = false;
   }, 200);
   timer.unref();
 }

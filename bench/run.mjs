@@ -53,7 +53,7 @@ const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, bas
 const REDIS_KEY_PREFIX = env.BENCH_REDIS_KEY_PREFIX ?? 'bench:';
 // The worker's Node flags, as `npm run start:worker` passes them (why: README, Operations);
 // `BENCH_WORKER_NODE_ARGS` (space-separated) overrides them to compare settings.
-const WORKER_NODE_ARGS = env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? ['--max-old-space-size=256', '--max-semi-space-size=16'];
+const WORKER_NODE_ARGS = env.BENCH_WORKER_NODE_ARGS ? env.BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) : ['--max-old-space-size=256', '--max-semi-space-size=16'];
 // Where bench/memory-sampler.cjs (preloaded into the worker) keeps its memory peaks.
 const MEMORY_FILE = join(tmpdir(), `alees-bench-memory-${DB_NAME}.json`);
 const workerMemoryPeaks = () => (existsSync(MEMORY_FILE) ? JSON.parse(readFileSync(MEMORY_FILE, 'utf8')) : undefined);
