@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Alees API/worker image. One image, two commands: `node dist/main.api.js` (default) and
-# `node --max-old-space-size=256 dist/main.worker.js`; migrations run as a one-shot `node dist/cli.js migrate`.
+# `node --max-old-space-size=256 --max-semi-space-size=16 dist/main.worker.js` (why: README, Operations); migrations run as a one-shot `node dist/cli.js migrate`.
 
 # --- deps: every dependency, for the build ---------------------------------------------------
 FROM node:24.11-bookworm-slim AS deps

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import * as argon2 from 'argon2';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,12 @@ const FAN_OUT_RUNS = Number(env.BENCH_FAN_OUT_RUNS ?? (QUICK ? 3 : 5));
 const PORT_BASE = Number(env.BENCH_PORT_BASE ?? 3190);
 const PORTS = { api: PORT_BASE, worker: PORT_BASE + 1, baseA: PORT_BASE + 2, baseB: PORT_BASE + 3, probe: PORT_BASE + 4, pooledApi: PORT_BASE + 5, pgbouncer: PORT_BASE + 6 };
 const REDIS_KEY_PREFIX = env.BENCH_REDIS_KEY_PREFIX ?? 'bench:';
+// The worker's Node flags, as `npm run start:worker` passes them (why: README, Operations);
+// `BENCH_WORKER_NODE_ARGS` (space-separated) overrides them to compare settings.
+const WORKER_NODE_ARGS = env.BENCH_WORKER_NODE_ARGS ? env.BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) : ['--max-old-space-size=256', '--max-semi-space-size=16'];
+// Where bench/memory-sampler.cjs (preloaded into the worker) keeps its memory peaks.
+const MEMORY_FILE = join(tmpdir(), `alees-bench-memory-${DB_NAME}.json`);
+const workerMemoryPeaks = () => (existsSync(MEMORY_FILE) ? JSON.parse(readFileSync(MEMORY_FILE, 'utf8')) : undefined);
 const PASSWORD = 'bench-password-123';
 
 const dbUrl = (name) => {
@@ -263,8 +269,39 @@ async function measureLogins(emails) {
   return row;
 }
 
+/**
+ * CPU ticks (utime + stime, 1 tick = 10 ms) of the processes an import uses: this run's worker and
+ * API by pid, and PostgreSQL backends connected to this run's database (found by their command
+ * line, `postgres: <cluster>: <user> <db> …`). Read from /proc: on a shared machine, CPU per row is robust
+ * where wall time is not. A backend that exits between two snapshots loses its ticks (the pools
+ * keep theirs open during an import).
+ */
+function cpuSnapshot(pids) {
+  const out = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const named = Object.entries(pids).find(([, p]) => p === Number(pid))?.[0];
+      const cmd = named ? '' : readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const group = named ?? (cmd.startsWith('postgres:') && cmd.split(' ').includes(DB_NAME) ? 'postgres' : null);
+      if (group) out[pid] = { group, ticks: Number(f[11]) + Number(f[12]) };
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** µs of CPU per row by process group between two `cpuSnapshot`s. */
+function cpuPerRow(s0, s1, rows) {
+  const ticks = {};
+  for (const [pid, v] of Object.entries(s1)) ticks[v.group] = (ticks[v.group] ?? 0) + v.ticks - (s0[pid]?.ticks ?? 0);
+  return Object.fromEntries(Object.entries(ticks).map(([g, t]) => [g, Math.round((t * 10_000) / rows)]));
+}
+
 /** `email`: who signs in again when the access token expires during a long import. */
-async function importBenchmark(token, orgId, workerPid, email) {
+async function importBenchmark(token, orgId, workerPid, email, apiPid) {
   const file = join(tmpdir(), `alees-bench-import-${process.pid}.csv`);
   const out = createWriteStream(file);
   out.write('sku,name,description,type,status,price,currencyCode,uomCode,categoryId,tags\n');
@@ -273,6 +310,12 @@ async function importBenchmark(token, orgId, workerPid, email) {
   await new Promise((resolve) => out.end(resolve));
   const form = new FormData();
   form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'products.csv');
+  // BENCH_CPU_PROFILE=<file>: the worker's V8 CPU profile of the import (bench/memory-sampler.cjs).
+  if (env.BENCH_CPU_PROFILE) {
+    writeFileSync(`${env.BENCH_CPU_PROFILE}.on`, '');
+    await sleep(300);
+  }
+  const cpu0 = cpuSnapshot({ worker: workerPid, api: apiPid });
   const t0 = Date.now();
   const res = await fetch(
     `http://127.0.0.1:${PORTS.api}/api/v1/imports?resource=products&mode=commit&onConflict=skip`,
@@ -296,6 +339,11 @@ async function importBenchmark(token, orgId, workerPid, email) {
     if (task.state === 'completed' || task.state === 'failed') break;
   }
   const seconds = (Date.now() - t0) / 1000;
+  const cpuUsPerRow = cpuPerRow(cpu0, cpuSnapshot({ worker: workerPid, api: apiPid }), IMPORT_ROWS);
+  if (env.BENCH_CPU_PROFILE) {
+    rmSync(`${env.BENCH_CPU_PROFILE}.on`);
+    await sleep(3000); // the worker writes the profile
+  }
   const status = readFileSync(`/proc/${workerPid}/status`, 'utf8');
   const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const row = {
@@ -306,8 +354,11 @@ async function importBenchmark(token, orgId, workerPid, email) {
     seconds: Number(seconds.toFixed(2)),
     rowsPerSec: Math.round(IMPORT_ROWS / seconds),
     workerPeakRssMb: Math.round(peakKb / 1024),
+    cpuUsPerRow,
+    workerMemory: workerMemoryPeaks(),
   };
   say(`import ${IMPORT_ROWS} rows: ${row.state}, ${row.seconds} s (${row.rowsPerSec} rows/s), worker peak RSS ${row.workerPeakRssMb} MB`);
+  say(`CPU per row (µs, from /proc): ${JSON.stringify(cpuUsPerRow)}; worker memory peaks (MB): ${JSON.stringify(row.workerMemory)}`);
   return row;
 }
 
@@ -483,7 +534,7 @@ function writeResults(extra, latest) {
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
-    settings: { quick: QUICK, only: env.BENCH_ONLY, durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS, importRows: IMPORT_ROWS },
+    settings: { quick: QUICK, only: env.BENCH_ONLY, workerNodeArgs: WORKER_NODE_ARGS, durationSeconds: DURATION, connections: CONNECTIONS, products: PRODUCTS, importRows: IMPORT_ROWS },
     loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
     ...extra,
   };
@@ -581,9 +632,16 @@ async function main() {
   say(`seeding ${PRODUCTS} products (+10 × ${OTHER_PRODUCTS} in other organizations) into ${DB_NAME} …`);
   const seeded = await prepareDatabase(sharedEnv);
 
-  start('api', 'dist/main.api.js', { ...sharedEnv, PORT: String(PORTS.api) });
-  // As `npm run start:worker` runs it (heap capped: see README).
-  const worker = start('worker', 'dist/main.worker.js', { ...sharedEnv, WORKER_PORT: String(PORTS.worker) }, [], ['--max-old-space-size=256']);
+  rmSync(MEMORY_FILE, { force: true });
+  const apiProcess = start('api', 'dist/main.api.js', { ...sharedEnv, PORT: String(PORTS.api) });
+  // As `npm run start:worker` runs it (heap capped: see README), plus the memory sampler.
+  const worker = start(
+    'worker',
+    'dist/main.worker.js',
+    { ...sharedEnv, WORKER_PORT: String(PORTS.worker), BENCH_MEMORY_FILE: MEMORY_FILE, BENCH_CPU_PROFILE: env.BENCH_CPU_PROFILE ?? '' },
+    [],
+    [...WORKER_NODE_ARGS, '--require', join(root, 'bench/memory-sampler.cjs')],
+  );
   const baseline = (port, count) =>
     start(`baseline-${count ? 'b' : 'a'}`, 'bench/baselines/fastify-pg.mjs', {
       ...env,
@@ -605,6 +663,7 @@ async function main() {
       seeded.importer.orgId,
       worker.pid,
       seeded.importer.emails[0],
+      apiProcess.pid,
     );
     // Issue 21's target: 1,000,000 rows in < 90 s, i.e. 9 s per 100,000 rows.
     const limit = (9 * IMPORT_ROWS) / 100_000;
@@ -710,7 +769,7 @@ async function main() {
 
   if (!ONLY_COLLABORATION) {
     const importToken = await login(seeded.importer.emails[0]);
-    imported = await importBenchmark(importToken, seeded.importer.orgId, worker.pid, seeded.importer.emails[0]);
+    imported = await importBenchmark(importToken, seeded.importer.orgId, worker.pid, seeded.importer.emails[0], apiProcess.pid);
   }
   const { result: queries, extra: collabStatements } = await queryCounts(token, seeded.main.orgId, sharedEnv, (count, probeUrl) =>
     collaborationStatements(count, collabTokens, seeded.collab, probeUrl),

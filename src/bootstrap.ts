@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { Writable } from 'node:stream';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AppConfig } from './core/config';
+import { cacheDtoMetadata } from './core/http/dto-metadata-cache';
 import { sendRoutingError } from './core/http/errors';
 import { configureHttpApp } from './core/http/http-app';
 import { WiringAtDebugLogger } from './core/logging/wiring-at-debug.logger';
@@ -18,6 +19,7 @@ export async function createApiApplication(
   config: AppConfig,
   options: AppModuleOptions = {},
 ): Promise<NestFastifyApplication> {
+  cacheDtoMetadata(); // every request's DTO validation without a walk of all classes (idempotent)
   const adapter = new FastifyAdapter({
     bodyLimit: config.app.bodyLimitBytes,
     genReqId: requestIdFor,
@@ -59,6 +61,7 @@ export async function createWorkerApplication(
   logDestination?: Writable,
   imports: (Type | DynamicModule)[] = [],
 ): Promise<INestApplicationContext> {
+  cacheDtoMetadata(); // import rows and job payloads are validated with the API's DTOs (idempotent)
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot(config, logDestination, imports),
     {

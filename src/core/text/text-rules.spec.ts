@@ -43,6 +43,21 @@ describe('normalizeName', () => {
     expect(normalizeName(input)).toBe(expected);
   });
 
+  it('takes the ASCII shortcut only where the full rule changes nothing', () => {
+    const full = (value: string) =>
+      value
+        .normalize('NFC')
+        .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    const samples = ['', ' ', 'a', 'a b', 'a  b', ' a', 'a ', 'IMP-1', 'Imported product 7'];
+    for (const x of ascii) for (const y of ascii) samples.push(x + y, `a${x}${y}b`, `${x} ${y}`);
+    samples.push('Caf\u00e9', 'Cafe\u0301', 'a\u00a0b', 'a\u200bb', '\u3000', 'ｔｅａ', 'a\u2028b');
+    for (const value of samples)
+      expect([value, normalizeName(value)]).toEqual([value, full(value)]);
+  });
+
   it('is idempotent', () => {
     for (const value of [' a  b ', 'Cafe\u0301 \u200b x', '\t\n'])
       expect(normalizeName(normalizeName(value))).toBe(normalizeName(value));

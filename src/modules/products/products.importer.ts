@@ -59,6 +59,46 @@ const flatten = (
     ...flatten(e.children ?? []),
   ]);
 
+/** A CSV/XLSX cell trimmed; an empty one is missing. */
+const cellOf = (values: Record<string, string>, name: string): string | undefined => {
+  const value = (values[name] ?? '').trim();
+  return value === '' ? undefined : value;
+};
+
+/**
+ * The `POST /products` body one row's cells stand for (strings or missing; `tags` split on `|`),
+ * normalised as the API normalises names, SKUs and tags.
+ */
+export function productRowInput(values: Record<string, string>) {
+  const cell = (name: string) => cellOf(values, name);
+  return {
+    // Names, SKUs and tags follow the one normalisation rule, as through POST /products.
+    sku: normalizedCell(cell('sku')),
+    name: normalizedCell(cell('name')),
+    description: cell('description'),
+    type: cell('type'),
+    price: cell('price'),
+    currencyCode: cell('currencyCode'),
+    uomCode: cell('uomCode'),
+    categoryId: cell('categoryId'),
+    tags: cell('tags')
+      ?.split(TAG_SEPARATOR)
+      .map((t) => normalizeName(t)),
+  };
+}
+
+/**
+ * `CreateProductDto`'s rules over one row's input (class-transformer, then class-validator with
+ * the API's whitelist): one issue per broken rule, `column` = the DTO property, `message` =
+ * class-validator's, `rules` = its rule name (for translation). No I/O.
+ */
+export function productDtoIssues(
+  input: Record<string, unknown>,
+): { column: string; message: string; rules: string[] }[] {
+  const dto = plainToInstance(CreateProductDto, input);
+  return flatten(validateSync(dto, { whitelist: true, forbidUnknownValues: false }));
+}
+
 /** What a product import run needs from the rest of the application. */
 interface ProductImportDeps {
   db: TenantDatabase;
@@ -134,28 +174,9 @@ export class ProductImporter implements Importer<ProductImportRow> {
     line: number,
   ): Promise<{ row?: ProductImportRow; errors: RowError[] }> {
     const errors: RowError[] = [];
-    const cell = (name: string) => {
-      const value = (values[name] ?? '').trim();
-      return value === '' ? undefined : value;
-    };
-    const input = {
-      // Names, SKUs and tags follow the one normalisation rule, as through POST /products.
-      sku: normalizedCell(cell('sku')),
-      name: normalizedCell(cell('name')),
-      description: cell('description'),
-      type: cell('type'),
-      price: cell('price'),
-      currencyCode: cell('currencyCode'),
-      uomCode: cell('uomCode'),
-      categoryId: cell('categoryId'),
-      tags: cell('tags')
-        ?.split(TAG_SEPARATOR)
-        .map((t) => normalizeName(t)),
-    };
-    const dto = plainToInstance(CreateProductDto, input);
-    for (const issue of flatten(validateSync(dto, { whitelist: true, forbidUnknownValues: false })))
-      errors.push({ line, ...issue });
-    const status = (cell('status') ?? 'draft') as ProductStatus;
+    const input = productRowInput(values);
+    for (const issue of productDtoIssues(input)) errors.push({ line, ...issue });
+    const status = (cellOf(values, 'status') ?? 'draft') as ProductStatus;
     if (!PRODUCT_STATUSES.includes(status))
       errors.push({
         line,

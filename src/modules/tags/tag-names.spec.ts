@@ -1,3 +1,4 @@
+import { normalizeName } from '../../core/text';
 import { distinctTagNames, isValidTagName, TAG_NAME_PATTERN, tagNameKey } from './tag-names';
 
 describe('tag names', () => {
@@ -11,6 +12,26 @@ describe('tag names', () => {
     // Different scripts stay different names.
     expect(tagNameKey('\u0430pple')).not.toBe(tagNameKey('apple'));
     expect(tagNameKey('Cafe')).not.toBe(key);
+  });
+
+  it('gives printable ASCII names the key of the full folding rule', () => {
+    const full = (name: string) =>
+      normalizeName(name).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    const samples = [
+      '',
+      'bulk',
+      'Bench',
+      'TEA time',
+      ' a  b ',
+      'ß',
+      'İ',
+      'ﬁ',
+      'ＣＡＦÉ',
+      'Cafe\u0301',
+    ];
+    for (const x of ascii) for (const y of ascii) samples.push(x + y, `A${x}${y}z`);
+    for (const name of samples) expect([name, tagNameKey(name)]).toEqual([name, full(name)]);
   });
 
   it('refuses separators and control characters, also in compatibility form', () => {

@@ -20,6 +20,8 @@ export const TAG_NAME_PATTERN = /^[^\u0000-\u001f\u007f-\u009f,|\uff0c\uff5c\ufe
 export const TAG_NAME_RULE =
   'each tag is 1-50 characters after normalisation, with no comma, "|" or control character';
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * The folded key a tag name is unique by within an organization: `normalizeName` (NFC,
  * zero-width removed, whitespace collapsed, trimmed), then Unicode NFKC (compatibility forms:
@@ -30,7 +32,10 @@ export const TAG_NAME_RULE =
  * equivalences collide.
  */
 export function tagNameKey(name: string): string {
-  return normalizeName(name).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  const normal = normalizeName(name);
+  // Printable ASCII is its own NFKC form and its case folding is toLowerCase: same key, cheaper.
+  if (PRINTABLE_ASCII.test(normal)) return normal.toLowerCase();
+  return normal.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 /** Whether a normalised name follows {@link TAG_NAME_PATTERN} (its key too). */
