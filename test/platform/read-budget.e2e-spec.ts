@@ -155,6 +155,31 @@ describe('read budget: one PostgreSQL and one Redis round trip per cached read',
     expect(n).toBe(2);
   });
 
+  it('a product create with a price and a tag: 7 round trips (reference data cached, no tag re-read)', async () => {
+    const other = await createTenant(t); // the list tests below count this owner's products
+    let n = 0;
+    const create = () =>
+      other
+        .post('/api/v1/products')
+        .send({
+          sku: `RB-TAG-${(n += 1)}`,
+          name: 'Tagged',
+          type: 'goods',
+          uomCode: 'pc',
+          price: '1.50',
+          currencyCode: 'EUR',
+          tags: ['budget'],
+        })
+        .expect(201);
+    await create(); // warm: the currency and unit answers and the tag exist
+    const { pg } = await traced(t, create);
+    // BEGIN + settings; custom-field rules; INSERT product; tags by key; INSERT taggings; the
+    // product as answered; audit + outbox + COMMIT. (Before: + currency, + unit, + DELETE of the
+    // fresh product's taggings, + re-read of its tag names = 11.)
+    expect(pg).toHaveLength(7);
+    expect(pg.join('\n')).not.toMatch(/FROM currencies|FROM units_of_measure|DELETE FROM taggings/);
+  });
+
   it('a write still invalidates at once: the next list counts the new product', async () => {
     await owner.get('/api/v1/products').expect(200);
     await owner

@@ -173,7 +173,10 @@ export class ContactsService {
         categoryId: dto.categoryId ?? null,
         customFields,
       });
-      if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
+      if (dto.tags?.length)
+        await this.tags.setTagsMany(manager, orgId, actor, 'contact', [
+          { targetId: id, names: dto.tags, fresh: true },
+        ]);
       await this.writeLists(manager, orgId, id, dto);
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
@@ -223,7 +226,10 @@ export class ContactsService {
                 })
               : undefined,
           });
-          if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'contact', id, dto.tags);
+          if (dto.tags)
+            await this.tags.setTagsMany(manager, orgId, actor, 'contact', [
+              { targetId: id, names: dto.tags },
+            ]);
           await this.writeLists(manager, orgId, id, dto);
           return await this.find(manager, orgId, id);
         },

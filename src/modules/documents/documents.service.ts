@@ -308,7 +308,9 @@ export class DocumentsService {
         createdBy: context.actorUserId,
       });
       if (dto.tags?.length)
-        await this.tags.setTags(manager, orgId, caller, 'document', id, dto.tags);
+        await this.tags.setTagsMany(manager, orgId, caller, 'document', [
+          { targetId: id, names: dto.tags, fresh: true },
+        ]);
       const created = this.toDto((await this.repository.findById(manager, orgId, id))!);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -362,7 +364,10 @@ export class DocumentsService {
                 })
               : undefined,
           });
-          if (dto.tags) await this.tags.setTags(manager, orgId, caller, 'document', id, dto.tags);
+          if (dto.tags)
+            await this.tags.setTagsMany(manager, orgId, caller, 'document', [
+              { targetId: id, names: dto.tags },
+            ]);
           return this.toDto((await this.repository.findById(manager, orgId, id))!);
         },
         entry: {

@@ -245,7 +245,10 @@ export class ProductsService {
         categoryId: product.categoryId,
         customFields,
       });
-      if (dto.tags?.length) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
+      if (dto.tags?.length)
+        await this.tags.setTagsMany(manager, orgId, actor, 'product', [
+          { targetId: id, names: dto.tags, fresh: true },
+        ]);
       const created = await this.find(manager, orgId, id);
       await this.audit.record(manager, {
         organizationId: orgId,
@@ -321,7 +324,10 @@ export class ProductsService {
             categoryId: next.categoryId,
             customFields,
           });
-          if (dto.tags) await this.tags.setTags(manager, orgId, actor, 'product', id, dto.tags);
+          if (dto.tags)
+            await this.tags.setTagsMany(manager, orgId, actor, 'product', [
+              { targetId: id, names: dto.tags },
+            ]);
           return await this.find(manager, orgId, id);
         },
         entry: { organizationId: orgId, entityType: 'product', entityId: id, context },

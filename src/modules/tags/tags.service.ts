@@ -437,7 +437,10 @@ export class TagsService implements OnModuleInit {
   /**
    * `setTags` for many records of one type at once (imports), set-based: each entry's tags
    * become exactly its names. Same rules and errors (the first offending entry's). `fresh`: the
-   * record was created in this transaction (it has no taggings to remove).
+   * record was created in this transaction (it has no taggings to remove). Also the form for one
+   * record whose writer reads its tags back with the record (create/update of products, contacts,
+   * documents): no re-read of the names, and no DELETE for a fresh record — 2 round trips less
+   * than `setTags` on a create.
    */
   async setTagsMany(
     manager: EntityManager,
