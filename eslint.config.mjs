@@ -27,6 +27,12 @@ export default tseslint.config(
           selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|describe|test)$/]",
           message: 'Focused tests hide the rest of the suite.',
         },
+        {
+          // Its savepoints would bypass withSavepoint: statements deferred with atCommit inside a
+          // nested transaction that rolls back would still be written (core/tenancy README).
+          selector: "CallExpression[callee.property.name='transaction'][callee.object.name=/^(manager|m|em|entityManager)$/]",
+          message: 'Use withSavepoint (src/core/tenancy) inside a TenantDatabase transaction.',
+        },
       ],
     },
   },

@@ -7,6 +7,8 @@ import { assertDatabaseReachable, buildDataSourceOptions, runSeeds } from '../co
 import { SEEDERS } from '../modules';
 import { createSearchBackend, SEARCH_TYPES, SearchType } from '../modules/search';
 import { createAdmin, resetAdminPassword } from '../modules/auth';
+import { CURRENCIES_CACHE } from '../modules/currencies';
+import { UNITS_CACHE } from '../modules/units-of-measure';
 import { generateOpenApiDocument, serializeOpenApi } from '../openapi';
 import { SCHEMA } from '../schema';
 import { parseCommandArgs } from './parse-command-args';
@@ -65,6 +67,9 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     run: (config, _args, print) =>
       withDataSource(config, async (ds) => {
         const lines = await runSeeds(ds, config, SEEDERS);
+        // Running instances keep "is this currency / unit active?" in memory: new rows, drop it.
+        for (const namespace of [CURRENCIES_CACHE, UNITS_CACHE])
+          await publishLocalCacheInvalidation(config.redis, namespace);
         print(lines.length ? lines.join('\n') : 'seed: nothing to seed');
       }),
   },

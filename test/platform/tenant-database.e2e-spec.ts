@@ -10,6 +10,7 @@ import {
   withSavepoint,
 } from '../../src/core/tenancy';
 import { addMembership, createOrganization, createUser } from '../factories/identity.factory';
+import { actAsTenant } from '../../src/modules/imports';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** `TenantDatabase` (core/tenancy) on a real database: the tenant wall and the named way around it. */
@@ -36,6 +37,18 @@ describe('TenantDatabase', () => {
     }
   });
   afterAll(async () => t.close());
+
+  const note = (organizationId: string, userId: string) => ({
+    sql: 'INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)',
+    params: [organizationId, userId],
+  });
+  const memberships = async (userId: string) =>
+    (
+      await t.dataSource.query<{ organization_id: string }[]>(
+        'SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id',
+        [userId],
+      )
+    ).map((r) => r.organization_id);
 
   it('run() sees only its organization’s rows of an RLS table, even with no WHERE clause', async () => {
     const rows = await db.run(orgA, (manager) =>
@@ -162,18 +175,6 @@ describe('TenantDatabase', () => {
   });
 
   describe('statements deferred to COMMIT (atCommit)', () => {
-    const note = (organizationId: string, userId: string) => ({
-      sql: 'INSERT INTO memberships (organization_id, user_id) VALUES ($1, $2)',
-      params: [organizationId, userId],
-    });
-    const memberships = async (userId: string) =>
-      (
-        await t.dataSource.query<{ organization_id: string }[]>(
-          'SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id',
-          [userId],
-        )
-      ).map((r) => r.organization_id);
-
     it('are written with the commit, after the work, in both helpers', async () => {
       const user = await createUser(t.dataSource);
       const seenInside = await db.run(orgA, async (manager) => {
@@ -253,6 +254,69 @@ describe('TenantDatabase', () => {
         expect(kept).toBe('kept');
       });
       expect(await memberships(user.id)).toEqual([orgA]);
+    });
+  });
+
+  describe('review fixes: what the deferred statements and inlined values must not do', () => {
+    it('a NUL byte in an inlined value is refused as PostgreSQL refuses it bound (22021), not as a broken message', async () => {
+      const user = await createUser(t.dataSource);
+      const nul = 'a\u0000b';
+      for (const call of [
+        // deferred to COMMIT
+        () =>
+          db.runAsSystem('access', (manager) =>
+            Promise.resolve(
+              atCommit(manager, {
+                sql: 'UPDATE users SET full_name = $1 WHERE id = $2',
+                params: [nul, user.id],
+              }),
+            ),
+          ),
+        // sent together
+        () =>
+          db.run(orgA, (manager) =>
+            queryTogether(manager, [
+              { sql: 'SELECT $1::text AS v', params: [nul], decode: (rows: unknown[]) => rows },
+            ] as const),
+          ),
+        // the read path
+        () => db.read(orgA, (manager) => manager.query('SELECT $1::text AS v', [nul])),
+      ]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(QueryFailedError);
+        expect(
+          (error as QueryFailedError & { driverError: { code: string } }).driverError.code,
+        ).toBe('22021');
+      }
+      const [row] = await t.dataSource.query<{ full_name: string }[]>(
+        'SELECT full_name FROM users WHERE id = $1',
+        [user.id],
+      );
+      expect(row.full_name).not.toContain('\u0000');
+    });
+
+    it('switching to a tenant after deferring a statement is refused (it would run as the tenant)', async () => {
+      const user = await createUser(t.dataSource);
+      const error = await db
+        .runAsSystem('access', async (manager) => {
+          atCommit(manager, note(orgA, user.id));
+          await actAsTenant(manager, orgA);
+        })
+        .catch((e: unknown) => e);
+      expect(String(error)).toMatch(/actAsTenant after atCommit deferred 1 statement/);
+      expect(await memberships(user.id)).toEqual([]);
+    });
+
+    it('a swallowed error with a statement deferred still reports TransactionAbortedError', async () => {
+      const user = await createUser(t.dataSource);
+      const error = await db
+        .run(orgA, async (manager) => {
+          atCommit(manager, note(orgA, user.id));
+          await manager.query('SELECT 1 / 0').catch(() => undefined);
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransactionAbortedError);
+      expect(await memberships(user.id)).toEqual([]);
     });
   });
 

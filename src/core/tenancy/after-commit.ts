@@ -49,6 +49,19 @@ export function atCommit(manager: EntityManager, statement: CommitStatement): bo
   return true;
 }
 
+/**
+ * Throws when statements deferred with `atCommit` are waiting: call it before anything that
+ * changes the role or the tenant settings for the rest of the transaction (`actAsTenant`), since
+ * the deferred statements will run with the settings in force at `COMMIT`, not those they were
+ * deferred under (an audit row of a system transaction would meet the tenant's row-level security).
+ */
+export function assertNoDeferredStatements(manager: EntityManager, what: string): void {
+  const statements = (manager.queryRunner?.data as StatementData | undefined)?.[STATEMENTS];
+  if (statements?.length) {
+    throw new Error(`${what} after atCommit deferred ${statements.length} statement(s)`);
+  }
+}
+
 /** Takes (and closes) the deferred statements: the helpers send them with `COMMIT`. */
 export function takeCommitStatements(runner: QueryRunner): CommitStatement[] {
   const data = runner.data as StatementData;

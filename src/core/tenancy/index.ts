@@ -2,6 +2,12 @@ export { requireOrganizationId, TenantContextMissingError, withTenant } from './
 export { inlineParameters } from './inline-parameters';
 export { withTenantRead } from './tenant-read';
 export { SYSTEM_ACCESS_REASONS, SystemAccessReason, TenantDatabase } from './tenant-database';
-export { afterCommit, atCommit, CommitStatement, withSavepoint } from './after-commit';
+export {
+  afterCommit,
+  assertNoDeferredStatements,
+  atCommit,
+  CommitStatement,
+  withSavepoint,
+} from './after-commit';
 export { commitTransaction, TransactionAbortedError } from './transaction-state';
 export { queryTogether, Statement } from './statement-batch';

@@ -1,4 +1,5 @@
 import { escapeLiteral } from 'pg';
+import { QueryFailedError } from 'typeorm';
 // pg's own conversion of a bound parameter to its text form (untyped module: no @types entry).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
@@ -21,7 +22,10 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
     const value = prepareValue(parameters[index - 1]);
     if (value === null || value === undefined) return 'NULL';
     if (Buffer.isBuffer(value)) return `'\\x${value.toString('hex')}'::bytea`;
-    // prepareValue returns a string for everything but null/undefined and Buffers.
+    // prepareValue returns a string for everything but null/undefined and Buffers. A NUL cannot
+    // travel in a query string (the whole message is refused, 08P01, a 500): refuse the value as
+    // PostgreSQL refuses it bound (22021, mapped to 422 like any invalid text).
+    if ((value as string).includes('\u0000')) throw nulRefused(sql);
     return escapeLiteral(value as string);
   };
   let out = '';
@@ -73,4 +77,12 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
     }
   }
   return out;
+}
+
+/** The error PostgreSQL gives a bound text parameter holding U+0000 (SQLSTATE 22021). */
+function nulRefused(sql: string): QueryFailedError {
+  const refusal = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+    code: '22021',
+  });
+  return new QueryFailedError(sql, [], refusal);
 }

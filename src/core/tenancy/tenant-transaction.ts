@@ -63,14 +63,18 @@ export async function inTransaction<T>(
   await runner.connect();
   const client = (runner as unknown as { databaseConnection: SimpleQueryClient })
     .databaseConnection;
-  // TypeORM tracks the transaction it did not start itself through this flag (audit checks it).
-  const state = runner as unknown as { isTransactionActive: boolean };
+  // TypeORM tracks the transaction it did not start itself through these (audit checks the flag;
+  // the depth makes a nested TypeORM transaction a savepoint instead of a second BEGIN/COMMIT —
+  // which lint forbids anyway: use withSavepoint).
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
   try {
     await client.query(begin);
     state.isTransactionActive = true;
+    state.transactionDepth = 1;
     openCommitHooks(runner);
     const result = await work(runner.manager);
     state.isTransactionActive = false;
+    state.transactionDepth = 0;
     const hooks = takeCommitHooks(runner);
     await commitTransaction(runner, takeCommitStatements(runner));
     runCommitHooks(hooks, (error) =>
@@ -79,6 +83,7 @@ export async function inTransaction<T>(
     return result;
   } catch (error) {
     state.isTransactionActive = false;
+    state.transactionDepth = 0;
     await runner.query('ROLLBACK').catch(() => undefined); // harmless when nothing began
     throw error;
   } finally {

@@ -47,6 +47,8 @@ export async function commitTransaction(
   try {
     answer = await client.query(text);
   } catch (error) {
+    // A swallowed error left the transaction aborted and a deferred statement hit it first.
+    if ((error as { code?: string }).code === '25P02') throw new TransactionAbortedError();
     throw new QueryFailedError(text, [], error as Error);
   }
   const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;

@@ -2,7 +2,7 @@
 import { CurrencyEntity } from './currency.entity';
 
 export { CurrenciesModule, CurrenciesServiceModule } from './currencies.module';
-export { CurrenciesService } from './currencies.service';
+export { CURRENCIES_CACHE, CurrenciesService } from './currencies.service';
 export { CurrencyEntity } from './currency.entity';
 export { currenciesSeeder } from './currencies.seeder';
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { copyLine } from './row-source';
+import { assertNoDeferredStatements } from '../../core/tenancy';
 
 /**
  * `COPY table (columns) FROM STDIN` on the connection of the caller's transaction — the fastest
@@ -30,6 +31,7 @@ export async function copyRows(
 
 /** Runs the rest of the transaction as the tenant (row-level security), as `withTenant` does. */
 export async function actAsTenant(manager: EntityManager, orgId: string): Promise<void> {
+  assertNoDeferredStatements(manager, 'actAsTenant'); // they would run as the tenant at COMMIT
   await manager.query(
     `SELECT set_config('role', 'alees_tenant', true), set_config('app.current_org', $1, true)`,
     [orgId],

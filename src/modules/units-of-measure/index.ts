@@ -2,7 +2,7 @@
 import { UnitOfMeasureEntity } from './unit-of-measure.entity';
 
 export { UnitsOfMeasureModule, UnitsOfMeasureServiceModule } from './units-of-measure.module';
-export { UnitsOfMeasureService } from './units-of-measure.service';
+export { UNITS_CACHE, UnitsOfMeasureService } from './units-of-measure.service';
 export { UNIT_TYPES, UnitOfMeasureEntity, UnitType } from './unit-of-measure.entity';
 export { unitsOfMeasureSeeder } from './units-of-measure.seeder';
 
