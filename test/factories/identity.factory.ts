@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { PasswordHasher } from '../../src/modules/users/password-hasher';
+import * as argon2 from 'argon2';
 
 /**
- * Builders for identity rows. Users get a real argon2id hash (the login path is real); organization
- * paths follow the tree rules the organizations service enforces.
+ * Builders for identity rows. Users get a real argon2id hash (the login path is real: the API's
+ * `PasswordHasher.verify` checks it); organization paths follow the tree rules the organizations
+ * service enforces.
  */
-const hasher = new PasswordHasher();
+
+/**
+ * The cost of fixture users' hashes: argon2id at 1 MiB and one pass instead of the product's
+ * 19 MiB and two (`PasswordHasher`). argon2 verifies with the parameters stored in the hash, so
+ * each login of a fixture user costs ~2 ms instead of ~110 ms (busy 2-core machine, 2026-12-01;
+ * e2e files log in ~10 times each). Hashes the product makes itself (sign-up, invitations,
+ * password changes) keep its own parameters; nothing here reaches production.
+ */
+const FIXTURE_HASH_OPTIONS = {
+  type: argon2.argon2id as 2,
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+};
 const hashes = new Map<string, Promise<string>>();
 const hashOf = (password: string): Promise<string> => {
-  if (!hashes.has(password)) hashes.set(password, hasher.hash(password));
+  if (!hashes.has(password)) hashes.set(password, argon2.hash(password, FIXTURE_HASH_OPTIONS));
   return hashes.get(password) as Promise<string>;
 };
 

@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import { inflateRawSync } from 'node:zlib';
 
 /** At most this many characters of a version's text are indexed (the rest is not searched). */
@@ -33,6 +32,8 @@ export async function extractText(contentType: string, bytes: Buffer): Promise<s
   let text: string;
   if (contentType === DOCX) {
     assertInflatesWithin(bytes, MAX_DOCX_EXPANDED_BYTES);
+    // Required on the first DOCX, not with the app (mammoth is ~40 modules few processes use).
+    const { default: mammoth } = await import('mammoth');
     text = (await mammoth.extractRawText({ buffer: bytes })).value;
   } else if (contentType === 'text/plain' || contentType === 'text/csv') {
     text = bytes.toString('utf8');

@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import {
   CompiledFilter,
@@ -13,7 +12,7 @@ import { FilesService } from '../files';
 import { defineJob, JobContext, JobHandler, JobRegistry } from '../jobs';
 import { ImporterRegistry } from './importer-registry';
 import type { ImportResource } from './importer';
-import { csvLine, XLSX_TYPE } from './row-source';
+import { csvLine, loadExcel, XLSX_TYPE } from './row-source';
 
 export interface ExportPayload {
   resource: ImportResource;
@@ -124,6 +123,7 @@ export class ExportJob implements JobHandler<ExportPayload, ExportResult>, OnMod
       );
     } else {
       const output = new PassThrough();
+      const ExcelJS = await loadExcel();
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
         stream: output,
         useStyles: false,

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type { Row } from 'exceljs';
 import type { Readable } from 'node:stream';
 
 /** One data row: its line in the file (header = 1) and its cells by header name. */
@@ -113,8 +113,12 @@ export async function* csvRows(stream: Readable): AsyncGenerator<SourceRow> {
   }
 }
 
-/** Streams the rows of the first worksheet of an XLSX file (never loading the whole workbook). */
+/**
+ * Streams the rows of the first worksheet of an XLSX file (never loading the whole workbook).
+ * exceljs (~220 modules) is loaded on the first XLSX file, not with the app (see `loadExcel`).
+ */
 export async function* xlsxRows(stream: Readable): AsyncGenerator<SourceRow> {
+  const ExcelJS = await loadExcel();
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -123,7 +127,7 @@ export async function* xlsxRows(stream: Readable): AsyncGenerator<SourceRow> {
   });
   for await (const worksheet of workbook) {
     let header: string[] | undefined;
-    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+    for await (const row of worksheet as AsyncIterable<Row>) {
       const cells = (row.values as unknown[]).slice(1).map(cellText);
       if (!header) {
         header = cells.map((c) => ('text' in c ? c.text.trim() : ''));
@@ -163,3 +167,9 @@ export const copyField = (value: unknown): string =>
   value === null || value === undefined ? '' : `"${scalar(value).replace(/"/g, '""')}"`;
 export const copyLine = (values: readonly unknown[]): string =>
   `${values.map(copyField).join(',')}\n`;
+
+/**
+ * exceljs, required on first use: only an XLSX import or export needs it, and loading it with the
+ * app cost every process (and every e2e test file) ~220 modules; the first XLSX job pays it once.
+ */
+export const loadExcel = async (): Promise<typeof import('exceljs')> => import('exceljs');

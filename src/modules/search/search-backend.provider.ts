@@ -1,4 +1,4 @@
-import { Client } from '@elastic/elasticsearch';
+import type * as Elasticsearch from '@elastic/elasticsearch';
 import type { Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -16,6 +16,10 @@ import { SEARCH_BACKEND, SearchBackend } from './searchable';
 export function createSearchBackend(config: AppConfig, dataSource: DataSource): SearchBackend {
   const db = new TenantDatabase(dataSource);
   if (config.search.backend === 'elasticsearch') {
+    // Required only with this backend: the client and its dependencies (undici, apache-arrow) are
+    // ~330 modules that a PostgreSQL-search process (and every e2e test file) never uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('@elastic/elasticsearch') as typeof Elasticsearch;
     return new ElasticsearchSearchBackend(
       new Client({ node: config.search.elasticsearchUrl }),
       db,

@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import archiver from 'archiver';
 import { finished } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
@@ -64,6 +63,9 @@ export class TenantExportJob
       const tables = await this.repository.exportTables(runner.manager, orgIds);
       const client = (runner as unknown as { databaseConnection: RawClient }).databaseConnection;
 
+      // Required here, not at the top: only this job zips (archiver is ~150 modules with its
+      // dependencies, which every process and e2e test file otherwise loaded at boot).
+      const { default: archiver } = await import('archiver');
       const archive = archiver('zip', { zlib: { level: 6 } });
       const stamp = new Date().toISOString().slice(0, 10);
       const storing = this.files.storeGenerated(
