@@ -30,7 +30,6 @@ module.exports = {
   coverageProvider: 'v8',
   // A project-level testTimeout is not applied to hooks (jest 30 reads it from the root config):
   // on 2 busy cores, booting an app in beforeAll can take longer than the 5 s default.
-  testTimeout: 30000,
   coverageReporters: ['text-summary', 'lcov'],
   // A global option: inside a project it is ignored (hooks then time out after 5 s under load).
   testTimeout: 30000,
