@@ -1,4 +1,4 @@
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 import { inlineParameters } from './inline-parameters';
 
 /**
@@ -17,34 +17,51 @@ type Decoded<S extends readonly Statement<unknown>[]> = {
   [K in keyof S]: S[K] extends Statement<infer T> ? T : never;
 };
 
+/** node-postgres' result of one statement of a simple-protocol message. */
+export interface SimpleResult {
+  rows: unknown[];
+  command: string;
+}
+
 /** node-postgres' client: one Result per statement of a simple-protocol message. */
 interface RawClient {
-  query(text: string): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
+  query(text: string): Promise<SimpleResult | SimpleResult[]>;
 }
 
 /**
- * Runs `statements` — of different modules, each built by its owner — in order in ONE round trip
- * on `manager`'s connection (one simple-protocol message, parameters inlined as literals by
- * `inlineParameters`), inside the caller's transaction, and decodes each one's rows in order
- * (so the first statement's error wins, as if they had been run one by one). PostgreSQL stops at
- * the first failing statement; a failure throws TypeORM's `QueryFailedError`, as a statement of
- * `manager.query` would. Issue 21: a stock move checks its product and share-locks its locations
- * in one round trip instead of two.
+ * Sends `statements` (each with its own `$1`…`$n`, inlined as literals by `inlineParameters`) on
+ * `runner`'s connection as ONE simple-protocol message — one round trip — and returns one result
+ * per statement, in order. PostgreSQL stops at the first failing statement; a failure throws
+ * TypeORM's `QueryFailedError` (the driver's error inside), as `manager.query` would, so the error
+ * filter maps it the same way. The one sender of `queryTogether` and `commitTransaction`.
  */
-export async function queryTogether<S extends readonly Statement<unknown>[]>(
-  manager: EntityManager,
-  statements: S,
-): Promise<Decoded<S>> {
-  const client = (manager.queryRunner as unknown as { databaseConnection: RawClient })
-    .databaseConnection;
+export async function sendInOneMessage(
+  runner: QueryRunner,
+  statements: readonly { sql: string; params: readonly unknown[] }[],
+): Promise<SimpleResult[]> {
+  const client = (runner as unknown as { databaseConnection: RawClient }).databaseConnection;
   const text = statements.map((s) => inlineParameters(s.sql, s.params)).join(';\n');
-  let answer: { rows: unknown[] } | { rows: unknown[] }[];
+  let answer: SimpleResult | SimpleResult[];
   try {
     answer = await client.query(text);
   } catch (error) {
     throw new QueryFailedError(text, [], error as Error);
   }
-  const results = Array.isArray(answer) ? answer : [answer];
+  return Array.isArray(answer) ? answer : [answer];
+}
+
+/**
+ * Runs `statements` — of different modules, each built by its owner — in order in ONE round trip
+ * on `manager`'s connection ({@link sendInOneMessage}), inside the caller's transaction, and
+ * decodes each one's rows in order (so the first statement's error wins, as if they had been run
+ * one by one). Issue 21: a stock move checks its product and share-locks its locations in one
+ * round trip instead of two.
+ */
+export async function queryTogether<S extends readonly Statement<unknown>[]>(
+  manager: EntityManager,
+  statements: S,
+): Promise<Decoded<S>> {
+  const results = await sendInOneMessage(manager.queryRunner!, statements);
   if (results.length !== statements.length) {
     throw new Error(`queryTogether: ${statements.length} statements, ${results.length} results`);
   }
